@@ -1,0 +1,107 @@
+#include "database_impl.h"
+
+#include <fmt/format.h>
+
+#include "journaldb/journal/codec.h"
+#include "journaldb/journal/layout.h"
+#include "journaldb/journal/text.h"
+
+namespace journaldb {
+
+Database::~Database() = default;
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
+                                                 const Options& options) {
+  return DatabaseImpl::Open(path, options);
+}
+
+Snapshot::~Snapshot() {
+  if (rep_ && rep_->snapshot) rep_->db->ReleaseSnapshot(rep_->snapshot);
+}
+
+DatabaseImpl::DatabaseImpl(std::string path, Options options, std::unique_ptr<Store> store)
+    : Database(std::move(path)), options_(options), store_(std::move(store)) {}
+
+DatabaseImpl::~DatabaseImpl() = default;
+
+Result<std::unique_ptr<Database>> DatabaseImpl::Open(const std::string& path,
+                                                     const Options& options) {
+  StoreOptions so;
+  so.create_if_missing = options.create_if_missing;
+  so.read_only = options.read_only;
+  Result<std::unique_ptr<Store>> store = Store::Open(path, so);
+  if (!store.ok()) return store.status();
+  std::unique_ptr<DatabaseImpl> db(new DatabaseImpl(path, options, std::move(store).value()));
+  // Reopen is O(1) in journal size: the next lsn comes from the journal's last
+  // key, the cursors from meta; nothing is re-folded.
+  Result<Lsn> last = db->store_->LastLsn();
+  if (!last.ok()) return last.status();
+  db->last_lsn_ = *last;
+  for (auto [name, field] : {std::pair{layout::kMetaClientId, &db->client_id_},
+                             std::pair{layout::kMetaEpoch, &db->epoch_},
+                             std::pair{layout::kMetaDownloadCursor, &db->download_cursor_}}) {
+    Result<uint64_t> v = db->store_->GetMetaU64(name);
+    if (!v.ok()) return v.status();
+    *field = *v;
+  }
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+const rocksdb::Snapshot* DatabaseImpl::RocksSnapshot(const ReadOptions& options) {
+  return options.snapshot ? options.snapshot->rep_->snapshot : nullptr;
+}
+
+Result<Object> DatabaseImpl::Get(std::string_view collection, std::string_view key,
+                                 const ReadOptions& options) const {
+  Result<std::optional<FieldMap>> fields =
+      store_->GetObject(collection, key, RocksSnapshot(options));
+  if (!fields.ok()) return fields.status();
+  if (!fields->has_value())
+    return Status::NotFound(fmt::format("no object {}/{}", collection, text::Quoted(key)));
+  return Object{std::string(collection), std::string(key), std::move(**fields)};
+}
+
+Result<Value> DatabaseImpl::GetField(std::string_view collection, std::string_view key,
+                                     std::string_view field, const ReadOptions& options) const {
+  Result<Object> obj = Get(collection, key, options);
+  if (!obj.ok()) return obj.status();
+  const Value* v = obj->Find(field);
+  if (v == nullptr)
+    return Status::NotFound(
+        fmt::format("object {}/{} has no field {}", collection, text::Quoted(key), field));
+  return *v;
+}
+
+std::unique_ptr<Snapshot> DatabaseImpl::GetSnapshot() const {
+  std::unique_ptr<Snapshot> s(new Snapshot());
+  s->rep_ = std::make_unique<Snapshot::Rep>();
+  s->rep_->db = store_->db();
+  s->rep_->snapshot = store_->db()->GetSnapshot();
+  return s;
+}
+
+Result<DatabaseInfo> DatabaseImpl::Info() const {
+  DatabaseInfo info;
+  info.path = path();
+  for (auto [name, field] : {std::pair{layout::kMetaClientId, &info.client_id},
+                             std::pair{layout::kMetaEpoch, &info.epoch},
+                             std::pair{layout::kMetaDownloadCursor, &info.download_cursor},
+                             std::pair{layout::kMetaUploadCursor, &info.upload_cursor}}) {
+    Result<uint64_t> v = store_->GetMetaU64(name);
+    if (!v.ok()) return v.status();
+    *field = *v;
+  }
+  Result<Lsn> last = store_->LastLsn();
+  if (!last.ok()) return last.status();
+  info.last_lsn = *last;
+  // Counting keys is linear, but touches keys only, not values' meaning.
+  for (auto [family, counter] : {std::pair{store_->journal(), &info.journal_entries},
+                                 std::pair{store_->state(), &info.objects}}) {
+    std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(rocksdb::ReadOptions(), family));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++*counter;
+    if (!it->status().ok()) return FromRocks(it->status(), "count keys");
+  }
+  return info;
+}
+
+}  // namespace journaldb

@@ -1,0 +1,83 @@
+// DatabaseImpl: the engine behind the public Database. Private to engine/.
+#ifndef JOURNALDB_ENGINE_DATABASE_IMPL_H_
+#define JOURNALDB_ENGINE_DATABASE_IMPL_H_
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "journaldb/database.h"
+#include "journaldb/journal/store.h"
+
+namespace journaldb {
+
+struct Snapshot::Rep {
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Snapshot* snapshot = nullptr;
+};
+
+class DatabaseImpl final : public Database {
+ public:
+  static Result<std::unique_ptr<Database>> Open(const std::string& path, const Options& options);
+  ~DatabaseImpl() override;
+
+  Transaction BeginTransaction() override { return Transaction(this); }
+  Result<Object> Get(std::string_view collection, std::string_view key,
+                     const ReadOptions& options) const override;
+  Result<Value> GetField(std::string_view collection, std::string_view key,
+                         std::string_view field, const ReadOptions& options) const override;
+  ObjectIterator Scan(std::string_view collection, const ReadOptions& options) const override;
+  Result<std::vector<std::string>> ListCollections(const ReadOptions& options) const override;
+  std::unique_ptr<Snapshot> GetSnapshot() const override;
+  JournalReader ReadJournal(Lsn from) const override;
+  Result<DatabaseInfo> Info() const override;
+  Result<VerifyReport> Verify() const override;
+
+  // Commits `ops` as one journal entry (commit.cc).
+  Result<Lsn> Commit(const std::vector<Operation>& ops);
+
+  static const rocksdb::Snapshot* RocksSnapshot(const ReadOptions& options);
+  const Store& store() const { return *store_; }
+
+ private:
+  DatabaseImpl(std::string path, Options options, std::unique_ptr<Store> store);
+
+  // A prepared commit waiting in the group-commit queue.
+  struct Writer;
+  // Builds the write batch for `ops` against the latest state including
+  // prepared-but-unwritten commits. REQUIRES: mu_ held.
+  Status Prepare(const std::vector<Operation>& ops, Writer& w);
+  // Current object state as commits see it. REQUIRES: mu_ held.
+  Result<std::optional<FieldMap>> LoadForCommit(const std::string& state_key,
+                                                std::string_view collection,
+                                                std::string_view key);
+
+  const Options options_;
+  std::unique_ptr<Store> store_;
+
+  std::mutex mu_;
+  std::deque<Writer*> writers_;  // front is the group leader
+  Lsn last_lsn_ = 0;             // highest lsn assigned
+  Status write_error_;           // sticky: after a failed write no commit is accepted
+  uint64_t next_writer_seq_ = 1;
+  // Objects as left by prepared commits not yet written, so later commits
+  // build on them. The seq says which writer owns the entry.
+  struct Pending {
+    uint64_t writer_seq;
+    std::optional<FieldMap> object;
+  };
+  std::unordered_map<std::string, Pending> pending_;
+  // Cursors tagged onto each entry (written by sync; read at commit).
+  uint64_t client_id_ = 0;
+  uint64_t epoch_ = 0;
+  uint64_t download_cursor_ = 0;
+};
+
+}  // namespace journaldb
+
+#endif  // JOURNALDB_ENGINE_DATABASE_IMPL_H_

@@ -1,0 +1,65 @@
+// Operation: one semantic change to one object, the unit the journal records.
+//
+//   auto op = journaldb::Operation::Upsert("tasks", "t1", {{"title", Value::String("milk")}});
+//   auto inc = journaldb::Operation::Increment("tasks", "t1", "views", 1);
+//   std::string text = op.ToString();   // upsert tasks/t1 title="milk"
+//
+// Semantics (also in docs/data-model.md):
+//  - upsert: creates the object if missing, then sets each named field;
+//  - erase field: removes one field (no-op if absent; the object stays);
+//  - erase object: removes the object and all its fields (no-op if absent);
+//  - increment: adds delta to an int64 field, creating object and field (from 0)
+//    if missing; two's-complement wrap-around on overflow so increments commute;
+//    fails with invalid-argument if the field holds a non-int64 value.
+//
+// Thread safety: a value type.
+#ifndef JOURNALDB_OPERATION_H_
+#define JOURNALDB_OPERATION_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "journaldb/object.h"
+#include "journaldb/status.h"
+#include "journaldb/value.h"
+
+namespace journaldb {
+
+enum class OpKind : uint8_t { kUpsert = 1, kEraseField = 2, kEraseObject = 3, kIncrement = 4 };
+
+// "upsert", "erase-field", "erase-object" or "increment".
+std::string_view OpKindName(OpKind kind);
+
+// Limits checked by Validate(); larger inputs are rejected with invalid-argument.
+inline constexpr size_t kMaxNameBytes = 255;             // collection and field names
+inline constexpr size_t kMaxKeyBytes = 4096;             // primary keys
+inline constexpr size_t kMaxValueBytes = 16u << 20;      // one string or bytes value
+
+struct Operation {
+  OpKind kind = OpKind::kUpsert;
+  std::string collection;
+  std::string key;
+  FieldMap fields;     // kUpsert: the fields to set
+  std::string field;   // kEraseField, kIncrement: the field
+  int64_t delta = 0;   // kIncrement: the amount
+
+  static Operation Upsert(std::string collection, std::string key, FieldMap fields);
+  static Operation EraseField(std::string collection, std::string key, std::string field);
+  static Operation EraseObject(std::string collection, std::string key);
+  static Operation Increment(std::string collection, std::string key, std::string field,
+                             int64_t delta);
+
+  // Checks names and sizes: collection and field names are 1..255 bytes without
+  // NUL; keys are 1..4096 bytes; string and bytes values are at most 16 MiB.
+  Status Validate() const;
+
+  // One-line display form, e.g. `increment tasks/t1 views +1`.
+  std::string ToString() const;
+
+  friend bool operator==(const Operation&, const Operation&) = default;
+};
+
+}  // namespace journaldb
+
+#endif  // JOURNALDB_OPERATION_H_

@@ -1,0 +1,39 @@
+// Encoding and verified decoding of journal entries and stored objects
+// (FlatBuffers, schema/journal.fbs). Internal: not installed.
+//
+// Decoding treats its input as untrusted: it checks the size, runs the
+// FlatBuffers Verifier, then checks what the Verifier does not (union types,
+// required invariants) before building any value. Errors are corruption
+// statuses naming the lsn or object.
+#ifndef JOURNALDB_JOURNAL_CODEC_H_
+#define JOURNALDB_JOURNAL_CODEC_H_
+
+#include <string>
+#include <string_view>
+
+#include "journaldb/journal_entry.h"
+#include "journaldb/object.h"
+#include "journaldb/status.h"
+
+namespace journaldb::codec {
+
+// Buffers larger than this are rejected before verification.
+inline constexpr size_t kMaxEncodedBytes = size_t{1} << 30;
+
+std::string EncodeEntry(const JournalEntry& entry);
+
+// Decodes an entry read under journal key `expected_lsn`; a mismatching lsn
+// inside the entry is corruption.
+Result<JournalEntry> DecodeEntry(std::string_view bytes, Lsn expected_lsn);
+
+// Decodes an entry whose lsn is not known in advance (fuzzing, export files).
+Result<JournalEntry> DecodeEntryAnyLsn(std::string_view bytes);
+
+std::string EncodeObject(const FieldMap& fields);
+
+// `where` names the object in error messages, e.g. `tasks/"t1"`.
+Result<FieldMap> DecodeObject(std::string_view bytes, std::string_view where);
+
+}  // namespace journaldb::codec
+
+#endif  // JOURNALDB_JOURNAL_CODEC_H_

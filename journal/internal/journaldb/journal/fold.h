@@ -1,0 +1,47 @@
+// Applying operations to objects: the one definition of op semantics, used by
+// commit, by `journal verify` (state = fold of the journal) and later by sync
+// integration and replay. Internal: not installed.
+#ifndef JOURNALDB_JOURNAL_FOLD_H_
+#define JOURNALDB_JOURNAL_FOLD_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "journaldb/journal_entry.h"
+#include "journaldb/object.h"
+#include "journaldb/operation.h"
+#include "journaldb/status.h"
+
+namespace journaldb::fold {
+
+// Applies `op` to `object` (nullopt: the object does not exist). Fails with
+// invalid-argument, leaving `object` unchanged, if the op cannot apply (an
+// increment of a non-int64 field).
+Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object);
+
+// The fields an op touches given the object's state before it, for before-images.
+std::vector<std::string> TouchedFields(const Operation& op, const std::optional<FieldMap>& object);
+
+// (collection, key) of an object.
+using ObjectId = std::pair<std::string, std::string>;
+
+// An in-memory database: the fold of a journal over an initial state.
+class MemoryState {
+ public:
+  // Applies every op of `entry` in order. Returns corruption naming the lsn if
+  // an op cannot apply or a before-image disagrees with the state it claims to
+  // precede (the journal does not describe this history).
+  Status ApplyEntry(const JournalEntry& entry);
+
+  const std::map<ObjectId, FieldMap>& objects() const { return objects_; }
+  std::map<ObjectId, FieldMap>& mutable_objects() { return objects_; }
+
+ private:
+  std::map<ObjectId, FieldMap> objects_;
+};
+
+}  // namespace journaldb::fold
+
+#endif  // JOURNALDB_JOURNAL_FOLD_H_

@@ -1,0 +1,48 @@
+// The RocksDB layout: column family names and key formats (docs/on-disk-format.md).
+// Internal: not installed.
+#ifndef JOURNALDB_JOURNAL_LAYOUT_H_
+#define JOURNALDB_JOURNAL_LAYOUT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "journaldb/journal_entry.h"
+
+namespace journaldb::layout {
+
+inline constexpr char kStateFamily[] = "state";      // objects
+inline constexpr char kJournalFamily[] = "journal";  // entries by lsn
+inline constexpr char kMetaFamily[] = "meta";        // identity and cursors
+
+// meta keys. Numbers are 8-byte big-endian.
+inline constexpr char kMetaFormat[] = "format";  // value kFormatTag
+inline constexpr char kFormatTag[] = "journaldb/1";
+inline constexpr char kMetaClientId[] = "client_id";
+inline constexpr char kMetaEpoch[] = "epoch";
+inline constexpr char kMetaDownloadCursor[] = "download_cursor";
+inline constexpr char kMetaUploadCursor[] = "upload_cursor";
+// Highest lsn ever assigned, written only when the journal's tail may be
+// removed (retention), so lsns are never reused.
+inline constexpr char kMetaLsnHighWater[] = "lsn_high_water";
+
+// State key: collection, a NUL byte, primary key. Collection names cannot hold
+// NUL, so keys of one collection are contiguous and sorted by primary key.
+std::string StateKey(std::string_view collection, std::string_view key);
+// The key range of one collection: [CollectionPrefix(c), CollectionEnd(c)).
+std::string CollectionPrefix(std::string_view collection);
+std::string CollectionEnd(std::string_view collection);
+// Splits a state key; nullopt if it has no NUL separator.
+std::optional<std::pair<std::string_view, std::string_view>> ParseStateKey(std::string_view k);
+
+// Journal key: lsn as 8-byte big-endian, so byte order is lsn order.
+std::string LsnKey(Lsn lsn);
+std::optional<Lsn> ParseLsnKey(std::string_view k);
+
+std::string EncodeU64(uint64_t v);
+std::optional<uint64_t> DecodeU64(std::string_view v);
+
+}  // namespace journaldb::layout
+
+#endif  // JOURNALDB_JOURNAL_LAYOUT_H_

@@ -1,0 +1,105 @@
+// Store: the journaldb RocksDB database: opening with the column family
+// layout, atomic batch writes, verified reads of objects and journal entries,
+// and the meta cursors. Internal: not installed; the engine builds the public
+// API on it.
+//
+// Thread safety: all methods may be called concurrently (RocksDB's guarantees).
+#ifndef JOURNALDB_JOURNAL_STORE_H_
+#define JOURNALDB_JOURNAL_STORE_H_
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "journaldb/journal_entry.h"
+#include "journaldb/object.h"
+#include "journaldb/status.h"
+
+namespace journaldb {
+
+struct StoreOptions {
+  // Create the database (and missing parent directories) if it does not exist.
+  bool create_if_missing = true;
+  // Open without write access; fails if the database does not exist.
+  bool read_only = false;
+  // RocksDB environment; nullptr for the default. Tests plug in a
+  // fault-injecting file system here.
+  rocksdb::Env* env = nullptr;
+};
+
+// Translates a RocksDB status into ours; `context` names what was being done
+// ("open /data/app.db", "read journal entry lsn 7").
+Status FromRocks(const rocksdb::Status& s, std::string_view context);
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& path() const { return path_; }
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* state() const { return state_; }
+  rocksdb::ColumnFamilyHandle* journal() const { return journal_; }
+  rocksdb::ColumnFamilyHandle* meta() const { return meta_; }
+
+  // The object's fields, or nullopt if there is no such object. `snapshot` may
+  // be nullptr for the latest state.
+  Result<std::optional<FieldMap>> GetObject(std::string_view collection, std::string_view key,
+                                            const rocksdb::Snapshot* snapshot) const;
+
+  // A meta number; 0 if it was never written.
+  Result<uint64_t> GetMetaU64(const char* name) const;
+  static void PutMetaU64(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* meta,
+                         const char* name, uint64_t value);
+
+  // The highest lsn ever assigned (0 for an empty journal).
+  Result<Lsn> LastLsn() const;
+
+  Status Write(rocksdb::WriteBatch& batch, bool sync);
+
+  // Flushes memtables and closes; later calls fail. The destructor closes too.
+  Status Close();
+
+ private:
+  Store() = default;
+  std::string path_;
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* default_ = nullptr;
+  rocksdb::ColumnFamilyHandle* state_ = nullptr;
+  rocksdb::ColumnFamilyHandle* journal_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+};
+
+// Reads journal entries in lsn order, decoding and verifying each.
+//
+//   JournalCursor c(store, 1);
+//   for (; c.Valid(); c.Next()) use(c.entry());
+//   if (!c.status().ok()) ...
+class JournalCursor {
+ public:
+  // REQUIRES: `store` outlives the cursor. `snapshot` may be nullptr.
+  JournalCursor(const Store& store, Lsn from, const rocksdb::Snapshot* snapshot = nullptr);
+  bool Valid() const { return valid_; }
+  void Next();
+  // REQUIRES: Valid()
+  const JournalEntry& entry() const { return entry_; }
+  // Corruption naming the lsn, or an I/O error; OK at a clean end.
+  Status status() const { return status_; }
+
+ private:
+  void Load();
+  std::unique_ptr<rocksdb::Iterator> it_;
+  JournalEntry entry_;
+  Status status_;
+  bool valid_ = false;
+};
+
+}  // namespace journaldb
+
+#endif  // JOURNALDB_JOURNAL_STORE_H_

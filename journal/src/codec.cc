@@ -1,0 +1,270 @@
+#include "journaldb/journal/codec.h"
+
+#include <fmt/format.h>
+
+#include "journal_generated.h"
+
+namespace journaldb::codec {
+
+namespace {
+
+using flatbuffers::FlatBufferBuilder;
+using flatbuffers::Offset;
+
+// Builders are reused per thread: commits encode on the committing thread, and
+// a reused builder avoids an allocation per commit.
+FlatBufferBuilder& ThreadBuilder() {
+  thread_local FlatBufferBuilder builder(1024);
+  builder.Clear();
+  return builder;
+}
+
+std::string Finish(FlatBufferBuilder& b) {
+  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
+Offset<flatbuffers::String> Str(FlatBufferBuilder& b, std::string_view s) {
+  return b.CreateString(s.data(), s.size());
+}
+
+std::pair<fb::Value, Offset<void>> EncodeValue(FlatBufferBuilder& b, const Value& v) {
+  switch (v.type()) {
+    case ValueType::kNull: return {fb::Value::NullValue, fb::CreateNullValue(b).Union()};
+    case ValueType::kBool: return {fb::Value::BoolValue, fb::CreateBoolValue(b, v.as_bool()).Union()};
+    case ValueType::kInt: return {fb::Value::IntValue, fb::CreateIntValue(b, v.as_int()).Union()};
+    case ValueType::kDouble:
+      return {fb::Value::DoubleValue, fb::CreateDoubleValue(b, v.as_double()).Union()};
+    case ValueType::kString: {
+      auto s = Str(b, v.as_string());
+      return {fb::Value::StringValue, fb::CreateStringValue(b, s).Union()};
+    }
+    case ValueType::kBytes: {
+      const std::string& d = v.as_bytes();
+      auto vec = b.CreateVector(reinterpret_cast<const uint8_t*>(d.data()), d.size());
+      return {fb::Value::BytesValue, fb::CreateBytesValue(b, vec).Union()};
+    }
+  }
+  return {fb::Value::NullValue, fb::CreateNullValue(b).Union()};
+}
+
+Offset<flatbuffers::Vector<Offset<fb::Field>>> EncodeFields(FlatBufferBuilder& b,
+                                                           const FieldMap& fields) {
+  std::vector<Offset<fb::Field>> out;
+  out.reserve(fields.size());
+  for (const auto& [name, value] : fields) {
+    auto n = Str(b, name);
+    auto [type, off] = EncodeValue(b, value);
+    out.push_back(fb::CreateField(b, n, type, off));
+  }
+  return b.CreateVector(out);
+}
+
+Offset<fb::OpRecord> EncodeOp(FlatBufferBuilder& b, const Operation& op) {
+  auto c = Str(b, op.collection);
+  auto k = Str(b, op.key);
+  switch (op.kind) {
+    case OpKind::kUpsert: {
+      auto f = EncodeFields(b, op.fields);
+      return fb::CreateOpRecord(b, fb::Op::UpsertFields, fb::CreateUpsertFields(b, c, k, f).Union());
+    }
+    case OpKind::kEraseField: {
+      auto f = Str(b, op.field);
+      return fb::CreateOpRecord(b, fb::Op::EraseField, fb::CreateEraseField(b, c, k, f).Union());
+    }
+    case OpKind::kEraseObject:
+      return fb::CreateOpRecord(b, fb::Op::EraseObject, fb::CreateEraseObject(b, c, k).Union());
+    case OpKind::kIncrement: {
+      auto f = Str(b, op.field);
+      return fb::CreateOpRecord(b, fb::Op::Increment,
+                                fb::CreateIncrement(b, c, k, f, op.delta).Union());
+    }
+  }
+  return fb::CreateOpRecord(b, fb::Op::NONE, 0);
+}
+
+// --- decoding ---------------------------------------------------------------
+
+std::string_view View(const flatbuffers::String* s) { return {s->data(), s->size()}; }
+
+// Decodes a verified union value; unknown types are corruption (the Verifier
+// accepts them).
+Result<Value> DecodeValue(fb::Value type, const void* table, std::string_view where) {
+  if (table == nullptr && type != fb::Value::NONE)
+    return Status::Corruption(fmt::format("{}: value table missing", where));
+  switch (type) {
+    case fb::Value::NullValue: return Value::Null();
+    case fb::Value::BoolValue: return Value::Bool(static_cast<const fb::BoolValue*>(table)->v());
+    case fb::Value::IntValue: return Value::Int(static_cast<const fb::IntValue*>(table)->v());
+    case fb::Value::DoubleValue:
+      return Value::Double(static_cast<const fb::DoubleValue*>(table)->v());
+    case fb::Value::StringValue:
+      return Value::String(std::string(View(static_cast<const fb::StringValue*>(table)->v())));
+    case fb::Value::BytesValue: {
+      auto* v = static_cast<const fb::BytesValue*>(table)->v();
+      return Value::BytesValue(std::string(reinterpret_cast<const char*>(v->data()), v->size()));
+    }
+    default: break;
+  }
+  return Status::Corruption(fmt::format("{}: unknown value type {} (written by a newer version?)",
+                                        where, static_cast<int>(type)));
+}
+
+Result<FieldMap> DecodeFields(const flatbuffers::Vector<Offset<fb::Field>>* fields,
+                              std::string_view where) {
+  FieldMap out;
+  for (const fb::Field* f : *fields) {
+    std::string name(View(f->name()));
+    Result<Value> v = DecodeValue(f->value_type(), f->value(),
+                                  fmt::format("{} field {}", where, name));
+    if (!v.ok()) return v.status();
+    if (name.empty())
+      return Status::Corruption(fmt::format("{}: empty field name", where));
+    if (!out.emplace(std::move(name), std::move(v).value()).second)
+      return Status::Corruption(fmt::format("{}: duplicate field {}", where, View(f->name())));
+  }
+  return out;
+}
+
+Result<Operation> DecodeOp(const fb::OpRecord* rec, std::string_view where) {
+  switch (rec->op_type()) {
+    case fb::Op::UpsertFields: {
+      auto* u = rec->op_as_UpsertFields();
+      Result<FieldMap> fields = DecodeFields(u->fields(), where);
+      if (!fields.ok()) return fields.status();
+      return Operation::Upsert(std::string(View(u->collection())), std::string(View(u->key())),
+                               std::move(fields).value());
+    }
+    case fb::Op::EraseField: {
+      auto* e = rec->op_as_EraseField();
+      return Operation::EraseField(std::string(View(e->collection())),
+                                   std::string(View(e->key())), std::string(View(e->field())));
+    }
+    case fb::Op::EraseObject: {
+      auto* e = rec->op_as_EraseObject();
+      return Operation::EraseObject(std::string(View(e->collection())),
+                                    std::string(View(e->key())));
+    }
+    case fb::Op::Increment: {
+      auto* i = rec->op_as_Increment();
+      return Operation::Increment(std::string(View(i->collection())), std::string(View(i->key())),
+                                  std::string(View(i->field())), i->delta());
+    }
+    default: break;
+  }
+  return Status::Corruption(fmt::format("{}: unknown op kind {} (written by a newer version?)",
+                                        where, static_cast<int>(rec->op_type())));
+}
+
+Result<JournalEntry> Decode(std::string_view bytes, std::optional<Lsn> expected_lsn) {
+  std::string where = expected_lsn ? fmt::format("journal entry lsn {}", *expected_lsn)
+                                   : std::string("journal entry");
+  if (bytes.size() > kMaxEncodedBytes)
+    return Status::Corruption(fmt::format("{}: {} bytes exceeds the {} byte limit", where,
+                                          bytes.size(), kMaxEncodedBytes));
+  if (bytes.size() < 8)
+    return Status::Corruption(fmt::format("{}: truncated ({} bytes)", where, bytes.size()));
+  auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (!fb::EntryBufferHasIdentifier(data))
+    return Status::Corruption(fmt::format("{}: not a journal entry (bad identifier)", where));
+  flatbuffers::Verifier verifier(data, bytes.size());
+  if (!fb::VerifyEntryBuffer(verifier))
+    return Status::Corruption(fmt::format("{}: fails verification (truncated or damaged)", where));
+  const fb::Entry* e = fb::GetEntry(data);
+  if (e->format_version() != 1)
+    return Status::Corruption(
+        fmt::format("{}: unsupported format version {}", where, e->format_version()));
+  if (expected_lsn && e->lsn() != *expected_lsn)
+    return Status::Corruption(
+        fmt::format("{}: entry records lsn {} (misplaced entry)", where, e->lsn()));
+  where = fmt::format("journal entry lsn {}", e->lsn());
+  JournalEntry out;
+  out.lsn = e->lsn();
+  out.download_cursor = e->download_cursor();
+  out.epoch = e->epoch();
+  out.client_id = e->client_id();
+  out.commit_time_us = e->commit_time_us();
+  out.ops.reserve(e->ops()->size());
+  for (flatbuffers::uoffset_t i = 0; i < e->ops()->size(); ++i) {
+    Result<Operation> op = DecodeOp(e->ops()->Get(i), fmt::format("{}: op {}", where, i));
+    if (!op.ok()) return op.status();
+    if (Status s = op->Validate(); !s.ok())
+      return Status::Corruption(fmt::format("{}: op {}: {}", where, i, s.message()));
+    out.ops.push_back(std::move(op).value());
+  }
+  for (const fb::BeforeImage* b : *e->before()) {
+    BeforeImage img;
+    img.collection = View(b->collection());
+    img.key = View(b->key());
+    img.field = View(b->field());
+    img.object_existed = b->object_existed();
+    if (b->field_present()) {
+      Result<Value> v = DecodeValue(b->value_type(), b->value(),
+                                    fmt::format("{}: before-image of {}", where, img.field));
+      if (!v.ok()) return v.status();
+      img.value = std::move(v).value();
+    } else if (b->value_type() != fb::Value::NONE) {
+      return Status::Corruption(fmt::format("{}: before-image of {} has a value but is absent",
+                                            where, img.field));
+    }
+    out.before.push_back(std::move(img));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeEntry(const JournalEntry& entry) {
+  FlatBufferBuilder& b = ThreadBuilder();
+  std::vector<Offset<fb::OpRecord>> ops;
+  ops.reserve(entry.ops.size());
+  for (const Operation& op : entry.ops) ops.push_back(EncodeOp(b, op));
+  auto ops_vec = b.CreateVector(ops);
+  std::vector<Offset<fb::BeforeImage>> before;
+  before.reserve(entry.before.size());
+  for (const BeforeImage& img : entry.before) {
+    auto c = Str(b, img.collection);
+    auto k = Str(b, img.key);
+    auto f = Str(b, img.field);
+    fb::Value type = fb::Value::NONE;
+    Offset<void> off = 0;
+    if (img.value) std::tie(type, off) = EncodeValue(b, *img.value);
+    before.push_back(fb::CreateBeforeImage(b, c, k, f, img.object_existed, img.value.has_value(),
+                                           type, off));
+  }
+  auto before_vec = b.CreateVector(before);
+  auto root = fb::CreateEntry(b, 1, entry.lsn, entry.download_cursor, entry.epoch,
+                              entry.client_id, entry.commit_time_us, ops_vec, before_vec);
+  fb::FinishEntryBuffer(b, root);
+  return Finish(b);
+}
+
+Result<JournalEntry> DecodeEntry(std::string_view bytes, Lsn expected_lsn) {
+  return Decode(bytes, expected_lsn);
+}
+
+Result<JournalEntry> DecodeEntryAnyLsn(std::string_view bytes) { return Decode(bytes, std::nullopt); }
+
+std::string EncodeObject(const FieldMap& fields) {
+  FlatBufferBuilder& b = ThreadBuilder();
+  auto f = EncodeFields(b, fields);
+  b.Finish(fb::CreateObject(b, f), "JDBO");
+  return Finish(b);
+}
+
+Result<FieldMap> DecodeObject(std::string_view bytes, std::string_view where) {
+  if (bytes.size() > kMaxEncodedBytes)
+    return Status::Corruption(fmt::format("object {}: {} bytes exceeds the limit", where,
+                                          bytes.size()));
+  if (bytes.size() < 8)
+    return Status::Corruption(fmt::format("object {}: truncated ({} bytes)", where, bytes.size()));
+  auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (!flatbuffers::BufferHasIdentifier(data, "JDBO"))
+    return Status::Corruption(fmt::format("object {}: not a stored object (bad identifier)", where));
+  flatbuffers::Verifier verifier(data, bytes.size());
+  if (!verifier.VerifyBuffer<fb::Object>("JDBO"))
+    return Status::Corruption(fmt::format("object {}: fails verification", where));
+  return DecodeFields(flatbuffers::GetRoot<fb::Object>(data)->fields(),
+                      fmt::format("object {}", where));
+}
+
+}  // namespace journaldb::codec

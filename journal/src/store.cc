@@ -1,0 +1,241 @@
+#include "journaldb/journal/store.h"
+
+#include <fmt/format.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+#include <boost/filesystem.hpp>
+
+#include "journaldb/journal/codec.h"
+#include "journaldb/journal/layout.h"
+#include "journaldb/journal/text.h"
+
+namespace journaldb {
+
+namespace fs = boost::filesystem;
+
+Status FromRocks(const rocksdb::Status& s, std::string_view context) {
+  if (s.ok()) return Status::OK();
+  std::string msg = fmt::format("{}: {}", context, s.ToString());
+  if (s.IsNotFound()) return Status::NotFound(std::move(msg));
+  if (s.IsCorruption()) return Status::Corruption(std::move(msg));
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(std::move(msg));
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos)
+    return Status::Busy(fmt::format("{}: the database is locked by another process ({})", context,
+                                    s.ToString()));
+  return Status::IOError(std::move(msg));
+}
+
+namespace {
+
+rocksdb::ColumnFamilyOptions StateFamilyOptions() {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  // Commits read each touched object first (before-images); a memtable bloom
+  // filter makes the common miss for a new object cheap.
+  o.memtable_prefix_bloom_size_ratio = 0.05;
+  o.memtable_whole_key_filtering = true;
+  return o;
+}
+
+rocksdb::ColumnFamilyOptions JournalFamilyOptions() {
+  rocksdb::ColumnFamilyOptions o;
+  // Appends in key order and sequential reads: no filter needed.
+  return o;
+}
+
+bool DirectoryIsEmpty(const fs::path& p) {
+  boost::system::error_code ec;
+  return fs::directory_iterator(p, ec) == fs::directory_iterator();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& options) {
+  if (path.empty()) return Status::InvalidArgument("database path is empty");
+  const fs::path dir(path);
+  boost::system::error_code ec;
+  fs::file_status st = fs::status(dir, ec);
+  bool exists = fs::exists(st);
+  if (exists && !fs::is_directory(st))
+    return Status::InvalidArgument(fmt::format("{} is not a directory", path));
+  bool is_db = exists && fs::exists(dir / "CURRENT", ec);
+  if (!is_db) {
+    if (!options.create_if_missing || options.read_only)
+      return Status::NotFound(fmt::format("no database at {}", path));
+    if (exists && !DirectoryIsEmpty(dir))
+      return Status::FailedPrecondition(fmt::format(
+          "{} exists, is not empty and holds no database; refusing to create one there", path));
+    fs::create_directories(dir, ec);
+    if (ec)
+      return Status::IOError(fmt::format("cannot create database directory {}: {}", path,
+                                         ec.message()));
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = !is_db;
+  db_options.create_missing_column_families = !is_db;
+  db_options.keep_log_file_num = 4;
+  db_options.max_background_jobs = 2;
+  if (options.env != nullptr) db_options.env = options.env;
+
+  if (is_db) {
+    std::vector<std::string> families;
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, path, &families);
+    if (!s.ok()) return FromRocks(s, fmt::format("open {}", path));
+    for (const char* want : {layout::kStateFamily, layout::kJournalFamily, layout::kMetaFamily}) {
+      if (std::find(families.begin(), families.end(), want) == families.end())
+        return Status::FailedPrecondition(fmt::format(
+            "{} is a RocksDB database but not a journaldb database (no '{}' column family)", path,
+            want));
+    }
+  }
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {layout::kStateFamily, StateFamilyOptions()},
+      {layout::kJournalFamily, JournalFamilyOptions()},
+      {layout::kMetaFamily, rocksdb::ColumnFamilyOptions()},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw)
+          : rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, fmt::format("open {}", path));
+
+  std::unique_ptr<Store> store(new Store());
+  store->path_ = path;
+  store->db_.reset(raw);
+  store->default_ = handles[0];
+  store->state_ = handles[1];
+  store->journal_ = handles[2];
+  store->meta_ = handles[3];
+
+  std::string tag;
+  s = raw->Get(rocksdb::ReadOptions(), store->meta_, layout::kMetaFormat, &tag);
+  if (s.IsNotFound() && !is_db) {
+    rocksdb::WriteBatch batch;
+    batch.Put(store->meta_, layout::kMetaFormat, layout::kFormatTag);
+    if (Status w = store->Write(batch, /*sync=*/true); !w.ok()) return w;
+  } else if (!s.ok()) {
+    return FromRocks(s, fmt::format("open {}: read format tag", path));
+  } else if (tag != layout::kFormatTag) {
+    return Status::FailedPrecondition(
+        fmt::format("{} has format {}; this version reads {}", path, text::Quoted(tag),
+                    layout::kFormatTag));
+  }
+  return store;
+}
+
+Store::~Store() { Close().IgnoreError(); }
+
+Status Store::Close() {
+  if (!db_) return Status::FailedPrecondition(fmt::format("{} is already closed", path_));
+  Status result;
+  for (auto* h : {default_, state_, journal_, meta_}) {
+    rocksdb::Status s = db_->DestroyColumnFamilyHandle(h);
+    if (!s.ok() && result.ok()) result = FromRocks(s, fmt::format("close {}", path_));
+  }
+  rocksdb::Status s = db_->Close();
+  if (!s.ok() && result.ok()) result = FromRocks(s, fmt::format("close {}", path_));
+  db_.reset();
+  return result;
+}
+
+Result<std::optional<FieldMap>> Store::GetObject(std::string_view collection,
+                                                 std::string_view key,
+                                                 const rocksdb::Snapshot* snapshot) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(ro, state_, layout::StateKey(collection, key), &value);
+  if (s.IsNotFound()) return std::optional<FieldMap>();
+  std::string where = fmt::format("{}/{}", collection, text::Quoted(key));
+  if (!s.ok()) return FromRocks(s, "read object " + where);
+  Result<FieldMap> fields = codec::DecodeObject(value.ToStringView(), where);
+  if (!fields.ok()) return fields.status();
+  return std::optional<FieldMap>(std::move(fields).value());
+}
+
+Result<uint64_t> Store::GetMetaU64(const char* name) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, name, &value);
+  if (s.IsNotFound()) return uint64_t{0};
+  if (!s.ok()) return FromRocks(s, fmt::format("read meta {}", name));
+  std::optional<uint64_t> v = layout::DecodeU64(value);
+  if (!v)
+    return Status::Corruption(
+        fmt::format("meta {} in {}: expected 8 bytes, found {}", name, path_, value.size()));
+  return *v;
+}
+
+void Store::PutMetaU64(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* meta,
+                       const char* name, uint64_t value) {
+  rocksdb::Status s = batch.Put(meta, name, layout::EncodeU64(value));
+  (void)s;  // WriteBatch::Put fails only past its 4 GiB size limit.
+}
+
+Result<Lsn> Store::LastLsn() const {
+  Result<uint64_t> high = GetMetaU64(layout::kMetaLsnHighWater);
+  if (!high.ok()) return high.status();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), journal_));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "read journal tail");
+  Lsn last = 0;
+  if (it->Valid()) {
+    std::optional<Lsn> lsn = layout::ParseLsnKey(it->key().ToStringView());
+    if (!lsn)
+      return Status::Corruption(fmt::format("journal of {}: malformed key of {} bytes", path_,
+                                            it->key().size()));
+    last = *lsn;
+  }
+  return std::max(last, *high);
+}
+
+Status Store::Write(rocksdb::WriteBatch& batch, bool sync) {
+  if (!db_) return Status::FailedPrecondition(fmt::format("{} is closed", path_));
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  return FromRocks(db_->Write(wo, &batch), fmt::format("write to {}", path_));
+}
+
+JournalCursor::JournalCursor(const Store& store, Lsn from, const rocksdb::Snapshot* snapshot) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  it_.reset(store.db()->NewIterator(ro, store.journal()));
+  it_->Seek(layout::LsnKey(from));
+  Load();
+}
+
+void JournalCursor::Next() {
+  if (!valid_) return;
+  it_->Next();
+  Load();
+}
+
+void JournalCursor::Load() {
+  valid_ = false;
+  if (!it_->Valid()) {
+    status_ = FromRocks(it_->status(), "read journal");
+    return;
+  }
+  std::optional<Lsn> lsn = layout::ParseLsnKey(it_->key().ToStringView());
+  if (!lsn) {
+    status_ = Status::Corruption(
+        fmt::format("journal: malformed key of {} bytes", it_->key().size()));
+    return;
+  }
+  Result<JournalEntry> e = codec::DecodeEntry(it_->value().ToStringView(), *lsn);
+  if (!e.ok()) {
+    status_ = e.status();
+    return;
+  }
+  entry_ = std::move(e).value();
+  valid_ = true;
+}
+
+}  // namespace journaldb
