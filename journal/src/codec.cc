@@ -32,8 +32,14 @@ std::pair<fb::Value, Offset<void>> EncodeValue(FlatBufferBuilder& b, const Value
     case ValueType::kNull: return {fb::Value::NullValue, fb::CreateNullValue(b).Union()};
     case ValueType::kBool: return {fb::Value::BoolValue, fb::CreateBoolValue(b, v.as_bool()).Union()};
     case ValueType::kInt: return {fb::Value::IntValue, fb::CreateIntValue(b, v.as_int()).Union()};
-    case ValueType::kDouble:
-      return {fb::Value::DoubleValue, fb::CreateDoubleValue(b, v.as_double()).Union()};
+    case ValueType::kDouble: {
+      // -0.0 compares equal to the default 0.0 and would be omitted, decoding
+      // as +0.0: force the field so every double keeps its bits.
+      b.ForceDefaults(true);
+      auto off = fb::CreateDoubleValue(b, v.as_double());
+      b.ForceDefaults(false);
+      return {fb::Value::DoubleValue, off.Union()};
+    }
     case ValueType::kString: {
       auto s = Str(b, v.as_string());
       return {fb::Value::StringValue, fb::CreateStringValue(b, s).Union()};
@@ -197,6 +203,9 @@ Result<JournalEntry> Decode(std::string_view bytes, std::optional<Lsn> expected_
     img.key = View(b->key());
     img.field = View(b->field());
     img.object_existed = b->object_existed();
+    // Names in before-images obey the same rules as names in ops.
+    if (Status s = Operation::EraseField(img.collection, img.key, img.field).Validate(); !s.ok())
+      return Status::Corruption(fmt::format("{}: before-image: {}", where, s.message()));
     if (b->field_present()) {
       Result<Value> v = DecodeValue(b->value_type(), b->value(),
                                     fmt::format("{}: before-image of {}", where, img.field));

@@ -1,0 +1,49 @@
+// Writes seed corpora of valid encodings: make_seeds OUT_DIR
+// (OUT_DIR/journal_entry_fuzzer/*, OUT_DIR/stored_object_fuzzer/*).
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "journaldb/journal/codec.h"
+
+using journaldb::Operation;
+using journaldb::Value;
+
+namespace {
+void Write(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: make_seeds OUT_DIR\n");
+    return 2;
+  }
+  std::string out = argv[1];
+  journaldb::FieldMap all_types = {{"n", Value::Null()},          {"b", Value::Bool(true)},
+                                   {"i", Value::Int(-42)},        {"d", Value::Double(1.5)},
+                                   {"s", Value::String("milk")}, {"x", Value::BytesValue("\x01\x02")}};
+  journaldb::JournalEntry e;
+  e.lsn = 7;
+  e.download_cursor = 3;
+  e.epoch = 11;
+  e.client_id = 5;
+  e.commit_time_us = 1700000000000000;
+  e.ops = {Operation::Upsert("tasks", "t1", all_types), Operation::EraseField("tasks", "t1", "n"),
+           Operation::Increment("tasks", "t1", "i", 2), Operation::EraseObject("tasks", "t2")};
+  e.before = {{"tasks", "t1", "i", true, Value::Int(1)},
+              {"tasks", "t1", "s", false, std::nullopt},
+              {"tasks", "t2", "old", true, Value::String("x")}};
+  Write(out + "/journal_entry_fuzzer/multi_op", journaldb::codec::EncodeEntry(e));
+  journaldb::JournalEntry small;
+  small.lsn = 1;
+  small.ops = {Operation::Increment("c", "k", "f", -1)};
+  small.before = {{"c", "k", "f", false, std::nullopt}};
+  Write(out + "/journal_entry_fuzzer/single_increment", journaldb::codec::EncodeEntry(small));
+  Write(out + "/stored_object_fuzzer/all_types", journaldb::codec::EncodeObject(all_types));
+  Write(out + "/stored_object_fuzzer/empty", journaldb::codec::EncodeObject({}));
+  return 0;
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang, ASan + UBSan) and runs each one for
+# FUZZ_SECONDS (default 60) starting from its committed seed corpus. New
+# corpus entries go to a temporary directory, never into the repository.
+# A crash leaves its input in build-fuzz/findings/ and fails the script: add
+# that input to fuzz/corpus/<target>/ as a regression case once fixed.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build_dir="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
+seconds="${FUZZ_SECONDS:-60}"
+
+CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DJOURNALDB_BUILD_FUZZERS=ON -DJOURNALDB_BUILD_TESTS=OFF -DJOURNALDB_BUILD_TOOLS=OFF \
+  -DJOURNALDB_SANITIZE=ON -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link" >/dev/null
+cmake --build "$build_dir" -j "$(nproc 2>/dev/null || echo 2)"
+
+mkdir -p "$build_dir/findings"
+status=0
+for corpus in "$root"/fuzz/corpus/*/; do
+  target="$(basename "$corpus")"
+  binary="$build_dir/fuzz/$target"
+  [ -x "$binary" ] || { echo "fuzz: no binary for corpus $target" >&2; status=1; continue; }
+  work="$(mktemp -d)"
+  echo "fuzz: $target: replaying $(ls "$corpus" | wc -l) corpus inputs, then fuzzing ${seconds}s"
+  # Replay first: every committed input (including regression cases) must pass.
+  if ! "$binary" -runs=0 "$corpus" >"$work/replay.log" 2>&1; then
+    tail -30 "$work/replay.log"; echo "fuzz: $target: corpus replay FAILED" >&2; status=1
+  elif ! "$binary" -max_total_time="$seconds" -print_final_stats=1 \
+        -artifact_prefix="$build_dir/findings/$target-" "$work" "$corpus" >"$work/fuzz.log" 2>&1; then
+    tail -40 "$work/fuzz.log"; echo "fuzz: $target: FINDING, input in $build_dir/findings/" >&2; status=1
+  else
+    grep -E "stat::number_of_executed_units" "$work/fuzz.log" | sed "s/^/fuzz: $target: /"
+  fi
+  rm -rf "$work"
+done
+exit $status

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls exactly this):
+#   1. install the Debian packages (idempotent);
+#   2. build and run every test (unit, property, crash, install, end-to-end);
+#   3. run every libFuzzer target for FUZZ_SECONDS (default 60) after
+#      replaying its corpus;
+#   4. build the tests again with ASan + UBSan and run them.
+# Set JOURNALDB_SKIP_SANITIZE=1 or JOURNALDB_SKIP_FUZZ=1 to skip a stage locally.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+start=$SECONDS
+stage() { echo; echo "=== $1 (at $((SECONDS - start))s)"; }
+
+stage "dependencies"
+"$root/scripts/install-deps.sh"
+
+stage "build"
+"$root/scripts/build.sh" "$root/build"
+
+stage "tests"
+(cd "$root/build" && ctest --output-on-failure -j 2)
+
+if [ "${JOURNALDB_SKIP_FUZZ:-0}" != 1 ]; then
+  stage "fuzz"
+  "$root/scripts/fuzz.sh"
+fi
+
+if [ "${JOURNALDB_SKIP_SANITIZE:-0}" != 1 ]; then
+  stage "sanitizer build (ASan + UBSan)"
+  CC=clang-14 CXX=clang++-14 BUILD_TYPE=RelWithDebInfo \
+    "$root/scripts/build.sh" "$root/build-asan" -DJOURNALDB_SANITIZE=ON
+  stage "tests under ASan + UBSan"
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  (cd "$root/build-asan" && ctest --output-on-failure -j 2 -E install_consumer)
+fi
+stage "done"
