@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "journaldb/engine/open_with_env.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/text.h"
@@ -12,7 +13,12 @@ Database::~Database() = default;
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
                                                  const Options& options) {
-  return DatabaseImpl::Open(path, options);
+  return DatabaseImpl::Open(path, options, nullptr);
+}
+
+Result<std::unique_ptr<Database>> OpenWithEnv(const std::string& path, const Options& options,
+                                              rocksdb::Env* env) {
+  return DatabaseImpl::Open(path, options, env);
 }
 
 Snapshot::~Snapshot() {
@@ -25,8 +31,9 @@ DatabaseImpl::DatabaseImpl(std::string path, Options options, std::unique_ptr<St
 DatabaseImpl::~DatabaseImpl() = default;
 
 Result<std::unique_ptr<Database>> DatabaseImpl::Open(const std::string& path,
-                                                     const Options& options) {
+                                                     const Options& options, rocksdb::Env* env) {
   StoreOptions so;
+  so.env = env;
   so.create_if_missing = options.create_if_missing;
   so.read_only = options.read_only;
   Result<std::unique_ptr<Store>> store = Store::Open(path, so);

@@ -23,7 +23,9 @@ struct Snapshot::Rep {
 
 class DatabaseImpl final : public Database {
  public:
-  static Result<std::unique_ptr<Database>> Open(const std::string& path, const Options& options);
+  // `env` may be nullptr for the default (see open_with_env.h).
+  static Result<std::unique_ptr<Database>> Open(const std::string& path, const Options& options,
+                                                rocksdb::Env* env);
   ~DatabaseImpl() override;
 
   Transaction BeginTransaction() override { return Transaction(this); }
