@@ -1,0 +1,93 @@
+// ReplayPlanner: the three-way view of a recovery snapshot's diverged
+// transactions against the live database, the input of the replayer and of
+// `journal diff`.
+//
+//   auto planner = journaldb::ReplayPlanner::Open(snapshot, *live).value();
+//   for (; planner->Valid(); planner->Next()) show(planner->transaction());
+//   if (!planner->status().ok()) ...
+//
+// For each diverged transaction, in lsn order, every op with, per touched
+// field, the base value (before the transaction, from the journal's
+// before-images), the local value (after the op) and the current server
+// value (the live database now), classified:
+//   clean    - the server still has the base value;
+//   conflict - the server changed the field since the base;
+//   gone     - the object existed at base time and the server has deleted it.
+// A transaction's class is its worst op's (gone > conflict > clean).
+//
+// Memory is bounded by one transaction, not by the journal's size.
+// Thread safety: a planner belongs to one thread; it reads the live database
+// through its thread-safe read API.
+#ifndef JOURNALDB_REPLAY_PLAN_H_
+#define JOURNALDB_REPLAY_PLAN_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "journaldb/database.h"
+#include "journaldb/recovery_snapshot.h"
+
+namespace journaldb {
+
+enum class ReplayClass { kClean = 0, kConflict = 1, kGone = 2 };
+
+// "clean", "conflict" or "gone".
+std::string_view ReplayClassName(ReplayClass c);
+
+struct FieldView {
+  std::string field;
+  std::optional<Value> base;    // nullopt: absent before the local write
+  std::optional<Value> local;   // nullopt: absent after it
+  std::optional<Value> server;  // nullopt: absent on the server now
+  bool base_object_existed = false;
+  bool server_object_exists = false;
+  ReplayClass cls = ReplayClass::kClean;
+};
+
+struct PlannedOp {
+  Operation op;
+  std::vector<FieldView> fields;  // the fields the op touches
+  ReplayClass cls = ReplayClass::kClean;
+};
+
+struct PlannedTransaction {
+  Lsn lsn = 0;
+  int64_t commit_time_us = 0;
+  std::vector<PlannedOp> ops;
+  ReplayClass cls = ReplayClass::kClean;
+};
+
+class ReplayPlanner {
+ public:
+  // Opens the snapshot's database read-only and positions at the first
+  // diverged transaction. REQUIRES: `live` outlives the planner.
+  static Result<std::unique_ptr<ReplayPlanner>> Open(const RecoverySnapshot& snapshot,
+                                                     const Database& live);
+  ~ReplayPlanner();
+
+  bool Valid() const { return valid_; }
+  void Next();
+  // REQUIRES: Valid(). Valid until Next().
+  const PlannedTransaction& transaction() const { return current_; }
+  // A damaged entry, a gap in the diverged range or a read error; OK at the end.
+  Status status() const { return status_; }
+
+ private:
+  ReplayPlanner() = default;
+  void Load();
+  std::unique_ptr<Database> snapshot_db_;
+  std::unique_ptr<JournalReader> reader_;
+  const Database* live_ = nullptr;
+  Lsn next_expected_ = 0;
+  Lsn last_ = 0;
+  PlannedTransaction current_;
+  Status status_;
+  bool valid_ = false;
+};
+
+}  // namespace journaldb
+
+#endif  // JOURNALDB_REPLAY_PLAN_H_

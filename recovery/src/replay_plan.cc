@@ -1,0 +1,190 @@
+#include "journaldb/replay_plan.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace journaldb {
+
+std::string_view ReplayClassName(ReplayClass c) {
+  switch (c) {
+    case ReplayClass::kClean: return "clean";
+    case ReplayClass::kConflict: return "conflict";
+    case ReplayClass::kGone: return "gone";
+  }
+  return "unknown";
+}
+
+namespace {
+
+using ObjectKey = std::pair<std::string, std::string>;
+
+// The touched fields of each object as they were before the transaction,
+// rebuilt from its before-images, and advanced op by op.
+struct PartialObject {
+  bool existed = false;
+  std::optional<FieldMap> fields;  // only touched fields; nullopt: no object
+};
+
+std::optional<Value> FieldOf(const std::optional<FieldMap>& object, std::string_view field) {
+  if (!object) return std::nullopt;
+  auto it = object->find(field);
+  if (it == object->end()) return std::nullopt;
+  return it->second;
+}
+
+ReplayClass Classify(const FieldView& v) {
+  if (v.base_object_existed && !v.server_object_exists) return ReplayClass::kGone;
+  return v.server == v.base ? ReplayClass::kClean : ReplayClass::kConflict;
+}
+
+// Applies `op` to a partial object; it holds every field the transaction
+// touches, so the touched fields come out exact. Mirrors the fold's rules.
+void ApplyPartial(const Operation& op, std::optional<FieldMap>& object) {
+  switch (op.kind) {
+    case OpKind::kUpsert:
+      if (!object) object.emplace();
+      for (const auto& [name, value] : op.fields) (*object)[name] = value;
+      break;
+    case OpKind::kEraseField:
+      if (object) object->erase(op.field);
+      break;
+    case OpKind::kEraseObject: object.reset(); break;
+    case OpKind::kIncrement: {
+      int64_t current = 0;
+      if (auto v = FieldOf(object, op.field); v && v->type() == ValueType::kInt) current = v->as_int();
+      if (!object) object.emplace();
+      (*object)[op.field] = Value::Int(static_cast<int64_t>(static_cast<uint64_t>(current) +
+                                                            static_cast<uint64_t>(op.delta)));
+      break;
+    }
+  }
+}
+
+std::vector<std::string> Touched(const Operation& op, const std::optional<FieldMap>& object) {
+  std::vector<std::string> out;
+  switch (op.kind) {
+    case OpKind::kUpsert:
+      for (const auto& [name, value] : op.fields) out.push_back(name);
+      break;
+    case OpKind::kEraseField:
+    case OpKind::kIncrement: out.push_back(op.field); break;
+    case OpKind::kEraseObject:
+      if (object)
+        for (const auto& [name, value] : *object) out.push_back(name);
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+ReplayPlanner::~ReplayPlanner() {
+  reader_.reset();  // before the snapshot database it reads
+}
+
+Result<std::unique_ptr<ReplayPlanner>> ReplayPlanner::Open(const RecoverySnapshot& snapshot,
+                                                          const Database& live) {
+  Options ro;
+  ro.read_only = true;
+  ro.create_if_missing = false;
+  Result<std::unique_ptr<Database>> db = Database::Open(snapshot.db_path, ro);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<ReplayPlanner> p(new ReplayPlanner());
+  p->snapshot_db_ = std::move(db).value();
+  p->live_ = &live;
+  const RecoveryManifest& m = snapshot.manifest;
+  if (m.diverged_entries == 0) return p;  // nothing diverged: not Valid()
+  p->next_expected_ = m.first_diverged_lsn;
+  p->last_ = m.last_diverged_lsn;
+  p->reader_ = std::make_unique<JournalReader>(p->snapshot_db_->ReadJournal(m.first_diverged_lsn));
+  p->Load();
+  return p;
+}
+
+void ReplayPlanner::Next() {
+  if (!valid_) return;
+  reader_->Next();
+  Load();
+}
+
+void ReplayPlanner::Load() {
+  valid_ = false;
+  if (next_expected_ > last_) return;  // the manifest's range is done
+  if (!reader_->Valid()) {
+    status_ = reader_->status().ok()
+                  ? Status::Corruption(fmt::format(
+                        "recovery snapshot journal ends before lsn {} (manifest range ends at {})",
+                        next_expected_, last_))
+                  : reader_->status();
+    return;
+  }
+  const JournalEntry& e = reader_->entry();
+  if (e.lsn != next_expected_) {
+    status_ = Status::Corruption(fmt::format(
+        "recovery snapshot journal: expected lsn {}, found {} (entries missing)", next_expected_,
+        e.lsn));
+    return;
+  }
+  ++next_expected_;
+
+  // Base state of every touched object, from the before-images.
+  std::map<ObjectKey, PartialObject> objects;
+  for (const BeforeImage& img : e.before) {
+    PartialObject& o = objects[{img.collection, img.key}];
+    o.existed = img.object_existed;
+    if (img.object_existed && !o.fields) o.fields.emplace();
+    if (img.value) o.fields->insert_or_assign(img.field, *img.value);
+  }
+  // Server state of every touched object.
+  std::map<ObjectKey, std::optional<FieldMap>> server;
+  for (const Operation& op : e.ops) {
+    ObjectKey k{op.collection, op.key};
+    if (server.count(k)) continue;
+    Result<Object> obj = live_->Get(op.collection, op.key);
+    if (obj.ok()) {
+      server[k] = std::move(obj->fields);
+    } else if (obj.status().IsNotFound()) {
+      server[k] = std::nullopt;
+    } else {
+      status_ = obj.status();
+      return;
+    }
+  }
+
+  // Base values are the state before the whole transaction: the server is
+  // compared with that, not with an intermediate value of this transaction.
+  const std::map<ObjectKey, PartialObject> base = objects;
+  current_ = PlannedTransaction{e.lsn, e.commit_time_us, {}, ReplayClass::kClean};
+  for (const Operation& op : e.ops) {
+    PartialObject& o = objects[{op.collection, op.key}];
+    const std::optional<FieldMap>& srv = server[{op.collection, op.key}];
+    PlannedOp planned{op, {}, ReplayClass::kClean};
+    std::vector<std::string> fields = Touched(op, o.fields);
+    // An op that touches no field (erase of a missing object, an empty
+    // upsert) has no before-image: its object counts as absent at base.
+    auto b = base.find({op.collection, op.key});
+    const std::optional<FieldMap> base_object =
+        b != base.end() ? b->second.fields : std::optional<FieldMap>();
+    ApplyPartial(op, o.fields);
+    for (std::string& f : fields) {
+      FieldView v;
+      v.base = FieldOf(base_object, f);
+      v.local = FieldOf(o.fields, f);
+      v.server = FieldOf(srv, f);
+      v.base_object_existed = base_object.has_value();
+      v.server_object_exists = srv.has_value();
+      v.field = std::move(f);
+      v.cls = Classify(v);
+      planned.cls = std::max(planned.cls, v.cls);
+      planned.fields.push_back(std::move(v));
+    }
+    if (op.kind == OpKind::kEraseObject && base_object && !srv)
+      planned.cls = std::max(planned.cls, ReplayClass::kGone);
+    current_.cls = std::max(current_.cls, planned.cls);
+    current_.ops.push_back(std::move(planned));
+  }
+  valid_ = true;
+}
+
+}  // namespace journaldb

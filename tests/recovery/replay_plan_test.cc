@@ -1,0 +1,116 @@
+#include "journaldb/replay_plan.h"
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+
+namespace journaldb {
+namespace {
+
+// A "server" state is modelled by a second database that the test writes to
+// directly; the planner only reads it.
+class ReplayPlanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    local_ = Open(dir_.Sub("local"));
+    live_ = Open(dir_.Sub("live"));
+  }
+  static std::unique_ptr<Database> Open(const std::string& path) {
+    auto db = Database::Open(path, {});
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return std::move(db).value();
+  }
+  static void Commit(Database& db, std::vector<Operation> ops) {
+    Transaction t = db.BeginTransaction();
+    for (auto& op : ops) ASSERT_TRUE(t.Write(std::move(op)).ok());
+    ASSERT_TRUE(t.Commit().ok());
+  }
+  std::vector<PlannedTransaction> Plan() {
+    auto snap = CreateRecoverySnapshot(*local_, dir_.Sub("recovery"), "test");
+    EXPECT_TRUE(snap.ok()) << snap.status().ToString();
+    auto planner = ReplayPlanner::Open(*snap, *live_);
+    EXPECT_TRUE(planner.ok()) << planner.status().ToString();
+    std::vector<PlannedTransaction> out;
+    for (; (*planner)->Valid(); (*planner)->Next()) out.push_back((*planner)->transaction());
+    EXPECT_TRUE((*planner)->status().ok()) << (*planner)->status().ToString();
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Database> local_, live_;
+};
+
+TEST_F(ReplayPlanTest, FieldUnchangedOnServerIsClean) {
+  Commit(*live_, {Operation::Upsert("t", "a", {{"x", Value::Int(1)}})});
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(1)}})});
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(2)}})});
+  auto plan = Plan();
+  ASSERT_EQ(plan.size(), 2u);
+  const FieldView& v = plan[1].ops[0].fields[0];
+  EXPECT_EQ(v.base, Value::Int(1));
+  EXPECT_EQ(v.local, Value::Int(2));
+  EXPECT_EQ(v.server, Value::Int(1));
+  EXPECT_EQ(v.cls, ReplayClass::kClean);
+  EXPECT_EQ(plan[1].cls, ReplayClass::kClean);
+}
+
+TEST_F(ReplayPlanTest, FieldChangedOnServerIsConflict) {
+  Commit(*live_, {Operation::Upsert("t", "a", {{"x", Value::String("server")}})});
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::String("base")}})});
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::String("local")}})});
+  auto plan = Plan();
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(plan[1].ops[0].fields[0].cls, ReplayClass::kConflict);
+  EXPECT_EQ(plan[1].cls, ReplayClass::kConflict);
+  EXPECT_EQ(plan[1].ops[0].fields[0].server, Value::String("server"));
+}
+
+TEST_F(ReplayPlanTest, ObjectDeletedOnServerIsGone) {
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(1)}})});
+  Commit(*local_, {Operation::Increment("t", "a", "x", 5)});
+  auto plan = Plan();
+  ASSERT_EQ(plan.size(), 2u);
+  // lsn 1 created the object: nothing existed at base, the server has nothing: clean.
+  EXPECT_EQ(plan[0].cls, ReplayClass::kClean);
+  EXPECT_EQ(plan[1].ops[0].fields[0].base, Value::Int(1));
+  EXPECT_EQ(plan[1].ops[0].fields[0].local, Value::Int(6));
+  EXPECT_EQ(plan[1].cls, ReplayClass::kGone);
+}
+
+TEST_F(ReplayPlanTest, BaseIsTheStateBeforeTheWholeTransaction) {
+  Commit(*live_, {Operation::Upsert("t", "a", {{"x", Value::Int(1)}})});
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(1)}})});
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(2)}}),
+                   Operation::Upsert("t", "a", {{"x", Value::Int(3)}}),
+                   Operation::EraseObject("t", "missing")});
+  auto plan = Plan();
+  ASSERT_EQ(plan.size(), 2u);
+  ASSERT_EQ(plan[1].ops.size(), 3u);
+  EXPECT_EQ(plan[1].ops[1].fields[0].base, Value::Int(1));
+  EXPECT_EQ(plan[1].ops[1].fields[0].local, Value::Int(3));
+  EXPECT_EQ(plan[1].ops[1].cls, ReplayClass::kClean);
+  EXPECT_TRUE(plan[1].ops[2].fields.empty());
+  EXPECT_EQ(plan[1].cls, ReplayClass::kClean);
+}
+
+TEST_F(ReplayPlanTest, EraseObjectShowsEveryErasedField) {
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(1)}, {"y", Value::Bool(true)}})});
+  Commit(*local_, {Operation::EraseObject("t", "a")});
+  Commit(*live_, {Operation::Upsert("t", "a", {{"x", Value::Int(1)}, {"y", Value::Bool(true)}})});
+  auto plan = Plan();
+  ASSERT_EQ(plan.size(), 2u);
+  ASSERT_EQ(plan[1].ops[0].fields.size(), 2u);
+  for (const FieldView& v : plan[1].ops[0].fields) {
+    EXPECT_TRUE(v.base.has_value());
+    EXPECT_FALSE(v.local.has_value());
+    EXPECT_EQ(v.cls, ReplayClass::kClean);
+  }
+}
+
+TEST_F(ReplayPlanTest, NothingDivergedPlansNothing) {
+  auto plan = Plan();
+  EXPECT_TRUE(plan.empty());
+}
+
+}  // namespace
+}  // namespace journaldb
