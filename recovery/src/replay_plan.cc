@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "journaldb/journal/fold.h"
+
 namespace journaldb {
 
 std::string_view ReplayClassName(ReplayClass c) {
@@ -36,45 +38,6 @@ std::optional<Value> FieldOf(const std::optional<FieldMap>& object, std::string_
 ReplayClass Classify(const FieldView& v) {
   if (v.base_object_existed && !v.server_object_exists) return ReplayClass::kGone;
   return v.server == v.base ? ReplayClass::kClean : ReplayClass::kConflict;
-}
-
-// Applies `op` to a partial object; it holds every field the transaction
-// touches, so the touched fields come out exact. Mirrors the fold's rules.
-void ApplyPartial(const Operation& op, std::optional<FieldMap>& object) {
-  switch (op.kind) {
-    case OpKind::kUpsert:
-      if (!object) object.emplace();
-      for (const auto& [name, value] : op.fields) (*object)[name] = value;
-      break;
-    case OpKind::kEraseField:
-      if (object) object->erase(op.field);
-      break;
-    case OpKind::kEraseObject: object.reset(); break;
-    case OpKind::kIncrement: {
-      int64_t current = 0;
-      if (auto v = FieldOf(object, op.field); v && v->type() == ValueType::kInt) current = v->as_int();
-      if (!object) object.emplace();
-      (*object)[op.field] = Value::Int(static_cast<int64_t>(static_cast<uint64_t>(current) +
-                                                            static_cast<uint64_t>(op.delta)));
-      break;
-    }
-  }
-}
-
-std::vector<std::string> Touched(const Operation& op, const std::optional<FieldMap>& object) {
-  std::vector<std::string> out;
-  switch (op.kind) {
-    case OpKind::kUpsert:
-      for (const auto& [name, value] : op.fields) out.push_back(name);
-      break;
-    case OpKind::kEraseField:
-    case OpKind::kIncrement: out.push_back(op.field); break;
-    case OpKind::kEraseObject:
-      if (object)
-        for (const auto& [name, value] : *object) out.push_back(name);
-      break;
-  }
-  return out;
 }
 
 }  // namespace
@@ -160,13 +123,20 @@ void ReplayPlanner::Load() {
     PartialObject& o = objects[{op.collection, op.key}];
     const std::optional<FieldMap>& srv = server[{op.collection, op.key}];
     PlannedOp planned{op, {}, ReplayClass::kClean};
-    std::vector<std::string> fields = Touched(op, o.fields);
+    std::vector<std::string> fields = fold::TouchedFields(op, o.fields);
     // An op that touches no field (erase of a missing object, an empty
     // upsert) has no before-image: its object counts as absent at base.
     auto b = base.find({op.collection, op.key});
     const std::optional<FieldMap> base_object =
         b != base.end() ? b->second.fields : std::optional<FieldMap>();
-    ApplyPartial(op, o.fields);
+    // The partial object holds every field this transaction touches, so the
+    // fold's rules give exact values for them.
+    if (Status st = fold::ApplyOperation(op, o.fields); !st.ok()) {
+      status_ = Status::Corruption(fmt::format(
+          "recovery snapshot journal lsn {}: op cannot apply to its before-images: {}", e.lsn,
+          st.message()));
+      return;
+    }
     for (std::string& f : fields) {
       FieldView v;
       v.base = FieldOf(base_object, f);
