@@ -1,0 +1,417 @@
+// End-to-end tests of the `journal` binary: each case runs the real program
+// (JOURNAL_CLI_PATH) and checks its stdout, stderr, exit code and what it
+// left in the database (docs/cli.md).
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include "journaldb/database.h"
+#include "journaldb/journal/codec.h"
+#include "journaldb/journal/layout.h"
+#include "json_checker.h"
+#include "run_process.h"
+#include "support/temp_dir.h"
+
+namespace journaldb {
+namespace {
+
+using testing::Json;
+using testing::ProcessResult;
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// Writes `value` under `key` in one column family, bypassing the engine, as a
+// damaged disk or a buggy writer would.
+void Tamper(const std::string& path, const std::string& family, const std::string& key,
+            const std::string& value) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, {}},
+      {layout::kStateFamily, {}},
+      {layout::kJournalFamily, {}},
+      {layout::kMetaFamily, {}}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::ColumnFamilyHandle* target = nullptr;
+  for (rocksdb::ColumnFamilyHandle* h : handles)
+    if (h->GetName() == family) target = h;
+  ASSERT_NE(target, nullptr) << family;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  EXPECT_TRUE(db->Put(wo, target, key, value).ok());
+  for (rocksdb::ColumnFamilyHandle* h : handles) EXPECT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  EXPECT_TRUE(db->Close().ok());
+}
+
+class CliEndToEnd : public ::testing::Test {
+ protected:
+  ProcessResult Journal(std::vector<std::string> args) {
+    args.insert(args.begin(), JOURNAL_CLI_PATH);
+    return testing::RunProcess(args);
+  }
+
+  // Runs with --json, expects `exit_code` and one valid JSON document.
+  Json JournalJson(std::vector<std::string> args, int exit_code = 0) {
+    args.push_back("--json");
+    ProcessResult r = Journal(args);
+    EXPECT_EQ(r.exit_code, exit_code) << args.front() << "\nstderr: " << r.err;
+    std::string error;
+    std::optional<Json> j = testing::ParseJson(r.out, &error);
+    EXPECT_TRUE(j.has_value()) << args.front() << ": " << error << " in:\n" << r.out;
+    return j.value_or(Json{});
+  }
+
+  void ExpectOk(const std::vector<std::string>& args, const std::string& expected_out) {
+    ProcessResult r = Journal(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, expected_out);
+    EXPECT_EQ(r.err, "");
+  }
+
+  std::unique_ptr<Database> OpenReadOnly() {
+    Options options;
+    options.read_only = true;
+    options.create_if_missing = false;
+    auto db = Database::Open(db_, options);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(db).value() : nullptr;
+  }
+
+  testing::TempDir dir_;
+  const std::string db_ = dir_.Sub("app.db");
+};
+
+TEST_F(CliEndToEnd, PutStoresTypedValues) {
+  ExpectOk({"put", db_, "tasks", "t1", "title=milk", "count=42", "ratio=1.5", "done=true",
+            "none=null", "zip:=01234", "neg=-5", "sci=1e3", "plus=+1", "nan=nan"},
+           "committed lsn 1\n");
+  std::unique_ptr<Database> db = OpenReadOnly();
+  ASSERT_NE(db, nullptr);
+  Result<Object> obj = db->Get("tasks", "t1");
+  ASSERT_TRUE(obj.ok()) << obj.status().ToString();
+  EXPECT_EQ(obj->fields, (FieldMap{{"title", Value::String("milk")},
+                                   {"count", Value::Int(42)},
+                                   {"ratio", Value::Double(1.5)},
+                                   {"done", Value::Bool(true)},
+                                   {"none", Value::Null()},
+                                   {"zip", Value::String("01234")},
+                                   {"neg", Value::Int(-5)},
+                                   {"sci", Value::Double(1000.0)},
+                                   {"plus", Value::String("+1")},
+                                   {"nan", Value::String("nan")}}));
+}
+
+TEST_F(CliEndToEnd, RoundTripOfEveryCommand) {
+  ExpectOk({"put", db_, "tasks", "t1", "title=milk", "count=42", "done=true", "zip:=01234"},
+           "committed lsn 1\n");
+
+  ProcessResult r = Journal({"get", db_, "tasks", "t1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "tasks/t1\n"
+            "  count  42\n"
+            "  done   true\n"
+            "  title  \"milk\"\n"
+            "  zip    \"01234\"\n");
+  Json got = JournalJson({"get", db_, "tasks", "t1"});
+  EXPECT_EQ(got["collection"].string, "tasks");
+  EXPECT_EQ(got["key"].string, "t1");
+  EXPECT_EQ(got["fields"]["count"].number, "42");
+  EXPECT_EQ(got["fields"]["done"].boolean, true);
+  EXPECT_EQ(got["fields"]["title"].string, "milk");
+  EXPECT_EQ(got["fields"]["zip"].string, "01234");
+
+  ExpectOk({"incr", db_, "tasks", "t1", "count", "3"}, "tasks/t1 count = 45 (lsn 2)\n");
+  Json incr = JournalJson({"incr", db_, "tasks", "t1", "count", "-5"});
+  EXPECT_EQ(incr["lsn"].number, "3");
+  EXPECT_EQ(incr["value"].number, "40");
+  ExpectOk({"incr", db_, "tasks", "t3", "hits", "+1"}, "tasks/t3 hits = 1 (lsn 4)\n");
+  ExpectOk({"del", db_, "tasks", "t1", "done"}, "committed lsn 5\n");
+  EXPECT_FALSE(JournalJson({"get", db_, "tasks", "t1"})["fields"].has("done"));
+  EXPECT_EQ(JournalJson({"put", db_, "tasks", "t2", "a=1"})["lsn"].number, "6");
+  ExpectOk({"put", db_, "users", "u1", "name=ann"}, "committed lsn 7\n");
+
+  ExpectOk({"ls", db_}, "tasks  3 objects\nusers  1 object\n");
+  Json collections = JournalJson({"ls", db_});
+  ASSERT_EQ(collections["collections"].items.size(), 2u);
+  EXPECT_EQ(collections["collections"][0]["name"].string, "tasks");
+  EXPECT_EQ(collections["collections"][0]["objects"].number, "3");
+  EXPECT_EQ(collections["collections"][1]["name"].string, "users");
+  ExpectOk({"ls", db_, "tasks"},
+           "t1  count=40 title=\"milk\" zip=\"01234\"\nt2  a=1\nt3  hits=1\n");
+  Json objects = JournalJson({"ls", db_, "tasks"});
+  EXPECT_EQ(objects["collection"].string, "tasks");
+  ASSERT_EQ(objects["objects"].items.size(), 3u);
+  EXPECT_EQ(objects["objects"][1]["key"].string, "t2");
+  EXPECT_EQ(objects["objects"][1]["fields"]["a"].number, "1");
+  ExpectOk({"ls", db_, "nope"}, "no objects in nope\n");
+
+  r = Journal({"log", db_});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("lsn 1  ")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "download cursor 0  epoch 0  client 0\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "  increment tasks/t1 count +3\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "  before tasks/t1 count: 42\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "  before tasks/t1 title: absent (no object)\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "  before tasks/t1 done: true\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "lsn 7  ")) << r.out;
+
+  Json log = JournalJson({"log", db_});
+  ASSERT_EQ(log["entries"].items.size(), 7u);
+  for (size_t i = 0; i < 7; ++i) {
+    const Json& e = log["entries"][i];
+    EXPECT_EQ(e["lsn"].number, std::to_string(i + 1));
+    EXPECT_TRUE(e["commit_time"].string.ends_with("Z")) << e["commit_time"].string;
+    EXPECT_TRUE(e["commit_time_us"].is_number());
+    EXPECT_EQ(e["download_cursor"].number, "0");
+    EXPECT_EQ(e["epoch"].number, "0");
+    EXPECT_EQ(e["client_id"].number, "0");
+    EXPECT_EQ(e["ops"].items.size(), 1u);
+  }
+  const Json& first = log["entries"][0];
+  EXPECT_EQ(first["ops"][0]["kind"].string, "upsert");
+  EXPECT_EQ(first["ops"][0]["fields"]["count"].number, "42");
+  ASSERT_EQ(first["before"].items.size(), 4u);
+  for (const Json& b : first["before"].items) {
+    EXPECT_FALSE(b["object_existed"].boolean);
+    EXPECT_FALSE(b["field_existed"].boolean);
+    EXPECT_FALSE(b.has("value"));
+  }
+  const Json& second = log["entries"][1];
+  EXPECT_EQ(second["ops"][0]["kind"].string, "increment");
+  EXPECT_EQ(second["ops"][0]["delta"].number, "3");
+  EXPECT_EQ(second["before"][0]["field"].string, "count");
+  EXPECT_EQ(second["before"][0]["value"].number, "42");
+  const Json& fifth = log["entries"][4];
+  EXPECT_EQ(fifth["ops"][0]["kind"].string, "erase-field");
+  EXPECT_EQ(fifth["ops"][0]["field"].string, "done");
+  EXPECT_EQ(fifth["before"][0]["value"].boolean, true);
+
+  Json since = JournalJson({"log", db_, "--since", "6"});
+  ASSERT_EQ(since["entries"].items.size(), 2u);
+  EXPECT_EQ(since["entries"][0]["lsn"].number, "6");
+  ExpectOk({"log", db_, "--since=100"}, "no journal entries from lsn 100\n");
+
+  r = Journal({"info", db_});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "path             " + db_ + "\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "last lsn         7\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "journal entries  7\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "objects          4\n")) << r.out;
+  Json info = JournalJson({"info", db_});
+  EXPECT_EQ(info["path"].string, db_);
+  EXPECT_EQ(info["last_lsn"].number, "7");
+  EXPECT_EQ(info["journal_entries"].number, "7");
+  EXPECT_EQ(info["objects"].number, "4");
+  for (const char* cursor : {"client_id", "epoch", "download_cursor", "upload_cursor"})
+    EXPECT_EQ(info[cursor].number, "0") << cursor;
+
+  ExpectOk({"verify", db_}, "ok: 7 journal entries and 4 objects checked\n");
+  Json verify = JournalJson({"verify", db_});
+  EXPECT_EQ(verify["ok"].boolean, true);
+  EXPECT_EQ(verify["entries_checked"].number, "7");
+  EXPECT_EQ(verify["objects_checked"].number, "4");
+  EXPECT_TRUE(verify["problems"].is_array());
+  EXPECT_TRUE(verify["problems"].items.empty());
+
+  ExpectOk({"del", db_, "tasks", "t1"}, "committed lsn 8\n");
+  r = Journal({"get", db_, "tasks", "t1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(r.err.starts_with("journal: not found: ")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "t1")) << r.err;
+  Json missing = JournalJson({"get", db_, "tasks", "t1"}, 1);
+  EXPECT_EQ(missing["error"]["code"].string, "not_found");
+}
+
+TEST_F(CliEndToEnd, JsonIsValidForBytesNonFiniteDoublesAndOddText) {
+  const std::string odd_key = "k\xff\n\x1b";
+  {
+    auto db = Database::Open(db_, {});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    Transaction txn = (*db)->BeginTransaction();
+    ASSERT_TRUE(txn.Upsert("odd", odd_key,
+                           {{"bytes", Value::BytesValue(std::string("\x00\xff", 2))},
+                            {"nan", Value::Double(std::numeric_limits<double>::quiet_NaN())},
+                            {"inf", Value::Double(std::numeric_limits<double>::infinity())},
+                            {"ninf", Value::Double(-std::numeric_limits<double>::infinity())},
+                            {"whole", Value::Double(2.0)},
+                            {"text", Value::String("bad \xc3( utf8 \"q\" \\ \t")},
+                            {"f\x01ield", Value::Int(1)}})
+                    .ok());
+    ASSERT_TRUE(txn.Commit().ok());
+  }
+  Json got = JournalJson({"get", db_, "odd", odd_key});
+  // The invalid byte 0xff comes back as \u00ff, which decodes to U+00FF.
+  EXPECT_EQ(got["key"].string, "k\xc3\xbf\n\x1b");
+  EXPECT_EQ(got["fields"]["bytes"]["bytes"].string, "AP8=");
+  EXPECT_EQ(got["fields"]["nan"]["double"].string, "nan");
+  EXPECT_EQ(got["fields"]["inf"]["double"].string, "inf");
+  EXPECT_EQ(got["fields"]["ninf"]["double"].string, "-inf");
+  EXPECT_EQ(got["fields"]["whole"].number, "2.0");
+  EXPECT_TRUE(got["fields"].has("f\x01ield"));
+
+  Json objects = JournalJson({"ls", db_, "odd"});
+  EXPECT_EQ(objects["objects"][0]["fields"]["bytes"]["bytes"].string, "AP8=");
+  Json log = JournalJson({"log", db_});
+  EXPECT_EQ(log["entries"][0]["ops"][0]["fields"]["nan"]["double"].string, "nan");
+  JournalJson({"ls", db_});
+
+  // Human output quotes what would confuse a terminal.
+  ProcessResult r = Journal({"get", db_, "odd", odd_key});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_TRUE(Contains(r.out, "odd/\"k\\u00ff\\n\\u001b\"\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "  bytes ")) << r.out;
+  EXPECT_TRUE(Contains(r.out, " b64:AP8=\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, " -inf\n")) << r.out;
+}
+
+TEST_F(CliEndToEnd, ReadCommandsNeverCreateADatabase) {
+  const std::string missing = dir_.Sub("missing.db");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"get", missing, "tasks", "t1"},
+           {"ls", missing},
+           {"ls", missing, "tasks"},
+           {"log", missing},
+           {"info", missing},
+           {"verify", missing}}) {
+    ProcessResult r = Journal(args);
+    EXPECT_EQ(r.exit_code, 1) << args.front() << ": " << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(Contains(r.err, "no database at " + missing)) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(missing)) << args.front();
+    Json j = JournalJson(args, 1);
+    EXPECT_EQ(j["error"]["code"].string, "not_found") << args.front();
+    EXPECT_FALSE(std::filesystem::exists(missing)) << args.front();
+  }
+}
+
+TEST_F(CliEndToEnd, WriteCommandsCreateTheDatabase) {
+  const std::string nested = dir_.Sub("a/b/new.db");
+  ExpectOk({"put", nested, "tasks", "t1", "x=1"}, "committed lsn 1\n");
+  EXPECT_TRUE(std::filesystem::exists(nested));
+  const std::string other = dir_.Sub("other.db");
+  ExpectOk({"del", other, "tasks", "t1"}, "committed lsn 1\n");
+  ExpectOk({"ls", other}, "no collections\n");
+}
+
+TEST_F(CliEndToEnd, WritesReportBusyWhileAnotherProcessHoldsTheDatabase) {
+  auto db = Database::Open(db_, {});
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  Transaction txn = (*db)->BeginTransaction();
+  ASSERT_TRUE(txn.Upsert("tasks", "t1", {{"title", Value::String("milk")}}).ok());
+  ASSERT_TRUE(txn.Commit().ok());
+
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"put", db_, "tasks", "t2", "x=1"},
+           {"incr", db_, "tasks", "t1", "n", "1"},
+           {"del", db_, "tasks", "t1"}}) {
+    ProcessResult r = Journal(args);
+    EXPECT_EQ(r.exit_code, 1) << args.front();
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(r.err.starts_with("journal: busy: ")) << r.err;
+    EXPECT_TRUE(Contains(r.err, "locked by another process")) << r.err;
+    EXPECT_TRUE(Contains(r.err, db_)) << r.err;
+  }
+  EXPECT_EQ(JournalJson({"put", db_, "tasks", "t2", "x=1"}, 1)["error"]["code"].string, "busy");
+
+  // Read commands open read-only and work beside the writer.
+  ExpectOk({"get", db_, "tasks", "t1"}, "tasks/t1\n  title  \"milk\"\n");
+  ExpectOk({"ls", db_}, "tasks  1 object\n");
+  EXPECT_EQ(JournalJson({"info", db_})["last_lsn"].number, "1");
+  ExpectOk({"verify", db_}, "ok: 1 journal entries and 1 objects checked\n");
+
+  db->reset();
+  ExpectOk({"put", db_, "tasks", "t2", "x=1"}, "committed lsn 2\n");
+}
+
+TEST_F(CliEndToEnd, VerifyExitsThreeWhenStateDisagreesWithTheJournal) {
+  ExpectOk({"put", db_, "tasks", "t1", "title=milk"}, "committed lsn 1\n");
+  ExpectOk({"put", db_, "tasks", "t2", "title=eggs"}, "committed lsn 2\n");
+  Tamper(db_, layout::kStateFamily, layout::StateKey("tasks", "t1"),
+         codec::EncodeObject({{"title", Value::String("tampered")}}));
+
+  ProcessResult r = Journal({"verify", db_});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_TRUE(r.out.starts_with("problem: ")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "tasks/")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "tampered")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "verification failed: 2 journal entries and 2 objects checked, "
+                              "1 problem\n"))
+      << r.out;
+  Json j = JournalJson({"verify", db_}, 3);
+  EXPECT_EQ(j["ok"].boolean, false);
+  ASSERT_EQ(j["problems"].items.size(), 1u);
+  EXPECT_TRUE(Contains(j["problems"][0].string, "tampered"));
+}
+
+TEST_F(CliEndToEnd, VerifyExitsThreeOnAnUndecodableObject) {
+  ExpectOk({"put", db_, "tasks", "t1", "title=milk"}, "committed lsn 1\n");
+  Tamper(db_, layout::kStateFamily, layout::StateKey("tasks", "t1"), "\x01\x02not flatbuffers");
+  ProcessResult r = Journal({"verify", db_});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_TRUE(Contains(r.out, "problem: ")) << r.out;
+  // Reading the damaged object is an error naming it, not a crash.
+  r = Journal({"get", db_, "tasks", "t1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("journal: corruption: ")) << r.err;
+}
+
+TEST_F(CliEndToEnd, DamagedJournalEntryIsNamedByLsn) {
+  for (int i = 1; i <= 3; ++i)
+    ExpectOk({"put", db_, "tasks", "t" + std::to_string(i), "n=" + std::to_string(i)},
+             "committed lsn " + std::to_string(i) + "\n");
+  Tamper(db_, layout::kJournalFamily, layout::LsnKey(2), "garbage");
+
+  ProcessResult r = Journal({"verify", db_});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_TRUE(Contains(r.out, "lsn 2")) << r.out;
+
+  // log prints what precedes the damage, then stops with an error: it never
+  // skips the damaged entry silently.
+  r = Journal({"log", db_});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.out.starts_with("lsn 1  ")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "lsn 3")) << r.out;
+  EXPECT_TRUE(r.err.starts_with("journal: corruption: ")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "lsn 2")) << r.err;
+  EXPECT_EQ(JournalJson({"log", db_}, 1)["error"]["code"].string, "corruption");
+  EXPECT_EQ(JournalJson({"log", db_, "--since", "3"})["entries"].items.size(), 1u);
+}
+
+TEST_F(CliEndToEnd, IncrementOfAStringFieldFailsAndWritesNothing) {
+  ExpectOk({"put", db_, "tasks", "t1", "title=milk"}, "committed lsn 1\n");
+  ProcessResult r = Journal({"incr", db_, "tasks", "t1", "title", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("journal: invalid argument: ")) << r.err;
+  EXPECT_EQ(JournalJson({"info", db_})["last_lsn"].number, "1");
+}
+
+TEST_F(CliEndToEnd, DoubleDashPassesKeysThatLookLikeOptions) {
+  ExpectOk({"put", db_, "tasks", "--", "--json", "a=1"}, "committed lsn 1\n");
+  ExpectOk({"get", db_, "tasks", "--", "--json"}, "tasks/--json\n  a  1\n");
+}
+
+TEST_F(CliEndToEnd, ExitCodesOfTheBinary) {
+  ProcessResult r = Journal({});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "no command given")) << r.err;
+  r = Journal({"put", db_, "tasks", "t1", "title"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(Contains(r.err, "FIELD=VALUE")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(db_));
+  r = Journal({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.out, "usage: journal COMMAND")) << r.out;
+}
+
+}  // namespace
+}  // namespace journaldb

@@ -1,0 +1,129 @@
+// Output helpers of the `journal` CLI: JSON documents are valid for any
+// value, human display forms are unambiguous (tools/cli/output.h).
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "json_checker.h"
+#include "output.h"
+
+namespace journaldb::cli {
+namespace {
+
+using journaldb::testing::Json;
+using journaldb::testing::ParseJson;
+
+Json MustParse(const std::string& text) {
+  std::string error;
+  std::optional<Json> j = ParseJson(text, &error);
+  EXPECT_TRUE(j.has_value()) << error << " in: " << text;
+  return j.value_or(Json{});
+}
+
+TEST(CliJsonWriter, NestsWithCommasInTheRightPlaces) {
+  JsonWriter w;
+  w.BeginObject().Key("a").Int(-1).Key("b").BeginArray().Uint(1).Bool(true).Null();
+  w.BeginObject().EndObject().BeginArray().EndArray().EndArray().Key("c").String("x").EndObject();
+  EXPECT_EQ(w.str(), R"({"a":-1,"b":[1,true,null,{},[]],"c":"x"})");
+  Json j = MustParse(w.str());
+  EXPECT_EQ(j["b"].items.size(), 5u);
+}
+
+TEST(CliJsonWriter, EveryValueTypeIsValidJson) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  FieldMap fields = {
+      {"null", Value::Null()},
+      {"bool", Value::Bool(false)},
+      {"int", Value::Int(std::numeric_limits<int64_t>::min())},
+      {"double", Value::Double(2.0)},
+      {"nan", Value::Double(nan)},
+      {"inf", Value::Double(inf)},
+      {"ninf", Value::Double(-inf)},
+      {"string", Value::String("tab\there \"q\" \\ \x01 \x7f é")},
+      {"bad_utf8", Value::String("\xc3(\xff")},
+      {"bytes", Value::BytesValue(std::string("\x00\xff", 2))},
+      {"name\nwith\x1b[31m", Value::Int(1)},
+  };
+  JsonWriter w;
+  w.Fields(fields);
+  Json j = MustParse(w.str());
+  EXPECT_TRUE(j["null"].is_null());
+  EXPECT_EQ(j["int"].number, "-9223372036854775808");
+  EXPECT_EQ(j["double"].number, "2.0");
+  EXPECT_EQ(j["nan"]["double"].string, "nan");
+  EXPECT_EQ(j["inf"]["double"].string, "inf");
+  EXPECT_EQ(j["ninf"]["double"].string, "-inf");
+  EXPECT_EQ(j["string"].string, "tab\there \"q\" \\ \x01 \x7f é");
+  EXPECT_EQ(j["bytes"]["bytes"].string, "AP8=");
+  EXPECT_TRUE(j.has("name\nwith\x1b[31m"));
+}
+
+TEST(CliJsonWriter, EntriesCarryCursorsOpsAndBeforeImages) {
+  JournalEntry e;
+  e.lsn = 7;
+  e.download_cursor = 3;
+  e.epoch = 2;
+  e.client_id = 9;
+  e.commit_time_us = 1'000'000;
+  e.ops.push_back(Operation::Increment("tasks", "t1", "views", -2));
+  e.ops.push_back(Operation::EraseObject("tasks", "t2"));
+  e.before.push_back({"tasks", "t1", "views", true, Value::Int(5)});
+  e.before.push_back({"tasks", "t1", "gone", true, std::nullopt});
+  JsonWriter w;
+  WriteEntryJson(w, e);
+  Json j = MustParse(w.str());
+  EXPECT_EQ(j["lsn"].number, "7");
+  EXPECT_EQ(j["download_cursor"].number, "3");
+  EXPECT_EQ(j["epoch"].number, "2");
+  EXPECT_EQ(j["client_id"].number, "9");
+  EXPECT_EQ(j["commit_time"].string, "1970-01-01T00:00:01.000000Z");
+  EXPECT_EQ(j["ops"][0]["kind"].string, "increment");
+  EXPECT_EQ(j["ops"][0]["delta"].number, "-2");
+  EXPECT_EQ(j["ops"][1]["kind"].string, "erase-object");
+  EXPECT_FALSE(j["ops"][1].has("field"));
+  EXPECT_EQ(j["before"][0]["value"].number, "5");
+  EXPECT_EQ(j["before"][1]["field_existed"].boolean, false);
+  EXPECT_FALSE(j["before"][1].has("value"));
+}
+
+TEST(CliDisplay, PlainNamesAsTypedOthersQuoted) {
+  EXPECT_EQ(DisplayName("t1"), "t1");
+  EXPECT_EQ(DisplayName("café"), "café");
+  EXPECT_EQ(DisplayName("a b"), R"("a b")");
+  EXPECT_EQ(DisplayName("a=b"), R"("a=b")");
+  EXPECT_EQ(DisplayName("a/b"), R"("a/b")");
+  EXPECT_EQ(DisplayName(""), R"("")");
+  EXPECT_EQ(DisplayName("\x1b[31m"), R"("\u001b[31m")");
+  EXPECT_EQ(DisplayName("\xff"), R"("\u00ff")");
+  EXPECT_EQ(DisplayTarget("tasks", "my key"), R"(tasks/"my key")");
+  EXPECT_EQ(DisplayFields({{"a", Value::Int(1)}, {"b c", Value::String("x")}}),
+            R"(a=1 "b c"="x")");
+}
+
+TEST(CliDisplay, ValuesAndOperationsOnOneLine) {
+  EXPECT_EQ(DisplayValue(Value::String("nan")), R"("nan")");
+  EXPECT_EQ(DisplayValue(Value::Double(std::numeric_limits<double>::quiet_NaN())), "nan");
+  EXPECT_EQ(DisplayValue(Value::Double(-std::numeric_limits<double>::infinity())), "-inf");
+  EXPECT_EQ(DisplayValue(Value::Double(1.0)), "1.0");
+  EXPECT_EQ(DisplayValue(Value::BytesValue("\x01")), "b64:AQ==");
+  EXPECT_EQ(DisplayOperation(Operation::Upsert("tasks", "t 1", {{"a", Value::Int(1)}})),
+            R"(upsert tasks/"t 1" a=1)");
+  EXPECT_EQ(DisplayOperation(Operation::Upsert("tasks", "t1", {})), "upsert tasks/t1");
+  EXPECT_EQ(DisplayOperation(Operation::EraseField("tasks", "t1", "done")),
+            "erase-field tasks/t1 done");
+  EXPECT_EQ(DisplayOperation(Operation::EraseObject("tasks", "t1")), "erase-object tasks/t1");
+  EXPECT_EQ(DisplayOperation(Operation::Increment("tasks", "t1", "views", -3)),
+            "increment tasks/t1 views -3");
+  EXPECT_EQ(DisplayOperation(Operation::Increment("tasks", "t1", "views", 0)),
+            "increment tasks/t1 views +0");
+}
+
+TEST(CliDisplay, TimesAreUtcWithMicroseconds) {
+  EXPECT_EQ(FormatTimeUs(0), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatTimeUs(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(FormatTimeUs(1'795'696'443'123'456), "2026-11-26T12:34:03.123456Z");
+}
+
+}  // namespace
+}  // namespace journaldb::cli

@@ -1,0 +1,159 @@
+// Value syntax of `journal put` (tools/cli/value_syntax.h, docs/cli.md).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "value_syntax.h"
+
+namespace journaldb::cli {
+namespace {
+
+Value Typed(std::string_view text) {
+  Result<Value> v = ParseTypedValue(text);
+  EXPECT_TRUE(v.ok()) << text << ": " << v.status().ToString();
+  return v.ok() ? *v : Value::String("<error>");
+}
+
+TEST(CliValueSyntax, KeywordsAreNullAndBooleans) {
+  EXPECT_EQ(Typed("null"), Value::Null());
+  EXPECT_EQ(Typed("true"), Value::Bool(true));
+  EXPECT_EQ(Typed("false"), Value::Bool(false));
+  // Only the lower-case JSON spellings are keywords.
+  EXPECT_EQ(Typed("True"), Value::String("True"));
+  EXPECT_EQ(Typed("NULL"), Value::String("NULL"));
+}
+
+TEST(CliValueSyntax, JsonIntegersAreInt64) {
+  EXPECT_EQ(Typed("42"), Value::Int(42));
+  EXPECT_EQ(Typed("-5"), Value::Int(-5));
+  EXPECT_EQ(Typed("0"), Value::Int(0));
+  EXPECT_EQ(Typed("-0"), Value::Int(0));
+  EXPECT_EQ(Typed("9223372036854775807"), Value::Int(std::numeric_limits<int64_t>::max()));
+  EXPECT_EQ(Typed("-9223372036854775808"), Value::Int(std::numeric_limits<int64_t>::min()));
+}
+
+TEST(CliValueSyntax, IntegersOutsideInt64AreAnErrorNotAString) {
+  for (std::string_view text : {"9223372036854775808", "-9223372036854775809",
+                                "99999999999999999999"}) {
+    Result<Value> v = ParseTypedValue(text);
+    ASSERT_FALSE(v.ok()) << text;
+    EXPECT_TRUE(v.status().IsInvalidArgument());
+    EXPECT_NE(v.status().message().find("int64"), std::string::npos);
+    EXPECT_NE(v.status().message().find(":="), std::string::npos) << "hint at the string form";
+  }
+}
+
+TEST(CliValueSyntax, JsonRealsAreDoubles) {
+  EXPECT_EQ(Typed("1.5"), Value::Double(1.5));
+  EXPECT_EQ(Typed("-0.5"), Value::Double(-0.5));
+  EXPECT_EQ(Typed("1e3"), Value::Double(1000.0));
+  EXPECT_EQ(Typed("1E3"), Value::Double(1000.0));
+  EXPECT_EQ(Typed("1.5e-3"), Value::Double(0.0015));
+  EXPECT_EQ(Typed("2e+2"), Value::Double(200.0));
+  EXPECT_EQ(Typed("0.1"), Value::Double(0.1));
+  Value negative_zero = Typed("-0.0");
+  ASSERT_EQ(negative_zero.type(), ValueType::kDouble);
+  EXPECT_TRUE(std::signbit(negative_zero.as_double()));
+  // Subnormals are representable and keep their value.
+  EXPECT_EQ(Typed("5e-324"), Value::Double(5e-324));
+}
+
+TEST(CliValueSyntax, RealsADoubleCannotHoldAreAnError) {
+  for (std::string_view text : {"1e999", "-1e999", "1e-400"}) {
+    Result<Value> v = ParseTypedValue(text);
+    ASSERT_FALSE(v.ok()) << text;
+    EXPECT_TRUE(v.status().IsInvalidArgument());
+  }
+}
+
+TEST(CliValueSyntax, EverythingElseIsTheStringUnchanged) {
+  for (std::string_view text :
+       {"", "hello", "+1", "007", "00", "-007", "1.", ".5", "1e", "1e+", "-", "--5", "0x10",
+        "1_000", " 42", "42 ", "nan", "NaN", "inf", "-inf", "Infinity", "1,5", "\"quoted\"",
+        "{}", "[]", "\xff\xfe", "t1"}) {
+    EXPECT_EQ(Typed(text), Value::String(std::string(text))) << "'" << text << "'";
+  }
+}
+
+TEST(CliValueSyntax, AssignmentSplitsAtTheFirstEquals) {
+  Result<FieldAssignment> a = ParseFieldAssignment("views=42");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->field, "views");
+  EXPECT_EQ(a->value, Value::Int(42));
+
+  a = ParseFieldAssignment("url=http://x/?a=b");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->field, "url");
+  EXPECT_EQ(a->value, Value::String("http://x/?a=b"));
+
+  a = ParseFieldAssignment("a==b");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->field, "a");
+  EXPECT_EQ(a->value, Value::String("=b"));
+
+  a = ParseFieldAssignment("note=");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->value, Value::String(""));
+
+  // A ':' that is not right before the '=' is part of the field name.
+  a = ParseFieldAssignment("a:b=1");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->field, "a:b");
+  EXPECT_EQ(a->value, Value::Int(1));
+}
+
+TEST(CliValueSyntax, ColonEqualsForcesAString) {
+  for (auto [arg, field, text] :
+       {std::tuple{"zip:=01234", "zip", "01234"}, std::tuple{"n:=42", "n", "42"},
+        std::tuple{"b:=true", "b", "true"}, std::tuple{"z:=null", "z", "null"},
+        std::tuple{"d:=1.5", "d", "1.5"}, std::tuple{"e:=", "e", ""},
+        std::tuple{"big:=99999999999999999999", "big", "99999999999999999999"},
+        std::tuple{"s:=:=x", "s", ":=x"}}) {
+    Result<FieldAssignment> a = ParseFieldAssignment(arg);
+    ASSERT_TRUE(a.ok()) << arg;
+    EXPECT_EQ(a->field, field) << arg;
+    EXPECT_EQ(a->value, Value::String(text)) << arg;
+  }
+}
+
+TEST(CliValueSyntax, MalformedAssignmentsAreInvalidArguments) {
+  for (std::string_view arg : {"views", "", "=5", ":=x", ":=", "="}) {
+    Result<FieldAssignment> a = ParseFieldAssignment(arg);
+    ASSERT_FALSE(a.ok()) << "'" << arg << "'";
+    EXPECT_TRUE(a.status().IsInvalidArgument());
+  }
+  Result<FieldAssignment> a = ParseFieldAssignment("n=1e999");
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("field n"), std::string::npos) << a.status().message();
+}
+
+TEST(CliValueSyntax, AFieldGivenTwiceIsRejected) {
+  EXPECT_FALSE(ParseFieldAssignments({"a=1", "a=2"}).ok());
+  EXPECT_FALSE(ParseFieldAssignments({"a=1", "a:=1"}).ok());
+  Result<FieldMap> ok = ParseFieldAssignments({"a=1", "b:=1", "c=x"});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(*ok, (FieldMap{{"a", Value::Int(1)}, {"b", Value::String("1")},
+                           {"c", Value::String("x")}}));
+}
+
+TEST(CliValueSyntax, DeltasAreSignedDecimalInt64) {
+  EXPECT_EQ(ParseInt64("5"), 5);
+  EXPECT_EQ(ParseInt64("+5"), 5);
+  EXPECT_EQ(ParseInt64("-5"), -5);
+  EXPECT_EQ(ParseInt64("-9223372036854775808"), std::numeric_limits<int64_t>::min());
+  for (std::string_view bad : {"", "+", "-", "+-5", "1.5", "5x", " 5", "0x10",
+                               "9223372036854775808", "abc"})
+    EXPECT_EQ(ParseInt64(bad), std::nullopt) << "'" << bad << "'";
+}
+
+TEST(CliValueSyntax, LsnsAreUnsignedDecimal) {
+  EXPECT_EQ(ParseUint64("0"), 0u);
+  EXPECT_EQ(ParseUint64("42"), 42u);
+  EXPECT_EQ(ParseUint64("18446744073709551615"), std::numeric_limits<uint64_t>::max());
+  for (std::string_view bad : {"", "-1", "+1", "18446744073709551616", "4 2", "x"})
+    EXPECT_EQ(ParseUint64(bad), std::nullopt) << "'" << bad << "'";
+}
+
+}  // namespace
+}  // namespace journaldb::cli

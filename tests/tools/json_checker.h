@@ -1,0 +1,43 @@
+// A strict RFC 8259 JSON parser for tests: checks that CLI output is valid
+// JSON (UTF-8, escapes, number grammar, nothing after the document) and gives
+// a small tree to assert structure on.
+#ifndef JOURNALDB_TESTS_TOOLS_JSON_CHECKER_H_
+#define JOURNALDB_TESTS_TOOLS_JSON_CHECKER_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace journaldb::testing {
+
+struct Json {
+  enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
+  Kind kind = Kind::kNull;
+  bool boolean = false;
+  std::string number;  // the literal text, e.g. "42" or "1.5"
+  std::string string;  // decoded
+  std::vector<Json> items;
+  std::vector<std::pair<std::string, Json>> members;  // in document order
+
+  bool is_object() const { return kind == Kind::kObject; }
+  bool is_array() const { return kind == Kind::kArray; }
+  bool is_string() const { return kind == Kind::kString; }
+  bool is_number() const { return kind == Kind::kNumber; }
+  bool is_null() const { return kind == Kind::kNull; }
+  bool has(std::string_view key) const { return Find(key) != nullptr; }
+  // nullptr unless this is an object with that member.
+  const Json* Find(std::string_view key) const;
+  // The member, or a shared null value if absent (so chains never crash).
+  const Json& operator[](std::string_view key) const;
+  // The element, or a shared null value if out of range.
+  const Json& operator[](size_t i) const;
+};
+
+// The document, or nullopt with `error` saying where the text is invalid.
+std::optional<Json> ParseJson(std::string_view text, std::string* error);
+
+}  // namespace journaldb::testing
+
+#endif  // JOURNALDB_TESTS_TOOLS_JSON_CHECKER_H_

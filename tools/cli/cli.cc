@@ -1,0 +1,180 @@
+// Dispatch: finds the command, parses its arguments, runs it and turns its
+// outcome into output and an exit code.
+#include "cli.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "command_list.h"
+#include "journaldb/journal/text.h"
+
+namespace journaldb::cli {
+
+namespace {
+
+const std::vector<const Command*>& AllCommands() {
+#define JOURNAL_CLI_TABLE_ENTRY(Name) &Name##Command(),
+  static const std::vector<const Command*> kAll = {JOURNAL_CLI_COMMANDS(JOURNAL_CLI_TABLE_ENTRY)};
+#undef JOURNAL_CLI_TABLE_ENTRY
+  return kAll;
+}
+
+const Command* FindCommand(std::string_view name) {
+  for (const Command* c : AllCommands())
+    if (c->name == name) return c;
+  return nullptr;
+}
+
+// Stable identifiers for JSON error documents (StatusCodeName is for people).
+std::string_view ErrorId(ExitCode exit, StatusCode code) {
+  if (exit == ExitCode::kUsage) return "usage";
+  switch (code) {
+    case StatusCode::kOk: return "ok";
+    case StatusCode::kNotFound: return "not_found";
+    case StatusCode::kCorruption: return "corruption";
+    case StatusCode::kIOError: return "io_error";
+    case StatusCode::kFailedPrecondition: return "failed_precondition";
+    case StatusCode::kInvalidArgument: return "invalid_argument";
+    case StatusCode::kClientResetRequired: return "client_reset_required";
+    case StatusCode::kBusy: return "busy";
+  }
+  return "unknown";
+}
+
+void PrintTopHelp(std::ostream& out) {
+  out << "journal: inspect and edit a journaldb database from the command line\n\n"
+         "usage: journal COMMAND ARGS... [--json] [--help]\n\n"
+         "commands:\n";
+  for (const Command* c : AllCommands())
+    out << fmt::format("  {} {}\n      {}\n", c->name, c->synopsis, c->summary);
+  out << "  help [COMMAND]\n      show this help, or a command's help\n";
+  out << "\n"
+         "Every command takes --json (one JSON document on stdout) and --help.\n"
+         "Read commands (get, ls, log, info, verify) open the database read-only\n"
+         "and never create it; write commands (put, incr, del) create it if missing.\n\n"
+         "exit codes: 0 ok, 1 error, 2 usage error, 3 verification failed\n"
+         "More: journal help COMMAND, or docs/cli.md.\n";
+}
+
+void PrintCommandHelp(const Command& c, std::ostream& out) {
+  out << fmt::format("usage: journal {} {} [--json]\n\n{}\n", c.name, c.synopsis, c.summary);
+  if (!c.description.empty()) out << "\n" << c.description;
+  if (!c.description.empty() && !c.description.ends_with('\n')) out << "\n";
+  std::vector<std::pair<std::string, std::string_view>> rows;
+  for (const OptionSpec& o : c.options)
+    rows.emplace_back(o.value_name.empty() ? std::string(o.name)
+                                           : fmt::format("{} {}", o.name, o.value_name),
+                      o.help);
+  rows.emplace_back("--json", "print one JSON document on stdout");
+  rows.emplace_back("--help, -h", "show this help");
+  size_t width = 0;
+  for (const auto& [left, help] : rows) width = std::max(width, left.size());
+  out << "\noptions:\n";
+  for (const auto& [left, help] : rows) out << fmt::format("  {:<{}}  {}\n", left, width, help);
+  out << "\nexit codes: 0 ok, 1 error, 2 usage error"
+      << (c.name == "verify" ? ", 3 verification failed\n" : "\n");
+}
+
+int Usage(std::string_view command, std::string_view message, bool json, std::ostream& out,
+          std::ostream& err) {
+  const Command* c = FindCommand(command);
+  std::string prefix = command.empty() ? "journal" : fmt::format("journal {}", command);
+  err << prefix << ": " << message << "\n";
+  if (c != nullptr) err << fmt::format("usage: journal {} {}\n", c->name, c->synopsis);
+  err << fmt::format("Try '{} --help'.\n", prefix);
+  if (json)
+    out << fmt::format(R"({{"error":{{"code":"usage","message":{}}}}})", text::JsonQuote(message))
+        << "\n";
+  return static_cast<int>(ExitCode::kUsage);
+}
+
+int Finish(const Command& c, const Outcome& outcome, Output& output, std::ostream& out,
+           std::ostream& err) {
+  switch (outcome.code) {
+    case ExitCode::kOk:
+    case ExitCode::kVerifyFailed:
+      if (output.json()) out << output.doc().str() << "\n";
+      break;
+    case ExitCode::kUsage:
+      return Usage(c.name, outcome.error.message(), output.json(), out, err);
+    case ExitCode::kError:
+      err << "journal: " << outcome.error.ToString() << "\n";
+      if (output.json())
+        out << fmt::format(R"({{"error":{{"code":"{}","message":{}}}}})",
+                           ErrorId(outcome.code, outcome.error.code()),
+                           text::JsonQuote(outcome.error.message()))
+            << "\n";
+      break;
+  }
+  return static_cast<int>(outcome.code);
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  // Global flags may come before the command name: journal --json info DB.
+  auto name_it = std::find_if(args.begin(), args.end(),
+                              [](const std::string& a) { return !a.starts_with("-"); });
+  bool help_first = false;
+  bool json_first = false;
+  for (auto it = args.begin(); it != name_it; ++it) {
+    if (*it == "--help" || *it == "-h") help_first = true;
+    else if (*it == "--json") json_first = true;
+    else return Usage("", fmt::format("unknown option {} before the command", *it), false, out, err);
+  }
+  if (name_it == args.end()) {
+    if (help_first) {
+      PrintTopHelp(out);
+      return 0;
+    }
+    return Usage("", "no command given", json_first, out, err);
+  }
+  std::string name = *name_it;
+  std::vector<std::string> rest(args.begin(), name_it);
+  rest.insert(rest.end(), name_it + 1, args.end());
+
+  if (name == "help") {
+    std::vector<std::string> topics;
+    for (const std::string& a : rest)
+      if (!a.starts_with("-")) topics.push_back(a);
+    if (topics.empty()) {
+      PrintTopHelp(out);
+      return 0;
+    }
+    const Command* c = FindCommand(topics.front());
+    if (c == nullptr || topics.size() > 1)
+      return Usage("", fmt::format("no help for {}", text::Quoted(topics.back())), false, out,
+                   err);
+    PrintCommandHelp(*c, out);
+    return 0;
+  }
+
+  const Command* command = FindCommand(name);
+  if (command == nullptr)
+    return Usage("", fmt::format("unknown command {}", text::Quoted(name)), json_first, out, err);
+
+  Result<ParsedArgs> parsed = ParseArgs(rest, command->options);
+  if (!parsed.ok()) {
+    bool json = json_first || std::find(rest.begin(), rest.end(), "--json") != rest.end();
+    return Usage(command->name, parsed.status().message(), json, out, err);
+  }
+  if (parsed->help || help_first) {
+    PrintCommandHelp(*command, out);
+    return 0;
+  }
+  size_t n = parsed->positional.size();
+  if (n < command->min_args || n > command->max_args) {
+    std::string message =
+        n < command->min_args
+            ? fmt::format("missing arguments: got {}, need {}", n, command->min_args)
+            : fmt::format("too many arguments: got {}, at most {}", n, command->max_args);
+    return Usage(command->name, message, parsed->json, out, err);
+  }
+  Output output(parsed->json, out);
+  Outcome outcome = command->run(*parsed, output);
+  return Finish(*command, outcome, output, out, err);
+}
+
+}  // namespace journaldb::cli

@@ -1,0 +1,36 @@
+#include "database_open.h"
+
+namespace journaldb::cli {
+
+Result<std::unique_ptr<Database>> OpenForRead(const std::string& path) {
+  Options options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  return Database::Open(path, options);
+}
+
+Result<std::unique_ptr<Database>> OpenForWrite(const std::string& path) {
+  Options options;
+  options.create_if_missing = true;
+  // One commit per invocation: the fsync is cheap and "committed" on the
+  // terminal then survives a power loss too.
+  options.durability = Durability::kSyncEveryCommit;
+  return Database::Open(path, options);
+}
+
+Outcome CommitOps(const std::string& path, std::vector<Operation> ops, Committed* committed) {
+  for (const Operation& op : ops)
+    if (Status s = op.Validate(); !s.ok()) return Outcome::Usage(s.message());
+  Result<std::unique_ptr<Database>> db = OpenForWrite(path);
+  if (!db.ok()) return Outcome::Failed(db.status());
+  Transaction txn = (*db)->BeginTransaction();
+  for (Operation& op : ops)
+    if (Status s = txn.Write(std::move(op)); !s.ok()) return Outcome::Failed(s);
+  Result<Lsn> lsn = txn.Commit();
+  if (!lsn.ok()) return Outcome::Failed(lsn.status());
+  committed->db = std::move(db).value();
+  committed->lsn = *lsn;
+  return Outcome::Ok();
+}
+
+}  // namespace journaldb::cli

@@ -1,0 +1,37 @@
+// How the CLI opens databases (docs/cli.md, "Opening the database").
+//
+// Read commands (get, ls, log, info, verify) open read-only: they never create
+// a database (a missing one is not-found "no database at PATH") and they work
+// while an app holds the database open for writing. Write commands (put, incr,
+// del) create the database if it is missing, fail with busy while another
+// process holds it, and fsync their commit before reporting success.
+//
+// Thread safety: free functions; each call opens its own handle.
+#ifndef JOURNALDB_TOOLS_CLI_DATABASE_OPEN_H_
+#define JOURNALDB_TOOLS_CLI_DATABASE_OPEN_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "command.h"
+#include "journaldb/database.h"
+
+namespace journaldb::cli {
+
+Result<std::unique_ptr<Database>> OpenForRead(const std::string& path);
+Result<std::unique_ptr<Database>> OpenForWrite(const std::string& path);
+
+// What a write command committed; `db` stays open for reading the result.
+struct Committed {
+  std::unique_ptr<Database> db;
+  Lsn lsn = 0;
+};
+
+// Validates `ops` (a bad name is a usage error, checked before anything is
+// opened), opens `path` for writing and commits them as one transaction.
+Outcome CommitOps(const std::string& path, std::vector<Operation> ops, Committed* committed);
+
+}  // namespace journaldb::cli
+
+#endif  // JOURNALDB_TOOLS_CLI_DATABASE_OPEN_H_

@@ -1,0 +1,203 @@
+#include "output.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <ctime>
+
+#include "journaldb/journal/text.h"
+
+namespace journaldb::cli {
+
+void JsonWriter::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!has_element_.empty()) {
+    if (has_element_.back()) out_ += ',';
+    has_element_.back() = true;
+  }
+}
+
+JsonWriter& JsonWriter::BeginObject() {
+  BeforeValue();
+  out_ += '{';
+  has_element_.push_back(false);
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndObject() {
+  out_ += '}';
+  has_element_.pop_back();
+  return *this;
+}
+
+JsonWriter& JsonWriter::BeginArray() {
+  BeforeValue();
+  out_ += '[';
+  has_element_.push_back(false);
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndArray() {
+  out_ += ']';
+  has_element_.pop_back();
+  return *this;
+}
+
+JsonWriter& JsonWriter::Key(std::string_view name) {
+  BeforeValue();
+  out_ += text::JsonQuote(name);
+  out_ += ':';
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(std::string_view s) {
+  BeforeValue();
+  out_ += text::JsonQuote(s);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Int(int64_t i) {
+  BeforeValue();
+  out_ += fmt::format("{}", i);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Uint(uint64_t u) {
+  BeforeValue();
+  out_ += fmt::format("{}", u);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Bool(bool b) {
+  BeforeValue();
+  out_ += b ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::Null() {
+  BeforeValue();
+  out_ += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::FieldValue(const Value& v) {
+  BeforeValue();
+  out_ += text::ValueToJson(v);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Fields(const FieldMap& fields) {
+  BeginObject();
+  for (const auto& [name, value] : fields) Key(name).FieldValue(value);
+  return EndObject();
+}
+
+void WriteOperationJson(JsonWriter& w, const Operation& op) {
+  w.BeginObject();
+  w.Key("kind").String(OpKindName(op.kind));
+  w.Key("collection").String(op.collection);
+  w.Key("key").String(op.key);
+  switch (op.kind) {
+    case OpKind::kUpsert: w.Key("fields").Fields(op.fields); break;
+    case OpKind::kEraseField: w.Key("field").String(op.field); break;
+    case OpKind::kEraseObject: break;
+    case OpKind::kIncrement:
+      w.Key("field").String(op.field);
+      w.Key("delta").Int(op.delta);
+      break;
+  }
+  w.EndObject();
+}
+
+void WriteEntryJson(JsonWriter& w, const JournalEntry& entry) {
+  w.BeginObject();
+  w.Key("lsn").Uint(entry.lsn);
+  w.Key("commit_time_us").Int(entry.commit_time_us);
+  w.Key("commit_time").String(FormatTimeUs(entry.commit_time_us));
+  w.Key("download_cursor").Uint(entry.download_cursor);
+  w.Key("epoch").Uint(entry.epoch);
+  w.Key("client_id").Uint(entry.client_id);
+  w.Key("ops").BeginArray();
+  for (const Operation& op : entry.ops) WriteOperationJson(w, op);
+  w.EndArray();
+  w.Key("before").BeginArray();
+  for (const BeforeImage& b : entry.before) {
+    w.BeginObject();
+    w.Key("collection").String(b.collection);
+    w.Key("key").String(b.key);
+    w.Key("field").String(b.field);
+    w.Key("object_existed").Bool(b.object_existed);
+    // An absent field has no "value" member; "value": null is a null value.
+    w.Key("field_existed").Bool(b.value.has_value());
+    if (b.value) w.Key("value").FieldValue(*b.value);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+std::string DisplayName(std::string_view s) {
+  bool plain = !s.empty();
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c == 0x7F || c == '"' || c == '\\' || c == '=' || c == '/') plain = false;
+  }
+  // Non-ASCII bytes are fine when they form valid UTF-8, which JsonQuote
+  // leaves unescaped.
+  if (plain && text::JsonQuote(s).size() != s.size() + 2) plain = false;
+  return plain ? std::string(s) : text::JsonQuote(s);
+}
+
+std::string DisplayTarget(std::string_view collection, std::string_view key) {
+  return DisplayName(collection) + "/" + DisplayName(key);
+}
+
+std::string DisplayValue(const Value& v) {
+  if (v.type() == ValueType::kDouble && !std::isfinite(v.as_double())) {
+    double d = v.as_double();
+    return std::isnan(d) ? "nan" : d > 0 ? "inf" : "-inf";
+  }
+  return v.ToString();
+}
+
+std::string DisplayFields(const FieldMap& fields) {
+  std::string s;
+  for (const auto& [name, value] : fields) {
+    if (!s.empty()) s += ' ';
+    s += DisplayName(name) + "=" + DisplayValue(value);
+  }
+  return s;
+}
+
+std::string DisplayOperation(const Operation& op) {
+  std::string s = fmt::format("{} {}", OpKindName(op.kind), DisplayTarget(op.collection, op.key));
+  switch (op.kind) {
+    case OpKind::kUpsert:
+      if (!op.fields.empty()) s += " " + DisplayFields(op.fields);
+      break;
+    case OpKind::kEraseField: s += " " + DisplayName(op.field); break;
+    case OpKind::kEraseObject: break;
+    case OpKind::kIncrement: s += fmt::format(" {} {:+}", DisplayName(op.field), op.delta); break;
+  }
+  return s;
+}
+
+std::string FormatTimeUs(int64_t micros) {
+  int64_t seconds = micros / 1'000'000;
+  int64_t fraction = micros % 1'000'000;
+  if (fraction < 0) {
+    fraction += 1'000'000;
+    --seconds;
+  }
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  if (gmtime_r(&t, &tm) == nullptr) return fmt::format("{}us", micros);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, fraction);
+}
+
+}  // namespace journaldb::cli

@@ -1,0 +1,102 @@
+// Output of `journal` commands: human text streamed to stdout, or (--json)
+// one JSON document built in memory and printed when the command succeeds,
+// so a failing command never leaves half a document on stdout.
+//
+//   if (out.json()) out.doc().BeginObject().Key("lsn").Uint(lsn).EndObject();
+//   else out.text() << "committed lsn " << lsn << "\n";
+//
+// Thread safety: not thread-safe; one Output per command run.
+#ifndef JOURNALDB_TOOLS_CLI_OUTPUT_H_
+#define JOURNALDB_TOOLS_CLI_OUTPUT_H_
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "journaldb/journal_entry.h"
+#include "journaldb/object.h"
+#include "journaldb/operation.h"
+#include "journaldb/value.h"
+
+namespace journaldb::cli {
+
+// Builds compact JSON text. Commas and key/value order are tracked, so
+// callers only say what comes next. Strings go through text::JsonQuote and
+// values through text::ValueToJson, so the text is valid JSON for any bytes
+// and any double (docs/cli.md, "JSON output").
+// REQUIRES: calls nest properly (a Key before each value inside an object).
+class JsonWriter {
+ public:
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  JsonWriter& Key(std::string_view name);
+  JsonWriter& String(std::string_view s);
+  JsonWriter& Int(int64_t i);
+  JsonWriter& Uint(uint64_t u);
+  JsonWriter& Bool(bool b);
+  JsonWriter& Null();
+  JsonWriter& FieldValue(const Value& v);
+  // {"name": value, ...} in field-name order.
+  JsonWriter& Fields(const FieldMap& fields);
+
+  const std::string& str() const { return out_; }
+
+ private:
+  void BeforeValue();
+  std::string out_;
+  // Per open container: whether it already holds an element.
+  std::vector<bool> has_element_;
+  bool after_key_ = false;
+};
+
+// Structured forms shared by several commands (docs/cli.md lists them).
+void WriteOperationJson(JsonWriter& w, const Operation& op);
+void WriteEntryJson(JsonWriter& w, const JournalEntry& entry);
+
+class Output {
+ public:
+  Output(bool json, std::ostream& text) : json_(json), text_(text) {}
+  bool json() const { return json_; }
+  // Human output. REQUIRES: !json().
+  std::ostream& text() { return text_; }
+  // The JSON document. REQUIRES: json().
+  JsonWriter& doc() { return doc_; }
+
+ private:
+  bool json_;
+  std::ostream& text_;
+  JsonWriter doc_;
+};
+
+// Human display helpers.
+
+// A name or key as typed when it is plain printable text without spaces,
+// quotes, '=' or '/'; JSON-quoted otherwise, so output stays unambiguous and
+// cannot carry terminal control bytes.
+std::string DisplayName(std::string_view s);
+
+// `collection/key`, both through DisplayName.
+std::string DisplayTarget(std::string_view collection, std::string_view key);
+
+// A value as Value::ToString shows it (null, true, 42, 1.5, "text",
+// b64:...), except non-finite doubles, which read nan, inf and -inf.
+std::string DisplayValue(const Value& v);
+
+// `name=value name=value` in field-name order, values through DisplayValue.
+std::string DisplayFields(const FieldMap& fields);
+
+// One operation on one line: `upsert tasks/t1 title="milk"`,
+// `erase-field tasks/t1 done`, `erase-object tasks/t1`,
+// `increment tasks/t1 views +1`.
+std::string DisplayOperation(const Operation& op);
+
+// Microseconds since the Unix epoch as UTC ISO 8601: 2026-11-26T12:34:03.123456Z.
+std::string FormatTimeUs(int64_t micros);
+
+}  // namespace journaldb::cli
+
+#endif  // JOURNALDB_TOOLS_CLI_OUTPUT_H_

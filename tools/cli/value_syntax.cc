@@ -1,0 +1,139 @@
+#include "value_syntax.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <system_error>
+
+#include "journaldb/journal/text.h"
+
+namespace journaldb::cli {
+
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Length of a run of digits starting at s[i].
+size_t Digits(std::string_view s, size_t i) {
+  size_t n = 0;
+  while (i + n < s.size() && IsDigit(s[i + n])) ++n;
+  return n;
+}
+
+enum class NumberShape { kNotANumber, kInteger, kReal };
+
+// Classifies `s` against the JSON number grammar:
+//   -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+NumberShape ClassifyNumber(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && s[i] == '-') ++i;
+  size_t int_digits = Digits(s, i);
+  if (int_digits == 0) return NumberShape::kNotANumber;
+  // A leading zero followed by more digits (007) is not a JSON number: such
+  // text is usually an identifier (a zip code) and stays a string.
+  if (int_digits > 1 && s[i] == '0') return NumberShape::kNotANumber;
+  i += int_digits;
+  bool real = false;
+  if (i < s.size() && s[i] == '.') {
+    size_t frac = Digits(s, i + 1);
+    if (frac == 0) return NumberShape::kNotANumber;
+    i += 1 + frac;
+    real = true;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t exp = Digits(s, i);
+    if (exp == 0) return NumberShape::kNotANumber;
+    i += exp;
+    real = true;
+  }
+  if (i != s.size()) return NumberShape::kNotANumber;
+  return real ? NumberShape::kReal : NumberShape::kInteger;
+}
+
+}  // namespace
+
+Result<Value> ParseTypedValue(std::string_view text) {
+  if (text == "null") return Value::Null();
+  if (text == "true") return Value::Bool(true);
+  if (text == "false") return Value::Bool(false);
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  switch (ClassifyNumber(text)) {
+    case NumberShape::kNotANumber: return Value::String(std::string(text));
+    case NumberShape::kInteger: {
+      int64_t i = 0;
+      auto [ptr, ec] = std::from_chars(first, last, i);
+      if (ec != std::errc() || ptr != last)
+        return Status::InvalidArgument(
+            fmt::format("{} is outside the int64 range; write FIELD:={} to store it as a string",
+                        text, text));
+      return Value::Int(i);
+    }
+    case NumberShape::kReal: {
+      double d = 0;
+      auto [ptr, ec] = std::from_chars(first, last, d);
+      if (ec != std::errc() || ptr != last)
+        return Status::InvalidArgument(
+            fmt::format("{} cannot be held by a double; write FIELD:={} to store it as a string",
+                        text, text));
+      return Value::Double(d);
+    }
+  }
+  return Value::String(std::string(text));
+}
+
+Result<FieldAssignment> ParseFieldAssignment(std::string_view arg) {
+  size_t eq = arg.find('=');
+  if (eq == std::string_view::npos)
+    return Status::InvalidArgument(fmt::format(
+        "expected FIELD=VALUE or FIELD:=STRING, got {}", text::Quoted(arg)));
+  std::string_view field = arg.substr(0, eq);
+  std::string_view value = arg.substr(eq + 1);
+  bool force_string = !field.empty() && field.back() == ':';
+  if (force_string) field.remove_suffix(1);
+  if (field.empty())
+    return Status::InvalidArgument(fmt::format("empty field name in {}", text::Quoted(arg)));
+  if (force_string) return FieldAssignment{std::string(field), Value::String(std::string(value))};
+  Result<Value> typed = ParseTypedValue(value);
+  if (!typed.ok())
+    return Status::InvalidArgument(
+        fmt::format("field {}: {}", std::string(field), typed.status().message()));
+  return FieldAssignment{std::string(field), std::move(typed).value()};
+}
+
+Result<FieldMap> ParseFieldAssignments(const std::vector<std::string>& args) {
+  FieldMap fields;
+  for (const std::string& arg : args) {
+    Result<FieldAssignment> a = ParseFieldAssignment(arg);
+    if (!a.ok()) return a.status();
+    auto [it, inserted] = fields.emplace(std::move(a->field), std::move(a->value));
+    if (!inserted)
+      return Status::InvalidArgument(fmt::format("field {} is given twice", it->first));
+  }
+  return fields;
+}
+
+std::optional<int64_t> ParseInt64(std::string_view text) {
+  // from_chars accepts '-' but not '+'; a delta of +5 reads naturally.
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && text.front() == '-') return std::nullopt;
+  }
+  if (text.empty()) return std::nullopt;
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<uint64_t> ParseUint64(std::string_view text) {
+  if (text.empty() || !IsDigit(text.front())) return std::nullopt;
+  uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace journaldb::cli

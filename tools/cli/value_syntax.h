@@ -1,0 +1,61 @@
+// Value syntax of the `journal` command line: how `FIELD=VALUE` arguments
+// become typed field values (docs/cli.md, "Value syntax").
+//
+//   Result<FieldAssignment> a = ParseFieldAssignment("views=42");  // int64 42
+//   Result<FieldAssignment> s = ParseFieldAssignment("zip:=01234"); // string
+//
+// The typed reading follows JSON literals, so what `journal get --json` prints
+// for a value reads back as the same type:
+//   null, true, false               -> null, bool
+//   -?(0|[1-9][0-9]*)               -> int64 (out of range: an error)
+//   the same with .fraction and/or
+//   an e/E exponent (1.5, 1e3)      -> double (overflow/underflow: an error)
+//   anything else (+1, 007, nan,
+//   Infinity, 0x10, "", " 42")      -> the string, unchanged
+// `FIELD:=TEXT` always stores TEXT as a string.
+//
+// Thread safety: pure functions.
+#ifndef JOURNALDB_TOOLS_CLI_VALUE_SYNTAX_H_
+#define JOURNALDB_TOOLS_CLI_VALUE_SYNTAX_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "journaldb/object.h"
+#include "journaldb/status.h"
+#include "journaldb/value.h"
+
+namespace journaldb::cli {
+
+struct FieldAssignment {
+  std::string field;
+  Value value;
+};
+
+// The typed reading of VALUE (table above). Invalid-argument only for a
+// number literal that int64 or double cannot hold: storing it as a string
+// would silently change the type the user asked for.
+Result<Value> ParseTypedValue(std::string_view text);
+
+// Splits `FIELD=VALUE` at the first '='; `FIELD:=TEXT` (a ':' right before
+// that '=') forces a string. Invalid-argument if there is no '=' or the field
+// name is empty. A field name therefore cannot contain '=' or end in ':'.
+Result<FieldAssignment> ParseFieldAssignment(std::string_view arg);
+
+// All assignments of one `put` as a field map; a field given twice is an
+// invalid argument.
+Result<FieldMap> ParseFieldAssignments(const std::vector<std::string>& args);
+
+// A decimal int64 with an optional leading '+' or '-' (increment deltas);
+// nullopt if malformed or out of range.
+std::optional<int64_t> ParseInt64(std::string_view text);
+
+// A decimal uint64 without sign (lsns); nullopt if malformed or out of range.
+std::optional<uint64_t> ParseUint64(std::string_view text);
+
+}  // namespace journaldb::cli
+
+#endif  // JOURNALDB_TOOLS_CLI_VALUE_SYNTAX_H_
