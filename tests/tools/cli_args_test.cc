@@ -47,9 +47,12 @@ TEST(CliArgs, SingleDashTokensArePositional) {
 }
 
 TEST(CliArgs, MalformedOptionsAreUsageErrors) {
-  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
-           {"--bogus"}, {"db", "--since"}, {"--since", "1", "--since", "2"}, {"--all=yes"},
-           {"--jsn"}}) {
+  for (const std::vector<std::string>& bad :
+       std::vector<std::vector<std::string>>{{"--bogus"},
+                                             {"db", "--since"},
+                                             {"--since", "1", "--since", "2"},
+                                             {"--all=yes"},
+                                             {"--jsn"}}) {
     Result<ParsedArgs> p = ParseArgs(bad, kOptions);
     ASSERT_FALSE(p.ok()) << bad.front();
     EXPECT_TRUE(p.status().IsInvalidArgument());

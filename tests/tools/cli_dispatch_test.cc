@@ -24,7 +24,7 @@ CliRun Cli(const std::vector<std::string>& args) {
   return {code, out.str(), err.str()};
 }
 
-const std::vector<std::string> kCommands = {"put", "incr", "del", "get",
+const std::vector<std::string> kCommands = {"put", "incr", "del",  "get",
                                             "ls",  "log",  "info", "verify"};
 
 TEST(CliDispatch, TopHelpListsEveryCommand) {

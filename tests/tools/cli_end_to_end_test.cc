@@ -29,11 +29,10 @@ bool Contains(const std::string& haystack, const std::string& needle) {
 // damaged disk or a buggy writer would.
 void Tamper(const std::string& path, const std::string& family, const std::string& key,
             const std::string& value) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, {}},
-      {layout::kStateFamily, {}},
-      {layout::kJournalFamily, {}},
-      {layout::kMetaFamily, {}}};
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, {}},
+                                                           {layout::kStateFamily, {}},
+                                                           {layout::kJournalFamily, {}},
+                                                           {layout::kMetaFamily, {}}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw);
@@ -276,13 +275,13 @@ TEST_F(CliEndToEnd, JsonIsValidForBytesNonFiniteDoublesAndOddText) {
 
 TEST_F(CliEndToEnd, ReadCommandsNeverCreateADatabase) {
   const std::string missing = dir_.Sub("missing.db");
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"get", missing, "tasks", "t1"},
-           {"ls", missing},
-           {"ls", missing, "tasks"},
-           {"log", missing},
-           {"info", missing},
-           {"verify", missing}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"get", missing, "tasks", "t1"},
+                                             {"ls", missing},
+                                             {"ls", missing, "tasks"},
+                                             {"log", missing},
+                                             {"info", missing},
+                                             {"verify", missing}}) {
     ProcessResult r = Journal(args);
     EXPECT_EQ(r.exit_code, 1) << args.front() << ": " << r.err;
     EXPECT_EQ(r.out, "");
@@ -303,6 +302,12 @@ TEST_F(CliEndToEnd, WriteCommandsCreateTheDatabase) {
   ExpectOk({"ls", other}, "no collections\n");
 }
 
+TEST_F(CliEndToEnd, PutWithoutFieldsCreatesAnEmptyObject) {
+  ExpectOk({"put", db_, "tasks", "t1"}, "committed lsn 1\n");
+  ExpectOk({"get", db_, "tasks", "t1"}, "tasks/t1 (no fields)\n");
+  EXPECT_TRUE(JournalJson({"get", db_, "tasks", "t1"})["fields"].members.empty());
+}
+
 TEST_F(CliEndToEnd, WritesReportBusyWhileAnotherProcessHoldsTheDatabase) {
   auto db = Database::Open(db_, {});
   ASSERT_TRUE(db.ok()) << db.status().ToString();
@@ -310,10 +315,10 @@ TEST_F(CliEndToEnd, WritesReportBusyWhileAnotherProcessHoldsTheDatabase) {
   ASSERT_TRUE(txn.Upsert("tasks", "t1", {{"title", Value::String("milk")}}).ok());
   ASSERT_TRUE(txn.Commit().ok());
 
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"put", db_, "tasks", "t2", "x=1"},
-           {"incr", db_, "tasks", "t1", "n", "1"},
-           {"del", db_, "tasks", "t1"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"put", db_, "tasks", "t2", "x=1"},
+                                             {"incr", db_, "tasks", "t1", "n", "1"},
+                                             {"del", db_, "tasks", "t1"}}) {
     ProcessResult r = Journal(args);
     EXPECT_EQ(r.exit_code, 1) << args.front();
     EXPECT_EQ(r.out, "");
@@ -344,8 +349,9 @@ TEST_F(CliEndToEnd, VerifyExitsThreeWhenStateDisagreesWithTheJournal) {
   EXPECT_TRUE(r.out.starts_with("problem: ")) << r.out;
   EXPECT_TRUE(Contains(r.out, "tasks/")) << r.out;
   EXPECT_TRUE(Contains(r.out, "tampered")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "verification failed: 2 journal entries and 2 objects checked, "
-                              "1 problem\n"))
+  EXPECT_TRUE(Contains(r.out,
+                       "verification failed: 2 journal entries and 2 objects checked, "
+                       "1 problem\n"))
       << r.out;
   Json j = JournalJson({"verify", db_}, 3);
   EXPECT_EQ(j["ok"].boolean, false);

@@ -97,8 +97,7 @@ TEST(CliDisplay, PlainNamesAsTypedOthersQuoted) {
   EXPECT_EQ(DisplayName("\x1b[31m"), R"("\u001b[31m")");
   EXPECT_EQ(DisplayName("\xff"), R"("\u00ff")");
   EXPECT_EQ(DisplayTarget("tasks", "my key"), R"(tasks/"my key")");
-  EXPECT_EQ(DisplayFields({{"a", Value::Int(1)}, {"b c", Value::String("x")}}),
-            R"(a=1 "b c"="x")");
+  EXPECT_EQ(DisplayFields({{"a", Value::Int(1)}, {"b c", Value::String("x")}}), R"(a=1 "b c"="x")");
 }
 
 TEST(CliDisplay, ValuesAndOperationsOnOneLine) {

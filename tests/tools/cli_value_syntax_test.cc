@@ -34,8 +34,8 @@ TEST(CliValueSyntax, JsonIntegersAreInt64) {
 }
 
 TEST(CliValueSyntax, IntegersOutsideInt64AreAnErrorNotAString) {
-  for (std::string_view text : {"9223372036854775808", "-9223372036854775809",
-                                "99999999999999999999"}) {
+  for (std::string_view text :
+       {"9223372036854775808", "-9223372036854775809", "99999999999999999999"}) {
     Result<Value> v = ParseTypedValue(text);
     ASSERT_FALSE(v.ok()) << text;
     EXPECT_TRUE(v.status().IsInvalidArgument());
@@ -69,9 +69,9 @@ TEST(CliValueSyntax, RealsADoubleCannotHoldAreAnError) {
 
 TEST(CliValueSyntax, EverythingElseIsTheStringUnchanged) {
   for (std::string_view text :
-       {"", "hello", "+1", "007", "00", "-007", "1.", ".5", "1e", "1e+", "-", "--5", "0x10",
-        "1_000", " 42", "42 ", "nan", "NaN", "inf", "-inf", "Infinity", "1,5", "\"quoted\"",
-        "{}", "[]", "\xff\xfe", "t1"}) {
+       {"",    "hello", "+1",       "007",  "00",         "-007", "1.",  ".5",       "1e",
+        "1e+", "-",     "--5",      "0x10", "1_000",      " 42",  "42 ", "nan",      "NaN",
+        "inf", "-inf",  "Infinity", "1,5",  "\"quoted\"", "{}",   "[]",  "\xff\xfe", "t1"}) {
     EXPECT_EQ(Typed(text), Value::String(std::string(text))) << "'" << text << "'";
   }
 }
@@ -133,8 +133,8 @@ TEST(CliValueSyntax, AFieldGivenTwiceIsRejected) {
   EXPECT_FALSE(ParseFieldAssignments({"a=1", "a:=1"}).ok());
   Result<FieldMap> ok = ParseFieldAssignments({"a=1", "b:=1", "c=x"});
   ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(*ok, (FieldMap{{"a", Value::Int(1)}, {"b", Value::String("1")},
-                           {"c", Value::String("x")}}));
+  EXPECT_EQ(*ok,
+            (FieldMap{{"a", Value::Int(1)}, {"b", Value::String("1")}, {"c", Value::String("x")}}));
 }
 
 TEST(CliValueSyntax, DeltasAreSignedDecimalInt64) {
@@ -142,8 +142,8 @@ TEST(CliValueSyntax, DeltasAreSignedDecimalInt64) {
   EXPECT_EQ(ParseInt64("+5"), 5);
   EXPECT_EQ(ParseInt64("-5"), -5);
   EXPECT_EQ(ParseInt64("-9223372036854775808"), std::numeric_limits<int64_t>::min());
-  for (std::string_view bad : {"", "+", "-", "+-5", "1.5", "5x", " 5", "0x10",
-                               "9223372036854775808", "abc"})
+  for (std::string_view bad :
+       {"", "+", "-", "+-5", "1.5", "5x", " 5", "0x10", "9223372036854775808", "abc"})
     EXPECT_EQ(ParseInt64(bad), std::nullopt) << "'" << bad << "'";
 }
 

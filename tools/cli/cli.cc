@@ -31,14 +31,22 @@ const Command* FindCommand(std::string_view name) {
 std::string_view ErrorId(ExitCode exit, StatusCode code) {
   if (exit == ExitCode::kUsage) return "usage";
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kNotFound: return "not_found";
-    case StatusCode::kCorruption: return "corruption";
-    case StatusCode::kIOError: return "io_error";
-    case StatusCode::kFailedPrecondition: return "failed_precondition";
-    case StatusCode::kInvalidArgument: return "invalid_argument";
-    case StatusCode::kClientResetRequired: return "client_reset_required";
-    case StatusCode::kBusy: return "busy";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kNotFound:
+      return "not_found";
+    case StatusCode::kCorruption:
+      return "corruption";
+    case StatusCode::kIOError:
+      return "io_error";
+    case StatusCode::kFailedPrecondition:
+      return "failed_precondition";
+    case StatusCode::kInvalidArgument:
+      return "invalid_argument";
+    case StatusCode::kClientResetRequired:
+      return "client_reset_required";
+    case StatusCode::kBusy:
+      return "busy";
   }
   return "unknown";
 }
@@ -64,9 +72,9 @@ void PrintCommandHelp(const Command& c, std::ostream& out) {
   if (!c.description.empty() && !c.description.ends_with('\n')) out << "\n";
   std::vector<std::pair<std::string, std::string_view>> rows;
   for (const OptionSpec& o : c.options)
-    rows.emplace_back(o.value_name.empty() ? std::string(o.name)
-                                           : fmt::format("{} {}", o.name, o.value_name),
-                      o.help);
+    rows.emplace_back(
+        o.value_name.empty() ? std::string(o.name) : fmt::format("{} {}", o.name, o.value_name),
+        o.help);
   rows.emplace_back("--json", "print one JSON document on stdout");
   rows.emplace_back("--help, -h", "show this help");
   size_t width = 0;
@@ -120,9 +128,12 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   bool help_first = false;
   bool json_first = false;
   for (auto it = args.begin(); it != name_it; ++it) {
-    if (*it == "--help" || *it == "-h") help_first = true;
-    else if (*it == "--json") json_first = true;
-    else return Usage("", fmt::format("unknown option {} before the command", *it), false, out, err);
+    if (*it == "--help" || *it == "-h")
+      help_first = true;
+    else if (*it == "--json")
+      json_first = true;
+    else
+      return Usage("", fmt::format("unknown option {} before the command", *it), false, out, err);
   }
   if (name_it == args.end()) {
     if (help_first) {
@@ -145,8 +156,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     }
     const Command* c = FindCommand(topics.front());
     if (c == nullptr || topics.size() > 1)
-      return Usage("", fmt::format("no help for {}", text::Quoted(topics.back())), false, out,
-                   err);
+      return Usage("", fmt::format("no help for {}", text::Quoted(topics.back())), false, out, err);
     PrintCommandHelp(*c, out);
     return 0;
   }

@@ -48,13 +48,13 @@ struct Outcome {
 inline constexpr size_t kUnboundedArgs = std::numeric_limits<size_t>::max();
 
 struct Command {
-  std::string_view name;         // "put"
-  std::string_view synopsis;     // "DB COLLECTION KEY FIELD=VALUE..."
-  std::string_view summary;      // one line for `journal help`
-  std::string_view description;  // paragraphs for `journal put --help`
+  std::string_view name;                // "put"
+  std::string_view synopsis;            // "DB COLLECTION KEY FIELD=VALUE..."
+  std::string_view summary;             // one line for `journal help`
+  std::string_view description;         // paragraphs for `journal put --help`
   std::span<const OptionSpec> options;  // besides --json and --help
-  size_t min_args = 0;           // positional arguments accepted
-  size_t max_args = 0;           // kUnboundedArgs: no limit
+  size_t min_args = 0;                  // positional arguments accepted
+  size_t max_args = 0;                  // kUnboundedArgs: no limit
   // Runs with the positional count already checked against min/max.
   Outcome (*run)(const ParsedArgs& args, Output& out) = nullptr;
 };

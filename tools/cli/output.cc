@@ -102,9 +102,14 @@ void WriteOperationJson(JsonWriter& w, const Operation& op) {
   w.Key("collection").String(op.collection);
   w.Key("key").String(op.key);
   switch (op.kind) {
-    case OpKind::kUpsert: w.Key("fields").Fields(op.fields); break;
-    case OpKind::kEraseField: w.Key("field").String(op.field); break;
-    case OpKind::kEraseObject: break;
+    case OpKind::kUpsert:
+      w.Key("fields").Fields(op.fields);
+      break;
+    case OpKind::kEraseField:
+      w.Key("field").String(op.field);
+      break;
+    case OpKind::kEraseObject:
+      break;
     case OpKind::kIncrement:
       w.Key("field").String(op.field);
       w.Key("delta").Int(op.delta);
@@ -179,9 +184,14 @@ std::string DisplayOperation(const Operation& op) {
     case OpKind::kUpsert:
       if (!op.fields.empty()) s += " " + DisplayFields(op.fields);
       break;
-    case OpKind::kEraseField: s += " " + DisplayName(op.field); break;
-    case OpKind::kEraseObject: break;
-    case OpKind::kIncrement: s += fmt::format(" {} {:+}", DisplayName(op.field), op.delta); break;
+    case OpKind::kEraseField:
+      s += " " + DisplayName(op.field);
+      break;
+    case OpKind::kEraseObject:
+      break;
+    case OpKind::kIncrement:
+      s += fmt::format(" {} {:+}", DisplayName(op.field), op.delta);
+      break;
   }
   return s;
 }
@@ -196,8 +206,8 @@ std::string FormatTimeUs(int64_t micros) {
   std::time_t t = static_cast<std::time_t>(seconds);
   std::tm tm{};
   if (gmtime_r(&t, &tm) == nullptr) return fmt::format("{}us", micros);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, fraction);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, fraction);
 }
 
 }  // namespace journaldb::cli

@@ -61,23 +61,22 @@ Result<Value> ParseTypedValue(std::string_view text) {
   const char* first = text.data();
   const char* last = text.data() + text.size();
   switch (ClassifyNumber(text)) {
-    case NumberShape::kNotANumber: return Value::String(std::string(text));
+    case NumberShape::kNotANumber:
+      return Value::String(std::string(text));
     case NumberShape::kInteger: {
       int64_t i = 0;
       auto [ptr, ec] = std::from_chars(first, last, i);
       if (ec != std::errc() || ptr != last)
-        return Status::InvalidArgument(
-            fmt::format("{} is outside the int64 range; write FIELD:={} to store it as a string",
-                        text, text));
+        return Status::InvalidArgument(fmt::format(
+            "{} is outside the int64 range; write FIELD:={} to store it as a string", text, text));
       return Value::Int(i);
     }
     case NumberShape::kReal: {
       double d = 0;
       auto [ptr, ec] = std::from_chars(first, last, d);
       if (ec != std::errc() || ptr != last)
-        return Status::InvalidArgument(
-            fmt::format("{} cannot be held by a double; write FIELD:={} to store it as a string",
-                        text, text));
+        return Status::InvalidArgument(fmt::format(
+            "{} cannot be held by a double; write FIELD:={} to store it as a string", text, text));
       return Value::Double(d);
     }
   }
@@ -87,8 +86,8 @@ Result<Value> ParseTypedValue(std::string_view text) {
 Result<FieldAssignment> ParseFieldAssignment(std::string_view arg) {
   size_t eq = arg.find('=');
   if (eq == std::string_view::npos)
-    return Status::InvalidArgument(fmt::format(
-        "expected FIELD=VALUE or FIELD:=STRING, got {}", text::Quoted(arg)));
+    return Status::InvalidArgument(
+        fmt::format("expected FIELD=VALUE or FIELD:=STRING, got {}", text::Quoted(arg)));
   std::string_view field = arg.substr(0, eq);
   std::string_view value = arg.substr(eq + 1);
   bool force_string = !field.empty() && field.back() == ':';

@@ -23,8 +23,7 @@ example:
 Outcome Run(const ParsedArgs& args, Output& out) {
   const std::vector<std::string>& a = args.positional;
   std::optional<int64_t> delta = ParseInt64(a[4]);
-  if (!delta)
-    return Outcome::Usage(fmt::format("DELTA must be a decimal int64, got {}", a[4]));
+  if (!delta) return Outcome::Usage(fmt::format("DELTA must be a decimal int64, got {}", a[4]));
   std::vector<Operation> ops;
   ops.push_back(Operation::Increment(a[1], a[2], a[3], *delta));
   Committed c;
@@ -35,8 +34,8 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   if (out.json()) {
     out.doc().BeginObject().Key("lsn").Uint(c.lsn).Key("value").FieldValue(*value).EndObject();
   } else {
-    out.text() << fmt::format("{} {} = {} (lsn {})\n", DisplayTarget(a[1], a[2]),
-                              DisplayName(a[3]), DisplayValue(*value), c.lsn);
+    out.text() << fmt::format("{} {} = {} (lsn {})\n", DisplayTarget(a[1], a[2]), DisplayName(a[3]),
+                              DisplayValue(*value), c.lsn);
   }
   return Outcome::Ok();
 }

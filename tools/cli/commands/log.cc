@@ -34,9 +34,12 @@ void PrintEntry(const JournalEntry& e, std::ostream& out) {
   for (const BeforeImage& b : e.before) {
     out << fmt::format("  before {} {}: ", DisplayTarget(b.collection, b.key),
                        DisplayName(b.field));
-    if (b.value) out << DisplayValue(*b.value) << "\n";
-    else if (b.object_existed) out << "absent\n";
-    else out << "absent (no object)\n";
+    if (b.value)
+      out << DisplayValue(*b.value) << "\n";
+    else if (b.object_existed)
+      out << "absent\n";
+    else
+      out << "absent (no object)\n";
   }
 }
 
@@ -44,7 +47,8 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   Lsn since = 1;
   if (const std::string* s = args.Find("--since")) {
     std::optional<uint64_t> v = ParseUint64(*s);
-    if (!v) return Outcome::Usage(fmt::format("--since needs an lsn (a decimal number), got {}", *s));
+    if (!v)
+      return Outcome::Usage(fmt::format("--since needs an lsn (a decimal number), got {}", *s));
     since = *v;
   }
   Result<std::unique_ptr<Database>> db = OpenForRead(args.positional[0]);
@@ -53,12 +57,17 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   JournalReader reader = (*db)->ReadJournal(since);
   uint64_t count = 0;
   for (; reader.Valid(); reader.Next(), ++count) {
-    if (out.json()) WriteEntryJson(out.doc(), reader.entry());
-    else PrintEntry(reader.entry(), out.text());
+    if (out.json())
+      WriteEntryJson(out.doc(), reader.entry());
+    else
+      PrintEntry(reader.entry(), out.text());
   }
   if (!reader.status().ok()) return Outcome::Failed(reader.status());
-  if (out.json()) out.doc().EndArray().EndObject();
-  else if (count == 0) out.text() << "no journal entries" << (since > 1 ? fmt::format(" from lsn {}", since) : "") << "\n";
+  if (out.json())
+    out.doc().EndArray().EndObject();
+  else if (count == 0)
+    out.text() << "no journal entries" << (since > 1 ? fmt::format(" from lsn {}", since) : "")
+               << "\n";
   return Outcome::Ok();
 }
 

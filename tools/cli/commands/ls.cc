@@ -51,7 +51,8 @@ Outcome ListCollections(const Database& db, Output& out) {
 }
 
 Outcome ListObjects(const Database& db, const std::string& collection, Output& out) {
-  if (out.json()) out.doc().BeginObject().Key("collection").String(collection).Key("objects").BeginArray();
+  if (out.json())
+    out.doc().BeginObject().Key("collection").String(collection).Key("objects").BeginArray();
   ObjectIterator it = db.Scan(collection);
   uint64_t count = 0;
   for (; it.Valid(); it.Next(), ++count) {

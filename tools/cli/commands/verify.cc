@@ -34,9 +34,9 @@ Outcome Run(const ParsedArgs& args, Output& out) {
     out.doc().EndArray().EndObject();
   } else {
     for (const std::string& p : report->problems) out.text() << "problem: " << p << "\n";
-    out.text() << fmt::format("{}: {} journal entries and {} objects checked", 
-                              report->ok() ? "ok" : "verification failed",
-                              report->entries_checked, report->objects_checked);
+    out.text() << fmt::format("{}: {} journal entries and {} objects checked",
+                              report->ok() ? "ok" : "verification failed", report->entries_checked,
+                              report->objects_checked);
     if (!report->ok())
       out.text() << fmt::format(", {} problem{}", report->problems.size(),
                                 report->problems.size() == 1 ? "" : "s");
