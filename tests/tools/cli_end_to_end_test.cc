@@ -29,10 +29,13 @@ bool Contains(const std::string& haystack, const std::string& needle) {
 // damaged disk or a buggy writer would.
 void Tamper(const std::string& path, const std::string& family, const std::string& key,
             const std::string& value) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, {}},
-                                                           {layout::kStateFamily, {}},
-                                                           {layout::kJournalFamily, {}},
-                                                           {layout::kMetaFamily, {}}};
+  // Every family must be opened; take the list from the database itself so
+  // layout additions do not break this helper.
+  std::vector<std::string> names;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
+  ASSERT_TRUE(listed.ok()) << listed.ToString();
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &raw);
