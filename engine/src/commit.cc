@@ -136,6 +136,9 @@ Result<Lsn> DatabaseImpl::Commit(const std::vector<Operation>& ops) {
     return Status::FailedPrecondition(fmt::format("{} is open read-only", path()));
   Writer w;
   std::unique_lock<std::mutex> lock(mu_);
+  // Sync integration rewrites state objects; it waits for in-flight commits
+  // to drain and holds new ones here meanwhile (sync/integrator.cc).
+  sync_idle_cv_.wait(lock, [&] { return !sync_barrier_; });
   if (!write_error_.ok())
     return Status(write_error_.code(),
                   fmt::format("an earlier write failed; reopen the database ({})",
@@ -204,6 +207,7 @@ Result<Lsn> DatabaseImpl::Commit(const std::vector<Operation>& ops) {
   } else if (!writers_.empty()) {
     writers_.front()->cv.notify_one();
   }
+  if (writers_.empty()) sync_idle_cv_.notify_all();
   if (!status.ok()) return status;
   return w.lsn;
 }

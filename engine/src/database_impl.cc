@@ -6,6 +6,7 @@
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/text.h"
+#include "sync/session.h"
 
 namespace journaldb {
 
@@ -28,7 +29,12 @@ Snapshot::~Snapshot() {
 DatabaseImpl::DatabaseImpl(std::string path, Options options, std::unique_ptr<Store> store)
     : Database(std::move(path)), options_(options), store_(std::move(store)) {}
 
-DatabaseImpl::~DatabaseImpl() = default;
+DatabaseImpl::~DatabaseImpl() {
+  // The session's thread uses the store; stop it first.
+  session_.reset();
+}
+
+SyncSession* DatabaseImpl::sync_session() const { return session_.get(); }
 
 Result<std::unique_ptr<Database>> DatabaseImpl::Open(const std::string& path,
                                                      const Options& options, rocksdb::Env* env) {
@@ -51,6 +57,8 @@ Result<std::unique_ptr<Database>> DatabaseImpl::Open(const std::string& path,
     if (!v.ok()) return v.status();
     *field = *v;
   }
+  if (!options.sync.server.empty() && !options.read_only)
+    db->session_ = sync::Session::Start(*db, options.sync);
   return std::unique_ptr<Database>(std::move(db));
 }
 

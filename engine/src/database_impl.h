@@ -16,6 +16,11 @@
 
 namespace journaldb {
 
+namespace sync {
+class Integrator;
+class Session;
+}  // namespace sync
+
 struct Snapshot::Rep {
   rocksdb::DB* db = nullptr;
   const rocksdb::Snapshot* snapshot = nullptr;
@@ -39,6 +44,7 @@ class DatabaseImpl final : public Database {
   JournalReader ReadJournal(Lsn from) const override;
   Result<DatabaseInfo> Info() const override;
   Result<VerifyReport> Verify() const override;
+  SyncSession* sync_session() const override;
 
   // Commits `ops` as one journal entry (commit.cc).
   Result<Lsn> Commit(const std::vector<Operation>& ops);
@@ -78,6 +84,15 @@ class DatabaseImpl final : public Database {
   uint64_t client_id_ = 0;
   uint64_t epoch_ = 0;
   uint64_t download_cursor_ = 0;
+
+  // Sync integration (sync/integrator.cc) sets the barrier, waits on the cv
+  // until writers_ is empty, and rewrites state under mu_; Commit waits while
+  // the barrier is up and notifies the cv when writers_ drains.
+  friend class sync::Integrator;
+  bool sync_barrier_ = false;
+  std::condition_variable sync_idle_cv_;
+  // Declared last: stopped and destroyed before everything it uses.
+  std::unique_ptr<sync::Session> session_;
 };
 
 }  // namespace journaldb

@@ -17,6 +17,24 @@ void Report(VerifyReport& r, std::string problem) {
   if (r.problems.size() < kMaxProblems) r.problems.push_back(std::move(problem));
 }
 
+// A pending entry folded over the synced state: ops that cannot apply there
+// are no-ops and before-images describe the state at commit, not this one
+// (docs/merge-semantics.md).
+void ApplyPending(const JournalEntry& entry, fold::MemoryState& state) {
+  for (const Operation& op : entry.ops) {
+    fold::ObjectId id{op.collection, op.key};
+    auto& objects = state.mutable_objects();
+    auto it = objects.find(id);
+    std::optional<FieldMap> object;
+    if (it != objects.end()) object = it->second;
+    fold::ApplyOperation(op, object).IgnoreError();
+    if (object)
+      objects[id] = std::move(*object);
+    else if (it != objects.end())
+      objects.erase(it);
+  }
+}
+
 std::string Describe(const std::optional<FieldMap>& fields) {
   if (!fields) return "no object";
   std::string s = "{";
@@ -35,6 +53,38 @@ Result<VerifyReport> DatabaseImpl::Verify() const {
   fold::MemoryState folded;
   rocksdb::ReadOptions ro;
   ro.snapshot = rs;
+  // A database that has downloaded from a server: the expected state is the
+  // synced state (the server's, as of the download cursor) folded with the
+  // pending entries, those above the highest own lsn the download returned.
+  bool synced_base = false;
+  Lsn synced_own_lsn = 0;
+  if (store_->synced() != nullptr) {
+    auto meta = [&](const char* key) -> uint64_t {
+      std::string v;
+      if (!store_->db()->Get(ro, store_->meta(), key, &v).ok()) return 0;
+      return layout::DecodeU64(v).value_or(0);
+    };
+    synced_base = meta(layout::kMetaDownloadCursor) != 0 || meta(layout::kMetaBootstrapVersion) != 0;
+    synced_own_lsn = meta(layout::kMetaSyncedOwnLsn);
+  }
+  if (synced_base) {
+    std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(ro, store_->synced()));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto parsed = layout::ParseStateKey(it->key().ToStringView());
+      if (!parsed) {
+        Report(report, "malformed synced key");
+        continue;
+      }
+      Result<FieldMap> fields = codec::DecodeObject(it->value().ToStringView(), "synced object");
+      if (!fields.ok()) {
+        Report(report, fields.status().message());
+        continue;
+      }
+      folded.mutable_objects()[{std::string(parsed->first), std::string(parsed->second)}] =
+          std::move(fields).value();
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "verify: read synced state");
+  }
   {
     std::unique_ptr<rocksdb::Iterator> it(store_->db()->NewIterator(ro, store_->journal()));
     Lsn expected = 1;
@@ -55,7 +105,11 @@ Result<VerifyReport> DatabaseImpl::Verify() const {
         Report(report, entry.status().message());
         continue;
       }
-      if (Status s = folded.ApplyEntry(*entry); !s.ok()) Report(report, s.message());
+      if (!synced_base) {
+        if (Status s = folded.ApplyEntry(*entry); !s.ok()) Report(report, s.message());
+      } else if (entry->lsn > synced_own_lsn) {
+        ApplyPending(*entry, folded);
+      }
     }
     if (!it->status().ok()) return FromRocks(it->status(), "verify: read journal");
   }

@@ -76,7 +76,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = !is_db;
-  db_options.create_missing_column_families = !is_db;
+  // Writable opens also add column families newer versions introduced (synced).
+  db_options.create_missing_column_families = !options.read_only;
   db_options.keep_log_file_num = 4;
   db_options.max_background_jobs = 2;
   if (options.env != nullptr) db_options.env = options.env;
@@ -99,6 +100,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
       {layout::kJournalFamily, JournalFamilyOptions()},
       {layout::kMetaFamily, rocksdb::ColumnFamilyOptions()},
   };
+  bool has_synced = !is_db || !options.read_only;
+  if (is_db && options.read_only) {
+    std::vector<std::string> families;
+    if (rocksdb::DB::ListColumnFamilies(db_options, path, &families).ok())
+      has_synced = std::find(families.begin(), families.end(), layout::kSyncedFamily) !=
+                   families.end();
+  }
+  if (has_synced) descriptors.push_back({layout::kSyncedFamily, StateFamilyOptions()});
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
@@ -114,6 +123,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   store->state_ = handles[1];
   store->journal_ = handles[2];
   store->meta_ = handles[3];
+  if (has_synced) store->synced_ = handles[4];
 
   std::string tag;
   s = raw->Get(rocksdb::ReadOptions(), store->meta_, layout::kMetaFormat, &tag);
@@ -136,7 +146,8 @@ Store::~Store() { Close().IgnoreError(); }
 Status Store::Close() {
   if (!db_) return Status::FailedPrecondition(fmt::format("{} is already closed", path_));
   Status result;
-  for (auto* h : {default_, state_, journal_, meta_}) {
+  for (auto* h : {default_, state_, journal_, meta_, synced_}) {
+    if (h == nullptr) continue;
     rocksdb::Status s = db_->DestroyColumnFamilyHandle(h);
     if (!s.ok() && result.ok()) result = FromRocks(s, fmt::format("close {}", path_));
   }

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include "journaldb/database.h"
@@ -303,6 +304,24 @@ TEST_F(CliEndToEnd, WriteCommandsCreateTheDatabase) {
   const std::string other = dir_.Sub("other.db");
   ExpectOk({"del", other, "tasks", "t1"}, "committed lsn 1\n");
   ExpectOk({"ls", other}, "no collections\n");
+}
+
+TEST_F(CliEndToEnd, PathsThatCannotHoldADatabaseAreNamedInTheError) {
+  const std::string file = dir_.Sub("plain-file");
+  { std::ofstream(file) << "not a database"; }
+  // Root ignores directory permissions, so use a path below a regular file:
+  // nothing can create it.
+  const std::string below_file = file + "/app.db";
+  ProcessResult r = Journal({"put", below_file, "tasks", "t1", "x=1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with("journal: ")) << r.err;
+  EXPECT_TRUE(Contains(r.err, below_file)) << r.err;
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"put", file, "tasks", "t1", "x=1"}, {"info", file}, {"get", file, "tasks", "t1"}}) {
+    r = Journal(args);
+    EXPECT_EQ(r.exit_code, 1) << args.front();
+    EXPECT_TRUE(Contains(r.err, file)) << r.err;
+  }
 }
 
 TEST_F(CliEndToEnd, PutWithoutFieldsCreatesAnEmptyObject) {

@@ -7,8 +7,16 @@
 #include "cli.h"
 
 int main(int argc, char** argv) {
+  // The CLI never mixes C stdio with iostreams; unsynchronised streams make
+  // long `journal log` listings much faster.
+  std::ios::sync_with_stdio(false);
   std::vector<std::string> args(argv + 1, argv + argc);
   int code = journaldb::cli::RunCli(args, std::cout, std::cerr);
   std::cout.flush();
+  if (!std::cout) {
+    // A full disk or a closed pipe: the result did not reach its reader.
+    std::cerr << "journal: cannot write the output\n";
+    return code == 0 ? 1 : code;
+  }
   return code;
 }

@@ -36,6 +36,7 @@ namespace journaldb {
 
 class Database;
 class DatabaseImpl;
+class SyncSession;  // journaldb/sync.h
 
 // A consistent read-only view of the database at one moment. RAII: releases
 // the view when destroyed. REQUIRES: destroyed before its Database.
@@ -205,6 +206,10 @@ class Database {
   // have no gaps. Returns a report; the status is an error only if the check
   // itself could not run. Reads a snapshot: concurrent commits are fine.
   virtual Result<VerifyReport> Verify() const = 0;
+
+  // The background sync session, or nullptr if Options::sync.server was
+  // empty. Owned by the database; valid until it closes.
+  virtual SyncSession* sync_session() const { return nullptr; }
 
   const std::string& path() const { return path_; }
 

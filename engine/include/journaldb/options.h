@@ -9,6 +9,9 @@
 #ifndef JOURNALDB_OPTIONS_H_
 #define JOURNALDB_OPTIONS_H_
 
+#include <cstdint>
+#include <string>
+
 namespace journaldb {
 
 enum class Durability {
@@ -19,6 +22,23 @@ enum class Durability {
   // Each commit is fsynced before Commit() returns; it survives power loss.
   // Concurrent committers share one fsync (group commit).
   kSyncEveryCommit,
+};
+
+// How a database syncs with a journal-server (docs/protocol.md).
+struct SyncOptions {
+  // "host:port" of the server. Empty: no background sync session.
+  // Default: empty.
+  std::string server;
+  // Shared secret the server demands. Default: empty.
+  std::string token;
+  // Reconnect delays after a failed connection double from the first to the
+  // second. Defaults: 100 ms and 10 s.
+  uint32_t min_backoff_ms = 100;
+  uint32_t max_backoff_ms = 10000;
+  // How long an idle session's download request waits on the server for new
+  // changesets; also bounds how long a local commit waits to be uploaded.
+  // Default: 200 ms.
+  uint32_t download_wait_ms = 200;
 };
 
 struct Options {
@@ -32,6 +52,10 @@ struct Options {
 
   // When a commit is durable. Default: kBuffered.
   Durability durability = Durability::kBuffered;
+
+  // With a server set, Open starts a background sync session
+  // (Database::sync_session()). Default: no sync.
+  SyncOptions sync;
 };
 
 }  // namespace journaldb

@@ -15,6 +15,9 @@ namespace journaldb::layout {
 inline constexpr char kStateFamily[] = "state";      // objects
 inline constexpr char kJournalFamily[] = "journal";  // entries by lsn
 inline constexpr char kMetaFamily[] = "meta";        // identity and cursors
+// The server's state as of the download cursor (docs/merge-semantics.md);
+// empty for a database that never synced.
+inline constexpr char kSyncedFamily[] = "synced";
 
 // meta keys. Numbers are 8-byte big-endian.
 inline constexpr char kMetaFormat[] = "format";  // value kFormatTag
@@ -23,6 +26,11 @@ inline constexpr char kMetaClientId[] = "client_id";
 inline constexpr char kMetaEpoch[] = "epoch";
 inline constexpr char kMetaDownloadCursor[] = "download_cursor";
 inline constexpr char kMetaUploadCursor[] = "upload_cursor";
+// Highest own lsn the download stream returned: entries above it are pending.
+inline constexpr char kMetaSyncedOwnLsn[] = "synced_own_lsn";
+// A bootstrap in progress: its server version and the last key stored.
+inline constexpr char kMetaBootstrapVersion[] = "bootstrap_version";
+inline constexpr char kMetaBootstrapAfter[] = "bootstrap_after";
 // Highest lsn ever assigned, written only when the journal's tail may be
 // removed (retention), so lsns are never reused.
 inline constexpr char kMetaLsnHighWater[] = "lsn_high_water";

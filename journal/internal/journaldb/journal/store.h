@@ -47,6 +47,8 @@ class Store {
   rocksdb::ColumnFamilyHandle* state() const { return state_; }
   rocksdb::ColumnFamilyHandle* journal() const { return journal_; }
   rocksdb::ColumnFamilyHandle* meta() const { return meta_; }
+  // nullptr only for a read-only open of a database created before sync existed.
+  rocksdb::ColumnFamilyHandle* synced() const { return synced_; }
 
   // The object's fields, or nullopt if there is no such object. `snapshot` may
   // be nullptr for the latest state.
@@ -74,6 +76,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* state_ = nullptr;
   rocksdb::ColumnFamilyHandle* journal_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* synced_ = nullptr;
 };
 
 // Reads journal entries in lsn order, decoding and verifying each.

@@ -1,0 +1,92 @@
+// Sync: the client side of syncing a database with a journal-server
+// (docs/protocol.md, docs/merge-semantics.md).
+//
+//   journaldb::Options options;
+//   options.sync.server = "127.0.0.1:7000";
+//   auto db = journaldb::Database::Open("/data/app.journaldb", options).value();
+//   journaldb::Status s = db->sync_session()->wait_for_upload(std::chrono::seconds(5));
+//
+// A session runs on a background thread per open database: it connects,
+// uploads unacknowledged journal entries in lsn order, downloads and
+// integrates the server's changesets, and reconnects with backoff after
+// retryable errors. SyncOnce() runs one round synchronously instead.
+//
+// Thread safety: every SyncSession method may be called from any thread.
+// Listeners run on the session's thread; they must not call Pause(),
+// Resume() or the wait functions of their own session.
+#ifndef JOURNALDB_SYNC_H_
+#define JOURNALDB_SYNC_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "journaldb/database.h"
+#include "journaldb/options.h"
+#include "journaldb/status.h"
+
+namespace journaldb {
+
+enum class SyncState {
+  kDisconnected,  // not connected; retrying after a backoff unless paused
+  kConnecting,    // connecting and saying hello
+  kActive,        // connected: uploading and downloading
+  kError,         // stopped by an error that retrying cannot fix (see last_error())
+};
+
+// "disconnected", "connecting", "active" or "error".
+std::string_view SyncStateName(SyncState state);
+
+// Called with each new state and the error that caused it (OK otherwise).
+using SyncListener = std::function<void(SyncState state, const Status& error)>;
+
+class SyncSession {
+ public:
+  virtual ~SyncSession() = default;
+
+  virtual SyncState state() const = 0;
+  // The last error the session met; OK if none since the last successful
+  // connection. A client reset is reported as client-reset-required (state
+  // kError); unauthorized, unsupported protocol and protocol errors as
+  // failed-precondition (state kError); network errors as I/O errors (the
+  // session retries).
+  virtual Status last_error() const = 0;
+
+  // Returns an id for RemoveListener.
+  virtual uint64_t AddListener(SyncListener listener) = 0;
+  virtual void RemoveListener(uint64_t id) = 0;
+
+  // Blocks until every entry committed before the call is acknowledged by
+  // the server (durably stored). I/O error on timeout; the session's error
+  // if it enters kError.
+  virtual Status wait_for_upload(std::chrono::milliseconds timeout) = 0;
+  // Blocks until a download that began after the call has integrated
+  // everything the server had. Errors as for wait_for_upload.
+  virtual Status wait_for_download(std::chrono::milliseconds timeout) = 0;
+
+  // Disconnects and stays disconnected until Resume(). Resume() also
+  // retries after a kError state.
+  virtual void Pause() = 0;
+  virtual void Resume() = 0;
+};
+
+// What one synchronous round did.
+struct SyncReport {
+  uint64_t client_id = 0;
+  uint64_t epoch = 0;
+  uint64_t uploaded_entries = 0;      // entries the server acknowledged in this round
+  uint64_t downloaded_changesets = 0;  // changesets integrated in this round
+  uint64_t download_cursor = 0;
+  uint64_t upload_cursor = 0;
+  bool bootstrapped = false;  // the round downloaded the server's full state
+};
+
+// Connects to options.server, uploads every unacknowledged entry, downloads
+// until caught up with the server, and disconnects. Errors as for
+// SyncSession::last_error(). May run while a session is active.
+Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options);
+
+}  // namespace journaldb
+
+#endif  // JOURNALDB_SYNC_H_

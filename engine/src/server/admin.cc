@@ -1,0 +1,138 @@
+#include "server/admin.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <unistd.h>
+
+#include <boost/filesystem.hpp>
+#include <fstream>
+
+#include "journaldb/journal/store.h"
+#include "server/server_store.h"
+
+namespace journaldb::server {
+
+namespace fs = boost::filesystem;
+
+namespace {
+constexpr char kBackupMarker[] = "BACKUP-COMPLETE";
+
+Status FsyncPath(const fs::path& p) {
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(fmt::format("open {} to fsync", p.string()));
+  int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::OK() : Status::IOError(fmt::format("fsync {}", p.string()));
+}
+
+fs::path Parent(const fs::path& p) {
+  fs::path parent = fs::absolute(p).parent_path();
+  return parent.empty() ? fs::path(".") : parent;
+}
+
+Result<std::unique_ptr<ServerStore>> OpenExisting(const std::string& dir) {
+  return ServerStore::Open(dir, /*create=*/false);
+}
+}  // namespace
+
+Result<std::string> TrimBelow(const std::string& data_dir, uint64_t below) {
+  auto store = OpenExisting(data_dir);
+  if (!store.ok()) return store.status();
+  Result<uint64_t> removed = (*store)->TrimBelow(below);
+  if (!removed.ok()) return removed.status();
+  return fmt::format("trimmed {} changesets; horizon {} (latest version {})", *removed,
+                     (*store)->horizon(), (*store)->latest_version());
+}
+
+Result<std::string> TrimOlderThan(const std::string& data_dir, uint64_t seconds) {
+  auto store = OpenExisting(data_dir);
+  if (!store.ok()) return store.status();
+  Result<uint64_t> below = (*store)->FirstVersionYoungerThan(seconds);
+  if (!below.ok()) return below.status();
+  Result<uint64_t> removed = (*store)->TrimBelow(*below);
+  if (!removed.ok()) return removed.status();
+  return fmt::format("trimmed {} changesets older than {} s; horizon {} (latest version {})",
+                     *removed, seconds, (*store)->horizon(), (*store)->latest_version());
+}
+
+Result<std::string> Backup(const std::string& data_dir, const std::string& to) {
+  boost::system::error_code ec;
+  if (fs::exists(to, ec))
+    return Status::FailedPrecondition(fmt::format("backup target {} already exists", to));
+  auto store = OpenExisting(data_dir);
+  if (!store.ok()) return store.status();
+  rocksdb::Checkpoint* raw = nullptr;
+  if (Status s = FromRocks(rocksdb::Checkpoint::Create((*store)->db(), &raw), "backup"); !s.ok())
+    return s;
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  if (Status s = FromRocks(checkpoint->CreateCheckpoint(to), fmt::format("backup to {}", to));
+      !s.ok())
+    return s;
+  // The checkpoint fsyncs its files and directory, not the parent, and says
+  // nothing about completeness to a later reader: the marker does.
+  if (Status s = FsyncPath(Parent(to)); !s.ok()) return s;
+  {
+    std::ofstream marker((fs::path(to) / kBackupMarker).string());
+    marker << fmt::format("epoch {}\nlatest_version {}\n", (*store)->epoch(),
+                          (*store)->latest_version());
+    if (!marker) return Status::IOError(fmt::format("write {}/{}", to, kBackupMarker));
+  }
+  if (Status s = FsyncPath(fs::path(to) / kBackupMarker); !s.ok()) return s;
+  if (Status s = FsyncPath(to); !s.ok()) return s;
+  return fmt::format("backup of {} at version {} in {}", data_dir, (*store)->latest_version(), to);
+}
+
+Result<std::string> Restore(const std::string& data_dir, const std::string& from) {
+  boost::system::error_code ec;
+  if (!fs::exists(fs::path(from) / kBackupMarker, ec))
+    return Status::FailedPrecondition(
+        fmt::format("{} is not a complete backup (no {} marker)", from, kBackupMarker));
+  {
+    // Fails with busy while a server runs on the directory.
+    auto live = ServerStore::Open(data_dir, /*create=*/true);
+    if (!live.ok()) return live.status();
+  }
+  // Build the restored directory beside the live one, then swap by renames so
+  // a crash leaves either the old or the new directory in place.
+  const fs::path target = fs::absolute(data_dir);
+  const fs::path staging = target.string() + ".restoring";
+  const fs::path old = target.string() + ".replaced";
+  fs::remove_all(staging, ec);
+  fs::remove_all(old, ec);
+  fs::create_directories(staging, ec);
+  if (ec) return Status::IOError(fmt::format("create {}: {}", staging.string(), ec.message()));
+  for (fs::directory_iterator it(from, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename() == kBackupMarker) continue;
+    fs::copy_file(it->path(), staging / it->path().filename(), ec);
+    if (ec) break;
+  }
+  if (ec) return Status::IOError(fmt::format("copy backup {}: {}", from, ec.message()));
+  uint64_t epoch = 0, latest = 0;
+  {
+    auto restored = OpenExisting(staging.string());
+    if (!restored.ok()) return restored.status();
+    Result<uint64_t> e = (*restored)->StartNewEpoch();
+    if (!e.ok()) return e.status();
+    epoch = *e;
+    latest = (*restored)->latest_version();
+  }
+  if (Status s = FsyncPath(staging); !s.ok()) return s;
+  fs::rename(target, old, ec);
+  if (ec) return Status::IOError(fmt::format("move {} aside: {}", target.string(), ec.message()));
+  fs::rename(staging, target, ec);
+  if (ec) return Status::IOError(fmt::format("move restored data in place: {}", ec.message()));
+  if (Status s = FsyncPath(Parent(target)); !s.ok()) return s;
+  fs::remove_all(old, ec);
+  return fmt::format("restored {} from {}: new epoch {}, latest version {}", data_dir, from, epoch,
+                     latest);
+}
+
+Result<std::string> ResetClient(const std::string& data_dir, uint64_t client_id) {
+  auto store = OpenExisting(data_dir);
+  if (!store.ok()) return store.status();
+  if (Status s = (*store)->ResetClient(client_id); !s.ok()) return s;
+  return fmt::format("client {} must reset at its next connection", client_id);
+}
+
+}  // namespace journaldb::server

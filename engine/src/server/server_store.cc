@@ -1,0 +1,397 @@
+#include "server/server_store.h"
+
+#include <fmt/format.h>
+#include <rocksdb/write_batch.h>
+
+#include <boost/filesystem.hpp>
+#include <chrono>
+#include <random>
+#include <unordered_map>
+
+#include "journaldb/journal/codec.h"
+#include "journaldb/journal/fold.h"
+#include "journaldb/journal/layout.h"
+#include "journaldb/journal/store.h"
+
+namespace journaldb::server {
+
+namespace {
+
+constexpr char kMetaFamily[] = "meta";
+constexpr char kHistoryFamily[] = "history";  // server version -> changeset record
+constexpr char kStateFamily[] = "state";      // state key -> object
+constexpr char kClientsFamily[] = "clients";  // client id -> ClientRecord
+constexpr char kOriginsFamily[] = "origins";  // client id, lsn -> server version
+
+constexpr char kMetaFormat[] = "format";
+constexpr char kFormatTag[] = "journaldb-server/1";
+constexpr char kMetaEpoch[] = "epoch";
+constexpr char kMetaLatest[] = "latest_version";
+constexpr char kMetaHorizon[] = "horizon";
+constexpr char kMetaNextClient[] = "next_client_id";
+
+std::string EncodeClient(const ClientRecord& r) {
+  return layout::EncodeU64(r.highest_lsn) + layout::EncodeU64(r.reset ? 1 : 0);
+}
+
+std::optional<ClientRecord> DecodeClient(std::string_view v) {
+  if (v.size() != 16) return std::nullopt;
+  return ClientRecord{*layout::DecodeU64(v.substr(0, 8)), *layout::DecodeU64(v.substr(8)) != 0};
+}
+
+std::string OriginKey(uint64_t client, Lsn lsn) {
+  return layout::EncodeU64(client) + layout::EncodeU64(lsn);
+}
+
+uint64_t RandomEpoch() {
+  std::random_device rd;
+  uint64_t e = 0;
+  while (e == 0) e = (uint64_t{rd()} << 32) ^ rd();
+  return e;
+}
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, bool create) {
+  namespace fs = boost::filesystem;
+  boost::system::error_code ec;
+  bool is_db = fs::exists(fs::path(dir) / "CURRENT", ec);
+  if (!is_db) {
+    if (!create) return Status::NotFound(fmt::format("no server data directory at {}", dir));
+    if (fs::exists(dir, ec) && !fs::is_empty(dir, ec))
+      return Status::FailedPrecondition(
+          fmt::format("{} is not empty and holds no server data; refusing to use it", dir));
+    fs::create_directories(dir, ec);
+    if (ec) return Status::IOError(fmt::format("create {}: {}", dir, ec.message()));
+  }
+  rocksdb::DBOptions options;
+  options.create_if_missing = !is_db;
+  options.create_missing_column_families = !is_db;
+  options.max_background_jobs = 2;
+  options.keep_log_file_num = 4;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : {rocksdb::kDefaultColumnFamilyName.c_str(), kMetaFamily, kHistoryFamily,
+                           kStateFamily, kClientsFamily, kOriginsFamily})
+    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, families, &handles, &raw);
+  if (!s.ok()) {
+    Status st = FromRocks(s, fmt::format("open server data {}", dir));
+    if (st.IsBusy())
+      return Status::Busy(fmt::format("{} is in use (is a journal-server running on it?)", dir));
+    return st;
+  }
+  std::unique_ptr<ServerStore> store(new ServerStore());
+  store->dir_ = dir;
+  store->db_.reset(raw);
+  store->default_ = handles[0];
+  store->meta_ = handles[1];
+  store->history_ = handles[2];
+  store->state_ = handles[3];
+  store->clients_ = handles[4];
+  store->origins_ = handles[5];
+  if (!is_db) {
+    rocksdb::WriteBatch batch;
+    batch.Put(store->meta_, kMetaFormat, kFormatTag);
+    batch.Put(store->meta_, kMetaEpoch, layout::EncodeU64(RandomEpoch()));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (Status w = FromRocks(raw->Write(wo, &batch), "initialise server data"); !w.ok()) return w;
+  }
+  if (Status l = store->Load(); !l.ok()) return l;
+  return store;
+}
+
+ServerStore::~ServerStore() {
+  if (!db_) return;
+  for (auto* h : {default_, meta_, history_, state_, clients_, origins_})
+    db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  db_->Close().PermitUncheckedError();
+}
+
+Result<std::optional<std::string>> ServerStore::ReadMeta(const char* key,
+                                                         const rocksdb::Snapshot* snap) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  std::string v;
+  rocksdb::Status s = db_->Get(ro, meta_, key, &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, fmt::format("read server meta {}", key));
+  return std::optional<std::string>(std::move(v));
+}
+
+Status ServerStore::Load() {
+  Result<std::optional<std::string>> tag = ReadMeta(kMetaFormat, nullptr);
+  if (!tag.ok()) return tag.status();
+  if (!*tag || **tag != kFormatTag)
+    return Status::FailedPrecondition(
+        fmt::format("{} is not a journal-server data directory (format tag missing)", dir_));
+  std::pair<const char*, uint64_t*> numbers[] = {
+      {kMetaEpoch, &epoch_}, {kMetaHorizon, &horizon_}, {kMetaNextClient, &next_client_id_}};
+  for (auto [key, out] : numbers) {
+    Result<std::optional<std::string>> v = ReadMeta(key, nullptr);
+    if (!v.ok()) return v.status();
+    if (!*v) continue;
+    std::optional<uint64_t> n = layout::DecodeU64(**v);
+    if (!n) return Status::Corruption(fmt::format("server meta {} in {} is malformed", key, dir_));
+    *out = *n;
+  }
+  if (next_client_id_ == 0) next_client_id_ = 1;
+  Result<std::optional<std::string>> latest = ReadMeta(kMetaLatest, nullptr);
+  if (!latest.ok()) return latest.status();
+  if (*latest) {
+    std::optional<uint64_t> n = layout::DecodeU64(**latest);
+    if (!n) return Status::Corruption(fmt::format("server meta latest_version in {} is malformed", dir_));
+    latest_version_ = *n;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), clients_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::optional<uint64_t> id = layout::DecodeU64(it->key().ToStringView());
+    std::optional<ClientRecord> rec = DecodeClient(it->value().ToStringView());
+    if (!id || !rec) return Status::Corruption(fmt::format("client registry of {} is malformed", dir_));
+    clients_cache_[*id] = *rec;
+  }
+  return FromRocks(it->status(), "read client registry");
+}
+
+std::optional<ClientRecord> ServerStore::GetClient(uint64_t client_id) const {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  auto it = clients_cache_.find(client_id);
+  if (it == clients_cache_.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<uint64_t> ServerStore::RegisterClient() {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  uint64_t id = next_client_id_;
+  rocksdb::WriteBatch batch;
+  batch.Put(meta_, kMetaNextClient, layout::EncodeU64(id + 1));
+  batch.Put(clients_, layout::EncodeU64(id), EncodeClient({}));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (Status s = FromRocks(db_->Write(wo, &batch), "register client"); !s.ok()) return s;
+  next_client_id_ = id + 1;
+  clients_cache_[id] = ClientRecord{};
+  return id;
+}
+
+void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
+  rocksdb::WriteBatch batch;
+  uint64_t version = latest_version();
+  int64_t now = NowMicros();
+  // Objects changed by earlier changesets of this batch.
+  std::unordered_map<std::string, std::optional<FieldMap>> touched;
+  std::map<uint64_t, ClientRecord> updated;
+  Status failure;
+  for (UploadJob* job : jobs) {
+    job->ack = {};
+    ClientRecord rec;
+    if (auto u = updated.find(job->client_id); u != updated.end()) {
+      rec = u->second;
+    } else if (std::optional<ClientRecord> r = GetClient(job->client_id)) {
+      rec = *r;
+    } else {
+      job->status = Status::NotFound(fmt::format("client {} is not registered", job->client_id));
+      continue;
+    }
+    for (const wire::UploadEntry& e : job->entries) {
+      if (e.lsn <= rec.highest_lsn) {
+        // A re-upload after a lost ack: answer with the version it got.
+        std::string v;
+        rocksdb::Status s =
+            db_->Get(rocksdb::ReadOptions(), origins_, OriginKey(job->client_id, e.lsn), &v);
+        std::optional<uint64_t> got = s.ok() ? layout::DecodeU64(v) : std::nullopt;
+        job->ack.acks.push_back({e.lsn, got.value_or(0)});
+        continue;
+      }
+      ++version;
+      wire::Changeset c{version, job->client_id, e.lsn, now, e.bytes, {}};
+      batch.Put(history_, layout::EncodeU64(version), wire::EncodeChangesetRecord(c));
+      batch.Put(origins_, OriginKey(job->client_id, e.lsn), layout::EncodeU64(version));
+      for (const Operation& op : e.entry.ops) {
+        std::string key = layout::StateKey(op.collection, op.key);
+        auto t = touched.find(key);
+        if (t == touched.end()) {
+          rocksdb::PinnableSlice raw;
+          rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), state_, key, &raw);
+          std::optional<FieldMap> obj;
+          if (s.ok()) {
+            Result<FieldMap> f = codec::DecodeObject(raw.ToStringView(), op.key);
+            if (!f.ok()) {
+              failure = f.status();
+              break;
+            }
+            obj = std::move(f).value();
+          } else if (!s.IsNotFound()) {
+            failure = FromRocks(s, "read server state");
+            break;
+          }
+          t = touched.emplace(key, std::move(obj)).first;
+        }
+        // An op that cannot apply at this point of the server's order (an
+        // increment of a non-int64 field) is a no-op everywhere
+        // (docs/merge-semantics.md).
+        fold::ApplyOperation(op, t->second).IgnoreError();
+      }
+      rec.highest_lsn = e.lsn;
+      job->ack.acks.push_back({e.lsn, version});
+    }
+    job->ack.highest_lsn = rec.highest_lsn;
+    updated[job->client_id] = rec;
+  }
+  if (failure.ok()) {
+    for (auto& [key, obj] : touched) {
+      if (obj)
+        batch.Put(state_, key, codec::EncodeObject(*obj));
+      else
+        batch.Delete(state_, key);
+    }
+    for (auto& [id, rec] : updated) batch.Put(clients_, layout::EncodeU64(id), EncodeClient(rec));
+    batch.Put(meta_, kMetaLatest, layout::EncodeU64(version));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    failure = FromRocks(db_->Write(wo, &batch), "store uploads");
+  }
+  if (!failure.ok()) {
+    for (UploadJob* job : jobs)
+      if (job->status.ok()) job->status = failure;
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(registry_mu_);
+    for (auto& [id, rec] : updated) clients_cache_[id].highest_lsn = rec.highest_lsn;
+  }
+  latest_version_.store(version, std::memory_order_release);
+}
+
+Status ServerStore::ReadChangesets(uint64_t from, size_t max_bytes,
+                                   std::vector<wire::Changeset>* out) const {
+  uint64_t latest = latest_version();
+  if (from >= latest) return Status::OK();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), history_));
+  size_t bytes = 0;
+  uint64_t expected = from + 1;
+  for (it->Seek(layout::EncodeU64(from + 1)); it->Valid(); it->Next()) {
+    std::optional<uint64_t> v = layout::DecodeU64(it->key().ToStringView());
+    if (!v || *v > latest) break;
+    if (*v != expected)
+      return Status::Corruption(
+          fmt::format("server history: version {} missing (found {})", expected, *v));
+    Result<wire::Changeset> c = wire::DecodeChangesetRecord(it->value().ToStringView());
+    if (!c.ok()) return c.status();
+    bytes += c->bytes.size() + 64;
+    out->push_back(std::move(c).value());
+    ++expected;
+    if (bytes >= max_bytes) break;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "read server history");
+  if (out->empty())
+    return Status::Corruption(fmt::format("server history: version {} missing", from + 1));
+  return Status::OK();
+}
+
+const rocksdb::Snapshot* ServerStore::NewSnapshot(uint64_t* version) const {
+  const rocksdb::Snapshot* s = db_->GetSnapshot();
+  Result<std::optional<std::string>> v = ReadMeta(kMetaLatest, s);
+  *version = (v.ok() && *v) ? layout::DecodeU64(**v).value_or(0) : 0;
+  return s;
+}
+
+Lsn ServerStore::ClientHighestLsnAt(const rocksdb::Snapshot* s, uint64_t client_id) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = s;
+  std::string v;
+  if (!db_->Get(ro, clients_, layout::EncodeU64(client_id), &v).ok()) return 0;
+  std::optional<ClientRecord> rec = DecodeClient(v);
+  return rec ? rec->highest_lsn : 0;
+}
+
+void ServerStore::ReleaseSnapshot(const rocksdb::Snapshot* s) const { db_->ReleaseSnapshot(s); }
+
+Status ServerStore::ReadStatePage(const rocksdb::Snapshot* snapshot, std::string_view after_key,
+                                  size_t max_bytes, wire::BootstrapPage* page) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, state_));
+  if (after_key.empty()) {
+    it->SeekToFirst();
+  } else {
+    it->Seek(rocksdb::Slice(after_key.data(), after_key.size()));
+    if (it->Valid() && it->key().ToStringView() == after_key) it->Next();
+  }
+  size_t bytes = 0;
+  for (; it->Valid(); it->Next()) {
+    if (bytes >= max_bytes) return FromRocks(it->status(), "read server state");
+    wire::StateObject o;
+    o.key = it->key().ToString();
+    o.bytes = it->value().ToString();
+    bytes += o.key.size() + o.bytes.size();
+    page->objects.push_back(std::move(o));
+  }
+  page->last = true;
+  return FromRocks(it->status(), "read server state");
+}
+
+Result<uint64_t> ServerStore::TrimBelow(uint64_t below) {
+  uint64_t latest = latest_version();
+  below = std::min(below, latest + 1);
+  if (below <= horizon_ + 1) return uint64_t{0};
+  uint64_t removed = below - 1 - horizon_;
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(history_, layout::EncodeU64(0), layout::EncodeU64(below));
+  batch.Put(meta_, kMetaHorizon, layout::EncodeU64(below - 1));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (Status s = FromRocks(db_->Write(wo, &batch), "trim history"); !s.ok()) return s;
+  horizon_ = below - 1;
+  return removed;
+}
+
+Result<uint64_t> ServerStore::FirstVersionYoungerThan(uint64_t age_seconds) const {
+  int64_t cutoff = NowMicros() - static_cast<int64_t>(age_seconds) * 1000000;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), history_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Result<wire::Changeset> c = wire::DecodeChangesetRecord(it->value().ToStringView());
+    if (!c.ok()) return c.status();
+    if (c->server_time_us >= cutoff) return c->server_version;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "read server history");
+  return latest_version() + 1;
+}
+
+Status ServerStore::ResetClient(uint64_t client_id) {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  auto it = clients_cache_.find(client_id);
+  if (it == clients_cache_.end())
+    return Status::NotFound(fmt::format("no client {} in the registry of {}", client_id, dir_));
+  ClientRecord rec = it->second;
+  rec.reset = true;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (Status s = FromRocks(db_->Put(wo, clients_, layout::EncodeU64(client_id), EncodeClient(rec)),
+                           "reset client");
+      !s.ok())
+    return s;
+  it->second = rec;
+  return Status::OK();
+}
+
+Result<uint64_t> ServerStore::StartNewEpoch() {
+  uint64_t epoch = RandomEpoch();
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (Status s = FromRocks(db_->Put(wo, meta_, kMetaEpoch, layout::EncodeU64(epoch)), "new epoch");
+      !s.ok())
+    return s;
+  epoch_ = epoch;
+  return epoch;
+}
+
+}  // namespace journaldb::server

@@ -1,0 +1,154 @@
+#include "sync/connection.h"
+
+#include <fmt/format.h>
+
+#include <mutex>
+
+namespace journaldb::sync {
+
+namespace {
+// Uploads are split into messages of about this many entry bytes.
+constexpr size_t kUploadBatchBytes = 1u << 20;
+// A server that sends nothing for this long (beyond a download's wait) is
+// considered gone.
+constexpr uint32_t kReplyTimeoutMs = 30000;
+
+template <typename T>
+Result<T> Expect(Result<wire::Message> m, std::string_view what) {
+  if (!m.ok()) return m.status();
+  if (T* t = std::get_if<T>(&*m)) return std::move(*t);
+  return Status::FailedPrecondition(fmt::format("sync: the server answered {} with {}", what,
+                                                wire::MessageName(*m)));
+}
+}  // namespace
+
+Status StatusFromWireError(const wire::Error& e) {
+  switch (e.code) {
+    case wire::ErrorCode::kClientReset: {
+      std::string msg = fmt::format("client reset required ({}): {}",
+                                    wire::ResetReasonName(e.reset_reason), e.message);
+      if (e.reset_reason == wire::ResetReason::kEpochMismatch)
+        msg += fmt::format(" [restored latest version {}]", e.restored_latest_version);
+      return Status::ClientResetRequired(std::move(msg));
+    }
+    case wire::ErrorCode::kServerError:
+    case wire::ErrorCode::kShuttingDown:
+      return Status::IOError(fmt::format("sync server: {}: {}", wire::ErrorCodeName(e.code),
+                                         e.message));
+    default: break;
+  }
+  return Status::FailedPrecondition(
+      fmt::format("sync server: {}: {}", wire::ErrorCodeName(e.code), e.message));
+}
+
+Result<wire::Message> Connection::RoundTrip(const wire::Message& request) {
+  if (Status s = SendMessage(socket_, request); !s.ok()) return s;
+  Result<wire::Message> reply = ReceiveMessage(socket_);
+  if (!reply.ok()) {
+    // Bytes the server sent that fail verification: the connection is
+    // useless, but retrying may help (a proxy cut it), so report I/O.
+    if (reply.status().IsCorruption())
+      return Status::IOError(fmt::format("sync: bad frame from server: {}",
+                                         reply.status().message()));
+    return reply.status();
+  }
+  if (auto* e = std::get_if<wire::Error>(&*reply)) return StatusFromWireError(*e);
+  return reply;
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(DatabaseImpl& db, const SyncOptions& options) {
+  Result<Socket> socket = Socket::Connect(options.server);
+  if (!socket.ok()) return socket.status();
+  std::unique_ptr<Connection> c(new Connection(db, std::move(socket).value()));
+  c->socket_.SetReceiveTimeout(kReplyTimeoutMs + options.download_wait_ms);
+  // Two connections of a client file without an id (a session and a
+  // SyncOnce) must not both ask for one: the first hello's answer is adopted
+  // before the second reads the cursors.
+  static std::mutex identity_mu;
+  std::unique_lock<std::mutex> identity_lock(identity_mu, std::defer_lock);
+  Result<LocalCursors> cursors = c->integrator_.ReadCursors();
+  if (!cursors.ok()) return cursors.status();
+  if (cursors->client_id == 0) {
+    identity_lock.lock();
+    cursors = c->integrator_.ReadCursors();
+    if (!cursors.ok()) return cursors.status();
+  }
+  wire::Hello hello;
+  hello.token = options.token;
+  hello.client_id = cursors->client_id;
+  hello.epoch = cursors->epoch;
+  hello.download_cursor = cursors->download_cursor;
+  hello.upload_cursor = cursors->upload_cursor;
+  Result<wire::HelloOk> ok = Expect<wire::HelloOk>(c->RoundTrip(hello), "hello");
+  if (!ok.ok()) return ok.status();
+  c->hello_ = *ok;
+  if (Status s = c->integrator_.AdoptIdentity(ok->client_id, ok->epoch); !s.ok()) return s;
+  if (identity_lock.owns_lock()) identity_lock.unlock();
+  c->acked_ = std::max(cursors->upload_cursor, ok->highest_stored_lsn);
+  // An ack lost with a dropped connection: the server has the entries.
+  if (ok->highest_stored_lsn > cursors->upload_cursor)
+    if (Status s = c->integrator_.RecordUploadAck(ok->highest_stored_lsn); !s.ok()) return s;
+  return c;
+}
+
+Status Connection::BootstrapIfNeeded(bool* bootstrapped) {
+  *bootstrapped = false;
+  Result<LocalCursors> c = integrator_.ReadCursors();
+  if (!c.ok()) return c.status();
+  if (c->download_cursor != 0 || (hello_.horizon == 0 && c->bootstrap_version == 0))
+    return Status::OK();
+  wire::BootstrapRequest request{c->bootstrap_version, c->bootstrap_after};
+  for (;;) {
+    Result<wire::BootstrapPage> page =
+        Expect<wire::BootstrapPage>(RoundTrip(request), "bootstrap-request");
+    if (!page.ok()) return page.status();
+    if (Status s = integrator_.ApplyBootstrapPage(*page); !s.ok()) return s;
+    if (page->last) break;
+    request.server_version = page->server_version;
+    if (!page->objects.empty()) request.after_key = page->objects.back().key;
+  }
+  *bootstrapped = true;
+  return Status::OK();
+}
+
+Result<uint64_t> Connection::UploadAll() {
+  uint64_t acked = 0;
+  for (;;) {
+    Result<std::vector<wire::UploadEntry>> entries =
+        integrator_.ReadUnuploaded(acked_, kUploadBatchBytes);
+    if (!entries.ok()) return entries.status();
+    if (entries->empty()) return acked;
+    Lsn last = entries->back().lsn;
+    size_t count = entries->size();
+    wire::Upload upload{hello_.client_id, std::move(entries).value()};
+    Result<wire::UploadAck> ack = Expect<wire::UploadAck>(RoundTrip(upload), "upload");
+    if (!ack.ok()) return ack.status();
+    if (ack->highest_lsn < last)
+      return Status::FailedPrecondition(fmt::format(
+          "sync: the server acknowledged up to lsn {} of an upload up to {}", ack->highest_lsn, last));
+    if (Status s = integrator_.RecordUploadAck(ack->highest_lsn); !s.ok()) return s;
+    acked_ = ack->highest_lsn;
+    acked += count;
+  }
+}
+
+Result<uint64_t> Connection::DownloadOnce(uint32_t wait_ms, bool* caught_up) {
+  *caught_up = false;
+  Result<LocalCursors> c = integrator_.ReadCursors();
+  if (!c.ok()) return c.status();
+  wire::DownloadRequest request{c->download_cursor, wait_ms};
+  Result<wire::Changesets> reply = Expect<wire::Changesets>(RoundTrip(request), "download-request");
+  if (!reply.ok()) return reply.status();
+  if (!reply->changesets.empty() && reply->changesets.front().server_version != c->download_cursor + 1)
+    return Status::FailedPrecondition(fmt::format(
+        "sync: asked for changesets after version {}, got version {}", c->download_cursor,
+        reply->changesets.front().server_version));
+  Result<size_t> applied = integrator_.ApplyChangesets(reply->changesets);
+  if (!applied.ok()) return applied.status();
+  uint64_t reached =
+      reply->changesets.empty() ? c->download_cursor : reply->changesets.back().server_version;
+  *caught_up = reached >= reply->latest_version;
+  return uint64_t{*applied};
+}
+
+}  // namespace journaldb::sync

@@ -1,0 +1,57 @@
+// Connection: one greeted connection of a client database to a
+// journal-server, and the protocol steps a sync round is made of. Used by
+// the background Session and by SyncOnce.
+//
+// Thread safety: one thread drives a Connection; Shutdown() may be called
+// from another to make a blocked step fail promptly.
+#ifndef JOURNALDB_ENGINE_SYNC_CONNECTION_H_
+#define JOURNALDB_ENGINE_SYNC_CONNECTION_H_
+
+#include <memory>
+
+#include "journaldb/options.h"
+#include "journaldb/status.h"
+#include "sync/integrator.h"
+#include "sync/socket.h"
+
+namespace journaldb::sync {
+
+// The Status a received protocol error becomes: client-reset-required for a
+// client reset, I/O error for server-error and shutting-down (retryable),
+// failed-precondition for the rest.
+Status StatusFromWireError(const wire::Error& e);
+
+class Connection {
+ public:
+  // Connects, says hello and records the identity the server confirms.
+  static Result<std::unique_ptr<Connection>> Open(DatabaseImpl& db, const SyncOptions& options);
+
+  // Downloads the server's full state if this database has never downloaded
+  // and the server trimmed its history (or a bootstrap was interrupted).
+  // Sets *bootstrapped when it did.
+  Status BootstrapIfNeeded(bool* bootstrapped);
+  // Uploads every entry not yet acknowledged; returns how many the server
+  // acknowledged.
+  Result<uint64_t> UploadAll();
+  // One download request; returns how many changesets were integrated and
+  // sets *caught_up if the download cursor reached the server's latest
+  // version.
+  Result<uint64_t> DownloadOnce(uint32_t wait_ms, bool* caught_up);
+
+  const wire::HelloOk& hello() const { return hello_; }
+  void Shutdown() { socket_.Shutdown(); }
+
+ private:
+  Connection(DatabaseImpl& db, Socket socket) : integrator_(db), socket_(std::move(socket)) {}
+  // Sends `request` and receives the reply; a received Error becomes its Status.
+  Result<wire::Message> RoundTrip(const wire::Message& request);
+
+  Integrator integrator_;
+  Socket socket_;
+  wire::HelloOk hello_;
+  Lsn acked_ = 0;  // highest lsn known stored on the server
+};
+
+}  // namespace journaldb::sync
+
+#endif  // JOURNALDB_ENGINE_SYNC_CONNECTION_H_

@@ -1,0 +1,251 @@
+#include "sync/integrator.h"
+
+#include <fmt/format.h>
+#include <rocksdb/write_batch.h>
+
+#include "database_impl.h"
+#include "journaldb/journal/codec.h"
+#include "journaldb/journal/fold.h"
+#include "journaldb/journal/layout.h"
+#include "journaldb/journal/store.h"
+
+namespace journaldb::sync {
+
+namespace {
+// Leaves room in a frame for the upload message around the entries.
+constexpr size_t kMaxUploadEntryBytes = wire::kMaxFrameBytes - 4096;
+
+void PutU64(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* meta, const char* key,
+            uint64_t v) {
+  Store::PutMetaU64(batch, meta, key, v);
+}
+}  // namespace
+
+template <typename Fn>
+Status Integrator::Exclusive(Fn&& fn) {
+  std::unique_lock<std::mutex> lock(db_.mu_);
+  db_.sync_idle_cv_.wait(lock, [&] { return !db_.sync_barrier_; });
+  db_.sync_barrier_ = true;
+  db_.sync_idle_cv_.wait(lock, [&] { return db_.writers_.empty(); });
+  Status s = fn();
+  db_.sync_barrier_ = false;
+  lock.unlock();
+  db_.sync_idle_cv_.notify_all();
+  return s;
+}
+
+Result<LocalCursors> Integrator::ReadCursors() const {
+  LocalCursors c;
+  const Store& store = db_.store();
+  std::pair<const char*, uint64_t*> numbers[] = {
+      {layout::kMetaClientId, &c.client_id},
+      {layout::kMetaEpoch, &c.epoch},
+      {layout::kMetaDownloadCursor, &c.download_cursor},
+      {layout::kMetaUploadCursor, &c.upload_cursor},
+      {layout::kMetaSyncedOwnLsn, &c.synced_own_lsn},
+      {layout::kMetaBootstrapVersion, &c.bootstrap_version}};
+  for (auto [key, out] : numbers) {
+    Result<uint64_t> v = store.GetMetaU64(key);
+    if (!v.ok()) return v.status();
+    *out = *v;
+  }
+  std::string after;
+  rocksdb::Status s =
+      store.db()->Get(rocksdb::ReadOptions(), store.meta(), layout::kMetaBootstrapAfter, &after);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read meta bootstrap_after");
+  c.bootstrap_after = std::move(after);
+  Result<Lsn> last = store.LastLsn();
+  if (!last.ok()) return last.status();
+  c.last_lsn = *last;
+  return c;
+}
+
+Status Integrator::AdoptIdentity(uint64_t client_id, uint64_t epoch) {
+  return Exclusive([&]() -> Status {
+    Result<LocalCursors> c = ReadCursors();
+    if (!c.ok()) return c.status();
+    if (c->client_id == client_id && c->epoch == epoch) return Status::OK();
+    if (c->client_id != 0 && c->client_id != client_id)
+      return Status::FailedPrecondition(fmt::format(
+          "the server named this client {} but it is client {}", client_id, c->client_id));
+    rocksdb::WriteBatch batch;
+    PutU64(batch, db_.store().meta(), layout::kMetaClientId, client_id);
+    PutU64(batch, db_.store().meta(), layout::kMetaEpoch, epoch);
+    if (Status s = db_.store_->Write(batch, /*sync=*/true); !s.ok()) return s;
+    db_.client_id_ = client_id;
+    db_.epoch_ = epoch;
+    return Status::OK();
+  });
+}
+
+Result<std::vector<wire::UploadEntry>> Integrator::ReadUnuploaded(Lsn after,
+                                                                  size_t max_bytes) const {
+  const Store& store = db_.store();
+  std::vector<wire::UploadEntry> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      store.db()->NewIterator(rocksdb::ReadOptions(), store.journal()));
+  size_t bytes = 0;
+  for (it->Seek(layout::LsnKey(after + 1)); it->Valid() && bytes < max_bytes; it->Next()) {
+    std::optional<Lsn> lsn = layout::ParseLsnKey(it->key().ToStringView());
+    if (!lsn) return Status::Corruption("journal: malformed key");
+    std::string_view value = it->value().ToStringView();
+    if (value.size() > kMaxUploadEntryBytes)
+      return Status::FailedPrecondition(fmt::format(
+          "journal entry lsn {} encodes to {} bytes; sync frames carry at most {}", *lsn,
+          value.size(), kMaxUploadEntryBytes));
+    if (!out.empty() && bytes + value.size() > max_bytes) break;
+    Result<JournalEntry> entry = codec::DecodeEntry(value, *lsn);
+    if (!entry.ok()) return entry.status();
+    out.push_back({*lsn, std::string(value), {}});
+    bytes += value.size();
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "read journal for upload");
+  return out;
+}
+
+Status Integrator::RecordUploadAck(Lsn highest) {
+  return Exclusive([&]() -> Status {
+    Result<uint64_t> current = db_.store().GetMetaU64(layout::kMetaUploadCursor);
+    if (!current.ok()) return current.status();
+    if (highest <= *current) return Status::OK();
+    rocksdb::WriteBatch batch;
+    PutU64(batch, db_.store().meta(), layout::kMetaUploadCursor, highest);
+    return db_.store_->Write(batch, /*sync=*/false);
+  });
+}
+
+Result<std::optional<FieldMap>> Integrator::ReadSynced(const std::string& key) const {
+  const Store& store = db_.store();
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = store.db()->Get(rocksdb::ReadOptions(), store.synced(), key, &value);
+  if (s.IsNotFound()) return std::optional<FieldMap>();
+  if (!s.ok()) return FromRocks(s, "read synced object");
+  Result<FieldMap> fields = codec::DecodeObject(value.ToStringView(), "synced object");
+  if (!fields.ok()) return fields.status();
+  return std::optional<FieldMap>(std::move(fields).value());
+}
+
+Status Integrator::WriteSyncedAndState(const ObjectMap& synced, Lsn own_lsn,
+                                       rocksdb::WriteBatch& batch) {
+  const Store& store = db_.store();
+  // The pending entries' ops on the touched objects, in lsn order.
+  std::map<std::string, std::vector<Operation>> pending;
+  JournalCursor cursor(store, own_lsn + 1);
+  for (; cursor.Valid(); cursor.Next())
+    for (const Operation& op : cursor.entry().ops) {
+      std::string key = layout::StateKey(op.collection, op.key);
+      if (synced.count(key) != 0) pending[key].push_back(op);
+    }
+  if (!cursor.status().ok()) return cursor.status();
+  for (const auto& [key, object] : synced) {
+    rocksdb::Status s = object ? batch.Put(store.synced(), key, codec::EncodeObject(*object))
+                               : batch.Delete(store.synced(), key);
+    if (!s.ok()) return FromRocks(s, "build sync batch");
+    std::optional<FieldMap> state = object;
+    if (auto p = pending.find(key); p != pending.end())
+      // An op that cannot apply on top of the server's newer state (an
+      // increment of a field a remote change made non-int64) is a no-op,
+      // exactly as on the server.
+      for (const Operation& op : p->second) fold::ApplyOperation(op, state).IgnoreError();
+    s = state ? batch.Put(store.state(), key, codec::EncodeObject(*state))
+              : batch.Delete(store.state(), key);
+    if (!s.ok()) return FromRocks(s, "build sync batch");
+  }
+  return Status::OK();
+}
+
+Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& changesets) {
+  size_t applied = 0;
+  Status status = Exclusive([&]() -> Status {
+    Result<LocalCursors> c = ReadCursors();
+    if (!c.ok()) return c.status();
+    if (c->bootstrap_version != 0)
+      return Status::FailedPrecondition("changesets arrived during a bootstrap");
+    ObjectMap synced;
+    uint64_t cursor = c->download_cursor;
+    Lsn own = c->synced_own_lsn;
+    for (const wire::Changeset& cs : changesets) {
+      if (cs.server_version <= cursor) continue;
+      if (cs.server_version != cursor + 1)
+        return Status::Corruption(fmt::format(
+            "sync: changeset at server version {} does not follow the download cursor {}",
+            cs.server_version, cursor));
+      for (const Operation& op : cs.entry.ops) {
+        std::string key = layout::StateKey(op.collection, op.key);
+        auto it = synced.find(key);
+        if (it == synced.end()) {
+          Result<std::optional<FieldMap>> loaded = ReadSynced(key);
+          if (!loaded.ok()) return loaded.status();
+          it = synced.emplace(std::move(key), std::move(loaded).value()).first;
+        }
+        // Same rule as the server: an op that cannot apply is a no-op.
+        fold::ApplyOperation(op, it->second).IgnoreError();
+      }
+      // The client's own entry came back: it is now part of synced and no
+      // longer pending, so it is never applied twice.
+      if (c->client_id != 0 && cs.origin_client == c->client_id && cs.origin_lsn > own)
+        own = cs.origin_lsn;
+      cursor = cs.server_version;
+      ++applied;
+    }
+    if (applied == 0) return Status::OK();
+    rocksdb::WriteBatch batch;
+    if (Status s = WriteSyncedAndState(synced, own, batch); !s.ok()) return s;
+    PutU64(batch, db_.store().meta(), layout::kMetaDownloadCursor, cursor);
+    PutU64(batch, db_.store().meta(), layout::kMetaSyncedOwnLsn, own);
+    if (Status s = db_.store_->Write(batch, /*sync=*/false); !s.ok()) return s;
+    db_.download_cursor_ = cursor;
+    return Status::OK();
+  });
+  if (!status.ok()) return status;
+  return applied;
+}
+
+Status Integrator::ApplyBootstrapPage(const wire::BootstrapPage& page) {
+  return Exclusive([&]() -> Status {
+    Result<LocalCursors> c = ReadCursors();
+    if (!c.ok()) return c.status();
+    if (c->download_cursor != 0)
+      return Status::FailedPrecondition("bootstrap of a database that already downloaded");
+    const Store& store = db_.store();
+    rocksdb::WriteBatch batch;
+    ObjectMap synced;
+    Lsn own = c->synced_own_lsn;
+    if (c->bootstrap_version != page.server_version) {
+      // A new bootstrap, or the server's state moved on since the last page:
+      // start over from an empty synced state.
+      std::unique_ptr<rocksdb::Iterator> it(
+          store.db()->NewIterator(rocksdb::ReadOptions(), store.synced()));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) synced[it->key().ToString()] = std::nullopt;
+      if (!it->status().ok()) return FromRocks(it->status(), "read synced objects");
+      // Own entries the bootstrap state already contains stop being pending:
+      // the objects they touched need their state recomputed.
+      if (page.client_highest_lsn > own) {
+        JournalCursor entries(store, own + 1);
+        for (; entries.Valid() && entries.entry().lsn <= page.client_highest_lsn; entries.Next())
+          for (const Operation& op : entries.entry().ops)
+            synced.emplace(layout::StateKey(op.collection, op.key), std::nullopt);
+        if (!entries.status().ok()) return entries.status();
+      }
+      own = page.client_highest_lsn;
+      PutU64(batch, store.meta(), layout::kMetaBootstrapVersion, page.server_version);
+      PutU64(batch, store.meta(), layout::kMetaSyncedOwnLsn, own);
+    } else if (page.client_highest_lsn != own) {
+      return Status::Corruption("sync: bootstrap pages of one version disagree on the client's lsn");
+    }
+    for (const wire::StateObject& o : page.objects) synced[o.key] = o.fields;
+    if (Status s = WriteSyncedAndState(synced, own, batch); !s.ok()) return s;
+    if (page.last) {
+      PutU64(batch, store.meta(), layout::kMetaDownloadCursor, page.server_version);
+      batch.Delete(store.meta(), layout::kMetaBootstrapVersion);
+      batch.Delete(store.meta(), layout::kMetaBootstrapAfter);
+    } else if (!page.objects.empty()) {
+      batch.Put(store.meta(), layout::kMetaBootstrapAfter, page.objects.back().key);
+    }
+    if (Status s = db_.store_->Write(batch, /*sync=*/false); !s.ok()) return s;
+    if (page.last) db_.download_cursor_ = page.server_version;
+    return Status::OK();
+  });
+}
+
+}  // namespace journaldb::sync

@@ -1,0 +1,89 @@
+// Integrator: everything sync changes in a client database, each change one
+// atomic RocksDB write batch (docs/merge-semantics.md):
+//
+//  - the "synced" column family holds the server's state as of the download
+//    cursor (bootstrap + every changeset, the client's own included);
+//  - the visible state of an object is its synced value folded with the
+//    pending local entries' ops on it (lsn > synced_own_lsn, in lsn order);
+//  - integrating changesets updates synced, recomputes the state of every
+//    object they touch, and moves the download cursor, in one batch.
+//
+// Thread safety: every method may be called from any thread. Changes run
+// under the database's commit mutex with no commit in flight.
+#ifndef JOURNALDB_ENGINE_SYNC_INTEGRATOR_H_
+#define JOURNALDB_ENGINE_SYNC_INTEGRATOR_H_
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "journaldb/status.h"
+#include "sync/wire_codec.h"
+
+namespace rocksdb {
+class WriteBatch;
+}
+
+namespace journaldb {
+class DatabaseImpl;
+}
+
+namespace journaldb::sync {
+
+// The sync cursors as stored in meta.
+struct LocalCursors {
+  uint64_t client_id = 0;
+  uint64_t epoch = 0;
+  uint64_t download_cursor = 0;
+  Lsn upload_cursor = 0;
+  Lsn synced_own_lsn = 0;
+  uint64_t bootstrap_version = 0;  // 0: no bootstrap in progress
+  std::string bootstrap_after;
+  Lsn last_lsn = 0;
+};
+
+class Integrator {
+ public:
+  explicit Integrator(DatabaseImpl& db) : db_(db) {}
+
+  Result<LocalCursors> ReadCursors() const;
+
+  // Records the identity a server gave a new client file (client id and
+  // epoch), so later entries are tagged with it.
+  Status AdoptIdentity(uint64_t client_id, uint64_t epoch);
+
+  // Journal entries with lsn > `after` as stored, in lsn order, up to about
+  // `max_bytes` (at least one if any). Each is verified before it is sent.
+  Result<std::vector<wire::UploadEntry>> ReadUnuploaded(Lsn after, size_t max_bytes) const;
+
+  // Moves the upload cursor up to `highest` (never down).
+  Status RecordUploadAck(Lsn highest);
+
+  // Integrates consecutive changesets; those at or below the download cursor
+  // were integrated before and are skipped. Returns how many were applied.
+  // Corruption if the changesets do not continue the download cursor.
+  Result<size_t> ApplyChangesets(const std::vector<wire::Changeset>& changesets);
+
+  // Stores one bootstrap page. A page at a server version other than the
+  // bootstrap in progress starts it over. The last page sets the download
+  // cursor. REQUIRES: the download cursor is 0.
+  Status ApplyBootstrapPage(const wire::BootstrapPage& page);
+
+ private:
+  using ObjectMap = std::map<std::string, std::optional<FieldMap>>;
+  // Runs `fn` under the commit mutex with commits held off and none in flight.
+  template <typename Fn>
+  Status Exclusive(Fn&& fn);
+  Result<std::optional<FieldMap>> ReadSynced(const std::string& key) const;
+  // Writes `synced` and, for each of its keys, state = synced value folded
+  // with the ops of entries with lsn > `own_lsn`.
+  Status WriteSyncedAndState(const ObjectMap& synced, Lsn own_lsn, rocksdb::WriteBatch& batch);
+
+  DatabaseImpl& db_;
+};
+
+}  // namespace journaldb::sync
+
+#endif  // JOURNALDB_ENGINE_SYNC_INTEGRATOR_H_

@@ -1,0 +1,262 @@
+#include "sync/session.h"
+
+#include <fmt/format.h>
+
+#include "database_impl.h"
+
+namespace journaldb {
+
+std::string_view SyncStateName(SyncState state) {
+  switch (state) {
+    case SyncState::kDisconnected: return "disconnected";
+    case SyncState::kConnecting: return "connecting";
+    case SyncState::kActive: return "active";
+    case SyncState::kError: return "error";
+  }
+  return "unknown";
+}
+
+Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options) {
+  auto* impl = dynamic_cast<DatabaseImpl*>(&db);
+  if (impl == nullptr) return Status::InvalidArgument("SyncOnce: not a journaldb database");
+  if (options.server.empty()) return Status::InvalidArgument("SyncOnce: no server address");
+  Result<std::unique_ptr<sync::Connection>> c = sync::Connection::Open(*impl, options);
+  if (!c.ok()) return c.status();
+  SyncReport report;
+  if (Status s = (*c)->BootstrapIfNeeded(&report.bootstrapped); !s.ok()) return s;
+  Result<uint64_t> uploaded = (*c)->UploadAll();
+  if (!uploaded.ok()) return uploaded.status();
+  report.uploaded_entries = *uploaded;
+  for (bool caught_up = false; !caught_up;) {
+    Result<uint64_t> n = (*c)->DownloadOnce(0, &caught_up);
+    if (!n.ok()) return n.status();
+    report.downloaded_changesets += *n;
+  }
+  Result<sync::LocalCursors> cursors = sync::Integrator(*impl).ReadCursors();
+  if (!cursors.ok()) return cursors.status();
+  report.client_id = cursors->client_id;
+  report.epoch = cursors->epoch;
+  report.download_cursor = cursors->download_cursor;
+  report.upload_cursor = cursors->upload_cursor;
+  return report;
+}
+
+namespace sync {
+
+namespace {
+// Errors retrying cannot fix stop the session (state kError).
+bool IsFatal(const Status& s) { return !s.ok() && !s.IsIOError(); }
+}  // namespace
+
+std::unique_ptr<Session> Session::Start(DatabaseImpl& db, const SyncOptions& options) {
+  std::unique_ptr<Session> s(new Session(db, options));
+  Result<LocalCursors> c = Integrator(db).ReadCursors();
+  if (c.ok()) s->acked_lsn_ = c->upload_cursor;
+  s->thread_ = std::thread([p = s.get()] { p->Run(); });
+  return s;
+}
+
+Session::~Session() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    if (connection_) connection_->Shutdown();
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+SyncState Session::state() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_;
+}
+
+Status Session::last_error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_error_;
+}
+
+uint64_t Session::AddListener(SyncListener listener) {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t id = next_listener_id_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void Session::RemoveListener(uint64_t id) {
+  // Taking the call mutex too means the listener is not running on return.
+  std::lock_guard<std::mutex> calls(listener_call_mu_);
+  std::lock_guard<std::mutex> lock(mu_);
+  listeners_.erase(id);
+}
+
+void Session::SetState(SyncState state, Status error) {
+  std::vector<SyncListener> to_call;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!error.ok()) last_error_ = error;
+    if (state == SyncState::kActive) last_error_ = Status::OK();
+    if (state_ == state && error.ok()) return;
+    state_ = state;
+    for (auto& [id, l] : listeners_) to_call.push_back(l);
+  }
+  cv_.notify_all();
+  std::lock_guard<std::mutex> calls(listener_call_mu_);
+  for (auto& l : to_call) l(state, error);
+}
+
+void Session::Pause() {
+  std::lock_guard<std::mutex> lock(mu_);
+  paused_ = true;
+  if (connection_) connection_->Shutdown();
+  cv_.notify_all();
+}
+
+void Session::Resume() {
+  std::lock_guard<std::mutex> lock(mu_);
+  paused_ = false;
+  ++resume_generation_;
+  cv_.notify_all();
+}
+
+void Session::Backoff(uint32_t ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  uint64_t generation = resume_generation_;
+  cv_.wait_for(lock, std::chrono::milliseconds(ms),
+               [&] { return stop_ || paused_ || resume_generation_ != generation; });
+}
+
+Status Session::wait_for_upload(std::chrono::milliseconds timeout) {
+  Result<Lsn> target = db_.store().LastLsn();
+  if (!target.ok()) return target.status();
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, timeout, [&] {
+    return acked_lsn_ >= *target || state_ == SyncState::kError || stop_;
+  });
+  if (acked_lsn_ >= *target) return Status::OK();
+  if (state_ == SyncState::kError) return last_error_;
+  return Status::IOError(fmt::format(
+      "timed out after {} ms waiting for the upload of lsn {} (acknowledged: {}; state {}{})",
+      timeout.count(), *target, acked_lsn_, SyncStateName(state_),
+      last_error_.ok() ? "" : "; last error " + last_error_.ToString()));
+}
+
+Status Session::wait_for_download(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  uint64_t target = rounds_started_ + 1;
+  ++download_waiters_;
+  // A waiting download request in flight would delay the answer by its wait:
+  // cut it short (the session reconnects at once).
+  if (connection_ && waiting_request_) connection_->Shutdown();
+  bool done = cv_.wait_for(lock, timeout, [&] {
+    return caught_up_round_ >= target || state_ == SyncState::kError || stop_;
+  });
+  --download_waiters_;
+  if (done && caught_up_round_ >= target) return Status::OK();
+  if (state_ == SyncState::kError) return last_error_;
+  return Status::IOError(fmt::format(
+      "timed out after {} ms waiting for download (state {}{})", timeout.count(),
+      SyncStateName(state_), last_error_.ok() ? "" : "; last error " + last_error_.ToString()));
+}
+
+Status Session::RunConnected(Connection& c) {
+  bool bootstrapped = false;
+  if (Status s = c.BootstrapIfNeeded(&bootstrapped); !s.ok()) return s;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_ || paused_) return Status::OK();
+    }
+    Result<uint64_t> uploaded = c.UploadAll();
+    if (!uploaded.ok()) return uploaded.status();
+    Result<LocalCursors> cursors = Integrator(db_).ReadCursors();
+    if (!cursors.ok()) return cursors.status();
+    uint64_t round;
+    uint32_t wait_ms;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      acked_lsn_ = std::max(acked_lsn_, cursors->upload_cursor);
+      round = ++rounds_started_;
+      // Someone waits for the download, or local entries wait for upload:
+      // ask without waiting on the server.
+      wait_ms = (download_waiters_ > 0 || cursors->last_lsn > acked_lsn_) ? 0
+                                                                          : options_.download_wait_ms;
+    }
+    cv_.notify_all();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (download_waiters_ > 0) wait_ms = 0;
+      waiting_request_ = wait_ms > 0;
+    }
+    bool caught_up = false;
+    Result<uint64_t> downloaded = c.DownloadOnce(wait_ms, &caught_up);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      waiting_request_ = false;
+      if (downloaded.ok() && caught_up) caught_up_round_ = std::max(caught_up_round_, round);
+    }
+    if (!downloaded.ok()) return downloaded.status();
+    cv_.notify_all();
+  }
+}
+
+void Session::Run() {
+  uint32_t backoff = options_.min_backoff_ms;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (stop_) break;
+      if (paused_) {
+        lock.unlock();
+        SetState(SyncState::kDisconnected, Status::OK());
+        lock.lock();
+        cv_.wait(lock, [&] { return stop_ || !paused_; });
+        continue;
+      }
+    }
+    SetState(SyncState::kConnecting, Status::OK());
+    Status error;
+    {
+      Result<std::unique_ptr<Connection>> c = Connection::Open(db_, options_);
+      error = c.status();
+      if (c.ok()) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (stop_ || paused_) continue;
+          connection_ = c->get();
+        }
+        SetState(SyncState::kActive, Status::OK());
+        backoff = options_.min_backoff_ms;
+        error = RunConnected(**c);
+        std::lock_guard<std::mutex> lock(mu_);
+        connection_ = nullptr;
+        // A waiting request cut short for a download waiter is not an
+        // error worth reporting: reconnect at once.
+        if (!error.ok() && download_waiters_ > 0 && error.IsIOError()) {
+          error = Status::OK();
+          backoff = 0;
+        }
+      }
+    }  // the connection closes here, before any backoff
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stop_) break;
+      if (paused_) continue;
+    }
+    if (IsFatal(error)) {
+      SetState(SyncState::kError, error);
+      std::unique_lock<std::mutex> lock(mu_);
+      uint64_t generation = resume_generation_;
+      cv_.wait(lock, [&] { return stop_ || resume_generation_ != generation; });
+      backoff = options_.min_backoff_ms;
+      continue;
+    }
+    SetState(SyncState::kDisconnected, error);
+    if (backoff > 0) Backoff(backoff);
+    backoff = std::min(std::max(backoff * 2, options_.min_backoff_ms), options_.max_backoff_ms);
+  }
+  SetState(SyncState::kDisconnected, Status::OK());
+}
+
+}  // namespace sync
+}  // namespace journaldb

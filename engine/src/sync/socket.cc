@@ -1,0 +1,227 @@
+#include "sync/socket.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace journaldb::sync {
+
+namespace {
+std::string Errno(std::string_view what) { return fmt::format("{}: {}", what, std::strerror(errno)); }
+}  // namespace
+
+Result<std::pair<std::string, uint16_t>> ParseAddress(std::string_view address) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == address.size())
+    return Status::InvalidArgument(fmt::format("address \"{}\" is not HOST:PORT", address));
+  unsigned port = 0;
+  for (char c : address.substr(colon + 1)) {
+    if (c < '0' || c > '9' || port > 65535)
+      return Status::InvalidArgument(fmt::format("address {}: bad port", address));
+    port = port * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (port > 65535) return Status::InvalidArgument(fmt::format("address {}: bad port", address));
+  return std::pair{std::string(address.substr(0, colon)), static_cast<uint16_t>(port)};
+}
+
+Socket& Socket::operator=(Socket&& o) noexcept {
+  if (this != &o) {
+    Close();
+    fd_ = o.fd_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+Socket::~Socket() { Close(); }
+
+void Socket::Close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+void Socket::Shutdown() {
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+}
+
+Result<Socket> Socket::Connect(std::string_view address) {
+  auto parsed = ParseAddress(address);
+  if (!parsed.ok()) return parsed.status();
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  std::string port = std::to_string(parsed->second);
+  if (int rc = ::getaddrinfo(parsed->first.c_str(), port.c_str(), &hints, &res); rc != 0)
+    return Status::IOError(fmt::format("resolve {}: {}", address, gai_strerror(rc)));
+  std::string last_error = "no addresses";
+  for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
+    Socket s(::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol));
+    if (!s.valid()) {
+      last_error = Errno("socket");
+      continue;
+    }
+    if (::connect(s.fd(), a->ai_addr, a->ai_addrlen) != 0) {
+      last_error = Errno("connect");
+      continue;
+    }
+    int one = 1;
+    ::setsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ::freeaddrinfo(res);
+    return s;
+  }
+  ::freeaddrinfo(res);
+  return Status::IOError(fmt::format("connect to {}: {}", address, last_error));
+}
+
+void Socket::SetReceiveTimeout(uint32_t ms) {
+  timeval tv{};
+  tv.tv_sec = ms / 1000;
+  tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+Status Socket::WriteAll(std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IOError(Errno("send"));
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::OK();
+}
+
+Status Socket::WriteFrame(std::string_view body) {
+  if (body.size() > wire::kMaxFrameBytes)
+    return Status::InvalidArgument(fmt::format("frame of {} bytes exceeds the {} byte limit",
+                                               body.size(), wire::kMaxFrameBytes));
+  auto n = static_cast<uint32_t>(body.size());
+  char prefix[4] = {static_cast<char>(n & 0xFF), static_cast<char>((n >> 8) & 0xFF),
+                    static_cast<char>((n >> 16) & 0xFF), static_cast<char>((n >> 24) & 0xFF)};
+  // One buffer, one send: small frames go out in one segment.
+  std::string frame;
+  frame.reserve(4 + body.size());
+  frame.append(prefix, 4);
+  frame.append(body);
+  return WriteAll(frame);
+}
+
+namespace {
+// Reads exactly n bytes. `clean_eof` is set when the peer closed before the first byte.
+Status ReadExactly(int fd, char* out, size_t n, bool* clean_eof) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::recv(fd, out + got, n - got, 0);
+    if (r == 0) {
+      if (clean_eof) *clean_eof = got == 0;
+      return Status::IOError(got == 0 ? "connection closed by peer"
+                                      : fmt::format("connection closed after {} of {} bytes", got, n));
+    }
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::IOError("receive timed out");
+      return Status::IOError(Errno("recv"));
+    }
+    got += static_cast<size_t>(r);
+  }
+  return Status::OK();
+}
+}  // namespace
+
+Result<std::string> Socket::ReadFrame(uint32_t max_bytes) {
+  unsigned char prefix[4];
+  bool clean_eof = false;
+  if (Status s = ReadExactly(fd_, reinterpret_cast<char*>(prefix), 4, &clean_eof); !s.ok()) {
+    if (!clean_eof && s.message().rfind("connection closed", 0) == 0)
+      return Status::Corruption(fmt::format("sync frame: truncated length: {}", s.message()));
+    return s;
+  }
+  uint32_t n = uint32_t{prefix[0]} | (uint32_t{prefix[1]} << 8) | (uint32_t{prefix[2]} << 16) |
+               (uint32_t{prefix[3]} << 24);
+  if (n > max_bytes)
+    return Status::Corruption(
+        fmt::format("sync frame: announced {} bytes exceeds the {} byte limit", n, max_bytes));
+  std::string body(n, '\0');
+  if (Status s = ReadExactly(fd_, body.data(), n, nullptr); !s.ok()) {
+    // The peer ended the stream inside a frame: a truncated frame.
+    if (s.message().rfind("connection closed", 0) == 0)
+      return Status::Corruption(fmt::format("sync frame: truncated: {}", s.message()));
+    return s;
+  }
+  return body;
+}
+
+Status SendMessage(Socket& s, const wire::Message& m) { return s.WriteFrame(wire::EncodeMessage(m)); }
+
+Result<wire::Message> ReceiveMessage(Socket& s) {
+  Result<std::string> body = s.ReadFrame();
+  if (!body.ok()) return body.status();
+  return wire::DecodeMessage(*body);
+}
+
+Result<Listener> Listener::Listen(std::string_view address) {
+  auto parsed = ParseAddress(address);
+  if (!parsed.ok()) return parsed.status();
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(parsed->second);
+  if (::inet_pton(AF_INET, parsed->first.c_str(), &sa.sin_addr) != 1)
+    return Status::InvalidArgument(
+        fmt::format("listen address {}: host must be an IPv4 address", address));
+  Listener l;
+  l.fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (l.fd_ < 0) return Status::IOError(Errno("socket"));
+  int one = 1;
+  ::setsockopt(l.fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(l.fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+    return Status::IOError(Errno(fmt::format("bind {}", address)));
+  if (::listen(l.fd_, 128) != 0) return Status::IOError(Errno("listen"));
+  socklen_t len = sizeof sa;
+  if (::getsockname(l.fd_, reinterpret_cast<sockaddr*>(&sa), &len) != 0)
+    return Status::IOError(Errno("getsockname"));
+  l.port_ = ntohs(sa.sin_port);
+  return l;
+}
+
+Listener& Listener::operator=(Listener&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.fd_;
+    port_ = o.port_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+Listener::~Listener() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<Socket> Listener::Accept(std::string* peer) {
+  sockaddr_in sa{};
+  socklen_t len = sizeof sa;
+  int fd;
+  do {
+    fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&sa), &len, SOCK_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return Status::IOError(Errno("accept"));
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (peer) {
+    char ip[INET_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof ip);
+    *peer = fmt::format("{}:{}", ip, ntohs(sa.sin_port));
+  }
+  return Socket(fd);
+}
+
+}  // namespace journaldb::sync

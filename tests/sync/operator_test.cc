@@ -1,0 +1,165 @@
+// Operator commands on a stopped server's data directory really change what
+// clients get: trim and restore and reset-client force client resets, and a
+// new client bootstraps from the state when history is trimmed.
+#include <gtest/gtest.h>
+
+#include "journaldb/database.h"
+#include "journaldb/sync.h"
+#include "server_process.h"
+#include "support/temp_dir.h"
+#include "sync_helpers.h"
+
+namespace journaldb {
+namespace {
+
+using testing::ServerProcess;
+
+class Operator : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = dir_.Sub("server");
+    Restart();
+  }
+  void Restart() {
+    std::string error;
+    server_ = ServerProcess::Start(data_, &error, port_);
+    ASSERT_TRUE(server_) << error;
+    port_ = server_->port();
+  }
+  void Stop() { ASSERT_EQ(server_->Terminate(), 0); }
+  std::unique_ptr<Database> Open(const std::string& name) {
+    auto db = Database::Open(dir_.Sub(name), {});
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return std::move(db).value();
+  }
+  void Commit(Database& db, const std::string& key, int64_t delta) {
+    Transaction t = db.BeginTransaction();
+    ASSERT_TRUE(t.Upsert("c", key, {{"k", Value::String(key)}}).ok());
+    ASSERT_TRUE(t.Increment("c", "total", "n", delta).ok());
+    ASSERT_TRUE(t.Commit().ok());
+  }
+  Result<SyncReport> Sync(Database& db) { return SyncOnce(db, testing::SyncTo(server_->address())); }
+  int Command(const std::vector<std::string>& args, std::string* out) {
+    return testing::RunServerCommand(args, out);
+  }
+
+  testing::TempDir dir_;
+  std::string data_;
+  uint16_t port_ = 0;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(Operator, CommandsRefuseARunningServer) {
+  std::string out;
+  EXPECT_NE(Command({"trim", "--data", data_, "--below", "1"}, &out), 0);
+  EXPECT_NE(out.find("busy"), std::string::npos) << out;
+}
+
+TEST_F(Operator, ResetClientForcesClientReset) {
+  auto a = Open("a");
+  Commit(*a, "x", 1);
+  Result<SyncReport> r = Sync(*a);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  Stop();
+  std::string out;
+  ASSERT_EQ(Command({"reset-client", "--data", data_, std::to_string(r->client_id)}, &out), 0) << out;
+  Restart();
+  Result<SyncReport> again = Sync(*a);
+  ASSERT_TRUE(again.status().IsClientResetRequired()) << again.status().ToString();
+  EXPECT_NE(again.status().message().find("operator-reset"), std::string::npos);
+  // A session reports it as state error.
+  a.reset();
+  Options o;
+  o.sync.server = server_->address();
+  auto s = Database::Open(dir_.Sub("a"), o);
+  ASSERT_TRUE(s.ok());
+  Commit(**s, "y", 1);
+  Status w = (*s)->sync_session()->wait_for_upload(std::chrono::seconds(60));
+  EXPECT_TRUE(w.IsClientResetRequired()) << w.ToString();
+  EXPECT_EQ((*s)->sync_session()->state(), SyncState::kError);
+  EXPECT_TRUE((*s)->sync_session()->last_error().IsClientResetRequired());
+}
+
+TEST_F(Operator, TrimForcesResetOfLaggingClientsAndNewClientsBootstrap) {
+  auto a = Open("a");
+  auto b = Open("b");
+  Commit(*a, "a1", 1);
+  ASSERT_TRUE(Sync(*a).ok());
+  ASSERT_TRUE(Sync(*b).ok());
+  for (int i = 0; i < 5; ++i) Commit(*b, "b" + std::to_string(i), 10);
+  Commit(*b, "gone", 0);
+  {
+    Transaction t = b->BeginTransaction();
+    ASSERT_TRUE(t.EraseObject("c", "gone").ok());
+    ASSERT_TRUE(t.Commit().ok());
+  }
+  ASSERT_TRUE(Sync(*b).ok());  // b is at the latest version (8)
+  Stop();
+  std::string out;
+  ASSERT_EQ(Command({"trim", "--data", data_, "--below", "6"}, &out), 0) << out;
+  EXPECT_NE(out.find("horizon 5"), std::string::npos) << out;
+  Restart();
+  // a is at version 1, below the horizon: reset.
+  Result<SyncReport> ra = Sync(*a);
+  ASSERT_TRUE(ra.status().IsClientResetRequired()) << ra.status().ToString();
+  EXPECT_NE(ra.status().message().find("history-trimmed"), std::string::npos);
+  // b is above it: fine.
+  ASSERT_TRUE(Sync(*b).ok());
+  // A new client bootstraps from the full state, then follows the history.
+  auto c = Open("c");
+  Commit(*c, "c-local", 100);  // pending local work survives the bootstrap
+  Result<SyncReport> rc = Sync(*c);
+  ASSERT_TRUE(rc.ok()) << rc.status().ToString();
+  EXPECT_TRUE(rc->bootstrapped);
+  ASSERT_TRUE(Sync(*b).ok());
+  EXPECT_EQ(testing::DumpClient(*c), testing::DumpClient(*b));
+  EXPECT_EQ(*c->GetField("c", "total", "n"), Value::Int(151));
+  Result<VerifyReport> v = c->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << (v->problems.empty() ? "" : v->problems[0]);
+  Stop();
+  EXPECT_EQ(testing::DumpServer(data_), testing::DumpClient(*c));
+}
+
+TEST_F(Operator, TrimOlderThanKeepsRecentHistory) {
+  auto a = Open("a");
+  Commit(*a, "x", 1);
+  ASSERT_TRUE(Sync(*a).ok());
+  Stop();
+  std::string out;
+  ASSERT_EQ(Command({"trim", "--data", data_, "--older-than", "3600"}, &out), 0) << out;
+  EXPECT_NE(out.find("trimmed 0"), std::string::npos) << out;
+  ASSERT_EQ(Command({"trim", "--data", data_, "--older-than", "0"}, &out), 0) << out;
+  EXPECT_NE(out.find("trimmed 1"), std::string::npos) << out;
+}
+
+TEST_F(Operator, RestoreStartsANewEpochAndForcesReset) {
+  auto a = Open("a");
+  Commit(*a, "before-backup", 1);
+  ASSERT_TRUE(Sync(*a).ok());
+  Stop();
+  std::string out;
+  ASSERT_EQ(Command({"backup", "--data", data_, "--to", dir_.Sub("backup")}, &out), 0) << out;
+  Restart();
+  Commit(*a, "after-backup", 1);
+  Result<SyncReport> before = Sync(*a);
+  ASSERT_TRUE(before.ok());
+  Stop();
+  ASSERT_EQ(Command({"restore", "--data", data_, "--from", dir_.Sub("backup")}, &out), 0) << out;
+  Restart();
+  Result<SyncReport> r = Sync(*a);
+  ASSERT_TRUE(r.status().IsClientResetRequired()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("epoch-mismatch"), std::string::npos);
+  EXPECT_NE(r.status().message().find("restored latest version 1"), std::string::npos)
+      << r.status().message();
+  // A new client sees the restored lineage with only the backed-up change.
+  auto c = Open("c");
+  Result<SyncReport> rc = Sync(*c);
+  ASSERT_TRUE(rc.ok());
+  EXPECT_NE(rc->epoch, before->epoch);
+  EXPECT_TRUE(c->Get("c", "before-backup").ok());
+  EXPECT_FALSE(c->Get("c", "after-backup").ok());
+}
+
+}  // namespace
+}  // namespace journaldb

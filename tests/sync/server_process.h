@@ -1,0 +1,49 @@
+// ServerProcess: a real journal-server started with posix_spawn on a
+// loopback port, for end-to-end tests. posix_spawn, not fork: the test
+// process runs RocksDB threads.
+#ifndef JOURNALDB_TESTS_SYNC_SERVER_PROCESS_H_
+#define JOURNALDB_TESTS_SYNC_SERVER_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace journaldb::testing {
+
+class ServerProcess {
+ public:
+  // Starts `journal-server --data data_dir --listen 127.0.0.1:port [--token T]`
+  // and waits for its "listening on" line. Port 0 picks a free port. The
+  // server's log goes to `data_dir`.log. nullptr on failure (see *error).
+  static std::unique_ptr<ServerProcess> Start(const std::string& data_dir, std::string* error,
+                                              uint16_t port = 0, const std::string& token = "");
+  ~ServerProcess();  // SIGKILLs and reaps the server if it still runs
+
+  const std::string& address() const { return address_; }
+  uint16_t port() const { return port_; }
+  const std::string& log_path() const { return log_path_; }
+
+  // SIGKILL: no chance to clean up.
+  void Kill();
+  // SIGTERM and wait; returns the exit status (0 for a clean stop).
+  int Terminate();
+
+ private:
+  ServerProcess() = default;
+  int Reap();
+  pid_t pid_ = -1;
+  std::string address_;
+  uint16_t port_ = 0;
+  std::string log_path_;
+};
+
+// Runs journal-server with `args` (an operator command) to completion;
+// returns its exit code and puts its stdout and stderr in *output.
+int RunServerCommand(const std::vector<std::string>& args, std::string* output);
+
+}  // namespace journaldb::testing
+
+#endif  // JOURNALDB_TESTS_SYNC_SERVER_PROCESS_H_

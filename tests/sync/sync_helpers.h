@@ -1,0 +1,59 @@
+// Helpers shared by the sync tests: whole-database dumps to compare client
+// and server state, and a raw protocol client for hostile input.
+#ifndef JOURNALDB_TESTS_SYNC_SYNC_HELPERS_H_
+#define JOURNALDB_TESTS_SYNC_SYNC_HELPERS_H_
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "journaldb/database.h"
+#include "journaldb/options.h"
+#include "sync/socket.h"
+#include "sync/wire_codec.h"
+
+namespace journaldb::testing {
+
+// (collection, key) -> fields.
+using StateDump = std::map<std::pair<std::string, std::string>, FieldMap>;
+
+// Every object of a client database. Fails the test on read errors.
+StateDump DumpClient(const Database& db);
+// Every object of a stopped server's data directory.
+StateDump DumpServer(const std::string& data_dir);
+// The full history of a stopped server's data directory.
+std::vector<wire::Changeset> ServerHistory(const std::string& data_dir);
+
+// Options for syncing with the server at `address`.
+inline SyncOptions SyncTo(std::string address, std::string token = "") {
+  SyncOptions o;
+  o.server = std::move(address);
+  o.token = std::move(token);
+  return o;
+}
+
+// A protocol client that sends exactly what a test tells it to.
+class RawClient {
+ public:
+  explicit RawClient(const std::string& address);
+  bool connected() const { return socket_.valid(); }
+  Status Send(const wire::Message& m) { return sync::SendMessage(socket_, m); }
+  Status SendBytes(std::string_view bytes) { return socket_.WriteAll(bytes); }
+  void CloseWrite();
+  Result<wire::Message> Receive() { return sync::ReceiveMessage(socket_); }
+  // A hello as client `client_id` (0: new); returns the server's hello-ok.
+  Result<wire::HelloOk> Hello(uint64_t client_id = 0, const std::string& token = "");
+  // Receives one message and expects an error with `code` followed by the
+  // server closing the connection.
+  ::testing::AssertionResult ExpectErrorThenClose(wire::ErrorCode code);
+
+ private:
+  sync::Socket socket_;
+};
+
+}  // namespace journaldb::testing
+
+#endif  // JOURNALDB_TESTS_SYNC_SYNC_HELPERS_H_
