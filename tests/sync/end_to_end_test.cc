@@ -75,8 +75,18 @@ TEST(SyncEndToEnd, TwoClientsEditOfflineThenConverge) {
               Operation::Increment("tasks", "t1", "votes", 2)});
   Commit(*b, {Operation::Upsert("tasks", "only-b", {{"n", Value::Int(2)}})});
 
+  Result<SyncStatus> before = GetSyncStatus(*a);
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->unsynced_entries, 2u);
+  EXPECT_EQ(before->client_id, 0u);
   SyncReport ra = Sync(*a, server->address());
   EXPECT_EQ(ra.uploaded_entries, 2u);
+  Result<SyncStatus> after = GetSyncStatus(*a);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->unsynced_entries, 0u);
+  EXPECT_EQ(after->upload_cursor, 2u);
+  EXPECT_EQ(after->client_id, ra.client_id);
+  EXPECT_EQ(after->last_error, "");
   EXPECT_NE(ra.client_id, 0u);
   // b's sync uploads after a's: b's title is later in server order.
   SyncReport rb = Sync(*b, server->address());
@@ -246,6 +256,10 @@ TEST(SyncEndToEnd, UnreachableServerIsRetryableAndWaitsTimeOut) {
   Commit(*a, {Operation::Upsert("c", "k", {})});
   Result<SyncReport> r = SyncOnce(*a, testing::SyncTo(address));
   EXPECT_TRUE(r.status().IsIOError()) << r.status().ToString();
+  Result<SyncStatus> status = GetSyncStatus(*a);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->unsynced_entries, 1u);
+  EXPECT_EQ(status->last_error, r.status().ToString());
   auto b = OpenDb(dir.Sub("b"), address);
   Commit(*b, {Operation::Upsert("c", "k", {})});
   Status s = b->sync_session()->wait_for_upload(std::chrono::milliseconds(300));

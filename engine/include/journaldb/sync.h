@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "journaldb/database.h"
@@ -81,6 +82,22 @@ struct SyncReport {
   uint64_t upload_cursor = 0;
   bool bootstrapped = false;  // the round downloaded the server's full state
 };
+
+// What a database knows of its sync, for `journal status`.
+struct SyncStatus {
+  uint64_t client_id = 0;        // 0: no server assigned one yet
+  uint64_t epoch = 0;            // 0: never synced
+  uint64_t download_cursor = 0;  // last server version integrated
+  uint64_t upload_cursor = 0;    // highest lsn the server acknowledged
+  Lsn last_lsn = 0;              // highest lsn assigned
+  uint64_t unsynced_entries = 0;  // journal entries above the upload cursor
+  // The last sync error ("code: message"), empty if the last sync attempt
+  // succeeded or there was none. Recorded by SyncOnce and by sessions.
+  std::string last_error;
+};
+
+// Reads the sync status; works on a database opened read-only.
+Result<SyncStatus> GetSyncStatus(const Database& db);
 
 // Connects to options.server, uploads every unacknowledged entry, downloads
 // until caught up with the server, and disconnects. Errors as for

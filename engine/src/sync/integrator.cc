@@ -103,6 +103,22 @@ Result<std::vector<wire::UploadEntry>> Integrator::ReadUnuploaded(Lsn after,
   return out;
 }
 
+Status Integrator::RecordSyncError(const Status& error) {
+  const Store& store = db_.store();
+  std::string current;
+  rocksdb::Status s =
+      store.db()->Get(rocksdb::ReadOptions(), store.meta(), kMetaSyncLastError, &current);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read meta sync_last_error");
+  std::string next = error.ok() ? std::string() : error.ToString();
+  if (current == next) return Status::OK();
+  rocksdb::WriteBatch batch;
+  if (next.empty())
+    batch.Delete(store.meta(), kMetaSyncLastError);
+  else
+    batch.Put(store.meta(), kMetaSyncLastError, next);
+  return db_.store_->Write(batch, /*sync=*/false);
+}
+
 Status Integrator::RecordUploadAck(Lsn highest) {
   return Exclusive([&]() -> Status {
     Result<uint64_t> current = db_.store().GetMetaU64(layout::kMetaUploadCursor);

@@ -32,6 +32,9 @@ class DatabaseImpl;
 
 namespace journaldb::sync {
 
+// meta key: the last sync error as text; absent after a successful sync.
+inline constexpr char kMetaSyncLastError[] = "sync_last_error";
+
 // The sync cursors as stored in meta.
 struct LocalCursors {
   uint64_t client_id = 0;
@@ -57,6 +60,9 @@ class Integrator {
   // Journal entries with lsn > `after` as stored, in lsn order, up to about
   // `max_bytes` (at least one if any). Each is verified before it is sent.
   Result<std::vector<wire::UploadEntry>> ReadUnuploaded(Lsn after, size_t max_bytes) const;
+
+  // Records the outcome of a sync attempt for GetSyncStatus (OK clears it).
+  Status RecordSyncError(const Status& error);
 
   // Moves the upload cursor up to `highest` (never down).
   Status RecordUploadAck(Lsn highest);

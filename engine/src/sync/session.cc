@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "database_impl.h"
+#include "journaldb/journal/layout.h"
 
 namespace journaldb {
 
@@ -16,13 +17,10 @@ std::string_view SyncStateName(SyncState state) {
   return "unknown";
 }
 
-Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options) {
-  auto* impl = dynamic_cast<DatabaseImpl*>(&db);
-  if (impl == nullptr) return Status::InvalidArgument("SyncOnce: not a journaldb database");
-  if (options.server.empty()) return Status::InvalidArgument("SyncOnce: no server address");
-  Result<std::unique_ptr<sync::Connection>> c = sync::Connection::Open(*impl, options);
+namespace {
+Status SyncRound(DatabaseImpl& db, const SyncOptions& options, SyncReport& report) {
+  Result<std::unique_ptr<sync::Connection>> c = sync::Connection::Open(db, options);
   if (!c.ok()) return c.status();
-  SyncReport report;
   if (Status s = (*c)->BootstrapIfNeeded(&report.bootstrapped); !s.ok()) return s;
   Result<uint64_t> uploaded = (*c)->UploadAll();
   if (!uploaded.ok()) return uploaded.status();
@@ -32,13 +30,52 @@ Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options) {
     if (!n.ok()) return n.status();
     report.downloaded_changesets += *n;
   }
-  Result<sync::LocalCursors> cursors = sync::Integrator(*impl).ReadCursors();
+  Result<sync::LocalCursors> cursors = sync::Integrator(db).ReadCursors();
   if (!cursors.ok()) return cursors.status();
   report.client_id = cursors->client_id;
   report.epoch = cursors->epoch;
   report.download_cursor = cursors->download_cursor;
   report.upload_cursor = cursors->upload_cursor;
+  return Status::OK();
+}
+}  // namespace
+
+Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options) {
+  auto* impl = dynamic_cast<DatabaseImpl*>(&db);
+  if (impl == nullptr) return Status::InvalidArgument("SyncOnce: not a journaldb database");
+  if (options.server.empty()) return Status::InvalidArgument("SyncOnce: no server address");
+  SyncReport report;
+  Status s = SyncRound(*impl, options, report);
+  // Best effort: a database that cannot record the error still reports it.
+  sync::Integrator(*impl).RecordSyncError(s).IgnoreError();
+  if (!s.ok()) return s;
   return report;
+}
+
+Result<SyncStatus> GetSyncStatus(const Database& db) {
+  const auto* impl = dynamic_cast<const DatabaseImpl*>(&db);
+  if (impl == nullptr) return Status::InvalidArgument("GetSyncStatus: not a journaldb database");
+  Result<sync::LocalCursors> c =
+      sync::Integrator(const_cast<DatabaseImpl&>(*impl)).ReadCursors();
+  if (!c.ok()) return c.status();
+  SyncStatus status;
+  status.client_id = c->client_id;
+  status.epoch = c->epoch;
+  status.download_cursor = c->download_cursor;
+  status.upload_cursor = c->upload_cursor;
+  status.last_lsn = c->last_lsn;
+  const Store& store = impl->store();
+  std::unique_ptr<rocksdb::Iterator> it(
+      store.db()->NewIterator(rocksdb::ReadOptions(), store.journal()));
+  for (it->Seek(layout::LsnKey(c->upload_cursor + 1)); it->Valid(); it->Next())
+    ++status.unsynced_entries;
+  if (!it->status().ok()) return FromRocks(it->status(), "count unsynced entries");
+  std::string error;
+  rocksdb::Status s =
+      store.db()->Get(rocksdb::ReadOptions(), store.meta(), sync::kMetaSyncLastError, &error);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read meta sync_last_error");
+  status.last_error = std::move(error);
+  return status;
 }
 
 namespace sync {
@@ -91,6 +128,8 @@ void Session::RemoveListener(uint64_t id) {
 }
 
 void Session::SetState(SyncState state, Status error) {
+  if (!error.ok() || state == SyncState::kActive)
+    Integrator(db_).RecordSyncError(error).IgnoreError();
   std::vector<SyncListener> to_call;
   {
     std::lock_guard<std::mutex> lock(mu_);
