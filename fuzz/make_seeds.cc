@@ -1,5 +1,5 @@
 // Writes seed corpora of valid encodings: make_seeds OUT_DIR
-// (OUT_DIR/journal_entry_fuzzer/*, OUT_DIR/stored_object_fuzzer/*).
+// (OUT_DIR/<fuzzer name>/*). The directories must exist.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -7,6 +7,7 @@
 #include <string>
 
 #include "journaldb/journal/codec.h"
+#include "manifest_codec.h"
 
 using journaldb::Operation;
 using journaldb::Value;
@@ -45,5 +46,19 @@ int main(int argc, char** argv) {
   Write(out + "/journal_entry_fuzzer/single_increment", journaldb::codec::EncodeEntry(small));
   Write(out + "/stored_object_fuzzer/all_types", journaldb::codec::EncodeObject(all_types));
   Write(out + "/stored_object_fuzzer/empty", journaldb::codec::EncodeObject({}));
+  journaldb::RecoveryManifest m;
+  m.recovery_id = "20261126T120000Z-0badf00d";
+  m.reason = "epoch-mismatch";
+  m.original_path = "/data/app.journaldb";
+  m.upload_cursor = 12;
+  m.first_diverged_lsn = 13;
+  m.last_diverged_lsn = 20;
+  m.diverged_entries = 8;
+  m.diverged_ops = 11;
+  m.product_version = "journaldb 0.1.0";
+  Write(out + "/recovery_manifest_fuzzer/diverged", journaldb::recovery::EncodeManifest(m));
+  Write(out + "/recovery_manifest_fuzzer/empty_range",
+        journaldb::recovery::EncodeManifest({"20261126T120000Z-00000001", "manual", 0, "/db", 0, 0,
+                                            0, 0, 0, 0, 0, 0, "journaldb 0.1.0"}));
   return 0;
 }

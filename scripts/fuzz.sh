@@ -20,12 +20,15 @@ for corpus in "$root"/fuzz/corpus/*/; do
   target="$(basename "$corpus")"
   binary="$build_dir/fuzz/$target"
   [ -x "$binary" ] || { echo "fuzz: no binary for corpus $target" >&2; status=1; continue; }
+  flags=""
+  [ -f "$root/fuzz/options/$target.flags" ] && flags="$(cat "$root/fuzz/options/$target.flags")"
   work="$(mktemp -d)"
   echo "fuzz: $target: replaying $(ls "$corpus" | wc -l) corpus inputs, then fuzzing ${seconds}s"
   # Replay first: every committed input (including regression cases) must pass.
-  if ! "$binary" -runs=0 "$corpus" >"$work/replay.log" 2>&1; then
+  # shellcheck disable=SC2086 # flags are a word list
+  if ! "$binary" $flags -runs=0 "$corpus" >"$work/replay.log" 2>&1; then
     tail -30 "$work/replay.log"; echo "fuzz: $target: corpus replay FAILED" >&2; status=1
-  elif ! "$binary" -max_total_time="$seconds" -print_final_stats=1 \
+  elif ! "$binary" $flags -max_total_time="$seconds" -print_final_stats=1 \
         -artifact_prefix="$build_dir/findings/$target-" "$work" "$corpus" >"$work/fuzz.log" 2>&1; then
     tail -40 "$work/fuzz.log"; echo "fuzz: $target: FINDING, input in $build_dir/findings/" >&2; status=1
   else

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+#include <vector>
+
 #include "crc32c.h"
 #include "manifest_generated.h"
 
@@ -55,7 +58,13 @@ Result<RecoveryManifest> DecodeManifest(std::string_view bytes, std::string_view
   if (Crc32c(body) != crc)
     return Status::Corruption(fmt::format("{}: manifest checksum mismatch (tampered or damaged)",
                                           where));
-  auto* data = reinterpret_cast<const uint8_t*>(body.data());
+  if (body.size() < 8)
+    return Status::Corruption(fmt::format("{}: manifest body of {} bytes is too short", where,
+                                          body.size()));
+  // FlatBuffers accessors need the alignment the buffer was built with.
+  std::vector<uint64_t> aligned((body.size() + 7) / 8);
+  std::memcpy(aligned.data(), body.data(), body.size());
+  auto* data = reinterpret_cast<const uint8_t*>(aligned.data());
   flatbuffers::Verifier verifier(data, body.size());
   if (!fb::RecoveryManifestBufferHasIdentifier(data) || !fb::VerifyRecoveryManifestBuffer(verifier))
     return Status::Corruption(fmt::format("{}: manifest fails verification", where));

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "crc32c.h"
 #include "manifest_codec.h"
 
 namespace journaldb::recovery {
@@ -50,6 +51,17 @@ TEST(ManifestCodec, EverySingleBitFlipInTheBodyIsDetected) {
       EXPECT_FALSE(r.ok()) << "flip at byte " << i << " bit " << bit << " went unnoticed";
     }
   }
+}
+
+TEST(ManifestCodec, ConsistentHeaderWithTinyBodyIsCorruption) {
+  // A header whose length and checksum match a 4-byte body: the body is too
+  // short to hold a FlatBuffer and must be rejected before it is read.
+  std::string body = "abcd";
+  std::string bytes = "JDBMAN01";
+  for (uint32_t v : {static_cast<uint32_t>(body.size()), Crc32c(body)})
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  Result<RecoveryManifest> r = DecodeManifest(bytes + body, "M");
+  EXPECT_TRUE(r.status().IsCorruption()) << r.status().ToString();
 }
 
 TEST(ManifestCodec, TrailingBytesAreRejected) {
