@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 #include <rocksdb/filter_policy.h>
+#include <fcntl.h>
 #include <rocksdb/table.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
 
 #include <boost/filesystem.hpp>
 
@@ -51,6 +57,39 @@ bool DirectoryIsEmpty(const fs::path& p) {
   return fs::directory_iterator(p, ec) == fs::directory_iterator();
 }
 
+// Present in a database directory from before RocksDB creates anything until
+// the format tag is durable, i.e. before any commit. A process killed while
+// creating leaves it behind, and the next writable open finishes the creation
+// (every step is idempotent) instead of refusing a half-made database forever.
+constexpr char kCreationMarker[] = "JOURNALDB-CREATING";
+
+Status SyncPath(const fs::path& p, int flags) {
+  int fd = ::open(p.c_str(), flags | O_CLOEXEC, 0644);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    return Status::IOError(fmt::format("sync {}: {}", p.string(), std::strerror(err)));
+  }
+  ::close(fd);
+  return Status::OK();
+}
+
+Status WriteCreationMarker(const fs::path& dir) {
+  if (Status s = SyncPath(dir / kCreationMarker, O_WRONLY | O_CREAT); !s.ok()) return s;
+  return SyncPath(dir, O_RDONLY | O_DIRECTORY);
+}
+
+// The removal is synced: a marker that came back after a power loss would
+// only make the next open redo idempotent steps, but keep it gone anyway.
+Status RemoveCreationMarker(const fs::path& dir) {
+  boost::system::error_code ec;
+  fs::remove(dir / kCreationMarker, ec);
+  if (ec)
+    return Status::IOError(fmt::format("remove {}: {}", (dir / kCreationMarker).string(),
+                                       ec.message()));
+  return SyncPath(dir, O_RDONLY | O_DIRECTORY);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& options) {
@@ -62,7 +101,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   if (exists && !fs::is_directory(st))
     return Status::InvalidArgument(fmt::format("{} is not a directory", path));
   bool is_db = exists && fs::exists(dir / "CURRENT", ec);
-  if (!is_db) {
+  const bool interrupted_creation = exists && fs::exists(dir / kCreationMarker, ec);
+  if (interrupted_creation && (!options.create_if_missing || options.read_only))
+    return Status::NotFound(fmt::format(
+        "no database at {} (its creation was interrupted; a writable open completes it)", path));
+  if (!is_db && !interrupted_creation) {
     if (!options.create_if_missing || options.read_only)
       return Status::NotFound(fmt::format("no database at {}", path));
     if (exists && !DirectoryIsEmpty(dir))
@@ -72,17 +115,19 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
     if (ec)
       return Status::IOError(fmt::format("cannot create database directory {}: {}", path,
                                          ec.message()));
+    if (Status m = WriteCreationMarker(dir); !m.ok()) return m;
   }
+  const bool creating = !is_db || interrupted_creation;
 
   rocksdb::DBOptions db_options;
-  db_options.create_if_missing = !is_db;
+  db_options.create_if_missing = creating;
   // Writable opens also add column families newer versions introduced (synced).
   db_options.create_missing_column_families = !options.read_only;
   db_options.keep_log_file_num = 4;
   db_options.max_background_jobs = 2;
   if (options.env != nullptr) db_options.env = options.env;
 
-  if (is_db) {
+  if (!creating) {
     std::vector<std::string> families;
     rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, path, &families);
     if (!s.ok()) return FromRocks(s, fmt::format("open {}", path));
@@ -127,7 +172,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
 
   std::string tag;
   s = raw->Get(rocksdb::ReadOptions(), store->meta_, layout::kMetaFormat, &tag);
-  if (s.IsNotFound() && !is_db) {
+  if (s.IsNotFound() && creating) {
     rocksdb::WriteBatch batch;
     batch.Put(store->meta_, layout::kMetaFormat, layout::kFormatTag);
     if (Status w = store->Write(batch, /*sync=*/true); !w.ok()) return w;
@@ -138,6 +183,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
         fmt::format("{} has format {}; this version reads {}", path, text::Quoted(tag),
                     layout::kFormatTag));
   }
+  if (creating)
+    if (Status m = RemoveCreationMarker(dir); !m.ok()) return m;
   return store;
 }
 
