@@ -102,13 +102,10 @@ WorkloadRun RunWorkload(const std::string& path, const Options& options, rocksdb
 
 std::string CheckAfterFault(const std::string& path, const std::vector<Ops>& before,
                             const std::vector<Ops>& txns, const WorkloadRun& run,
-                            bool acked_must_survive, bool open_may_fail) {
+                            bool acked_must_survive) {
   if (!run.violation.empty()) return run.violation;
   Result<std::unique_ptr<Database>> opened = Database::Open(path, Options());
-  if (!opened.ok()) {
-    if (open_may_fail && IsClearError(opened.status()) && run.acked.empty()) return "";
-    return "reopen without faults failed: " + opened.status().ToString();
-  }
+  if (!opened.ok()) return "reopen without faults failed: " + opened.status().ToString();
   Database& db = **opened;
 
   Result<VerifyReport> report = db.Verify();

@@ -43,12 +43,12 @@ WorkloadRun RunWorkload(const std::string& path, const Options& options, rocksdb
 // no gap; the journal is `before` (committed earlier), then the workload's
 // transactions in order: every acknowledged one if `acked_must_survive`,
 // possibly a prefix of them otherwise, and at most the first failed one,
-// whole; and a new commit succeeds with the next lsn. `open_may_fail` allows
-// the reopen to fail with a clear status (a database whose creation was
-// interrupted). Returns an empty string or what was wrong.
+// whole; and a new commit succeeds with the next lsn. The reopen must
+// succeed even if the fault interrupted the database's creation. Returns an
+// empty string or what was wrong.
 std::string CheckAfterFault(const std::string& path, const std::vector<Ops>& before,
                             const std::vector<Ops>& txns, const WorkloadRun& run,
-                            bool acked_must_survive, bool open_may_fail);
+                            bool acked_must_survive);
 
 }  // namespace journaldb::testing
 
