@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -93,6 +95,17 @@ int ServerProcess::Reap() {
 
 void ServerProcess::Kill() {
   if (pid_ < 0) return;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    // It died before anyone stopped it: a server crash. Show why.
+    pid_ = -1;
+    std::ifstream log(log_path_);
+    std::stringstream ss;
+    ss << log.rdbuf();
+    ADD_FAILURE() << "journal-server exited by itself (wait status " << status << "); log:\n"
+                  << ss.str();
+    return;
+  }
   ::kill(pid_, SIGKILL);
   Reap();
 }

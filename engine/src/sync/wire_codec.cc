@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <cstring>
+
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
 #include "protocol_generated.h"
@@ -107,6 +110,24 @@ struct Builder {
 };
 
 // --- decoding ----------------------------------------------------------------
+
+// FlatBuffers accessors need the buffer aligned as it was built (8 bytes is
+// the largest scalar here); RocksDB values and callers' buffers carry no
+// alignment promise, so a misaligned input is copied first.
+class AlignedBytes {
+ public:
+  explicit AlignedBytes(std::string_view bytes) : view_(bytes) {
+    if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint64_t) == 0) return;
+    copy_.resize((bytes.size() + sizeof(uint64_t) - 1) / sizeof(uint64_t));
+    std::memcpy(copy_.data(), bytes.data(), bytes.size());
+    view_ = std::string_view(reinterpret_cast<const char*>(copy_.data()), bytes.size());
+  }
+  std::string_view view() const { return view_; }
+
+ private:
+  std::string_view view_;
+  std::vector<uint64_t> copy_;
+};
 
 Status Bad(std::string what) { return Status::Corruption("sync frame: " + std::move(what)); }
 
@@ -272,7 +293,9 @@ std::string EncodeMessage(const Message& m) {
   return Finish(b);
 }
 
-Result<Message> DecodeMessage(std::string_view body) {
+Result<Message> DecodeMessage(std::string_view unaligned) {
+  AlignedBytes aligned(unaligned);
+  std::string_view body = aligned.view();
   if (body.size() > kMaxFrameBytes)
     return Bad(fmt::format("{} bytes exceeds the {} byte limit", body.size(), kMaxFrameBytes));
   if (body.size() < 8) return Bad(fmt::format("truncated ({} bytes)", body.size()));
@@ -313,7 +336,9 @@ std::string EncodeChangesetRecord(const Changeset& c) {
   return Finish(b);
 }
 
-Result<Changeset> DecodeChangesetRecord(std::string_view bytes) {
+Result<Changeset> DecodeChangesetRecord(std::string_view unaligned) {
+  AlignedBytes aligned(unaligned);
+  std::string_view bytes = aligned.view();
   if (bytes.size() > kMaxFrameBytes || bytes.size() < 8)
     return Status::Corruption(fmt::format("stored changeset: bad size {}", bytes.size()));
   auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
