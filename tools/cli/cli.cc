@@ -103,7 +103,8 @@ int Finish(const Command& c, const Outcome& outcome, Output& output, std::ostrea
   switch (outcome.code) {
     case ExitCode::kOk:
     case ExitCode::kVerifyFailed:
-      if (output.json()) out << output.doc().str() << "\n";
+      // An empty document: the command streamed its own (Output::stream).
+      if (output.json() && !output.doc().str().empty()) out << output.doc().str() << "\n";
       break;
     case ExitCode::kUsage:
       return Usage(c.name, outcome.error.message(), output.json(), out, err);

@@ -17,7 +17,11 @@
   X(Ls)                         \
   X(Log)                        \
   X(Info)                       \
-  X(Verify)
+  X(Verify)                     \
+  X(Snapshot)                   \
+  X(Recoveries)                 \
+  X(Diff)                       \
+  X(Export)
 
 namespace journaldb::cli {
 

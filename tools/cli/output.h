@@ -65,6 +65,10 @@ class Output {
   std::ostream& text() { return text_; }
   // The JSON document. REQUIRES: json().
   JsonWriter& doc() { return doc_; }
+  // Standard output for a command that writes its JSON document itself, as
+  // it goes, so memory stays bounded (export); it leaves doc() empty, and
+  // the dispatcher then prints no document of its own.
+  std::ostream& stream() { return text_; }
 
  private:
   bool json_;
