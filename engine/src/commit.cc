@@ -5,13 +5,16 @@
 // fsync (the LevelDB writer-queue design).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
+#include <tuple>
 
 #include "database_impl.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/fold.h"
 #include "journaldb/journal/layout.h"
+#include "journaldb/journal/text.h"
 
 namespace journaldb {
 
@@ -44,6 +47,35 @@ class GroupAppender : public rocksdb::WriteBatch::Handler {
   const Store& store_;
 };
 
+// WriteBatch layout: a 12-byte header (sequence, count), then per record a tag
+// byte, the column family id and two lengths as varints, key and value.
+constexpr size_t kBatchHeaderBytes = 12;
+constexpr size_t kRecordOverheadBytes = 16;
+
+// Which (collection, key, field) already have a before-image in an entry.
+// Transactions usually touch a few fields, where scanning the images beats
+// allocating set nodes; larger ones switch to a set and stay n log n.
+class ImagedFields {
+ public:
+  // False if `images` already holds an image of the field. Otherwise true,
+  // and REQUIRES: the caller appends that image to `images` before the next call.
+  bool Insert(const std::vector<BeforeImage>& images, std::string_view collection,
+              std::string_view key, std::string_view field) {
+    if (images.size() < kScanLimit) {
+      for (const BeforeImage& img : images)
+        if (img.field == field && img.key == key && img.collection == collection) return false;
+      return true;
+    }
+    if (index_.empty())
+      for (const BeforeImage& img : images) index_.emplace(img.collection, img.key, img.field);
+    return index_.emplace(collection, key, field).second;
+  }
+
+ private:
+  static constexpr size_t kScanLimit = 16;
+  std::set<std::tuple<std::string, std::string, std::string>> index_;
+};
+
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -52,10 +84,11 @@ int64_t NowMicros() {
 }  // namespace
 
 struct DatabaseImpl::Writer {
-  uint64_t seq = 0;
   Lsn lsn = 0;
-  rocksdb::WriteBatch batch;
-  std::vector<std::string> pending_keys;  // entries of pending_ this writer owns
+  std::optional<rocksdb::WriteBatch> batch;  // built by a successful Prepare
+  // The touched objects by state key, as this commit leaves them (nullopt:
+  // erased). Commits prepared while this one waits in writers_ read them.
+  std::vector<std::pair<std::string, std::optional<FieldMap>>> objects;
   Status status;
   bool done = false;
   std::condition_variable cv;
@@ -64,27 +97,50 @@ struct DatabaseImpl::Writer {
 Result<std::optional<FieldMap>> DatabaseImpl::LoadForCommit(const std::string& state_key,
                                                             std::string_view collection,
                                                             std::string_view key) {
-  if (auto it = pending_.find(state_key); it != pending_.end()) return it->second.object;
-  return store_->GetObject(collection, key, nullptr);
+  // The latest prepared-but-unwritten state wins: scan the queue from the back.
+  // It holds at most one writer per committing thread.
+  for (auto it = writers_.rbegin(); it != writers_.rend(); ++it)
+    for (const auto& [k, object] : (*it)->objects)
+      if (k == state_key) return object;
+  // Store::GetObject would rebuild the state key we already have; a new
+  // object (the common case) is a memtable-bloom miss that needs nothing else.
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = store_->db()->Get(rocksdb::ReadOptions(), store_->state(), state_key, &value);
+  if (s.IsNotFound()) return std::optional<FieldMap>();
+  std::string where = fmt::format("{}/{}", collection, text::Quoted(key));
+  if (!s.ok()) return FromRocks(s, "read object " + where);
+  Result<FieldMap> fields = codec::DecodeObject(value.ToStringView(), where);
+  if (!fields.ok()) return fields.status();
+  return std::optional<FieldMap>(std::move(fields).value());
 }
 
-Status DatabaseImpl::Prepare(const std::vector<Operation>& ops, Writer& w) {
+Status DatabaseImpl::Prepare(std::vector<Operation>& ops, Writer& w) {
   JournalEntry entry;
   entry.lsn = last_lsn_ + 1;
   entry.download_cursor = download_cursor_;
   entry.epoch = epoch_;
   entry.client_id = client_id_;
   entry.commit_time_us = NowMicros();
-  entry.ops = ops;
+  // The entry borrows the ops for encoding and hands them back on every path:
+  // a commit that cannot apply leaves its transaction as it was.
+  entry.ops.swap(ops);
+  struct HandBack {
+    std::vector<Operation>& borrowed;
+    std::vector<Operation>& owner;
+    ~HandBack() { owner.swap(borrowed); }
+  } hand_back{entry.ops, ops};
 
   // Each touched object: its state before the transaction and a working copy.
   struct Touched {
-    std::string collection, key, state_key;
+    std::string_view collection, key;  // views into entry.ops, which outlive them
+    std::string state_key;
     std::optional<FieldMap> original, working;
+    std::string encoded;  // the working copy's stored form; empty if erased
   };
   std::vector<Touched> touched;  // first-touch order; transactions are small
-  std::set<std::tuple<std::string_view, std::string_view, std::string>> imaged;
-  for (const Operation& op : ops) {
+  touched.reserve(std::min<size_t>(entry.ops.size(), 8));
+  ImagedFields imaged;
+  for (const Operation& op : entry.ops) {
     auto t = std::find_if(touched.begin(), touched.end(), [&](const Touched& x) {
       return x.collection == op.collection && x.key == op.key;
     });
@@ -92,13 +148,17 @@ Status DatabaseImpl::Prepare(const std::vector<Operation>& ops, Writer& w) {
       std::string state_key = layout::StateKey(op.collection, op.key);
       Result<std::optional<FieldMap>> loaded = LoadForCommit(state_key, op.collection, op.key);
       if (!loaded.ok()) return loaded.status();
-      touched.push_back({op.collection, op.key, std::move(state_key), *loaded, *loaded});
+      std::optional<FieldMap> original = std::move(*loaded);
+      std::optional<FieldMap> working = original;
+      touched.push_back({op.collection, op.key, std::move(state_key), std::move(original),
+                         std::move(working), {}});
       t = touched.end() - 1;
     }
     // A before-image is the field as it was before the whole transaction.
     for (std::string& field : fold::TouchedFields(op, t->working)) {
-      if (!imaged.emplace(t->collection, t->key, field).second) continue;
-      BeforeImage img{t->collection, t->key, field, t->original.has_value(), std::nullopt};
+      if (!imaged.Insert(entry.before, t->collection, t->key, field)) continue;
+      BeforeImage img{std::string(t->collection), std::string(t->key), std::move(field),
+                      t->original.has_value(), std::nullopt};
       if (t->original)
         if (auto f = t->original->find(img.field); f != t->original->end()) img.value = f->second;
       entry.before.push_back(std::move(img));
@@ -110,28 +170,32 @@ Status DatabaseImpl::Prepare(const std::vector<Operation>& ops, Writer& w) {
   if (encoded.size() > codec::kMaxEncodedBytes)
     return Status::InvalidArgument(fmt::format("transaction encodes to {} bytes; the limit is {}",
                                                encoded.size(), codec::kMaxEncodedBytes));
+  const std::string lsn_key = layout::LsnKey(entry.lsn);
+  // Size the batch once: growing it record by record reallocates and copies.
+  size_t batch_bytes = kBatchHeaderBytes + kRecordOverheadBytes + lsn_key.size() + encoded.size();
   for (Touched& t : touched) {
-    rocksdb::Status s = t.working ? w.batch.Put(store_->state(), t.state_key,
-                                                codec::EncodeObject(*t.working))
-                                  : w.batch.Delete(store_->state(), t.state_key);
+    if (t.working) t.encoded = codec::EncodeObject(*t.working);
+    batch_bytes += kRecordOverheadBytes + t.state_key.size() + t.encoded.size();
+  }
+  rocksdb::WriteBatch& batch = w.batch.emplace(batch_bytes);
+  for (Touched& t : touched) {
+    rocksdb::Status s = t.working ? batch.Put(store_->state(), t.state_key, t.encoded)
+                                  : batch.Delete(store_->state(), t.state_key);
     if (!s.ok()) return FromRocks(s, "build write batch");
   }
-  if (rocksdb::Status s = w.batch.Put(store_->journal(), layout::LsnKey(entry.lsn), encoded);
-      !s.ok())
+  if (rocksdb::Status s = batch.Put(store_->journal(), lsn_key, encoded); !s.ok())
     return FromRocks(s, "build write batch");
 
   // Everything checked: claim the lsn and publish the new object states to
   // commits prepared after this one.
   last_lsn_ = entry.lsn;
   w.lsn = entry.lsn;
-  for (Touched& t : touched) {
-    pending_[t.state_key] = Pending{w.seq, std::move(t.working)};
-    w.pending_keys.push_back(std::move(t.state_key));
-  }
+  w.objects.reserve(touched.size());
+  for (Touched& t : touched) w.objects.emplace_back(std::move(t.state_key), std::move(t.working));
   return Status::OK();
 }
 
-Result<Lsn> DatabaseImpl::Commit(const std::vector<Operation>& ops) {
+Result<Lsn> DatabaseImpl::Commit(std::vector<Operation>& ops) {
   if (options_.read_only)
     return Status::FailedPrecondition(fmt::format("{} is open read-only", path()));
   Writer w;
@@ -143,7 +207,6 @@ Result<Lsn> DatabaseImpl::Commit(const std::vector<Operation>& ops) {
     return Status(write_error_.code(),
                   fmt::format("an earlier write failed; reopen the database ({})",
                               write_error_.message()));
-  w.seq = next_writer_seq_++;
   if (Status s = Prepare(ops, w); !s.ok()) return s;
 
   writers_.push_back(&w);
@@ -153,30 +216,38 @@ Result<Lsn> DatabaseImpl::Commit(const std::vector<Operation>& ops) {
     return w.lsn;
   }
 
-  // This writer leads: gather the queued batches into one write.
-  std::vector<Writer*> group;
-  rocksdb::WriteBatch combined;
+  // This writer leads: gather the queued batches into one write. The group is
+  // the first `group_size` writers; meanwhile others only append to writers_.
+  size_t group_size = 0;
   size_t bytes = 0;
   for (Writer* x : writers_) {
-    if (!group.empty() && bytes + x->batch.GetDataSize() > kMaxGroupBytes) break;
-    group.push_back(x);
-    bytes += x->batch.GetDataSize();
+    if (group_size > 0 && bytes + x->batch->GetDataSize() > kMaxGroupBytes) break;
+    ++group_size;
+    bytes += x->batch->GetDataSize();
   }
-  rocksdb::WriteBatch* to_write = &w.batch;
-  if (group.size() > 1) {
-    GroupAppender appender(combined, *store_);
-    for (Writer* x : group) {
-      if (rocksdb::Status s = x->batch.Iterate(&appender); !s.ok()) {
+  std::optional<rocksdb::WriteBatch> combined;  // only a group of several needs one
+  rocksdb::WriteBatch* to_write = &*w.batch;
+  if (group_size > 1) {
+    combined.emplace(bytes);
+    GroupAppender appender(*combined, *store_);
+    for (size_t i = 0; i < group_size; ++i) {
+      if (rocksdb::Status s = writers_[i]->batch->Iterate(&appender); !s.ok()) {
         appender.status = s;
         break;
       }
     }
-    to_write = appender.status.ok() ? &combined : nullptr;
+    to_write = appender.status.ok() ? &*combined : nullptr;
   }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.durability == Durability::kSyncEveryCommit;
   lock.unlock();
-  Status status = to_write ? store_->Write(*to_write,
-                                           options_.durability == Durability::kSyncEveryCommit)
-                           : Status::Corruption("cannot merge write batches for group commit");
+  // Straight to RocksDB rather than Store::Write, which formats its error
+  // context on every call; the message is the same.
+  Status status = Status::Corruption("cannot merge write batches for group commit");
+  if (to_write) {
+    rocksdb::Status written = store_->db()->Write(write_options, to_write);
+    status = written.ok() ? Status::OK() : FromRocks(written, fmt::format("write to {}", path()));
+  }
   lock.lock();
 
   if (!status.ok()) {
@@ -185,12 +256,9 @@ Result<Lsn> DatabaseImpl::Commit(const std::vector<Operation>& ops) {
     // further commits until reopen.
     write_error_ = status;
   }
-  for (Writer* x : group) {
-    for (const std::string& k : x->pending_keys) {
-      auto it = pending_.find(k);
-      if (it != pending_.end() && it->second.writer_seq == x->seq) pending_.erase(it);
-    }
-    writers_.pop_front();
+  for (size_t i = 0; i < group_size; ++i) {
+    Writer* x = writers_.front();
+    writers_.pop_front();  // its objects are in RocksDB now, or nowhere
     x->status = status;
     x->done = true;
     if (x != &w) x->cv.notify_one();
@@ -203,7 +271,6 @@ Result<Lsn> DatabaseImpl::Commit(const std::vector<Operation>& ops) {
       x->cv.notify_one();
     }
     writers_.clear();
-    pending_.clear();
   } else if (!writers_.empty()) {
     writers_.front()->cv.notify_one();
   }

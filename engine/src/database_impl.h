@@ -46,8 +46,9 @@ class DatabaseImpl final : public Database {
   Result<VerifyReport> Verify() const override;
   SyncSession* sync_session() const override;
 
-  // Commits `ops` as one journal entry (commit.cc).
-  Result<Lsn> Commit(const std::vector<Operation>& ops);
+  // Commits `ops` as one journal entry (commit.cc). Borrows `ops` to encode
+  // the entry without copying them; they are as given when Commit returns.
+  Result<Lsn> Commit(std::vector<Operation>& ops);
 
   static const rocksdb::Snapshot* RocksSnapshot(const ReadOptions& options);
   const Store& store() const { return *store_; }
@@ -59,7 +60,7 @@ class DatabaseImpl final : public Database {
   struct Writer;
   // Builds the write batch for `ops` against the latest state including
   // prepared-but-unwritten commits. REQUIRES: mu_ held.
-  Status Prepare(const std::vector<Operation>& ops, Writer& w);
+  Status Prepare(std::vector<Operation>& ops, Writer& w);
   // Current object state as commits see it. REQUIRES: mu_ held.
   Result<std::optional<FieldMap>> LoadForCommit(const std::string& state_key,
                                                 std::string_view collection,
@@ -69,17 +70,12 @@ class DatabaseImpl final : public Database {
   std::unique_ptr<Store> store_;
 
   std::mutex mu_;
-  std::deque<Writer*> writers_;  // front is the group leader
-  Lsn last_lsn_ = 0;             // highest lsn assigned
-  Status write_error_;           // sticky: after a failed write no commit is accepted
-  uint64_t next_writer_seq_ = 1;
-  // Objects as left by prepared commits not yet written, so later commits
-  // build on them. The seq says which writer owns the entry.
-  struct Pending {
-    uint64_t writer_seq;
-    std::optional<FieldMap> object;
-  };
-  std::unordered_map<std::string, Pending> pending_;
+  // Prepared commits not yet written, in lsn order; the front is the group
+  // leader. Each holds the objects as it leaves them, so later commits build
+  // on them (LoadForCommit).
+  std::deque<Writer*> writers_;
+  Lsn last_lsn_ = 0;    // highest lsn assigned
+  Status write_error_;  // sticky: after a failed write no commit is accepted
   // Cursors tagged onto each entry (written by sync; read at commit).
   uint64_t client_id_ = 0;
   uint64_t epoch_ = 0;

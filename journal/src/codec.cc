@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <vector>
+
 #include "journal_generated.h"
 
 namespace journaldb::codec {
@@ -53,16 +56,44 @@ std::pair<fb::Value, Offset<void>> EncodeValue(FlatBufferBuilder& b, const Value
   return {fb::Value::NullValue, fb::CreateNullValue(b).Union()};
 }
 
+// The element offsets of a vector under construction (FlatBuffers writes the
+// elements before the vector). Commits encode a few elements per vector: those
+// stay on the stack, sparing an allocation per vector on the commit path.
+template <typename T>
+class OffsetList {
+ public:
+  explicit OffsetList(size_t capacity) {
+    if (capacity > kInline) heap_.reserve(capacity);
+  }
+  void push_back(Offset<T> o) {
+    if (heap_.empty() && size_ < kInline) {
+      inline_[size_++] = o;
+      return;
+    }
+    if (heap_.empty()) heap_.assign(inline_.begin(), inline_.begin() + size_);
+    heap_.push_back(o);
+    ++size_;
+  }
+  Offset<flatbuffers::Vector<Offset<T>>> Create(FlatBufferBuilder& b) const {
+    return b.CreateVector(heap_.empty() ? inline_.data() : heap_.data(), size_);
+  }
+
+ private:
+  static constexpr size_t kInline = 8;
+  std::array<Offset<T>, kInline> inline_{};
+  std::vector<Offset<T>> heap_;
+  size_t size_ = 0;
+};
+
 Offset<flatbuffers::Vector<Offset<fb::Field>>> EncodeFields(FlatBufferBuilder& b,
                                                            const FieldMap& fields) {
-  std::vector<Offset<fb::Field>> out;
-  out.reserve(fields.size());
+  OffsetList<fb::Field> out(fields.size());
   for (const auto& [name, value] : fields) {
     auto n = Str(b, name);
     auto [type, off] = EncodeValue(b, value);
     out.push_back(fb::CreateField(b, n, type, off));
   }
-  return b.CreateVector(out);
+  return out.Create(b);
 }
 
 Offset<fb::OpRecord> EncodeOp(FlatBufferBuilder& b, const Operation& op) {
@@ -224,12 +255,10 @@ Result<JournalEntry> Decode(std::string_view bytes, std::optional<Lsn> expected_
 
 std::string EncodeEntry(const JournalEntry& entry) {
   FlatBufferBuilder& b = ThreadBuilder();
-  std::vector<Offset<fb::OpRecord>> ops;
-  ops.reserve(entry.ops.size());
+  OffsetList<fb::OpRecord> ops(entry.ops.size());
   for (const Operation& op : entry.ops) ops.push_back(EncodeOp(b, op));
-  auto ops_vec = b.CreateVector(ops);
-  std::vector<Offset<fb::BeforeImage>> before;
-  before.reserve(entry.before.size());
+  auto ops_vec = ops.Create(b);
+  OffsetList<fb::BeforeImage> before(entry.before.size());
   for (const BeforeImage& img : entry.before) {
     auto c = Str(b, img.collection);
     auto k = Str(b, img.key);
@@ -240,7 +269,7 @@ std::string EncodeEntry(const JournalEntry& entry) {
     before.push_back(fb::CreateBeforeImage(b, c, k, f, img.object_existed, img.value.has_value(),
                                            type, off));
   }
-  auto before_vec = b.CreateVector(before);
+  auto before_vec = before.Create(b);
   auto root = fb::CreateEntry(b, 1, entry.lsn, entry.download_cursor, entry.epoch,
                               entry.client_id, entry.commit_time_us, ops_vec, before_vec);
   fb::FinishEntryBuffer(b, root);

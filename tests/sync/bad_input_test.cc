@@ -196,7 +196,7 @@ TEST_F(BadInput, ReuploadAfterLostAckIsStoredExactlyOnce) {
   for (const auto& c2 : std::get<wire::Changesets>(*cs).changesets)
     from_d += c2.origin_client == hello->client_id;
   EXPECT_EQ(from_d, 2);  // lsn 1 once, lsn 2 once
-  good_.reset();  // this test checks its own history
+  good_.reset();         // this test checks its own history
 }
 
 }  // namespace

@@ -40,14 +40,20 @@ std::vector<Operation> RandomOps(uint32_t seed) {
       case 0:
       case 1: {
         FieldMap fields;
-        fields[field] = pick(4) == 0 ? Value::String("s" + std::to_string(pick(5)))
-                                     : Value::Int(pick(100));
+        fields[field] =
+            pick(4) == 0 ? Value::String("s" + std::to_string(pick(5))) : Value::Int(pick(100));
         ops.push_back(Operation::Upsert("c", key, std::move(fields)));
         break;
       }
-      case 2: ops.push_back(Operation::EraseField("c", key, field)); break;
-      case 3: ops.push_back(Operation::EraseObject("c", key)); break;
-      default: ops.push_back(Operation::Increment("c", key, field, pick(7) - 3)); break;
+      case 2:
+        ops.push_back(Operation::EraseField("c", key, field));
+        break;
+      case 3:
+        ops.push_back(Operation::EraseObject("c", key));
+        break;
+      default:
+        ops.push_back(Operation::Increment("c", key, field, pick(7) - 3));
+        break;
     }
   }
   return ops;
@@ -98,11 +104,10 @@ std::string Problems(const Database& db) {
 
 RC_GTEST_PROP(SyncConvergence, AllClientsEqualServerAfterEveryoneSyncs, ()) {
   const int clients = *rc::gen::inRange(2, 6);
-  const auto actions = *rc::gen::container<std::vector<Action>>(
-      rc::gen::construct<Action>(
-          rc::gen::weightedElement<Kind>({{5, Kind::kCommit}, {2, Kind::kSync},
-                                          {1, Kind::kUploadOnly}, {1, Kind::kDownloadOnly}}),
-          rc::gen::inRange(0, clients), rc::gen::arbitrary<uint32_t>()));
+  const auto actions = *rc::gen::container<std::vector<Action>>(rc::gen::construct<Action>(
+      rc::gen::weightedElement<Kind>(
+          {{5, Kind::kCommit}, {2, Kind::kSync}, {1, Kind::kUploadOnly}, {1, Kind::kDownloadOnly}}),
+      rc::gen::inRange(0, clients), rc::gen::arbitrary<uint32_t>()));
   RC_PRE(actions.size() <= 40);
 
   testing::TempDir dir;

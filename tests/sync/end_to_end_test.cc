@@ -67,9 +67,10 @@ TEST(SyncEndToEnd, TwoClientsEditOfflineThenConverge) {
   auto a = OpenDb(dir.Sub("a"));
   auto b = OpenDb(dir.Sub("b"));
   // Both edit offline, concurrently in the server's eyes.
-  Commit(*a, {Operation::Upsert("tasks", "t1", {{"title", Value::String("from a")},
-                                                {"owner", Value::String("ann")}}),
-              Operation::Increment("tasks", "t1", "votes", 1)});
+  Commit(*a,
+         {Operation::Upsert("tasks", "t1",
+                            {{"title", Value::String("from a")}, {"owner", Value::String("ann")}}),
+          Operation::Increment("tasks", "t1", "votes", 1)});
   Commit(*a, {Operation::Upsert("tasks", "only-a", {{"n", Value::Int(1)}})});
   Commit(*b, {Operation::Upsert("tasks", "t1", {{"title", Value::String("from b")}}),
               Operation::Increment("tasks", "t1", "votes", 2)});
@@ -131,7 +132,8 @@ TEST(SyncEndToEnd, EraseObjectAgainstConcurrentUpdateFollowsServerOrder) {
   ASSERT_TRUE(server) << error;
   auto a = OpenDb(dir.Sub("a"));
   auto b = OpenDb(dir.Sub("b"));
-  Commit(*a, {Operation::Upsert("notes", "n1", {{"text", Value::String("hi")}, {"likes", Value::Int(1)}}),
+  Commit(*a, {Operation::Upsert("notes", "n1",
+                                {{"text", Value::String("hi")}, {"likes", Value::Int(1)}}),
               Operation::Upsert("notes", "n2", {{"text", Value::String("yo")}})});
   Sync(*a, server->address());
   Sync(*b, server->address());

@@ -48,8 +48,8 @@ TEST(SyncLoad, FiftyClientsThousandTransactionsEachStoredExactlyOnce) {
       Database& db = *dbs[static_cast<size_t>(c)];
       for (int i = 1; i <= kTransactions; ++i) {
         Transaction t = db.BeginTransaction();
-        Status s = t.Upsert("load", std::to_string(c) + "-" + std::to_string(i),
-                            {{"i", Value::Int(i)}});
+        Status s =
+            t.Upsert("load", std::to_string(c) + "-" + std::to_string(i), {{"i", Value::Int(i)}});
         if (s.ok()) s = t.Increment("load", "total", "n", 1);
         if (s.ok()) s = t.Commit().status();
         if (s.ok() && i % kUploadEvery == 0) {

@@ -38,7 +38,9 @@ class Operator : public ::testing::Test {
     ASSERT_TRUE(t.Increment("c", "total", "n", delta).ok());
     ASSERT_TRUE(t.Commit().ok());
   }
-  Result<SyncReport> Sync(Database& db) { return SyncOnce(db, testing::SyncTo(server_->address())); }
+  Result<SyncReport> Sync(Database& db) {
+    return SyncOnce(db, testing::SyncTo(server_->address()));
+  }
   int Command(const std::vector<std::string>& args, std::string* out) {
     return testing::RunServerCommand(args, out);
   }
@@ -62,7 +64,8 @@ TEST_F(Operator, ResetClientForcesClientReset) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   Stop();
   std::string out;
-  ASSERT_EQ(Command({"reset-client", "--data", data_, std::to_string(r->client_id)}, &out), 0) << out;
+  ASSERT_EQ(Command({"reset-client", "--data", data_, std::to_string(r->client_id)}, &out), 0)
+      << out;
   Restart();
   Result<SyncReport> again = Sync(*a);
   ASSERT_TRUE(again.status().IsClientResetRequired()) << again.status().ToString();

@@ -1,12 +1,11 @@
 #include "server_process.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdio>
 #include <cstring>
@@ -57,9 +56,8 @@ std::string ReadLine(int fd) {
 }
 }  // namespace
 
-std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir,
-                                                    std::string* error, uint16_t port,
-                                                    const std::string& token) {
+std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir, std::string* error,
+                                                    uint16_t port, const std::string& token) {
   std::unique_ptr<ServerProcess> p(new ServerProcess());
   p->log_path_ = data_dir + ".log";
   std::vector<std::string> args = {"--data", data_dir, "--listen",

@@ -78,7 +78,8 @@ Result<wire::HelloOk> RawClient::Hello(uint64_t client_id, const std::string& to
   if (!m.ok()) return m.status();
   if (auto* ok = std::get_if<wire::HelloOk>(&*m)) return *ok;
   if (auto* e = std::get_if<wire::Error>(&*m))
-    return Status::FailedPrecondition(std::string(wire::ErrorCodeName(e->code)) + ": " + e->message);
+    return Status::FailedPrecondition(std::string(wire::ErrorCodeName(e->code)) + ": " +
+                                      e->message);
   return Status::FailedPrecondition("unexpected reply to hello");
 }
 
@@ -89,9 +90,9 @@ Result<wire::HelloOk> RawClient::Hello(uint64_t client_id, const std::string& to
   if (e == nullptr)
     return ::testing::AssertionFailure() << "expected an error, got " << wire::MessageName(*m);
   if (e->code != code)
-    return ::testing::AssertionFailure() << "expected error " << wire::ErrorCodeName(code)
-                                         << ", got " << wire::ErrorCodeName(e->code) << ": "
-                                         << e->message;
+    return ::testing::AssertionFailure()
+           << "expected error " << wire::ErrorCodeName(code) << ", got "
+           << wire::ErrorCodeName(e->code) << ": " << e->message;
   Result<std::string> next = socket_.ReadFrame();
   if (next.ok() || !next.status().IsIOError() ||
       next.status().message() != "connection closed by peer")

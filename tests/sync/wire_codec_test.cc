@@ -1,12 +1,13 @@
 // The wire codec: every message round-trips, and hostile bodies (truncated,
 // damaged, oversized, unknown union types, out-of-range enums, bad nested
 // entries) are rejected with corruption instead of being read.
+#include "sync/wire_codec.h"
+
 #include <gtest/gtest.h>
 
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
 #include "protocol_generated.h"
-#include "sync/wire_codec.h"
 
 namespace journaldb::wire {
 namespace {
@@ -23,11 +24,12 @@ std::vector<Message> Samples() {
   Upload upload{7, {{1, SampleEntry(1), {}}, {2, SampleEntry(2), {}}}};
   Changesets changesets{{{11, 7, 1, 123, SampleEntry(1), {}}, {12, 8, 5, 124, SampleEntry(5), {}}},
                         12};
-  BootstrapPage page{12,
-                     {{layout::StateKey("tasks", "a"),
-                       codec::EncodeObject({{"n", Value::Int(1)}}), {}},
-                      {layout::StateKey("tasks", "b"), codec::EncodeObject({}), {}}},
-                     false, 3};
+  BootstrapPage page{
+      12,
+      {{layout::StateKey("tasks", "a"), codec::EncodeObject({{"n", Value::Int(1)}}), {}},
+       {layout::StateKey("tasks", "b"), codec::EncodeObject({}), {}}},
+      false,
+      3};
   return {Hello{kProtocolVersion, "secret", 7, 99, 12, 2},
           HelloOk{7, 99, 12, 3, 2},
           Error{ErrorCode::kClientReset, "trimmed", ResetReason::kHistoryTrimmed, 4},
@@ -116,8 +118,9 @@ TEST(WireCodec, UnknownUnionTypeIsRejected) {
 }
 
 TEST(WireCodec, OutOfRangeEnumsAreRejected) {
-  for (auto [code, reason] : {std::pair{uint16_t{200}, uint16_t{0}}, std::pair{uint16_t{6}, uint16_t{99}},
-                              std::pair{uint16_t{0}, uint16_t{0}}}) {
+  for (auto [code, reason] :
+       {std::pair{uint16_t{200}, uint16_t{0}}, std::pair{uint16_t{6}, uint16_t{99}},
+        std::pair{uint16_t{0}, uint16_t{0}}}) {
     flatbuffers::FlatBufferBuilder b;
     auto text = b.CreateString("x");
     auto e = fb::CreateError(b, static_cast<fb::ErrorCode>(code), text,
@@ -157,8 +160,8 @@ TEST(WireCodec, ChangesetsMustBeConsecutive) {
 
 TEST(WireCodec, BootstrapKeysMustBeWellFormedAndOrdered) {
   std::string obj = codec::EncodeObject({});
-  BootstrapPage unordered{1, {{layout::StateKey("c", "b"), obj, {}}, {layout::StateKey("c", "a"), obj, {}}},
-                          true, 0};
+  BootstrapPage unordered{
+      1, {{layout::StateKey("c", "b"), obj, {}}, {layout::StateKey("c", "a"), obj, {}}}, true, 0};
   EXPECT_TRUE(DecodeMessage(EncodeMessage(unordered)).status().IsCorruption());
   BootstrapPage bad_key{1, {{"no-separator", obj, {}}}, true, 0};
   EXPECT_TRUE(DecodeMessage(EncodeMessage(bad_key)).status().IsCorruption());

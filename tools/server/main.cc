@@ -140,7 +140,8 @@ int main(int argc, char** argv) {
     return Report(journaldb::server::Restore(data, flag("from")));
   }
   if (a->command == "reset-client") {
-    std::optional<uint64_t> id = a->positional.size() == 1 ? Number(a->positional[0]) : std::nullopt;
+    std::optional<uint64_t> id =
+        a->positional.size() == 1 ? Number(a->positional[0]) : std::nullopt;
     if (!id || *id == 0) return Fail("reset-client needs one client id (a positive number)", 2);
     return Report(journaldb::server::ResetClient(data, *id));
   }

@@ -76,7 +76,7 @@ class SyncSession {
 struct SyncReport {
   uint64_t client_id = 0;
   uint64_t epoch = 0;
-  uint64_t uploaded_entries = 0;      // entries the server acknowledged in this round
+  uint64_t uploaded_entries = 0;       // entries the server acknowledged in this round
   uint64_t downloaded_changesets = 0;  // changesets integrated in this round
   uint64_t download_cursor = 0;
   uint64_t upload_cursor = 0;
@@ -85,11 +85,11 @@ struct SyncReport {
 
 // What a database knows of its sync, for `journal status`.
 struct SyncStatus {
-  uint64_t client_id = 0;        // 0: no server assigned one yet
-  uint64_t epoch = 0;            // 0: never synced
-  uint64_t download_cursor = 0;  // last server version integrated
-  uint64_t upload_cursor = 0;    // highest lsn the server acknowledged
-  Lsn last_lsn = 0;              // highest lsn assigned
+  uint64_t client_id = 0;         // 0: no server assigned one yet
+  uint64_t epoch = 0;             // 0: never synced
+  uint64_t download_cursor = 0;   // last server version integrated
+  uint64_t upload_cursor = 0;     // highest lsn the server acknowledged
+  Lsn last_lsn = 0;               // highest lsn assigned
   uint64_t unsynced_entries = 0;  // journal entries above the upload cursor
   // The last sync error ("code: message"), empty if the last sync attempt
   // succeeded or there was none. Recorded by SyncOnce and by sessions.

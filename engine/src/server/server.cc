@@ -237,7 +237,8 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   ClientRecord record;
   if (client_id == 0) {
     if (h.epoch != 0 || h.download_cursor != 0 || h.upload_cursor != 0) {
-      SendError(c, ErrorCode::kProtocolViolation, "a hello without client id must carry no cursors");
+      SendError(c, ErrorCode::kProtocolViolation,
+                "a hello without client id must carry no cursors");
       return false;
     }
     Result<uint64_t> id = store_->RegisterClient();
@@ -254,8 +255,8 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
       return false;
     }
     if (r->reset) {
-      SendError(c, ErrorCode::kClientReset,
-                fmt::format("an operator reset client {}", client_id), ResetReason::kOperatorReset);
+      SendError(c, ErrorCode::kClientReset, fmt::format("an operator reset client {}", client_id),
+                ResetReason::kOperatorReset);
       return false;
     }
     if (h.epoch != 0 && h.epoch != epoch) {
@@ -291,8 +292,8 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   }
   c->greeted = true;
   c->client_id = client_id;
-  Log(fmt::format("hello conn={} client={}{} download_cursor={} upload_cursor={}", c->id,
-                  client_id, h.client_id == 0 ? " (new)" : "", h.download_cursor, h.upload_cursor));
+  Log(fmt::format("hello conn={} client={}{} download_cursor={} upload_cursor={}", c->id, client_id,
+                  h.client_id == 0 ? " (new)" : "", h.download_cursor, h.upload_cursor));
   wire::HelloOk ok{client_id, epoch, latest, horizon, record.highest_lsn};
   return SendMessage(c->socket, ok).ok();
 }
@@ -345,19 +346,19 @@ bool Server::HandleDownload(Connection* c, const wire::DownloadRequest& r) {
     auto deadline = std::chrono::steady_clock::now() +
                     std::chrono::milliseconds(std::min(r.wait_ms, options_.max_wait_ms));
     std::unique_lock<std::mutex> lock(mu_);
-    version_cv_.wait_until(lock, deadline, [&] {
-      return stopping_ || store_->latest_version() > r.from_version;
-    });
+    version_cv_.wait_until(lock, deadline,
+                           [&] { return stopping_ || store_->latest_version() > r.from_version; });
   }
   wire::Changesets reply;
-  if (Status s = store_->ReadChangesets(r.from_version, options_.max_changeset_bytes,
-                                        &reply.changesets);
+  if (Status s =
+          store_->ReadChangesets(r.from_version, options_.max_changeset_bytes, &reply.changesets);
       !s.ok()) {
     SendError(c, wire::ErrorCode::kServerError, s.ToString());
     return false;
   }
-  reply.latest_version = std::max(store_->latest_version(),
-                                  reply.changesets.empty() ? 0 : reply.changesets.back().server_version);
+  reply.latest_version =
+      std::max(store_->latest_version(),
+               reply.changesets.empty() ? 0 : reply.changesets.back().server_version);
   return SendMessage(c->socket, reply).ok();
 }
 
@@ -373,8 +374,8 @@ bool Server::HandleBootstrap(Connection* c, const wire::BootstrapRequest& r) {
   // from is the one this snapshot shows.
   std::string_view after =
       r.server_version == c->bootstrap_version ? std::string_view(r.after_key) : std::string_view();
-  if (Status s = store_->ReadStatePage(c->bootstrap_snapshot, after, options_.bootstrap_page_bytes,
-                                       &page);
+  if (Status s =
+          store_->ReadStatePage(c->bootstrap_snapshot, after, options_.bootstrap_page_bytes, &page);
       !s.ok()) {
     SendError(c, wire::ErrorCode::kServerError, s.ToString());
     return false;

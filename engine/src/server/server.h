@@ -76,8 +76,7 @@ class Server {
   bool HandleDownload(Connection* c, const wire::DownloadRequest& r);
   bool HandleBootstrap(Connection* c, const wire::BootstrapRequest& r);
   void SendError(Connection* c, wire::ErrorCode code, std::string message,
-                 wire::ResetReason reason = wire::ResetReason::kNone,
-                 uint64_t restored_latest = 0);
+                 wire::ResetReason reason = wire::ResetReason::kNone, uint64_t restored_latest = 0);
   void Log(const std::string& line);
   void ReapFinished();
 

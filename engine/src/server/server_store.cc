@@ -148,14 +148,16 @@ Status ServerStore::Load() {
   if (!latest.ok()) return latest.status();
   if (*latest) {
     std::optional<uint64_t> n = layout::DecodeU64(**latest);
-    if (!n) return Status::Corruption(fmt::format("server meta latest_version in {} is malformed", dir_));
+    if (!n)
+      return Status::Corruption(fmt::format("server meta latest_version in {} is malformed", dir_));
     latest_version_ = *n;
   }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), clients_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     std::optional<uint64_t> id = layout::DecodeU64(it->key().ToStringView());
     std::optional<ClientRecord> rec = DecodeClient(it->value().ToStringView());
-    if (!id || !rec) return Status::Corruption(fmt::format("client registry of {} is malformed", dir_));
+    if (!id || !rec)
+      return Status::Corruption(fmt::format("client registry of {} is malformed", dir_));
     clients_cache_[*id] = *rec;
   }
   return FromRocks(it->status(), "read client registry");

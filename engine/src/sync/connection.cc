@@ -17,8 +17,8 @@ template <typename T>
 Result<T> Expect(Result<wire::Message> m, std::string_view what) {
   if (!m.ok()) return m.status();
   if (T* t = std::get_if<T>(&*m)) return std::move(*t);
-  return Status::FailedPrecondition(fmt::format("sync: the server answered {} with {}", what,
-                                                wire::MessageName(*m)));
+  return Status::FailedPrecondition(
+      fmt::format("sync: the server answered {} with {}", what, wire::MessageName(*m)));
 }
 }  // namespace
 
@@ -33,9 +33,10 @@ Status StatusFromWireError(const wire::Error& e) {
     }
     case wire::ErrorCode::kServerError:
     case wire::ErrorCode::kShuttingDown:
-      return Status::IOError(fmt::format("sync server: {}: {}", wire::ErrorCodeName(e.code),
-                                         e.message));
-    default: break;
+      return Status::IOError(
+          fmt::format("sync server: {}: {}", wire::ErrorCodeName(e.code), e.message));
+    default:
+      break;
   }
   return Status::FailedPrecondition(
       fmt::format("sync server: {}: {}", wire::ErrorCodeName(e.code), e.message));
@@ -48,8 +49,8 @@ Result<wire::Message> Connection::RoundTrip(const wire::Message& request) {
     // Bytes the server sent that fail verification: the connection is
     // useless, but retrying may help (a proxy cut it), so report I/O.
     if (reply.status().IsCorruption())
-      return Status::IOError(fmt::format("sync: bad frame from server: {}",
-                                         reply.status().message()));
+      return Status::IOError(
+          fmt::format("sync: bad frame from server: {}", reply.status().message()));
     return reply.status();
   }
   if (auto* e = std::get_if<wire::Error>(&*reply)) return StatusFromWireError(*e);
@@ -124,8 +125,9 @@ Result<uint64_t> Connection::UploadAll() {
     Result<wire::UploadAck> ack = Expect<wire::UploadAck>(RoundTrip(upload), "upload");
     if (!ack.ok()) return ack.status();
     if (ack->highest_lsn < last)
-      return Status::FailedPrecondition(fmt::format(
-          "sync: the server acknowledged up to lsn {} of an upload up to {}", ack->highest_lsn, last));
+      return Status::FailedPrecondition(
+          fmt::format("sync: the server acknowledged up to lsn {} of an upload up to {}",
+                      ack->highest_lsn, last));
     if (Status s = integrator_.RecordUploadAck(ack->highest_lsn); !s.ok()) return s;
     acked_ = ack->highest_lsn;
     acked += count;
@@ -139,10 +141,11 @@ Result<uint64_t> Connection::DownloadOnce(uint32_t wait_ms, bool* caught_up) {
   wire::DownloadRequest request{c->download_cursor, wait_ms};
   Result<wire::Changesets> reply = Expect<wire::Changesets>(RoundTrip(request), "download-request");
   if (!reply.ok()) return reply.status();
-  if (!reply->changesets.empty() && reply->changesets.front().server_version != c->download_cursor + 1)
-    return Status::FailedPrecondition(fmt::format(
-        "sync: asked for changesets after version {}, got version {}", c->download_cursor,
-        reply->changesets.front().server_version));
+  if (!reply->changesets.empty() &&
+      reply->changesets.front().server_version != c->download_cursor + 1)
+    return Status::FailedPrecondition(
+        fmt::format("sync: asked for changesets after version {}, got version {}",
+                    c->download_cursor, reply->changesets.front().server_version));
   Result<size_t> applied = integrator_.ApplyChangesets(reply->changesets);
   if (!applied.ok()) return applied.status();
   uint64_t reached =

@@ -90,9 +90,9 @@ Result<std::vector<wire::UploadEntry>> Integrator::ReadUnuploaded(Lsn after,
     if (!lsn) return Status::Corruption("journal: malformed key");
     std::string_view value = it->value().ToStringView();
     if (value.size() > kMaxUploadEntryBytes)
-      return Status::FailedPrecondition(fmt::format(
-          "journal entry lsn {} encodes to {} bytes; sync frames carry at most {}", *lsn,
-          value.size(), kMaxUploadEntryBytes));
+      return Status::FailedPrecondition(
+          fmt::format("journal entry lsn {} encodes to {} bytes; sync frames carry at most {}",
+                      *lsn, value.size(), kMaxUploadEntryBytes));
     if (!out.empty() && bytes + value.size() > max_bytes) break;
     Result<JournalEntry> entry = codec::DecodeEntry(value, *lsn);
     if (!entry.ok()) return entry.status();
@@ -247,7 +247,8 @@ Status Integrator::ApplyBootstrapPage(const wire::BootstrapPage& page) {
       PutU64(batch, store.meta(), layout::kMetaBootstrapVersion, page.server_version);
       PutU64(batch, store.meta(), layout::kMetaSyncedOwnLsn, own);
     } else if (page.client_highest_lsn != own) {
-      return Status::Corruption("sync: bootstrap pages of one version disagree on the client's lsn");
+      return Status::Corruption(
+          "sync: bootstrap pages of one version disagree on the client's lsn");
     }
     for (const wire::StateObject& o : page.objects) synced[o.key] = o.fields;
     if (Status s = WriteSyncedAndState(synced, own, batch); !s.ok()) return s;

@@ -9,10 +9,14 @@ namespace journaldb {
 
 std::string_view SyncStateName(SyncState state) {
   switch (state) {
-    case SyncState::kDisconnected: return "disconnected";
-    case SyncState::kConnecting: return "connecting";
-    case SyncState::kActive: return "active";
-    case SyncState::kError: return "error";
+    case SyncState::kDisconnected:
+      return "disconnected";
+    case SyncState::kConnecting:
+      return "connecting";
+    case SyncState::kActive:
+      return "active";
+    case SyncState::kError:
+      return "error";
   }
   return "unknown";
 }
@@ -55,8 +59,7 @@ Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options) {
 Result<SyncStatus> GetSyncStatus(const Database& db) {
   const auto* impl = dynamic_cast<const DatabaseImpl*>(&db);
   if (impl == nullptr) return Status::InvalidArgument("GetSyncStatus: not a journaldb database");
-  Result<sync::LocalCursors> c =
-      sync::Integrator(const_cast<DatabaseImpl&>(*impl)).ReadCursors();
+  Result<sync::LocalCursors> c = sync::Integrator(const_cast<DatabaseImpl&>(*impl)).ReadCursors();
   if (!c.ok()) return c.status();
   SyncStatus status;
   status.client_id = c->client_id;
@@ -169,9 +172,8 @@ Status Session::wait_for_upload(std::chrono::milliseconds timeout) {
   Result<Lsn> target = db_.store().LastLsn();
   if (!target.ok()) return target.status();
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, timeout, [&] {
-    return acked_lsn_ >= *target || state_ == SyncState::kError || stop_;
-  });
+  cv_.wait_for(lock, timeout,
+               [&] { return acked_lsn_ >= *target || state_ == SyncState::kError || stop_; });
   if (acked_lsn_ >= *target) return Status::OK();
   if (state_ == SyncState::kError) return last_error_;
   return Status::IOError(fmt::format(
@@ -218,8 +220,8 @@ Status Session::RunConnected(Connection& c) {
       round = ++rounds_started_;
       // Someone waits for the download, or local entries wait for upload:
       // ask without waiting on the server.
-      wait_ms = (download_waiters_ > 0 || cursors->last_lsn > acked_lsn_) ? 0
-                                                                          : options_.download_wait_ms;
+      wait_ms =
+          (download_waiters_ > 0 || cursors->last_lsn > acked_lsn_) ? 0 : options_.download_wait_ms;
     }
     cv_.notify_all();
     {

@@ -14,7 +14,9 @@
 namespace journaldb::sync {
 
 namespace {
-std::string Errno(std::string_view what) { return fmt::format("{}: {}", what, std::strerror(errno)); }
+std::string Errno(std::string_view what) {
+  return fmt::format("{}: {}", what, std::strerror(errno));
+}
 }  // namespace
 
 Result<std::pair<std::string, uint16_t>> ParseAddress(std::string_view address) {
@@ -123,8 +125,9 @@ Status ReadExactly(int fd, char* out, size_t n, bool* clean_eof) {
     ssize_t r = ::recv(fd, out + got, n - got, 0);
     if (r == 0) {
       if (clean_eof) *clean_eof = got == 0;
-      return Status::IOError(got == 0 ? "connection closed by peer"
-                                      : fmt::format("connection closed after {} of {} bytes", got, n));
+      return Status::IOError(got == 0
+                                 ? "connection closed by peer"
+                                 : fmt::format("connection closed after {} of {} bytes", got, n));
     }
     if (r < 0) {
       if (errno == EINTR) continue;
@@ -160,7 +163,9 @@ Result<std::string> Socket::ReadFrame(uint32_t max_bytes) {
   return body;
 }
 
-Status SendMessage(Socket& s, const wire::Message& m) { return s.WriteFrame(wire::EncodeMessage(m)); }
+Status SendMessage(Socket& s, const wire::Message& m) {
+  return s.WriteFrame(wire::EncodeMessage(m));
+}
 
 Result<wire::Message> ReceiveMessage(Socket& s) {
   Result<std::string> body = s.ReadFrame();

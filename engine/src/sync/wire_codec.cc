@@ -47,10 +47,9 @@ struct Builder {
 
   std::pair<fb::Message, Offset<void>> operator()(const Hello& m) const {
     auto token = b.CreateString(m.token);
-    return {fb::Message::Hello,
-            fb::CreateHello(b, m.protocol_version, token, m.client_id, m.epoch, m.download_cursor,
-                            m.upload_cursor)
-                .Union()};
+    return {fb::Message::Hello, fb::CreateHello(b, m.protocol_version, token, m.client_id, m.epoch,
+                                                m.download_cursor, m.upload_cursor)
+                                    .Union()};
   }
   std::pair<fb::Message, Offset<void>> operator()(const HelloOk& m) const {
     return {fb::Message::HelloOk, fb::CreateHelloOk(b, m.client_id, m.epoch, m.latest_version,
@@ -104,8 +103,9 @@ struct Builder {
       list.push_back(fb::CreateStateObject(b, k, v));
     }
     auto vec = b.CreateVector(list);
-    return {fb::Message::BootstrapPage,
-            fb::CreateBootstrapPage(b, m.server_version, vec, m.last, m.client_highest_lsn).Union()};
+    return {
+        fb::Message::BootstrapPage,
+        fb::CreateBootstrapPage(b, m.server_version, vec, m.last, m.client_highest_lsn).Union()};
   }
 };
 
@@ -141,8 +141,8 @@ Result<Changeset> DecodeChangeset(const fb::Changeset* c, std::string_view where
   if (out.server_version == 0) return Bad(fmt::format("{}: server version 0", where));
   Result<JournalEntry> e = codec::DecodeEntry(out.bytes, out.origin_lsn);
   if (!e.ok())
-    return Bad(fmt::format("{} (server version {}): {}", where, out.server_version,
-                           e.status().message()));
+    return Bad(
+        fmt::format("{} (server version {}): {}", where, out.server_version, e.status().message()));
   out.entry = std::move(e).value();
   return out;
 }
@@ -237,9 +237,9 @@ Result<Message> DecodeBootstrapPage(const fb::BootstrapPage* m) {
     std::string where = fmt::format("{}/{}", parsed->first, parsed->second);
     Result<FieldMap> fields = codec::DecodeObject(s.bytes, where);
     if (!fields.ok()) return Bad(fmt::format("bootstrap page: {}", fields.status().message()));
-    if (Status v = Operation::Upsert(std::string(parsed->first), std::string(parsed->second),
-                                     *fields)
-                       .Validate();
+    if (Status v =
+            Operation::Upsert(std::string(parsed->first), std::string(parsed->second), *fields)
+                .Validate();
         !v.ok())
       return Bad(fmt::format("bootstrap page: {}", v.message()));
     s.fields = std::move(fields).value();
@@ -253,36 +253,53 @@ Result<Message> DecodeBootstrapPage(const fb::BootstrapPage* m) {
 
 std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kNone: return "none";
-    case ErrorCode::kBadFrame: return "bad-frame";
-    case ErrorCode::kUnsupportedVersion: return "unsupported-version";
-    case ErrorCode::kUnauthorized: return "unauthorized";
-    case ErrorCode::kWrongClient: return "wrong-client";
-    case ErrorCode::kBadCursor: return "bad-cursor";
-    case ErrorCode::kClientReset: return "client-reset";
-    case ErrorCode::kProtocolViolation: return "protocol-violation";
-    case ErrorCode::kServerError: return "server-error";
-    case ErrorCode::kShuttingDown: return "shutting-down";
+    case ErrorCode::kNone:
+      return "none";
+    case ErrorCode::kBadFrame:
+      return "bad-frame";
+    case ErrorCode::kUnsupportedVersion:
+      return "unsupported-version";
+    case ErrorCode::kUnauthorized:
+      return "unauthorized";
+    case ErrorCode::kWrongClient:
+      return "wrong-client";
+    case ErrorCode::kBadCursor:
+      return "bad-cursor";
+    case ErrorCode::kClientReset:
+      return "client-reset";
+    case ErrorCode::kProtocolViolation:
+      return "protocol-violation";
+    case ErrorCode::kServerError:
+      return "server-error";
+    case ErrorCode::kShuttingDown:
+      return "shutting-down";
   }
   return "unknown";
 }
 
 std::string_view ResetReasonName(ResetReason reason) {
   switch (reason) {
-    case ResetReason::kNone: return "none";
-    case ResetReason::kUnknownClient: return "unknown-client";
-    case ResetReason::kOperatorReset: return "operator-reset";
-    case ResetReason::kEpochMismatch: return "epoch-mismatch";
-    case ResetReason::kHistoryTrimmed: return "history-trimmed";
-    case ResetReason::kServerRollback: return "server-rollback";
+    case ResetReason::kNone:
+      return "none";
+    case ResetReason::kUnknownClient:
+      return "unknown-client";
+    case ResetReason::kOperatorReset:
+      return "operator-reset";
+    case ResetReason::kEpochMismatch:
+      return "epoch-mismatch";
+    case ResetReason::kHistoryTrimmed:
+      return "history-trimmed";
+    case ResetReason::kServerRollback:
+      return "server-rollback";
   }
   return "unknown";
 }
 
 std::string_view MessageName(const Message& m) {
   static constexpr std::string_view kNames[] = {
-      "hello",      "hello-ok",          "error",         "upload",        "upload-ack",
-      "download-request", "changesets", "bootstrap-request", "bootstrap-page"};
+      "hello",      "hello-ok",          "error",
+      "upload",     "upload-ack",        "download-request",
+      "changesets", "bootstrap-request", "bootstrap-page"};
   return kNames[m.index()];
 }
 
@@ -306,26 +323,33 @@ Result<Message> DecodeMessage(std::string_view unaligned) {
   if (!fb::VerifyFrameBuffer(verifier)) return Bad("fails verification (truncated or damaged)");
   const fb::Frame* frame = fb::GetFrame(data);
   switch (frame->message_type()) {
-    case fb::Message::Hello: return DecodeHello(frame->message_as_Hello());
+    case fb::Message::Hello:
+      return DecodeHello(frame->message_as_Hello());
     case fb::Message::HelloOk: {
       const fb::HelloOk* m = frame->message_as_HelloOk();
       return Message(HelloOk{m->client_id(), m->epoch(), m->latest_version(), m->horizon(),
                              m->highest_stored_lsn()});
     }
-    case fb::Message::Error: return DecodeError(frame->message_as_Error());
-    case fb::Message::Upload: return DecodeUpload(frame->message_as_Upload());
-    case fb::Message::UploadAck: return DecodeUploadAck(frame->message_as_UploadAck());
+    case fb::Message::Error:
+      return DecodeError(frame->message_as_Error());
+    case fb::Message::Upload:
+      return DecodeUpload(frame->message_as_Upload());
+    case fb::Message::UploadAck:
+      return DecodeUploadAck(frame->message_as_UploadAck());
     case fb::Message::DownloadRequest: {
       const fb::DownloadRequest* m = frame->message_as_DownloadRequest();
       return Message(DownloadRequest{m->from_version(), m->wait_ms()});
     }
-    case fb::Message::Changesets: return DecodeChangesets(frame->message_as_Changesets());
+    case fb::Message::Changesets:
+      return DecodeChangesets(frame->message_as_Changesets());
     case fb::Message::BootstrapRequest: {
       const fb::BootstrapRequest* m = frame->message_as_BootstrapRequest();
       return Message(BootstrapRequest{m->server_version(), std::string(View(m->after_key()))});
     }
-    case fb::Message::BootstrapPage: return DecodeBootstrapPage(frame->message_as_BootstrapPage());
-    default: break;
+    case fb::Message::BootstrapPage:
+      return DecodeBootstrapPage(frame->message_as_BootstrapPage());
+    default:
+      break;
   }
   return Bad(fmt::format("unknown message type {}", static_cast<int>(frame->message_type())));
 }

@@ -124,9 +124,9 @@ struct BootstrapRequest {
 };
 
 struct StateObject {
-  std::string key;     // state key: collection, NUL, primary key
-  std::string bytes;   // the object as stored
-  FieldMap fields;     // decoded and verified (filled by DecodeMessage)
+  std::string key;    // state key: collection, NUL, primary key
+  std::string bytes;  // the object as stored
+  FieldMap fields;    // decoded and verified (filled by DecodeMessage)
 };
 
 struct BootstrapPage {
@@ -136,8 +136,8 @@ struct BootstrapPage {
   Lsn client_highest_lsn = 0;  // the requester's highest lsn included in this state
 };
 
-using Message = std::variant<Hello, HelloOk, Error, Upload, UploadAck, DownloadRequest,
-                             Changesets, BootstrapRequest, BootstrapPage>;
+using Message = std::variant<Hello, HelloOk, Error, Upload, UploadAck, DownloadRequest, Changesets,
+                             BootstrapRequest, BootstrapPage>;
 
 // "hello", "upload-ack", ...: for logs and errors.
 std::string_view MessageName(const Message& m);

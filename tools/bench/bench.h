@@ -1,0 +1,47 @@
+// Shared pieces of journal-bench: the parsed command line, the workload entry
+// point signature and the generated data every write workload uses.
+#ifndef JOURNALDB_TOOLS_BENCH_BENCH_H_
+#define JOURNALDB_TOOLS_BENCH_BENCH_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace journaldb::bench {
+
+struct BenchArgs {
+  std::string workload;
+  // Total operations per run; nullopt: the workload's default.
+  std::optional<uint64_t> ops;
+  // Committing threads; nullopt: the workload's default.
+  std::optional<int> threads;
+  // Runs per side for workloads that compare against a baseline.
+  std::optional<int> runs;
+  // Empty: a fresh temporary database per run, removed afterwards. Otherwise
+  // the database directory to use and keep (created if missing).
+  std::string db;
+};
+
+// A workload runs, prints its JSON lines to stdout and returns the process
+// exit code (0 ok, 1 error). Errors go to stderr.
+using WorkloadFn = int (*)(const BenchArgs&);
+
+int RunWrite(const BenchArgs& args);
+int RunWriteSync(const BenchArgs& args);
+
+// Every object the write workloads create lives in this collection, under a
+// 16-byte key, with one 200-byte string field.
+inline constexpr char kCollection[] = "bench";
+inline constexpr char kField[] = "payload";
+inline constexpr size_t kKeyBytes = 16;
+inline constexpr size_t kPayloadBytes = 200;
+
+// The primary key of the i-th object: 16 hex digits of a bijective scramble of
+// i, so keys are distinct but not inserted in key order (as app ids would be).
+std::string ObjectKey(uint64_t i);
+// The 200-byte field value (the same for every object).
+const std::string& Payload();
+
+}  // namespace journaldb::bench
+
+#endif  // JOURNALDB_TOOLS_BENCH_BENCH_H_

@@ -1,0 +1,35 @@
+#include "bench_dir.h"
+
+#include <fmt/format.h>
+#include <stdlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace journaldb::bench {
+
+Result<BenchDir> BenchDir::Temp() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string templ = fmt::format("{}/journal-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  if (mkdtemp(templ.data()) == nullptr)
+    return Status::IOError(
+        fmt::format("cannot create a temporary directory {}: {}", templ, std::strerror(errno)));
+  std::string db = templ + "/db";
+  return BenchDir(std::move(templ), std::move(db));
+}
+
+BenchDir BenchDir::Keep(std::string db_path) { return BenchDir("", std::move(db_path)); }
+
+BenchDir::BenchDir(BenchDir&& other) noexcept
+    : root_(std::move(other.root_)), db_path_(std::move(other.db_path_)) {
+  other.root_.clear();
+}
+
+BenchDir::~BenchDir() {
+  if (root_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(root_, ec);
+}
+
+}  // namespace journaldb::bench
