@@ -4,6 +4,7 @@
 #include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "journaldb/database.h"
 #include "journaldb/sync.h"
@@ -244,6 +245,40 @@ TEST(SyncEndToEnd, SessionsDownloadEachOthersChangesAndReportState) {
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_NE(std::find(seen.begin(), seen.end(), SyncState::kDisconnected), seen.end());
   EXPECT_NE(std::find(seen.begin(), seen.end(), SyncState::kActive), seen.end());
+}
+
+TEST(SyncEndToEnd, ManyBackgroundSessionsConverge) {
+  TempDir dir;
+  std::string error;
+  auto server = ServerProcess::Start(dir.Sub("server"), &error);
+  ASSERT_TRUE(server) << error;
+  constexpr int kClients = 8;
+  constexpr int kCommits = 50;
+  std::vector<std::unique_ptr<Database>> dbs;
+  for (int c = 0; c < kClients; ++c)
+    dbs.push_back(OpenDb(dir.Sub("c" + std::to_string(c)), server->address()));
+  std::vector<std::thread> writers;
+  for (int c = 0; c < kClients; ++c)
+    writers.emplace_back([&, c] {
+      for (int i = 0; i < kCommits; ++i)
+        Commit(*dbs[static_cast<size_t>(c)],
+               {Operation::Increment("counters", "shared", "n", 1),
+                Operation::Upsert("owners", "shared", {{"last", Value::Int(c)}}),
+                Operation::Upsert("own", std::to_string(c), {{"i", Value::Int(i)}})});
+    });
+  for (auto& t : writers) t.join();
+  for (auto& db : dbs) ASSERT_TRUE(db->sync_session()->wait_for_upload(kWait).ok());
+  for (auto& db : dbs) ASSERT_TRUE(db->sync_session()->wait_for_download(kWait).ok());
+  testing::StateDump first = DumpClient(*dbs[0]);
+  EXPECT_EQ(first.at({"counters", "shared"}).at("n"), Value::Int(kClients * kCommits));
+  EXPECT_EQ(first.size(), size_t{kClients} + 2);
+  for (auto& db : dbs) {
+    EXPECT_EQ(DumpClient(*db), first);
+    ExpectVerifies(*db);
+  }
+  dbs.clear();  // sessions stop before the server does
+  ASSERT_EQ(server->Terminate(), 0);
+  EXPECT_EQ(DumpServer(dir.Sub("server")), first);
 }
 
 TEST(SyncEndToEnd, UnreachableServerIsRetryableAndWaitsTimeOut) {
