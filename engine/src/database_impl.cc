@@ -36,6 +36,10 @@ DatabaseImpl::~DatabaseImpl() {
 
 SyncSession* DatabaseImpl::sync_session() const { return session_.get(); }
 
+void DatabaseImpl::NotifyCommitted() {
+  if (session_) session_->NotifyLocalCommit();
+}
+
 Result<std::unique_ptr<Database>> DatabaseImpl::Open(const std::string& path,
                                                      const Options& options, rocksdb::Env* env) {
   StoreOptions so;

@@ -45,6 +45,8 @@ class DatabaseImpl final : public Database {
   Result<DatabaseInfo> Info() const override;
   Result<VerifyReport> Verify() const override;
   SyncSession* sync_session() const override;
+  // Tells the sync session a transaction committed (transaction.cc).
+  void NotifyCommitted();
 
   // Commits `ops` as one journal entry (commit.cc). Borrows `ops` to encode
   // the entry without copying them; they are as given when Commit returns.

@@ -52,6 +52,7 @@ Result<Lsn> Transaction::Commit() {
     return Status::FailedPrecondition("transaction already committed or rolled back");
   if (ops_.empty()) return Status::FailedPrecondition("transaction has no operations to commit");
   Result<Lsn> lsn = db_->Commit(ops_);
+  if (lsn.ok()) db_->NotifyCommitted();
   // Only a commit that did not apply leaves the transaction open; a failed
   // write is sticky for the database, so retrying could not help.
   if (lsn.ok() || !lsn.status().IsInvalidArgument()) {

@@ -1,15 +1,19 @@
 // End-to-end sync over loopback TCP with a real journal-server process.
 #include <gtest/gtest.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "database_impl.h"
 #include "journaldb/database.h"
 #include "journaldb/sync.h"
 #include "server_process.h"
 #include "support/temp_dir.h"
+#include "sync/connection.h"
 #include "sync_helpers.h"
 
 namespace journaldb {
@@ -279,6 +283,32 @@ TEST(SyncEndToEnd, ManyBackgroundSessionsConverge) {
   dbs.clear();  // sessions stop before the server does
   ASSERT_EQ(server->Terminate(), 0);
   EXPECT_EQ(DumpServer(dir.Sub("server")), first);
+}
+
+TEST(SyncEndToEnd, LocalCommitIsUploadedDuringAWaitingDownload) {
+  TempDir dir;
+  std::string error;
+  auto server = ServerProcess::Start(dir.Sub("server"), &error);
+  ASSERT_TRUE(server) << error;
+  auto a = OpenDb(dir.Sub("a"));
+  auto& impl = static_cast<DatabaseImpl&>(*a);
+  auto c = sync::Connection::Open(impl, testing::SyncTo(server->address()));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Commit(*a, {Operation::Upsert("c", "k", {{"n", Value::Int(1)}})});
+  // The wake signal a session's commit hook sends.
+  int wake = ::eventfd(1, EFD_CLOEXEC);
+  ASSERT_GE(wake, 0);
+  bool caught_up = false;
+  Result<uint64_t> n = (*c)->DownloadOnce(/*wait_ms=*/60000, &caught_up, wake);
+  ::close(wake);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  // The entry went up inside the download round (its upload frame also ends
+  // the server's wait, so the round does not last the full wait).
+  Result<SyncStatus> status = GetSyncStatus(*a);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->upload_cursor, 1u);
+  EXPECT_EQ(status->unsynced_entries, 0u);
+  ExpectVerifies(*a);
 }
 
 TEST(SyncEndToEnd, UnreachableServerIsRetryableAndWaitsTimeOut) {

@@ -345,9 +345,16 @@ bool Server::HandleDownload(Connection* c, const wire::DownloadRequest& r) {
   if (r.from_version == latest && r.wait_ms > 0) {
     auto deadline = std::chrono::steady_clock::now() +
                     std::chrono::milliseconds(std::min(r.wait_ms, options_.max_wait_ms));
+    // The wait also ends when the client sends its next frame (an upload of
+    // a fresh local commit): checked in short slices so it is not delayed.
+    constexpr auto kSlice = std::chrono::milliseconds(10);
     std::unique_lock<std::mutex> lock(mu_);
-    version_cv_.wait_until(lock, deadline,
-                           [&] { return stopping_ || store_->latest_version() > r.from_version; });
+    while (!stopping_ && store_->latest_version() <= r.from_version &&
+           std::chrono::steady_clock::now() < deadline) {
+      version_cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + kSlice));
+      pollfd pending{c->socket.fd(), POLLIN, 0};
+      if (::poll(&pending, 1, 0) > 0) break;
+    }
   }
   wire::Changesets reply;
   if (Status s =

@@ -1,6 +1,10 @@
 #include "sync/connection.h"
 
 #include <fmt/format.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <mutex>
 
@@ -44,17 +48,7 @@ Status StatusFromWireError(const wire::Error& e) {
 
 Result<wire::Message> Connection::RoundTrip(const wire::Message& request) {
   if (Status s = SendMessage(socket_, request); !s.ok()) return s;
-  Result<wire::Message> reply = ReceiveMessage(socket_);
-  if (!reply.ok()) {
-    // Bytes the server sent that fail verification: the connection is
-    // useless, but retrying may help (a proxy cut it), so report I/O.
-    if (reply.status().IsCorruption())
-      return Status::IOError(
-          fmt::format("sync: bad frame from server: {}", reply.status().message()));
-    return reply.status();
-  }
-  if (auto* e = std::get_if<wire::Error>(&*reply)) return StatusFromWireError(*e);
-  return reply;
+  return Receive();
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(DatabaseImpl& db, const SyncOptions& options) {
@@ -112,6 +106,16 @@ Status Connection::BootstrapIfNeeded(bool* bootstrapped) {
   return Status::OK();
 }
 
+Status Connection::RecordAck(const wire::UploadAck& ack, Lsn last) {
+  if (ack.highest_lsn < last)
+    return Status::FailedPrecondition(
+        fmt::format("sync: the server acknowledged up to lsn {} of an upload up to {}",
+                    ack.highest_lsn, last));
+  if (Status s = integrator_.RecordUploadAck(ack.highest_lsn); !s.ok()) return s;
+  acked_ = ack.highest_lsn;
+  return Status::OK();
+}
+
 Result<uint64_t> Connection::UploadAll() {
   uint64_t acked = 0;
   for (;;) {
@@ -124,23 +128,69 @@ Result<uint64_t> Connection::UploadAll() {
     wire::Upload upload{hello_.client_id, std::move(entries).value()};
     Result<wire::UploadAck> ack = Expect<wire::UploadAck>(RoundTrip(upload), "upload");
     if (!ack.ok()) return ack.status();
-    if (ack->highest_lsn < last)
-      return Status::FailedPrecondition(
-          fmt::format("sync: the server acknowledged up to lsn {} of an upload up to {}",
-                      ack->highest_lsn, last));
-    if (Status s = integrator_.RecordUploadAck(ack->highest_lsn); !s.ok()) return s;
-    acked_ = ack->highest_lsn;
+    if (Status s = RecordAck(*ack, last); !s.ok()) return s;
     acked += count;
   }
 }
 
-Result<uint64_t> Connection::DownloadOnce(uint32_t wait_ms, bool* caught_up) {
+Result<wire::Message> Connection::Receive() {
+  Result<wire::Message> reply = ReceiveMessage(socket_);
+  if (!reply.ok()) {
+    // Bytes the server sent that fail verification: the connection is
+    // useless, but retrying may help (a proxy cut it), so report I/O.
+    if (reply.status().IsCorruption())
+      return Status::IOError(
+          fmt::format("sync: bad frame from server: {}", reply.status().message()));
+    return reply.status();
+  }
+  if (auto* e = std::get_if<wire::Error>(&*reply)) return StatusFromWireError(*e);
+  return reply;
+}
+
+Result<bool> Connection::WaitForReplyOrWake(int wake_fd) {
+  for (;;) {
+    pollfd fds[2] = {{socket_.fd(), POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    int n = ::poll(fds, 2, -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IOError("sync: poll failed");
+    if (fds[1].revents & POLLIN) {
+      uint64_t count = 0;
+      (void)!::read(wake_fd, &count, sizeof count);
+      return true;
+    }
+    return false;  // the reply (or an error or close) is there
+  }
+}
+
+Result<uint64_t> Connection::DownloadOnce(uint32_t wait_ms, bool* caught_up, int wake_fd) {
   *caught_up = false;
   Result<LocalCursors> c = integrator_.ReadCursors();
   if (!c.ok()) return c.status();
   wire::DownloadRequest request{c->download_cursor, wait_ms};
-  Result<wire::Changesets> reply = Expect<wire::Changesets>(RoundTrip(request), "download-request");
+  if (Status s = SendMessage(socket_, request); !s.ok()) return s;
+  // A local commit while the server waits: upload it now instead of after.
+  Lsn early_upload_last = 0;
+  if (wait_ms > 0 && wake_fd >= 0) {
+    Result<bool> woken = WaitForReplyOrWake(wake_fd);
+    if (!woken.ok()) return woken.status();
+    if (*woken) {
+      Result<std::vector<wire::UploadEntry>> entries =
+          integrator_.ReadUnuploaded(acked_, kUploadBatchBytes);
+      if (!entries.ok()) return entries.status();
+      if (!entries->empty()) {
+        early_upload_last = entries->back().lsn;
+        wire::Upload upload{hello_.client_id, std::move(entries).value()};
+        if (Status s = SendMessage(socket_, upload); !s.ok()) return s;
+      }
+    }
+  }
+  Result<wire::Changesets> reply = Expect<wire::Changesets>(Receive(), "download-request");
   if (!reply.ok()) return reply.status();
+  if (early_upload_last != 0) {
+    Result<wire::UploadAck> ack = Expect<wire::UploadAck>(Receive(), "upload");
+    if (!ack.ok()) return ack.status();
+    if (Status s = RecordAck(*ack, early_upload_last); !s.ok()) return s;
+  }
   if (!reply->changesets.empty() &&
       reply->changesets.front().server_version != c->download_cursor + 1)
     return Status::FailedPrecondition(

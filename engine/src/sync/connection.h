@@ -35,8 +35,11 @@ class Connection {
   Result<uint64_t> UploadAll();
   // One download request; returns how many changesets were integrated and
   // sets *caught_up if the download cursor reached the server's latest
-  // version.
-  Result<uint64_t> DownloadOnce(uint32_t wait_ms, bool* caught_up);
+  // version. With `wake_fd` (readable when a local commit happened), a
+  // request that waits on the server is followed at once by an upload of the
+  // new entries, which also ends the server's wait; its ack is read after
+  // the changesets.
+  Result<uint64_t> DownloadOnce(uint32_t wait_ms, bool* caught_up, int wake_fd = -1);
 
   const wire::HelloOk& hello() const { return hello_; }
   void Shutdown() { socket_.Shutdown(); }
@@ -45,6 +48,12 @@ class Connection {
   Connection(DatabaseImpl& db, Socket socket) : integrator_(db), socket_(std::move(socket)) {}
   // Sends `request` and receives the reply; a received Error becomes its Status.
   Result<wire::Message> RoundTrip(const wire::Message& request);
+  Result<wire::Message> Receive();
+  // Blocks until the socket or `wake_fd` is readable; true if woken (and
+  // the wake counter consumed).
+  Result<bool> WaitForReplyOrWake(int wake_fd);
+  // Checks an ack covers up to `last` and moves the upload cursor.
+  Status RecordAck(const wire::UploadAck& ack, Lsn last);
 
   Integrator integrator_;
   Socket socket_;

@@ -1,6 +1,8 @@
 #include "sync/session.h"
 
 #include <fmt/format.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "database_impl.h"
 #include "journaldb/journal/layout.h"
@@ -90,6 +92,8 @@ bool IsFatal(const Status& s) { return !s.ok() && !s.IsIOError(); }
 
 std::unique_ptr<Session> Session::Start(DatabaseImpl& db, const SyncOptions& options) {
   std::unique_ptr<Session> s(new Session(db, options));
+  // Without an eventfd local commits wait for the download's wait to end.
+  s->wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   Result<LocalCursors> c = Integrator(db).ReadCursors();
   if (c.ok()) s->acked_lsn_ = c->upload_cursor;
   s->thread_ = std::thread([p = s.get()] { p->Run(); });
@@ -104,6 +108,13 @@ Session::~Session() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void Session::NotifyLocalCommit() {
+  if (wake_fd_ < 0) return;
+  uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof one);
 }
 
 SyncState Session::state() const {
@@ -230,7 +241,7 @@ Status Session::RunConnected(Connection& c) {
       waiting_request_ = wait_ms > 0;
     }
     bool caught_up = false;
-    Result<uint64_t> downloaded = c.DownloadOnce(wait_ms, &caught_up);
+    Result<uint64_t> downloaded = c.DownloadOnce(wait_ms, &caught_up, wake_fd_);
     {
       std::lock_guard<std::mutex> lock(mu_);
       waiting_request_ = false;

@@ -30,6 +30,10 @@ class Session final : public SyncSession {
   void Pause() override;
   void Resume() override;
 
+  // Called after each local commit: a download waiting on the server gives
+  // way to uploading it at once.
+  void NotifyLocalCommit();
+
  private:
   Session(DatabaseImpl& db, SyncOptions options) : db_(db), options_(std::move(options)) {}
   void Run();
@@ -59,6 +63,7 @@ class Session final : public SyncSession {
   uint64_t next_listener_id_ = 1;
   std::mutex listener_call_mu_;  // serialises listener calls
 
+  int wake_fd_ = -1;  // eventfd: readable after a local commit
   std::thread thread_;
 };
 
