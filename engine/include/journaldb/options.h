@@ -36,8 +36,8 @@ struct SyncOptions {
   uint32_t min_backoff_ms = 100;
   uint32_t max_backoff_ms = 10000;
   // How long an idle session's download request waits on the server for new
-  // changesets; also bounds how long a local commit waits to be uploaded.
-  // Default: 200 ms.
+  // changesets before asking again (a local commit cuts the wait short; the
+  // server caps it at 5 s). Default: 200 ms.
   uint32_t download_wait_ms = 200;
 };
 
