@@ -752,6 +752,8 @@ TEST_F(RecoveryCli, HelpAndUsage) {
   for (const std::string command : {"snapshot", "recoveries", "diff", "export"})
     EXPECT_TRUE(Contains(top.out, "  " + command + " ")) << top.out;
   EXPECT_EQ(Journal({"recoveries", local_, "--reason", "x"}).exit_code, 2);
+  EXPECT_EQ(Journal({"recoveries", local_, "--recovery-root="}).exit_code, 2);
+  EXPECT_EQ(Journal({"snapshot", local_, "--recovery-root", ""}).exit_code, 2);
   EXPECT_EQ(Journal({"export", "a", "b"}).exit_code, 2);
 }
 

@@ -61,7 +61,9 @@ void PrintTopHelp(std::ostream& out) {
   out << "\n"
          "Every command takes --json (one JSON document on stdout) and --help.\n"
          "Read commands (get, ls, log, info, verify) open the database read-only\n"
-         "and never create it; write commands (put, incr, del) create it if missing.\n\n"
+         "and never create it; write commands (put, incr, del) create it if missing.\n"
+         "Recovery snapshot commands (recoveries, diff, export) only read; snapshot\n"
+         "opens DB for writing but never creates it.\n\n"
          "exit codes: 0 ok, 1 error, 2 usage error, 3 verification failed\n"
          "More: journal help COMMAND, or docs/cli.md.\n";
 }

@@ -51,8 +51,11 @@ std::string WithoutTrailingSlash(std::string_view path) {
   return std::string(path);
 }
 
-std::string RecoveryRootFor(const ParsedArgs& args, std::string_view db_path) {
-  if (const std::string* root = args.Find("--recovery-root")) return *root;
+Result<std::string> RecoveryRootFor(const ParsedArgs& args, std::string_view db_path) {
+  if (const std::string* root = args.Find("--recovery-root")) {
+    if (root->empty()) return Status::InvalidArgument("--recovery-root needs a directory");
+    return *root;
+  }
   return WithoutTrailingSlash(db_path) + ".recovery";
 }
 

@@ -23,7 +23,8 @@ namespace journaldb::cli {
 
 // The recovery root of the database at `db_path`: the sibling directory
 // `<db_path>.recovery`, or `--recovery-root DIR` when the command got it.
-std::string RecoveryRootFor(const ParsedArgs& args, std::string_view db_path);
+// Invalid-argument (a usage error) for an empty DIR.
+Result<std::string> RecoveryRootFor(const ParsedArgs& args, std::string_view db_path);
 
 // `path` without trailing slashes ("/" stays "/").
 std::string WithoutTrailingSlash(std::string_view path);

@@ -62,7 +62,9 @@ std::string Count(uint64_t n, std::string_view one, std::string_view many) {
 }
 
 Outcome Run(const ParsedArgs& args, Output& out) {
-  const std::string root = RecoveryRootFor(args, args.positional[0]);
+  Result<std::string> root_or = RecoveryRootFor(args, args.positional[0]);
+  if (!root_or.ok()) return Outcome::Usage(root_or.status().message());
+  const std::string& root = *root_or;
   std::error_code ec;
   if (fs::exists(root, ec) && !fs::is_directory(root, ec))
     return Outcome::Failed(

@@ -34,12 +34,14 @@ constexpr OptionSpec kOptions[] = {
 Outcome Run(const ParsedArgs& args, Output& out) {
   const std::string& path = args.positional[0];
   const std::string* reason = args.Find("--reason");
+  Result<std::string> root = RecoveryRootFor(args, path);
+  if (!root.ok()) return Outcome::Usage(root.status().message());
   Options options;
   options.create_if_missing = false;
   Result<std::unique_ptr<Database>> db = Database::Open(path, options);
   if (!db.ok()) return Outcome::Failed(db.status());
   Result<RecoverySnapshot> snapshot =
-      CreateRecoverySnapshot(**db, RecoveryRootFor(args, path), reason ? *reason : "manual");
+      CreateRecoverySnapshot(**db, *root, reason ? *reason : "manual");
   if (!snapshot.ok()) return Outcome::Failed(snapshot.status());
   if (out.json()) {
     out.doc().BeginObject().Key("recovery_snapshot");
