@@ -38,8 +38,7 @@ void PrintTo(const SweepCase& c, std::ostream* os) {
 
 std::string CaseName(const ::testing::TestParamInfo<SweepCase>& info) {
   std::string name;
-  for (char c : std::string(FaultKindName(info.param.kind)))
-    name += c == '-' ? '_' : c;
+  for (char c : std::string(FaultKindName(info.param.kind))) name += c == '-' ? '_' : c;
   name += info.param.durability == Durability::kSyncEveryCommit ? "_Sync" : "_Buffered";
   name += info.param.existing_db ? "_Reopen" : "_Create";
   return name;
@@ -104,8 +103,8 @@ TEST_P(CommitFaultSweep, NoAcknowledgedCommitIsLostAndNothingPartialIsVisible) {
     WorkloadRun clean = RunWith(FreshDatabase(dir), FaultKind::kNone, 0, fault);
     k = fault.fs->operations();
     ASSERT_TRUE(clean.violation.empty()) << clean.violation;
-    ASSERT_EQ(clean.acked.size(), txns_.size()) << "the workload fails without faults: "
-                                                << clean.failed_status.ToString();
+    ASSERT_EQ(clean.acked.size(), txns_.size())
+        << "the workload fails without faults: " << clean.failed_status.ToString();
   }
   // Each commit costs at least one counted write, so a K this small means
   // the file system is not seeing the database's I/O.

@@ -1,7 +1,6 @@
 #include "faults/fault_fs.h"
 
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,12 +30,18 @@ std::string DirOf(const std::string& file) {
 
 const char* OpName(FaultFs::Op op) {
   switch (op) {
-    case FaultFs::Op::kCreate: return "create";
-    case FaultFs::Op::kAppend: return "append";
-    case FaultFs::Op::kSync: return "sync";
-    case FaultFs::Op::kRename: return "rename";
-    case FaultFs::Op::kDelete: return "delete";
-    case FaultFs::Op::kDirSync: return "dirsync";
+    case FaultFs::Op::kCreate:
+      return "create";
+    case FaultFs::Op::kAppend:
+      return "append";
+    case FaultFs::Op::kSync:
+      return "sync";
+    case FaultFs::Op::kRename:
+      return "rename";
+    case FaultFs::Op::kDelete:
+      return "delete";
+    case FaultFs::Op::kDirSync:
+      return "dirsync";
   }
   return "?";
 }
@@ -127,11 +132,16 @@ class FaultDirectory : public rocksdb::FSDirectoryWrapper {
 
 const char* FaultKindName(FaultKind kind) {
   switch (kind) {
-    case FaultKind::kNone: return "none";
-    case FaultKind::kErrorOnce: return "error-once";
-    case FaultKind::kErrorFromThenOn: return "error-from-then-on";
-    case FaultKind::kNoSpace: return "no-space";
-    case FaultKind::kPowerLoss: return "power-loss";
+    case FaultKind::kNone:
+      return "none";
+    case FaultKind::kErrorOnce:
+      return "error-once";
+    case FaultKind::kErrorFromThenOn:
+      return "error-from-then-on";
+    case FaultKind::kNoSpace:
+      return "no-space";
+    case FaultKind::kPowerLoss:
+      return "power-loss";
   }
   return "?";
 }
@@ -180,8 +190,8 @@ IOStatus FaultFs::Check(Op op, const std::string& name) {
     fired_at_ = fmt::format("{} {}", OpName(op), name);
     failing_ = kind_ != FaultKind::kErrorOnce;
   }
-  std::string what = fmt::format("injected {} at operation {} ({})", FaultKindName(kind_), at_,
-                                 fired_at_);
+  std::string what =
+      fmt::format("injected {} at operation {} ({})", FaultKindName(kind_), at_, fired_at_);
   return kind_ == FaultKind::kNoSpace ? IOStatus::NoSpace(what) : IOStatus::IOError(what);
 }
 
@@ -248,8 +258,7 @@ IOStatus FaultFs::ReopenWritableFile(const std::string& name, const rocksdb::Fil
 }
 
 IOStatus FaultFs::NewDirectory(const std::string& name, const IOOptions& options,
-                               std::unique_ptr<rocksdb::FSDirectory>* result,
-                               IODebugContext* dbg) {
+                               std::unique_ptr<rocksdb::FSDirectory>* result, IODebugContext* dbg) {
   std::unique_ptr<rocksdb::FSDirectory> dir;
   IOStatus s = target()->NewDirectory(name, options, &dir, dbg);
   if (s.ok()) *result = std::make_unique<FaultDirectory>(std::move(dir), this, name);
@@ -282,7 +291,8 @@ IOStatus FaultFs::RenameFile(const std::string& from, const std::string& to,
     std::string bytes;
     if (IOStatus s = rocksdb::ReadFileToString(target(), to, &bytes); !s.ok()) return s;
     std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = files_.find(to); it != files_.end()) bytes.resize(std::min<uint64_t>(bytes.size(), it->second.synced));
+    if (auto it = files_.find(to); it != files_.end())
+      bytes.resize(std::min<uint64_t>(bytes.size(), it->second.synced));
     pending.replaced = std::move(bytes);
   }
   IOStatus s = target()->RenameFile(from, to, options, dbg);
@@ -298,8 +308,8 @@ IOStatus FaultFs::RenameFile(const std::string& from, const std::string& to,
   return s;
 }
 
-IOStatus FaultFs::LinkFile(const std::string& from, const std::string& to,
-                           const IOOptions& options, IODebugContext* dbg) {
+IOStatus FaultFs::LinkFile(const std::string& from, const std::string& to, const IOOptions& options,
+                           IODebugContext* dbg) {
   if (IOStatus s = Check(Op::kCreate, to); !s.ok()) return s;
   IOStatus s = target()->LinkFile(from, to, options, dbg);
   if (s.ok()) {

@@ -58,10 +58,10 @@ namespace journaldb::testing {
 
 enum class FaultKind {
   kNone,
-  kErrorOnce,         // operation N fails with an I/O error; later ones succeed
-  kErrorFromThenOn,   // operation N and every later one fail with an I/O error
-  kNoSpace,           // operation N and every later one fail with "no space"
-  kPowerLoss,         // operation N and every later one fail; then DropUnsyncedData()
+  kErrorOnce,        // operation N fails with an I/O error; later ones succeed
+  kErrorFromThenOn,  // operation N and every later one fail with an I/O error
+  kNoSpace,          // operation N and every later one fail with "no space"
+  kPowerLoss,        // operation N and every later one fail; then DropUnsyncedData()
 };
 
 const char* FaultKindName(FaultKind kind);
@@ -101,8 +101,7 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* dbg) override;
-  rocksdb::IOStatus ReopenWritableFile(const std::string& name,
-                                       const rocksdb::FileOptions& options,
+  rocksdb::IOStatus ReopenWritableFile(const std::string& name, const rocksdb::FileOptions& options,
                                        std::unique_ptr<rocksdb::FSWritableFile>* result,
                                        rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus NewDirectory(const std::string& name, const rocksdb::IOOptions& options,
@@ -141,7 +140,7 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   bool fired_ = false;
   bool failing_ = false;  // every counted operation fails (sticky faults)
   std::string fired_at_;
-  std::map<std::string, FileState> files_;                 // written through us
+  std::map<std::string, FileState> files_;                  // written through us
   std::map<std::string, std::set<std::string>> new_names_;  // dir -> names not yet durable
   std::vector<PendingRename> renames_;
 };

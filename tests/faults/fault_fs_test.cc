@@ -100,13 +100,13 @@ TEST(FaultFs, ErrorOnceFailsExactlyTheArmedOperation) {
   TempDir dir;
   FaultFs ffs;
   ffs.Arm(FaultKind::kErrorOnce, 3);
-  auto file = Create(ffs, dir.Sub("f"));                                 // op 1
-  ASSERT_TRUE(file->Append("a", IOOptions(), nullptr).ok());             // op 2
-  rocksdb::IOStatus third = file->Sync(IOOptions(), nullptr);            // op 3
+  auto file = Create(ffs, dir.Sub("f"));                       // op 1
+  ASSERT_TRUE(file->Append("a", IOOptions(), nullptr).ok());   // op 2
+  rocksdb::IOStatus third = file->Sync(IOOptions(), nullptr);  // op 3
   EXPECT_TRUE(third.IsIOError()) << third.ToString();
   EXPECT_TRUE(ffs.fired());
   EXPECT_NE(ffs.fired_at().find("sync"), std::string::npos) << ffs.fired_at();
-  EXPECT_TRUE(file->Sync(IOOptions(), nullptr).ok());                    // op 4
+  EXPECT_TRUE(file->Sync(IOOptions(), nullptr).ok());  // op 4
   EXPECT_EQ(ffs.operations(), 4u);
 }
 

@@ -17,11 +17,13 @@ std::vector<Ops> WorkloadTransactions(int count, int salt) {
     switch (i % 5) {
       case 0:
         ops.push_back(Operation::Upsert(
-            "tasks", task, {{"title", Value::String(fmt::format("task {}", v))}, {"n", Value::Int(v)}}));
+            "tasks", task,
+            {{"title", Value::String(fmt::format("task {}", v))}, {"n", Value::Int(v)}}));
         break;
       case 1:
         ops.push_back(Operation::Increment("tasks", task, "views", v));
-        ops.push_back(Operation::Upsert("notes", note, {{"body", Value::String(std::string(40 + i, 'x'))}}));
+        ops.push_back(
+            Operation::Upsert("notes", note, {{"body", Value::String(std::string(40 + i, 'x'))}}));
         break;
       case 2:
         ops.push_back(Operation::EraseField("tasks", next_task, "title"));
@@ -85,15 +87,16 @@ WorkloadRun RunWorkload(const std::string& path, const Options& options, rocksdb
     if (!IsClearError(lsn.status()))
       run.violation = fmt::format("commit {} failed without a message", i);
     else if (lsn.status().IsInvalidArgument() || lsn.status().IsFailedPrecondition())
-      run.violation = fmt::format("commit {} failed for a non-I/O reason: {}", i,
-                                  lsn.status().ToString());
+      run.violation =
+          fmt::format("commit {} failed for a non-I/O reason: {}", i, lsn.status().ToString());
     // The failure must be sticky: later commits were prepared on a state
     // that may not exist on disk.
     if (i + 1 < txns.size()) {
       Result<Lsn> after = CommitOps(**db, txns[i + 1]);
       if (after.ok())
-        run.violation = fmt::format("commit {} failed ({}) but the next commit was accepted as lsn {}",
-                                    i, lsn.status().ToString(), *after);
+        run.violation =
+            fmt::format("commit {} failed ({}) but the next commit was accepted as lsn {}", i,
+                        lsn.status().ToString(), *after);
     }
     break;
   }
@@ -136,9 +139,10 @@ std::string CheckAfterFault(const std::string& path, const std::vector<Ops>& bef
     return fmt::format("{} commits were acknowledged but only {} are in the journal (lost lsn {})",
                        acked, workload_entries, run.acked[workload_entries]);
   if (workload_entries > may_have)
-    return fmt::format("journal holds {} workload entries; only {} commits were attempted "
-                       "before the failure",
-                       workload_entries, may_have);
+    return fmt::format(
+        "journal holds {} workload entries; only {} commits were attempted "
+        "before the failure",
+        workload_entries, may_have);
   for (size_t i = 0; i < workload_entries; ++i)
     if (journal[before.size() + i].ops != txns[i])
       return fmt::format("entry lsn {} holds [{}], expected commit {} [{}]", before.size() + i + 1,

@@ -23,10 +23,10 @@ std::vector<Ops> WorkloadTransactions(int count, int salt = 0);
 
 // What one workload run saw.
 struct WorkloadRun {
-  Status open_status;                 // the workload's Open; not OK: nothing committed
-  std::vector<Lsn> acked;             // lsns of the commits that returned OK, in order
-  std::optional<size_t> failed;       // index of the first commit that returned an error
-  Status failed_status;               // what it returned
+  Status open_status;            // the workload's Open; not OK: nothing committed
+  std::vector<Lsn> acked;        // lsns of the commits that returned OK, in order
+  std::optional<size_t> failed;  // index of the first commit that returned an error
+  Status failed_status;          // what it returned
   // Empty unless the run itself broke a rule while it ran (a commit after a
   // failed one was accepted, an error without a message, lsns out of order).
   std::string violation;

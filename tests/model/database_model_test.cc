@@ -53,10 +53,10 @@ struct DbUnderTest {
 using Command = rc::state::Command<DbModel, DbUnderTest>;
 
 rc::Gen<Value> SmallValue() {
-  return rc::gen::oneOf(rc::gen::map(rc::gen::inRange<int64_t>(-3, 4), Value::Int),
-                        rc::gen::map(rc::gen::arbitrary<bool>(), Value::Bool),
-                        rc::gen::element(Value::String("s"), Value::String(""), Value::Null(),
-                                         Value::Double(0.5)));
+  return rc::gen::oneOf(
+      rc::gen::map(rc::gen::inRange<int64_t>(-3, 4), Value::Int),
+      rc::gen::map(rc::gen::arbitrary<bool>(), Value::Bool),
+      rc::gen::element(Value::String("s"), Value::String(""), Value::Null(), Value::Double(0.5)));
 }
 
 rc::Gen<Operation> PoolOperation() {
@@ -298,10 +298,11 @@ RC_GTEST_PROP(DatabaseModel, StateJournalAndCursorsFollowTheModelThroughReopensA
   // 40 commands (scaled from rapidcheck's size, 0..100) to bound the run
   // time: each reopen is a RocksDB recovery.
   const auto commands = *rc::gen::scale(
-      0.4, rc::state::gen::commands(
-               initial, rc::state::gen::execOneOfWithArgs<Commit, Commit, Commit, Commit, Read,
-                                                          Read, CheckJournal, Reopen, Crash,
-                                                          CrashDuringCommit>()));
+      0.4,
+      rc::state::gen::commands(
+          initial,
+          rc::state::gen::execOneOfWithArgs<Commit, Commit, Commit, Commit, Read, Read,
+                                            CheckJournal, Reopen, Crash, CrashDuringCommit>()));
   rc::state::runAll(commands, initial, sut);
 }
 

@@ -28,7 +28,8 @@ bool ApplyOne(const Operation& op, std::map<DbModel::Id, FieldMap>& objects) {
         current = static_cast<uint64_t>(f->second.as_int());
       }
       // Two's-complement wrap-around, as operation.h promises.
-      fields[op.field] = Value::Int(static_cast<int64_t>(current + static_cast<uint64_t>(op.delta)));
+      fields[op.field] =
+          Value::Int(static_cast<int64_t>(current + static_cast<uint64_t>(op.delta)));
       return true;
     }
   }
