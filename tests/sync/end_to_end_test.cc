@@ -245,6 +245,8 @@ TEST(SyncEndToEnd, SessionsDownloadEachOthersChangesAndReportState) {
   ASSERT_TRUE(b->sync_session()->wait_for_upload(kWait).ok());
   ASSERT_TRUE(a->sync_session()->wait_for_download(kWait).ok());
   EXPECT_EQ(*a->GetField("chat", "m1", "reads"), Value::Int(1));
+  // SIGTERM with both sessions connected: a clean stop, exit status 0.
+  EXPECT_EQ(server->Terminate(), 0);
   b->sync_session()->RemoveListener(id);
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_NE(std::find(seen.begin(), seen.end(), SyncState::kDisconnected), seen.end());
