@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstring>
 #include <vector>
 
 #include "journal_generated.h"
@@ -121,6 +122,24 @@ Offset<fb::OpRecord> EncodeOp(FlatBufferBuilder& b, const Operation& op) {
 
 // --- decoding ---------------------------------------------------------------
 
+// FlatBuffers accessors need the buffer aligned as it was built (8 bytes is
+// the largest scalar here); RocksDB values carry no alignment promise. A
+// misaligned input is copied into an aligned buffer before verification.
+class AlignedBytes {
+ public:
+  explicit AlignedBytes(std::string_view bytes) : view_(bytes) {
+    if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint64_t) == 0) return;
+    copy_.resize((bytes.size() + sizeof(uint64_t) - 1) / sizeof(uint64_t));
+    std::memcpy(copy_.data(), bytes.data(), bytes.size());
+    view_ = std::string_view(reinterpret_cast<const char*>(copy_.data()), bytes.size());
+  }
+  std::string_view view() const { return view_; }
+
+ private:
+  std::string_view view_;
+  std::vector<uint64_t> copy_;
+};
+
 std::string_view View(const flatbuffers::String* s) { return {s->data(), s->size()}; }
 
 // Decodes a verified union value; unknown types are corruption (the Verifier
@@ -192,12 +211,14 @@ Result<Operation> DecodeOp(const fb::OpRecord* rec, std::string_view where) {
                                         where, static_cast<int>(rec->op_type())));
 }
 
-Result<JournalEntry> Decode(std::string_view bytes, std::optional<Lsn> expected_lsn) {
+Result<JournalEntry> Decode(std::string_view unaligned, std::optional<Lsn> expected_lsn) {
   std::string where = expected_lsn ? fmt::format("journal entry lsn {}", *expected_lsn)
                                    : std::string("journal entry");
-  if (bytes.size() > kMaxEncodedBytes)
+  if (unaligned.size() > kMaxEncodedBytes)
     return Status::Corruption(fmt::format("{}: {} bytes exceeds the {} byte limit", where,
-                                          bytes.size(), kMaxEncodedBytes));
+                                          unaligned.size(), kMaxEncodedBytes));
+  AlignedBytes aligned(unaligned);
+  std::string_view bytes = aligned.view();
   if (bytes.size() < 8)
     return Status::Corruption(fmt::format("{}: truncated ({} bytes)", where, bytes.size()));
   auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
@@ -289,10 +310,12 @@ std::string EncodeObject(const FieldMap& fields) {
   return Finish(b);
 }
 
-Result<FieldMap> DecodeObject(std::string_view bytes, std::string_view where) {
-  if (bytes.size() > kMaxEncodedBytes)
+Result<FieldMap> DecodeObject(std::string_view unaligned, std::string_view where) {
+  if (unaligned.size() > kMaxEncodedBytes)
     return Status::Corruption(fmt::format("object {}: {} bytes exceeds the limit", where,
-                                          bytes.size()));
+                                          unaligned.size()));
+  AlignedBytes aligned(unaligned);
+  std::string_view bytes = aligned.view();
   if (bytes.size() < 8)
     return Status::Corruption(fmt::format("object {}: truncated ({} bytes)", where, bytes.size()));
   auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
