@@ -14,12 +14,16 @@
 #include "server_process.h"
 #include "support/temp_dir.h"
 #include "sync/connection.h"
+#include "sync/integrator.h"
 #include "sync_helpers.h"
 
 namespace journaldb {
 namespace {
 
-enum class Kind { kCommit, kSync, kUploadOnly, kDownloadOnly };
+// kUploadAndDrop sends the unacknowledged entries and disconnects without
+// reading the ack: the server may or may not have stored them, and the next
+// upload must neither lose nor double them.
+enum class Kind { kCommit, kSync, kUploadOnly, kDownloadOnly, kUploadAndDrop };
 
 struct Action {
   Kind kind;
@@ -82,6 +86,23 @@ void Run(Database& db, const Action& a, const std::string& address) {
       RC_ASSERT((*c)->UploadAll().ok());
       break;
     }
+    case Kind::kUploadAndDrop: {
+      Result<sync::LocalCursors> cursors = sync::Integrator(impl).ReadCursors();
+      RC_ASSERT(cursors.ok());
+      if (cursors->client_id == 0) break;  // never synced: nothing to drop
+      auto entries = sync::Integrator(impl).ReadUnuploaded(cursors->upload_cursor, 1u << 20);
+      RC_ASSERT(entries.ok());
+      testing::RawClient raw(address);
+      wire::Hello hello;
+      hello.client_id = cursors->client_id;
+      hello.epoch = cursors->epoch;
+      hello.download_cursor = cursors->download_cursor;
+      hello.upload_cursor = cursors->upload_cursor;
+      RC_ASSERT(raw.Send(hello).ok());
+      RC_ASSERT(raw.Receive().ok());
+      RC_ASSERT(raw.Send(wire::Upload{cursors->client_id, std::move(entries).value()}).ok());
+      break;  // closes without reading the ack
+    }
     case Kind::kDownloadOnly: {
       auto c = sync::Connection::Open(impl, options);
       RC_ASSERT(c.ok());
@@ -104,10 +125,13 @@ std::string Problems(const Database& db) {
 
 RC_GTEST_PROP(SyncConvergence, AllClientsEqualServerAfterEveryoneSyncs, ()) {
   const int clients = *rc::gen::inRange(2, 6);
-  const auto actions = *rc::gen::container<std::vector<Action>>(rc::gen::construct<Action>(
-      rc::gen::weightedElement<Kind>(
-          {{5, Kind::kCommit}, {2, Kind::kSync}, {1, Kind::kUploadOnly}, {1, Kind::kDownloadOnly}}),
-      rc::gen::inRange(0, clients), rc::gen::arbitrary<uint32_t>()));
+  const auto actions = *rc::gen::container<std::vector<Action>>(
+      rc::gen::construct<Action>(rc::gen::weightedElement<Kind>({{5, Kind::kCommit},
+                                                                 {2, Kind::kSync},
+                                                                 {1, Kind::kUploadOnly},
+                                                                 {1, Kind::kDownloadOnly},
+                                                                 {1, Kind::kUploadAndDrop}}),
+                                 rc::gen::inRange(0, clients), rc::gen::arbitrary<uint32_t>()));
   RC_PRE(actions.size() <= 40);
 
   testing::TempDir dir;
