@@ -34,9 +34,9 @@ Status Integrator::Exclusive(Fn&& fn) {
   return s;
 }
 
-Result<LocalCursors> Integrator::ReadCursors() const {
+Result<LocalCursors> Integrator::ReadCursors(const DatabaseImpl& db) {
   LocalCursors c;
-  const Store& store = db_.store();
+  const Store& store = db.store();
   std::pair<const char*, uint64_t*> numbers[] = {
       {layout::kMetaClientId, &c.client_id},
       {layout::kMetaEpoch, &c.epoch},

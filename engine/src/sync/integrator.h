@@ -51,7 +51,9 @@ class Integrator {
  public:
   explicit Integrator(DatabaseImpl& db) : db_(db) {}
 
-  Result<LocalCursors> ReadCursors() const;
+  Result<LocalCursors> ReadCursors() const { return ReadCursors(db_); }
+  // The same, for callers that only read (GetSyncStatus on a read-only open).
+  static Result<LocalCursors> ReadCursors(const DatabaseImpl& db);
 
   // Records the identity a server gave a new client file (client id and
   // epoch), so later entries are tagged with it.

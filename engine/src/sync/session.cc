@@ -61,7 +61,7 @@ Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options) {
 Result<SyncStatus> GetSyncStatus(const Database& db) {
   const auto* impl = dynamic_cast<const DatabaseImpl*>(&db);
   if (impl == nullptr) return Status::InvalidArgument("GetSyncStatus: not a journaldb database");
-  Result<sync::LocalCursors> c = sync::Integrator(const_cast<DatabaseImpl&>(*impl)).ReadCursors();
+  Result<sync::LocalCursors> c = sync::Integrator::ReadCursors(*impl);
   if (!c.ok()) return c.status();
   SyncStatus status;
   status.client_id = c->client_id;
