@@ -114,7 +114,7 @@ Result<std::optional<FieldMap>> DatabaseImpl::LoadForCommit(const std::string& s
   return std::optional<FieldMap>(std::move(fields).value());
 }
 
-Status DatabaseImpl::Prepare(std::vector<Operation>& ops, Writer& w) {
+Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* marker, Writer& w) {
   JournalEntry entry;
   entry.lsn = last_lsn_ + 1;
   entry.download_cursor = download_cursor_;
@@ -185,6 +185,9 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, Writer& w) {
   }
   if (rocksdb::Status s = batch.Put(store_->journal(), lsn_key, encoded); !s.ok())
     return FromRocks(s, "build write batch");
+  if (marker != nullptr)
+    if (rocksdb::Status s = batch.Put(store_->meta(), marker->key, marker->value); !s.ok())
+      return FromRocks(s, "build write batch");
 
   // Everything checked: claim the lsn and publish the new object states to
   // commits prepared after this one.
@@ -195,7 +198,7 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, Writer& w) {
   return Status::OK();
 }
 
-Result<Lsn> DatabaseImpl::Commit(std::vector<Operation>& ops) {
+Result<Lsn> DatabaseImpl::Commit(std::vector<Operation>& ops, const CommitMarker* marker) {
   if (options_.read_only)
     return Status::FailedPrecondition(fmt::format("{} is open read-only", path()));
   Writer w;
@@ -207,7 +210,7 @@ Result<Lsn> DatabaseImpl::Commit(std::vector<Operation>& ops) {
     return Status(write_error_.code(),
                   fmt::format("an earlier write failed; reopen the database ({})",
                               write_error_.message()));
-  if (Status s = Prepare(ops, w); !s.ok()) return s;
+  if (Status s = Prepare(ops, marker, w); !s.ok()) return s;
 
   writers_.push_back(&w);
   while (!w.done && &w != writers_.front()) w.cv.wait(lock);

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "journaldb/database.h"
+#include "journaldb/engine/commit_marker.h"
 #include "journaldb/journal/store.h"
 
 namespace journaldb {
@@ -50,7 +51,15 @@ class DatabaseImpl final : public Database {
 
   // Commits `ops` as one journal entry (commit.cc). Borrows `ops` to encode
   // the entry without copying them; they are as given when Commit returns.
-  Result<Lsn> Commit(std::vector<Operation>& ops);
+  // `marker`, if not null, is written to the meta column family in the same
+  // batch (commit_marker.h).
+  Result<Lsn> Commit(std::vector<Operation>& ops, const CommitMarker* marker = nullptr);
+
+  // A marker alone, with the database's durability (commit_marker.cc).
+  Status WriteMarker(const CommitMarker& marker);
+
+  // Transaction::Commit, with an optional marker in the same batch.
+  static Result<Lsn> CommitTransaction(Transaction& txn, const CommitMarker* marker);
 
   static const rocksdb::Snapshot* RocksSnapshot(const ReadOptions& options);
   const Store& store() const { return *store_; }
@@ -62,7 +71,7 @@ class DatabaseImpl final : public Database {
   struct Writer;
   // Builds the write batch for `ops` against the latest state including
   // prepared-but-unwritten commits. REQUIRES: mu_ held.
-  Status Prepare(std::vector<Operation>& ops, Writer& w);
+  Status Prepare(std::vector<Operation>& ops, const CommitMarker* marker, Writer& w);
   // Current object state as commits see it. REQUIRES: mu_ held.
   Result<std::optional<FieldMap>> LoadForCommit(const std::string& state_key,
                                                 std::string_view collection,

@@ -47,19 +47,27 @@ Status Transaction::Increment(std::string_view collection, std::string_view key,
                                     std::string(field), delta));
 }
 
-Result<Lsn> Transaction::Commit() {
-  if (finished_)
+Result<Lsn> Transaction::Commit() { return DatabaseImpl::CommitTransaction(*this, nullptr); }
+
+Result<Lsn> DatabaseImpl::CommitTransaction(Transaction& txn, const CommitMarker* marker) {
+  if (txn.finished_)
     return Status::FailedPrecondition("transaction already committed or rolled back");
-  if (ops_.empty()) return Status::FailedPrecondition("transaction has no operations to commit");
-  Result<Lsn> lsn = db_->Commit(ops_);
-  if (lsn.ok()) db_->NotifyCommitted();
+  if (txn.ops_.empty())
+    return Status::FailedPrecondition("transaction has no operations to commit");
+  Result<Lsn> lsn = txn.db_->Commit(txn.ops_, marker);
+  if (lsn.ok()) txn.db_->NotifyCommitted();
   // Only a commit that did not apply leaves the transaction open; a failed
   // write is sticky for the database, so retrying could not help.
   if (lsn.ok() || !lsn.status().IsInvalidArgument()) {
-    finished_ = true;
-    ops_.clear();
+    txn.finished_ = true;
+    txn.ops_.clear();
   }
   return lsn;
+}
+
+Result<Lsn> CommitWithMarker(Transaction& txn, const CommitMarker& marker) {
+  if (Status s = ValidateMarkerKey(marker.key); !s.ok()) return s;
+  return DatabaseImpl::CommitTransaction(txn, &marker);
 }
 
 void Transaction::Rollback() {

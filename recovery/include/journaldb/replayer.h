@@ -1,0 +1,113 @@
+// Replayer: re-applies a recovery snapshot's diverged transactions to the
+// live database, each exactly once, even across crashes (DESIGN.md
+// guarantee 5).
+//
+//   journaldb::LocalWinsPolicy policy;
+//   auto report = journaldb::Replay(snapshot, *live, policy, {});
+//   if (report.ok() && report->complete) ... // every diverged transaction was decided
+//
+// For each diverged transaction, in lsn order, the policy sees its three-way
+// plan (replay_plan.h) and decides: apply it, skip it, replace it with edited
+// ops, or abort the replay. An applied transaction is an ordinary local
+// commit (journaled, tagged, synced) whose write batch also records
+// "transaction LSN of recovery ID is done"; a skipped one records only that.
+// A rerun, after a crash or an abort, resumes with the first transaction not
+// yet done: none is skipped, none is applied twice.
+//
+// Memory is bounded by one transaction, not by the snapshot's size.
+// Thread safety: one replay of a given snapshot at a time; the live database
+// may be used by other threads meanwhile.
+#ifndef JOURNALDB_REPLAYER_H_
+#define JOURNALDB_REPLAYER_H_
+
+#include <functional>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "journaldb/database.h"
+#include "journaldb/recovery_snapshot.h"
+#include "journaldb/replay_plan.h"
+
+namespace journaldb {
+
+enum class ReplayAction { kApply, kSkip, kReplace, kAbort };
+
+struct ReplayDecision {
+  ReplayAction action = ReplayAction::kApply;
+  std::vector<Operation> replacement;  // kReplace: the ops to commit instead (may be empty)
+  std::string reason;                  // kAbort: why, for the report
+};
+
+// Decides each diverged transaction. Called on the replaying thread.
+class ReplayPolicy {
+ public:
+  virtual ~ReplayPolicy() = default;
+  virtual ReplayDecision Decide(const PlannedTransaction& txn) = 0;
+};
+
+// Applies every op as it was written locally: local values win, increments
+// add their delta to the server's value, erased objects are erased again.
+class LocalWinsPolicy : public ReplayPolicy {
+ public:
+  ReplayDecision Decide(const PlannedTransaction& txn) override;
+};
+
+// Applies only the clean ops of each transaction; ops whose fields the server
+// changed (conflict) or whose object it deleted (gone) are skipped.
+class ServerWinsPolicy : public ReplayPolicy {
+ public:
+  ReplayDecision Decide(const PlannedTransaction& txn) override;
+};
+
+// Applies clean transactions and aborts at the first one that is not clean,
+// leaving it and the rest for a person (`journal replay --interactive`).
+class CleanOnlyPolicy : public ReplayPolicy {
+ public:
+  ReplayDecision Decide(const PlannedTransaction& txn) override;
+};
+
+struct ReplayOptions {
+  // Decide but write nothing. Default: false.
+  bool dry_run = false;
+  // Only transactions with first_lsn <= lsn <= last_lsn. Default: all.
+  Lsn first_lsn = 0;
+  Lsn last_lsn = std::numeric_limits<Lsn>::max();
+  // Only transactions whose ops all touch this collection; others are left
+  // alone, not marked done. Empty: all. Default: empty.
+  std::string only_collection;
+  // Called after each transaction is decided (on the replaying thread).
+  std::function<void(Lsn lsn, uint64_t done, uint64_t total)> on_progress;
+};
+
+struct ReplayReport {
+  uint64_t transactions_applied = 0;   // committed (as planned or replaced)
+  uint64_t transactions_skipped = 0;   // marked done without a commit
+  uint64_t transactions_already_done = 0;  // done by an earlier run
+  uint64_t transactions_filtered = 0;  // outside the lsn range or collection
+  uint64_t ops_applied = 0;
+  uint64_t ops_skipped = 0;
+  Lsn last_lsn_decided = 0;
+  bool aborted = false;
+  Lsn aborted_at = 0;
+  std::string abort_reason;
+  // Every diverged transaction of the snapshot is done (applied or skipped).
+  bool complete = false;
+};
+
+// Replays `snapshot` into `live` under `policy`. A failed commit (an edited
+// op that does not validate, an increment the server's value cannot take)
+// stops the replay with that error; what was done before stays done.
+Result<ReplayReport> Replay(const RecoverySnapshot& snapshot, Database& live,
+                            ReplayPolicy& policy, const ReplayOptions& options);
+
+// Whether transaction `lsn` of the recovery is done in `live`.
+Result<bool> IsReplayed(const Database& live, const std::string& recovery_id, Lsn lsn);
+
+// Whether every diverged transaction of the snapshot is done in `live`.
+Result<bool> IsFullyReplayed(const Database& live, const RecoverySnapshot& snapshot);
+
+}  // namespace journaldb
+
+#endif  // JOURNALDB_REPLAYER_H_

@@ -1,0 +1,152 @@
+#include "journaldb/replayer.h"
+
+#include <fmt/format.h>
+
+#include "journaldb/engine/commit_marker.h"
+#include "journaldb/journal/layout.h"
+
+namespace journaldb {
+
+namespace {
+
+// marker/replay/<recovery id>/<lsn as 8 bytes big-endian>: one per done
+// transaction, so a filtered replay never marks what it left alone.
+std::string DoneKey(const std::string& recovery_id, Lsn lsn) {
+  return std::string(kMarkerKeyPrefix) + "replay/" + recovery_id + "/" + layout::EncodeU64(lsn);
+}
+
+// marker/replay-complete/<recovery id>: every transaction is done.
+std::string CompleteKey(const std::string& recovery_id) {
+  return std::string(kMarkerKeyPrefix) + "replay-complete/" + recovery_id;
+}
+
+bool OpInCollection(const Operation& op, const std::string& only) {
+  return only.empty() || op.collection == only;
+}
+
+}  // namespace
+
+ReplayDecision LocalWinsPolicy::Decide(const PlannedTransaction&) {
+  return {ReplayAction::kApply, {}, {}};
+}
+
+ReplayDecision ServerWinsPolicy::Decide(const PlannedTransaction& txn) {
+  if (txn.cls == ReplayClass::kClean) return {ReplayAction::kApply, {}, {}};
+  ReplayDecision d{ReplayAction::kReplace, {}, {}};
+  for (const PlannedOp& op : txn.ops)
+    if (op.cls == ReplayClass::kClean) d.replacement.push_back(op.op);
+  if (d.replacement.empty()) d.action = ReplayAction::kSkip;
+  return d;
+}
+
+ReplayDecision CleanOnlyPolicy::Decide(const PlannedTransaction& txn) {
+  if (txn.cls == ReplayClass::kClean) return {ReplayAction::kApply, {}, {}};
+  return {ReplayAction::kAbort, {},
+          fmt::format("transaction lsn {} is {}: clean-only stops here", txn.lsn,
+                      ReplayClassName(txn.cls))};
+}
+
+Result<bool> IsReplayed(const Database& live, const std::string& recovery_id, Lsn lsn) {
+  Result<std::optional<std::string>> m = ReadMarker(live, DoneKey(recovery_id, lsn));
+  if (!m.ok()) return m.status();
+  return m->has_value();
+}
+
+Result<bool> IsFullyReplayed(const Database& live, const RecoverySnapshot& snapshot) {
+  Result<std::optional<std::string>> m =
+      ReadMarker(live, CompleteKey(snapshot.manifest.recovery_id));
+  if (!m.ok()) return m.status();
+  return m->has_value();
+}
+
+Result<ReplayReport> Replay(const RecoverySnapshot& snapshot, Database& live,
+                            ReplayPolicy& policy, const ReplayOptions& options) {
+  ReplayReport report;
+  const RecoveryManifest& m = snapshot.manifest;
+  Result<std::unique_ptr<ReplayPlanner>> planner = ReplayPlanner::Open(snapshot, live);
+  if (!planner.ok()) return planner.status();
+  const bool filtered = options.first_lsn > m.first_diverged_lsn ||
+                        options.last_lsn < m.last_diverged_lsn || !options.only_collection.empty();
+  uint64_t done = 0;
+  bool all_done = true;  // every transaction seen is done, as of this run
+
+  for (ReplayPlanner& p = **planner; p.Valid(); p.Next()) {
+    const PlannedTransaction& txn = p.transaction();
+    const CommitMarker marker{DoneKey(m.recovery_id, txn.lsn), "done"};
+    auto progress = [&] {
+      ++done;
+      if (options.on_progress) options.on_progress(txn.lsn, done, m.diverged_entries);
+    };
+
+    Result<std::optional<std::string>> already = ReadMarker(live, marker.key);
+    if (!already.ok()) return already.status();
+    if (already->has_value()) {
+      ++report.transactions_already_done;
+      progress();
+      continue;
+    }
+
+    // A transaction outside the filter is left alone and stays not-done. A
+    // collection filter selects only transactions wholly in that collection:
+    // marking a partly selected one done would lose the rest of it.
+    bool selected = txn.lsn >= options.first_lsn && txn.lsn <= options.last_lsn;
+    for (const PlannedOp& op : txn.ops)
+      selected = selected && OpInCollection(op.op, options.only_collection);
+    if (!selected) {
+      ++report.transactions_filtered;
+      all_done = false;
+      progress();
+      continue;
+    }
+
+    ReplayDecision d = policy.Decide(txn);
+    std::vector<Operation> ops;
+    switch (d.action) {
+      case ReplayAction::kAbort:
+        report.aborted = true;
+        report.aborted_at = txn.lsn;
+        report.abort_reason = d.reason.empty() ? "aborted by the policy" : d.reason;
+        return report;
+      case ReplayAction::kApply:
+        for (const PlannedOp& op : txn.ops) ops.push_back(op.op);
+        break;
+      case ReplayAction::kReplace: ops = std::move(d.replacement); break;
+      case ReplayAction::kSkip: break;
+    }
+    // With kReplace the counts compare op numbers, not identities.
+    if (txn.ops.size() > ops.size()) report.ops_skipped += txn.ops.size() - ops.size();
+
+    if (!options.dry_run) {
+      if (ops.empty()) {
+        if (Status s = WriteMarker(live, marker); !s.ok()) return s;
+      } else {
+        Transaction t = live.BeginTransaction();
+        for (Operation& op : ops)
+          if (Status s = t.Write(std::move(op)); !s.ok())
+            return Status(s.code(), fmt::format("replay of lsn {}: edited op: {}", txn.lsn,
+                                                s.message()));
+        Result<Lsn> lsn = CommitWithMarker(t, marker);
+        if (!lsn.ok())
+          return Status(lsn.status().code(),
+                        fmt::format("replay of lsn {}: {}", txn.lsn, lsn.status().message()));
+      }
+    }
+    if (ops.empty()) {
+      ++report.transactions_skipped;
+    } else {
+      ++report.transactions_applied;
+      report.ops_applied += ops.size();
+    }
+    report.last_lsn_decided = txn.lsn;
+    progress();
+  }
+  if (!(*planner)->status().ok()) return (*planner)->status();
+
+  report.complete = all_done && !filtered && !options.dry_run;
+  if (report.complete) {
+    if (Status s = WriteMarker(live, {CompleteKey(m.recovery_id), "complete"}); !s.ok()) return s;
+  }
+  return report;
+}
+
+}  // namespace journaldb
