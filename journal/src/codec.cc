@@ -128,7 +128,9 @@ Offset<fb::OpRecord> EncodeOp(FlatBufferBuilder& b, const Operation& op) {
 class AlignedBytes {
  public:
   explicit AlignedBytes(std::string_view bytes) : view_(bytes) {
-    if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint64_t) == 0) return;
+    // Empty input needs no copy (and memcpy into an empty vector's null data() is undefined).
+    if (bytes.empty() || reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint64_t) == 0)
+      return;
     copy_.resize((bytes.size() + sizeof(uint64_t) - 1) / sizeof(uint64_t));
     std::memcpy(copy_.data(), bytes.data(), bytes.size());
     view_ = std::string_view(reinterpret_cast<const char*>(copy_.data()), bytes.size());
