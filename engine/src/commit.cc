@@ -150,8 +150,12 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
       if (!loaded.ok()) return loaded.status();
       std::optional<FieldMap> original = std::move(*loaded);
       std::optional<FieldMap> working = original;
-      touched.push_back({op.collection, op.key, std::move(state_key), std::move(original),
-                         std::move(working), {}});
+      touched.push_back({op.collection,
+                         op.key,
+                         std::move(state_key),
+                         std::move(original),
+                         std::move(working),
+                         {}});
       t = touched.end() - 1;
     }
     // A before-image is the field as it was before the whole transaction.

@@ -25,7 +25,8 @@ class BenchDir {
   const std::string& db_path() const { return db_path_; }
 
  private:
-  BenchDir(std::string root, std::string db_path) : root_(std::move(root)), db_path_(std::move(db_path)) {}
+  BenchDir(std::string root, std::string db_path)
+      : root_(std::move(root)), db_path_(std::move(db_path)) {}
   std::string root_;  // removed on destruction; empty when kept
   std::string db_path_;
 };

@@ -15,9 +15,13 @@ namespace journaldb::bench {
 class JsonLine {
  public:
   JsonLine& Add(std::string_view name, std::string_view value);
-  JsonLine& Add(std::string_view name, const char* value) { return Add(name, std::string_view(value)); }
+  JsonLine& Add(std::string_view name, const char* value) {
+    return Add(name, std::string_view(value));
+  }
   JsonLine& Add(std::string_view name, uint64_t value);
-  JsonLine& Add(std::string_view name, int value) { return Add(name, static_cast<uint64_t>(value)); }
+  JsonLine& Add(std::string_view name, int value) {
+    return Add(name, static_cast<uint64_t>(value));
+  }
   JsonLine& Add(std::string_view name, bool value);
   // Printed with `decimals` digits after the point.
   JsonLine& Add(std::string_view name, double value, int decimals = 3);

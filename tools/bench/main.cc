@@ -34,20 +34,21 @@ constexpr Workload kWorkloads[] = {
 };
 
 void PrintUsage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: journal-bench --workload NAME [--ops N] [--threads T] [--runs R] [--db DIR]\n"
-               "\n"
-               "Prints one JSON object per line: workload, ops, seconds, ops_per_s, peak_rss_kib\n"
-               "and workload-specific fields.\n"
-               "\n"
-               "  --ops N      operations per run (total over all threads)\n"
-               "  --threads T  committing threads\n"
-               "  --runs R     runs per side, for workloads with a baseline\n"
-               "  --db DIR     use and keep this database directory (created if missing)\n"
-               "               instead of a fresh temporary database per run; runs in this\n"
-               "               process, journaldb only, one line at the end\n"
-               "\n"
-               "workloads:\n");
+  std::fprintf(
+      out,
+      "usage: journal-bench --workload NAME [--ops N] [--threads T] [--runs R] [--db DIR]\n"
+      "\n"
+      "Prints one JSON object per line: workload, ops, seconds, ops_per_s, peak_rss_kib\n"
+      "and workload-specific fields.\n"
+      "\n"
+      "  --ops N      operations per run (total over all threads)\n"
+      "  --threads T  committing threads\n"
+      "  --runs R     runs per side, for workloads with a baseline\n"
+      "  --db DIR     use and keep this database directory (created if missing)\n"
+      "               instead of a fresh temporary database per run; runs in this\n"
+      "               process, journaldb only, one line at the end\n"
+      "\n"
+      "workloads:\n");
   for (const Workload& w : kWorkloads) std::fprintf(out, "  %s\n      %s\n", w.name, w.help);
 }
 

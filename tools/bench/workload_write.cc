@@ -73,21 +73,20 @@ Result<RunResult> BareRun(uint64_t ops, int threads) {
   for (uint64_t i = 0; i < ops; ++i) commits.push_back(EncodeCommit(i));
 
   Store& s = **store;
-  return TimedThreads(ops, threads,
-                      [&](uint64_t begin, uint64_t end, const std::atomic<bool>& stop) {
-                        rocksdb::WriteBatch batch;
-                        rocksdb::WriteOptions wo;  // WAL on, no fsync: kBuffered
-                        for (uint64_t i = begin;
-                             i < end && !stop.load(std::memory_order_relaxed); ++i) {
-                          const EncodedCommit& c = commits[i];
-                          batch.Clear();
-                          rocksdb::Status st = batch.Put(s.state(), c.state_key, c.object);
-                          if (st.ok()) st = batch.Put(s.journal(), c.lsn_key, c.entry);
-                          if (st.ok()) st = s.db()->Write(wo, &batch);
-                          if (!st.ok()) return FromRocks(st, "bare write");
-                        }
-                        return Status::OK();
-                      });
+  return TimedThreads(
+      ops, threads, [&](uint64_t begin, uint64_t end, const std::atomic<bool>& stop) {
+        rocksdb::WriteBatch batch;
+        rocksdb::WriteOptions wo;  // WAL on, no fsync: kBuffered
+        for (uint64_t i = begin; i < end && !stop.load(std::memory_order_relaxed); ++i) {
+          const EncodedCommit& c = commits[i];
+          batch.Clear();
+          rocksdb::Status st = batch.Put(s.state(), c.state_key, c.object);
+          if (st.ok()) st = batch.Put(s.journal(), c.lsn_key, c.entry);
+          if (st.ok()) st = s.db()->Write(wo, &batch);
+          if (!st.ok()) return FromRocks(st, "bare write");
+        }
+        return Status::OK();
+      });
 }
 
 JsonLine RunLine(const char* side, int run, int threads, const RunResult& r) {
@@ -147,8 +146,8 @@ int RunWrite(const BenchArgs& args) {
   std::vector<RunResult> journaled, bare;
   for (int run = 1; run <= runs; ++run) {
     for (bool is_bare : {false, true}) {
-      Result<RunResult> r = RunInChild([&] { return is_bare ? BareRun(ops, threads)
-                                                            : JournaledRun(ops, threads); });
+      Result<RunResult> r =
+          RunInChild([&] { return is_bare ? BareRun(ops, threads) : JournaledRun(ops, threads); });
       if (!r.ok()) {
         std::fprintf(stderr, "journal-bench: write (%s run %d): %s\n",
                      is_bare ? "bare" : "journaled", run, r.status().ToString().c_str());
