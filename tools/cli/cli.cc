@@ -63,7 +63,9 @@ void PrintTopHelp(std::ostream& out) {
          "Read commands (get, ls, log, info, verify) open the database read-only\n"
          "and never create it; write commands (put, incr, del) create it if missing.\n"
          "Recovery snapshot commands (recoveries, diff, export) only read; snapshot\n"
-         "opens DB for writing but never creates it.\n\n"
+         "opens DB for writing but never creates it.\n"
+         "replay writes the snapshot's transactions into DB (never creating it);\n"
+         "gc deletes snapshots fully replayed into DB.\n\n"
          "exit codes: 0 ok, 1 error, 2 usage error, 3 verification failed\n"
          "More: journal help COMMAND, or docs/cli.md.\n";
 }

@@ -18,9 +18,13 @@
   X(Log)                        \
   X(Info)                       \
   X(Verify)                     \
+  X(Sync)                       \
+  X(Status)                     \
   X(Snapshot)                   \
   X(Recoveries)                 \
   X(Diff)                       \
+  X(Replay)                     \
+  X(Gc)                         \
   X(Export)
 
 namespace journaldb::cli {

@@ -8,6 +8,7 @@
 #include "../database_open.h"
 #include "../manifest_output.h"
 #include "../only_filter.h"
+#include "../plan_output.h"
 #include "../recovery_open.h"
 #include "journaldb/replay_plan.h"
 
@@ -56,28 +57,6 @@ struct ClassCounts {
 
 constexpr ReplayClass kClasses[] = {ReplayClass::kClean, ReplayClass::kConflict,
                                     ReplayClass::kGone};
-
-std::string DisplaySide(const std::optional<Value>& v, bool object_exists) {
-  if (v) return DisplayValue(*v);
-  return object_exists ? "absent" : "absent (no object)";
-}
-
-void PrintTransaction(const PlannedTransaction& t, const std::vector<const PlannedOp*>& ops,
-                      ReplayClass cls, std::ostream& out) {
-  out << fmt::format("lsn {}  {}  [{}]\n", t.lsn, FormatTimeUs(t.commit_time_us),
-                     ReplayClassName(cls));
-  for (const PlannedOp* op : ops) {
-    out << fmt::format("  {}  [{}]\n", DisplayOperation(op->op), ReplayClassName(op->cls));
-    for (const FieldView& f : op->fields) {
-      // After an erase-object the local object is gone; otherwise it exists.
-      bool local_object = op->op.kind != OpKind::kEraseObject;
-      out << fmt::format("    {}: {} -> {} (server: {}) [{}]\n", DisplayName(f.field),
-                         DisplaySide(f.base, f.base_object_existed),
-                         DisplaySide(f.local, local_object),
-                         DisplaySide(f.server, f.server_object_exists), ReplayClassName(f.cls));
-    }
-  }
-}
 
 void WriteOptionalValue(JsonWriter& w, std::string_view key, const std::optional<Value>& v) {
   // An absent field has no member; "base": null is a null value.
@@ -183,7 +162,7 @@ Outcome Run(const ParsedArgs& args, Output& out) {
     if (out.json())
       WriteTransactionJson(out.doc(), t, selected, cls);
     else
-      PrintTransaction(t, selected, cls, out.text());
+      PrintPlannedTransaction(t, selected, cls, out.text());
   }
   if (!p.status().ok())
     return Outcome::Failed(

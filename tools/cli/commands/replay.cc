@@ -1,0 +1,221 @@
+// journal replay RECOVERY DB: re-applies a recovery snapshot's diverged
+// transactions to the live database under a policy or interactively, each
+// exactly once (recovery/include/journaldb/replayer.h).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "../command.h"
+#include "../interactive_policy.h"
+#include "../manifest_output.h"
+#include "../only_filter.h"
+#include "../progress_bar.h"
+#include "../recovery_open.h"
+#include "journaldb/replayer.h"
+
+namespace journaldb::cli {
+
+namespace {
+
+constexpr std::string_view kDescription =
+    R"txt(Replays the recovery snapshot RECOVERY into DB (the live database, now
+holding the server's state): each diverged transaction, in lsn order, is
+decided by the policy and applied as an ordinary local commit, skipped, or
+applied in part. Each transaction is done exactly once: a rerun, after a
+crash, an abort or --only, resumes with the first transaction not yet done
+and reports the rest as already done.
+
+policies (journal diff shows each transaction's class):
+  local-wins   apply every op as written locally: local values win,
+               increments add their delta to the server's value
+  server-wins  apply only the clean ops; ops on fields the server changed
+               (conflict) or on objects it deleted (gone) are skipped
+  clean-only   apply clean transactions and stop at the first one that is
+               not clean, leaving it and the rest for a person (exit 1)
+
+--interactive asks instead of a policy. Clean transactions, and the clean
+ops of the others, are applied without asking. For every conflicting or
+gone op it shows the transaction (base, local and server value per field)
+and reads an answer line from stdin: a (apply), s (skip), e (edit: an
+upsert only; then one FIELD=VALUE line per field, in the value syntax of
+journal put, and an empty line), q (quit). Quit, or the end of stdin, stops
+the replay: what was decided stays done, a rerun resumes. Transactions and
+prompts go to stderr; stdout gets the summary.
+
+--only replays only these lsns (--only 7, --only 5-9) or only the
+transactions whose ops all touch one collection (--only tasks); the others
+stay not done. --dry-run decides everything and writes nothing (DB is then
+opened read-only). A progress bar is drawn on stderr when stderr is a
+terminal, never with --json, --interactive or into a pipe.
+
+Exit 0 when every selected transaction was decided; 1 on an error, and when
+the replay stopped early (clean-only met a transaction that is not clean, or
+quit at the prompt): stderr names the lsn and how to continue.
+
+examples:
+  journal replay app.db.recovery/20261126T124501Z-1a2b3c4d app.db --policy server-wins
+  journal replay RECOVERY app.db --policy clean-only --dry-run
+  journal replay RECOVERY app.db --interactive
+  journal replay RECOVERY app.db --policy local-wins --only 5-9 --json
+)txt";
+
+constexpr OptionSpec kOptions[] = {
+    {"--policy", "local-wins|server-wins|clean-only", "how to decide each transaction"},
+    {"--interactive", "", "ask on stdin for each op that is not clean (instead of --policy)"},
+    {"--dry-run", "", "decide everything, write nothing"},
+    {"--only", "LSN-RANGE|COLLECTION", "replay only these lsns (5-9, 7) or this collection"},
+};
+
+// The policy named on the command line, or a usage error.
+Result<std::unique_ptr<ReplayPolicy>> ChoosePolicy(const ParsedArgs& args) {
+  const std::string* name = args.Find("--policy");
+  const bool interactive = args.Find("--interactive") != nullptr;
+  if (interactive && name)
+    return Status::InvalidArgument("--policy and --interactive exclude each other");
+  if (interactive)
+    return std::unique_ptr<ReplayPolicy>(
+        new InteractivePolicy(std::cin, std::cerr, isatty(STDIN_FILENO) != 1));
+  if (!name)
+    return Status::InvalidArgument(
+        "missing --policy (local-wins, server-wins or clean-only) or --interactive");
+  if (*name == "local-wins") return std::unique_ptr<ReplayPolicy>(new LocalWinsPolicy);
+  if (*name == "server-wins") return std::unique_ptr<ReplayPolicy>(new ServerWinsPolicy);
+  if (*name == "clean-only") return std::unique_ptr<ReplayPolicy>(new CleanOnlyPolicy);
+  return Status::InvalidArgument(fmt::format(
+      "unknown policy {}: use local-wins, server-wins or clean-only", DisplayText(*name)));
+}
+
+Result<std::unique_ptr<Database>> OpenLive(const std::string& path, bool dry_run) {
+  Options options;
+  options.create_if_missing = false;
+  options.read_only = dry_run;
+  // Each replayed transaction is durable once reported, like `journal put`.
+  options.durability = Durability::kSyncEveryCommit;
+  return Database::Open(path, options);
+}
+
+void WriteReportJson(JsonWriter& w, const ReplayReport& r) {
+  w.BeginObject();
+  w.Key("transactions").BeginObject();
+  w.Key("applied").Uint(r.transactions_applied);
+  w.Key("skipped").Uint(r.transactions_skipped);
+  w.Key("already_done").Uint(r.transactions_already_done);
+  w.Key("filtered").Uint(r.transactions_filtered);
+  w.EndObject();
+  w.Key("ops").BeginObject();
+  w.Key("applied").Uint(r.ops_applied);
+  w.Key("skipped").Uint(r.ops_skipped);
+  w.EndObject();
+  w.Key("last_lsn_decided").Uint(r.last_lsn_decided);
+  w.Key("complete").Bool(r.complete);
+  w.Key("aborted").Bool(r.aborted);
+  w.EndObject();
+}
+
+std::string Plural(uint64_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+void PrintReport(const ReplayReport& r, bool dry_run, std::ostream& out) {
+  out << fmt::format("transactions: {} applied, {} skipped, {} already done, {} filtered\n",
+                     r.transactions_applied, r.transactions_skipped, r.transactions_already_done,
+                     r.transactions_filtered);
+  out << fmt::format("ops: {} applied, {} skipped\n", r.ops_applied, r.ops_skipped);
+  if (r.aborted)
+    out << fmt::format("stopped at lsn {}: {}\n", r.aborted_at, r.abort_reason);
+  else if (dry_run)
+    out << "dry run: nothing was written\n";
+  else if (r.complete)
+    out << "complete: every diverged transaction is done\n";
+  else
+    out << fmt::format("the selected transactions are done; {} left for a later replay\n",
+                       Plural(r.transactions_filtered, "transaction is", "transactions are"));
+}
+
+Outcome Run(const ParsedArgs& args, Output& out) {
+  Result<std::unique_ptr<ReplayPolicy>> policy = ChoosePolicy(args);
+  if (!policy.ok()) return Outcome::Usage(policy.status().message());
+  ReplayOptions options;
+  options.dry_run = args.Find("--dry-run") != nullptr;
+  const std::string* only = args.Find("--only");
+  if (only) {
+    Result<OnlyFilter> f = ParseOnlyFilter(*only);
+    if (!f.ok()) return Outcome::Usage(f.status().message());
+    if (f->first_lsn) options.first_lsn = *f->first_lsn;
+    if (f->last_lsn) options.last_lsn = *f->last_lsn;
+    if (f->collection) options.only_collection = *f->collection;
+  }
+  const bool interactive = args.Find("--interactive") != nullptr;
+  const std::string policy_name = interactive ? "interactive" : *args.Find("--policy");
+
+  Result<RecoverySnapshot> snapshot = OpenRecoveryForCli(args.positional[0]);
+  if (!snapshot.ok()) return Outcome::Failed(snapshot.status());
+  Result<std::unique_ptr<Database>> live = OpenLive(args.positional[1], options.dry_run);
+  if (!live.ok()) return Outcome::Failed(live.status());
+
+  // Never into a pipe or a file, and not between interactive prompts.
+  std::optional<ProgressBar> bar;
+  if (!out.json() && !interactive && isatty(STDERR_FILENO) == 1) {
+    bar.emplace(std::cerr);
+    options.on_progress = [&bar](Lsn lsn, uint64_t done, uint64_t total) {
+      bar->Update(done, total, fmt::format("lsn {}", lsn));
+    };
+  }
+  Result<ReplayReport> report = Replay(*snapshot, **live, **policy, options);
+  if (bar) bar->Finish();
+  if (!report.ok())
+    return Outcome::Failed(
+        Status(report.status().code(),
+               fmt::format("replay of {}: {}", snapshot->path, report.status().message())));
+
+  if (out.json()) {
+    out.doc().BeginObject().Key("recovery_snapshot");
+    WriteManifestJson(out.doc(), *snapshot);
+    out.doc().Key("db").String(args.positional[1]);
+    out.doc().Key("policy").String(policy_name);
+    out.doc().Key("dry_run").Bool(options.dry_run);
+    out.doc().Key("only");
+    if (only)
+      out.doc().String(*only);
+    else
+      out.doc().Null();
+    out.doc().Key("report");
+    WriteReportJson(out.doc(), *report);
+    out.doc().EndObject();
+  } else {
+    out.text() << fmt::format("{}replay of recovery snapshot {} into {} (policy {})\n",
+                              options.dry_run ? "dry run: " : "", DisplayText(snapshot->path),
+                              DisplayText(args.positional[1]), policy_name);
+    PrintReport(*report, options.dry_run, out.text());
+  }
+  if (!report->aborted) return Outcome::Ok();
+  // Stopped early: what was decided stays done; say how to go on.
+  return Outcome::Failed(Status::FailedPrecondition(fmt::format(
+      "replay stopped at lsn {}: {}; what was decided before it stays done. To continue, rerun "
+      "with --interactive, or with --policy local-wins or server-wins (--only {} for just "
+      "this one)",
+      report->aborted_at, report->abort_reason, report->aborted_at)));
+}
+
+}  // namespace
+
+const Command& ReplayCommand() {
+  static const Command kCommand{
+      .name = "replay",
+      .synopsis =
+          "RECOVERY DB --policy local-wins|server-wins|clean-only|--interactive "
+          "[--dry-run] [--only LSN-RANGE|COLLECTION]",
+      .summary = "re-apply a recovery snapshot's diverged transactions to DB, each exactly once",
+      .description = kDescription,
+      .options = kOptions,
+      .min_args = 2,
+      .max_args = 2,
+      .run = Run,
+  };
+  return kCommand;
+}
+
+}  // namespace journaldb::cli
