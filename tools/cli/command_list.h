@@ -18,8 +18,6 @@
   X(Log)                        \
   X(Info)                       \
   X(Verify)                     \
-  X(Sync)                       \
-  X(Status)                     \
   X(Snapshot)                   \
   X(Recoveries)                 \
   X(Diff)                       \
