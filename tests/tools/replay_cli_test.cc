@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -74,6 +75,45 @@ ProcessResult RunWithInput(const std::vector<std::string>& argv, const std::stri
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   result.out = ReadAll(out_path);
   result.err = ReadAll(err_path);
+  return result;
+}
+
+// Runs `argv` with stderr on a pseudo-terminal (stdout to a file), and
+// returns what the terminal received as `err`. The output here is small, so
+// it stays buffered in the terminal until read after the child exits.
+ProcessResult RunWithTerminalStderr(const std::vector<std::string>& argv) {
+  ProcessResult result;
+  int master = posix_openpt(O_RDWR | O_NOCTTY);
+  if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return result;
+  int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+  if (slave < 0) return result;
+  testing::TempDir dir;
+  const std::string out_path = dir.Sub("stdout");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&actions, slave, STDERR_FILENO);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc == 0) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+    result.out = ReadAll(out_path);
+    // The slave stays open here, so reading the master never hits a hang-up.
+    fcntl(master, F_SETFL, O_NONBLOCK);
+    char buf[4096];
+    for (ssize_t n; (n = read(master, buf, sizeof buf)) > 0;) result.err.append(buf, n);
+  }
+  close(slave);
+  close(master);
   return result;
 }
 
@@ -167,6 +207,21 @@ TEST_F(ReplayCli, LocalWinsAppliesEveryOpAndARerunAppliesNothing) {
   // A different policy cannot replay a done transaction either.
   JournalJson({"replay", snapshot_, live_, "--policy", "server-wins"});
   EXPECT_EQ(State(live_), after);
+}
+
+TEST_F(ReplayCli, ProgressBarOnlyWhenStderrIsATerminalAndNotJson) {
+  ProcessResult r = RunWithTerminalStderr(
+      {JOURNAL_CLI_PATH, "replay", snapshot_, live_, "--policy", "local-wins", "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.err, "[##############################] 100%  6/6  lsn 6")) << r.err;
+  // Erased at the end: the summary goes to stdout, the terminal line is clean.
+  EXPECT_TRUE(r.err.ends_with("\r\x1b[K")) << r.err;
+  EXPECT_TRUE(Contains(r.out, "transactions: 6 applied")) << r.out;
+
+  ProcessResult j = RunWithTerminalStderr({JOURNAL_CLI_PATH, "replay", snapshot_, live_, "--policy",
+                                           "local-wins", "--dry-run", "--json"});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_EQ(j.err, "");
 }
 
 TEST_F(ReplayCli, ServerWinsKeepsTheServersConflictingValues) {
