@@ -18,6 +18,8 @@
   X(Log)                        \
   X(Info)                       \
   X(Verify)                     \
+  X(Sync)                       \
+  X(Status)                     \
   X(Snapshot)                   \
   X(Recoveries)                 \
   X(Diff)                       \

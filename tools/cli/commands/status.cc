@@ -1,0 +1,70 @@
+// journal status DB: sync identity, cursors, unsynced entries, last error.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "../command.h"
+#include "../database_open.h"
+#include "journaldb/sync.h"
+
+namespace journaldb::cli {
+
+namespace {
+
+constexpr std::string_view kDescription =
+    R"(Prints the client id (0: never synced), the epoch, the download cursor
+(last server version integrated), the upload cursor (highest lsn the server
+acknowledged), the last lsn, the number of journal entries not yet
+acknowledged, and the last sync error (empty after a successful sync). Opens
+DB read-only.
+
+example:
+  journal status app.db --json
+)";
+
+Outcome Run(const ParsedArgs &args, Output &out) {
+  Result<std::unique_ptr<Database>> db = OpenForRead(args.positional[0]);
+  if (!db.ok()) return Outcome::Failed(db.status());
+  Result<SyncStatus> s = GetSyncStatus(**db);
+  if (!s.ok()) return Outcome::Failed(s.status());
+  const std::pair<std::string_view, uint64_t> numbers[] = {
+      {"client_id", s->client_id},
+      {"epoch", s->epoch},
+      {"download_cursor", s->download_cursor},
+      {"upload_cursor", s->upload_cursor},
+      {"last_lsn", s->last_lsn},
+      {"unsynced_entries", s->unsynced_entries},
+  };
+  if (out.json()) {
+    out.doc().BeginObject();
+    for (const auto &[name, value] : numbers) out.doc().Key(name).Uint(value);
+    out.doc().Key("last_error").String(s->last_error).EndObject();
+    return Outcome::Ok();
+  }
+  for (auto [name, value] : numbers) {
+    std::string label(name);
+    std::replace(label.begin(), label.end(), '_', ' ');
+    out.text() << fmt::format("{:<17} {}\n", label, value);
+  }
+  out.text() << fmt::format("{:<17} {}\n", "last error",
+                            s->last_error.empty() ? "none" : s->last_error);
+  return Outcome::Ok();
+}
+
+}  // namespace
+
+const Command &StatusCommand() {
+  static const Command kCommand{
+      .name = "status",
+      .synopsis = "DB",
+      .summary = "print sync cursors, unsynced entries and the last sync error",
+      .description = kDescription,
+      .options = {},
+      .min_args = 1,
+      .max_args = 1,
+      .run = Run,
+  };
+  return kCommand;
+}
+
+}  // namespace journaldb::cli
