@@ -248,7 +248,13 @@ TEST_F(ReplayCli, CleanOnlyStopsAtTheFirstConflictWithExitOneAndSaysHowToGoOn) {
 
   Json err = JournalJson({"replay", snapshot_, live_, "--policy", "clean-only"}, 1);
   EXPECT_EQ(err["error"]["code"].string, "failed_precondition");
-  EXPECT_TRUE(Contains(err["error"]["message"].string, "lsn 1"));
+  EXPECT_TRUE(Contains(err["error"]["message"].string, "replay stopped at lsn 1"));
+  // The report of what was done before the stop comes with the error.
+  EXPECT_TRUE(err["report"]["aborted"].boolean);
+  EXPECT_EQ(err["report"]["aborted_at"].number, "1");
+  EXPECT_TRUE(Contains(err["report"]["abort_reason"].string, "clean-only stops here"));
+  EXPECT_EQ(err["report"]["transactions"]["applied"].number, "0");
+  EXPECT_FALSE(err["report"]["complete"].boolean);
 
   // Clean transactions before a stop stay done: 3-5 are clean, 6 is not.
   ProcessResult part =

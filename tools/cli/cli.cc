@@ -114,7 +114,9 @@ int Finish(const Command& c, const Outcome& outcome, Output& output, std::ostrea
       return Usage(c.name, outcome.error.message(), output.json(), out, err);
     case ExitCode::kError:
       err << "journal: " << outcome.error.ToString() << "\n";
-      if (output.json())
+      if (output.json() && outcome.error_document && !output.doc().str().empty())
+        out << output.doc().str() << "\n";
+      else if (output.json())
         out << fmt::format(R"({{"error":{{"code":"{}","message":{}}}}})",
                            ErrorId(outcome.code, outcome.error.code()),
                            text::JsonQuote(outcome.error.message()))

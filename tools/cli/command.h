@@ -35,6 +35,10 @@ enum class ExitCode : int {
 struct Outcome {
   ExitCode code = ExitCode::kOk;
   Status error;  // kError and kUsage: what was wrong
+  // kError under --json: doc() holds the command's own document, with an
+  // "error" member like the dispatcher's plus what the command did before
+  // it stopped (replay's report); it is printed instead of the bare error.
+  bool error_document = false;
 
   static Outcome Ok() { return {}; }
   static Outcome VerifyFailed() { return {ExitCode::kVerifyFailed, Status::OK()}; }

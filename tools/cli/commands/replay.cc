@@ -112,6 +112,7 @@ void WriteReportJson(JsonWriter& w, const ReplayReport& r) {
   w.Key("last_lsn_decided").Uint(r.last_lsn_decided);
   w.Key("complete").Bool(r.complete);
   w.Key("aborted").Bool(r.aborted);
+  if (r.aborted) w.Key("aborted_at").Uint(r.aborted_at).Key("abort_reason").String(r.abort_reason);
   w.EndObject();
 }
 
@@ -171,8 +172,27 @@ Outcome Run(const ParsedArgs& args, Output& out) {
         Status(report.status().code(),
                fmt::format("replay of {}: {}", snapshot->path, report.status().message())));
 
+  // Stopped early: what was decided stays done; say how to go on.
+  Status stopped;
+  if (report->aborted)
+    stopped = Status::FailedPrecondition(fmt::format(
+        "replay stopped at lsn {}: {}; what was decided before it stays done. To continue, "
+        "rerun with --interactive, or with --policy local-wins or server-wins (--only {} for "
+        "just this one)",
+        report->aborted_at, report->abort_reason, report->aborted_at));
+
   if (out.json()) {
-    out.doc().BeginObject().Key("recovery_snapshot");
+    out.doc().BeginObject();
+    if (!stopped.ok())
+      out.doc()
+          .Key("error")
+          .BeginObject()
+          .Key("code")
+          .String("failed_precondition")
+          .Key("message")
+          .String(stopped.message())
+          .EndObject();
+    out.doc().Key("recovery_snapshot");
     WriteManifestJson(out.doc(), *snapshot);
     out.doc().Key("db").String(args.positional[1]);
     out.doc().Key("policy").String(policy_name);
@@ -191,13 +211,11 @@ Outcome Run(const ParsedArgs& args, Output& out) {
                               DisplayText(args.positional[1]), policy_name);
     PrintReport(*report, options.dry_run, out.text());
   }
-  if (!report->aborted) return Outcome::Ok();
-  // Stopped early: what was decided stays done; say how to go on.
-  return Outcome::Failed(Status::FailedPrecondition(fmt::format(
-      "replay stopped at lsn {}: {}; what was decided before it stays done. To continue, rerun "
-      "with --interactive, or with --policy local-wins or server-wins (--only {} for just "
-      "this one)",
-      report->aborted_at, report->abort_reason, report->aborted_at)));
+  if (stopped.ok()) return Outcome::Ok();
+  // Under --json the document above, error and report, is what is printed.
+  Outcome outcome = Outcome::Failed(std::move(stopped));
+  outcome.error_document = true;
+  return outcome;
 }
 
 }  // namespace
