@@ -348,6 +348,31 @@ TEST_F(ReplayCli, InteractiveApplyAllIsLocalWinsAndTakesJson) {
   EXPECT_EQ(State(live_), "t2  views=1\n--\nu1  name=\"bob\"\n");
 }
 
+TEST_F(ReplayCli, AFailedCommitStopsWithExitOneAndKeepsWhatWasDone) {
+  // The server made views a string: lsn 3's increment cannot apply.
+  Ok({"put", live_, "tasks", "t2", "views:=many"});
+  ProcessResult r = Journal({"replay", snapshot_, live_, "--policy", "local-wins"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(Contains(r.err, "replay of lsn 3")) << r.err;
+  EXPECT_TRUE(Contains(r.err, snapshot_)) << r.err;
+  // lsns 1 and 2 were applied and stay done; the rerun fails at lsn 3 again.
+  EXPECT_TRUE(Contains(State(live_), "t1  done=false title=\"bread\"")) << State(live_);
+  Json again = JournalJson({"replay", snapshot_, live_, "--policy", "local-wins"}, 1);
+  EXPECT_TRUE(Contains(again["error"]["message"].string, "replay of lsn 3"));
+  // server-wins skips the conflicting increment and finishes.
+  Json done = JournalJson({"replay", snapshot_, live_, "--policy", "server-wins"});
+  EXPECT_EQ(done["report"]["transactions"]["already_done"].number, "2");
+  EXPECT_TRUE(done["report"]["complete"].boolean);
+}
+
+TEST_F(ReplayCli, GcWithoutSnapshotsRemovesNothing) {
+  ProcessResult r = Journal({"gc", live_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "gc: 0 removed, 0 kept in " + live_ + ".recovery\n");
+  EXPECT_FALSE(fs::exists(live_ + ".recovery"));
+}
+
 TEST_F(ReplayCli, BadInputs) {
   EXPECT_EQ(Journal({"replay", snapshot_, live_}).exit_code, 2);
   EXPECT_EQ(Journal({"replay", snapshot_, live_, "--policy", "mine-wins"}).exit_code, 2);
