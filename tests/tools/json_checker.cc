@@ -238,7 +238,7 @@ class Parser {
       SkipSpace();
       Json value;
       if (!ParseValue(value, depth + 1)) return false;
-      v.members.emplace_back(std::move(name), std::move(value));
+      v.members.push_back(JsonMember{std::move(name), std::move(value)});
       SkipSpace();
       if (i_ >= s_.size()) return Fail("unterminated object");
       if (s_[i_] == '}') {

@@ -12,6 +12,8 @@
 
 namespace journaldb::testing {
 
+struct JsonMember;
+
 struct Json {
   enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
   Kind kind = Kind::kNull;
@@ -19,7 +21,9 @@ struct Json {
   std::string number;  // the literal text, e.g. "42" or "1.5"
   std::string string;  // decoded
   std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;  // in document order
+  // In document order. A struct, not std::pair: pair of an incomplete type
+  // does not compile with clang and libstdc++.
+  std::vector<JsonMember> members;
 
   bool is_object() const { return kind == Kind::kObject; }
   bool is_array() const { return kind == Kind::kArray; }
@@ -33,6 +37,11 @@ struct Json {
   const Json& operator[](std::string_view key) const;
   // The element, or a shared null value if out of range.
   const Json& operator[](size_t i) const;
+};
+
+struct JsonMember {
+  std::string name;
+  Json value;
 };
 
 // The document, or nullopt with `error` saying where the text is invalid.
