@@ -28,6 +28,7 @@ using WorkloadFn = int (*)(const BenchArgs&);
 
 int RunWrite(const BenchArgs& args);
 int RunWriteSync(const BenchArgs& args);
+int RunSync(const BenchArgs& args);
 
 // Every object the write workloads create lives in this collection, under a
 // 16-byte key, with one 200-byte string field.

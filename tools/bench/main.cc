@@ -31,6 +31,10 @@ constexpr Workload kWorkloads[] = {
     {"write-sync", RunWriteSync,
      "the same transactions with an fsync per commit from 1, 4 and 16 threads\n"
      "      (group commit); --threads T runs only T (default --ops 20000 per thread count)"},
+    {"sync", RunSync,
+     "upload-and-ack throughput to an in-process journal-server over loopback TCP, 1 and 16\n"
+     "      clients, batched and one ack per commit (--threads T: T clients; default --ops\n"
+     "      20000 batched, a tenth per commit)"},
 };
 
 void PrintUsage(std::FILE* out) {
