@@ -8,6 +8,7 @@
 
 #include "journaldb/journal/codec.h"
 #include "manifest_codec.h"
+#include "sync/wire_codec.h"
 
 using journaldb::Operation;
 using journaldb::Value;
@@ -60,5 +61,37 @@ int main(int argc, char** argv) {
   Write(out + "/recovery_manifest_fuzzer/empty_range",
         journaldb::recovery::EncodeManifest({"20261126T120000Z-00000001", "manual", 0, "/db", 0, 0,
                                             0, 0, 0, 0, 0, 0, "journaldb 0.1.0"}));
+  // Sync frames: a leading 0 byte selects DecodeMessage, 1 a changeset record.
+  namespace wire = journaldb::wire;
+  auto frame = [&](const std::string& name, char selector, const std::string& body) {
+    Write(out + "/sync_frame_fuzzer/" + name, std::string(1, selector) + body);
+  };
+  std::string entry_bytes = journaldb::codec::EncodeEntry(e);
+  wire::Hello hello;
+  hello.token = "s3cret";
+  hello.client_id = 5;
+  hello.epoch = 11;
+  hello.download_cursor = 3;
+  hello.upload_cursor = 6;
+  frame("hello", 0, wire::EncodeMessage(hello));
+  wire::Upload upload;
+  upload.client_id = 5;
+  upload.entries.push_back({7, entry_bytes, {}});
+  frame("upload", 0, wire::EncodeMessage(upload));
+  wire::Changesets changesets;
+  changesets.latest_version = 4;
+  changesets.changesets.push_back({4, 5, 7, 1700000000000000, entry_bytes, {}});
+  frame("changesets", 0, wire::EncodeMessage(changesets));
+  wire::BootstrapPage page;
+  page.server_version = 4;
+  page.objects.push_back({std::string("tasks\0t1", 8), journaldb::codec::EncodeObject(all_types), {}});
+  page.last = true;
+  frame("bootstrap_page", 0, wire::EncodeMessage(page));
+  wire::Error error;
+  error.code = wire::ErrorCode::kClientReset;
+  error.message = "history trimmed";
+  error.reset_reason = wire::ResetReason::kHistoryTrimmed;
+  frame("error", 0, wire::EncodeMessage(error));
+  frame("changeset_record", 1, wire::EncodeChangesetRecord(changesets.changesets[0]));
   return 0;
 }

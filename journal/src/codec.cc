@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "journaldb/journal/aligned_bytes.h"
 #include "journal_generated.h"
 
 namespace journaldb::codec {
@@ -122,25 +123,6 @@ Offset<fb::OpRecord> EncodeOp(FlatBufferBuilder& b, const Operation& op) {
 
 // --- decoding ---------------------------------------------------------------
 
-// FlatBuffers accessors need the buffer aligned as it was built (8 bytes is
-// the largest scalar here); RocksDB values carry no alignment promise. A
-// misaligned input is copied into an aligned buffer before verification.
-class AlignedBytes {
- public:
-  explicit AlignedBytes(std::string_view bytes) : view_(bytes) {
-    // Empty input needs no copy (and memcpy into an empty vector's null data() is undefined).
-    if (bytes.empty() || reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint64_t) == 0)
-      return;
-    copy_.resize((bytes.size() + sizeof(uint64_t) - 1) / sizeof(uint64_t));
-    std::memcpy(copy_.data(), bytes.data(), bytes.size());
-    view_ = std::string_view(reinterpret_cast<const char*>(copy_.data()), bytes.size());
-  }
-  std::string_view view() const { return view_; }
-
- private:
-  std::string_view view_;
-  std::vector<uint64_t> copy_;
-};
 
 std::string_view View(const flatbuffers::String* s) { return {s->data(), s->size()}; }
 

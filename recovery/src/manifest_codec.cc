@@ -2,10 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <cstring>
-#include <vector>
 
 #include "crc32c.h"
+#include "journaldb/journal/aligned_bytes.h"
 #include "manifest_generated.h"
 
 namespace journaldb::recovery {
@@ -61,10 +60,8 @@ Result<RecoveryManifest> DecodeManifest(std::string_view bytes, std::string_view
   if (body.size() < 8)
     return Status::Corruption(fmt::format("{}: manifest body of {} bytes is too short", where,
                                           body.size()));
-  // FlatBuffers accessors need the alignment the buffer was built with.
-  std::vector<uint64_t> aligned((body.size() + 7) / 8);
-  std::memcpy(aligned.data(), body.data(), body.size());
-  auto* data = reinterpret_cast<const uint8_t*>(aligned.data());
+  AlignedBytes aligned(body);
+  auto* data = reinterpret_cast<const uint8_t*>(aligned.view().data());
   flatbuffers::Verifier verifier(data, body.size());
   if (!fb::RecoveryManifestBufferHasIdentifier(data) || !fb::VerifyRecoveryManifestBuffer(verifier))
     return Status::Corruption(fmt::format("{}: manifest fails verification", where));

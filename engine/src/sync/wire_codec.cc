@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "journaldb/journal/aligned_bytes.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
 #include "protocol_generated.h"
@@ -111,23 +112,6 @@ struct Builder {
 
 // --- decoding ----------------------------------------------------------------
 
-// FlatBuffers accessors need the buffer aligned as it was built (8 bytes is
-// the largest scalar here); RocksDB values and callers' buffers carry no
-// alignment promise, so a misaligned input is copied first.
-class AlignedBytes {
- public:
-  explicit AlignedBytes(std::string_view bytes) : view_(bytes) {
-    if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint64_t) == 0) return;
-    copy_.resize((bytes.size() + sizeof(uint64_t) - 1) / sizeof(uint64_t));
-    std::memcpy(copy_.data(), bytes.data(), bytes.size());
-    view_ = std::string_view(reinterpret_cast<const char*>(copy_.data()), bytes.size());
-  }
-  std::string_view view() const { return view_; }
-
- private:
-  std::string_view view_;
-  std::vector<uint64_t> copy_;
-};
 
 Status Bad(std::string what) { return Status::Corruption("sync frame: " + std::move(what)); }
 
@@ -194,8 +178,14 @@ Result<Message> DecodeUpload(const fb::Upload* m) {
 Result<Message> DecodeUploadAck(const fb::UploadAck* m) {
   UploadAck out;
   out.highest_lsn = m->highest_lsn();
-  if (m->acks())
+  if (m->acks()) {
+    // The 2.0.8 Verifier checks a struct vector's length, not that its
+    // elements are 8-byte aligned; a builder always aligns them, so a
+    // misaligned one is a forged buffer.
+    if (reinterpret_cast<uintptr_t>(m->acks()->Data()) % alignof(uint64_t) != 0)
+      return Bad("upload-ack: misaligned ack vector");
     for (const fb::Ack* a : *m->acks()) out.acks.push_back({a->lsn(), a->server_version()});
+  }
   return Message(std::move(out));
 }
 
