@@ -84,6 +84,12 @@ Result<std::vector<wire::UploadEntry>> Integrator::ReadUnuploaded(Lsn after,
   std::vector<wire::UploadEntry> out;
   std::unique_ptr<rocksdb::Iterator> it(
       store.db()->NewIterator(rocksdb::ReadOptions(), store.journal()));
+  // An entry must be durable here before the server may hold it: with
+  // buffered durability a power loss could otherwise drop an uploaded entry
+  // and its lsn would be reused for different ops. The iterator was created
+  // first, so every entry it can see was written before this sync.
+  if (rocksdb::Status s = store.db()->SyncWAL(); !s.ok())
+    return FromRocks(s, "sync the write-ahead log before upload");
   size_t bytes = 0;
   for (it->Seek(layout::LsnKey(after + 1)); it->Valid() && bytes < max_bytes; it->Next()) {
     std::optional<Lsn> lsn = layout::ParseLsnKey(it->key().ToStringView());
