@@ -21,12 +21,8 @@ namespace {
 
 using ObjectKey = std::pair<std::string, std::string>;
 
-// The touched fields of each object as they were before the transaction,
-// rebuilt from its before-images, and advanced op by op.
-struct PartialObject {
-  bool existed = false;
-  std::optional<FieldMap> fields;  // only touched fields; nullopt: no object
-};
+// An object's touched fields only, rebuilt from before-images; nullopt: no object.
+using PartialObject = std::optional<FieldMap>;
 
 std::optional<Value> FieldOf(const std::optional<FieldMap>& object, std::string_view field) {
   if (!object) return std::nullopt;
@@ -95,9 +91,8 @@ void ReplayPlanner::Load() {
   std::map<ObjectKey, PartialObject> objects;
   for (const BeforeImage& img : e.before) {
     PartialObject& o = objects[{img.collection, img.key}];
-    o.existed = img.object_existed;
-    if (img.object_existed && !o.fields) o.fields.emplace();
-    if (img.value) o.fields->insert_or_assign(img.field, *img.value);
+    if (img.object_existed && !o) o.emplace();
+    if (img.value && o) o->insert_or_assign(img.field, *img.value);
   }
   // Server state of every touched object.
   std::map<ObjectKey, std::optional<FieldMap>> server;
@@ -123,15 +118,15 @@ void ReplayPlanner::Load() {
     PartialObject& o = objects[{op.collection, op.key}];
     const std::optional<FieldMap>& srv = server[{op.collection, op.key}];
     PlannedOp planned{op, {}, ReplayClass::kClean};
-    std::vector<std::string> fields = fold::TouchedFields(op, o.fields);
+    std::vector<std::string> fields = fold::TouchedFields(op, o);
     // An op that touches no field (erase of a missing object, an empty
     // upsert) has no before-image: its object counts as absent at base.
+    static const PartialObject kAbsent;
     auto b = base.find({op.collection, op.key});
-    const std::optional<FieldMap> base_object =
-        b != base.end() ? b->second.fields : std::optional<FieldMap>();
+    const PartialObject& base_object = b != base.end() ? b->second : kAbsent;
     // The partial object holds every field this transaction touches, so the
     // fold's rules give exact values for them.
-    if (Status st = fold::ApplyOperation(op, o.fields); !st.ok()) {
+    if (Status st = fold::ApplyOperation(op, o); !st.ok()) {
       status_ = Status::Corruption(fmt::format(
           "recovery snapshot journal lsn {}: op cannot apply to its before-images: {}", e.lsn,
           st.message()));
@@ -140,7 +135,7 @@ void ReplayPlanner::Load() {
     for (std::string& f : fields) {
       FieldView v;
       v.base = FieldOf(base_object, f);
-      v.local = FieldOf(o.fields, f);
+      v.local = FieldOf(o, f);
       v.server = FieldOf(srv, f);
       v.base_object_existed = base_object.has_value();
       v.server_object_exists = srv.has_value();

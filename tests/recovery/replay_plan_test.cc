@@ -2,42 +2,22 @@
 
 #include <gtest/gtest.h>
 
-#include "support/temp_dir.h"
+#include "local_and_live.h"
 
 namespace journaldb {
 namespace {
 
-// A "server" state is modelled by a second database that the test writes to
-// directly; the planner only reads it.
-class ReplayPlanTest : public ::testing::Test {
+class ReplayPlanTest : public testing::LocalAndLiveTest {
  protected:
-  void SetUp() override {
-    local_ = Open(dir_.Sub("local"));
-    live_ = Open(dir_.Sub("live"));
-  }
-  static std::unique_ptr<Database> Open(const std::string& path) {
-    auto db = Database::Open(path, {});
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
-    return std::move(db).value();
-  }
-  static void Commit(Database& db, std::vector<Operation> ops) {
-    Transaction t = db.BeginTransaction();
-    for (auto& op : ops) ASSERT_TRUE(t.Write(std::move(op)).ok());
-    ASSERT_TRUE(t.Commit().ok());
-  }
   std::vector<PlannedTransaction> Plan() {
-    auto snap = CreateRecoverySnapshot(*local_, dir_.Sub("recovery"), "test");
-    EXPECT_TRUE(snap.ok()) << snap.status().ToString();
-    auto planner = ReplayPlanner::Open(*snap, *live_);
+    RecoverySnapshot snap = Snapshot();
+    auto planner = ReplayPlanner::Open(snap, *live_);
     EXPECT_TRUE(planner.ok()) << planner.status().ToString();
     std::vector<PlannedTransaction> out;
     for (; (*planner)->Valid(); (*planner)->Next()) out.push_back((*planner)->transaction());
     EXPECT_TRUE((*planner)->status().ok()) << (*planner)->status().ToString();
     return out;
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Database> local_, live_;
 };
 
 TEST_F(ReplayPlanTest, FieldUnchangedOnServerIsClean) {

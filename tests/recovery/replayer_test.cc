@@ -6,39 +6,16 @@
 
 #include <random>
 
+#include "local_and_live.h"
 #include "support/child_process.h"
 #include "support/temp_dir.h"
 
 namespace journaldb {
 namespace {
 
-// The "server" state after a reset is modelled by a second database the test
-// writes to directly; the replayer treats it as the live database.
-class ReplayerTest : public ::testing::Test {
+class ReplayerTest : public testing::LocalAndLiveTest {
  protected:
-  void SetUp() override {
-    local_ = Open(dir_.Sub("local"));
-    live_ = Open(dir_.Sub("live"));
-  }
-  static std::unique_ptr<Database> Open(const std::string& path) {
-    auto db = Database::Open(path, {});
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
-    return std::move(db).value();
-  }
-  static void Commit(Database& db, std::vector<Operation> ops) {
-    Transaction t = db.BeginTransaction();
-    for (auto& op : ops) ASSERT_TRUE(t.Write(std::move(op)).ok());
-    ASSERT_TRUE(t.Commit().ok());
-  }
-  RecoverySnapshot Snapshot() {
-    auto snap = CreateRecoverySnapshot(*local_, dir_.Sub("recovery"), "test");
-    EXPECT_TRUE(snap.ok()) << snap.status().ToString();
-    return std::move(snap).value();
-  }
   uint64_t LiveEntries() { return live_->Info()->journal_entries; }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Database> local_, live_;
 };
 
 TEST_F(ReplayerTest, LocalWinsEqualsApplyingTheDivergedOpsToTheServerStateInOrder) {
