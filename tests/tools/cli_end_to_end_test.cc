@@ -12,6 +12,7 @@
 #include "journaldb/database.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
+#include "journal_cli_test.h"
 #include "json_checker.h"
 #include "run_process.h"
 #include "support/temp_dir.h"
@@ -53,24 +54,8 @@ void Tamper(const std::string& path, const std::string& family, const std::strin
   EXPECT_TRUE(db->Close().ok());
 }
 
-class CliEndToEnd : public ::testing::Test {
+class CliEndToEnd : public testing::JournalCliTest {
  protected:
-  ProcessResult Journal(std::vector<std::string> args) {
-    args.insert(args.begin(), JOURNAL_CLI_PATH);
-    return testing::RunProcess(args);
-  }
-
-  // Runs with --json, expects `exit_code` and one valid JSON document.
-  Json JournalJson(std::vector<std::string> args, int exit_code = 0) {
-    args.push_back("--json");
-    ProcessResult r = Journal(args);
-    EXPECT_EQ(r.exit_code, exit_code) << args.front() << "\nstderr: " << r.err;
-    std::string error;
-    std::optional<Json> j = testing::ParseJson(r.out, &error);
-    EXPECT_TRUE(j.has_value()) << args.front() << ": " << error << " in:\n" << r.out;
-    return j.value_or(Json{});
-  }
-
   void ExpectOk(const std::vector<std::string>& args, const std::string& expected_out) {
     ProcessResult r = Journal(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -12,6 +12,7 @@
 #include "journaldb/database.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/recovery_snapshot.h"
+#include "journal_cli_test.h"
 #include "json_checker.h"
 #include "manifest_codec.h"
 #include "run_process.h"
@@ -61,24 +62,8 @@ std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
-class RecoveryCli : public ::testing::Test {
+class RecoveryCli : public testing::JournalCliTest {
  protected:
-  ProcessResult Journal(std::vector<std::string> args) {
-    args.insert(args.begin(), JOURNAL_CLI_PATH);
-    return testing::RunProcess(args);
-  }
-
-  // Runs with --json, expects `exit_code` and one valid JSON document.
-  Json JournalJson(std::vector<std::string> args, int exit_code = 0) {
-    args.push_back("--json");
-    ProcessResult r = Journal(args);
-    EXPECT_EQ(r.exit_code, exit_code) << args.front() << "\nstderr: " << r.err;
-    std::string error;
-    std::optional<Json> j = testing::ParseJson(r.out, &error);
-    EXPECT_TRUE(j.has_value()) << args.front() << ": " << error << " in:\n" << r.out;
-    return j.value_or(Json{});
-  }
-
   // Expects exit 1, stderr naming `path`, nothing on stdout, and under
   // --json exactly one error document.
   void ExpectBadInput(const std::vector<std::string>& args, const std::string& path,

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "journaldb/recovery_snapshot.h"
+#include "journal_cli_test.h"
 #include "json_checker.h"
 #include "run_process.h"
 #include "support/temp_dir.h"
@@ -117,28 +118,13 @@ ProcessResult RunWithTerminalStderr(const std::vector<std::string>& argv) {
   return result;
 }
 
-class ReplayCli : public ::testing::Test {
+class ReplayCli : public testing::JournalCliTest {
  protected:
-  ProcessResult Journal(std::vector<std::string> args) {
-    args.insert(args.begin(), JOURNAL_CLI_PATH);
-    return testing::RunProcess(args);
-  }
-
   // Expects exit 0.
   std::string Ok(const std::vector<std::string>& args) {
     ProcessResult r = Journal(args);
     EXPECT_EQ(r.exit_code, 0) << args.front() << ": " << r.err;
     return r.out;
-  }
-
-  Json JournalJson(std::vector<std::string> args, int exit_code = 0) {
-    args.push_back("--json");
-    ProcessResult r = Journal(args);
-    EXPECT_EQ(r.exit_code, exit_code) << args.front() << "\nstderr: " << r.err;
-    std::string error;
-    std::optional<Json> j = testing::ParseJson(r.out, &error);
-    EXPECT_TRUE(j.has_value()) << args.front() << ": " << error << " in:\n" << r.out;
-    return j.value_or(Json{});
   }
 
   ProcessResult Interactive(const std::string& db, const std::string& answers,
