@@ -61,9 +61,25 @@ Result<std::unique_ptr<Database>> DatabaseImpl::Open(const std::string& path,
     if (!v.ok()) return v.status();
     *field = *v;
   }
+  if (!options.read_only)
+    if (Status s = db->ResumeClientResetAtOpen(); !s.ok())
+      return Status(s.code(), fmt::format("{}: resuming the pending client reset: {}", path,
+                                          s.message()));
   if (!options.sync.server.empty() && !options.read_only)
     db->session_ = sync::Session::Start(*db, options.sync);
   return std::unique_ptr<Database>(std::move(db));
+}
+
+Status DatabaseImpl::RunWithCommitsHeld(const std::function<Status()>& fn) {
+  std::unique_lock<std::mutex> lock(mu_);
+  sync_idle_cv_.wait(lock, [&] { return !sync_barrier_; });
+  sync_barrier_ = true;
+  sync_idle_cv_.wait(lock, [&] { return writers_.empty(); });
+  Status s = fn();
+  sync_barrier_ = false;
+  lock.unlock();
+  sync_idle_cv_.notify_all();
+  return s;
 }
 
 const rocksdb::Snapshot* DatabaseImpl::RocksSnapshot(const ReadOptions& options) {

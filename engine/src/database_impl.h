@@ -2,7 +2,9 @@
 #ifndef JOURNALDB_ENGINE_DATABASE_IMPL_H_
 #define JOURNALDB_ENGINE_DATABASE_IMPL_H_
 
+#include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <deque>
 #include <map>
 #include <memory>
@@ -61,8 +63,28 @@ class DatabaseImpl final : public Database {
   // Transaction::Commit, with an optional marker in the same batch.
   static Result<Lsn> CommitTransaction(Transaction& txn, const CommitMarker* marker);
 
+  // Runs `fn` under the commit mutex with commits held off and none in
+  // flight: sync integration and the client-reset wipe rewrite state this way.
+  Status RunWithCommitsHeld(const std::function<Status()>& fn);
+
+  // Client reset (client_reset.cc, journaldb/client_reset.h).
+  // The server demanded a reset: records it (fsynced) unless one is pending,
+  // then hands it to the strategy. OK once local data is wiped (reconnect to
+  // download the server state); otherwise the status to report.
+  Status HandleClientResetDemand(std::string reason, std::string message,
+                                 uint64_t restored_latest_version, const Status& as_status);
+  // A download caught up with the server: finishes a wiped reset.
+  Status AfterServerStateDownloaded();
+  // Open found a pending reset: runs the steps that need no server.
+  Status ResumeClientResetAtOpen();
+  // Called by the wipe: forget the cursors tagged onto entries.
+  void ForgetSyncIdentity();
+  void set_reset_pending(bool pending) { reset_pending_ = pending; }
+  const Options& options() const { return options_; }
+
   static const rocksdb::Snapshot* RocksSnapshot(const ReadOptions& options);
   const Store& store() const { return *store_; }
+  Store& mutable_store() { return *store_; }
 
  private:
   DatabaseImpl(std::string path, Options options, std::unique_ptr<Store> store);
@@ -98,6 +120,10 @@ class DatabaseImpl final : public Database {
   friend class sync::Integrator;
   bool sync_barrier_ = false;
   std::condition_variable sync_idle_cv_;
+  // A client reset is recorded (client_reset.cc); checked after each download.
+  std::atomic<bool> reset_pending_{false};
+  std::mutex reset_mu_;  // one reset step at a time (session, SyncOnce, Open)
+
   // Declared last: stopped and destroyed before everything it uses.
   std::unique_ptr<sync::Session> session_;
 };

@@ -45,4 +45,6 @@ std::optional<uint64_t> DecodeU64(std::string_view v) {
 std::string LsnKey(Lsn lsn) { return EncodeU64(lsn); }
 std::optional<Lsn> ParseLsnKey(std::string_view k) { return DecodeU64(k); }
 
+std::string AckVersionKey(Lsn lsn) { return kMetaAckVersionPrefix + LsnKey(lsn); }
+
 }  // namespace journaldb::layout

@@ -4,10 +4,10 @@
 
 #include <boost/filesystem.hpp>
 #include <chrono>
-#include <random>
 
 #include "durable_file.h"
 #include "journaldb/engine/checkpoint.h"
+#include "journaldb/engine/client_reset_record.h"
 #include "manifest_codec.h"
 
 namespace journaldb {
@@ -25,27 +25,22 @@ int64_t NowMicros() {
       .count();
 }
 
-// Sortable by time, unique by a random suffix: 20261126T124501Z-1a2b3c4d.
-std::string NewRecoveryId(int64_t now_us) {
-  std::time_t secs = static_cast<std::time_t>(now_us / 1000000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  std::random_device rd;
-  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z-{:08x}", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rd());
-}
-
 Status FsError(std::string_view what, const fs::path& p, const boost::system::error_code& ec) {
   return Status::IOError(fmt::format("{} {}: {}", what, p.string(), ec.message()));
 }
 
-// Counts the diverged entries of the checkpoint, reading it back: a snapshot
-// is declared complete only after its journal decodes.
-Status FillDivergedRange(const std::string& db_path, RecoveryManifest& m) {
+Result<std::unique_ptr<Database>> OpenCheckpoint(const std::string& db_path) {
   Options ro;
   ro.read_only = true;
   ro.create_if_missing = false;
-  Result<std::unique_ptr<Database>> snap = Database::Open(db_path, ro);
+  return Database::Open(db_path, ro);
+}
+
+// Counts the diverged entries of the checkpoint, reading it back: a snapshot
+// is declared complete only after its journal decodes.
+Status FillDivergedRange(const std::string& db_path, std::optional<Lsn> diverged_after,
+                         RecoveryManifest& m) {
+  Result<std::unique_ptr<Database>> snap = OpenCheckpoint(db_path);
   if (!snap.ok()) return snap.status();
   Result<DatabaseInfo> info = (*snap)->Info();
   if (!info.ok()) return info.status();
@@ -53,7 +48,7 @@ Status FillDivergedRange(const std::string& db_path, RecoveryManifest& m) {
   m.old_epoch = info->epoch;
   m.download_cursor = info->download_cursor;
   m.upload_cursor = info->upload_cursor;
-  JournalReader r = (*snap)->ReadJournal(info->upload_cursor + 1);
+  JournalReader r = (*snap)->ReadJournal(diverged_after.value_or(info->upload_cursor) + 1);
   for (; r.Valid(); r.Next()) {
     if (m.first_diverged_lsn == 0) m.first_diverged_lsn = r.entry().lsn;
     m.last_diverged_lsn = r.entry().lsn;
@@ -62,19 +57,56 @@ Status FillDivergedRange(const std::string& db_path, RecoveryManifest& m) {
   }
   return r.status();
 }
+
+// A complete snapshot `id` left by an interrupted client reset, if it holds
+// every entry `db` has now (nothing was committed after it).
+Result<std::optional<RecoverySnapshot>> ReusableSnapshot(const Database& db, const fs::path& dir) {
+  boost::system::error_code ec;
+  if (!fs::exists(dir / kManifestFile, ec)) return std::optional<RecoverySnapshot>();
+  Result<RecoverySnapshot> snap = OpenRecoverySnapshot(dir.string());
+  if (!snap.ok()) return snap.status();
+  Result<std::unique_ptr<Database>> copy = OpenCheckpoint(snap->db_path);
+  if (!copy.ok()) return copy.status();
+  Result<DatabaseInfo> then = (*copy)->Info();
+  if (!then.ok()) return then.status();
+  Result<DatabaseInfo> now = db.Info();
+  if (!now.ok()) return now.status();
+  if (then->last_lsn != now->last_lsn) return std::optional<RecoverySnapshot>();
+  return std::optional<RecoverySnapshot>(std::move(snap).value());
+}
 }  // namespace
 
 Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
                                                 const std::string& recovery_root,
                                                 const std::string& reason) {
+  RecoverySnapshotOptions options;
+  options.reason = reason;
+  return CreateRecoverySnapshot(db, recovery_root, options);
+}
+
+Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
+                                                const std::string& recovery_root,
+                                                const RecoverySnapshotOptions& options) {
   boost::system::error_code ec;
   fs::create_directories(recovery_root, ec);
   if (ec) return FsError("create recovery root", recovery_root, ec);
 
   RecoveryManifest m;
   m.created_time_us = NowMicros();
-  m.recovery_id = NewRecoveryId(m.created_time_us);
-  m.reason = reason;
+  m.recovery_id = options.recovery_id.empty() ? NewRecoveryId() : options.recovery_id;
+  if (!options.recovery_id.empty()) {
+    const fs::path existing = fs::path(recovery_root) / m.recovery_id;
+    Result<std::optional<RecoverySnapshot>> reuse = ReusableSnapshot(db, existing);
+    if (!reuse.ok()) return reuse.status();
+    if (reuse->has_value()) return std::move(**reuse);
+    if (fs::exists(existing, ec))
+      // Complete but older than the database: entries were committed after
+      // it, so a new snapshot (a superset) replaces it once complete.
+      m.recovery_id = NewRecoveryId();
+    fs::remove_all(fs::path(recovery_root) / (options.recovery_id + kTmpSuffix), ec);
+    if (ec) return FsError("remove incomplete", fs::path(recovery_root) / options.recovery_id, ec);
+  }
+  m.reason = options.reason;
   m.original_path = fs::absolute(db.path()).lexically_normal().string();
   m.product_version = "journaldb 0.1.0";
 
@@ -91,7 +123,7 @@ Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
   };
   const std::string tmp_db = (tmp_dir / kDbDir).string();
   if (Status s = CreateCheckpoint(db, tmp_db); !s.ok()) return fail(s);
-  if (Status s = FillDivergedRange(tmp_db, m); !s.ok()) return fail(s);
+  if (Status s = FillDivergedRange(tmp_db, options.diverged_after, m); !s.ok()) return fail(s);
   // The manifest is written last: its presence marks a complete checkpoint.
   if (Status s = recovery::WriteFileDurably((tmp_dir / kManifestFile).string(),
                                             recovery::EncodeManifest(m));
@@ -101,6 +133,11 @@ Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
   fs::rename(tmp_dir, final_dir, ec);
   if (ec) return fail(FsError("rename to " + final_dir.string(), tmp_dir, ec));
   if (Status s = recovery::FsyncDirectory(recovery_root); !s.ok()) return s;
+  if (!options.recovery_id.empty() && options.recovery_id != m.recovery_id) {
+    // The stale snapshot is a subset of this complete one.
+    fs::remove_all(fs::path(recovery_root) / options.recovery_id, ec);
+    if (ec) return FsError("remove superseded snapshot", fs::path(recovery_root) / options.recovery_id, ec);
+  }
   return RecoverySnapshot{final_dir.string(), (final_dir / kDbDir).string(), std::move(m)};
 }
 

@@ -10,6 +10,7 @@
 #define JOURNALDB_OPTIONS_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace journaldb {
@@ -41,6 +42,21 @@ struct SyncOptions {
   uint32_t download_wait_ms = 200;
 };
 
+class ClientResetStrategy;  // journaldb/client_reset.h
+
+// How long journal entries the server acknowledged are kept. They are not
+// needed for sync any more, but a server restored from an older backup can
+// roll them back, and only a kept entry can be recovered then
+// (docs/client-reset.md). An acknowledged entry is removed once it is older
+// than `keep_seconds` AND more than `keep_entries` newer acknowledged entries
+// exist. Entries never acknowledged are always kept.
+struct RetentionOptions {
+  // Default: 10,000 entries.
+  uint64_t keep_entries = 10000;
+  // Default: 7 days.
+  uint64_t keep_seconds = 7 * 24 * 3600;
+};
+
 struct Options {
   // Create the database directory and an empty database if none exists.
   // Default: true.
@@ -56,6 +72,15 @@ struct Options {
   // With a server set, Open starts a background sync session
   // (Database::sync_session()). Default: no sync.
   SyncOptions sync;
+
+  // What to do when the server demands a client reset: one of the strategies
+  // in journaldb/client_reset_strategy.h. Default: none, which leaves the
+  // reset pending and stops the session with client-reset-required; nothing
+  // local is touched until the app executes the reset.
+  std::shared_ptr<ClientResetStrategy> client_reset;
+
+  // Retention of acknowledged journal entries. Default: see RetentionOptions.
+  RetentionOptions retention;
 };
 
 }  // namespace journaldb

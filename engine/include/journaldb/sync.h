@@ -81,6 +81,9 @@ struct SyncReport {
   uint64_t download_cursor = 0;
   uint64_t upload_cursor = 0;
   bool bootstrapped = false;  // the round downloaded the server's full state
+  // The server demanded a client reset and the database's strategy carried
+  // it out in this call (journaldb/client_reset.h).
+  bool reset = false;
 };
 
 // What a database knows of its sync, for `journal status`.

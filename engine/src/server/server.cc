@@ -285,7 +285,7 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
                 fmt::format("the client's lsn {} was acknowledged but the server holds only up "
                             "to {}",
                             h.upload_cursor, r->highest_lsn),
-                ResetReason::kServerRollback);
+                ResetReason::kServerRollback, latest);
       return false;
     }
     record = *r;

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include <algorithm>
 #include <mutex>
 
 namespace journaldb::sync {
@@ -51,7 +52,8 @@ Result<wire::Message> Connection::RoundTrip(const wire::Message& request) {
   return Receive();
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(DatabaseImpl& db, const SyncOptions& options) {
+Result<std::unique_ptr<Connection>> Connection::Open(DatabaseImpl& db, const SyncOptions& options,
+                                                     wire::Error* reset) {
   Result<Socket> socket = Socket::Connect(options.server);
   if (!socket.ok()) return socket.status();
   std::unique_ptr<Connection> c(new Connection(db, std::move(socket).value()));
@@ -75,11 +77,16 @@ Result<std::unique_ptr<Connection>> Connection::Open(DatabaseImpl& db, const Syn
   hello.download_cursor = cursors->download_cursor;
   hello.upload_cursor = cursors->upload_cursor;
   Result<wire::HelloOk> ok = Expect<wire::HelloOk>(c->RoundTrip(hello), "hello");
-  if (!ok.ok()) return ok.status();
+  if (!ok.ok()) {
+    if (reset != nullptr && ok.status().IsClientResetRequired()) *reset = c->last_reset_;
+    return ok.status();
+  }
   c->hello_ = *ok;
   if (Status s = c->integrator_.AdoptIdentity(ok->client_id, ok->epoch); !s.ok()) return s;
   if (identity_lock.owns_lock()) identity_lock.unlock();
-  c->acked_ = std::max(cursors->upload_cursor, ok->highest_stored_lsn);
+  // Entries below the journal floor were trimmed or wiped: never re-sent.
+  c->acked_ = std::max({cursors->upload_cursor, ok->highest_stored_lsn,
+                        cursors->journal_floor > 0 ? cursors->journal_floor - 1 : 0});
   // An ack lost with a dropped connection: the server has the entries.
   if (ok->highest_stored_lsn > cursors->upload_cursor)
     if (Status s = c->integrator_.RecordUploadAck(ok->highest_stored_lsn); !s.ok()) return s;
@@ -111,7 +118,7 @@ Status Connection::RecordAck(const wire::UploadAck& ack, Lsn last) {
     return Status::FailedPrecondition(
         fmt::format("sync: the server acknowledged up to lsn {} of an upload up to {}",
                     ack.highest_lsn, last));
-  if (Status s = integrator_.RecordUploadAck(ack.highest_lsn); !s.ok()) return s;
+  if (Status s = integrator_.RecordUploadAck(ack.highest_lsn, ack.acks); !s.ok()) return s;
   acked_ = ack.highest_lsn;
   return Status::OK();
 }
@@ -143,7 +150,10 @@ Result<wire::Message> Connection::Receive() {
           fmt::format("sync: bad frame from server: {}", reply.status().message()));
     return reply.status();
   }
-  if (auto* e = std::get_if<wire::Error>(&*reply)) return StatusFromWireError(*e);
+  if (auto* e = std::get_if<wire::Error>(&*reply)) {
+    if (e->code == wire::ErrorCode::kClientReset) last_reset_ = *e;
+    return StatusFromWireError(*e);
+  }
   return reply;
 }
 

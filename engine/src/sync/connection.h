@@ -23,8 +23,10 @@ Status StatusFromWireError(const wire::Error& e);
 
 class Connection {
  public:
-  // Connects, says hello and records the identity the server confirms.
-  static Result<std::unique_ptr<Connection>> Open(DatabaseImpl& db, const SyncOptions& options);
+  // Connects, says hello and records the identity the server confirms. A
+  // client-reset answer is also copied to `*reset` when given.
+  static Result<std::unique_ptr<Connection>> Open(DatabaseImpl& db, const SyncOptions& options,
+                                                  wire::Error* reset = nullptr);
 
   // Downloads the server's full state if this database has never downloaded
   // and the server trimmed its history (or a bootstrap was interrupted).
@@ -59,6 +61,7 @@ class Connection {
   Socket socket_;
   wire::HelloOk hello_;
   Lsn acked_ = 0;  // highest lsn known stored on the server
+  wire::Error last_reset_;  // the last client-reset error received
 };
 
 }  // namespace journaldb::sync

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "database_impl.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/fold.h"
@@ -23,15 +26,7 @@ void PutU64(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* meta, const
 
 template <typename Fn>
 Status Integrator::Exclusive(Fn&& fn) {
-  std::unique_lock<std::mutex> lock(db_.mu_);
-  db_.sync_idle_cv_.wait(lock, [&] { return !db_.sync_barrier_; });
-  db_.sync_barrier_ = true;
-  db_.sync_idle_cv_.wait(lock, [&] { return db_.writers_.empty(); });
-  Status s = fn();
-  db_.sync_barrier_ = false;
-  lock.unlock();
-  db_.sync_idle_cv_.notify_all();
-  return s;
+  return db_.RunWithCommitsHeld(fn);
 }
 
 Result<LocalCursors> Integrator::ReadCursors(const DatabaseImpl& db) {
@@ -43,7 +38,8 @@ Result<LocalCursors> Integrator::ReadCursors(const DatabaseImpl& db) {
       {layout::kMetaDownloadCursor, &c.download_cursor},
       {layout::kMetaUploadCursor, &c.upload_cursor},
       {layout::kMetaSyncedOwnLsn, &c.synced_own_lsn},
-      {layout::kMetaBootstrapVersion, &c.bootstrap_version}};
+      {layout::kMetaBootstrapVersion, &c.bootstrap_version},
+      {layout::kMetaJournalFloor, &c.journal_floor}};
   for (auto [key, out] : numbers) {
     Result<uint64_t> v = store.GetMetaU64(key);
     if (!v.ok()) return v.status();
@@ -125,15 +121,61 @@ Status Integrator::RecordSyncError(const Status& error) {
   return db_.store_->Write(batch, /*sync=*/false);
 }
 
-Status Integrator::RecordUploadAck(Lsn highest) {
+Status Integrator::RecordUploadAck(Lsn highest, const std::vector<wire::Ack>& acks) {
   return Exclusive([&]() -> Status {
     Result<uint64_t> current = db_.store().GetMetaU64(layout::kMetaUploadCursor);
     if (!current.ok()) return current.status();
-    if (highest <= *current) return Status::OK();
     rocksdb::WriteBatch batch;
-    PutU64(batch, db_.store().meta(), layout::kMetaUploadCursor, highest);
+    for (const wire::Ack& a : acks)
+      if (a.server_version != 0 && a.lsn > *current)
+        batch.Put(db_.store().meta(), layout::AckVersionKey(a.lsn),
+                  layout::EncodeU64(a.server_version));
+    if (highest <= *current && batch.Count() == 0) return Status::OK();
+    if (highest > *current) PutU64(batch, db_.store().meta(), layout::kMetaUploadCursor, highest);
     return db_.store_->Write(batch, /*sync=*/false);
   });
+}
+
+Result<uint64_t> Integrator::TrimAcknowledged(const RetentionOptions& retention) {
+  uint64_t removed = 0;
+  Status status = Exclusive([&]() -> Status {
+    Result<LocalCursors> c = ReadCursors();
+    if (!c.ok()) return c.status();
+    // Only entries the server holds and the download returned are done with:
+    // integration folds the ones above synced_own_lsn.
+    Lsn done = std::min(c->upload_cursor, c->synced_own_lsn);
+    if (done <= retention.keep_entries) return Status::OK();
+    Lsn cut = done - retention.keep_entries;
+    int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    int64_t oldest_kept_us = now_us - static_cast<int64_t>(retention.keep_seconds) * 1000000;
+    const Store& store = db_.store();
+    Lsn from = std::max<Lsn>(c->journal_floor, 1);
+    Lsn last_removed = 0;
+    JournalCursor cursor(store, from);
+    for (; cursor.Valid() && cursor.entry().lsn <= cut; cursor.Next()) {
+      if (cursor.entry().commit_time_us >= oldest_kept_us) break;
+      last_removed = cursor.entry().lsn;
+      ++removed;
+    }
+    if (!cursor.status().ok()) return cursor.status();
+    if (last_removed == 0) return Status::OK();
+    rocksdb::WriteBatch batch;
+    rocksdb::Status s = batch.DeleteRange(store.journal(), layout::LsnKey(from),
+                                          layout::LsnKey(last_removed + 1));
+    if (s.ok())
+      s = batch.DeleteRange(store.meta(), layout::AckVersionKey(from),
+                            layout::AckVersionKey(last_removed + 1));
+    if (!s.ok()) return FromRocks(s, "build retention batch");
+    PutU64(batch, store.meta(), layout::kMetaJournalFloor, last_removed + 1);
+    // The tail is never removed (pending entries stay), but keep lsns unique
+    // even if every entry goes.
+    PutU64(batch, store.meta(), layout::kMetaLsnHighWater, std::max(c->last_lsn, last_removed));
+    return db_.store_->Write(batch, /*sync=*/false);
+  });
+  if (!status.ok()) return status;
+  return removed;
 }
 
 Result<std::optional<FieldMap>> Integrator::ReadSynced(const std::string& key) const {
@@ -186,6 +228,7 @@ Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& c
     ObjectMap synced;
     uint64_t cursor = c->download_cursor;
     Lsn own = c->synced_own_lsn;
+    std::vector<std::pair<Lsn, uint64_t>> own_versions;
     for (const wire::Changeset& cs : changesets) {
       if (cs.server_version <= cursor) continue;
       if (cs.server_version != cursor + 1)
@@ -205,8 +248,11 @@ Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& c
       }
       // The client's own entry came back: it is now part of synced and no
       // longer pending, so it is never applied twice.
-      if (c->client_id != 0 && cs.origin_client == c->client_id && cs.origin_lsn > own)
-        own = cs.origin_lsn;
+      if (c->client_id != 0 && cs.origin_client == c->client_id) {
+        if (cs.origin_lsn > own) own = cs.origin_lsn;
+        // Where the server stored it, should an ack have been lost.
+        own_versions.emplace_back(cs.origin_lsn, cs.server_version);
+      }
       cursor = cs.server_version;
       ++applied;
     }
@@ -215,6 +261,8 @@ Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& c
     if (Status s = WriteSyncedAndState(synced, own, batch); !s.ok()) return s;
     PutU64(batch, db_.store().meta(), layout::kMetaDownloadCursor, cursor);
     PutU64(batch, db_.store().meta(), layout::kMetaSyncedOwnLsn, own);
+    for (auto [lsn, version] : own_versions)
+      batch.Put(db_.store().meta(), layout::AckVersionKey(lsn), layout::EncodeU64(version));
     if (Status s = db_.store_->Write(batch, /*sync=*/false); !s.ok()) return s;
     db_.download_cursor_ = cursor;
     return Status::OK();

@@ -13,12 +13,14 @@
 #ifndef JOURNALDB_ENGINE_SYNC_INTEGRATOR_H_
 #define JOURNALDB_ENGINE_SYNC_INTEGRATOR_H_
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "journaldb/options.h"
 #include "journaldb/status.h"
 #include "sync/wire_codec.h"
 
@@ -45,6 +47,11 @@ struct LocalCursors {
   uint64_t bootstrap_version = 0;  // 0: no bootstrap in progress
   std::string bootstrap_after;
   Lsn last_lsn = 0;
+  Lsn journal_floor = 0;  // entries below were trimmed or wiped; 0: none
+  // Entries up to here need no upload: acknowledged, or trimmed or wiped.
+  Lsn AcknowledgedOrGone() const {
+    return std::max(upload_cursor, journal_floor > 0 ? journal_floor - 1 : 0);
+  }
 };
 
 class Integrator {
@@ -66,8 +73,13 @@ class Integrator {
   // Records the outcome of a sync attempt for GetSyncStatus (OK clears it).
   Status RecordSyncError(const Status& error);
 
-  // Moves the upload cursor up to `highest` (never down).
-  Status RecordUploadAck(Lsn highest);
+  // Moves the upload cursor up to `highest` (never down) and records the
+  // server version of each acknowledged entry (for a later restore).
+  Status RecordUploadAck(Lsn highest, const std::vector<wire::Ack>& acks = {});
+
+  // Removes acknowledged entries outside the retention window
+  // (RetentionOptions); returns how many.
+  Result<uint64_t> TrimAcknowledged(const RetentionOptions& retention);
 
   // Integrates consecutive changesets; those at or below the download cursor
   // were integrated before and are skipped. Returns how many were applied.

@@ -24,8 +24,9 @@ std::string_view SyncStateName(SyncState state) {
 }
 
 namespace {
-Status SyncRound(DatabaseImpl& db, const SyncOptions& options, SyncReport& report) {
-  Result<std::unique_ptr<sync::Connection>> c = sync::Connection::Open(db, options);
+Status SyncRound(DatabaseImpl& db, const SyncOptions& options, SyncReport& report,
+                 wire::Error* reset) {
+  Result<std::unique_ptr<sync::Connection>> c = sync::Connection::Open(db, options, reset);
   if (!c.ok()) return c.status();
   if (Status s = (*c)->BootstrapIfNeeded(&report.bootstrapped); !s.ok()) return s;
   Result<uint64_t> uploaded = (*c)->UploadAll();
@@ -36,6 +37,10 @@ Status SyncRound(DatabaseImpl& db, const SyncOptions& options, SyncReport& repor
     if (!n.ok()) return n.status();
     report.downloaded_changesets += *n;
   }
+  if (Status s = db.AfterServerStateDownloaded(); !s.ok()) return s;
+  if (Result<uint64_t> trimmed = sync::Integrator(db).TrimAcknowledged(db.options().retention);
+      !trimmed.ok())
+    return trimmed.status();
   Result<sync::LocalCursors> cursors = sync::Integrator(db).ReadCursors();
   if (!cursors.ok()) return cursors.status();
   report.client_id = cursors->client_id;
@@ -51,7 +56,19 @@ Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options) {
   if (impl == nullptr) return Status::InvalidArgument("SyncOnce: not a journaldb database");
   if (options.server.empty()) return Status::InvalidArgument("SyncOnce: no server address");
   SyncReport report;
-  Status s = SyncRound(*impl, options, report);
+  wire::Error reset;
+  Status s = SyncRound(*impl, options, report, &reset);
+  if (s.IsClientResetRequired()) {
+    // The database's strategy decides; once it wiped, a second round
+    // downloads the server state (and the strategy finishes the reset).
+    s = impl->HandleClientResetDemand(std::string(wire::ResetReasonName(reset.reset_reason)),
+                                      reset.message, reset.restored_latest_version, s);
+    if (s.ok()) {
+      report = {};
+      s = SyncRound(*impl, options, report, nullptr);
+      report.reset = true;
+    }
+  }
   // Best effort: a database that cannot record the error still reports it.
   sync::Integrator(*impl).RecordSyncError(s).IgnoreError();
   if (!s.ok()) return s;
@@ -95,7 +112,7 @@ std::unique_ptr<Session> Session::Start(DatabaseImpl& db, const SyncOptions& opt
   // Without an eventfd local commits wait for the download's wait to end.
   s->wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   Result<LocalCursors> c = Integrator(db).ReadCursors();
-  if (c.ok()) s->acked_lsn_ = c->upload_cursor;
+  if (c.ok()) s->acked_lsn_ = c->AcknowledgedOrGone();
   s->thread_ = std::thread([p = s.get()] { p->Run(); });
   return s;
 }
@@ -227,7 +244,7 @@ Status Session::RunConnected(Connection& c) {
     uint32_t wait_ms;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      acked_lsn_ = std::max(acked_lsn_, cursors->upload_cursor);
+      acked_lsn_ = std::max(acked_lsn_, cursors->AcknowledgedOrGone());
       round = ++rounds_started_;
       // Someone waits for the download, or local entries wait for upload:
       // ask without waiting on the server.
@@ -248,6 +265,11 @@ Status Session::RunConnected(Connection& c) {
       if (downloaded.ok() && caught_up) caught_up_round_ = std::max(caught_up_round_, round);
     }
     if (!downloaded.ok()) return downloaded.status();
+    if (caught_up) {
+      if (Status s = db_.AfterServerStateDownloaded(); !s.ok()) return s;
+      Result<uint64_t> trimmed = Integrator(db_).TrimAcknowledged(db_.options().retention);
+      if (!trimmed.ok()) return trimmed.status();
+    }
     cv_.notify_all();
   }
 }
@@ -268,8 +290,9 @@ void Session::Run() {
     }
     SetState(SyncState::kConnecting, Status::OK());
     Status error;
+    wire::Error reset;
     {
-      Result<std::unique_ptr<Connection>> c = Connection::Open(db_, options_);
+      Result<std::unique_ptr<Connection>> c = Connection::Open(db_, options_, &reset);
       error = c.status();
       if (c.ok()) {
         {
@@ -294,6 +317,19 @@ void Session::Run() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) break;
       if (paused_) continue;
+    }
+    if (error.IsClientResetRequired()) {
+      // The strategy runs here, on the session's thread. Once it wiped the
+      // local data, reconnect at once to download the server state.
+      error = db_.HandleClientResetDemand(std::string(wire::ResetReasonName(reset.reset_reason)),
+                                          reset.message, reset.restored_latest_version, error);
+      if (error.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        acked_lsn_ = 0;
+        if (Result<LocalCursors> c = Integrator(db_).ReadCursors(); c.ok())
+          acked_lsn_ = c->AcknowledgedOrGone();
+        continue;
+      }
     }
     if (IsFatal(error)) {
       SetState(SyncState::kError, error);

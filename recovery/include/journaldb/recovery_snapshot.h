@@ -20,6 +20,7 @@
 #define JOURNALDB_RECOVERY_SNAPSHOT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,9 +53,25 @@ struct RecoverySnapshot {
   RecoveryManifest manifest;
 };
 
-// Takes a complete recovery snapshot of `db`. Diverged ops are, for now, the
-// journal entries above the upload cursor (never acknowledged). `reason` is
-// recorded in the manifest. Creates `recovery_root` if needed.
+struct RecoverySnapshotOptions {
+  // Recorded in the manifest, e.g. "manual" or "epoch-mismatch". Default: "manual".
+  std::string reason = "manual";
+  // The snapshot's id. Empty: a new one. A client reset passes the id it
+  // recorded before starting, so a crashed attempt is resumed: a complete
+  // snapshot of that id holding every entry of `db` is reused, a leftover
+  // `.tmp` of it is removed first. Default: empty.
+  std::string recovery_id;
+  // Journal entries above this lsn are diverged. nullopt: those above the
+  // upload cursor (never acknowledged). Default: nullopt.
+  std::optional<Lsn> diverged_after;
+};
+
+// Takes a complete recovery snapshot of `db` under `recovery_root` (created
+// if needed).
+Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
+                                                const std::string& recovery_root,
+                                                const RecoverySnapshotOptions& options);
+// The same with default options and `reason`.
 Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
                                                 const std::string& recovery_root,
                                                 const std::string& reason);

@@ -34,6 +34,18 @@ inline constexpr char kMetaBootstrapAfter[] = "bootstrap_after";
 // Highest lsn ever assigned, written only when the journal's tail may be
 // removed (retention), so lsns are never reused.
 inline constexpr char kMetaLsnHighWater[] = "lsn_high_water";
+// Lowest lsn the journal may hold: entries below it were removed by retention
+// or by a client reset's wipe. 0 (absent): none removed.
+inline constexpr char kMetaJournalFloor[] = "journal_floor";
+// The pending client reset (engine/schema/client_reset.fbs); absent if none.
+inline constexpr char kMetaClientReset[] = "client_reset";
+// When the last automatic client recovery finished (microseconds since the
+// Unix epoch): a reset demanded soon after falls back to manual.
+inline constexpr char kMetaLastAutomaticRecovery[] = "last_automatic_recovery_us";
+// "ack_version/" + LsnKey(lsn): the server version an own entry was stored
+// at, from the upload ack or from its changeset coming back.
+inline constexpr char kMetaAckVersionPrefix[] = "ack_version/";
+std::string AckVersionKey(Lsn lsn);
 
 // State key: collection, a NUL byte, primary key. Collection names cannot hold
 // NUL, so keys of one collection are contiguous and sorted by primary key.

@@ -1,0 +1,89 @@
+// Client reset, as the engine sees it (docs/client-reset.md): a durable
+// record of a reset the server demanded, and the strategy that carries it out.
+//
+// When the server answers a sync with a client-reset error, the engine records
+// a pending reset in the database (fsynced) before anything else, and hands it
+// to the strategy chosen in Options::client_reset. The strategies themselves
+// (Manual, DiscardUnsynced, RecoverUnsynced, RecoverOrDiscard) live in
+// journaldb/client_reset_strategy.h, because they need the recovery snapshot
+// and the replayer:
+//
+//   journaldb::Options options;
+//   options.sync.server = "127.0.0.1:7000";
+//   options.client_reset = journaldb::RecoverOrDiscardUnsyncedChanges({});
+//
+// With no strategy set, the session stops with client-reset-required and
+// nothing local is touched; the reset stays pending until the app (or
+// `journal reset DB`) executes it.
+//
+// Thread safety: GetPendingClientReset may be called from any thread.
+#ifndef JOURNALDB_CLIENT_RESET_H_
+#define JOURNALDB_CLIENT_RESET_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "journaldb/status.h"
+
+namespace journaldb {
+
+class Database;
+
+// The reset's durable state machine; each step is recorded before it starts.
+enum class ClientResetStep : uint8_t {
+  kDetected = 1,     // the server demanded a reset; nothing local changed yet
+  kSnapshotted = 2,  // a complete recovery snapshot exists; wiping next
+  kWiped = 3,        // local data and sync identity cleared; downloading the server state
+  kReady = 4,        // the server state is downloaded; replaying (automatic strategies)
+};
+
+// "detected", "snapshotted", "wiped" or "ready".
+const char* ClientResetStepName(ClientResetStep step);
+
+struct PendingClientReset {
+  ClientResetStep step = ClientResetStep::kDetected;
+  // Why the server demanded it: "unknown-client", "operator-reset",
+  // "epoch-mismatch", "history-trimmed" or "server-rollback".
+  std::string reason;
+  std::string message;  // the server's words
+  // epoch-mismatch: the server's latest version after its restore; local
+  // entries it acknowledged at a higher version were rolled back. 0 otherwise.
+  uint64_t restored_latest_version = 0;
+  int64_t detected_time_us = 0;
+  // Where the recovery snapshot goes: <recovery_root>/<recovery_id>.
+  std::string recovery_id;
+  std::string recovery_root;
+  // Set once snapshotted: journal entries above this lsn are diverged.
+  uint64_t diverged_after_lsn = 0;
+  // Set once snapshotted: how the reset is finished ("manual", "discard",
+  // "recover", "recover-or-discard").
+  std::string mode;
+  friend bool operator==(const PendingClientReset&, const PendingClientReset&) = default;
+};
+
+// The database's pending client reset, if any. Works read-only.
+Result<std::optional<PendingClientReset>> GetPendingClientReset(const Database& db);
+
+// Carries out client resets for one open database. Implemented by the
+// strategies in journaldb/client_reset_strategy.h; an app does not implement
+// it. The engine calls it on the sync session's thread (or inside Open or
+// SyncOnce) with no other reset step running.
+class ClientResetStrategy {
+ public:
+  virtual ~ClientResetStrategy() = default;
+
+  // A reset is pending at step kDetected or kSnapshotted. `at_open`: found
+  // by Open, which is where a Manual reset that was not executed runs.
+  // Returns OK once local data is wiped (the engine then downloads the
+  // server state), or client-reset-required to leave the reset pending.
+  virtual Status OnResetDemanded(Database& db, const PendingClientReset& pending, bool at_open) = 0;
+
+  // The server state is downloaded after a wipe (step kWiped or kReady):
+  // finish the reset (replay, callbacks) and clear the record.
+  virtual Status OnServerStateDownloaded(Database& db, const PendingClientReset& pending) = 0;
+};
+
+}  // namespace journaldb
+
+#endif  // JOURNALDB_CLIENT_RESET_H_

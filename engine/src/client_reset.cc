@@ -1,0 +1,313 @@
+// The engine's side of client reset: the durable record (meta
+// "client_reset", engine/schema/client_reset.fbs), the atomic wipe, the
+// diverged range, and where the engine hands a reset to the strategy
+// (docs/client-reset.md).
+#include <fmt/format.h>
+#include <rocksdb/write_batch.h>
+
+#include <chrono>
+#include <ctime>
+#include <random>
+
+#include "client_reset_generated.h"
+#include "database_impl.h"
+#include "journaldb/engine/client_reset_record.h"
+#include "journaldb/journal/aligned_bytes.h"
+#include "journaldb/journal/layout.h"
+
+namespace journaldb {
+
+namespace {
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string EncodeRecord(const PendingClientReset& p) {
+  flatbuffers::FlatBufferBuilder b(256);
+  auto reason = b.CreateString(p.reason);
+  auto message = b.CreateString(p.message);
+  auto id = b.CreateString(p.recovery_id);
+  auto root = b.CreateString(p.recovery_root);
+  auto mode = b.CreateString(p.mode);
+  b.Finish(fb::CreateClientResetRecord(b, static_cast<uint8_t>(p.step), reason, message,
+                                       p.restored_latest_version, p.detected_time_us, id, root,
+                                       p.diverged_after_lsn, mode),
+           fb::ClientResetRecordIdentifier());
+  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
+Result<PendingClientReset> DecodeRecord(std::string_view bytes, const std::string& where) {
+  AlignedBytes aligned(bytes);
+  const auto* data = reinterpret_cast<const uint8_t*>(aligned.view().data());
+  flatbuffers::Verifier verifier(data, aligned.view().size());
+  if (aligned.view().size() < 8 ||
+      !flatbuffers::BufferHasIdentifier(data, fb::ClientResetRecordIdentifier()) ||
+      !fb::VerifyClientResetRecordBuffer(verifier))
+    return Status::Corruption(
+        fmt::format("{}: meta {} is not a client reset record", where, layout::kMetaClientReset));
+  const fb::ClientResetRecord* r = fb::GetClientResetRecord(data);
+  if (r->step() < 1 || r->step() > 4)
+    return Status::Corruption(
+        fmt::format("{}: client reset record has unknown step {}", where, r->step()));
+  PendingClientReset p;
+  p.step = static_cast<ClientResetStep>(r->step());
+  p.reason = r->reason()->str();
+  p.message = r->message() ? r->message()->str() : "";
+  p.restored_latest_version = r->restored_latest_version();
+  p.detected_time_us = r->detected_time_us();
+  p.recovery_id = r->recovery_id()->str();
+  p.recovery_root = r->recovery_root()->str();
+  p.diverged_after_lsn = r->diverged_after_lsn();
+  p.mode = r->mode() ? r->mode()->str() : "";
+  return p;
+}
+
+DatabaseImpl* Impl(Database& db) { return dynamic_cast<DatabaseImpl*>(&db); }
+const DatabaseImpl* Impl(const Database& db) { return dynamic_cast<const DatabaseImpl*>(&db); }
+Status NotOurs() { return Status::InvalidArgument("not a database opened by journaldb"); }
+
+// Deletes every key of `family` in `batch`.
+Status DeleteAll(const Store& store, rocksdb::ColumnFamilyHandle* family, rocksdb::WriteBatch& batch) {
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(rocksdb::ReadOptions(), family));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "wipe: find last key");
+  if (!it->Valid()) return Status::OK();
+  std::string last = it->key().ToString();
+  rocksdb::Status s = batch.DeleteRange(family, rocksdb::Slice(), last);
+  if (s.ok()) s = batch.Delete(family, last);
+  return FromRocks(s, "wipe: build batch");
+}
+
+std::string PrefixEnd(std::string prefix) {
+  prefix.back() = static_cast<char>(prefix.back() + 1);
+  return prefix;
+}
+
+}  // namespace
+
+const char* ClientResetStepName(ClientResetStep step) {
+  switch (step) {
+    case ClientResetStep::kDetected: return "detected";
+    case ClientResetStep::kSnapshotted: return "snapshotted";
+    case ClientResetStep::kWiped: return "wiped";
+    case ClientResetStep::kReady: return "ready";
+  }
+  return "unknown";
+}
+
+std::string NewRecoveryId() {
+  int64_t now_us = NowMicros();
+  std::time_t secs = static_cast<std::time_t>(now_us / 1000000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  std::random_device rd;
+  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z-{:08x}", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rd());
+}
+
+std::string DefaultRecoveryRoot(const std::string& db_path) {
+  std::string p = db_path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return p + ".recovery";
+}
+
+Result<std::optional<PendingClientReset>> GetPendingClientReset(const Database& db) {
+  const DatabaseImpl* impl = Impl(db);
+  if (impl == nullptr) return NotOurs();
+  std::string value;
+  rocksdb::Status s = impl->store().db()->Get(rocksdb::ReadOptions(), impl->store().meta(),
+                                              layout::kMetaClientReset, &value);
+  if (s.IsNotFound()) return std::optional<PendingClientReset>();
+  if (!s.ok()) return FromRocks(s, "read meta client_reset");
+  Result<PendingClientReset> p = DecodeRecord(value, db.path());
+  if (!p.ok()) return p.status();
+  return std::optional<PendingClientReset>(std::move(p).value());
+}
+
+Status WriteClientResetRecord(Database& db, const PendingClientReset& pending) {
+  DatabaseImpl* impl = Impl(db);
+  if (impl == nullptr) return NotOurs();
+  rocksdb::WriteBatch batch;
+  if (rocksdb::Status s = batch.Put(impl->store().meta(), layout::kMetaClientReset,
+                                    EncodeRecord(pending));
+      !s.ok())
+    return FromRocks(s, "build batch");
+  if (Status s = impl->mutable_store().Write(batch, /*sync=*/true); !s.ok()) return s;
+  impl->set_reset_pending(true);
+  return Status::OK();
+}
+
+Status SnapshotAndWipe(Database& db, const std::function<Status(PendingClientReset&)>& snapshot,
+                       const PendingClientReset& pending) {
+  DatabaseImpl* impl = Impl(db);
+  if (impl == nullptr) return NotOurs();
+  return impl->RunWithCommitsHeld([&]() -> Status {
+    // Another thread may have executed this reset meanwhile.
+    Result<std::optional<PendingClientReset>> current = GetPendingClientReset(db);
+    if (!current.ok()) return current.status();
+    if (!current->has_value())
+      return Status::FailedPrecondition(fmt::format("{}: no client reset is pending", db.path()));
+    if ((**current).step >= ClientResetStep::kWiped) return Status::OK();
+    PendingClientReset next = pending;
+    if (Status s = snapshot(next); !s.ok()) return s;
+    next.step = ClientResetStep::kSnapshotted;
+    if (Status s = WriteClientResetRecord(db, next); !s.ok()) return s;
+
+    const Store& store = impl->store();
+    rocksdb::WriteBatch batch;
+    for (rocksdb::ColumnFamilyHandle* family : {store.state(), store.journal(), store.synced()})
+      if (family != nullptr)
+        if (Status s = DeleteAll(store, family, batch); !s.ok()) return s;
+    for (const char* key :
+         {layout::kMetaClientId, layout::kMetaEpoch, layout::kMetaDownloadCursor,
+          layout::kMetaUploadCursor, layout::kMetaSyncedOwnLsn, layout::kMetaBootstrapVersion,
+          layout::kMetaBootstrapAfter})
+      if (rocksdb::Status s = batch.Delete(store.meta(), key); !s.ok())
+        return FromRocks(s, "wipe: build batch");
+    std::string ack_prefix = layout::kMetaAckVersionPrefix;
+    if (rocksdb::Status s = batch.DeleteRange(store.meta(), ack_prefix, PrefixEnd(ack_prefix));
+        !s.ok())
+      return FromRocks(s, "wipe: build batch");
+    Result<Lsn> last = store.LastLsn();
+    if (!last.ok()) return last.status();
+    Store::PutMetaU64(batch, store.meta(), layout::kMetaLsnHighWater, *last);
+    Store::PutMetaU64(batch, store.meta(), layout::kMetaJournalFloor, *last + 1);
+    next.step = ClientResetStep::kWiped;
+    if (rocksdb::Status s = batch.Put(store.meta(), layout::kMetaClientReset, EncodeRecord(next));
+        !s.ok())
+      return FromRocks(s, "wipe: build batch");
+    if (Status s = impl->mutable_store().Write(batch, /*sync=*/true); !s.ok()) return s;
+    impl->ForgetSyncIdentity();
+    return Status::OK();
+  });
+}
+
+Status FinishClientReset(Database& db, bool automatic) {
+  DatabaseImpl* impl = Impl(db);
+  if (impl == nullptr) return NotOurs();
+  rocksdb::WriteBatch batch;
+  rocksdb::Status s = batch.Delete(impl->store().meta(), layout::kMetaClientReset);
+  if (!s.ok()) return FromRocks(s, "build batch");
+  if (automatic)
+    Store::PutMetaU64(batch, impl->store().meta(), layout::kMetaLastAutomaticRecovery,
+                      static_cast<uint64_t>(NowMicros()));
+  if (Status st = impl->mutable_store().Write(batch, /*sync=*/true); !st.ok()) return st;
+  impl->set_reset_pending(false);
+  return Status::OK();
+}
+
+Result<int64_t> LastAutomaticRecoveryTime(const Database& db) {
+  const DatabaseImpl* impl = Impl(db);
+  if (impl == nullptr) return NotOurs();
+  Result<uint64_t> v = impl->store().GetMetaU64(layout::kMetaLastAutomaticRecovery);
+  if (!v.ok()) return v.status();
+  return static_cast<int64_t>(*v);
+}
+
+Result<Lsn> DivergedAfter(const Database& db, uint64_t restored_latest_version) {
+  const DatabaseImpl* impl = Impl(db);
+  if (impl == nullptr) return NotOurs();
+  const Store& store = impl->store();
+  Result<uint64_t> upload = store.GetMetaU64(layout::kMetaUploadCursor);
+  if (!upload.ok()) return upload.status();
+  if (restored_latest_version == 0 || *upload == 0) return *upload;
+  // Versions grow with lsn within one lineage: the first kept acknowledged
+  // entry the restore lost ends the range the server still holds.
+  std::unique_ptr<rocksdb::Iterator> it(
+      store.db()->NewIterator(rocksdb::ReadOptions(), store.journal()));
+  Lsn held = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::optional<Lsn> lsn = layout::ParseLsnKey(it->key().ToStringView());
+    if (!lsn) return Status::Corruption(fmt::format("journal of {}: malformed key", db.path()));
+    if (*lsn > *upload) break;
+    std::string v;
+    rocksdb::Status s =
+        store.db()->Get(rocksdb::ReadOptions(), store.meta(), layout::AckVersionKey(*lsn), &v);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read ack version");
+    std::optional<uint64_t> version = s.ok() ? layout::DecodeU64(v) : std::nullopt;
+    if (!version || *version > restored_latest_version) return held;
+    held = *lsn;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "read journal");
+  return *upload;
+}
+
+// --- where the engine hands a reset to the strategy ---
+
+// REQUIRES: mu_ held (the wipe runs in RunWithCommitsHeld).
+void DatabaseImpl::ForgetSyncIdentity() {
+  client_id_ = 0;
+  epoch_ = 0;
+  download_cursor_ = 0;
+}
+
+Status DatabaseImpl::HandleClientResetDemand(std::string reason, std::string message,
+                                             uint64_t restored_latest_version,
+                                             const Status& as_status) {
+  std::lock_guard<std::mutex> lock(reset_mu_);
+  Result<std::optional<PendingClientReset>> pending = GetPendingClientReset(*this);
+  if (!pending.ok()) return pending.status();
+  PendingClientReset p;
+  if (pending->has_value() && (**pending).step <= ClientResetStep::kSnapshotted) {
+    p = **pending;  // already recorded: keep its recovery id
+  } else if (pending->has_value()) {
+    // The server demands another reset while the last one is unfinished:
+    // finishing it needs the server, so a person must look.
+    return Status::ClientResetRequired(fmt::format(
+        "{}; a previous client reset (recovery {}) is unfinished at step {}: see "
+        "`journal status`",
+        as_status.message(), (**pending).recovery_id, ClientResetStepName((**pending).step)));
+  } else {
+    p.step = ClientResetStep::kDetected;
+    p.reason = std::move(reason);
+    p.message = std::move(message);
+    p.restored_latest_version = restored_latest_version;
+    p.detected_time_us = NowMicros();
+    p.recovery_id = NewRecoveryId();
+    p.recovery_root = DefaultRecoveryRoot(path());
+    if (Status s = WriteClientResetRecord(*this, p); !s.ok()) return s;
+  }
+  if (!options_.client_reset)
+    return Status::ClientResetRequired(fmt::format(
+        "{}; the reset is pending (no strategy is set): execute it with `journal reset {}`; "
+        "the recovery snapshot will be {}/{}",
+        as_status.message(), path(), p.recovery_root, p.recovery_id));
+  return options_.client_reset->OnResetDemanded(*this, p, /*at_open=*/false);
+}
+
+Status DatabaseImpl::AfterServerStateDownloaded() {
+  if (!reset_pending_) return Status::OK();
+  std::lock_guard<std::mutex> lock(reset_mu_);
+  Result<std::optional<PendingClientReset>> pending = GetPendingClientReset(*this);
+  if (!pending.ok()) return pending.status();
+  if (!pending->has_value() || (**pending).step < ClientResetStep::kWiped) return Status::OK();
+  // Without a strategy (the reset was executed by hand) there is nothing
+  // more to do: the recovery snapshot waits for `journal replay`.
+  if (!options_.client_reset) return FinishClientReset(*this, /*automatic=*/false);
+  return options_.client_reset->OnServerStateDownloaded(*this, **pending);
+}
+
+Status DatabaseImpl::ResumeClientResetAtOpen() {
+  std::lock_guard<std::mutex> lock(reset_mu_);
+  Result<std::optional<PendingClientReset>> pending = GetPendingClientReset(*this);
+  if (!pending.ok()) return pending.status();
+  if (!pending->has_value()) return Status::OK();
+  reset_pending_ = true;
+  if (!options_.client_reset) return Status::OK();
+  const PendingClientReset& p = **pending;
+  if (p.step <= ClientResetStep::kSnapshotted) {
+    Status s = options_.client_reset->OnResetDemanded(*this, p, /*at_open=*/true);
+    // Left pending by the strategy's choice is not an error of Open.
+    return s.IsClientResetRequired() ? Status::OK() : s;
+  }
+  // kReady: the server state was downloaded before the crash; the replay
+  // needs no server. kWiped waits for the session's download.
+  if (p.step == ClientResetStep::kReady)
+    return options_.client_reset->OnServerStateDownloaded(*this, p);
+  return Status::OK();
+}
+
+}  // namespace journaldb
