@@ -1,0 +1,94 @@
+// A real journal-server on loopback plus client databases, with the operator
+// steps that force each client-reset trigger. Shared by the client-reset
+// tests.
+#ifndef JOURNALDB_TESTS_RESET_RESET_FIXTURE_H_
+#define JOURNALDB_TESTS_RESET_RESET_FIXTURE_H_
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "journaldb/client_reset_strategy.h"
+#include "journaldb/database.h"
+#include "journaldb/sync.h"
+#include "server_process.h"
+#include "support/temp_dir.h"
+#include "sync_helpers.h"
+
+namespace journaldb::testing {
+
+class ResetFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = dir_.Sub("server");
+    StartServer();
+  }
+
+  void StartServer() {
+    std::string error;
+    server_ = ServerProcess::Start(data_, &error, port_);
+    ASSERT_TRUE(server_) << error;
+    port_ = server_->port();
+  }
+  void StopServer() { ASSERT_EQ(server_->Terminate(), 0); }
+  // Runs an operator command on the stopped server.
+  void Operator(const std::vector<std::string>& args) {
+    std::string out;
+    ASSERT_EQ(RunServerCommand(args, &out), 0) << out;
+  }
+  void Backup(const std::string& name) {
+    StopServer();
+    Operator({"backup", "--data", data_, "--to", dir_.Sub(name)});
+    StartServer();
+  }
+  // Stops the server, restores `name`, restarts: a new epoch.
+  void Restore(const std::string& name) {
+    StopServer();
+    Operator({"restore", "--data", data_, "--from", dir_.Sub(name)});
+    StartServer();
+  }
+  void ResetClient(uint64_t client_id) {
+    StopServer();
+    Operator({"reset-client", "--data", data_, std::to_string(client_id)});
+    StartServer();
+  }
+  // Trims the history below the server's latest version.
+  void TrimAll(uint64_t below) {
+    StopServer();
+    Operator({"trim", "--data", data_, "--below", std::to_string(below)});
+    StartServer();
+  }
+
+  std::string DbPath(const std::string& name) { return dir_.Sub(name); }
+  std::unique_ptr<Database> Open(const std::string& name,
+                                 std::shared_ptr<ClientResetStrategy> strategy = nullptr) {
+    Options o;
+    o.client_reset = std::move(strategy);
+    auto db = Database::Open(DbPath(name), o);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(db).value() : nullptr;
+  }
+  // Upserts c/key {k: key} and adds `delta` to c/total.n in one transaction.
+  void Commit(Database& db, const std::string& key, int64_t delta) {
+    Transaction t = db.BeginTransaction();
+    ASSERT_TRUE(t.Upsert("c", key, {{"k", Value::String(key)}}).ok());
+    ASSERT_TRUE(t.Increment("c", "total", "n", delta).ok());
+    ASSERT_TRUE(t.Commit().ok());
+  }
+  Result<SyncReport> Sync(Database& db) { return SyncOnce(db, SyncTo(server_->address())); }
+  int64_t Total(const Database& db) {
+    Result<Value> v = db.GetField("c", "total", "n");
+    return v.ok() ? v->as_int() : -1;
+  }
+
+  TempDir dir_;
+  std::string data_;
+  uint16_t port_ = 0;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+}  // namespace journaldb::testing
+
+#endif  // JOURNALDB_TESTS_RESET_RESET_FIXTURE_H_
