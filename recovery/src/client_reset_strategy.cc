@@ -91,7 +91,7 @@ class Strategy final : public ClientResetStrategy {
 
   Status OnResetDemanded(Database& db, const PendingClientReset& p, bool at_open) override {
     Status demand = Status::ClientResetRequired(
-        fmt::format("client reset required ({}): {}", p.reason, p.message));
+        fmt::format("the server demands a client reset ({}): {}", p.reason, p.message));
     if (mode_ == Mode::kManual) {
       // Realm's rule: a reset the app did not execute runs at the next open.
       if (at_open) return Execute(db, p, kManual).status();

@@ -20,6 +20,7 @@
   X(Verify)                     \
   X(Sync)                       \
   X(Status)                     \
+  X(Reset)                      \
   X(Snapshot)                   \
   X(Recoveries)                 \
   X(Diff)                       \

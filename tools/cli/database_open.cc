@@ -9,9 +9,11 @@ Result<std::unique_ptr<Database>> OpenForRead(const std::string& path) {
   return Database::Open(path, options);
 }
 
-Result<std::unique_ptr<Database>> OpenForWrite(const std::string& path) {
+Result<std::unique_ptr<Database>> OpenForWrite(const std::string& path,
+                                               std::shared_ptr<ClientResetStrategy> client_reset) {
   Options options;
   options.create_if_missing = true;
+  options.client_reset = std::move(client_reset);
   // One commit per invocation: the fsync is cheap and "committed" on the
   // terminal then survives a power loss too.
   options.durability = Durability::kSyncEveryCommit;

@@ -20,7 +20,9 @@
 namespace journaldb::cli {
 
 Result<std::unique_ptr<Database>> OpenForRead(const std::string& path);
-Result<std::unique_ptr<Database>> OpenForWrite(const std::string& path);
+// `client_reset`: the strategy for a reset the server demands (sync).
+Result<std::unique_ptr<Database>> OpenForWrite(
+    const std::string& path, std::shared_ptr<ClientResetStrategy> client_reset = nullptr);
 
 // What a write command committed; `db` stays open for reading the result.
 struct Committed {

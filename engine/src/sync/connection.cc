@@ -30,10 +30,12 @@ Result<T> Expect(Result<wire::Message> m, std::string_view what) {
 Status StatusFromWireError(const wire::Error& e) {
   switch (e.code) {
     case wire::ErrorCode::kClientReset: {
-      std::string msg = fmt::format("client reset required ({}): {}",
+      std::string msg = fmt::format("the server demands a client reset ({}): {}",
                                     wire::ResetReasonName(e.reset_reason), e.message);
-      if (e.reset_reason == wire::ResetReason::kEpochMismatch)
-        msg += fmt::format(" [restored latest version {}]", e.restored_latest_version);
+      std::string restored = fmt::format("restored latest version {}", e.restored_latest_version);
+      if (e.reset_reason == wire::ResetReason::kEpochMismatch &&
+          e.message.find(restored) == std::string::npos)
+        msg += " [" + restored + "]";
       return Status::ClientResetRequired(std::move(msg));
     }
     case wire::ErrorCode::kServerError:

@@ -5,6 +5,7 @@
 
 #include "../command.h"
 #include "../database_open.h"
+#include "journaldb/client_reset.h"
 #include "journaldb/sync.h"
 
 namespace journaldb::cli {
@@ -15,8 +16,10 @@ constexpr std::string_view kDescription =
     R"(Prints the client id (0: never synced), the epoch, the download cursor
 (last server version integrated), the upload cursor (highest lsn the server
 acknowledged), the last lsn, the number of journal entries not yet
-acknowledged, and the last sync error (empty after a successful sync). Opens
-DB read-only.
+acknowledged, the last sync error (empty after a successful sync), and a
+client reset the server demanded that has not finished: its step, reason and
+recovery snapshot path (`journal reset DB` executes one that is pending).
+Opens DB read-only.
 
 example:
   journal status app.db --json
@@ -27,6 +30,8 @@ Outcome Run(const ParsedArgs &args, Output &out) {
   if (!db.ok()) return Outcome::Failed(db.status());
   Result<SyncStatus> s = GetSyncStatus(**db);
   if (!s.ok()) return Outcome::Failed(s.status());
+  Result<std::optional<PendingClientReset>> reset = GetPendingClientReset(**db);
+  if (!reset.ok()) return Outcome::Failed(reset.status());
   const std::pair<std::string_view, uint64_t> numbers[] = {
       {"client_id", s->client_id},
       {"epoch", s->epoch},
@@ -38,7 +43,28 @@ Outcome Run(const ParsedArgs &args, Output &out) {
   if (out.json()) {
     out.doc().BeginObject();
     for (const auto &[name, value] : numbers) out.doc().Key(name).Uint(value);
-    out.doc().Key("last_error").String(s->last_error).EndObject();
+    out.doc().Key("last_error").String(s->last_error).Key("client_reset");
+    if (!reset->has_value()) {
+      out.doc().Null();
+    } else {
+      const PendingClientReset &p = **reset;
+      out.doc()
+          .BeginObject()
+          .Key("step")
+          .String(ClientResetStepName(p.step))
+          .Key("reason")
+          .String(p.reason)
+          .Key("message")
+          .String(p.message)
+          .Key("restored_latest_version")
+          .Uint(p.restored_latest_version)
+          .Key("recovery_path")
+          .String(p.recovery_root + "/" + p.recovery_id)
+          .Key("mode")
+          .String(p.mode)
+          .EndObject();
+    }
+    out.doc().EndObject();
     return Outcome::Ok();
   }
   for (auto [name, value] : numbers) {
@@ -48,6 +74,14 @@ Outcome Run(const ParsedArgs &args, Output &out) {
   }
   out.text() << fmt::format("{:<17} {}\n", "last error",
                             s->last_error.empty() ? "none" : s->last_error);
+  if (!reset->has_value()) {
+    out.text() << fmt::format("{:<17} none\n", "client reset");
+  } else {
+    const PendingClientReset &p = **reset;
+    out.text() << fmt::format("{:<17} {} ({}): {}\n", "client reset", ClientResetStepName(p.step),
+                              p.reason, p.message);
+    out.text() << fmt::format("{:<17} {}/{}\n", "recovery path", p.recovery_root, p.recovery_id);
+  }
   return Outcome::Ok();
 }
 

@@ -1,5 +1,8 @@
-// journal sync DB --server HOST:PORT [--token T]: one sync round.
+// journal sync DB --server HOST:PORT [--token T] [--on-reset STRATEGY]: one
+// sync round.
 #include "journaldb/sync.h"
+
+#include "journaldb/client_reset_strategy.h"
 
 #include <fmt/format.h>
 
@@ -14,25 +17,56 @@ constexpr std::string_view kDescription =
     R"(Connects to a journal-server, uploads every journal entry the server has
 not acknowledged, downloads and integrates everything the server has, and
 exits 0 when both are caught up (docs/protocol.md). Creates the database if DB
-does not exist. A client reset demanded by the server, a wrong token and other
-protocol errors exit 1 with the server's reason; `journal status` shows the
-last error afterwards.
+does not exist. A wrong token and other protocol errors exit 1 with the
+server's reason; `journal status` shows the last error afterwards.
 
-example:
+A client reset the server demands (docs/client-reset.md) is handled by
+--on-reset:
+  none                (default) record it as pending and exit 1; nothing local
+                      is touched; run `journal reset DB` when ready
+  manual              write the recovery snapshot, wipe, download the server
+                      state; replay later with `journal replay`
+  discard             the same (the diverged ops stay in the snapshot only)
+  recover             the same, then replay the diverged ops with local-wins
+  recover-or-discard  recover; if the replay fails, keep the server state
+A reset left pending by an earlier sync also runs with these.
+
+examples:
   journal sync app.db --server 127.0.0.1:7000 --token s3cret
+  journal sync app.db --server 127.0.0.1:7000 --on-reset recover
 )";
 
 constexpr OptionSpec kOptions[] = {
     {"--server", "HOST:PORT", "the journal-server to sync with (required)"},
     {"--token", "TOKEN", "the server's shared secret (default: none)"},
+    {"--on-reset", "STRATEGY", "none|manual|discard|recover|recover-or-discard (default: none)"},
 };
+
+// The strategy named by --on-reset; nullptr for "none".
+Result<std::shared_ptr<ClientResetStrategy>> StrategyNamed(const std::string &name) {
+  if (name == "none") return std::shared_ptr<ClientResetStrategy>();
+  // From the command line, "manual" means: execute it now, replay later.
+  if (name == "manual")
+    return ManualRecoveryStrategy(
+        [](SyncSession *, ClientResetRequiredError &e) { e.execute_client_reset().IgnoreError(); });
+  if (name == "discard") return DiscardUnsyncedChanges();
+  if (name == "recover") return RecoverUnsyncedChanges();
+  if (name == "recover-or-discard") return RecoverOrDiscardUnsyncedChanges();
+  return Status::InvalidArgument(fmt::format(
+      "--on-reset: unknown strategy \"{}\" (none, manual, discard, recover, recover-or-discard)",
+      name));
+}
 
 Outcome Run(const ParsedArgs &args, Output &out) {
   SyncOptions options;
   if (const std::string *server = args.Find("--server")) options.server = *server;
   if (options.server.empty()) return Outcome::Usage("sync needs --server HOST:PORT");
   if (const std::string *token = args.Find("--token")) options.token = *token;
-  Result<std::unique_ptr<Database>> db = OpenForWrite(args.positional[0]);
+  const std::string *on_reset = args.Find("--on-reset");
+  Result<std::shared_ptr<ClientResetStrategy>> strategy =
+      StrategyNamed(on_reset ? *on_reset : "none");
+  if (!strategy.ok()) return Outcome::Usage(strategy.status().message());
+  Result<std::unique_ptr<Database>> db = OpenForWrite(args.positional[0], *strategy);
   if (!db.ok()) return Outcome::Failed(db.status());
   Result<SyncReport> r = SyncOnce(**db, options);
   if (!r.ok()) return Outcome::Failed(r.status());
@@ -53,9 +87,15 @@ Outcome Run(const ParsedArgs &args, Output &out) {
         .Uint(r->upload_cursor)
         .Key("bootstrapped")
         .Bool(r->bootstrapped)
+        .Key("client_reset")
+        .Bool(r->reset)
         .EndObject();
     return Outcome::Ok();
   }
+  if (r->reset)
+    out.text() << fmt::format("the server demanded a client reset; it ran with --on-reset {} "
+                              "(`journal recoveries {}` lists the recovery snapshot)\n",
+                              *on_reset, args.positional[0]);
   out.text() << fmt::format(
       "synced with {} as client {}: uploaded {} entries, "
       "downloaded {} changesets{}\n"
@@ -71,7 +111,7 @@ Outcome Run(const ParsedArgs &args, Output &out) {
 const Command &SyncCommand() {
   static const Command kCommand{
       .name = "sync",
-      .synopsis = "DB --server HOST:PORT [--token TOKEN]",
+      .synopsis = "DB --server HOST:PORT [--token TOKEN] [--on-reset STRATEGY]",
       .summary = "upload and download until caught up with a journal-server",
       .description = kDescription,
       .options = kOptions,
