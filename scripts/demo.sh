@@ -3,8 +3,10 @@
 # local writes, the journal log, a crash (SIGKILL) during heavy writing and
 # the reopen that finds every acknowledged commit and a journal that folds
 # to the stored state; then two clients that edit offline and converge
-# through a local journal-server; then a recovery snapshot replayed into
-# another database, exactly once.
+# through a local journal-server; then the server is restored from an older
+# backup, and alice's client reset keeps everything she wrote: a recovery
+# snapshot, the wipe, the server state, a three-way diff and an exactly-once
+# replay, after which both clients converge with nothing lost.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh"
@@ -23,6 +25,12 @@ db="$work/app.journaldb"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "${*/#$root\/build\/tools\/*\//}"; "$@"; }
+start_server() {
+  "$server" --data "$work/server" --listen "${1:-127.0.0.1:0}" >"$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 50); do grep -q "listening on" "$work/server.log" && break; sleep 0.1; done
+}
+stop_server() { kill "$server_pid" && wait "$server_pid" 2>/dev/null || true; server_pid=""; }
 
 step "1. Local writes: every commit is a journal entry"
 run "$journal" put "$db" tasks t1 title="buy milk" done=false priority=2
@@ -50,9 +58,7 @@ run "$journal" verify "$db"
 run "$journal" get "$db" tasks t1
 
 step "5. Sync: a real journal-server on a loopback port"
-"$server" --data "$work/server" --listen 127.0.0.1:0 >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 50); do grep -q "listening on" "$work/server.log" && break; sleep 0.1; done
+start_server
 addr="$(grep -o 'listening on [0-9.]*:[0-9]*' "$work/server.log" | awk '{print $3}')"
 echo "journal-server (pid $server_pid) listening on $addr"
 alice="$work/alice.journaldb"
@@ -74,20 +80,59 @@ run "$journal" get "$alice" stats s
 run "$journal" get "$bob" stats s
 run "$journal" status "$bob"
 
-step "8. Recovery: snapshot alice's unsynced work, replay it into a fresh copy, exactly once"
-run "$journal" put "$alice" tasks t3 title="offline only"
-run "$journal" incr "$alice" stats s views 1
-run "$journal" snapshot "$alice" --reason demo
-recovery="$(ls -d "$alice.recovery"/*/ | head -1)"
-fresh="$work/fresh.journaldb"
-run "$journal" put "$fresh" stats s views=7
-run "$journal" diff "$recovery" "$fresh"
-run "$journal" replay "$recovery" "$fresh" --policy local-wins
-run "$journal" replay "$recovery" "$fresh" --policy local-wins
-run "$journal" get "$fresh" stats s
-run "$journal" verify "$fresh"
+step "8. The operator backs the server up"
+stop_server
+run "$server" backup --data "$work/server" --to "$work/backup"
+start_server "$addr"
 
-kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
-server_pid=""
+step "9. Alice syncs one more write (acknowledged), then works offline"
+run "$journal" incr "$alice" stats s views 10
+run "$journal" sync "$alice" --server "$addr"
+run "$journal" put "$alice" tasks t3 title="offline only"
+run "$journal" incr "$alice" stats s views 100
+
+step "10. Disaster: the server is restored from the backup (a new epoch)"
+stop_server
+run "$server" restore --data "$work/server" --from "$work/backup"
+start_server "$addr"
+echo "alice's acknowledged +10 is gone from the server; her offline work never reached it"
+
+step "11. Alice's next sync: the server demands a client reset; nothing is touched yet"
+run "$journal" sync "$alice" --server "$addr" || echo "(exit $?: the reset is pending)"
+run "$journal" status "$alice"
+
+step "12. Execute the reset: a recovery snapshot first, then the wipe, then the server state"
+run "$journal" reset "$alice"
+run "$journal" sync "$alice" --server "$addr"
+run "$journal" get "$alice" stats s
+recovery="$(ls -d "$alice.recovery"/*/ | head -1)"
+recovery="${recovery%/}"
+
+step "13. Three-way diff: base / local / server for every diverged op"
+run "$journal" diff "$recovery" "$alice"
+
+step "14. Replay with local-wins, exactly once (a rerun does nothing)"
+run "$journal" replay "$recovery" "$alice" --policy local-wins
+run "$journal" replay "$recovery" "$alice" --policy local-wins
+run "$journal" recoveries "$alice"
+
+step "15. Everyone syncs (bob's reset runs automatically with --on-reset recover): converged"
+run "$journal" sync "$alice" --server "$addr"
+run "$journal" sync "$bob" --server "$addr" --on-reset recover
+run "$journal" sync "$alice" --server "$addr"
+run "$journal" ls "$alice" tasks
+run "$journal" ls "$bob" tasks
+echo "nothing lost: 2 + 5 + 10 + 100 on both clients"
+run "$journal" get "$alice" stats s
+run "$journal" get "$bob" stats s
+run "$journal" verify "$alice"
+alice_state="$("$journal" ls "$alice" --json)"
+bob_state="$("$journal" ls "$bob" --json)"
+if [ "$alice_state" != "$bob_state" ]; then echo "demo: alice and bob differ" >&2; exit 1; fi
+if ! "$journal" get "$bob" stats s | grep -q "views  117"; then
+  echo "demo: expected views 117 on bob" >&2; exit 1
+fi
+
+stop_server
 echo
 echo "demo: done"
