@@ -48,6 +48,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -65,6 +66,8 @@ enum class FaultKind {
 };
 
 const char* FaultKindName(FaultKind kind);
+// For GoogleTest parameter names: prints FaultKindName.
+void PrintTo(FaultKind kind, std::ostream* os);
 
 class FaultFs : public rocksdb::FileSystemWrapper {
  public:
@@ -146,6 +149,8 @@ class FaultFs : public rocksdb::FileSystemWrapper {
 };
 
 // A FaultFs and the RocksDB Env that routes file operations through it.
+// Sleeps RocksDB takes through the Env's clock (the second it waits after a
+// failed background flush) are capped at 10 ms, so sweeps do not idle.
 struct FaultEnv {
   FaultEnv();
   std::shared_ptr<FaultFs> fs;
