@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include "journaldb/engine/client_reset_record.h"
 #include "journaldb/journal/codec.h"
 #include "manifest_codec.h"
 #include "sync/wire_codec.h"
@@ -61,6 +62,18 @@ int main(int argc, char** argv) {
   Write(out + "/recovery_manifest_fuzzer/empty_range",
         journaldb::recovery::EncodeManifest({"20261126T120000Z-00000001", "manual", 0, "/db", 0, 0,
                                             0, 0, 0, 0, 0, 0, "journaldb 0.1.0"}));
+  journaldb::PendingClientReset reset;
+  reset.reason = "epoch-mismatch";
+  reset.message = "server history changed";
+  reset.restored_latest_version = 4;
+  reset.detected_time_us = 1795700000000000;
+  reset.recovery_id = "20261126T120000Z-00000001";
+  reset.recovery_root = "/data/app.journaldb.recovery";
+  Write(out + "/client_reset_record_fuzzer/detected", journaldb::EncodeClientResetRecord(reset));
+  reset.step = journaldb::ClientResetStep::kReady;
+  reset.diverged_after_lsn = 12;
+  reset.mode = "recover";
+  Write(out + "/client_reset_record_fuzzer/ready", journaldb::EncodeClientResetRecord(reset));
   // Sync frames: a leading 0 byte selects DecodeMessage, 1 a changeset record.
   namespace wire = journaldb::wire;
   auto frame = [&](const std::string& name, char selector, const std::string& body) {

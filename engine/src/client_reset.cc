@@ -25,7 +25,9 @@ int64_t NowMicros() {
       .count();
 }
 
-std::string EncodeRecord(const PendingClientReset& p) {
+}  // namespace
+
+std::string EncodeClientResetRecord(const PendingClientReset& p) {
   flatbuffers::FlatBufferBuilder b(256);
   auto reason = b.CreateString(p.reason);
   auto message = b.CreateString(p.message);
@@ -39,7 +41,8 @@ std::string EncodeRecord(const PendingClientReset& p) {
   return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
 }
 
-Result<PendingClientReset> DecodeRecord(std::string_view bytes, const std::string& where) {
+Result<PendingClientReset> DecodeClientResetRecord(std::string_view bytes,
+                                                   const std::string& where) {
   AlignedBytes aligned(bytes);
   const auto* data = reinterpret_cast<const uint8_t*>(aligned.view().data());
   flatbuffers::Verifier verifier(data, aligned.view().size());
@@ -64,6 +67,8 @@ Result<PendingClientReset> DecodeRecord(std::string_view bytes, const std::strin
   p.mode = r->mode() ? r->mode()->str() : "";
   return p;
 }
+
+namespace {
 
 DatabaseImpl* Impl(Database& db) { return dynamic_cast<DatabaseImpl*>(&db); }
 const DatabaseImpl* Impl(const Database& db) { return dynamic_cast<const DatabaseImpl*>(&db); }
@@ -122,7 +127,7 @@ Result<std::optional<PendingClientReset>> GetPendingClientReset(const Database& 
                                               layout::kMetaClientReset, &value);
   if (s.IsNotFound()) return std::optional<PendingClientReset>();
   if (!s.ok()) return FromRocks(s, "read meta client_reset");
-  Result<PendingClientReset> p = DecodeRecord(value, db.path());
+  Result<PendingClientReset> p = DecodeClientResetRecord(value, db.path());
   if (!p.ok()) return p.status();
   return std::optional<PendingClientReset>(std::move(p).value());
 }
@@ -132,7 +137,7 @@ Status WriteClientResetRecord(Database& db, const PendingClientReset& pending) {
   if (impl == nullptr) return NotOurs();
   rocksdb::WriteBatch batch;
   if (rocksdb::Status s = batch.Put(impl->store().meta(), layout::kMetaClientReset,
-                                    EncodeRecord(pending));
+                                    EncodeClientResetRecord(pending));
       !s.ok())
     return FromRocks(s, "build batch");
   if (Status s = impl->mutable_store().Write(batch, /*sync=*/true); !s.ok()) return s;
@@ -176,7 +181,7 @@ Status SnapshotAndWipe(Database& db, const std::function<Status(PendingClientRes
     Store::PutMetaU64(batch, store.meta(), layout::kMetaLsnHighWater, *last);
     Store::PutMetaU64(batch, store.meta(), layout::kMetaJournalFloor, *last + 1);
     next.step = ClientResetStep::kWiped;
-    if (rocksdb::Status s = batch.Put(store.meta(), layout::kMetaClientReset, EncodeRecord(next));
+    if (rocksdb::Status s = batch.Put(store.meta(), layout::kMetaClientReset, EncodeClientResetRecord(next));
         !s.ok())
       return FromRocks(s, "wipe: build batch");
     if (Status s = impl->mutable_store().Write(batch, /*sync=*/true); !s.ok()) return s;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "journaldb/client_reset.h"
 #include "journaldb/database.h"
@@ -19,6 +20,12 @@ std::string NewRecoveryId();
 
 // The default recovery root of the database at `db_path`: `<db_path>.recovery`.
 std::string DefaultRecoveryRoot(const std::string& db_path);
+
+// The record as stored in meta `client_reset`, and its verified decoding:
+// corruption naming `where` for anything that is not a valid record.
+std::string EncodeClientResetRecord(const PendingClientReset& pending);
+Result<PendingClientReset> DecodeClientResetRecord(std::string_view bytes,
+                                                   const std::string& where);
 
 // Replaces the pending-reset record, fsynced.
 Status WriteClientResetRecord(Database& db, const PendingClientReset& pending);
