@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace journaldb::bench {
 
@@ -20,6 +21,11 @@ struct BenchArgs {
   // Empty: a fresh temporary database per run, removed afterwards. Otherwise
   // the database directory to use and keep (created if missing).
   std::string db;
+  // Database sizes in bytes, for workloads that build databases of given
+  // sizes (`snapshot`); empty: the workload's default.
+  std::vector<uint64_t> sizes;
+  // Operations per transaction (`replay`); nullopt: the workload's default.
+  std::optional<uint64_t> txn_ops;
 };
 
 // A workload runs, prints its JSON lines to stdout and returns the process
@@ -29,6 +35,8 @@ using WorkloadFn = int (*)(const BenchArgs&);
 int RunWrite(const BenchArgs& args);
 int RunWriteSync(const BenchArgs& args);
 int RunSync(const BenchArgs& args);
+int RunSnapshot(const BenchArgs& args);
+int RunReplay(const BenchArgs& args);
 
 // Every object the write workloads create lives in this collection, under a
 // 16-byte key, with one 200-byte string field.

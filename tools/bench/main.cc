@@ -1,14 +1,18 @@
 // journal-bench: throughput benchmarks for journaldb (docs/benchmarks.md).
 //
 //   journal-bench --workload write [--ops N] [--threads T] [--runs R] [--db DIR]
+//   journal-bench --workload snapshot [--sizes 100M,1G] [--runs R]
+//   journal-bench --workload replay [--ops N] [--txn-ops K]
 //
 // Each workload prints one JSON object per line on stdout. Exit codes: 0 ok,
 // 1 a run failed, 2 usage error.
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bench.h"
 
@@ -35,15 +39,25 @@ constexpr Workload kWorkloads[] = {
      "upload-and-ack throughput to an in-process journal-server over loopback TCP, 1 and 16\n"
      "      clients, batched and one ack per commit (--threads T: T clients; default --ops\n"
      "      20000 batched, a tenth per commit)"},
+    {"snapshot", RunSnapshot,
+     "recovery snapshot time for a database of each --sizes (default 100M,1G; incompressible\n"
+     "      values), with every op diverged and again after uploading everything to an\n"
+     "      in-process journal-server, next to a durable copy of its directory (--runs R\n"
+     "      each, default 5, medians)"},
+    {"replay", RunReplay,
+     "replays a recovery snapshot of N diverged ops (--txn-ops K per transaction, default 10)\n"
+     "      into a fresh database with local-wins, in a child process: ops/s and peak RSS\n"
+     "      (default N = 100000 and 1000000; --ops N runs only N)"},
 };
 
 void PrintUsage(std::FILE* out) {
   std::fprintf(
       out,
       "usage: journal-bench --workload NAME [--ops N] [--threads T] [--runs R] [--db DIR]\n"
+      "                     [--sizes LIST] [--txn-ops K]\n"
       "\n"
       "Prints one JSON object per line: workload, ops, seconds, ops_per_s, peak_rss_kib\n"
-      "and workload-specific fields.\n"
+      "and workload-specific fields (snapshot: times in milliseconds).\n"
       "\n"
       "  --ops N      operations per run (total over all threads)\n"
       "  --threads T  committing threads\n"
@@ -51,6 +65,9 @@ void PrintUsage(std::FILE* out) {
       "  --db DIR     use and keep this database directory (created if missing)\n"
       "               instead of a fresh temporary database per run; runs in this\n"
       "               process, journaldb only, one line at the end\n"
+      "  --sizes LIST database sizes, comma-separated, with an optional K, M or G\n"
+      "               suffix (powers of 1024), e.g. 100M,1G\n"
+      "  --txn-ops K  operations per transaction\n"
       "\n"
       "workloads:\n");
   for (const Workload& w : kWorkloads) std::fprintf(out, "  %s\n      %s\n", w.name, w.help);
@@ -60,6 +77,28 @@ template <typename T>
 bool ParseNumber(std::string_view text, T& out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && end == text.data() + text.size() && out > 0;
+}
+
+// "100M,1G" -> {100 << 20, 1 << 30}. Every size positive.
+bool ParseSizes(std::string_view text, std::vector<uint64_t>& out) {
+  out.clear();
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    int shift = 0;  // K, M, G: 10, 20, 30
+    if (!item.empty()) {
+      const char unit = static_cast<char>(std::toupper(static_cast<unsigned char>(item.back())));
+      if (size_t u = std::string_view("KMG").find(unit); u != std::string_view::npos) {
+        shift = 10 * static_cast<int>(u + 1);
+        item.remove_suffix(1);
+      }
+    }
+    uint64_t n = 0;
+    if (!ParseNumber(item, n) || n > (uint64_t{1} << (40 - shift))) return false;
+    out.push_back(n << shift);
+  }
+  return !out.empty();
 }
 
 int Usage(const char* why) {
@@ -95,6 +134,14 @@ int Main(int argc, char** argv) {
       int n = 0;
       if (!ParseNumber(value, n) || n > 100) return Usage("--runs needs an integer 1..100");
       args.runs = n;
+    } else if (flag == "--sizes") {
+      if (!ParseSizes(value, args.sizes))
+        return Usage("--sizes needs positive sizes up to 1T, e.g. 100M,1G");
+    } else if (flag == "--txn-ops") {
+      uint64_t n = 0;
+      if (!ParseNumber(value, n) || n > 100000)
+        return Usage("--txn-ops needs an integer 1..100000");
+      args.txn_ops = n;
     } else {
       return Usage(("unknown option " + std::string(flag)).c_str());
     }
