@@ -8,6 +8,7 @@
 #include "durable_file.h"
 #include "journaldb/engine/checkpoint.h"
 #include "journaldb/engine/client_reset_record.h"
+#include "journaldb/sync.h"
 #include "manifest_codec.h"
 
 namespace journaldb {
@@ -42,7 +43,10 @@ Status FillDivergedRange(const std::string& db_path, std::optional<Lsn> diverged
                          RecoveryManifest& m) {
   Result<std::unique_ptr<Database>> snap = OpenCheckpoint(db_path);
   if (!snap.ok()) return snap.status();
-  Result<DatabaseInfo> info = (*snap)->Info();
+  // Cursors only: Info() would count every key, and the snapshot's cost must
+  // not grow with the database's size (only with its diverged entries,
+  // which are decoded below so a damaged copy is refused).
+  Result<SyncStatus> info = GetSyncStatus(**snap);
   if (!info.ok()) return info.status();
   m.old_client_id = info->client_id;
   m.old_epoch = info->epoch;
@@ -67,9 +71,9 @@ Result<std::optional<RecoverySnapshot>> ReusableSnapshot(const Database& db, con
   if (!snap.ok()) return snap.status();
   Result<std::unique_ptr<Database>> copy = OpenCheckpoint(snap->db_path);
   if (!copy.ok()) return copy.status();
-  Result<DatabaseInfo> then = (*copy)->Info();
+  Result<SyncStatus> then = GetSyncStatus(**copy);
   if (!then.ok()) return then.status();
-  Result<DatabaseInfo> now = db.Info();
+  Result<SyncStatus> now = GetSyncStatus(db);
   if (!now.ok()) return now.status();
   if (then->last_lsn != now->last_lsn) return std::optional<RecoverySnapshot>();
   return std::optional<RecoverySnapshot>(std::move(snap).value());
