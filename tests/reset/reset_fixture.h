@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/filesystem.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -81,6 +82,35 @@ class ResetFixture : public ::testing::Test {
   int64_t Total(const Database& db) {
     Result<Value> v = db.GetField("c", "total", "n");
     return v.ok() ? v->as_int() : -1;
+  }
+  // Opens the database at `path` read-only (nothing resumes); nullptr on error.
+  static std::unique_ptr<Database> OpenReadOnly(const std::string& path) {
+    Options o;
+    o.read_only = true;
+    o.create_if_missing = false;
+    auto db = Database::Open(path, o);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(db).value() : nullptr;
+  }
+  // How many objects `collection` holds.
+  static int CountObjects(const Database& db, const std::string& collection) {
+    int n = 0;
+    ObjectIterator it = db.Scan(collection);
+    for (; it.Valid(); it.Next()) ++n;
+    EXPECT_TRUE(it.status().ok()) << it.status().ToString();
+    return n;
+  }
+  // Copies the directory tree `from` (a closed database) to `to`.
+  static void CopyDir(const std::string& from, const std::string& to) {
+    namespace fs = boost::filesystem;
+    fs::create_directories(to);
+    for (fs::recursive_directory_iterator it(from), end; it != end; ++it) {
+      fs::path target = fs::path(to) / fs::relative(it->path(), from);
+      if (fs::is_directory(it->path()))
+        fs::create_directories(target);
+      else
+        fs::copy_file(it->path(), target);
+    }
   }
 
   TempDir dir_;

@@ -260,11 +260,15 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
       return false;
     }
     if (h.epoch != 0 && h.epoch != epoch) {
+      // Not `latest`: versions written since the restore reuse the numbers
+      // of the rolled-back ones, and the client would take its rolled-back
+      // writes at those versions for held ones.
+      const uint64_t restored = store_->ForkVersion(h.epoch).value_or(latest);
       SendError(c, ErrorCode::kClientReset,
                 fmt::format("server history changed (epoch {} is not the client's {}); restored "
                             "latest version {}",
-                            epoch, h.epoch, latest),
-                ResetReason::kEpochMismatch, latest);
+                            epoch, h.epoch, restored),
+                ResetReason::kEpochMismatch, restored);
       return false;
     }
     if (h.download_cursor > latest) {

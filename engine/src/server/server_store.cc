@@ -39,6 +39,9 @@ std::optional<ClientRecord> DecodeClient(std::string_view v) {
   return ClientRecord{*layout::DecodeU64(v.substr(0, 8)), *layout::DecodeU64(v.substr(8)) != 0};
 }
 
+// meta fork/<epoch>: the latest version when a restore ended that epoch.
+std::string ForkKey(uint64_t epoch) { return "fork/" + layout::EncodeU64(epoch); }
+
 std::string OriginKey(uint64_t client, Lsn lsn) {
   return layout::EncodeU64(client) + layout::EncodeU64(lsn);
 }
@@ -389,11 +392,20 @@ Result<uint64_t> ServerStore::StartNewEpoch() {
   uint64_t epoch = RandomEpoch();
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  if (Status s = FromRocks(db_->Put(wo, meta_, kMetaEpoch, layout::EncodeU64(epoch)), "new epoch");
-      !s.ok())
-    return s;
+  // Fork points of earlier restores come with the backup, so a client of
+  // any ancestor epoch learns where its lineage ended.
+  rocksdb::WriteBatch batch;
+  batch.Put(meta_, ForkKey(epoch_), layout::EncodeU64(latest_version()));
+  batch.Put(meta_, kMetaEpoch, layout::EncodeU64(epoch));
+  if (Status s = FromRocks(db_->Write(wo, &batch), "new epoch"); !s.ok()) return s;
   epoch_ = epoch;
   return epoch;
+}
+
+std::optional<uint64_t> ServerStore::ForkVersion(uint64_t old_epoch) const {
+  std::string v;
+  if (!db_->Get(rocksdb::ReadOptions(), meta_, ForkKey(old_epoch), &v).ok()) return std::nullopt;
+  return layout::DecodeU64(v);
 }
 
 }  // namespace journaldb::server

@@ -87,8 +87,15 @@ class ServerStore {
   // (latest + 1 if none is), for TrimBelow.
   Result<uint64_t> FirstVersionYoungerThan(uint64_t age_seconds) const;
   Status ResetClient(uint64_t client_id);
-  // Starts a new epoch (after a restore from backup).
+  // Starts a new epoch (after a restore from backup), recording the latest
+  // version as the old epoch's fork point.
   Result<uint64_t> StartNewEpoch();
+  // The last server version that `old_epoch` shares with the current
+  // lineage: the latest version when a restore left it. Versions above it
+  // in `old_epoch` were rolled back, even where the current lineage has
+  // since reached the same numbers. nullopt if `old_epoch` is no ancestor
+  // this data directory knows.
+  std::optional<uint64_t> ForkVersion(uint64_t old_epoch) const;
 
   rocksdb::DB* db() const { return db_.get(); }
 
