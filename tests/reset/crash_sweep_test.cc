@@ -175,6 +175,8 @@ class CrashSweep : public testing::ResetFixture {
                                          : "3 wiped: download not begun";
       case ClientResetStep::kReady: {
         int replayed = CountObjects(*live, "items") - kKept;
+        // Each replayed transaction counted once, even mid-replay.
+        EXPECT_EQ(Total(*live), server_total_ + replayed);
         if (replayed == 0) return "4 ready: replay not begun";
         if (replayed == kDiverged) return "4 ready: replayed, not yet finished";
         return "4 ready: replaying";
@@ -254,12 +256,14 @@ TEST_F(CrashSweep, KilledResetsResumeWithoutLosingOrDoublingADivergedTransaction
           plan.kill_at = "before_reset";
         } else if (pick < 12 && automatic) {
           plan.kill_at = "after_reset";
-        } else if (pick < 24) {
-          // The moment the record reaches a step (a watcher in the child).
-          plan.kill_at = Recovers(mode) && pick >= 20 ? "step:ready"
-                         : pick % 2 == 0              ? "step:snapshotted"
-                                                      : "step:wiped";
-        } else if (pick < 36) {
+        } else if (pick < 30) {
+          // The moment the record reaches a step, or soon after the complete
+          // snapshot appears (a watcher thread in the child).
+          plan.kill_at = Recovers(mode) && pick >= 27 ? "step:ready"
+                         : pick >= 24                 ? "step:wiped"
+                         : pick >= 21                 ? "step:snapshotted"
+                                      : "renamed:" + std::to_string(uniform(0, 1500));
+        } else if (pick < 40) {
           plan.anchor = "open";  // during open, which resumes the reset
           plan.delay_us = uniform(0, 40000);
         } else if (pick < 68 || !Recovers(mode)) {

@@ -8,10 +8,11 @@
 // after_reset) makes the named callback SIGKILL this process: deterministic
 // kills at the two ends of the reset. KILL_AT step:NAME (snapshotted, wiped,
 // ready) makes a watcher thread SIGKILL it as soon as the durable record
-// shows that step during the sync: the window between the snapshotted record
-// and the wipe is too short to hit from outside. Progress goes to stdout, one line per
-// event ("open", "opened", "sync", "decide LSN", "done"), flushed at once, so
-// the parent can kill at a chosen moment.
+// shows that step during the sync, and renamed:DELAY_US that long after the
+// complete recovery snapshot appears: the snapshotted step lasts only from
+// the record's fsync to the wipe, too short to hit from outside. Progress goes to stdout, one line
+// per event ("open", "opened", "sync", "decide LSN", "done"), flushed at once, so the parent can
+// kill at a chosen moment.
 //
 // Exit codes: 0 the reset is finished; 4 left pending by the manual strategy
 // (it runs at the next open); 1 an error (printed to stderr).
@@ -19,8 +20,11 @@
 
 #include <atomic>
 #include <boost/filesystem.hpp>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -82,18 +86,40 @@ bool ResetPending(const journaldb::Database& db) {
   return !pending.ok() || pending->has_value();
 }
 
-// Spins on the durable record until it shows `step` (then SIGKILLs the
-// process) or `stop` is set. GetPendingClientReset may run on any thread.
-void KillAtStep(const journaldb::Database& db, const std::string& step,
-                const std::atomic<bool>& stop) {
+// Spins on the durable record until `when` is true of it (then SIGKILLs the
+// process after `delay_us`) or `stop` is set. GetPendingClientReset may run
+// on any thread.
+void KillWhen(const journaldb::Database& db,
+              const std::function<bool(const journaldb::PendingClientReset&)>& when, int delay_us,
+              const std::atomic<bool>& stop) {
   while (!stop.load()) {
     auto pending = journaldb::GetPendingClientReset(db);
-    if (pending.ok() && pending->has_value() &&
-        step == journaldb::ClientResetStepName((**pending).step)) {
-      Say("step " + step);
+    if (pending.ok() && pending->has_value() && when(**pending)) {
+      if (delay_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
       ::raise(SIGKILL);
     }
   }
+}
+
+// KILL_AT step:NAME (at once) or renamed:DELAY_US (that long after the
+// complete recovery snapshot appears: the record then moves to snapshotted,
+// fsynced, and the wipe follows within microseconds).
+std::function<bool(const journaldb::PendingClientReset&)> KillCondition(const std::string& kill_at,
+                                                                        int* delay_us) {
+  *delay_us = 0;
+  if (kill_at.rfind("step:", 0) == 0)
+    return [step = kill_at.substr(5)](const journaldb::PendingClientReset& p) {
+      return step == journaldb::ClientResetStepName(p.step);
+    };
+  if (kill_at.rfind("renamed:", 0) == 0) {
+    *delay_us = std::atoi(kill_at.c_str() + 8);
+    return [](const journaldb::PendingClientReset& p) {
+      boost::system::error_code ec;
+      return boost::filesystem::exists(
+          boost::filesystem::path(p.recovery_root) / p.recovery_id / "MANIFEST", ec);
+    };
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -126,8 +152,10 @@ int main(int argc, char** argv) {
   };
   std::atomic<bool> stop_watching{false};
   std::thread watcher;
-  if (kill_at.rfind("step:", 0) == 0)
-    watcher = std::thread(KillAtStep, std::cref(**db), kill_at.substr(5), std::cref(stop_watching));
+  int delay_us = 0;
+  if (auto when = KillCondition(kill_at, &delay_us))
+    watcher =
+        std::thread(KillWhen, std::cref(**db), std::move(when), delay_us, std::cref(stop_watching));
   struct Join {
     std::atomic<bool>& stop;
     std::thread& thread;
