@@ -1,11 +1,14 @@
-// Model-based test: random sequences of commits, reads, reopens and simulated
-// power losses run against a real database (over FaultFs, durability
-// kSyncEveryCommit) and against DbModel; after every command the state, the
-// journal and the cursors must equal the model's.
+// Model-based test: random sequences of commits, reads, reopens, simulated
+// power losses, syncs with a real journal-server, syncs while it is down,
+// forced client resets (operator reset-client, restore from a backup) under
+// each strategy, and replays of recovery snapshots, run against the system
+// (SystemUnderTest) and against DbModel; after every command the state, the
+// journal with its tags, and the cursors must equal the model's.
 //
-// Budget and reproduction: RC_PARAMS (rapidcheck's defaults: max_success=100,
-// max_size=100). A failure prints RC_PARAMS="reproduce=..." to rerun exactly
-// that case; docs/testing.md has the details.
+// Budget and reproduction: RC_PARAMS (max_success defaults to rapidcheck's
+// 100; the sequences are scaled, see the property). A failure prints
+// RC_PARAMS="reproduce=..." to rerun exactly that case; docs/testing.md has
+// the details.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -13,186 +16,34 @@
 
 #include <ostream>
 
-#include "faults/fault_fs.h"
-#include "journaldb/engine/open_with_env.h"
+#include "journaldb/client_reset_strategy.h"
+#include "journaldb/recovery_snapshot.h"
+#include "journaldb/replayer.h"
 #include "model/db_model.h"
-#include "support/temp_dir.h"
+#include "model/model_checks.h"
+#include "model/pool_generators.h"
+#include "model/system_under_test.h"
 
 namespace journaldb::testing {
 namespace {
 
-// Small pools, so ops collide: overwrite, erase and increment the same fields.
-const std::vector<std::string> kCollections = {"notes", "tasks"};
-const std::vector<std::string> kKeys = {"a", "b", "c"};
-const std::vector<std::string> kFields = {"n", "x", "y"};
-
-struct DbUnderTest {
-  DbUnderTest() { Open(); }
-  void Open() {
-    Options options;
-    options.durability = Durability::kSyncEveryCommit;
-    Result<std::unique_ptr<Database>> opened = OpenWithEnv(dir.Sub("db"), options, fault.env.get());
-    RC_ASSERT(opened.status().ToString() == "OK");
-    db = std::move(opened).value();
-  }
-  // A power cut now: every file operation fails, the database is closed,
-  // unsynced data is dropped, and the database reopens without faults.
-  void PowerLossAndReopen() {
-    fault.fs->Arm(FaultKind::kPowerLoss, 1);
-    db.reset();
-    Status dropped = fault.fs->DropUnsyncedData();
-    RC_ASSERT(dropped.ToString() == "OK");
-    fault.fs->Disarm();
-    Open();
-  }
-  TempDir dir;
-  FaultEnv fault;
-  std::unique_ptr<Database> db;
-};
-
-using Command = rc::state::Command<DbModel, DbUnderTest>;
-
-rc::Gen<Value> SmallValue() {
-  return rc::gen::oneOf(
-      rc::gen::map(rc::gen::inRange<int64_t>(-3, 4), Value::Int),
-      rc::gen::map(rc::gen::arbitrary<bool>(), Value::Bool),
-      rc::gen::element(Value::String("s"), Value::String(""), Value::Null(), Value::Double(0.5)));
-}
-
-rc::Gen<Operation> PoolOperation() {
-  auto coll = rc::gen::elementOf(kCollections);
-  auto key = rc::gen::elementOf(kKeys);
-  auto field = rc::gen::elementOf(kFields);
-  return rc::gen::weightedOneOf<Operation>({
-      {4, rc::gen::apply(
-              [](std::string c, std::string k, std::vector<std::pair<std::string, Value>> fs) {
-                FieldMap m;
-                for (auto& [n, v] : fs) m[n] = std::move(v);
-                return Operation::Upsert(std::move(c), std::move(k), std::move(m));
-              },
-              coll, key,
-              rc::gen::resize(3, rc::gen::container<std::vector<std::pair<std::string, Value>>>(
-                                     rc::gen::pair(field, SmallValue()))))},
-      {2, rc::gen::apply(
-              [](std::string c, std::string k, std::string f) {
-                return Operation::EraseField(std::move(c), std::move(k), std::move(f));
-              },
-              coll, key, field)},
-      {1, rc::gen::apply(
-              [](std::string c, std::string k) {
-                return Operation::EraseObject(std::move(c), std::move(k));
-              },
-              coll, key)},
-      {4, rc::gen::apply(
-              [](std::string c, std::string k, std::string f, int64_t d) {
-                return Operation::Increment(std::move(c), std::move(k), std::move(f), d);
-              },
-              coll, key, field,
-              rc::gen::oneOf(rc::gen::inRange<int64_t>(-5, 6),
-                             rc::gen::element(std::numeric_limits<int64_t>::max(),
-                                              std::numeric_limits<int64_t>::min())))},
-  });
-}
-
-std::vector<Operation> PoolTransaction() {
-  const int n = *rc::gen::inRange(1, 5);
-  return *rc::gen::container<std::vector<Operation>>(n, PoolOperation());
-}
-
-void ShowOps(const std::vector<Operation>& ops, std::ostream& os) {
-  for (size_t i = 0; i < ops.size(); ++i) os << (i ? "; " : "") << ops[i].ToString();
-}
-
-Result<Lsn> CommitOps(Database& db, const std::vector<Operation>& ops) {
-  Transaction txn = db.BeginTransaction();
-  for (const Operation& op : ops) RC_ASSERT(txn.Write(op).ToString() == "OK");
-  Result<Lsn> lsn = txn.Commit();
-  txn.Rollback();  // leaves nothing buffered whether or not it committed
-  return lsn;
-}
-
-// Reads every collection, object and field through the public API.
-void CheckState(const DbModel& model, const Database& db) {
-  Result<std::vector<std::string>> collections = db.ListCollections();
-  RC_ASSERT(collections.ok());
-  std::vector<std::string> expected_collections;
-  for (const auto& [id, fields] : model.objects)
-    if (expected_collections.empty() || expected_collections.back() != id.first)
-      expected_collections.push_back(id.first);
-  RC_ASSERT(*collections == expected_collections);
-
-  for (const std::string& c : kCollections) {
-    std::vector<std::pair<std::string, FieldMap>> scanned;
-    ObjectIterator it = db.Scan(c);
-    for (; it.Valid(); it.Next()) scanned.emplace_back(it.object().key, it.object().fields);
-    RC_ASSERT(it.status().ok());
-    RC_ASSERT(scanned == model.Collection(c));
-    for (const std::string& k : kKeys) {
-      Result<Object> got = db.Get(c, k);
-      auto want = model.objects.find({c, k});
-      if (want == model.objects.end()) {
-        RC_ASSERT(got.status().IsNotFound());
-        continue;
-      }
-      RC_ASSERT(got.ok());
-      RC_ASSERT(got->fields == want->second);
-    }
-  }
-}
-
-// The journal from `from` on, and the cursors Info reports.
-void CheckJournalAndCursors(const DbModel& model, const Database& db, Lsn from = 1) {
-  std::vector<JournalEntry> entries;
-  JournalReader reader = db.ReadJournal(from);
-  for (; reader.Valid(); reader.Next()) entries.push_back(reader.entry());
-  RC_ASSERT(reader.status().ok());
-  const size_t n = model.journal.size();
-  const size_t skipped = std::min<size_t>(from - 1, n);
-  RC_ASSERT(entries.size() == n - skipped);
-  for (size_t i = 0; i < entries.size(); ++i) {
-    RC_ASSERT(entries[i].lsn == skipped + i + 1);
-    RC_ASSERT(entries[i].ops == model.journal[skipped + i]);
-    // Never synced: every entry is tagged with the initial cursors.
-    RC_ASSERT(entries[i].download_cursor == 0u);
-    RC_ASSERT(entries[i].epoch == 0u);
-    RC_ASSERT(entries[i].client_id == 0u);
-  }
-  Result<DatabaseInfo> info = db.Info();
-  RC_ASSERT(info.ok());
-  RC_ASSERT(info->last_lsn == n);
-  RC_ASSERT(info->journal_entries == n);
-  RC_ASSERT(info->objects == model.objects.size());
-  RC_ASSERT(info->download_cursor == 0u);
-  RC_ASSERT(info->upload_cursor == 0u);
-  RC_ASSERT(info->epoch == 0u);
-}
-
-void CheckAll(const DbModel& model, const Database& db) {
-  CheckState(model, db);
-  CheckJournalAndCursors(model, db);
-}
-
-void CheckVerify(const Database& db) {
-  Result<VerifyReport> report = db.Verify();
-  RC_ASSERT(report.ok());
-  if (!report->ok()) RC_FAIL("Verify: " + report->problems.front());
-}
+using Command = rc::state::Command<DbModel, SystemUnderTest>;
 
 struct Commit : Command {
   std::vector<Operation> ops = PoolTransaction();
   void apply(DbModel& model) const override {
     if (model.Applies(ops)) model.Commit(ops);
   }
-  void run(const DbModel& model, DbUnderTest& sut) const override {
+  void run(const DbModel& model, SystemUnderTest& sut) const override {
     Result<Lsn> lsn = CommitOps(*sut.db, ops);
     if (model.Applies(ops)) {
       RC_ASSERT(lsn.status().ToString() == "OK");
-      RC_ASSERT(*lsn == model.journal.size() + 1);
+      RC_ASSERT(*lsn == model.last_lsn + 1);
     } else {
       // An increment of a non-integer field: nothing is written.
       RC_ASSERT(lsn.status().IsInvalidArgument());
     }
-    CheckAll(nextState(model), *sut.db);
+    CheckAll(nextState(model), sut);
   }
   void show(std::ostream& os) const override {
     os << "Commit(";
@@ -205,7 +56,7 @@ struct Read : Command {
   std::string collection = *rc::gen::elementOf(kCollections);
   std::string key = *rc::gen::elementOf(kKeys);
   std::string field = *rc::gen::elementOf(kFields);
-  void run(const DbModel& model, DbUnderTest& sut) const override {
+  void run(const DbModel& model, SystemUnderTest& sut) const override {
     auto want = model.objects.find({collection, key});
     Result<Value> got = sut.db->GetField(collection, key, field);
     if (want == model.objects.end() || !want->second.contains(field)) {
@@ -232,21 +83,24 @@ struct Read : Command {
 };
 
 struct Reopen : Command {
-  void run(const DbModel& model, DbUnderTest& sut) const override {
+  void apply(DbModel& model) const override { model.Reopen(); }
+  void run(const DbModel& model, SystemUnderTest& sut) const override {
     sut.db.reset();
     sut.Open();
-    CheckAll(model, *sut.db);
+    CheckAll(nextState(model), sut);
     CheckVerify(*sut.db);
   }
   void show(std::ostream& os) const override { os << "Reopen"; }
 };
 
-// Power loss between commits: every acknowledged commit was fsynced, so the
-// model keeps all of them.
+// Power loss between commands: every acknowledged commit was fsynced, so the
+// model keeps all of them; sync cursors written since the last fsync roll
+// back (the next sync repairs them).
 struct Crash : Command {
-  void run(const DbModel& model, DbUnderTest& sut) const override {
+  void apply(DbModel& model) const override { model.PowerLoss(); }
+  void run(const DbModel& model, SystemUnderTest& sut) const override {
     sut.PowerLossAndReopen();
-    CheckAll(model, *sut.db);
+    CheckAll(nextState(model), sut);
     CheckVerify(*sut.db);
   }
   void show(std::ostream& os) const override { os << "Crash"; }
@@ -258,7 +112,8 @@ struct Crash : Command {
 struct CrashDuringCommit : Command {
   std::vector<Operation> ops = PoolTransaction();
   void checkPreconditions(const DbModel& model) const override { RC_PRE(model.Applies(ops)); }
-  void run(const DbModel& model, DbUnderTest& sut) const override {
+  void apply(DbModel& model) const override { model.PowerLoss(); }
+  void run(const DbModel& model, SystemUnderTest& sut) const override {
     sut.fault.fs->Arm(FaultKind::kPowerLoss, 1);
     Result<Lsn> failed = CommitOps(*sut.db, ops);
     RC_ASSERT(failed.status().IsIOError());
@@ -270,7 +125,7 @@ struct CrashDuringCommit : Command {
     RC_ASSERT(dropped.ToString() == "OK");
     sut.fault.fs->Disarm();
     sut.Open();
-    CheckAll(model, *sut.db);
+    CheckAll(nextState(model), sut);
     CheckVerify(*sut.db);
   }
   void show(std::ostream& os) const override {
@@ -283,27 +138,214 @@ struct CrashDuringCommit : Command {
 struct CheckJournal : Command {
   Lsn from = 1;
   explicit CheckJournal(const DbModel& model)
-      : from(*rc::gen::inRange<Lsn>(1, model.journal.size() + 3)) {}
-  void run(const DbModel& model, DbUnderTest& sut) const override {
-    CheckJournalAndCursors(model, *sut.db, from);
+      : from(*rc::gen::inRange<Lsn>(1, model.last_lsn + 3)) {}
+  void run(const DbModel& model, SystemUnderTest& sut) const override {
+    CheckJournalAndCursors(model, sut, from);
     CheckVerify(*sut.db);
   }
   void show(std::ostream& os) const override { os << "CheckJournal(from " << from << ")"; }
 };
 
-RC_GTEST_PROP(DatabaseModel, StateJournalAndCursorsFollowTheModelThroughReopensAndPowerLoss, ()) {
+// Runs one SyncOnce as the model predicts it (`before` is the model just
+// before the sync, `after` just after) and checks what it returned. A manual
+// reset fails the sync with client-reset-required; the test then executes
+// the reset as the app would and syncs again.
+void SyncAndCheck(const DbModel& before, const DbModel& after, ResetMode mode,
+                  SystemUnderTest& sut) {
+  DbModel scratch = before;
+  const SyncOutcome expect = scratch.Sync(mode);
+  Result<SyncReport> report = sut.Sync(mode);
+  if (expect.reset && mode == ResetMode::kManual) {
+    RC_ASSERT(report.status().IsClientResetRequired());
+    CheckState(before, *sut.db);  // nothing local changed yet
+    Result<RecoverySnapshot> executed = ExecuteClientReset(*sut.db);
+    RC_ASSERT(executed.status().ToString() == "OK");
+    report = sut.Sync(mode);
+  }
+  if (expect.replay_failed) {
+    // The diverged transaction met a non-integer: the replay stops, the
+    // reset falls back to manual and the rest waits for the replayer.
+    RC_ASSERT(report.status().IsInvalidArgument());
+  } else {
+    if (!report.ok()) RC_FAIL("SyncOnce: " + report.status().ToString());
+    RC_ASSERT(report->reset == (expect.reset && mode != ResetMode::kManual));
+    if (!expect.reset) RC_ASSERT(report->uploaded_entries == expect.uploaded);
+    RC_ASSERT(report->client_id == after.cursors.client_id);
+    RC_ASSERT(report->download_cursor == after.cursors.download_cursor);
+    RC_ASSERT(report->upload_cursor == after.cursors.upload_cursor);
+  }
+  Result<DatabaseInfo> info = sut.db->Info();
+  RC_ASSERT(info.ok());
+  sut.LearnEpoch(after.cursors.epoch, info->epoch);
+  if (expect.reset) {
+    sut.RememberNewRecovery();
+    // Guarantee 4: every diverged op, and only those, is in the snapshot.
+    Result<RecoverySnapshot> snap =
+        OpenRecoverySnapshot(sut.dir.Sub("db.recovery") + "/" + sut.recovery_ids.back());
+    RC_ASSERT(snap.status().ToString() == "OK");
+    const std::vector<ModelEntry>& diverged = after.recoveries.at(expect.recovery).diverged;
+    RC_ASSERT(snap->manifest.diverged_entries == diverged.size());
+    if (!diverged.empty()) {
+      RC_ASSERT(snap->manifest.first_diverged_lsn == diverged.front().lsn);
+      RC_ASSERT(snap->manifest.last_diverged_lsn == diverged.back().lsn);
+    }
+  }
+  CheckAll(after, sut);
+  CheckVerify(*sut.db);
+}
+
+// Uploads every unacknowledged entry and downloads the server's changes
+// (with one client: its own, so the visible state stays).
+struct Sync : Command {
+  void apply(DbModel& model) const override {
+    model.server_running = true;
+    model.Sync(ResetMode::kManual);
+  }
+  void run(const DbModel& model, SystemUnderTest& sut) const override {
+    sut.EnsureServer();
+    SyncAndCheck(model, nextState(model), ResetMode::kManual, sut);
+  }
+  void show(std::ostream& os) const override { os << "Sync"; }
+};
+
+// The server is down: the sync fails with an I/O error and nothing local
+// changes but the recorded error.
+struct Disconnect : Command {
+  void apply(DbModel& model) const override {
+    model.server_running = false;
+    model.FailedSync();
+  }
+  void run(const DbModel& model, SystemUnderTest& sut) const override {
+    sut.StopServer();
+    Result<SyncReport> report = sut.Sync(ResetMode::kDiscard);
+    RC_ASSERT(report.status().IsIOError());
+    CheckAll(nextState(model), sut);
+  }
+  void show(std::ostream& os) const override { os << "Disconnect"; }
+};
+
+// The operator backs the server up (stopped, then restarted).
+struct Backup : Command {
+  void apply(DbModel& model) const override {
+    model.server_running = true;
+    model.Backup();
+  }
+  void run(const DbModel& model, SystemUnderTest& sut) const override {
+    sut.Backup();
+    CheckAll(nextState(model), sut);
+  }
+  void show(std::ostream& os) const override { os << "Backup"; }
+};
+
+// The operator forces a client reset, by `journal-server reset-client` or by
+// restoring a backup (a new epoch), and the client syncs under `mode`.
+struct ForcedReset : Command {
+  bool restore = false;
+  size_t backup = 0;
+  ResetMode mode = ResetMode::kDiscard;
+  explicit ForcedReset(const DbModel& model) {
+    restore = model.backups.empty() ? false : *rc::gen::arbitrary<bool>();
+    if (restore) backup = *rc::gen::inRange<size_t>(0, model.backups.size());
+    mode = *rc::gen::element(ResetMode::kDiscard, ResetMode::kRecover, ResetMode::kManual);
+  }
+  void checkPreconditions(const DbModel& model) const override {
+    if (restore)
+      RC_PRE(backup < model.backups.size() && !model.RestoreMisjudgesHeldEntries(backup));
+    else
+      RC_PRE(model.CanResetClient());
+  }
+  void Act(DbModel& model) const {
+    model.server_running = true;
+    if (restore)
+      model.Restore(backup);
+    else
+      model.OperatorResetClient();
+  }
+  void apply(DbModel& model) const override {
+    Act(model);
+    model.Sync(mode);
+  }
+  void run(const DbModel& model, SystemUnderTest& sut) const override {
+    if (restore)
+      sut.Restore(backup);
+    else
+      sut.ResetClient(model.cursors.client_id);
+    DbModel acted = model;
+    Act(acted);
+    SyncAndCheck(acted, nextState(model), mode, sut);
+  }
+  void show(std::ostream& os) const override {
+    os << "ForcedReset(";
+    if (restore)
+      os << "restore backup " << backup;
+    else
+      os << "reset-client";
+    os << ", " << ResetModeName(mode) << ")";
+  }
+};
+
+// Replays a recovery snapshot under the local-wins policy; a rerun resumes
+// after what is done, so nothing is applied twice.
+struct Replay : Command {
+  size_t index = 0;
+  explicit Replay(const DbModel& model) {
+    RC_PRE(!model.recoveries.empty());
+    index = *rc::gen::inRange<size_t>(0, model.recoveries.size());
+  }
+  void checkPreconditions(const DbModel& model) const override {
+    RC_PRE(index < model.recoveries.size());
+  }
+  void apply(DbModel& model) const override { model.Replay(index); }
+  void run(const DbModel& model, SystemUnderTest& sut) const override {
+    DbModel after = model;
+    const bool complete = after.Replay(index);
+    Result<RecoverySnapshot> snap =
+        OpenRecoverySnapshot(sut.dir.Sub("db.recovery") + "/" + sut.recovery_ids.at(index));
+    RC_ASSERT(snap.status().ToString() == "OK");
+    LocalWinsPolicy policy;
+    Result<ReplayReport> report = journaldb::Replay(*snap, *sut.db, policy, {});
+    if (complete) {
+      if (!report.ok()) RC_FAIL("Replay: " + report.status().ToString());
+      RC_ASSERT(report->complete);
+      RC_ASSERT(report->transactions_already_done == model.recoveries[index].done);
+      RC_ASSERT(report->transactions_applied ==
+                after.recoveries[index].done - model.recoveries[index].done);
+    } else {
+      RC_ASSERT(report.status().IsInvalidArgument());
+    }
+    CheckAll(after, sut);
+    CheckVerify(*sut.db);
+  }
+  void show(std::ostream& os) const override { os << "Replay(recovery " << index << ")"; }
+};
+
+RC_GTEST_PROP(DatabaseModel, StateJournalAndCursorsFollowTheModelThroughSyncResetAndPowerLoss,
+              ()) {
   DbModel initial;
-  DbUnderTest sut;
+  SystemUnderTest sut;
   // Listing a command twice makes it twice as likely. Sequences are at most
   // 40 commands (scaled from rapidcheck's size, 0..100) to bound the run
-  // time: each reopen is a RocksDB recovery.
+  // time: each reopen is a RocksDB recovery, each operator step restarts the
+  // server.
   const auto commands = *rc::gen::scale(
-      0.4,
-      rc::state::gen::commands(
-          initial,
-          rc::state::gen::execOneOfWithArgs<Commit, Commit, Commit, Commit, Read, Read,
-                                            CheckJournal, Reopen, Crash, CrashDuringCommit>()));
+      0.4, rc::state::gen::commands(
+               initial, rc::state::gen::execOneOfWithArgs<
+                            Commit, Commit, Commit, Commit, Read, CheckJournal, Reopen, Crash,
+                            CrashDuringCommit, Sync, Sync, Disconnect, Backup, ForcedReset,
+                            ForcedReset, Replay>()));
   rc::state::runAll(commands, initial, sut);
+
+  // How often the interesting paths ran (printed with the result).
+  DbModel final_model = initial;
+  for (const auto& command : commands) command->apply(final_model);
+  bool diverged = false, replayed = false;
+  for (const ModelRecovery& r : final_model.recoveries) {
+    diverged = diverged || !r.diverged.empty();
+    replayed = replayed || r.done > 0;
+  }
+  RC_CLASSIFY(!final_model.recoveries.empty(), "client reset");
+  RC_CLASSIFY(diverged, "diverged ops");
+  RC_CLASSIFY(replayed, "diverged ops replayed");
 }
 
 }  // namespace

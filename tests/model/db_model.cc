@@ -1,13 +1,14 @@
 #include "model/db_model.h"
 
+#include <algorithm>
+
 namespace journaldb::testing {
 
 namespace {
 
-// False if the op cannot apply; `objects` may then be half-changed, so
-// callers work on a copy.
-bool ApplyOne(const Operation& op, std::map<DbModel::Id, FieldMap>& objects) {
-  const DbModel::Id id{op.collection, op.key};
+// False if the op cannot apply; `objects` is then unchanged.
+bool ApplyOne(const Operation& op, ObjectMap& objects) {
+  const Id id{op.collection, op.key};
   switch (op.kind) {
     case OpKind::kUpsert: {
       FieldMap& fields = objects[id];  // created even when no field is set
@@ -21,14 +22,14 @@ bool ApplyOne(const Operation& op, std::map<DbModel::Id, FieldMap>& objects) {
       objects.erase(id);
       return true;
     case OpKind::kIncrement: {
-      FieldMap& fields = objects[id];
       uint64_t current = 0;
-      if (auto f = fields.find(op.field); f != fields.end()) {
-        if (f->second.type() != ValueType::kInt) return false;
-        current = static_cast<uint64_t>(f->second.as_int());
-      }
+      if (auto obj = objects.find(id); obj != objects.end())
+        if (auto f = obj->second.find(op.field); f != obj->second.end()) {
+          if (f->second.type() != ValueType::kInt) return false;
+          current = static_cast<uint64_t>(f->second.as_int());
+        }
       // Two's-complement wrap-around, as operation.h promises.
-      fields[op.field] =
+      objects[id][op.field] =
           Value::Int(static_cast<int64_t>(current + static_cast<uint64_t>(op.delta)));
       return true;
     }
@@ -38,8 +39,27 @@ bool ApplyOne(const Operation& op, std::map<DbModel::Id, FieldMap>& objects) {
 
 }  // namespace
 
+void FoldLenient(const std::vector<Operation>& ops, ObjectMap& objects) {
+  for (const Operation& op : ops) ApplyOne(op, objects);
+}
+
+const char* ResetModeName(ResetMode mode) {
+  switch (mode) {
+    case ResetMode::kDiscard: return "discard";
+    case ResetMode::kRecover: return "recover";
+    case ResetMode::kManual: return "manual";
+  }
+  return "?";
+}
+
+bool ServerModel::Holds(uint64_t client_id, Lsn lsn) const {
+  return std::any_of(history.begin(), history.end(), [&](const Changeset& c) {
+    return c.client_id == client_id && c.lsn == lsn;
+  });
+}
+
 bool DbModel::Applies(const std::vector<Operation>& ops) const {
-  std::map<Id, FieldMap> working = objects;
+  ObjectMap working = objects;
   for (const Operation& op : ops)
     if (!ApplyOne(op, working)) return false;
   return true;
@@ -47,7 +67,14 @@ bool DbModel::Applies(const std::vector<Operation>& ops) const {
 
 void DbModel::Commit(const std::vector<Operation>& ops) {
   for (const Operation& op : ops) ApplyOne(op, objects);
-  journal.push_back(ops);
+  ModelEntry e;
+  e.lsn = ++last_lsn;
+  e.ops = ops;
+  e.download_cursor = cursors.download_cursor;
+  e.epoch = cursors.epoch;
+  e.client_id = cursors.client_id;
+  journal.push_back(std::move(e));
+  durable = cursors;  // the commit's fsync covers every earlier write
 }
 
 std::vector<std::pair<std::string, FieldMap>> DbModel::Collection(
@@ -56,6 +83,105 @@ std::vector<std::pair<std::string, FieldMap>> DbModel::Collection(
   for (const auto& [id, fields] : objects)
     if (id.first == collection) out.emplace_back(id.second, fields);
   return out;
+}
+
+bool DbModel::ResetDemanded() const {
+  if (cursors.client_id == 0) return false;  // a new client registers
+  auto client = server.clients.find(cursors.client_id);
+  if (client == server.clients.end()) return true;  // unknown client
+  if (client->second.reset) return true;            // operator reset
+  return cursors.epoch != server.epoch;             // restored from a backup
+}
+
+uint64_t DbModel::UploadAll() {
+  ServerModel::Client& record = server.clients[cursors.client_id];
+  uint64_t uploaded = 0;
+  for (ModelEntry& e : journal) {
+    if (e.lsn <= cursors.upload_cursor) continue;
+    server.history.push_back({cursors.client_id, e.lsn, e.ops});
+    FoldLenient(e.ops, server.state);
+    record.highest_lsn = e.lsn;
+    e.stored_as = cursors.client_id;
+    e.stored_version = server.latest_version();
+    ++uploaded;
+  }
+  cursors.upload_cursor = std::max(cursors.upload_cursor, record.highest_lsn);
+  return uploaded;
+}
+
+SyncOutcome DbModel::Sync(ResetMode mode) {
+  SyncOutcome out;
+  auto register_client = [&] {
+    cursors.client_id = server.next_client_id++;
+    server.clients[cursors.client_id] = {};
+    cursors.epoch = server.epoch;
+  };
+  if (!ResetDemanded()) {
+    if (cursors.client_id == 0) register_client();
+    // The hello: entries the server stored but whose ack was lost count as
+    // acknowledged. The upload loop fsyncs the write-ahead log each time it
+    // looks for entries, the last time after the last ack.
+    cursors.upload_cursor =
+        std::max(cursors.upload_cursor, server.clients[cursors.client_id].highest_lsn);
+    out.uploaded = UploadAll();
+    durable = cursors;
+    // With one client every changeset downloaded is its own: the visible
+    // state does not change.
+    cursors.download_cursor = server.latest_version();
+    cursors.sync_error = false;
+    return out;
+  }
+
+  out.reset = true;
+  if (mode == ResetMode::kManual) cursors.sync_error = true;  // the first SyncOnce fails
+  // The reset record, the snapshot and the wipe are fsynced.
+  durable = cursors;
+  ModelRecovery recovery;
+  for (const ModelEntry& e : journal)
+    if (e.stored_as == 0 || !server.Holds(e.stored_as, e.lsn)) recovery.diverged.push_back(e);
+  recoveries.push_back(std::move(recovery));
+  out.recovery = recoveries.size() - 1;
+  objects.clear();
+  journal.clear();
+  const bool error = cursors.sync_error;
+  cursors = {};
+  cursors.sync_error = error;
+  // The next round: a new client file downloads the server's whole state.
+  register_client();
+  objects = server.state;
+  cursors.download_cursor = server.latest_version();
+  if (mode == ResetMode::kRecover) out.replay_failed = !ReplayFrom(recoveries.back());
+  durable = cursors;  // the reset's end is fsynced
+  cursors.sync_error = out.replay_failed;
+  return out;
+}
+
+bool DbModel::ReplayFrom(ModelRecovery& recovery) {
+  for (; recovery.done < recovery.diverged.size(); ++recovery.done) {
+    const std::vector<Operation>& ops = recovery.diverged[recovery.done].ops;
+    if (!Applies(ops)) return false;  // the commit fails and stops the replay
+    Commit(ops);
+  }
+  durable = cursors;  // the fsynced "replay complete" marker
+  return true;
+}
+
+bool DbModel::Replay(size_t index) { return ReplayFrom(recoveries.at(index)); }
+
+bool DbModel::RestoreMisjudgesHeldEntries(size_t backup) const {
+  const ServerModel& restored = backups.at(backup);
+  // Only an epoch mismatch is judged by versions: the client must be known.
+  if (cursors.client_id == 0 || restored.clients.count(cursors.client_id) == 0) return false;
+  for (const ModelEntry& e : journal)
+    if (e.stored_as != 0 && e.lsn <= cursors.upload_cursor &&
+        (e.stored_version <= restored.latest_version()) != restored.Holds(e.stored_as, e.lsn))
+      return true;
+  return false;
+}
+
+void DbModel::Restore(size_t backup) {
+  server = backups.at(backup);
+  server.epoch = next_epoch++;
 }
 
 }  // namespace journaldb::testing

@@ -1,0 +1,143 @@
+#include "model/system_under_test.h"
+
+#include <rapidcheck.h>
+
+#include <algorithm>
+
+#include "journaldb/client_reset_strategy.h"
+#include "journaldb/engine/open_with_env.h"
+#include "journaldb/recovery_snapshot.h"
+#include "sync_helpers.h"
+
+namespace journaldb::testing {
+
+namespace {
+ClientResetCallbacks NoLoopGuard() {
+  ClientResetCallbacks callbacks;
+  // Resets follow each other within milliseconds here; each is a new demand
+  // of the server, not a loop.
+  callbacks.loop_guard_seconds = 0;
+  return callbacks;
+}
+}  // namespace
+
+SwitchableStrategy::SwitchableStrategy()
+    : discard_(DiscardUnsyncedChanges(NoLoopGuard())),
+      recover_(RecoverUnsyncedChanges(NoLoopGuard())),
+      // The app's callback leaves the reset pending; the test executes it.
+      manual_(ManualRecoveryStrategy([](SyncSession*, ClientResetRequiredError&) {})),
+      current_(manual_.get()) {}
+
+void SwitchableStrategy::Use(ResetMode mode) {
+  switch (mode) {
+    case ResetMode::kDiscard: current_ = discard_.get(); break;
+    case ResetMode::kRecover: current_ = recover_.get(); break;
+    case ResetMode::kManual: current_ = manual_.get(); break;
+  }
+}
+
+Status SwitchableStrategy::OnResetDemanded(Database& db, const PendingClientReset& pending,
+                                           bool at_open) {
+  return current_->OnResetDemanded(db, pending, at_open);
+}
+
+Status SwitchableStrategy::OnServerStateDownloaded(Database& db,
+                                                   const PendingClientReset& pending) {
+  return current_->OnServerStateDownloaded(db, pending);
+}
+
+SystemUnderTest::~SystemUnderTest() {
+  db.reset();
+  if (server) server->Terminate();
+}
+
+void SystemUnderTest::Open() {
+  Options options;
+  options.durability = Durability::kSyncEveryCommit;
+  options.client_reset = strategy;
+  Result<std::unique_ptr<Database>> opened = OpenWithEnv(dir.Sub("db"), options, fault.env.get());
+  RC_ASSERT(opened.status().ToString() == "OK");
+  db = std::move(opened).value();
+}
+
+void SystemUnderTest::PowerLossAndReopen() {
+  fault.fs->Arm(FaultKind::kPowerLoss, 1);
+  db.reset();
+  Status dropped = fault.fs->DropUnsyncedData();
+  RC_ASSERT(dropped.ToString() == "OK");
+  fault.fs->Disarm();
+  Open();
+}
+
+void SystemUnderTest::EnsureServer() {
+  if (server) return;
+  std::string error;
+  server = ServerProcess::Start(server_data, &error);
+  if (!server) RC_FAIL(error);
+  address = server->address();
+}
+
+void SystemUnderTest::StopServer() {
+  if (!server) return;
+  RC_ASSERT(server->Terminate() == 0);
+  server.reset();
+}
+
+void SystemUnderTest::Operator(std::vector<std::string> args) {
+  EnsureServer();
+  StopServer();
+  std::string out;
+  if (RunServerCommand(args, &out) != 0) RC_FAIL("journal-server " + args[0] + ": " + out);
+  EnsureServer();
+}
+
+void SystemUnderTest::Backup() {
+  std::string to = dir.Sub("backup-" + std::to_string(backups.size()));
+  Operator({"backup", "--data", server_data, "--to", to});
+  backups.push_back(to);
+}
+
+void SystemUnderTest::Restore(size_t backup) {
+  Operator({"restore", "--data", server_data, "--from", backups.at(backup)});
+}
+
+void SystemUnderTest::ResetClient(uint64_t client_id) {
+  Operator({"reset-client", "--data", server_data, std::to_string(client_id)});
+}
+
+Result<SyncReport> SystemUnderTest::Sync(ResetMode mode) {
+  strategy->Use(mode);
+  return SyncOnce(*db, SyncTo(address));
+}
+
+void SystemUnderTest::RememberNewRecovery() {
+  Result<std::vector<RecoverySnapshot>> all = ListRecoverySnapshots(dir.Sub("db.recovery"));
+  RC_ASSERT(all.status().ToString() == "OK");
+  std::vector<std::string> fresh;
+  for (const RecoverySnapshot& s : *all)
+    if (std::find(recovery_ids.begin(), recovery_ids.end(), s.manifest.recovery_id) ==
+        recovery_ids.end())
+      fresh.push_back(s.manifest.recovery_id);
+  RC_ASSERT(fresh.size() == 1u);
+  recovery_ids.push_back(fresh.front());
+}
+
+void SystemUnderTest::LearnEpoch(int epoch, uint64_t real) {
+  RC_ASSERT(real != 0u);
+  auto [it, inserted] = epochs.emplace(epoch, real);
+  if (!inserted) {
+    RC_ASSERT(it->second == real);
+    return;
+  }
+  for (const auto& [other, value] : epochs)
+    if (other != epoch) RC_ASSERT(value != real);
+}
+
+uint64_t SystemUnderTest::RealEpoch(int epoch) const {
+  if (epoch == kNoEpoch) return 0;
+  auto it = epochs.find(epoch);
+  RC_ASSERT(it != epochs.end());
+  return it->second;
+}
+
+}  // namespace journaldb::testing
