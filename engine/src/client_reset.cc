@@ -62,6 +62,12 @@ Result<PendingClientReset> DecodeClientResetRecord(std::string_view bytes,
   p.restored_latest_version = r->restored_latest_version();
   p.detected_time_us = r->detected_time_us();
   p.recovery_id = r->recovery_id()->str();
+  // The reset creates and deletes `<recovery_root>/<recovery_id>[.tmp]`: an id
+  // that is a path would point that outside the recovery root.
+  if (p.recovery_id.empty() || p.recovery_id == "." || p.recovery_id == ".." ||
+      p.recovery_id.find('/') != std::string::npos)
+    return Status::Corruption(fmt::format("{}: meta {} holds an invalid recovery id", where,
+                                          layout::kMetaClientReset));
   p.recovery_root = r->recovery_root()->str();
   p.diverged_after_lsn = r->diverged_after_lsn();
   p.mode = r->mode() ? r->mode()->str() : "";

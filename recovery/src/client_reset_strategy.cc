@@ -9,6 +9,7 @@
 #include <boost/filesystem.hpp>
 #include <chrono>
 #include <exception>
+#include <optional>
 
 #include "journaldb/engine/client_reset_record.h"
 
@@ -131,31 +132,43 @@ class Strategy final : public ClientResetStrategy {
     Result<RecoverySnapshot> snap = OpenRecoverySnapshot(SnapshotDir(p));
     if (!snap.ok()) return snap.status();
     const bool recover = p.mode == kRecover || p.mode == kRecoverOrDiscard;
+    Status reported;
     if (recover) {
       if (p.step == ClientResetStep::kWiped) {
         PendingClientReset ready = p;
         ready.step = ClientResetStep::kReady;
         if (Status s = WriteClientResetRecord(db, ready); !s.ok()) return s;
       }
-      Status failed = ReplayAll(*snap, db);
+      bool threw = false;
+      Status failed = ReplayAll(*snap, db, &threw);
       if (!failed.ok() && p.mode == kRecover) {
         // Manual from here: `journal replay` resumes exactly where this stopped.
         if (Status s = FinishClientReset(db, /*automatic=*/false); !s.ok()) return s;
         return Fallback(db, p, failed);
       }
       // RecoverOrDiscard: what did not replay stays in the snapshot only.
+      // A policy that threw is still reported, once the reset is done.
+      if (threw) reported = failed;
     }
     if (Status s = FinishClientReset(db, /*automatic=*/p.mode != kManual); !s.ok()) return s;
     if (p.mode != kManual && callbacks_.after_reset)
-      return Guarded("after_reset", [&] { callbacks_.after_reset(*snap, db); });
-    return Status::OK();
+      if (Status s = Guarded("after_reset", [&] { callbacks_.after_reset(*snap, db); }); !s.ok())
+        return s;
+    return reported;
   }
 
  private:
-  Status ReplayAll(const RecoverySnapshot& snap, Database& db) {
+  // `*threw`: the policy threw (a user callback too, so it is reported).
+  Status ReplayAll(const RecoverySnapshot& snap, Database& db, bool* threw) {
     LocalWinsPolicy local_wins;
     ReplayPolicy& policy = callbacks_.policy ? *callbacks_.policy : local_wins;
-    Result<ReplayReport> r = Replay(snap, db, policy, {});
+    std::optional<Result<ReplayReport>> replayed;
+    if (Status thrown = Guarded("policy", [&] { replayed.emplace(Replay(snap, db, policy, {})); });
+        !thrown.ok()) {
+      *threw = true;
+      return thrown;
+    }
+    Result<ReplayReport>& r = *replayed;
     if (!r.ok())
       return Status(r.status().code(),
                     fmt::format("client reset: replaying recovery {} failed: {}",
@@ -176,10 +189,10 @@ class Strategy final : public ClientResetStrategy {
         fmt::format("the recovery snapshot is (or will be) {}", SnapshotDir(p));
     if (!callback) return Status(why.code(), fmt::format("{}; {}", why.message(), pending_note));
     ClientResetRequiredError error(db, p, why);
-    if (Status thrown = Guarded("on_client_reset", [&] { callback(db.sync_session(), error); });
-        !thrown.ok())
-      return Status(thrown.code(), fmt::format("{} (while handling: {})", thrown.message(),
-                                               why.ToString()));
+    const char* name = mode_ == Mode::kManual ? "on_client_reset" : "on_manual_reset_fallback";
+    if (Status thrown = Guarded(name, [&] { callback(db.sync_session(), error); }); !thrown.ok())
+      return Status(thrown.code(),
+                    fmt::format("{} (while handling: {})", thrown.message(), why.ToString()));
     Result<std::optional<PendingClientReset>> now = GetPendingClientReset(db);
     if (!now.ok()) return now.status();
     if (now->has_value() && (**now).step >= ClientResetStep::kWiped) return Status::OK();

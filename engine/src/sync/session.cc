@@ -332,9 +332,15 @@ void Session::Run() {
       }
     }
     if (IsFatal(error)) {
+      // Taken before the state is published: a Resume() prompted by the
+      // kError state (a listener told another thread) must not be missed.
+      uint64_t generation;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        generation = resume_generation_;
+      }
       SetState(SyncState::kError, error);
       std::unique_lock<std::mutex> lock(mu_);
-      uint64_t generation = resume_generation_;
       cv_.wait(lock, [&] { return stop_ || resume_generation_ != generation; });
       backoff = options_.min_backoff_ms;
       continue;
