@@ -48,8 +48,8 @@ class ClientResetStrategy;  // journaldb/client_reset.h
 // needed for sync any more, but a server restored from an older backup can
 // roll them back, and only a kept entry can be recovered then
 // (docs/client-reset.md). An acknowledged entry is removed once it is older
-// than `keep_seconds` AND more than `keep_entries` newer acknowledged entries
-// exist. Entries never acknowledged are always kept.
+// than `keep_seconds` AND is not among the `keep_entries` newest acknowledged
+// entries. Entries never acknowledged are always kept.
 struct RetentionOptions {
   // Default: 10,000 entries.
   uint64_t keep_entries = 10000;
