@@ -37,6 +37,8 @@ int RunWriteSync(const BenchArgs& args);
 int RunSync(const BenchArgs& args);
 int RunSnapshot(const BenchArgs& args);
 int RunReplay(const BenchArgs& args);
+int RunSqlite(const BenchArgs& args);
+int RunSqliteSync(const BenchArgs& args);
 
 // Every object the write workloads create lives in this collection, under a
 // 16-byte key, with one 200-byte string field.

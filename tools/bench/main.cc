@@ -3,6 +3,7 @@
 //   journal-bench --workload write [--ops N] [--threads T] [--runs R] [--db DIR]
 //   journal-bench --workload snapshot [--sizes 100M,1G] [--runs R]
 //   journal-bench --workload replay [--ops N] [--txn-ops K]
+//   journal-bench --workload sqlite [--ops N] [--runs R]
 //
 // Each workload prints one JSON object per line on stdout. Exit codes: 0 ok,
 // 1 a run failed, 2 usage error.
@@ -48,6 +49,14 @@ constexpr Workload kWorkloads[] = {
      "replays a recovery snapshot of N diverged ops (--txn-ops K per transaction, default 10)\n"
      "      into a fresh database with local-wins, in a child process: ops/s and peak RSS\n"
      "      (default N = 100000 and 1000000; --ops N runs only N)"},
+    {"sqlite", RunSqlite,
+     "the write workload's transactions, one thread, buffered durability, against SQLite\n"
+     "      (WAL, synchronous=NORMAL) reading, upserting and journaling the same bytes in\n"
+     "      one transaction per op; prints both and their ratio (default --ops 200000,\n"
+     "      --runs 5 per side, alternating, medians)"},
+    {"sqlite-sync", RunSqliteSync,
+     "the same with an fsync per commit: Durability::kSyncEveryCommit against\n"
+     "      synchronous=FULL (default --ops 20000, --runs 5 per side)"},
 };
 
 void PrintUsage(std::FILE* out) {

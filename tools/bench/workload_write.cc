@@ -8,16 +8,14 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
-#include <chrono>
 #include <vector>
 
 #include "bench.h"
 #include "bench_dir.h"
 #include "child_run.h"
 #include "commit_loop.h"
+#include "encoded_commit.h"
 #include "journaldb/database.h"
-#include "journaldb/journal/codec.h"
-#include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
 #include "json_line.h"
 #include "rss.h"
@@ -37,27 +35,6 @@ Result<RunResult> JournaledRun(uint64_t ops, int threads) {
   Result<std::unique_ptr<Database>> db = Database::Open(dir->db_path(), Options{});
   if (!db.ok()) return db.status();
   return CommitObjects(**db, ops, threads, 0);
-}
-
-// The bytes journaldb writes for object i (committed as lsn i + 1).
-struct EncodedCommit {
-  std::string state_key, object, lsn_key, entry;
-};
-
-EncodedCommit EncodeCommit(uint64_t i) {
-  const std::string key = ObjectKey(i);
-  FieldMap fields;
-  fields.emplace(kField, Value::String(Payload()));
-  JournalEntry entry;
-  entry.lsn = i + 1;
-  entry.commit_time_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-  entry.ops.push_back(Operation::Upsert(kCollection, key, fields));
-  // A new object: the field's before-image is "no object".
-  entry.before.push_back(BeforeImage{kCollection, key, kField, false, std::nullopt});
-  return {layout::StateKey(kCollection, key), codec::EncodeObject(fields),
-          layout::LsnKey(entry.lsn), codec::EncodeEntry(entry)};
 }
 
 // The bare side: a fresh RocksDB opened by journaldb's Store, so column
