@@ -5,10 +5,11 @@
 // (SystemUnderTest) and against DbModel; after every command the state, the
 // journal with its tags, and the cursors must equal the model's.
 //
-// Budget and reproduction: RC_PARAMS (max_success defaults to rapidcheck's
-// 100; the sequences are scaled, see the property). A failure prints
-// RC_PARAMS="reproduce=..." to rerun exactly that case; docs/testing.md has
-// the details.
+// Budget and reproduction: CTest passes RC_PARAMS="max_success=40"
+// (tests/model/CMakeLists.txt); run directly, rapidcheck's defaults (100
+// cases) or RC_PARAMS apply. Sequences are scaled, see the property. Every
+// run prints its seed; a failure prints RC_PARAMS="reproduce=..." to rerun
+// exactly that case. docs/testing.md has the details.
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
