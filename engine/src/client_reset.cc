@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <limits>
 #include <random>
 
 #include "client_reset_generated.h"
@@ -66,8 +67,8 @@ Result<PendingClientReset> DecodeClientResetRecord(std::string_view bytes,
   // that is a path would point that outside the recovery root.
   if (p.recovery_id.empty() || p.recovery_id == "." || p.recovery_id == ".." ||
       p.recovery_id.find('/') != std::string::npos)
-    return Status::Corruption(fmt::format("{}: meta {} holds an invalid recovery id", where,
-                                          layout::kMetaClientReset));
+    return Status::Corruption(
+        fmt::format("{}: meta {} holds an invalid recovery id", where, layout::kMetaClientReset));
   p.recovery_root = r->recovery_root()->str();
   p.diverged_after_lsn = r->diverged_after_lsn();
   p.mode = r->mode() ? r->mode()->str() : "";
@@ -90,6 +91,16 @@ Status DeleteAll(const Store& store, rocksdb::ColumnFamilyHandle* family, rocksd
   rocksdb::Status s = batch.DeleteRange(family, rocksdb::Slice(), last);
   if (s.ok()) s = batch.Delete(family, last);
   return FromRocks(s, "wipe: build batch");
+}
+
+// The highest server version of this client's acknowledged writes a demand
+// says the server still holds (as HeldByServer in recovery reads it): none
+// if it does not know the client or was restored to an empty history, up to
+// the restored version after a restore, all of them otherwise.
+uint64_t HeldVersion(const std::string& reason, uint64_t restored_latest_version) {
+  if (reason == "unknown-client") return 0;
+  if (reason == "epoch-mismatch" || reason == "server-rollback") return restored_latest_version;
+  return std::numeric_limits<uint64_t>::max();
 }
 
 std::string PrefixEnd(std::string prefix) {
@@ -264,6 +275,17 @@ Status DatabaseImpl::HandleClientResetDemand(std::string reason, std::string mes
   PendingClientReset p;
   if (pending->has_value() && (**pending).step <= ClientResetStep::kSnapshotted) {
     p = **pending;  // already recorded: keep its recovery id
+    // Not snapshotted yet, and the server now holds less of this client's
+    // writes (restored from a backup since the reset was recorded): the
+    // diverged range must take that in, or rolled-back writes are not offered.
+    if (p.step == ClientResetStep::kDetected &&
+        HeldVersion(reason, restored_latest_version) <
+            HeldVersion(p.reason, p.restored_latest_version)) {
+      p.reason = std::move(reason);
+      p.message = std::move(message);
+      p.restored_latest_version = restored_latest_version;
+      if (Status s = WriteClientResetRecord(*this, p); !s.ok()) return s;
+    }
   } else if (pending->has_value()) {
     // The server demands another reset while the last one is unfinished:
     // finishing it needs the server, so a person must look.

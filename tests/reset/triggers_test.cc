@@ -158,6 +158,32 @@ TEST_F(Triggers, UnknownClientAfterARestoreFromBeforeItsRegistrationRecoversAcke
   EXPECT_EQ(Total(*b), 111);
 }
 
+// A reset left pending (no strategy) while the server's situation worsens:
+// the operator forced a reset, then the server was restored from a backup
+// that predates a write the client had acknowledged. The later demand rolls
+// back more, so the write is diverged too and the reset recovers it.
+TEST_F(Triggers, APendingResetTakesInARestoreThatHappenedBeforeItRan) {
+  auto a = Open("a");
+  Commit(*a, "base", 1);
+  ASSERT_TRUE(Sync(*a).ok());
+  Backup("backup");
+  Commit(*a, "acked-then-lost", 10);
+  Result<SyncReport> r = Sync(*a);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ResetClient(r->client_id);
+  EXPECT_TRUE(Sync(*a).status().IsClientResetRequired());
+  Restore("backup");
+  EXPECT_TRUE(Sync(*a).status().IsClientResetRequired());
+  Result<RecoverySnapshot> snap = ExecuteClientReset(*a);
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  EXPECT_EQ(snap->manifest.diverged_entries, 1u);
+  ASSERT_TRUE(Sync(*a).ok());
+  EXPECT_EQ(Total(*a), 1);
+  LocalWinsPolicy policy;
+  ASSERT_TRUE(Replay(*snap, *a, policy, {}).ok());
+  EXPECT_EQ(Total(*a), 11);
+}
+
 // The background session, not SyncOnce, meets the epoch mismatch: it runs
 // the strategy on its own thread and carries on syncing.
 TEST_F(Triggers, EpochMismatchMetByTheBackgroundSessionRecoversAndUploads) {
