@@ -251,7 +251,7 @@ struct ForcedReset : Command {
   }
   void checkPreconditions(const DbModel& model) const override {
     if (restore)
-      RC_PRE(backup < model.backups.size() && !model.RestoreMisjudgesHeldEntries(backup));
+      RC_PRE(backup < model.backups.size());
     else
       RC_PRE(model.CanResetClient());
   }

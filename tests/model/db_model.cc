@@ -168,19 +168,11 @@ bool DbModel::ReplayFrom(ModelRecovery& recovery) {
 
 bool DbModel::Replay(size_t index) { return ReplayFrom(recoveries.at(index)); }
 
-bool DbModel::RestoreMisjudgesHeldEntries(size_t backup) const {
-  const ServerModel& restored = backups.at(backup);
-  // Only an epoch mismatch is judged by versions: the client must be known.
-  if (cursors.client_id == 0 || restored.clients.count(cursors.client_id) == 0) return false;
-  for (const ModelEntry& e : journal)
-    if (e.stored_as != 0 && e.lsn <= cursors.upload_cursor &&
-        (e.stored_version <= restored.latest_version()) != restored.Holds(e.stored_as, e.lsn))
-      return true;
-  return false;
-}
-
 void DbModel::Restore(size_t backup) {
+  // Client ids continue after the replaced lineage's: no id names two clients.
+  const uint64_t next_client_id = server.next_client_id;
   server = backups.at(backup);
+  server.next_client_id = std::max(server.next_client_id, next_client_id);
   server.epoch = next_epoch++;
 }
 

@@ -136,13 +136,7 @@ struct DbModel {
 
   void Backup() { backups.push_back(server); }
   void Restore(size_t backup);
-  // Whether a client reset after restoring `backup` meets the engine's known
-  // limit: the backup is of another lineage that issued this client's id to
-  // it too (ids restart with a restore), so the client takes an entry for
-  // held because its server version is at most the backup's latest, though
-  // the backup holds another entry there. The engine decides what is held by
-  // server version alone; see tests/model/found_by_model_test.cc.
-  bool RestoreMisjudgesHeldEntries(size_t backup) const;
+
   // REQUIRES: CanResetClient().
   void OperatorResetClient() { server.clients[cursors.client_id].reset = true; }
   bool CanResetClient() const {

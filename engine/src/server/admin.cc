@@ -88,11 +88,10 @@ Result<std::string> Restore(const std::string& data_dir, const std::string& from
   if (!fs::exists(fs::path(from) / kBackupMarker, ec))
     return Status::FailedPrecondition(
         fmt::format("{} is not a complete backup (no {} marker)", from, kBackupMarker));
-  {
-    // Fails with busy while a server runs on the directory.
-    auto live = ServerStore::Open(data_dir, /*create=*/true);
-    if (!live.ok()) return live.status();
-  }
+  // Fails with busy while a server runs on the directory; stays open until
+  // the restored store took what it needs from it.
+  auto live = ServerStore::Open(data_dir, /*create=*/true);
+  if (!live.ok()) return live.status();
   // Build the restored directory beside the live one, then swap by renames so
   // a crash leaves either the old or the new directory in place.
   const fs::path target = fs::absolute(data_dir);
@@ -112,12 +111,13 @@ Result<std::string> Restore(const std::string& data_dir, const std::string& from
   {
     auto restored = OpenExisting(staging.string());
     if (!restored.ok()) return restored.status();
-    Result<uint64_t> e = (*restored)->StartNewEpoch();
+    Result<uint64_t> e = (*restored)->StartNewEpoch(live->get());
     if (!e.ok()) return e.status();
     epoch = *e;
     latest = (*restored)->latest_version();
   }
   if (Status s = FsyncPath(staging); !s.ok()) return s;
+  live->reset();
   fs::rename(target, old, ec);
   if (ec) return Status::IOError(fmt::format("move {} aside: {}", target.string(), ec.message()));
   fs::rename(staging, target, ec);

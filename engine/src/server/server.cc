@@ -262,8 +262,10 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
     if (h.epoch != 0 && h.epoch != epoch) {
       // Not `latest`: versions written since the restore reuse the numbers
       // of the rolled-back ones, and the client would take its rolled-back
-      // writes at those versions for held ones.
-      const uint64_t restored = store_->ForkVersion(h.epoch).value_or(latest);
+      // writes at those versions for held ones. An epoch this lineage has no
+      // fork point for shares nothing known with it: 0, so the client keeps
+      // every acknowledged write as diverged rather than guess.
+      const uint64_t restored = store_->ForkVersion(h.epoch).value_or(0);
       SendError(c, ErrorCode::kClientReset,
                 fmt::format("server history changed (epoch {} is not the client's {}); restored "
                             "latest version {}",

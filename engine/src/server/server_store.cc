@@ -388,7 +388,7 @@ Status ServerStore::ResetClient(uint64_t client_id) {
   return Status::OK();
 }
 
-Result<uint64_t> ServerStore::StartNewEpoch() {
+Result<uint64_t> ServerStore::StartNewEpoch(const ServerStore* replaced) {
   uint64_t epoch = RandomEpoch();
   rocksdb::WriteOptions wo;
   wo.sync = true;
@@ -397,8 +397,24 @@ Result<uint64_t> ServerStore::StartNewEpoch() {
   rocksdb::WriteBatch batch;
   batch.Put(meta_, ForkKey(epoch_), layout::EncodeU64(latest_version()));
   batch.Put(meta_, kMetaEpoch, layout::EncodeU64(epoch));
+  uint64_t next_client = next_client_id_;
+  if (replaced != nullptr) {
+    // Clients registered after the backup keep ids the backup never handed
+    // out; a new client must not get one of them and be taken for it.
+    next_client = std::max(next_client, replaced->next_client_id_);
+    batch.Put(meta_, kMetaNextClient, layout::EncodeU64(next_client));
+    // The replaced lineage branched off this backup's at some version: its
+    // clients share history with the new lineage up to there (or up to the
+    // backup, if that is older). Unrelated lineages get no fork point, so
+    // their clients count everything acknowledged as diverged.
+    if (replaced->epoch_ != epoch_)
+      if (std::optional<uint64_t> fork = replaced->ForkVersion(epoch_))
+        batch.Put(meta_, ForkKey(replaced->epoch_),
+                  layout::EncodeU64(std::min(*fork, latest_version())));
+  }
   if (Status s = FromRocks(db_->Write(wo, &batch), "new epoch"); !s.ok()) return s;
   epoch_ = epoch;
+  next_client_id_ = next_client;
   return epoch;
 }
 

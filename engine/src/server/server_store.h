@@ -88,8 +88,11 @@ class ServerStore {
   Result<uint64_t> FirstVersionYoungerThan(uint64_t age_seconds) const;
   Status ResetClient(uint64_t client_id);
   // Starts a new epoch (after a restore from backup), recording the latest
-  // version as the old epoch's fork point.
-  Result<uint64_t> StartNewEpoch();
+  // version as the old epoch's fork point. `replaced`, the data directory
+  // the restore replaces (may be null), passes on two things: client ids
+  // continue after the ones it handed out, so no id names two clients; and
+  // where its own epoch shares history with this one.
+  Result<uint64_t> StartNewEpoch(const ServerStore* replaced);
   // The last server version that `old_epoch` shares with the current
   // lineage: the latest version when a restore left it. Versions above it
   // in `old_epoch` were rolled back, even where the current lineage has
