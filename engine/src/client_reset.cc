@@ -15,6 +15,7 @@
 #include "journaldb/engine/client_reset_record.h"
 #include "journaldb/journal/aligned_bytes.h"
 #include "journaldb/journal/layout.h"
+#include "sync/integrator.h"
 
 namespace journaldb {
 
@@ -331,15 +332,21 @@ Status DatabaseImpl::ResumeClientResetAtOpen() {
   reset_pending_ = true;
   if (!options_.client_reset) return Status::OK();
   const PendingClientReset& p = **pending;
-  if (p.step <= ClientResetStep::kSnapshotted) {
-    Status s = options_.client_reset->OnResetDemanded(*this, p, /*at_open=*/true);
-    // Left pending by the strategy's choice is not an error of Open.
-    return s.IsClientResetRequired() ? Status::OK() : s;
-  }
+  Status s;
+  if (p.step <= ClientResetStep::kSnapshotted)
+    s = options_.client_reset->OnResetDemanded(*this, p, /*at_open=*/true);
   // kReady: the server state was downloaded before the crash; the replay
   // needs no server. kWiped waits for the session's download.
-  if (p.step == ClientResetStep::kReady)
-    return options_.client_reset->OnServerStateDownloaded(*this, p);
+  else if (p.step == ClientResetStep::kReady)
+    s = options_.client_reset->OnServerStateDownloaded(*this, p);
+  // Damaged recovery data: a person must look before anything goes on.
+  if (s.ok() || s.IsCorruption()) return s;
+  // Otherwise the database itself is intact (nothing is wiped before a
+  // complete snapshot exists): left pending by the app's choice, a callback
+  // that threw, a full disk. Open succeeds, so the app is never locked out of
+  // its data by its own callback; the error is where `journal status` and
+  // GetSyncStatus show it, and the session meets the reset again.
+  sync::Integrator(*this).RecordSyncError(s).IgnoreError();
   return Status::OK();
 }
 

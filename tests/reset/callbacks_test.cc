@@ -128,6 +128,21 @@ TEST_P(Callbacks, BeforeResetThrowingFallsBackToManualAndWipesNothing) {
   EXPECT_FALSE(Pending(*a).has_value());
 }
 
+// A before_reset that always throws must not lock the app out of its own
+// data: Open resumes the pending reset, the callback throws again, and Open
+// still succeeds with nothing wiped and the error where status shows it.
+TEST_P(Callbacks, BeforeResetThrowingAtOpenStillOpensTheIntactDatabase) {
+  ClientResetCallbacks cb;
+  cb.before_reset = [](const Database&) { throw std::runtime_error("always-boom"); };
+  auto a = DemandReset(cb);
+  EXPECT_FALSE(Sync(*a).ok());
+  a.reset();
+  a = Open("a", GetParam().make(cb));
+  ASSERT_NE(a, nullptr);
+  ExpectUntouched(*a);
+  EXPECT_NE(LastSyncError(*a).find("always-boom"), std::string::npos);
+}
+
 TEST_P(Callbacks, BeforeResetThrowingIsHandedToTheManualFallback) {
   int fallback_calls = 0, after_calls = 0;
   ClientResetCallbacks cb;
