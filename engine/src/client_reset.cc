@@ -95,9 +95,11 @@ Status DeleteAll(const Store& store, rocksdb::ColumnFamilyHandle* family, rocksd
 }
 
 // The highest server version of this client's acknowledged writes a demand
-// says the server still holds (as HeldByServer in recovery reads it): none
-// if it does not know the client or was restored to an empty history, up to
-// the restored version after a restore, all of them otherwise.
+// says the server still holds: none if it does not know the client (restored
+// from a backup older than the client's registration, or a fresh server) or
+// was restored to an empty history or to a lineage it cannot relate to the
+// client's (restored version 0), up to the restored version after a restore,
+// all of them otherwise (trimmed history, operator reset).
 uint64_t HeldVersion(const std::string& reason, uint64_t restored_latest_version) {
   if (reason == "unknown-client") return 0;
   if (reason == "epoch-mismatch" || reason == "server-rollback") return restored_latest_version;
@@ -230,13 +232,14 @@ Result<int64_t> LastAutomaticRecoveryTime(const Database& db) {
   return static_cast<int64_t>(*v);
 }
 
-Result<Lsn> DivergedAfter(const Database& db, uint64_t restored_latest_version) {
+Result<Lsn> DivergedAfter(const Database& db, const PendingClientReset& pending) {
   const DatabaseImpl* impl = Impl(db);
   if (impl == nullptr) return NotOurs();
   const Store& store = impl->store();
   Result<uint64_t> upload = store.GetMetaU64(layout::kMetaUploadCursor);
   if (!upload.ok()) return upload.status();
-  if (restored_latest_version == 0 || *upload == 0) return *upload;
+  const uint64_t held_version = HeldVersion(pending.reason, pending.restored_latest_version);
+  if (held_version == std::numeric_limits<uint64_t>::max() || *upload == 0) return *upload;
   // Versions grow with lsn within one lineage: the first kept acknowledged
   // entry the restore lost ends the range the server still holds.
   std::unique_ptr<rocksdb::Iterator> it(
@@ -251,7 +254,7 @@ Result<Lsn> DivergedAfter(const Database& db, uint64_t restored_latest_version) 
         store.db()->Get(rocksdb::ReadOptions(), store.meta(), layout::AckVersionKey(*lsn), &v);
     if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read ack version");
     std::optional<uint64_t> version = s.ok() ? layout::DecodeU64(v) : std::nullopt;
-    if (!version || *version > restored_latest_version) return held;
+    if (!version || *version > held_version) return held;
     held = *lsn;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "read journal");

@@ -59,25 +59,12 @@ Status Guarded(const char* callback, Fn&& fn) {
   }
 }
 
-// The highest lsn whose entry the server demanding `p` still holds.
-Result<Lsn> HeldByServer(const Database& db, const PendingClientReset& p) {
-  // A server that does not know this client (restored from a backup older
-  // than its registration) holds none of its entries, acknowledged or not.
-  if (p.reason == "unknown-client") return Lsn{0};
-  // Restored to an empty history: nothing acknowledged is held. DivergedAfter
-  // reads a restored version of 0 as "not restored".
-  if ((p.reason == "epoch-mismatch" || p.reason == "server-rollback") &&
-      p.restored_latest_version == 0)
-    return Lsn{0};
-  return DivergedAfter(db, p.restored_latest_version);
-}
-
 // The snapshot and wipe steps, recording `mode` for the steps after.
 Result<RecoverySnapshot> Execute(Database& db, const PendingClientReset& pending, const char* mode) {
   Status s = SnapshotAndWipe(
       db,
       [&](PendingClientReset& next) -> Status {
-        Result<Lsn> after = HeldByServer(db, next);
+        Result<Lsn> after = DivergedAfter(db, next);
         if (!after.ok()) return after.status();
         RecoverySnapshotOptions options;
         options.reason = next.reason;

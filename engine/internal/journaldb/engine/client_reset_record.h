@@ -50,12 +50,14 @@ Status FinishClientReset(Database& db, bool automatic);
 // epoch); 0 if never.
 Result<int64_t> LastAutomaticRecoveryTime(const Database& db);
 
-// The highest lsn whose entry the server still holds: entries above it are
-// diverged. Never acknowledged entries are diverged; with a
-// `restored_latest_version` (the server was restored or rolled back), so is
-// every acknowledged entry stored at a higher server version, or at a version
-// this database never learned (counted as diverged, so it is never lost).
-Result<Lsn> DivergedAfter(const Database& db, uint64_t restored_latest_version);
+// The highest lsn whose entry the server demanding `pending` still holds:
+// entries above it are diverged. Never acknowledged entries are diverged.
+// After a restore or rollback (epoch-mismatch, server-rollback) so is every
+// acknowledged entry stored at a version above the restored latest version,
+// or at a version this database never learned (counted as diverged, so it
+// is never lost). A server that does not know the client, or reports
+// restored version 0, holds none of them.
+Result<Lsn> DivergedAfter(const Database& db, const PendingClientReset& pending);
 
 }  // namespace journaldb
 
