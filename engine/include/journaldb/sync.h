@@ -67,7 +67,9 @@ class SyncSession {
   virtual Status wait_for_download(std::chrono::milliseconds timeout) = 0;
 
   // Disconnects and stays disconnected until Resume(). Resume() also
-  // retries after a kError state.
+  // retries after a kError state: the state becomes kDisconnected at once,
+  // so a wait started after Resume() waits for the retry (last_error()
+  // still names what stopped the session until a connection succeeds).
   virtual void Pause() = 0;
   virtual void Resume() = 0;
 };

@@ -186,6 +186,9 @@ void Session::Resume() {
   std::lock_guard<std::mutex> lock(mu_);
   paused_ = false;
   ++resume_generation_;
+  // A wait that starts now waits for the retry, not for the error that
+  // stopped the session before it (last_error() still tells what it was).
+  if (state_ == SyncState::kError) state_ = SyncState::kDisconnected;
   cv_.notify_all();
 }
 
