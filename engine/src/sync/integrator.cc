@@ -15,6 +15,8 @@
 namespace journaldb::sync {
 
 namespace {
+// Retention removes at most this many entries per call (TrimAcknowledged).
+constexpr uint64_t kMaxTrimPerCall = 10000;
 // Leaves room in a frame for the upload message around the entries.
 constexpr size_t kMaxUploadEntryBytes = wire::kMaxFrameBytes - 4096;
 
@@ -154,7 +156,10 @@ Result<uint64_t> Integrator::TrimAcknowledged(const RetentionOptions& retention)
     Lsn from = std::max<Lsn>(c->journal_floor, 1);
     Lsn last_removed = 0;
     JournalCursor cursor(store, from);
-    for (; cursor.Valid() && cursor.entry().lsn <= cut; cursor.Next()) {
+    // Commits wait while this runs: a long backlog (the first trim of a big
+    // journal) goes a slice per sync instead of in one long pause.
+    for (; cursor.Valid() && cursor.entry().lsn <= cut && removed < kMaxTrimPerCall;
+         cursor.Next()) {
       if (cursor.entry().commit_time_us >= oldest_kept_us) break;
       last_removed = cursor.entry().lsn;
       ++removed;
