@@ -101,7 +101,9 @@ Status DeleteAll(const Store& store, rocksdb::ColumnFamilyHandle* family, rocksd
 // client's (restored version 0), up to the restored version after a restore,
 // all of them otherwise (trimmed history, operator reset).
 uint64_t HeldVersion(const std::string& reason, uint64_t restored_latest_version) {
-  if (reason == "unknown-client") return 0;
+  // server-rollback names the highest lsn held, not a version (DivergedAfter);
+  // for ordering demands it counts as holding least.
+  if (reason == "unknown-client" || reason == "server-rollback") return 0;
   if (reason == "epoch-mismatch" || reason == "server-rollback") return restored_latest_version;
   return std::numeric_limits<uint64_t>::max();
 }
@@ -176,7 +178,10 @@ Status SnapshotAndWipe(Database& db, const std::function<Status(PendingClientRes
     if (!current->has_value())
       return Status::FailedPrecondition(fmt::format("{}: no client reset is pending", db.path()));
     if ((**current).step >= ClientResetStep::kWiped) return Status::OK();
-    PendingClientReset next = pending;
+    // The record as it is now: a demand may have narrowed what the server
+    // holds since the caller read it.
+    PendingClientReset next = **current;
+    next.step = pending.step;
     if (Status s = snapshot(next); !s.ok()) return s;
     next.step = ClientResetStep::kSnapshotted;
     if (Status s = WriteClientResetRecord(db, next); !s.ok()) return s;
@@ -238,6 +243,9 @@ Result<Lsn> DivergedAfter(const Database& db, const PendingClientReset& pending)
   const Store& store = impl->store();
   Result<uint64_t> upload = store.GetMetaU64(layout::kMetaUploadCursor);
   if (!upload.ok()) return upload.status();
+  // Same epoch, same client id: the server says which of its lsns it holds.
+  if (pending.reason == "server-rollback")
+    return std::min<Lsn>(*upload, pending.restored_latest_version);
   const uint64_t held_version = HeldVersion(pending.reason, pending.restored_latest_version);
   if (held_version == std::numeric_limits<uint64_t>::max() || *upload == 0) return *upload;
   // Versions grow with lsn within one lineage: the first kept acknowledged
@@ -254,11 +262,15 @@ Result<Lsn> DivergedAfter(const Database& db, const PendingClientReset& pending)
         store.db()->Get(rocksdb::ReadOptions(), store.meta(), layout::AckVersionKey(*lsn), &v);
     if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read ack version");
     std::optional<uint64_t> version = s.ok() ? layout::DecodeU64(v) : std::nullopt;
-    if (!version || *version > held_version) return held;
+    // An entry whose version was never learned (its ack was lost) is held
+    // if a later one is: versions grow with lsn within the client file's
+    // one lineage. If none later is known to be held, it stays diverged.
+    if (!version) continue;
+    if (*version > held_version) return held;
     held = *lsn;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "read journal");
-  return *upload;
+  return held;
 }
 
 // --- where the engine hands a reset to the strategy ---
@@ -277,26 +289,28 @@ Status DatabaseImpl::HandleClientResetDemand(std::string reason, std::string mes
   Result<std::optional<PendingClientReset>> pending = GetPendingClientReset(*this);
   if (!pending.ok()) return pending.status();
   PendingClientReset p;
-  if (pending->has_value() && (**pending).step <= ClientResetStep::kSnapshotted) {
+  if (pending->has_value() && (**pending).step >= ClientResetStep::kWiped) {
+    // The server demands a new reset of the client file the last one made
+    // (restored again, or it lost the new registration) before that one
+    // finished. Its snapshot and replay markers stay for `journal replay`;
+    // the new reset snapshots what this file holds now, writes since the
+    // wipe included.
+    if (Status s = FinishClientReset(*this, /*automatic=*/false); !s.ok()) return s;
+    pending = std::optional<PendingClientReset>();
+  }
+  if (pending->has_value()) {
     p = **pending;  // already recorded: keep its recovery id
-    // Not snapshotted yet, and the server now holds less of this client's
-    // writes (restored from a backup since the reset was recorded): the
-    // diverged range must take that in, or rolled-back writes are not offered.
-    if (p.step == ClientResetStep::kDetected &&
-        HeldVersion(reason, restored_latest_version) <
-            HeldVersion(p.reason, p.restored_latest_version)) {
+    // Not wiped yet, and the server now holds less of this client's writes
+    // (restored from a backup since the reset was recorded): the diverged
+    // range must take that in, or rolled-back writes are not offered. A
+    // snapshot already taken with the narrower range is not reused.
+    if (HeldVersion(reason, restored_latest_version) <
+        HeldVersion(p.reason, p.restored_latest_version)) {
       p.reason = std::move(reason);
       p.message = std::move(message);
       p.restored_latest_version = restored_latest_version;
       if (Status s = WriteClientResetRecord(*this, p); !s.ok()) return s;
     }
-  } else if (pending->has_value()) {
-    // The server demands another reset while the last one is unfinished:
-    // finishing it needs the server, so a person must look.
-    return Status::ClientResetRequired(fmt::format(
-        "{}; a previous client reset (recovery {}) is unfinished at step {}: see "
-        "`journal status`",
-        as_status.message(), (**pending).recovery_id, ClientResetStepName((**pending).step)));
   } else {
     p.step = ClientResetStep::kDetected;
     p.reason = std::move(reason);

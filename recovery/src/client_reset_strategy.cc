@@ -211,7 +211,11 @@ Result<RecoverySnapshot> ExecuteClientReset(Database& db) {
     return Status::FailedPrecondition(fmt::format("{}: no client reset is pending", db.path()));
   const PendingClientReset& p = **pending;
   if (p.step >= ClientResetStep::kWiped) return OpenRecoverySnapshot(SnapshotDir(p));
-  return Execute(db, p, kManual);
+  Result<RecoverySnapshot> snap = Execute(db, p, kManual);
+  // A session stopped by this reset downloads the server state now.
+  if (snap.ok())
+    if (SyncSession* session = db.sync_session()) session->Resume();
+  return snap;
 }
 
 std::shared_ptr<ClientResetStrategy> ManualRecoveryStrategy(ManualResetCallback on_client_reset) {

@@ -63,8 +63,10 @@ Status FillDivergedRange(const std::string& db_path, std::optional<Lsn> diverged
 }
 
 // A complete snapshot `id` left by an interrupted client reset, if it holds
-// every entry `db` has now (nothing was committed after it).
-Result<std::optional<RecoverySnapshot>> ReusableSnapshot(const Database& db, const fs::path& dir) {
+// every entry `db` has now (nothing was committed after it) and names the
+// same diverged range (a later demand may have widened it).
+Result<std::optional<RecoverySnapshot>> ReusableSnapshot(const Database& db, const fs::path& dir,
+                                                         std::optional<Lsn> diverged_after) {
   boost::system::error_code ec;
   if (!fs::exists(dir / kManifestFile, ec)) return std::optional<RecoverySnapshot>();
   Result<RecoverySnapshot> snap = OpenRecoverySnapshot(dir.string());
@@ -76,6 +78,13 @@ Result<std::optional<RecoverySnapshot>> ReusableSnapshot(const Database& db, con
   Result<SyncStatus> now = GetSyncStatus(db);
   if (!now.ok()) return now.status();
   if (then->last_lsn != now->last_lsn) return std::optional<RecoverySnapshot>();
+  RecoveryManifest wanted;
+  if (Status s = FillDivergedRange(snap->db_path, diverged_after, wanted); !s.ok()) return s;
+  const RecoveryManifest& m = snap->manifest;
+  if (wanted.first_diverged_lsn != m.first_diverged_lsn ||
+      wanted.last_diverged_lsn != m.last_diverged_lsn ||
+      wanted.diverged_entries != m.diverged_entries)
+    return std::optional<RecoverySnapshot>();
   return std::optional<RecoverySnapshot>(std::move(snap).value());
 }
 }  // namespace
@@ -100,7 +109,8 @@ Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
   m.recovery_id = options.recovery_id.empty() ? NewRecoveryId() : options.recovery_id;
   if (!options.recovery_id.empty()) {
     const fs::path existing = fs::path(recovery_root) / m.recovery_id;
-    Result<std::optional<RecoverySnapshot>> reuse = ReusableSnapshot(db, existing);
+    Result<std::optional<RecoverySnapshot>> reuse =
+        ReusableSnapshot(db, existing, options.diverged_after);
     if (!reuse.ok()) return reuse.status();
     if (reuse->has_value()) return std::move(**reuse);
     if (fs::exists(existing, ec))

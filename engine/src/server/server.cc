@@ -291,7 +291,9 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
                 fmt::format("the client's lsn {} was acknowledged but the server holds only up "
                             "to {}",
                             h.upload_cursor, r->highest_lsn),
-                ResetReason::kServerRollback, latest);
+                // Same epoch: versions of lost writes may have been reused,
+                // so name the client's highest lsn held instead.
+                ResetReason::kServerRollback, r->highest_lsn);
       return false;
     }
     record = *r;

@@ -44,6 +44,8 @@ class Connection {
   Result<uint64_t> DownloadOnce(uint32_t wait_ms, bool* caught_up, int wake_fd = -1);
 
   const wire::HelloOk& hello() const { return hello_; }
+  // The last client-reset error the server sent on this connection.
+  const wire::Error& last_reset() const { return last_reset_; }
   void Shutdown() { socket_.Shutdown(); }
 
  private:

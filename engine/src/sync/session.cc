@@ -24,16 +24,13 @@ std::string_view SyncStateName(SyncState state) {
 }
 
 namespace {
-Status SyncRound(DatabaseImpl& db, const SyncOptions& options, SyncReport& report,
-                 wire::Error* reset) {
-  Result<std::unique_ptr<sync::Connection>> c = sync::Connection::Open(db, options, reset);
-  if (!c.ok()) return c.status();
-  if (Status s = (*c)->BootstrapIfNeeded(&report.bootstrapped); !s.ok()) return s;
-  Result<uint64_t> uploaded = (*c)->UploadAll();
+Status SyncRoundOn(sync::Connection& c, DatabaseImpl& db, SyncReport& report) {
+  if (Status s = c.BootstrapIfNeeded(&report.bootstrapped); !s.ok()) return s;
+  Result<uint64_t> uploaded = c.UploadAll();
   if (!uploaded.ok()) return uploaded.status();
   report.uploaded_entries = *uploaded;
   for (bool caught_up = false; !caught_up;) {
-    Result<uint64_t> n = (*c)->DownloadOnce(0, &caught_up);
+    Result<uint64_t> n = c.DownloadOnce(0, &caught_up);
     if (!n.ok()) return n.status();
     report.downloaded_changesets += *n;
   }
@@ -48,6 +45,17 @@ Status SyncRound(DatabaseImpl& db, const SyncOptions& options, SyncReport& repor
   report.download_cursor = cursors->download_cursor;
   report.upload_cursor = cursors->upload_cursor;
   return Status::OK();
+}
+
+// One round on a new connection. A client reset demanded at the hello or
+// later (a download below a history trimmed meanwhile) fills `*reset`.
+Status SyncRound(DatabaseImpl& db, const SyncOptions& options, SyncReport& report,
+                 wire::Error* reset) {
+  Result<std::unique_ptr<sync::Connection>> c = sync::Connection::Open(db, options, reset);
+  if (!c.ok()) return c.status();
+  Status s = SyncRoundOn(**c, db, report);
+  if (s.IsClientResetRequired() && reset != nullptr) *reset = (*c)->last_reset();
+  return s;
 }
 }  // namespace
 
@@ -306,6 +314,7 @@ void Session::Run() {
         SetState(SyncState::kActive, Status::OK());
         backoff = options_.min_backoff_ms;
         error = RunConnected(**c);
+        if (error.IsClientResetRequired()) reset = (*c)->last_reset();
         std::lock_guard<std::mutex> lock(mu_);
         connection_ = nullptr;
         // A waiting request cut short for a download waiter is not an

@@ -20,7 +20,11 @@
 // Callbacks run on the sync session's thread (or inside Open or SyncOnce).
 // An exception a callback throws is caught and reported: to
 // on_manual_reset_fallback (or, without one, as the session's error), never
-// swallowed. A callback must not close the database.
+// swallowed. A callback must not close the database nor call SyncOnce on it
+// (the reset in progress holds the database's reset lock: it would wait
+// forever); execute_client_reset() is the one call into the reset it may make.
+// after_reset runs once the reset is recorded as finished: a crash in
+// between means it is not called for that reset.
 #ifndef JOURNALDB_CLIENT_RESET_STRATEGY_H_
 #define JOURNALDB_CLIENT_RESET_STRATEGY_H_
 

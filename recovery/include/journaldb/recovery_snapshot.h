@@ -58,8 +58,8 @@ struct RecoverySnapshotOptions {
   std::string reason = "manual";
   // The snapshot's id. Empty: a new one. A client reset passes the id it
   // recorded before starting, so a crashed attempt is resumed: a complete
-  // snapshot of that id holding every entry of `db` is reused, a leftover
-  // `.tmp` of it is removed first. Default: empty.
+  // snapshot of that id holding every entry of `db` and the same diverged
+  // range is reused, a leftover `.tmp` of it is removed first. Default: empty.
   std::string recovery_id;
   // Journal entries above this lsn are diverged. nullopt: those above the
   // upload cursor (never acknowledged). Default: nullopt.

@@ -12,6 +12,7 @@
 #include "../manifest_output.h"
 #include "../recovery_open.h"
 #include "../value_syntax.h"
+#include "journaldb/client_reset.h"
 #include "journaldb/recovery_snapshot.h"
 #include "journaldb/replayer.h"
 
@@ -113,18 +114,29 @@ Outcome Run(const ParsedArgs& args, Output& out) {
 
   std::vector<Entry> entries;
   for (const std::string& p : *incomplete) entries.push_back({p, "incomplete", Verdict::kRemoved});
-  std::vector<bool> replayed;
+  // The snapshot of an unfinished client reset is still needed by it, even
+  // when its replay is complete (a crash before the reset recorded its end).
+  Result<std::optional<PendingClientReset>> pending = GetPendingClientReset(**db);
+  if (!pending.ok()) return Outcome::Failed(pending.status());
+  std::vector<bool> replayed, in_use_by_reset;
   uint64_t replayed_count = 0;
   for (const RecoverySnapshot& s : *snapshots) {
     Result<bool> done = IsFullyReplayed(**db, s);
     if (!done.ok()) return Outcome::Failed(done.status());
+    const bool in_use =
+        pending->has_value() && (**pending).recovery_id == s.manifest.recovery_id;
+    if (in_use) *done = false;
+    in_use_by_reset.push_back(in_use);
     replayed.push_back(*done);
     replayed_count += *done ? 1 : 0;
   }
   // Oldest first: the first (replayed_count - keep) replayed ones go.
   uint64_t to_remove = replayed_count > keep ? replayed_count - keep : 0;
   for (size_t i = 0; i < snapshots->size(); ++i) {
-    Entry e{(*snapshots)[i].path, replayed[i] ? "fully replayed" : "not fully replayed",
+    Entry e{(*snapshots)[i].path,
+            in_use_by_reset[i] ? "needed by the pending client reset"
+            : replayed[i]      ? "fully replayed"
+                               : "not fully replayed",
             Verdict::kKept};
     if (replayed[i] && to_remove > 0) {
       e.verdict = Verdict::kRemoved;
