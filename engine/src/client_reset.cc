@@ -15,19 +15,10 @@
 #include "journaldb/engine/client_reset_record.h"
 #include "journaldb/journal/aligned_bytes.h"
 #include "journaldb/journal/layout.h"
+#include "journaldb/journal/wall_clock.h"
 #include "sync/integrator.h"
 
 namespace journaldb {
-
-namespace {
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 std::string EncodeClientResetRecord(const PendingClientReset& p) {
   flatbuffers::FlatBufferBuilder b(256);

@@ -15,6 +15,7 @@
 #include "journaldb/journal/fold.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/text.h"
+#include "journaldb/journal/wall_clock.h"
 
 namespace journaldb {
 
@@ -76,11 +77,6 @@ class ImagedFields {
   std::set<std::tuple<std::string, std::string, std::string>> index_;
 };
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 }  // namespace
 
 struct DatabaseImpl::Writer {

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "journaldb/engine/client_reset_record.h"
+#include "journaldb/journal/wall_clock.h"
 
 namespace journaldb {
 
@@ -32,12 +33,6 @@ const char* ModeName(Mode m) {
     case Mode::kRecoverOrDiscard: return kRecoverOrDiscard;
   }
   return kManual;
-}
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 std::string SnapshotDir(const PendingClientReset& p) {

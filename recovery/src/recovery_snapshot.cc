@@ -8,6 +8,7 @@
 #include "durable_file.h"
 #include "journaldb/engine/checkpoint.h"
 #include "journaldb/engine/client_reset_record.h"
+#include "journaldb/journal/wall_clock.h"
 #include "journaldb/sync.h"
 #include "manifest_codec.h"
 
@@ -20,12 +21,6 @@ constexpr char kManifestFile[] = "MANIFEST";
 constexpr char kDbDir[] = "db";
 constexpr char kTmpSuffix[] = ".tmp";
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Status FsError(std::string_view what, const fs::path& p, const boost::system::error_code& ec) {
   return Status::IOError(fmt::format("{} {}: {}", what, p.string(), ec.message()));
 }
@@ -37,22 +32,20 @@ Result<std::unique_ptr<Database>> OpenCheckpoint(const std::string& db_path) {
   return Database::Open(db_path, ro);
 }
 
-// Counts the diverged entries of the checkpoint, reading it back: a snapshot
-// is declared complete only after its journal decodes.
-Status FillDivergedRange(const std::string& db_path, std::optional<Lsn> diverged_after,
+// Counts the diverged entries of the checkpoint `snap`, reading it back: a
+// snapshot is declared complete only after its journal decodes.
+Status FillDivergedRange(const Database& snap, std::optional<Lsn> diverged_after,
                          RecoveryManifest& m) {
-  Result<std::unique_ptr<Database>> snap = OpenCheckpoint(db_path);
-  if (!snap.ok()) return snap.status();
   // Cursors only: Info() would count every key, and the snapshot's cost must
   // not grow with the database's size (only with its diverged entries,
   // which are decoded below so a damaged copy is refused).
-  Result<SyncStatus> info = GetSyncStatus(**snap);
+  Result<SyncStatus> info = GetSyncStatus(snap);
   if (!info.ok()) return info.status();
   m.old_client_id = info->client_id;
   m.old_epoch = info->epoch;
   m.download_cursor = info->download_cursor;
   m.upload_cursor = info->upload_cursor;
-  JournalReader r = (*snap)->ReadJournal(diverged_after.value_or(info->upload_cursor) + 1);
+  JournalReader r = snap.ReadJournal(diverged_after.value_or(info->upload_cursor) + 1);
   for (; r.Valid(); r.Next()) {
     if (m.first_diverged_lsn == 0) m.first_diverged_lsn = r.entry().lsn;
     m.last_diverged_lsn = r.entry().lsn;
@@ -79,7 +72,7 @@ Result<std::optional<RecoverySnapshot>> ReusableSnapshot(const Database& db, con
   if (!now.ok()) return now.status();
   if (then->last_lsn != now->last_lsn) return std::optional<RecoverySnapshot>();
   RecoveryManifest wanted;
-  if (Status s = FillDivergedRange(snap->db_path, diverged_after, wanted); !s.ok()) return s;
+  if (Status s = FillDivergedRange(**copy, diverged_after, wanted); !s.ok()) return s;
   const RecoveryManifest& m = snap->manifest;
   if (wanted.first_diverged_lsn != m.first_diverged_lsn ||
       wanted.last_diverged_lsn != m.last_diverged_lsn ||
@@ -137,7 +130,12 @@ Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
   };
   const std::string tmp_db = (tmp_dir / kDbDir).string();
   if (Status s = CreateCheckpoint(db, tmp_db); !s.ok()) return fail(s);
-  if (Status s = FillDivergedRange(tmp_db, options.diverged_after, m); !s.ok()) return fail(s);
+  {
+    // Closed again before the manifest makes the directory complete.
+    Result<std::unique_ptr<Database>> copy = OpenCheckpoint(tmp_db);
+    if (!copy.ok()) return fail(copy.status());
+    if (Status s = FillDivergedRange(**copy, options.diverged_after, m); !s.ok()) return fail(s);
+  }
   // The manifest is written last: its presence marks a complete checkpoint.
   if (Status s = recovery::WriteFileDurably((tmp_dir / kManifestFile).string(),
                                             recovery::EncodeManifest(m));

@@ -12,6 +12,7 @@
 #include "journaldb/journal/fold.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
+#include "journaldb/journal/wall_clock.h"
 
 namespace journaldb::server {
 
@@ -51,12 +52,6 @@ uint64_t RandomEpoch() {
   uint64_t e = 0;
   while (e == 0) e = (uint64_t{rd()} << 32) ^ rd();
   return e;
-}
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace

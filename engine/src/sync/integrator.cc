@@ -11,6 +11,7 @@
 #include "journaldb/journal/fold.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
+#include "journaldb/journal/wall_clock.h"
 
 namespace journaldb::sync {
 
@@ -148,10 +149,7 @@ Result<uint64_t> Integrator::TrimAcknowledged(const RetentionOptions& retention)
     Lsn done = std::min(c->upload_cursor, c->synced_own_lsn);
     if (done <= retention.keep_entries) return Status::OK();
     Lsn cut = done - retention.keep_entries;
-    int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    int64_t oldest_kept_us = now_us - static_cast<int64_t>(retention.keep_seconds) * 1000000;
+    int64_t oldest_kept_us = NowMicros() - static_cast<int64_t>(retention.keep_seconds) * 1000000;
     const Store& store = db_.store();
     Lsn from = std::max<Lsn>(c->journal_floor, 1);
     Lsn last_removed = 0;
