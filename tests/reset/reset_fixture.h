@@ -29,7 +29,7 @@ class ResetFixture : public ::testing::Test {
 
   void StartServer() {
     std::string error;
-    server_ = ServerProcess::Start(data_, &error, port_);
+    server_ = ServerProcess::Restart(data_, &error, port_);
     ASSERT_TRUE(server_) << error;
     port_ = server_->port();
   }

@@ -114,7 +114,7 @@ TEST(CliSync, ResetByHandAfterARestore) {
   ASSERT_EQ(server->Terminate(), 0);
   ASSERT_EQ(testing::RunServerCommand({"backup", "--data", data, "--to", dir.Sub("bak")}, &out), 0)
       << out;
-  server = testing::ServerProcess::Start(data, &error, port);
+  server = testing::ServerProcess::Restart(data, &error, port);
   ASSERT_TRUE(server) << error;
   ASSERT_EQ(Journal({"incr", a, "stats", "s", "views", "5"}).exit_code, 0);
   ASSERT_EQ(Journal({"sync", a, "--server", server->address()}).exit_code, 0);  // acked...
@@ -123,7 +123,7 @@ TEST(CliSync, ResetByHandAfterARestore) {
   ASSERT_EQ(testing::RunServerCommand({"restore", "--data", data, "--from", dir.Sub("bak")}, &out),
             0)
       << out;  // ...and rolled back
-  server = testing::ServerProcess::Start(data, &error, port);
+  server = testing::ServerProcess::Restart(data, &error, port);
   ASSERT_TRUE(server) << error;
 
   CliRun sync = Journal({"sync", a, "--server", server->address()});
@@ -180,7 +180,7 @@ TEST(CliSync, OnResetRecoverRunsTheWholeResetInOneSync) {
   ASSERT_NE(at, std::string::npos);
   const std::string id = first.out.substr(at + 12, first.out.find(',', at) - at - 12);
   ASSERT_EQ(testing::RunServerCommand({"reset-client", "--data", data, id}, &out), 0) << out;
-  server = testing::ServerProcess::Start(data, &error, port);
+  server = testing::ServerProcess::Restart(data, &error, port);
   ASSERT_TRUE(server) << error;
   EXPECT_EQ(Journal({"sync", a, "--server", server->address(), "--on-reset", "bogus"}).exit_code,
             2);

@@ -22,7 +22,7 @@ class Operator : public ::testing::Test {
   }
   void Restart() {
     std::string error;
-    server_ = ServerProcess::Start(data_, &error, port_);
+    server_ = ServerProcess::Restart(data_, &error, port_);
     ASSERT_TRUE(server_) << error;
     port_ = server_->port();
   }

@@ -56,6 +56,14 @@ std::string ReadLine(int fd) {
 }
 }  // namespace
 
+std::unique_ptr<ServerProcess> ServerProcess::Restart(const std::string& data_dir,
+                                                      std::string* error, uint16_t port,
+                                                      const std::string& token) {
+  std::unique_ptr<ServerProcess> server = Start(data_dir, error, port, token);
+  if (server == nullptr && port != 0) server = Start(data_dir, error, 0, token);
+  return server;
+}
+
 std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir, std::string* error,
                                                     uint16_t port, const std::string& token) {
   std::unique_ptr<ServerProcess> p(new ServerProcess());

@@ -20,6 +20,12 @@ class ServerProcess {
   // server's log goes to `data_dir`.log. nullptr on failure (see *error).
   static std::unique_ptr<ServerProcess> Start(const std::string& data_dir, std::string* error,
                                               uint16_t port = 0, const std::string& token = "");
+  // Starts again on `port` after a stop, or on a new port if another
+  // process took that one meanwhile (the kernel hands a free port to the
+  // next outgoing connection of any test running in parallel). Callers that
+  // pass address() each time do not notice.
+  static std::unique_ptr<ServerProcess> Restart(const std::string& data_dir, std::string* error,
+                                                uint16_t port, const std::string& token = "");
   ~ServerProcess();  // SIGKILLs and reaps the server if it still runs
 
   const std::string& address() const { return address_; }
