@@ -8,8 +8,8 @@
 
 #include "journaldb/engine/client_reset_record.h"
 #include "journaldb/journal/codec.h"
-#include "manifest_codec.h"
-#include "sync/wire_codec.h"
+#include "journaldb/recovery/manifest_codec.h"
+#include "journaldb/protocol/wire_codec.h"
 
 using journaldb::Operation;
 using journaldb::Value;

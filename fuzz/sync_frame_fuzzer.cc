@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "sync/wire_codec.h"
+#include "journaldb/protocol/wire_codec.h"
 
 namespace {
 void Check(bool ok) {

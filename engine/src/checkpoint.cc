@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <rocksdb/utilities/checkpoint.h>
 
-#include "database_impl.h"
+#include "db_impl.h"
 
 namespace journaldb {
 

@@ -1,6 +1,6 @@
 #include <fmt/format.h>
 
-#include "database_impl.h"
+#include "db_impl.h"
 
 namespace journaldb {
 

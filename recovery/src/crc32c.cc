@@ -1,4 +1,4 @@
-#include "crc32c.h"
+#include "journaldb/recovery/crc32c.h"
 
 #include <array>
 

@@ -1,9 +1,9 @@
-#include "manifest_codec.h"
+#include "journaldb/recovery/manifest_codec.h"
 
 #include <fmt/format.h>
 
 
-#include "crc32c.h"
+#include "journaldb/recovery/crc32c.h"
 #include "journaldb/journal/aligned_bytes.h"
 #include "manifest_generated.h"
 

@@ -10,7 +10,7 @@
 #include "journaldb/engine/client_reset_record.h"
 #include "journaldb/journal/wall_clock.h"
 #include "journaldb/sync.h"
-#include "manifest_codec.h"
+#include "journaldb/recovery/manifest_codec.h"
 
 namespace journaldb {
 

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "crc32c.h"
-#include "manifest_codec.h"
+#include "journaldb/recovery/crc32c.h"
+#include "journaldb/recovery/manifest_codec.h"
 
 namespace journaldb::recovery {
 namespace {

@@ -5,10 +5,9 @@
 // while a trimmed one is not (docs/client-reset.md: retention).
 #include <gtest/gtest.h>
 
-#include "database_impl.h"
 #include "journaldb/client_reset_strategy.h"
 #include "reset_support.h"
-#include "sync/integrator.h"
+#include "journaldb/engine/sync/integrator.h"
 
 namespace journaldb {
 namespace {
@@ -67,8 +66,8 @@ TEST_F(Retention, UnacknowledgedEntriesAreNeverTrimmed) {
   ExpectVerifies(*a);
   CommitMany(*a, 3, "offline");
   // The retention pass a sync runs, with nothing new acknowledged.
-  auto& impl = dynamic_cast<DatabaseImpl&>(*a);
-  Result<uint64_t> removed = sync::Integrator(impl).TrimAcknowledged(RetentionOptions{0, 0});
+  Database& client_db = *a;
+  Result<uint64_t> removed = sync::Integrator(client_db).TrimAcknowledged(RetentionOptions{0, 0});
   ASSERT_TRUE(removed.ok()) << removed.status().ToString();
   EXPECT_EQ(*removed, 0u);
   EXPECT_EQ(JournalEntries(*a), 3u);

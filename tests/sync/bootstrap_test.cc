@@ -4,13 +4,12 @@
 // process (over loopback TCP) so pages can be made small.
 #include <gtest/gtest.h>
 
-#include "database_impl.h"
 #include "journaldb/database.h"
 #include "journaldb/sync.h"
-#include "server/server.h"
+#include "journaldb/server/server.h"
 #include "support/temp_dir.h"
-#include "sync/connection.h"
-#include "sync/integrator.h"
+#include "journaldb/engine/sync/connection.h"
+#include "journaldb/engine/sync/integrator.h"
 #include "sync_helpers.h"
 
 namespace journaldb {
@@ -84,11 +83,11 @@ TEST_F(Bootstrap, InterruptedBootstrapRestartsWhenTheServerMovedOn) {
   auto writer = Open("writer");
   SeedAndTrim(*writer, 40);
   auto fresh = Open("fresh");
-  auto& impl = static_cast<DatabaseImpl&>(*fresh);
+  Database& client_db = *fresh;
   {
     // Take two pages, then drop the connection.
     testing::RawClient raw(address_);
-    auto c = sync::Connection::Open(impl, testing::SyncTo(address_));
+    auto c = sync::Connection::Open(client_db, testing::SyncTo(address_));
     ASSERT_TRUE(c.ok());
     ASSERT_TRUE(raw.Hello((*c)->hello().client_id).ok());
     wire::BootstrapRequest req{0, ""};
@@ -98,11 +97,11 @@ TEST_F(Bootstrap, InterruptedBootstrapRestartsWhenTheServerMovedOn) {
       ASSERT_TRUE(m.ok());
       auto& p = std::get<wire::BootstrapPage>(*m);
       ASSERT_FALSE(p.last);
-      ASSERT_TRUE(sync::Integrator(impl).ApplyBootstrapPage(p).ok());
+      ASSERT_TRUE(sync::Integrator(client_db).ApplyBootstrapPage(p).ok());
       req = {p.server_version, p.objects.back().key};
     }
   }
-  Result<sync::LocalCursors> mid = sync::Integrator(impl).ReadCursors();
+  Result<sync::LocalCursors> mid = sync::Integrator(client_db).ReadCursors();
   ASSERT_TRUE(mid.ok());
   EXPECT_NE(mid->bootstrap_version, 0u);
   EXPECT_EQ(mid->download_cursor, 0u);

@@ -8,13 +8,12 @@
 
 #include <random>
 
-#include "database_impl.h"
 #include "journaldb/database.h"
 #include "journaldb/sync.h"
 #include "server_process.h"
 #include "support/temp_dir.h"
-#include "sync/connection.h"
-#include "sync/integrator.h"
+#include "journaldb/engine/sync/connection.h"
+#include "journaldb/engine/sync/integrator.h"
 #include "sync_helpers.h"
 
 namespace journaldb {
@@ -64,7 +63,7 @@ std::vector<Operation> RandomOps(uint32_t seed) {
 }
 
 void Run(Database& db, const Action& a, const std::string& address) {
-  auto& impl = static_cast<DatabaseImpl&>(db);
+  Database& client_db = db;
   SyncOptions options = testing::SyncTo(address);
   switch (a.kind) {
     case Kind::kCommit: {
@@ -81,16 +80,16 @@ void Run(Database& db, const Action& a, const std::string& address) {
       break;
     }
     case Kind::kUploadOnly: {
-      auto c = sync::Connection::Open(impl, options);
+      auto c = sync::Connection::Open(client_db, options);
       RC_ASSERT(c.ok());
       RC_ASSERT((*c)->UploadAll().ok());
       break;
     }
     case Kind::kUploadAndDrop: {
-      Result<sync::LocalCursors> cursors = sync::Integrator(impl).ReadCursors();
+      Result<sync::LocalCursors> cursors = sync::Integrator(client_db).ReadCursors();
       RC_ASSERT(cursors.ok());
       if (cursors->client_id == 0) break;  // never synced: nothing to drop
-      auto entries = sync::Integrator(impl).ReadUnuploaded(cursors->upload_cursor, 1u << 20);
+      auto entries = sync::Integrator(client_db).ReadUnuploaded(cursors->upload_cursor, 1u << 20);
       RC_ASSERT(entries.ok());
       testing::RawClient raw(address);
       wire::Hello hello;
@@ -104,7 +103,7 @@ void Run(Database& db, const Action& a, const std::string& address) {
       break;  // closes without reading the ack
     }
     case Kind::kDownloadOnly: {
-      auto c = sync::Connection::Open(impl, options);
+      auto c = sync::Connection::Open(client_db, options);
       RC_ASSERT(c.ok());
       bool bootstrapped = false;
       RC_ASSERT((*c)->BootstrapIfNeeded(&bootstrapped).ok());

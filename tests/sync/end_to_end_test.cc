@@ -8,12 +8,11 @@
 #include <sstream>
 #include <thread>
 
-#include "database_impl.h"
 #include "journaldb/database.h"
 #include "journaldb/sync.h"
 #include "server_process.h"
 #include "support/temp_dir.h"
-#include "sync/connection.h"
+#include "journaldb/engine/sync/connection.h"
 #include "sync_helpers.h"
 
 namespace journaldb {
@@ -293,8 +292,8 @@ TEST(SyncEndToEnd, LocalCommitIsUploadedDuringAWaitingDownload) {
   auto server = ServerProcess::Start(dir.Sub("server"), &error);
   ASSERT_TRUE(server) << error;
   auto a = OpenDb(dir.Sub("a"));
-  auto& impl = static_cast<DatabaseImpl&>(*a);
-  auto c = sync::Connection::Open(impl, testing::SyncTo(server->address()));
+  Database& client_db = *a;
+  auto c = sync::Connection::Open(client_db, testing::SyncTo(server->address()));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   Commit(*a, {Operation::Upsert("c", "k", {{"n", Value::Int(1)}})});
   // The wake signal a session's commit hook sends.

@@ -7,12 +7,11 @@
 #include <set>
 #include <thread>
 
-#include "database_impl.h"
 #include "journaldb/database.h"
 #include "journaldb/sync.h"
 #include "server_process.h"
 #include "support/temp_dir.h"
-#include "sync/connection.h"
+#include "journaldb/engine/sync/connection.h"
 #include "sync_helpers.h"
 
 namespace journaldb {
@@ -23,7 +22,7 @@ constexpr int kTransactions = 1000;
 constexpr int kUploadEvery = 100;
 
 Status Upload(Database& db, const SyncOptions& options) {
-  auto c = sync::Connection::Open(static_cast<DatabaseImpl&>(db), options);
+  auto c = sync::Connection::Open(db, options);
   if (!c.ok()) return c.status();
   return (*c)->UploadAll().status();
 }

@@ -5,7 +5,7 @@
 
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
-#include "server/server_store.h"
+#include "journaldb/server/server_store.h"
 
 namespace journaldb::testing {
 

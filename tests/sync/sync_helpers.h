@@ -12,8 +12,8 @@
 
 #include "journaldb/database.h"
 #include "journaldb/options.h"
-#include "sync/socket.h"
-#include "sync/wire_codec.h"
+#include "journaldb/protocol/socket.h"
+#include "journaldb/protocol/wire_codec.h"
 
 namespace journaldb::testing {
 

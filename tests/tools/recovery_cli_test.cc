@@ -14,7 +14,7 @@
 #include "journaldb/recovery_snapshot.h"
 #include "journal_cli_test.h"
 #include "json_checker.h"
-#include "manifest_codec.h"
+#include "journaldb/recovery/manifest_codec.h"
 #include "run_process.h"
 #include "support/raw_rocks.h"
 #include "support/temp_dir.h"

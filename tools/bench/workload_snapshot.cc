@@ -24,7 +24,6 @@
 
 #include "bench.h"
 #include "bench_dir.h"
-#include "database_impl.h"
 #include "dir_copy.h"
 #include "journaldb/database.h"
 #include "journaldb/engine/checkpoint.h"
@@ -32,8 +31,8 @@
 #include "json_line.h"
 #include "median.h"
 #include "rss.h"
-#include "server/server.h"
-#include "sync/connection.h"
+#include "journaldb/server/server.h"
+#include "journaldb/engine/sync/connection.h"
 
 namespace journaldb::bench {
 
@@ -127,7 +126,7 @@ Status UploadEverything(Database& db, const std::string& server_dir) {
   SyncOptions options;
   options.server = "127.0.0.1:" + std::to_string((*server)->port());
   Result<std::unique_ptr<sync::Connection>> conn =
-      sync::Connection::Open(static_cast<DatabaseImpl&>(db), options);
+      sync::Connection::Open(db, options);
   if (!conn.ok()) return conn.status();
   return (*conn)->UploadAll().status();
 }

@@ -15,12 +15,11 @@
 #include <vector>
 
 #include "bench.h"
-#include "database_impl.h"
 #include "journaldb/database.h"
 #include "json_line.h"
 #include "rss.h"
-#include "server/server.h"
-#include "sync/connection.h"
+#include "journaldb/server/server.h"
+#include "journaldb/engine/sync/connection.h"
 
 namespace journaldb::bench {
 
@@ -68,9 +67,9 @@ Result<SyncRunResult> SyncRun(const std::string& root, uint64_t ops, int clients
   std::vector<std::thread> threads;
   for (int c = 0; c < clients; ++c)
     threads.emplace_back([&, c] {
-      auto& impl = static_cast<DatabaseImpl&>(*dbs[static_cast<size_t>(c)]);
+      Database& client_db = *dbs[static_cast<size_t>(c)];
       Status& result = results[static_cast<size_t>(c)];
-      Result<std::unique_ptr<sync::Connection>> conn = sync::Connection::Open(impl, options);
+      Result<std::unique_ptr<sync::Connection>> conn = sync::Connection::Open(client_db, options);
       if (!conn.ok()) {
         result = conn.status();
         return;
@@ -80,7 +79,7 @@ Result<SyncRunResult> SyncRun(const std::string& root, uint64_t ops, int clients
         return;
       }
       for (uint64_t i = 0; i < per_client && result.ok(); ++i) {
-        result = CommitOne(impl, key(i, c));
+        result = CommitOne(client_db, key(i, c));
         if (result.ok()) result = (*conn)->UploadAll().status();
       }
     });

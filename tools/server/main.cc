@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "server/admin.h"
-#include "server/server.h"
+#include "journaldb/server/admin.h"
+#include "journaldb/server/server.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "sync/connection.h"
+#include "journaldb/engine/sync/connection.h"
 
 #include <fmt/format.h>
 #include <poll.h>
@@ -54,7 +54,7 @@ Result<wire::Message> Connection::RoundTrip(const wire::Message& request) {
   return Receive();
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(DatabaseImpl& db, const SyncOptions& options,
+Result<std::unique_ptr<Connection>> Connection::Open(Database& db, const SyncOptions& options,
                                                      wire::Error* reset) {
   Result<Socket> socket = Socket::Connect(options.server);
   if (!socket.ok()) return socket.status();

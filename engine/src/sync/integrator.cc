@@ -1,4 +1,4 @@
-#include "sync/integrator.h"
+#include "journaldb/engine/sync/integrator.h"
 
 #include <fmt/format.h>
 #include <rocksdb/write_batch.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "database_impl.h"
+#include "db_impl.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/fold.h"
 #include "journaldb/journal/layout.h"
@@ -32,7 +32,12 @@ Status Integrator::Exclusive(Fn&& fn) {
   return db_.RunWithCommitsHeld(fn);
 }
 
-Result<LocalCursors> Integrator::ReadCursors(const DatabaseImpl& db) {
+Integrator::Integrator(Database& db) : db_(static_cast<DatabaseImpl&>(db)) {}
+
+Result<LocalCursors> Integrator::ReadCursors() const { return ReadCursors(db_); }
+
+Result<LocalCursors> Integrator::ReadCursors(const Database& database) {
+  const auto& db = static_cast<const DatabaseImpl&>(database);
   LocalCursors c;
   const Store& store = db.store();
   std::pair<const char*, uint64_t*> numbers[] = {
@@ -70,9 +75,8 @@ Status Integrator::AdoptIdentity(uint64_t client_id, uint64_t epoch) {
     rocksdb::WriteBatch batch;
     PutU64(batch, db_.store().meta(), layout::kMetaClientId, client_id);
     PutU64(batch, db_.store().meta(), layout::kMetaEpoch, epoch);
-    if (Status s = db_.store_->Write(batch, /*sync=*/true); !s.ok()) return s;
-    db_.client_id_ = client_id;
-    db_.epoch_ = epoch;
+    if (Status s = db_.mutable_store().Write(batch, /*sync=*/true); !s.ok()) return s;
+    db_.SetSyncIdentity(client_id, epoch);
     return Status::OK();
   });
 }
@@ -121,7 +125,7 @@ Status Integrator::RecordSyncError(const Status& error) {
     batch.Delete(store.meta(), kMetaSyncLastError);
   else
     batch.Put(store.meta(), kMetaSyncLastError, next);
-  return db_.store_->Write(batch, /*sync=*/false);
+  return db_.mutable_store().Write(batch, /*sync=*/false);
 }
 
 Status Integrator::RecordUploadAck(Lsn highest, const std::vector<wire::Ack>& acks) {
@@ -135,7 +139,7 @@ Status Integrator::RecordUploadAck(Lsn highest, const std::vector<wire::Ack>& ac
                   layout::EncodeU64(a.server_version));
     if (highest <= *current && batch.Count() == 0) return Status::OK();
     if (highest > *current) PutU64(batch, db_.store().meta(), layout::kMetaUploadCursor, highest);
-    return db_.store_->Write(batch, /*sync=*/false);
+    return db_.mutable_store().Write(batch, /*sync=*/false);
   });
 }
 
@@ -175,7 +179,7 @@ Result<uint64_t> Integrator::TrimAcknowledged(const RetentionOptions& retention)
     // The tail is never removed (pending entries stay), but keep lsns unique
     // even if every entry goes.
     PutU64(batch, store.meta(), layout::kMetaLsnHighWater, std::max(c->last_lsn, last_removed));
-    return db_.store_->Write(batch, /*sync=*/false);
+    return db_.mutable_store().Write(batch, /*sync=*/false);
   });
   if (!status.ok()) return status;
   return removed;
@@ -266,8 +270,8 @@ Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& c
     PutU64(batch, db_.store().meta(), layout::kMetaSyncedOwnLsn, own);
     for (auto [lsn, version] : own_versions)
       batch.Put(db_.store().meta(), layout::AckVersionKey(lsn), layout::EncodeU64(version));
-    if (Status s = db_.store_->Write(batch, /*sync=*/false); !s.ok()) return s;
-    db_.download_cursor_ = cursor;
+    if (Status s = db_.mutable_store().Write(batch, /*sync=*/false); !s.ok()) return s;
+    db_.SetDownloadCursor(cursor);
     return Status::OK();
   });
   if (!status.ok()) return status;
@@ -316,8 +320,8 @@ Status Integrator::ApplyBootstrapPage(const wire::BootstrapPage& page) {
     } else if (!page.objects.empty()) {
       batch.Put(store.meta(), layout::kMetaBootstrapAfter, page.objects.back().key);
     }
-    if (Status s = db_.store_->Write(batch, /*sync=*/false); !s.ok()) return s;
-    if (page.last) db_.download_cursor_ = page.server_version;
+    if (Status s = db_.mutable_store().Write(batch, /*sync=*/false); !s.ok()) return s;
+    if (page.last) db_.SetDownloadCursor(page.server_version);
     return Status::OK();
   });
 }

@@ -4,7 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "database_impl.h"
+#include "db_impl.h"
 #include "journaldb/journal/layout.h"
 
 namespace journaldb {

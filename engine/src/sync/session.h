@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "journaldb/sync.h"
-#include "sync/connection.h"
+#include "journaldb/engine/sync/connection.h"
 
 namespace journaldb::sync {
 

@@ -1,4 +1,4 @@
-#include "server/admin.h"
+#include "journaldb/server/admin.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "journaldb/journal/store.h"
-#include "server/server_store.h"
+#include "journaldb/server/server_store.h"
 
 namespace journaldb::server {
 

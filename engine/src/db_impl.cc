@@ -1,4 +1,4 @@
-#include "database_impl.h"
+#include "db_impl.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "server/server.h"
+#include "journaldb/server/server.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

@@ -1,6 +1,6 @@
 // DatabaseImpl: the engine behind the public Database. Private to engine/.
-#ifndef JOURNALDB_ENGINE_DATABASE_IMPL_H_
-#define JOURNALDB_ENGINE_DATABASE_IMPL_H_
+#ifndef JOURNALDB_ENGINE_DB_IMPL_H_
+#define JOURNALDB_ENGINE_DB_IMPL_H_
 
 #include <atomic>
 #include <condition_variable>
@@ -79,6 +79,15 @@ class DatabaseImpl final : public Database {
   Status ResumeClientResetAtOpen();
   // Called by the wipe: forget the cursors tagged onto entries.
   void ForgetSyncIdentity();
+
+  // The cursors every commit tags its entry with (guarantee 3), set by sync
+  // (sync/integrator.cc) after it stored them. REQUIRES: commits held
+  // (RunWithCommitsHeld), so no commit reads them meanwhile.
+  void SetSyncIdentity(uint64_t client_id, uint64_t epoch) {
+    client_id_ = client_id;
+    epoch_ = epoch;
+  }
+  void SetDownloadCursor(uint64_t download_cursor) { download_cursor_ = download_cursor; }
   void set_reset_pending(bool pending) { reset_pending_ = pending; }
   const Options& options() const { return options_; }
 
@@ -109,15 +118,15 @@ class DatabaseImpl final : public Database {
   std::deque<Writer*> writers_;
   Lsn last_lsn_ = 0;    // highest lsn assigned
   Status write_error_;  // sticky: after a failed write no commit is accepted
-  // Cursors tagged onto each entry (written by sync; read at commit).
+  // Cursors tagged onto each entry (set through SetSyncIdentity and
+  // SetDownloadCursor; read at commit).
   uint64_t client_id_ = 0;
   uint64_t epoch_ = 0;
   uint64_t download_cursor_ = 0;
 
-  // Sync integration (sync/integrator.cc) sets the barrier, waits on the cv
-  // until writers_ is empty, and rewrites state under mu_; Commit waits while
-  // the barrier is up and notifies the cv when writers_ drains.
-  friend class sync::Integrator;
+  // RunWithCommitsHeld sets the barrier, waits on the cv until writers_ is
+  // empty, and runs its function under mu_; Commit waits while the barrier
+  // is up and notifies the cv when writers_ drains.
   bool sync_barrier_ = false;
   std::condition_variable sync_idle_cv_;
   // A client reset is recorded (client_reset.cc); checked after each download.
@@ -130,4 +139,4 @@ class DatabaseImpl final : public Database {
 
 }  // namespace journaldb
 
-#endif  // JOURNALDB_ENGINE_DATABASE_IMPL_H_
+#endif  // JOURNALDB_ENGINE_DB_IMPL_H_

@@ -1,7 +1,7 @@
 // Reading: collection scans, collection listing and the journal reader.
 #include <fmt/format.h>
 
-#include "database_impl.h"
+#include "db_impl.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/text.h"

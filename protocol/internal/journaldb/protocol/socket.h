@@ -4,15 +4,15 @@
 //
 // Thread safety: one thread reads and one thread writes a Socket at a time;
 // Shutdown() may be called from any thread to wake a blocked reader.
-#ifndef JOURNALDB_ENGINE_SYNC_SOCKET_H_
-#define JOURNALDB_ENGINE_SYNC_SOCKET_H_
+#ifndef JOURNALDB_PROTOCOL_SOCKET_H_
+#define JOURNALDB_PROTOCOL_SOCKET_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "journaldb/status.h"
-#include "sync/wire_codec.h"
+#include "journaldb/protocol/wire_codec.h"
 
 namespace journaldb::sync {
 
@@ -75,4 +75,4 @@ class Listener {
 
 }  // namespace journaldb::sync
 
-#endif  // JOURNALDB_ENGINE_SYNC_SOCKET_H_
+#endif  // JOURNALDB_PROTOCOL_SOCKET_H_

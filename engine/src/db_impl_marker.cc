@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "database_impl.h"
+#include "db_impl.h"
 
 namespace journaldb {
 

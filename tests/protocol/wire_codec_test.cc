@@ -1,7 +1,7 @@
 // The wire codec: every message round-trips, and hostile bodies (truncated,
 // damaged, oversized, unknown union types, out-of-range enums, bad nested
 // entries) are rejected with corruption instead of being read.
-#include "sync/wire_codec.h"
+#include "journaldb/protocol/wire_codec.h"
 
 #include <gtest/gtest.h>
 

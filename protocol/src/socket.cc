@@ -1,4 +1,4 @@
-#include "sync/socket.h"
+#include "journaldb/protocol/socket.h"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>

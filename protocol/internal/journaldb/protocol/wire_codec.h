@@ -6,8 +6,8 @@
 // the size, runs the FlatBuffers Verifier, range-checks the union type and
 // enums by hand (the 2.0.8 Verifier does not) and verifies every nested
 // journal entry and object with the journal codec. A fuzz target calls it.
-#ifndef JOURNALDB_ENGINE_SYNC_WIRE_CODEC_H_
-#define JOURNALDB_ENGINE_SYNC_WIRE_CODEC_H_
+#ifndef JOURNALDB_PROTOCOL_WIRE_CODEC_H_
+#define JOURNALDB_PROTOCOL_WIRE_CODEC_H_
 
 #include <cstdint>
 #include <string>
@@ -157,4 +157,4 @@ Result<Changeset> DecodeChangesetRecord(std::string_view bytes);
 
 }  // namespace journaldb::wire
 
-#endif  // JOURNALDB_ENGINE_SYNC_WIRE_CODEC_H_
+#endif  // JOURNALDB_PROTOCOL_WIRE_CODEC_H_

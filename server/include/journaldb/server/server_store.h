@@ -7,8 +7,8 @@
 // AppendUploads() call; AppendUploads() is called by one thread (the
 // committer). Operator changes (Trim, ResetClient, NewEpoch) run on a
 // stopped server's directory.
-#ifndef JOURNALDB_ENGINE_SERVER_SERVER_STORE_H_
-#define JOURNALDB_ENGINE_SERVER_SERVER_STORE_H_
+#ifndef JOURNALDB_SERVER_SERVER_STORE_H_
+#define JOURNALDB_SERVER_SERVER_STORE_H_
 
 #include <rocksdb/db.h>
 
@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "journaldb/status.h"
-#include "sync/wire_codec.h"
+#include "journaldb/protocol/wire_codec.h"
 
 namespace journaldb::server {
 
@@ -127,4 +127,4 @@ class ServerStore {
 
 }  // namespace journaldb::server
 
-#endif  // JOURNALDB_ENGINE_SERVER_SERVER_STORE_H_
+#endif  // JOURNALDB_SERVER_SERVER_STORE_H_

@@ -11,12 +11,12 @@
 #include <random>
 
 #include "client_reset_generated.h"
-#include "database_impl.h"
+#include "db_impl.h"
 #include "journaldb/engine/client_reset_record.h"
 #include "journaldb/journal/aligned_bytes.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/wall_clock.h"
-#include "sync/integrator.h"
+#include "journaldb/engine/sync/integrator.h"
 
 namespace journaldb {
 

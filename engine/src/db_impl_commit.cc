@@ -10,7 +10,7 @@
 #include <set>
 #include <tuple>
 
-#include "database_impl.h"
+#include "db_impl.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/fold.h"
 #include "journaldb/journal/layout.h"

@@ -1,4 +1,4 @@
-#include "sync/wire_codec.h"
+#include "journaldb/protocol/wire_codec.h"
 
 #include <fmt/format.h>
 

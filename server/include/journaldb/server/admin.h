@@ -1,8 +1,8 @@
 // Operator commands on a stopped server's data directory (docs/server.md).
 // Each opens the directory exclusively, so it fails with busy while a
 // journal-server runs on it. Each returns a one-line summary for the operator.
-#ifndef JOURNALDB_ENGINE_SERVER_ADMIN_H_
-#define JOURNALDB_ENGINE_SERVER_ADMIN_H_
+#ifndef JOURNALDB_SERVER_ADMIN_H_
+#define JOURNALDB_SERVER_ADMIN_H_
 
 #include <cstdint>
 #include <string>
@@ -28,4 +28,4 @@ Result<std::string> ResetClient(const std::string& data_dir, uint64_t client_id)
 
 }  // namespace journaldb::server
 
-#endif  // JOURNALDB_ENGINE_SERVER_ADMIN_H_
+#endif  // JOURNALDB_SERVER_ADMIN_H_

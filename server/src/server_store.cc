@@ -1,4 +1,4 @@
-#include "server/server_store.h"
+#include "journaldb/server/server_store.h"
 
 #include <fmt/format.h>
 #include <rocksdb/write_batch.h>

@@ -22,13 +22,14 @@
 
 #include "journaldb/options.h"
 #include "journaldb/status.h"
-#include "sync/wire_codec.h"
+#include "journaldb/protocol/wire_codec.h"
 
 namespace rocksdb {
 class WriteBatch;
 }
 
 namespace journaldb {
+class Database;
 class DatabaseImpl;
 }
 
@@ -56,11 +57,12 @@ struct LocalCursors {
 
 class Integrator {
  public:
-  explicit Integrator(DatabaseImpl& db) : db_(db) {}
+  // REQUIRES: `db` is an engine database (Database::Open); it outlives this.
+  explicit Integrator(Database& db);
 
-  Result<LocalCursors> ReadCursors() const { return ReadCursors(db_); }
+  Result<LocalCursors> ReadCursors() const;
   // The same, for callers that only read (GetSyncStatus on a read-only open).
-  static Result<LocalCursors> ReadCursors(const DatabaseImpl& db);
+  static Result<LocalCursors> ReadCursors(const Database& db);
 
   // Records the identity a server gave a new client file (client id and
   // epoch), so later entries are tagged with it.

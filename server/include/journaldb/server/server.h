@@ -8,8 +8,8 @@
 //   server->Stop();
 //
 // Thread safety: Stop() may be called from any thread, once.
-#ifndef JOURNALDB_ENGINE_SERVER_SERVER_H_
-#define JOURNALDB_ENGINE_SERVER_SERVER_H_
+#ifndef JOURNALDB_SERVER_SERVER_H_
+#define JOURNALDB_SERVER_SERVER_H_
 
 #include <condition_variable>
 #include <cstdint>
@@ -22,8 +22,8 @@
 #include <thread>
 
 #include "journaldb/status.h"
-#include "server/server_store.h"
-#include "sync/socket.h"
+#include "journaldb/server/server_store.h"
+#include "journaldb/protocol/socket.h"
 
 namespace journaldb::server {
 
@@ -102,4 +102,4 @@ class Server {
 
 }  // namespace journaldb::server
 
-#endif  // JOURNALDB_ENGINE_SERVER_SERVER_H_
+#endif  // JOURNALDB_SERVER_SERVER_H_

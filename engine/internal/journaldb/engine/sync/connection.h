@@ -11,8 +11,8 @@
 
 #include "journaldb/options.h"
 #include "journaldb/status.h"
-#include "sync/integrator.h"
-#include "sync/socket.h"
+#include "journaldb/engine/sync/integrator.h"
+#include "journaldb/protocol/socket.h"
 
 namespace journaldb::sync {
 
@@ -25,7 +25,7 @@ class Connection {
  public:
   // Connects, says hello and records the identity the server confirms. A
   // client-reset answer is also copied to `*reset` when given.
-  static Result<std::unique_ptr<Connection>> Open(DatabaseImpl& db, const SyncOptions& options,
+  static Result<std::unique_ptr<Connection>> Open(Database& db, const SyncOptions& options,
                                                   wire::Error* reset = nullptr);
 
   // Downloads the server's full state if this database has never downloaded
@@ -49,7 +49,7 @@ class Connection {
   void Shutdown() { socket_.Shutdown(); }
 
  private:
-  Connection(DatabaseImpl& db, Socket socket) : integrator_(db), socket_(std::move(socket)) {}
+  Connection(Database& db, Socket socket) : integrator_(db), socket_(std::move(socket)) {}
   // Sends `request` and receives the reply; a received Error becomes its Status.
   Result<wire::Message> RoundTrip(const wire::Message& request);
   Result<wire::Message> Receive();

@@ -1,7 +1,7 @@
 // Database::Verify: state must equal the fold of the journal (guarantee 2).
 #include <fmt/format.h>
 
-#include "database_impl.h"
+#include "db_impl.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/fold.h"
 #include "journaldb/journal/layout.h"
