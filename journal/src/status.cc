@@ -1,5 +1,8 @@
 #include "journaldb/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace journaldb {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -23,5 +26,14 @@ std::string Status::ToString() const {
   s += message_;
   return s;
 }
+
+namespace internal {
+
+void DieOnValueOfError(const Status& status) {
+  std::fprintf(stderr, "journaldb: Result::value() on an error: %s\n", status.ToString().c_str());
+  std::abort();
+}
+
+}  // namespace internal
 
 }  // namespace journaldb

@@ -13,7 +13,6 @@
 #ifndef JOURNALDB_STATUS_H_
 #define JOURNALDB_STATUS_H_
 
-#include <cassert>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -78,27 +77,59 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
+namespace internal {
+// Prints "journaldb: Result::value() on an error: <status>" to stderr and
+// aborts: reading the value of a failed Result is a programming error, and
+// the message keeps the Status that explains it (no exception crosses the API).
+[[noreturn]] void DieOnValueOfError(const Status& status);
+}  // namespace internal
+
 // A value or the Status explaining why there is none.
+//
+//   journaldb::Result<journaldb::Object> task = db->Get("tasks", "t1");
+//   if (!task.ok()) return task.status();
+//   std::cout << task->key;
+//
+// Check ok() before value(), *, or ->: on an error they abort the process
+// with the Status on stderr. value_or() never aborts.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}                       // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) { assert(!std::get<Status>(v_).ok()); }  // NOLINT
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  // REQUIRES: !status.ok(). An OK status holds no value, so it is stored as
+  // an internal error naming the mistake.
+  Result(Status status)  // NOLINT: implicit by design
+      : v_(status.ok() ? Status::FailedPrecondition("Result built from an OK status without a value")
+                       : std::move(status)) {}
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   // OK when a value is held.
   Status status() const { return ok() ? Status::OK() : std::get<Status>(v_); }
 
-  // REQUIRES: ok()
-  T& value() & { return std::get<T>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
+  // The value. REQUIRES: ok(); otherwise aborts with the Status on stderr.
+  T& value() & {
+    if (!ok()) Die();
+    return std::get<T>(v_);
+  }
+  const T& value() const& {
+    if (!ok()) Die();
+    return std::get<T>(v_);
+  }
+  T&& value() && {
+    if (!ok()) Die();
+    return std::get<T>(std::move(v_));
+  }
+  // The value, or `fallback` on an error.
+  T value_or(T fallback) const& { return ok() ? std::get<T>(v_) : std::move(fallback); }
+  T value_or(T fallback) && { return ok() ? std::get<T>(std::move(v_)) : std::move(fallback); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
  private:
+  [[noreturn]] void Die() const { internal::DieOnValueOfError(std::get<Status>(v_)); }
+
   std::variant<T, Status> v_;
 };
 
