@@ -72,6 +72,26 @@ TEST(TextJsonQuote, BytesThatAreNotUtf8AreEscapedOneByOne) {
   for (const QuoteCase& c : cases) EXPECT_EQ(JsonQuote(c.in), c.out) << c.what;
 }
 
+TEST(TextJsonQuote, IllFormedSequencesWithValidShapeAreEscaped) {
+  // These have a lead byte followed by the right number of continuation
+  // bytes, but Unicode forbids them: the output must still be valid UTF-8
+  // (RFC 8259 section 8.1), so each byte is escaped.
+  const QuoteCase cases[] = {
+      {"\xc0\x80", R"("\u00c0\u0080")", "overlong NUL (C0 80)"},
+      {"\xc1\xbf", R"("\u00c1\u00bf")", "overlong two-byte (C1 lead)"},
+      {"\xe0\x80\x80", R"("\u00e0\u0080\u0080")", "overlong three-byte"},
+      {"\xe0\x9f\xbf", R"("\u00e0\u009f\u00bf")", "overlong U+07FF"},
+      {"\xed\xa0\x80", R"("\u00ed\u00a0\u0080")", "high surrogate U+D800"},
+      {"\xed\xbf\xbf", R"("\u00ed\u00bf\u00bf")", "low surrogate U+DFFF"},
+      {"\xf0\x80\x80\x80", R"("\u00f0\u0080\u0080\u0080")", "overlong four-byte"},
+      {"\xf0\x8f\xbf\xbf", R"("\u00f0\u008f\u00bf\u00bf")", "overlong U+FFFF"},
+      {"\xf4\x90\x80\x80", R"("\u00f4\u0090\u0080\u0080")", "U+110000, above the last code point"},
+      {"\xf5\x80\x80\x80", R"("\u00f5\u0080\u0080\u0080")", "F5 lead byte"},
+      {"\xf7\xbf\xbf\xbf", R"("\u00f7\u00bf\u00bf\u00bf")", "F7 lead byte"},
+  };
+  for (const QuoteCase& c : cases) EXPECT_EQ(JsonQuote(c.in), c.out) << c.what;
+}
+
 TEST(TextJsonQuote, AValidSequenceAfterAnInvalidByteIsKept) {
   EXPECT_EQ(JsonQuote("\xe2\xc3\xa9"), "\"\\u00e2\xc3\xa9\"");
 }
