@@ -7,13 +7,33 @@
 namespace journaldb::text {
 
 namespace {
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
+// Length of the well-formed UTF-8 sequence starting at s[i], or 0 if there
+// is none. Follows the Unicode standard's Table 3-7: besides the lead and
+// continuation bit patterns, the second byte's range excludes overlong forms
+// (C0, C1, E0 80..9F, F0 80..8F), surrogates (ED A0..BF) and code points
+// above U+10FFFF (F4 90..BF, F5..FF), none of which a JSON reader accepts.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
   auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = b(i);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  unsigned char second_low = 0x80, second_high = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) second_low = 0xA0;
+    if (c == 0xED) second_high = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) second_low = 0x90;
+    if (c == 0xF4) second_high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (b(i + 1) < second_low || b(i + 1) > second_high) return 0;
+  for (size_t k = 2; k < n; ++k)
     if ((b(i + k) & 0xC0) != 0x80) return 0;
   return n;
 }

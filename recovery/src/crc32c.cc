@@ -17,10 +17,13 @@ constexpr std::array<uint32_t, 256> MakeTable() {
 constexpr std::array<uint32_t, 256> kTable = MakeTable();
 }  // namespace
 
-uint32_t Crc32c(std::string_view data) {
-  uint32_t c = 0xFFFFFFFFu;
+uint32_t Crc32cExtend(uint32_t crc, std::string_view data) {
+  // The register runs inverted; undo the final inversion of `crc` to resume.
+  uint32_t c = crc ^ 0xFFFFFFFFu;
   for (char ch : data) c = kTable[(c ^ static_cast<unsigned char>(ch)) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
+
+uint32_t Crc32c(std::string_view data) { return Crc32cExtend(0, data); }
 
 }  // namespace journaldb::recovery

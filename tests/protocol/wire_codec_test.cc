@@ -87,15 +87,55 @@ TEST(WireCodec, EveryTruncationIsRejectedOrLosesOnlyPadding) {
   }
 }
 
-TEST(WireCodec, SingleByteDamageNeverCrashes) {
-  // Flipped bytes may still decode (a changed number), but must never be
-  // read out of bounds; ASan/UBSan builds check that.
+TEST(WireCodec, SingleByteDamageDecodesToAValidMessageOrIsCorruption) {
+  // A flipped byte may still form a valid frame (a changed number or string
+  // byte), and then the message it decodes to must itself be valid: encoding
+  // it gives a frame that decodes to the same kind of message and re-encodes
+  // to the same bytes. Otherwise the frame is refused as corruption that says
+  // what was wrong. ASan/UBSan builds also check no read goes out of bounds.
+  size_t refused = 0, decoded = 0;
   for (const Message& m : Samples()) {
     std::string body = EncodeMessage(m);
     for (size_t i = 0; i < body.size(); ++i) {
       std::string damaged = body;
       damaged[i] = static_cast<char>(damaged[i] ^ 0xA5);
-      DecodeMessage(damaged).status().IgnoreError();
+      Result<Message> r = DecodeMessage(damaged);
+      if (!r.ok()) {
+        ++refused;
+        const Status& s = r.status();
+        EXPECT_TRUE(s.IsCorruption()) << MessageName(m) << " byte " << i << ": " << s.ToString();
+        EXPECT_GT(s.message().size(), std::string_view("sync frame: ").size())
+            << MessageName(m) << " byte " << i << ": refused without saying why";
+        EXPECT_EQ(s.message().rfind("sync frame: ", 0), 0u) << s.ToString();
+        continue;
+      }
+      ++decoded;
+      std::string again = EncodeMessage(*r);
+      Result<Message> back = DecodeMessage(again);
+      ASSERT_TRUE(back.ok()) << MessageName(m) << " byte " << i << " decoded to a "
+                             << MessageName(*r) << " whose encoding is refused: "
+                             << back.status().ToString();
+      EXPECT_EQ(back->index(), r->index()) << MessageName(m) << " byte " << i;
+      EXPECT_EQ(EncodeMessage(*back), again) << MessageName(m) << " byte " << i;
+    }
+  }
+  // Both outcomes occur, so neither branch above is dead.
+  EXPECT_GT(refused, 0u);
+  EXPECT_GT(decoded, 0u);
+}
+
+TEST(WireCodec, DamagedFrameIdentifierIsAlwaysRefused) {
+  // Bytes 4..7 hold the file identifier "JDBW"; no change to them can pass.
+  for (const Message& m : Samples()) {
+    std::string body = EncodeMessage(m);
+    ASSERT_EQ(body.substr(4, 4), "JDBW");
+    for (size_t i = 4; i < 8; ++i) {
+      std::string damaged = body;
+      damaged[i] = static_cast<char>(damaged[i] ^ 0x01);
+      Result<Message> r = DecodeMessage(damaged);
+      EXPECT_TRUE(r.status().IsCorruption()) << MessageName(m) << " byte " << i;
+      EXPECT_NE(r.status().message().find("bad identifier"), std::string::npos)
+          << r.status().ToString();
     }
   }
 }

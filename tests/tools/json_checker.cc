@@ -129,15 +129,32 @@ class Parser {
     return true;
   }
 
-  // Length of the valid UTF-8 sequence at i_, or 0.
+  // Length of the well-formed UTF-8 sequence at i_, or 0. Written from the
+  // Unicode standard's Table 3-7 (valid first byte, then the allowed range
+  // of each following byte), which rules out overlong forms, surrogates and
+  // code points above U+10FFFF.
   size_t Utf8Length() const {
+    struct Row {
+      unsigned char lead_low, lead_high;
+      size_t length;
+      unsigned char second_low, second_high;
+    };
+    static constexpr Row kTable[] = {
+        {0x00, 0x7F, 1, 0, 0},       {0xC2, 0xDF, 2, 0x80, 0xBF}, {0xE0, 0xE0, 3, 0xA0, 0xBF},
+        {0xE1, 0xEC, 3, 0x80, 0xBF}, {0xED, 0xED, 3, 0x80, 0x9F}, {0xEE, 0xEF, 3, 0x80, 0xBF},
+        {0xF0, 0xF0, 4, 0x90, 0xBF}, {0xF1, 0xF3, 4, 0x80, 0xBF}, {0xF4, 0xF4, 4, 0x80, 0x8F},
+    };
     auto b = [&](size_t k) { return static_cast<unsigned char>(s_[k]); };
-    unsigned char c = b(i_);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i_ + n > s_.size()) return 0;
-    for (size_t k = 1; k < n; ++k)
-      if ((b(i_ + k) & 0xC0) != 0x80) return 0;
-    return n;
+    for (const Row& row : kTable) {
+      if (b(i_) < row.lead_low || b(i_) > row.lead_high) continue;
+      if (i_ + row.length > s_.size()) return 0;
+      if (row.length == 1) return 1;
+      if (b(i_ + 1) < row.second_low || b(i_ + 1) > row.second_high) return 0;
+      for (size_t k = 2; k < row.length; ++k)
+        if (b(i_ + k) < 0x80 || b(i_ + k) > 0xBF) return 0;
+      return row.length;
+    }
+    return 0;
   }
 
   bool ParseString(std::string& out) {
