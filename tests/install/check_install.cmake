@@ -31,3 +31,11 @@ if(NOT last_output MATCHES "consumer: lsn 2, title \"milk\", views 3")
   message(FATAL_ERROR "unexpected consumer output: ${last_output}")
 endif()
 message(STATUS "consumer output: ${last_output}")
+
+# Every example in README.md, docs/ and the public headers compiles against
+# the installed package, warnings as errors (examples/CMakeLists.txt).
+run(${CMAKE_COMMAND} -S ${EXAMPLES_SOURCE} -B ${WORK_DIR}/examples
+    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+run(${CMAKE_COMMAND} --build ${WORK_DIR}/examples)
+run(${WORK_DIR}/examples/example_client_reset)
+message(STATUS "examples built")

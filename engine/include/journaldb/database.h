@@ -3,9 +3,10 @@
 // tagged with the last synced server version, so local writes can be replayed
 // after a client reset (docs/api.md, ../docs/data-model.md).
 //
-//   auto db = journaldb::Database::Open("/data/app.journaldb", {}).value();
-//   journaldb::Transaction txn = db->BeginTransaction();
-//   txn.Upsert("tasks", "t1", {{"title", journaldb::Value::String("milk")}});
+//   auto opened = journaldb::Database::Open("/data/app.journaldb", {});
+//   if (!opened.ok()) return opened.status();   // names the path and what was wrong
+//   journaldb::Transaction txn = (*opened)->BeginTransaction();
+//   if (auto s = txn.Upsert("tasks", "t1", {{"title", journaldb::Value::String("milk")}}); !s.ok()) return s;
 //   journaldb::Result<journaldb::Lsn> lsn = txn.Commit();
 //
 // Thread safety: a Database may be used from many threads at once: reads,

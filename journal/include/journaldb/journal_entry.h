@@ -1,8 +1,9 @@
 // JournalEntry: one committed transaction as the journal records it.
 //
-//   for (auto it = db->ReadJournal(1); it.Valid(); it.Next())
+//   journaldb::JournalReader it = db->ReadJournal(1);
+//   for (; it.Valid(); it.Next())
 //     std::cout << it.entry().lsn << " " << it.entry().ops.size() << "\n";
-//   if (!it.status().ok()) ...   // corruption names the lsn
+//   if (!it.status().ok()) return it.status();   // corruption names the lsn
 //
 // Thread safety: a value type.
 #ifndef JOURNALDB_JOURNAL_ENTRY_H_

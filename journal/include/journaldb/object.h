@@ -1,8 +1,9 @@
 // Object: one stored object, a set of named typed fields under a primary key
 // in a collection.
 //
-//   journaldb::Object obj = db->Get("tasks", "t1").value();
-//   if (const journaldb::Value* v = obj.Find("title")) std::cout << v->ToString();
+//   journaldb::Result<journaldb::Object> obj = db->Get("tasks", "t1");
+//   if (!obj.ok()) return obj.status();   // not-found when there is no such object
+//   if (const journaldb::Value* v = obj->Find("title")) std::cout << v->ToString();
 //
 // Thread safety: a value type.
 #ifndef JOURNALDB_OBJECT_H_

@@ -5,8 +5,8 @@
 // lsn or key).
 //
 //   journaldb::Status s = txn.Commit().status();
-//   if (s.IsClientResetRequired()) { ... }
-//   else if (!s.ok()) std::cerr << s.ToString() << "\n";
+//   if (s.IsClientResetRequired()) return s;   // Options::client_reset decides what happens
+//   if (!s.ok()) std::cerr << s.ToString() << "\n";
 //
 // Thread safety: Status and Result are values; distinct objects may be used
 // from different threads without synchronisation.

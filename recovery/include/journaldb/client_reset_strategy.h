@@ -8,7 +8,7 @@
 //                              journaldb::Database& after) { refresh_ui(); };
 //   callbacks.on_manual_reset_fallback = [](journaldb::SyncSession*,
 //                                           journaldb::ClientResetRequiredError& e) {
-//     log(e.status().ToString(), e.recovery_path());
+//     report(e.status().ToString(), e.recovery_path());
 //   };
 //   options.client_reset = journaldb::RecoverOrDiscardUnsyncedChanges(callbacks);
 //

@@ -3,6 +3,7 @@
 // (DESIGN.md guarantee 4).
 //
 //   auto snap = journaldb::CreateRecoverySnapshot(*db, "/data/app.recovery", "manual");
+//   if (!snap.ok()) return snap.status();
 //   std::cout << snap->path << ": " << snap->manifest.diverged_ops << " diverged ops\n";
 //   auto again = journaldb::OpenRecoveryManifest(snap->path);   // verifies the manifest
 //

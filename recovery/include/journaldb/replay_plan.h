@@ -2,9 +2,11 @@
 // transactions against the live database, the input of the replayer and of
 // `journal diff`.
 //
-//   auto planner = journaldb::ReplayPlanner::Open(snapshot, *live).value();
-//   for (; planner->Valid(); planner->Next()) show(planner->transaction());
-//   if (!planner->status().ok()) ...
+//   auto opened = journaldb::ReplayPlanner::Open(snapshot, *live);
+//   if (!opened.ok()) return opened.status();
+//   journaldb::ReplayPlanner& planner = **opened;
+//   for (; planner.Valid(); planner.Next()) show(planner.transaction());
+//   return planner.status();   // a damaged entry names its lsn
 //
 // For each diverged transaction, in lsn order, every op with, per touched
 // field, the base value (before the transaction, from the journal's

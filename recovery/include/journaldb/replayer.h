@@ -4,7 +4,8 @@
 //
 //   journaldb::LocalWinsPolicy policy;
 //   auto report = journaldb::Replay(snapshot, *live, policy, {});
-//   if (report.ok() && report->complete) ... // every diverged transaction was decided
+//   if (!report.ok()) return report.status();
+//   if (report->complete) std::cout << "every diverged transaction was decided\n";
 //
 // For each diverged transaction, in lsn order, the policy sees its three-way
 // plan (replay_plan.h) and decides: apply it, skip it, replace it with edited
