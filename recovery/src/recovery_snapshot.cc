@@ -11,15 +11,17 @@
 #include "journaldb/journal/wall_clock.h"
 #include "journaldb/sync.h"
 #include "journaldb/recovery/manifest_codec.h"
+#include "snapshot_layout.h"
 
 namespace journaldb {
 
 namespace fs = boost::filesystem;
 
 namespace {
-constexpr char kManifestFile[] = "MANIFEST";
-constexpr char kDbDir[] = "db";
-constexpr char kTmpSuffix[] = ".tmp";
+
+using recovery::DatabasePath;
+using recovery::IncompletePath;
+using recovery::ManifestPath;
 
 Status FsError(std::string_view what, const fs::path& p, const boost::system::error_code& ec) {
   return Status::IOError(fmt::format("{} {}: {}", what, p.string(), ec.message()));
@@ -61,7 +63,7 @@ Status FillDivergedRange(const Database& snap, std::optional<Lsn> diverged_after
 Result<std::optional<RecoverySnapshot>> ReusableSnapshot(const Database& db, const fs::path& dir,
                                                          std::optional<Lsn> diverged_after) {
   boost::system::error_code ec;
-  if (!fs::exists(dir / kManifestFile, ec)) return std::optional<RecoverySnapshot>();
+  if (!fs::exists(ManifestPath(dir), ec)) return std::optional<RecoverySnapshot>();
   Result<RecoverySnapshot> snap = OpenRecoverySnapshot(dir.string());
   if (!snap.ok()) return snap.status();
   Result<std::unique_ptr<Database>> copy = OpenCheckpoint(snap->db_path);
@@ -110,15 +112,16 @@ Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
       // Complete but older than the database: entries were committed after
       // it, so a new snapshot (a superset) replaces it once complete.
       m.recovery_id = NewRecoveryId();
-    fs::remove_all(fs::path(recovery_root) / (options.recovery_id + kTmpSuffix), ec);
-    if (ec) return FsError("remove incomplete", fs::path(recovery_root) / options.recovery_id, ec);
+    fs::remove_all(IncompletePath(recovery_root, options.recovery_id), ec);
+    if (ec)
+      return FsError("remove incomplete", IncompletePath(recovery_root, options.recovery_id), ec);
   }
   m.reason = options.reason;
   m.original_path = fs::absolute(db.path()).lexically_normal().string();
   m.product_version = "journaldb 0.1.0";
 
   const fs::path final_dir = fs::path(recovery_root) / m.recovery_id;
-  const fs::path tmp_dir = fs::path(recovery_root) / (m.recovery_id + kTmpSuffix);
+  const fs::path tmp_dir = IncompletePath(recovery_root, m.recovery_id);
   fs::create_directory(tmp_dir, ec);
   if (ec) return FsError("create", tmp_dir, ec);
 
@@ -128,7 +131,7 @@ Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
     fs::remove_all(tmp_dir, ignored);
     return s;
   };
-  const std::string tmp_db = (tmp_dir / kDbDir).string();
+  const std::string tmp_db = DatabasePath(tmp_dir).string();
   if (Status s = CreateCheckpoint(db, tmp_db); !s.ok()) return fail(s);
   {
     // Closed again before the manifest makes the directory complete.
@@ -137,7 +140,7 @@ Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
     if (Status s = FillDivergedRange(**copy, options.diverged_after, m); !s.ok()) return fail(s);
   }
   // The manifest is written last: its presence marks a complete checkpoint.
-  if (Status s = recovery::WriteFileDurably((tmp_dir / kManifestFile).string(),
+  if (Status s = recovery::WriteFileDurably(ManifestPath(tmp_dir).string(),
                                             recovery::EncodeManifest(m));
       !s.ok())
     return fail(s);
@@ -150,18 +153,18 @@ Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
     fs::remove_all(fs::path(recovery_root) / options.recovery_id, ec);
     if (ec) return FsError("remove superseded snapshot", fs::path(recovery_root) / options.recovery_id, ec);
   }
-  return RecoverySnapshot{final_dir.string(), (final_dir / kDbDir).string(), std::move(m)};
+  return RecoverySnapshot{final_dir.string(), DatabasePath(final_dir).string(), std::move(m)};
 }
 
 Result<RecoverySnapshot> OpenRecoverySnapshot(const std::string& snapshot_dir) {
   const fs::path dir(snapshot_dir);
-  const std::string manifest_path = (dir / kManifestFile).string();
+  const std::string manifest_path = ManifestPath(dir).string();
   Result<std::string> bytes =
       recovery::ReadSmallFile(manifest_path, recovery::kMaxManifestBytes + 16);
   if (!bytes.ok()) {
     if (bytes.status().IsNotFound())
-      return Status::NotFound(fmt::format(
-          "{} is not a complete recovery snapshot: no MANIFEST", snapshot_dir));
+      return Status::NotFound(fmt::format("{} is not a complete recovery snapshot: no {}",
+                                          snapshot_dir, recovery::kManifestFile));
     return bytes.status();
   }
   Result<RecoveryManifest> m = recovery::DecodeManifest(*bytes, manifest_path);
@@ -169,43 +172,7 @@ Result<RecoverySnapshot> OpenRecoverySnapshot(const std::string& snapshot_dir) {
   if (m->recovery_id != dir.filename().string())
     return Status::Corruption(fmt::format("{}: manifest names recovery {}, directory is {}",
                                           manifest_path, m->recovery_id, dir.filename().string()));
-  return RecoverySnapshot{dir.string(), (dir / kDbDir).string(), std::move(m).value()};
-}
-
-Result<std::vector<RecoverySnapshot>> ListRecoverySnapshots(const std::string& recovery_root) {
-  std::vector<RecoverySnapshot> out;
-  boost::system::error_code ec;
-  if (!fs::exists(recovery_root, ec)) return out;
-  for (fs::directory_iterator it(recovery_root, ec), end; !ec && it != end; it.increment(ec)) {
-    const fs::path& p = it->path();
-    if (!fs::is_directory(p) || p.extension() == kTmpSuffix) continue;
-    Result<RecoverySnapshot> snap = OpenRecoverySnapshot(p.string());
-    if (!snap.ok()) return snap.status();
-    out.push_back(std::move(snap).value());
-  }
-  if (ec) return FsError("list", recovery_root, ec);
-  std::sort(out.begin(), out.end(), [](const RecoverySnapshot& a, const RecoverySnapshot& b) {
-    return a.manifest.recovery_id < b.manifest.recovery_id;
-  });
-  return out;
-}
-
-Result<int> RemoveIncompleteRecoverySnapshots(const std::string& recovery_root) {
-  int removed = 0;
-  boost::system::error_code ec;
-  if (!fs::exists(recovery_root, ec)) return 0;
-  std::vector<fs::path> doomed;
-  for (fs::directory_iterator it(recovery_root, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == kTmpSuffix) doomed.push_back(it->path());
-  if (ec) return FsError("list", recovery_root, ec);
-  for (const fs::path& p : doomed) {
-    fs::remove_all(p, ec);
-    if (ec) return FsError("remove", p, ec);
-    ++removed;
-  }
-  if (removed > 0)
-    if (Status s = recovery::FsyncDirectory(recovery_root); !s.ok()) return s;
-  return removed;
+  return RecoverySnapshot{dir.string(), DatabasePath(dir).string(), std::move(m).value()};
 }
 
 }  // namespace journaldb

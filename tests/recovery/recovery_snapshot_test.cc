@@ -67,7 +67,9 @@ TEST(RecoverySnapshot, ListsCompleteSnapshotsOldestFirstAndIgnoresTmp) {
   auto list = ListRecoverySnapshots(dir.Sub("recovery"));
   ASSERT_TRUE(list.ok()) << list.status().ToString();
   ASSERT_EQ(list->size(), 2u);
-  EXPECT_LE((*list)[0].manifest.recovery_id, (*list)[1].manifest.recovery_id);
+  // Oldest first by creation time: both ids may name the same second.
+  EXPECT_EQ((*list)[0].manifest.reason, "first");
+  EXPECT_EQ((*list)[1].manifest.reason, "second");
 
   Result<int> removed = RemoveIncompleteRecoverySnapshots(dir.Sub("recovery"));
   ASSERT_TRUE(removed.ok());

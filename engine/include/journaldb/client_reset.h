@@ -62,6 +62,12 @@ struct PendingClientReset {
   friend bool operator==(const PendingClientReset&, const PendingClientReset&) = default;
 };
 
+// The recovery root of the database at `db_path`: the sibling directory
+// `<db_path>.recovery` (trailing slashes of `db_path` ignored). A demanded
+// reset records it in PendingClientReset::recovery_root; listing, verifying
+// and garbage-collecting its snapshots is journaldb/recovery_directory.h.
+std::string DefaultRecoveryRoot(const std::string& db_path);
+
 // The database's pending client reset, if any. Works read-only.
 Result<std::optional<PendingClientReset>> GetPendingClientReset(const Database& db);
 

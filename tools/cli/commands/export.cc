@@ -32,28 +32,29 @@ examples:
 )";
 
 Outcome Run(const ParsedArgs& args, Output& out) {
-  Result<RecoverySnapshot> snapshot = OpenRecoveryForCli(args.positional[0]);
-  if (!snapshot.ok()) return Outcome::Failed(snapshot.status());
-  Result<std::unique_ptr<Database>> db = OpenSnapshotDatabase(*snapshot);
-  if (!db.ok()) return Outcome::Failed(db.status());
-  const RecoveryManifest& m = snapshot->manifest;
-
+  const std::string& path = args.positional[0];
   // First pass: a problem found half-way through would leave a truncated
   // document behind, so find it before the first byte is written.
-  Result<DivergedRangeCheck> check = CheckDivergedRange(**db, m);
-  if (!check.ok()) return Outcome::Failed(check.status());
+  RecoverySnapshotVerifyOptions only_diverged_range;
+  only_diverged_range.check_database = false;
+  Result<RecoverySnapshotReport> check = VerifyRecoverySnapshot(path, only_diverged_range);
+  if (!check.ok()) return Outcome::Failed(WithRecoveryHint(check.status(), path));
+  const RecoverySnapshot& snapshot = check->snapshot;
   if (!check->problems.empty())
     return Outcome::Failed(Status::Corruption(fmt::format(
-        "recovery snapshot {} does not match its manifest: {}{}", snapshot->path,
+        "recovery snapshot {} does not match its manifest: {}{}", snapshot.path,
         check->problems.front(),
         check->problems.size() > 1
             ? fmt::format(" (and {} more; see journal verify)", check->problems.size() - 1)
             : "")));
+  Result<std::unique_ptr<Database>> db = OpenRecoverySnapshotDatabase(snapshot);
+  if (!db.ok()) return Outcome::Failed(db.status());
+  const RecoveryManifest& m = snapshot.manifest;
 
   std::ostream& os = out.stream();
   JsonWriter head;
   head.BeginObject().Key("recovery_snapshot");
-  WriteManifestJson(head, *snapshot);
+  WriteManifestJson(head, snapshot);
   // The writer tracks nesting itself; the document's tail is written by hand.
   os << head.str() << R"(,"entries":[)";
   if (m.diverged_entries > 0) {

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/filesystem.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../command.h"
@@ -12,15 +12,11 @@
 #include "../manifest_output.h"
 #include "../recovery_open.h"
 #include "../value_syntax.h"
-#include "journaldb/client_reset.h"
-#include "journaldb/recovery_snapshot.h"
-#include "journaldb/replayer.h"
+#include "journaldb/recovery_directory.h"
 
 namespace journaldb::cli {
 
 namespace {
-
-namespace fs = boost::filesystem;
 
 constexpr std::string_view kDescription =
     R"txt(Removes the recovery snapshots of DB that are fully replayed into DB
@@ -46,44 +42,19 @@ constexpr OptionSpec kOptions[] = {
     {"--dry-run", "", "report what would be removed, remove nothing"},
 };
 
-constexpr char kTmpSuffix[] = ".tmp";
-
-enum class Verdict { kRemoved, kKept };
-
-struct Entry {
-  std::string path;
-  std::string what;  // "incomplete", "fully replayed", "not fully replayed"
-  Verdict verdict = Verdict::kKept;
-};
-
-Status RemoveDir(const fs::path& p) {
-  boost::system::error_code ec;
-  fs::remove_all(p, ec);
-  if (ec) return Status::IOError(fmt::format("remove {}: {}", p.string(), ec.message()));
-  return Status::OK();
-}
-
-// Renames the snapshot to <id>.tmp first: from then on every tool treats it
-// as an incomplete snapshot, and a crash leaves only a .tmp to clean up.
-Status RemoveSnapshot(const std::string& path) {
-  fs::path tmp = path + std::string(kTmpSuffix);
-  boost::system::error_code ec;
-  fs::rename(path, tmp, ec);
-  if (ec)
-    return Status::IOError(fmt::format("rename {} to {}: {}", path, tmp.string(), ec.message()));
-  return RemoveDir(tmp);
-}
-
-// The `.tmp` directories under `root`, sorted.
-Result<std::vector<std::string>> IncompleteSnapshots(const std::string& root) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  if (!fs::exists(root, ec)) return out;
-  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == kTmpSuffix) out.push_back(it->path().string());
-  if (ec) return Status::IOError(fmt::format("list {}: {}", root, ec.message()));
-  std::sort(out.begin(), out.end());
-  return out;
+// How the report names a state, as the text output always has.
+std::string_view StateText(RecoveryGcState state) {
+  switch (state) {
+    case RecoveryGcState::kIncomplete:
+      return "incomplete";
+    case RecoveryGcState::kFullyReplayed:
+      return "fully replayed";
+    case RecoveryGcState::kNotFullyReplayed:
+      return "not fully replayed";
+    case RecoveryGcState::kNeededByPendingReset:
+      return "needed by the pending client reset";
+  }
+  return "unknown";
 }
 
 Outcome Run(const ParsedArgs& args, Output& out) {
@@ -100,88 +71,44 @@ Outcome Run(const ParsedArgs& args, Output& out) {
 
   Result<std::unique_ptr<Database>> db = OpenForRead(db_path);
   if (!db.ok()) return Outcome::Failed(db.status());
-  Result<std::vector<std::string>> incomplete = IncompleteSnapshots(*root);
-  if (!incomplete.ok()) return Outcome::Failed(incomplete.status());
-  // Any damaged manifest stops gc before it removes anything.
-  Result<std::vector<RecoverySnapshot>> snapshots = ListRecoverySnapshots(*root);
-  if (!snapshots.ok()) return Outcome::Failed(snapshots.status());
-  // Oldest first by creation time: ids order by the second only, so two
-  // snapshots taken within one second would otherwise be in random order.
-  std::stable_sort(snapshots->begin(), snapshots->end(),
-                   [](const RecoverySnapshot& a, const RecoverySnapshot& b) {
-                     return a.manifest.created_time_us < b.manifest.created_time_us;
-                   });
-
-  std::vector<Entry> entries;
-  for (const std::string& p : *incomplete) entries.push_back({p, "incomplete", Verdict::kRemoved});
-  // The snapshot of an unfinished client reset is still needed by it, even
-  // when its replay is complete (a crash before the reset recorded its end).
-  Result<std::optional<PendingClientReset>> pending = GetPendingClientReset(**db);
-  if (!pending.ok()) return Outcome::Failed(pending.status());
-  std::vector<bool> replayed, in_use_by_reset;
-  uint64_t replayed_count = 0;
-  for (const RecoverySnapshot& s : *snapshots) {
-    Result<bool> done = IsFullyReplayed(**db, s);
-    if (!done.ok()) return Outcome::Failed(done.status());
-    const bool in_use =
-        pending->has_value() && (**pending).recovery_id == s.manifest.recovery_id;
-    if (in_use) *done = false;
-    in_use_by_reset.push_back(in_use);
-    replayed.push_back(*done);
-    replayed_count += *done ? 1 : 0;
-  }
-  // Oldest first: the first (replayed_count - keep) replayed ones go.
-  uint64_t to_remove = replayed_count > keep ? replayed_count - keep : 0;
-  for (size_t i = 0; i < snapshots->size(); ++i) {
-    Entry e{(*snapshots)[i].path,
-            in_use_by_reset[i] ? "needed by the pending client reset"
-            : replayed[i]      ? "fully replayed"
-                               : "not fully replayed",
-            Verdict::kKept};
-    if (replayed[i] && to_remove > 0) {
-      e.verdict = Verdict::kRemoved;
-      --to_remove;
-    }
-    entries.push_back(std::move(e));
-  }
-
-  uint64_t removed = 0;
-  for (const Entry& e : entries) {
-    if (e.verdict != Verdict::kRemoved || dry_run) continue;
-    Status s = e.what == "incomplete" ? RemoveDir(e.path) : RemoveSnapshot(e.path);
-    if (!s.ok()) return Outcome::Failed(s);
-    ++removed;
-    if (!out.json()) out.text() << fmt::format("removed {} ({})\n", DisplayText(e.path), e.what);
-  }
+  RecoveryGcOptions options;
+  options.keep_fully_replayed = keep;
+  options.dry_run = dry_run;
+  // Printed as they happen, so a later failure still shows what went.
+  options.on_removed = [&out](const RecoveryGcEntry& e) {
+    if (!out.json())
+      out.text() << fmt::format("removed {} ({})\n", DisplayText(e.path), StateText(e.state));
+  };
+  Result<RecoveryGcReport> report = GarbageCollectRecoverySnapshots(**db, *root, options);
+  if (!report.ok()) return Outcome::Failed(report.status());
+  const std::vector<RecoveryGcEntry>& entries = report->entries;
 
   if (out.json()) {
     out.doc().BeginObject().Key("recovery_root").String(*root);
     out.doc().Key("dry_run").Bool(dry_run).Key("keep").Uint(keep);
     out.doc().Key("entries").BeginArray();
-    for (const Entry& e : entries) {
-      std::string state = e.what;
+    for (const RecoveryGcEntry& e : entries) {
+      std::string state(StateText(e.state));
       std::replace(state.begin(), state.end(), ' ', '_');  // an identifier: fully_replayed
       out.doc().BeginObject().Key("path").String(e.path).Key("state").String(state);
-      out.doc().Key("action").String(e.verdict == Verdict::kKept ? "kept"
-                                     : dry_run                   ? "would_remove"
-                                                                 : "removed");
+      out.doc().Key("action").String(!e.remove ? "kept" : dry_run ? "would_remove" : "removed");
       out.doc().EndObject();
     }
-    out.doc().EndArray().Key("removed").Uint(removed).EndObject();
+    out.doc().EndArray().Key("removed").Uint(report->removed).EndObject();
     return Outcome::Ok();
   }
   uint64_t kept = 0;
-  for (const Entry& e : entries) {
-    if (e.verdict == Verdict::kKept) {
+  for (const RecoveryGcEntry& e : entries) {
+    if (!e.remove) {
       ++kept;
-      out.text() << fmt::format("kept {} ({})\n", DisplayText(e.path), e.what);
+      out.text() << fmt::format("kept {} ({})\n", DisplayText(e.path), StateText(e.state));
     } else if (dry_run) {
-      out.text() << fmt::format("would remove {} ({})\n", DisplayText(e.path), e.what);
+      out.text() << fmt::format("would remove {} ({})\n", DisplayText(e.path), StateText(e.state));
     }
   }
   out.text() << fmt::format("{} {}, {} kept in {}\n", dry_run ? "dry run:" : "gc:",
                             dry_run ? fmt::format("{} would be removed", entries.size() - kept)
-                                    : fmt::format("{} removed", removed),
+                                    : fmt::format("{} removed", report->removed),
                             kept, DisplayText(*root));
   return Outcome::Ok();
 }

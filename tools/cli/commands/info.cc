@@ -36,7 +36,7 @@ examples:
 Outcome RunOnRecovery(const std::string& path, Output& out) {
   Result<RecoverySnapshot> snapshot = OpenRecoveryForCli(path);
   if (!snapshot.ok()) return Outcome::Failed(snapshot.status());
-  Result<std::unique_ptr<Database>> db = OpenSnapshotDatabase(*snapshot);
+  Result<std::unique_ptr<Database>> db = OpenRecoverySnapshotDatabase(*snapshot);
   if (!db.ok()) return Outcome::Failed(db.status());
   Result<DatabaseInfo> info = (*db)->Info();
   if (!info.ok()) return Outcome::Failed(info.status());

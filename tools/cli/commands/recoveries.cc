@@ -1,13 +1,13 @@
 // journal recoveries DB: list the recovery snapshots of a database.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <filesystem>
 
 #include "../command.h"
 #include "../manifest_output.h"
 #include "../recovery_open.h"
 #include "journaldb/journal/text.h"
+#include "journaldb/recovery_directory.h"
 
 namespace journaldb::cli {
 
@@ -37,21 +37,6 @@ constexpr OptionSpec kOptions[] = {
     {"--recovery-root", "DIR", "where snapshots are (default: DB.recovery)"},
 };
 
-// `<root>/<id>.tmp` directories, sorted.
-Result<std::vector<std::string>> IncompleteSnapshots(const std::string& root) {
-  std::vector<std::string> found;
-  std::error_code ec;
-  if (!fs::exists(root, ec)) return found;
-  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-    std::error_code dir_ec;
-    if (it->path().extension() == ".tmp" && it->is_directory(dir_ec))
-      found.push_back(it->path().string());
-  }
-  if (ec) return Status::IOError(fmt::format("list {}: {}", root, ec.message()));
-  std::sort(found.begin(), found.end());
-  return found;
-}
-
 bool HasDatabase(const RecoverySnapshot& s) {
   std::error_code ec;
   return fs::is_directory(s.db_path, ec);
@@ -65,40 +50,33 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   Result<std::string> root_or = RecoveryRootFor(args, args.positional[0]);
   if (!root_or.ok()) return Outcome::Usage(root_or.status().message());
   const std::string& root = *root_or;
-  std::error_code ec;
-  if (fs::exists(root, ec) && !fs::is_directory(root, ec))
-    return Outcome::Failed(
-        Status::FailedPrecondition(fmt::format("recovery root {} is not a directory", root)));
-  Result<std::vector<RecoverySnapshot>> snapshots = ListRecoverySnapshots(root);
-  if (!snapshots.ok()) return Outcome::Failed(snapshots.status());
-  // Ids sort by second only; the creation time orders snapshots within one.
-  std::stable_sort(snapshots->begin(), snapshots->end(),
-                   [](const RecoverySnapshot& a, const RecoverySnapshot& b) {
-                     return a.manifest.created_time_us < b.manifest.created_time_us;
-                   });
-  Result<std::vector<std::string>> incomplete = IncompleteSnapshots(root);
-  if (!incomplete.ok()) return Outcome::Failed(incomplete.status());
+  Result<RecoveryDirectoryListing> listing = ListRecoveryDirectory(root);
+  if (!listing.ok()) return Outcome::Failed(listing.status());
+  // Nothing is skipped silently: a damaged snapshot fails the listing.
+  if (!listing->unreadable.empty()) return Outcome::Failed(listing->unreadable.front().status);
+  const std::vector<RecoverySnapshot>& snapshots = listing->snapshots;
+  const std::vector<std::string>& incomplete = listing->incomplete;
 
   if (out.json()) {
     out.doc().BeginObject().Key("recovery_root").String(root).Key("snapshots").BeginArray();
-    for (const RecoverySnapshot& s : *snapshots) {
+    for (const RecoverySnapshot& s : snapshots) {
       out.doc().BeginObject();
       WriteManifestMembers(out.doc(), s);
       out.doc().Key("database_present").Bool(HasDatabase(s)).EndObject();
     }
     out.doc().EndArray().Key("incomplete").BeginArray();
-    for (const std::string& p : *incomplete) out.doc().String(p);
+    for (const std::string& p : incomplete) out.doc().String(p);
     out.doc().EndArray().EndObject();
     return Outcome::Ok();
   }
-  if (snapshots->empty()) {
+  if (snapshots.empty()) {
     out.text() << "no recovery snapshots in " << DisplayText(root) << "\n";
   } else {
     out.text() << fmt::format("{} in {}, oldest first:\n",
-                              Count(snapshots->size(), "recovery snapshot", "recovery snapshots"),
+                              Count(snapshots.size(), "recovery snapshot", "recovery snapshots"),
                               DisplayText(root));
   }
-  for (const RecoverySnapshot& s : *snapshots) {
+  for (const RecoverySnapshot& s : snapshots) {
     const RecoveryManifest& m = s.manifest;
     out.text() << fmt::format("{}  {}  reason {}\n", DisplayText(m.recovery_id),
                               FormatTimeUs(m.created_time_us), text::JsonQuote(m.reason));
@@ -109,7 +87,7 @@ Outcome Run(const ParsedArgs& args, Output& out) {
     if (!HasDatabase(s))
       out.text() << "    its database is missing: " << DisplayText(s.db_path) << "\n";
   }
-  for (const std::string& p : *incomplete)
+  for (const std::string& p : incomplete)
     out.text() << "incomplete (an interrupted snapshot; not deleted): " << DisplayText(p) << "\n";
   return Outcome::Ok();
 }

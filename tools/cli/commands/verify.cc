@@ -34,26 +34,19 @@ examples:
 )";
 
 Outcome RunOnRecovery(const std::string& path, Output& out) {
-  Result<RecoverySnapshot> snapshot = OpenRecoveryForCli(path);
-  if (!snapshot.ok()) return Outcome::Failed(snapshot.status());
-  Result<std::unique_ptr<Database>> db = OpenSnapshotDatabase(*snapshot);
-  if (!db.ok()) return Outcome::Failed(db.status());
-  Result<VerifyReport> report = (*db)->Verify();
-  if (!report.ok()) return Outcome::Failed(report.status());
-  Result<DivergedRangeCheck> range = CheckDivergedRange(**db, snapshot->manifest);
-  if (!range.ok()) return Outcome::Failed(range.status());
-  std::vector<std::string> problems;
-  for (const std::string& p : report->problems) problems.push_back("database: " + p);
-  problems.insert(problems.end(), range->problems.begin(), range->problems.end());
+  Result<RecoverySnapshotReport> report = VerifyRecoverySnapshot(path, {});
+  if (!report.ok()) return Outcome::Failed(WithRecoveryHint(report.status(), path));
+  const RecoverySnapshot& snapshot = report->snapshot;
+  const std::vector<std::string>& problems = report->problems;
   const bool ok = problems.empty();
   if (out.json()) {
     out.doc().BeginObject().Key("ok").Bool(ok);
-    out.doc().Key("recovery_snapshot").String(snapshot->path);
-    out.doc().Key("recovery_id").String(snapshot->manifest.recovery_id);
+    out.doc().Key("recovery_snapshot").String(snapshot.path);
+    out.doc().Key("recovery_id").String(snapshot.manifest.recovery_id);
     out.doc().Key("entries_checked").Uint(report->entries_checked);
     out.doc().Key("objects_checked").Uint(report->objects_checked);
-    out.doc().Key("diverged_entries_checked").Uint(range->entries);
-    out.doc().Key("diverged_ops_checked").Uint(range->ops);
+    out.doc().Key("diverged_entries_checked").Uint(report->diverged_entries);
+    out.doc().Key("diverged_ops_checked").Uint(report->diverged_ops);
     out.doc().Key("problems").BeginArray();
     for (const std::string& p : problems) out.doc().String(p);
     out.doc().EndArray().EndObject();
@@ -62,9 +55,9 @@ Outcome RunOnRecovery(const std::string& path, Output& out) {
     out.text() << fmt::format(
         "{}: recovery snapshot {}: manifest, {} journal entries, {} objects and diverged lsns {} "
         "({} entries, {} ops) checked",
-        ok ? "ok" : "verification failed", DisplayText(snapshot->path), report->entries_checked,
-        report->objects_checked, DisplayDivergedRange(snapshot->manifest), range->entries,
-        range->ops);
+        ok ? "ok" : "verification failed", DisplayText(snapshot.path), report->entries_checked,
+        report->objects_checked, DisplayDivergedRange(snapshot.manifest), report->diverged_entries,
+        report->diverged_ops);
     if (!ok)
       out.text() << fmt::format(", {} problem{}", problems.size(), problems.size() == 1 ? "" : "s");
     out.text() << "\n";

@@ -18,9 +18,6 @@ namespace journaldb {
 // 20261126T124501Z-1a2b3c4d.
 std::string NewRecoveryId();
 
-// The default recovery root of the database at `db_path`: `<db_path>.recovery`.
-std::string DefaultRecoveryRoot(const std::string& db_path);
-
 // The record as stored in meta `client_reset`, and its verified decoding:
 // corruption naming `where` for anything that is not a valid record.
 std::string EncodeClientResetRecord(const PendingClientReset& pending);
