@@ -158,7 +158,8 @@ TEST_F(CommandLine, ServerUsageErrorsNameTheOption) {
   ExpectUsageError(Server({"trim", "--data", data, "--below", "-5"}), "--below");
   ExpectUsageError(Server({"trim", "--data", data, "--below", "0x10"}), "--below");
   ExpectUsageError(Server({"reset-client", "--data", data, "0"}), "CLIENT_ID");
-  ExpectUsageError(Server({"--data", data, "trim", "--below", "3"}), "--data");
+  ExpectUsageError(Server({"--data", data, "trim", "--below", "3"}),
+                   "--data before `trim` is a serving option");
   EXPECT_FALSE(std::filesystem::exists(data));
   ProcessResult r = Server({"trim", "--help"});
   EXPECT_EQ(r.exit_code, 0);

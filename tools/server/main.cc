@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <initializer_list>
 #include <iostream>
 #include <limits>
 #include <string>
@@ -95,6 +96,20 @@ CLI::App* AddOperatorCommand(CLI::App& app, const char* name, const char* what, 
   return command;
 }
 
+// Serving options before an operator command's name would be silently
+// unused: the usage error for the first one given, or empty.
+std::string MisplacedServingOption(const CLI::App& app,
+                                   std::initializer_list<const CLI::Option*> serving) {
+  if (app.get_subcommands().empty()) return std::string();
+  for (const CLI::Option* o : serving)
+    if (o->count() > 0)
+      return fmt::format(
+          "{} before `{}` is a serving option; an operator command takes its "
+          "options after its name",
+          o->get_name(), app.get_subcommands().front()->get_name());
+  return std::string();
+}
+
 int UsageError(const std::string& message) {
   std::cerr << "journal-server: " << message << "\n" << kUsage;
   return kUsageError;
@@ -137,7 +152,10 @@ int main(int argc, char** argv) {
     std::cout << e.what() << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
-    return UsageError(e.what());
+    // `journal-server --data DIR trim ...` fails as "--data is required";
+    // saying where --data goes is the better answer.
+    std::string misplaced = MisplacedServingOption(app, {serve_data, listen, token});
+    return UsageError(misplaced.empty() ? e.what() : misplaced);
   }
   if (std::string error = journaldb::tools::UnexpectedArgumentError(app); !error.empty())
     return UsageError(error);
@@ -145,13 +163,9 @@ int main(int argc, char** argv) {
     if (serve_data->count() == 0) return UsageError("--data is required");
     return Serve(line.serve);
   }
-  // Serving options before an operator command would be silently unused.
-  for (const CLI::Option* o : {serve_data, listen, token})
-    if (o->count() > 0)
-      return UsageError(
-          fmt::format("{} belongs to serving; an operator command takes its "
-                      "options after its name",
-                      o->get_name()));
+  if (std::string misplaced = MisplacedServingOption(app, {serve_data, listen, token});
+      !misplaced.empty())
+    return UsageError(misplaced);
   if (trim->parsed()) {
     if ((below->count() > 0) == (older_than->count() > 0))
       return UsageError("trim needs exactly one of --below VERSION and --older-than SECONDS");
