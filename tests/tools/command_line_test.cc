@@ -151,7 +151,8 @@ TEST_F(CommandLine, ServerRejectsUnknownOptionsInsteadOfIgnoringThem) {
 TEST_F(CommandLine, ServerUsageErrorsNameTheOption) {
   const std::string data = dir_.Sub("server");
   ExpectUsageError(Server({"--data"}), "--data");
-  ExpectUsageError(Server({"--listen", "127.0.0.1:0"}), "--data is required");
+  ExpectUsageError(Server({"--listen", "127.0.0.1:0"}), "--data DIR is required");
+  ExpectUsageError(Server({"--data", "", "--listen", "no-address"}), "--data DIR is required");
   ExpectUsageError(Server({"backup", "--data", data}), "--to");
   ExpectUsageError(Server({"trim", "--data", data}), "exactly one of --below");
   // strtoull would read these as 2^64-5 and octal 8; an operator means neither.

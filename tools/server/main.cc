@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
   if (std::string error = journaldb::tools::UnexpectedArgumentError(app); !error.empty())
     return UsageError(error);
   if (app.get_subcommands().empty()) {
-    if (serve_data->count() == 0) return UsageError("--data is required");
+    if (line.serve.data_dir.empty()) return UsageError("--data DIR is required");
     return Serve(line.serve);
   }
   if (std::string misplaced = MisplacedServingOption(app, {serve_data, listen, token});
