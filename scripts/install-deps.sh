@@ -8,7 +8,7 @@ packages=(
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libboost-filesystem-dev libfmt-dev libgtest-dev librapidcheck-dev
   clang-14 libclang-rt-14-dev
-  libsqlite3-dev
+  libsqlite3-dev libcli11-dev
 )
 
 missing=()

@@ -6,16 +6,20 @@
 //   journal-bench --workload sqlite [--ops N] [--runs R]
 //
 // Each workload prints one JSON object per line on stdout. Exit codes: 0 ok,
-// 1 a run failed, 2 usage error.
+// 1 a run failed, 2 usage error (CLI11 parses the line: an unknown option or
+// a missing value is one).
+#include <CLI/CLI.hpp>
 #include <cctype>
-#include <charconv>
+#include <cstdint>
 #include <cstdio>
-#include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "bench.h"
+#include "decimal_option.h"
+#include "unexpected_arguments.h"
 
 namespace journaldb::bench {
 namespace {
@@ -64,6 +68,7 @@ void PrintUsage(std::FILE* out) {
       out,
       "usage: journal-bench --workload NAME [--ops N] [--threads T] [--runs R] [--db DIR]\n"
       "                     [--sizes LIST] [--txn-ops K]\n"
+      "       journal-bench --version\n"
       "\n"
       "Prints one JSON object per line: workload, ops, seconds, ops_per_s, peak_rss_kib\n"
       "and workload-specific fields (snapshot: times in milliseconds).\n"
@@ -82,12 +87,6 @@ void PrintUsage(std::FILE* out) {
   for (const Workload& w : kWorkloads) std::fprintf(out, "  %s\n      %s\n", w.name, w.help);
 }
 
-template <typename T>
-bool ParseNumber(std::string_view text, T& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && out > 0;
-}
-
 // "100M,1G" -> {100 << 20, 1 << 30}. Every size positive.
 bool ParseSizes(std::string_view text, std::vector<uint64_t>& out) {
   out.clear();
@@ -103,62 +102,67 @@ bool ParseSizes(std::string_view text, std::vector<uint64_t>& out) {
         item.remove_suffix(1);
       }
     }
-    uint64_t n = 0;
-    if (!ParseNumber(item, n) || n > (uint64_t{1} << (40 - shift))) return false;
-    out.push_back(n << shift);
+    std::optional<uint64_t> n = tools::ParseDecimal<uint64_t>(item);
+    if (!n || *n == 0 || *n > (uint64_t{1} << (40 - shift))) return false;
+    out.push_back(*n << shift);
   }
   return !out.empty();
 }
 
-int Usage(const char* why) {
-  std::fprintf(stderr, "journal-bench: %s\n\n", why);
+int Usage(const std::string& why) {
+  std::fprintf(stderr, "journal-bench: %s\n\n", why.c_str());
   PrintUsage(stderr);
   return 2;
 }
 
+// CLI11 reads the numbers into these; a BenchArgs field stays nullopt (the
+// workload's default) unless its option was given.
+template <typename T>
+void CopyIfGiven(const CLI::Option* option, T value, std::optional<T>& out) {
+  if (option->count() > 0) out = value;
+}
+
 int Main(int argc, char** argv) {
   BenchArgs args;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      PrintUsage(stdout);
-      return 0;
-    }
-    if (i + 1 >= argc) return Usage("every option takes a value");
-    std::string_view value = argv[++i];
-    if (flag == "--workload") {
-      args.workload = value;
-    } else if (flag == "--db") {
-      if (value.empty()) return Usage("--db needs a directory");
-      args.db = value;
-    } else if (flag == "--ops") {
-      uint64_t n = 0;
-      if (!ParseNumber(value, n)) return Usage("--ops needs a positive integer");
-      args.ops = n;
-    } else if (flag == "--threads") {
-      int n = 0;
-      if (!ParseNumber(value, n) || n > 1024) return Usage("--threads needs an integer 1..1024");
-      args.threads = n;
-    } else if (flag == "--runs") {
-      int n = 0;
-      if (!ParseNumber(value, n) || n > 100) return Usage("--runs needs an integer 1..100");
-      args.runs = n;
-    } else if (flag == "--sizes") {
-      if (!ParseSizes(value, args.sizes))
-        return Usage("--sizes needs positive sizes up to 1T, e.g. 100M,1G");
-    } else if (flag == "--txn-ops") {
-      uint64_t n = 0;
-      if (!ParseNumber(value, n) || n > 100000)
-        return Usage("--txn-ops needs an integer 1..100000");
-      args.txn_ops = n;
-    } else {
-      return Usage(("unknown option " + std::string(flag)).c_str());
-    }
+  uint64_t ops = 0, txn_ops = 0;
+  int threads = 0, runs = 0;
+  std::string sizes;
+
+  CLI::App app("throughput benchmarks for journaldb", "journal-bench");
+  app.allow_extras();  // reported by UnexpectedArgumentError below
+  app.set_help_flag("-h,--help", "print the usage");
+  app.set_version_flag("--version", std::string("journal-bench ") + JOURNALDB_VERSION);
+  app.add_option("--workload", args.workload)->required();
+  app.add_option("--db", args.db)->check([](const std::string& dir) {
+    return dir.empty() ? std::string("needs a directory") : std::string();
+  });
+  CLI::Option* ops_option = tools::AddDecimalOption(&app, "--ops", &ops, uint64_t{1}, UINT64_MAX);
+  CLI::Option* threads_option = tools::AddDecimalOption(&app, "--threads", &threads, 1, 1024);
+  CLI::Option* runs_option = tools::AddDecimalOption(&app, "--runs", &runs, 1, 100);
+  CLI::Option* sizes_option = app.add_option("--sizes", sizes);
+  CLI::Option* txn_ops_option =
+      tools::AddDecimalOption(&app, "--txn-ops", &txn_ops, uint64_t{1}, uint64_t{100000});
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    PrintUsage(stdout);
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
+    std::printf("%s\n", e.what());
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    return Usage(e.what());
   }
-  if (args.workload.empty()) return Usage("--workload is required");
+  if (std::string error = tools::UnexpectedArgumentError(app); !error.empty()) return Usage(error);
+  CopyIfGiven(ops_option, ops, args.ops);
+  CopyIfGiven(threads_option, threads, args.threads);
+  CopyIfGiven(runs_option, runs, args.runs);
+  CopyIfGiven(txn_ops_option, txn_ops, args.txn_ops);
+  if (sizes_option->count() > 0 && !ParseSizes(sizes, args.sizes))
+    return Usage("--sizes needs positive sizes up to 1T, e.g. 100M,1G");
   for (const Workload& w : kWorkloads)
     if (args.workload == w.name) return w.run(args);
-  return Usage(("unknown workload " + args.workload).c_str());
+  return Usage("unknown workload " + args.workload);
 }
 
 }  // namespace

@@ -1,13 +1,17 @@
-// Argument parsing for `journal` commands: positional arguments, the global
-// flags every command takes (--json, --help) and a command's own options.
+// Argument parsing for `journal`: the global flags before the command name
+// (--json, --help, --version), then a command's positional arguments, the
+// flags every command takes (--json, --help) and the command's own options.
+// CLI11 does the parsing; this file maps a command's option table onto it.
 //
 //   static constexpr OptionSpec kOptions[] = {{"--since", "LSN", "first lsn to show"}};
-//   Result<ParsedArgs> p = ParseArgs(args, kOptions);
+//   ParsedArgs p;
+//   Status s = ParseArgs(args, kOptions, &p);
 //
 // Rules (docs/cli.md): options may appear anywhere after the command name;
 // `--name VALUE` and `--name=VALUE` are equivalent; `--` ends options, so a
-// key that starts with "--" can still be passed; any other token, including
-// negative numbers such as -5, is positional.
+// key that starts with "-" can still be passed; a negative number such as -5
+// and a lone "-" are positional. Anything else that starts with "-" is an
+// option, and an option the command does not know is a usage error.
 //
 // Thread safety: pure functions.
 #ifndef JOURNALDB_TOOLS_CLI_ARGS_H_
@@ -45,9 +49,24 @@ struct ParsedArgs {
 };
 
 // Invalid-argument (a usage error) for an unknown option, a missing option
-// value or an option given twice.
-Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
-                             std::span<const OptionSpec> options);
+// value, a value given to a flag or an option given twice. On error,
+// parsed->json still says whether --json was seen, so the usage error can be
+// reported as a JSON document.
+[[nodiscard]] Status ParseArgs(const std::vector<std::string>& args,
+                               std::span<const OptionSpec> options, ParsedArgs* parsed);
+
+// What comes before the command name: `journal --json info DB`.
+struct GlobalArgs {
+  bool json = false;     // --json
+  bool help = false;     // --help or -h
+  bool version = false;  // --version
+  // The command name and everything after it, untouched; empty if no command.
+  std::vector<std::string> command_line;
+};
+
+// Invalid-argument for an unknown option before the command name; on error,
+// parsed->json still says whether --json was seen.
+[[nodiscard]] Status ParseGlobalArgs(const std::vector<std::string>& args, GlobalArgs* parsed);
 
 }  // namespace journaldb::cli
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "args.h"
 #include "command_list.h"
 #include "journaldb/journal/text.h"
 
@@ -53,13 +54,15 @@ std::string_view ErrorId(ExitCode exit, StatusCode code) {
 
 void PrintTopHelp(std::ostream& out) {
   out << "journal: inspect and edit a journaldb database from the command line\n\n"
-         "usage: journal COMMAND ARGS... [--json] [--help]\n\n"
+         "usage: journal COMMAND ARGS... [--json] [--help]\n"
+         "       journal --version\n\n"
          "commands:\n";
   for (const Command* c : AllCommands())
     out << fmt::format("  {} {}\n      {}\n", c->name, c->synopsis, c->summary);
   out << "  help [COMMAND]\n      show this help, or a command's help\n";
   out << "\n"
-         "Every command takes --json (one JSON document on stdout) and --help.\n"
+         "Every command takes --json (one JSON document on stdout) and --help; an\n"
+         "unknown option or an option without its value is a usage error.\n"
          "Read commands (get, ls, log, info, verify) open the database read-only\n"
          "and never create it; write commands (put, incr, del) create it if missing.\n"
          "Recovery snapshot commands (recoveries, diff, export) only read; snapshot\n"
@@ -130,67 +133,66 @@ int Finish(const Command& c, const Outcome& outcome, Output& output, std::ostrea
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   // Global flags may come before the command name: journal --json info DB.
-  auto name_it = std::find_if(args.begin(), args.end(),
-                              [](const std::string& a) { return !a.starts_with("-"); });
-  bool help_first = false;
-  bool json_first = false;
-  for (auto it = args.begin(); it != name_it; ++it) {
-    if (*it == "--help" || *it == "-h")
-      help_first = true;
-    else if (*it == "--json")
-      json_first = true;
+  GlobalArgs global;
+  if (Status s = ParseGlobalArgs(args, &global); !s.ok())
+    return Usage("", s.message(), global.json, out, err);
+  if (global.version) {
+    if (global.json)
+      out << fmt::format(R"({{"version":{}}})", text::JsonQuote(JOURNALDB_VERSION)) << "\n";
     else
-      return Usage("", fmt::format("unknown option {} before the command", *it), false, out, err);
+      out << "journal " << JOURNALDB_VERSION << "\n";
+    return 0;
   }
-  if (name_it == args.end()) {
-    if (help_first) {
+  if (global.command_line.empty()) {
+    if (global.help) {
       PrintTopHelp(out);
       return 0;
     }
-    return Usage("", "no command given", json_first, out, err);
+    return Usage("", "no command given", global.json, out, err);
   }
-  std::string name = *name_it;
-  std::vector<std::string> rest(args.begin(), name_it);
-  rest.insert(rest.end(), name_it + 1, args.end());
+  const std::string& name = global.command_line.front();
+  const std::vector<std::string> rest(global.command_line.begin() + 1, global.command_line.end());
 
-  if (name == "help") {
-    std::vector<std::string> topics;
-    for (const std::string& a : rest)
-      if (!a.starts_with("-")) topics.push_back(a);
+  const Command* command = FindCommand(name);
+  if (name == "help" || command == nullptr) {
+    // Neither has options of its own, but --json and --help still count
+    // wherever they are, so `journal frob --json` answers in JSON.
+    ParsedArgs parsed;
+    Status s = ParseArgs(rest, {}, &parsed);
+    const bool json = global.json || parsed.json;
+    if (command == nullptr && name != "help")
+      return Usage("", fmt::format("unknown command {}", text::Quoted(name)), json, out, err);
+    if (!s.ok()) return Usage("help", s.message(), json, out, err);
+    const std::vector<std::string>& topics = parsed.positional;
     if (topics.empty()) {
       PrintTopHelp(out);
       return 0;
     }
     const Command* c = FindCommand(topics.front());
     if (c == nullptr || topics.size() > 1)
-      return Usage("", fmt::format("no help for {}", text::Quoted(topics.back())), false, out, err);
+      return Usage("", fmt::format("no help for {}", text::Quoted(topics.back())), json, out, err);
     PrintCommandHelp(*c, out);
     return 0;
   }
 
-  const Command* command = FindCommand(name);
-  if (command == nullptr)
-    return Usage("", fmt::format("unknown command {}", text::Quoted(name)), json_first, out, err);
-
-  Result<ParsedArgs> parsed = ParseArgs(rest, command->options);
-  if (!parsed.ok()) {
-    bool json = json_first || std::find(rest.begin(), rest.end(), "--json") != rest.end();
-    return Usage(command->name, parsed.status().message(), json, out, err);
-  }
-  if (parsed->help || help_first) {
+  ParsedArgs parsed;
+  Status s = ParseArgs(rest, command->options, &parsed);
+  parsed.json = parsed.json || global.json;
+  if (!s.ok()) return Usage(command->name, s.message(), parsed.json, out, err);
+  if (parsed.help || global.help) {
     PrintCommandHelp(*command, out);
     return 0;
   }
-  size_t n = parsed->positional.size();
+  size_t n = parsed.positional.size();
   if (n < command->min_args || n > command->max_args) {
     std::string message =
         n < command->min_args
             ? fmt::format("missing arguments: got {}, need {}", n, command->min_args)
             : fmt::format("too many arguments: got {}, at most {}", n, command->max_args);
-    return Usage(command->name, message, parsed->json, out, err);
+    return Usage(command->name, message, parsed.json, out, err);
   }
-  Output output(parsed->json, out);
-  Outcome outcome = command->run(*parsed, output);
+  Output output(parsed.json, out);
+  Outcome outcome = command->run(parsed, output);
   return Finish(*command, outcome, output, out, err);
 }
 

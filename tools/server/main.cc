@@ -6,18 +6,23 @@
 //   journal-server backup --data DIR --to DIR
 //   journal-server restore --data DIR --from DIR
 //   journal-server reset-client --data DIR ID
+//
+// CLI11 parses the command line; an unknown option or argument is a usage
+// error (exit 2), never ignored.
 #include <fmt/format.h>
 #include <signal.h>
 
-#include <charconv>
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <initializer_list>
 #include <iostream>
-#include <map>
-#include <optional>
+#include <limits>
 #include <string>
-#include <vector>
 
+#include "decimal_option.h"
 #include "journaldb/server/admin.h"
 #include "journaldb/server/server.h"
+#include "unexpected_arguments.h"
 
 namespace {
 
@@ -28,43 +33,10 @@ constexpr char kUsage[] =
     "  journal-server backup --data DIR --to DIR\n"
     "  journal-server restore --data DIR --from DIR\n"
     "  journal-server reset-client --data DIR CLIENT_ID\n"
+    "  journal-server --version\n"
     "The operator commands need the server stopped. See docs/server.md.\n";
 
-struct Args {
-  std::string command;  // empty: serve
-  std::map<std::string, std::string> flags;
-  std::vector<std::string> positional;
-};
-
-std::optional<Args> Parse(int argc, char** argv, std::string* error) {
-  Args a;
-  int i = 1;
-  if (i < argc && argv[i][0] != '-') a.command = argv[i++];
-  for (; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--", 0) == 0) {
-      if (arg == "--help") {
-        a.command = "help";
-        continue;
-      }
-      if (i + 1 >= argc) {
-        *error = fmt::format("{} needs a value", arg);
-        return std::nullopt;
-      }
-      a.flags[arg.substr(2)] = argv[++i];
-    } else {
-      a.positional.push_back(arg);
-    }
-  }
-  return a;
-}
-
-std::optional<uint64_t> Number(const std::string& s) {
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
-}
+constexpr int kUsageError = 2;
 
 int Fail(const std::string& message, int code = 1) {
   std::cerr << "journal-server: " << message << "\n";
@@ -77,13 +49,8 @@ int Report(const journaldb::Result<std::string>& r) {
   return 0;
 }
 
-int Serve(const Args& a) {
-  journaldb::server::ServerOptions options;
-  options.data_dir = a.flags.count("data") ? a.flags.at("data") : "";
-  if (a.flags.count("listen")) options.listen = a.flags.at("listen");
-  if (a.flags.count("token")) options.token = a.flags.at("token");
+int Serve(journaldb::server::ServerOptions options) {
   options.log = &std::cerr;
-  if (options.data_dir.empty()) return Fail(std::string("--data is required\n") + kUsage, 2);
 
   // SIGTERM and SIGINT are taken synchronously by sigwait below; block them
   // before any thread starts so every thread inherits the mask.
@@ -106,44 +73,107 @@ int Serve(const Args& a) {
   return 0;
 }
 
+// What the command line asked for, filled in by CLI11.
+struct CommandLine {
+  journaldb::server::ServerOptions serve;  // no command: serve
+  std::string data;                        // an operator command's --data
+  uint64_t below = 0;
+  uint64_t older_than = 0;
+  std::string to;
+  std::string from;
+  uint64_t client_id = 0;
+};
+
+// Every (sub)command takes -h/--help. CLI11 stops at it before checking
+// required options; the help printed is kUsage, one text for all commands.
+void AddHelp(CLI::App* app) { app->set_help_flag("-h,--help", "print the usage"); }
+
+// An operator command: it works on a stopped server's --data DIR.
+CLI::App* AddOperatorCommand(CLI::App& app, const char* name, const char* what, CommandLine& line) {
+  CLI::App* command = app.add_subcommand(name, what);
+  AddHelp(command);
+  command->add_option("--data", line.data, "the stopped server's data directory")->required();
+  return command;
+}
+
+// Serving options before an operator command's name would be silently
+// unused: the usage error for the first one given, or empty.
+std::string MisplacedServingOption(const CLI::App& app,
+                                   std::initializer_list<const CLI::Option*> serving) {
+  if (app.get_subcommands().empty()) return std::string();
+  for (const CLI::Option* o : serving)
+    if (o->count() > 0)
+      return fmt::format(
+          "{} before `{}` is a serving option; an operator command takes its "
+          "options after its name",
+          o->get_name(), app.get_subcommands().front()->get_name());
+  return std::string();
+}
+
+int UsageError(const std::string& message) {
+  std::cerr << "journal-server: " << message << "\n" << kUsage;
+  return kUsageError;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string error;
-  std::optional<Args> a = Parse(argc, argv, &error);
-  if (!a) return Fail(error + "\n" + kUsage, 2);
-  if (a->command == "help") {
+  using journaldb::tools::AddDecimalOption;
+  CommandLine line;
+  CLI::App app("the journaldb reference sync server", "journal-server");
+  // Collected, then reported by UnexpectedArgumentError; subcommands inherit it.
+  app.allow_extras();
+  AddHelp(&app);
+  app.set_version_flag("--version", std::string("journal-server ") + JOURNALDB_VERSION);
+  CLI::Option* serve_data = app.add_option("--data", line.serve.data_dir);
+  CLI::Option* listen = app.add_option("--listen", line.serve.listen);
+  CLI::Option* token = app.add_option("--token", line.serve.token);
+  app.require_subcommand(0, 1);
+
+  CLI::App* trim = AddOperatorCommand(app, "trim", "remove old changesets", line);
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  CLI::Option* below = AddDecimalOption(trim, "--below", &line.below, uint64_t{0}, kMax);
+  CLI::Option* older_than =
+      AddDecimalOption(trim, "--older-than", &line.older_than, uint64_t{0}, kMax);
+  CLI::App* backup = AddOperatorCommand(app, "backup", "checkpoint the data directory", line);
+  backup->add_option("--to", line.to)->required();
+  CLI::App* restore = AddOperatorCommand(app, "restore", "restore a backup", line);
+  restore->add_option("--from", line.from)->required();
+  CLI::App* reset_client =
+      AddOperatorCommand(app, "reset-client", "demand a client reset of one client", line);
+  AddDecimalOption(reset_client, "CLIENT_ID", &line.client_id, uint64_t{1}, kMax)->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
     std::cout << kUsage;
     return 0;
+  } catch (const CLI::CallForVersion& e) {
+    std::cout << e.what() << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    // `journal-server --data DIR trim ...` fails as "--data is required";
+    // saying where --data goes is the better answer.
+    std::string misplaced = MisplacedServingOption(app, {serve_data, listen, token});
+    return UsageError(misplaced.empty() ? e.what() : misplaced);
   }
-  auto flag = [&](const char* name) -> std::string {
-    auto it = a->flags.find(name);
-    return it == a->flags.end() ? std::string() : it->second;
-  };
-  if (a->command.empty()) return Serve(*a);
-  const std::string data = flag("data");
-  if (data.empty()) return Fail(std::string("--data is required\n") + kUsage, 2);
-  if (a->command == "trim") {
-    if (!flag("below").empty() == !flag("older-than").empty())
-      return Fail("trim needs exactly one of --below VERSION and --older-than SECONDS", 2);
-    std::optional<uint64_t> n = Number(flag("below").empty() ? flag("older-than") : flag("below"));
-    if (!n) return Fail("trim: not a number", 2);
-    return Report(flag("below").empty() ? journaldb::server::TrimOlderThan(data, *n)
-                                        : journaldb::server::TrimBelow(data, *n));
+  if (std::string error = journaldb::tools::UnexpectedArgumentError(app); !error.empty())
+    return UsageError(error);
+  if (app.get_subcommands().empty()) {
+    if (line.serve.data_dir.empty()) return UsageError("--data DIR is required");
+    return Serve(line.serve);
   }
-  if (a->command == "backup") {
-    if (flag("to").empty()) return Fail("backup needs --to DIR", 2);
-    return Report(journaldb::server::Backup(data, flag("to")));
+  if (std::string misplaced = MisplacedServingOption(app, {serve_data, listen, token});
+      !misplaced.empty())
+    return UsageError(misplaced);
+  if (trim->parsed()) {
+    if ((below->count() > 0) == (older_than->count() > 0))
+      return UsageError("trim needs exactly one of --below VERSION and --older-than SECONDS");
+    return Report(below->count() > 0
+                      ? journaldb::server::TrimBelow(line.data, line.below)
+                      : journaldb::server::TrimOlderThan(line.data, line.older_than));
   }
-  if (a->command == "restore") {
-    if (flag("from").empty()) return Fail("restore needs --from DIR", 2);
-    return Report(journaldb::server::Restore(data, flag("from")));
-  }
-  if (a->command == "reset-client") {
-    std::optional<uint64_t> id =
-        a->positional.size() == 1 ? Number(a->positional[0]) : std::nullopt;
-    if (!id || *id == 0) return Fail("reset-client needs one client id (a positive number)", 2);
-    return Report(journaldb::server::ResetClient(data, *id));
-  }
-  return Fail(fmt::format("unknown command {}\n{}", a->command, kUsage), 2);
+  if (backup->parsed()) return Report(journaldb::server::Backup(line.data, line.to));
+  if (restore->parsed()) return Report(journaldb::server::Restore(line.data, line.from));
+  return Report(journaldb::server::ResetClient(line.data, line.client_id));
 }
