@@ -7,6 +7,7 @@
 #include <journaldb/object.h>
 #include <journaldb/operation.h>
 #include <journaldb/options.h>
+#include <journaldb/recovery_directory.h>
 #include <journaldb/recovery_snapshot.h>
 #include <journaldb/replay_plan.h>
 #include <journaldb/replayer.h>
@@ -125,6 +126,19 @@ journaldb::Status RecoverySnapshotH(std::unique_ptr<journaldb::Database>& db) {
   return again.status();
 }
 
+// recovery_directory.h
+journaldb::Status RecoveryDirectoryH(std::unique_ptr<journaldb::Database>& db) {
+  std::string root = journaldb::DefaultRecoveryRoot(db->path());
+  auto listing = journaldb::ListRecoveryDirectory(root);
+  if (!listing.ok()) return listing.status();
+  for (const journaldb::RecoverySnapshot& snapshot : listing->snapshots) {
+    auto report = journaldb::VerifyRecoverySnapshot(snapshot.path, {});
+    if (!report.ok()) return report.status();
+  }
+  auto gc = journaldb::GarbageCollectRecoverySnapshots(*db, root, {});
+  return gc.status();
+}
+
 // replay_plan.h
 journaldb::Status ReplayPlanH(const journaldb::RecoverySnapshot& snapshot,
                               std::unique_ptr<journaldb::Database>& live) {
@@ -151,6 +165,6 @@ int main() {
   // Compile-only: the functions use the headers' literal paths and servers.
   (void)ClientResetH, (void)DatabaseH, (void)OptionsH, (void)SyncH, (void)JournalEntryH;
   (void)ObjectH, (void)OperationH, (void)StatusH, (void)ValueH, (void)ClientResetStrategyH;
-  (void)RecoverySnapshotH, (void)ReplayPlanH, (void)ReplayerH;
+  (void)RecoverySnapshotH, (void)RecoveryDirectoryH, (void)ReplayPlanH, (void)ReplayerH;
   return 0;
 }

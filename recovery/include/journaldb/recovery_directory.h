@@ -1,9 +1,15 @@
 // The recovery directory's lifecycle: where a database's recovery snapshots
 // live, which are there, whether one is intact, and which may go.
 //
-//   auto listing = journaldb::ListRecoveryDirectory(journaldb::DefaultRecoveryRoot(db->path()));
-//   auto report = journaldb::VerifyRecoverySnapshot(listing->snapshots.back().path, {});
-//   auto gc = journaldb::GarbageCollectRecoverySnapshots(*db, root, {});  // check each .ok()
+//   std::string root = journaldb::DefaultRecoveryRoot(db->path());
+//   auto listing = journaldb::ListRecoveryDirectory(root);
+//   if (!listing.ok()) return listing.status();
+//   for (const journaldb::RecoverySnapshot& snapshot : listing->snapshots) {
+//     auto report = journaldb::VerifyRecoverySnapshot(snapshot.path, {});
+//     if (!report.ok()) return report.status();
+//   }
+//   auto gc = journaldb::GarbageCollectRecoverySnapshots(*db, root, {});
+//   return gc.status();
 //
 // A recovery root (by default `<db>.recovery`, DefaultRecoveryRoot() in
 // journaldb/client_reset.h) holds one directory per snapshot
