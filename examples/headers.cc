@@ -122,7 +122,7 @@ journaldb::Status RecoverySnapshotH(std::unique_ptr<journaldb::Database>& db) {
   auto snap = journaldb::CreateRecoverySnapshot(*db, "/data/app.recovery", "manual");
   if (!snap.ok()) return snap.status();
   std::cout << snap->path << ": " << snap->manifest.diverged_ops << " diverged ops\n";
-  auto again = journaldb::OpenRecoveryManifest(snap->path);   // verifies the manifest
+  auto again = journaldb::OpenRecoverySnapshot(snap->path);   // verifies the manifest
   return again.status();
 }
 

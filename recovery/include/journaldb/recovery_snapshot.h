@@ -5,7 +5,7 @@
 //   auto snap = journaldb::CreateRecoverySnapshot(*db, "/data/app.recovery", "manual");
 //   if (!snap.ok()) return snap.status();
 //   std::cout << snap->path << ": " << snap->manifest.diverged_ops << " diverged ops\n";
-//   auto again = journaldb::OpenRecoveryManifest(snap->path);   // verifies the manifest
+//   auto again = journaldb::OpenRecoverySnapshot(snap->path);   // verifies the manifest
 //
 // A snapshot is the directory `<recovery_root>/<recovery_id>/` holding `db/`
 // (a RocksDB checkpoint: hard links, so its cost does not grow with data
