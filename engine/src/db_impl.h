@@ -67,15 +67,16 @@ class DatabaseImpl final : public Database {
   // flight: sync integration and the client-reset wipe rewrite state this way.
   Status RunWithCommitsHeld(const std::function<Status()>& fn);
 
-  // Client reset (client_reset.cc, journaldb/client_reset.h).
-  // The server demanded a reset: records it (fsynced) unless one is pending,
+  // Client reset (db_impl_client_reset.cc, journaldb/client_reset.h): the
+  // engine records the demand and hands the reset to the strategy.
+  // The server demanded a reset: records it (fsynced, RecordClientResetDemand),
   // then hands it to the strategy. OK once local data is wiped (reconnect to
   // download the server state); otherwise the status to report.
   Status HandleClientResetDemand(std::string reason, std::string message,
                                  uint64_t restored_latest_version, const Status& as_status);
   // A download caught up with the server: finishes a wiped reset.
   Status AfterServerStateDownloaded();
-  // Open found a pending reset: runs the steps that need no server.
+  // Open found a pending reset: the strategy resumes it at its step.
   Status ResumeClientResetAtOpen();
   // Called by the wipe: forget the cursors tagged onto entries.
   void ForgetSyncIdentity();
@@ -129,7 +130,8 @@ class DatabaseImpl final : public Database {
   // is up and notifies the cv when writers_ drains.
   bool sync_barrier_ = false;
   std::condition_variable sync_idle_cv_;
-  // A client reset is recorded (client_reset.cc); checked after each download.
+  // A client reset is recorded (client_reset_record.cc); checked after each
+  // download.
   std::atomic<bool> reset_pending_{false};
   std::mutex reset_mu_;  // one reset step at a time (session, SyncOnce, Open)
 

@@ -79,10 +79,12 @@ class ClientResetStrategy {
  public:
   virtual ~ClientResetStrategy() = default;
 
-  // A reset is pending at step kDetected or kSnapshotted. `at_open`: found
-  // by Open, which is where a Manual reset that was not executed runs.
-  // Returns OK once local data is wiped (the engine then downloads the
-  // server state), or client-reset-required to leave the reset pending.
+  // The server demanded a reset: `pending` is at step kDetected or
+  // kSnapshotted. Or, `at_open`, Open found `pending` at any step (a crash or
+  // a close left it there) and the strategy resumes it from that step; Open
+  // is also where a Manual reset that was not executed runs. Returns OK once
+  // local data is wiped or nothing more can run before a download, or
+  // client-reset-required to leave the reset pending.
   virtual Status OnResetDemanded(Database& db, const PendingClientReset& pending, bool at_open) = 0;
 
   // The server state is downloaded after a wipe (step kWiped or kReady):

@@ -1,6 +1,8 @@
-// The engine's side of the client-reset state machine: the durable record,
-// the atomic wipe, and which journal entries are diverged. Internal: the
-// recovery component's reset executor is built on it; never installed.
+// The engine's primitives of client reset: the durable record, the demand,
+// the atomic wipe under the commit hold, and which journal entries are
+// diverged. They need DatabaseImpl's internals; what runs when is decided by
+// the state machine in recovery/src/client_reset/ (the recovery component),
+// which is built on them. Internal: never installed.
 #ifndef JOURNALDB_ENGINE_CLIENT_RESET_RECORD_H_
 #define JOURNALDB_ENGINE_CLIENT_RESET_RECORD_H_
 
@@ -27,17 +29,44 @@ Result<PendingClientReset> DecodeClientResetRecord(std::string_view bytes,
 // Replaces the pending-reset record, fsynced.
 Status WriteClientResetRecord(Database& db, const PendingClientReset& pending);
 
-// Holds off commits, runs `snapshot` on a copy of `pending` (it must leave a
-// complete recovery snapshot of every journal entry, and may fill in the
-// record's recovery id, diverged range and mode), records that copy at step
-// kSnapshotted,
-// then wipes in one fsynced write batch: state, journal, synced state, sync
-// identity and cursors go; the lsn high-water mark stays so lsns are never
-// reused; the record moves to kWiped. Commits resume afterwards on the empty
-// database. A crash leaves the record at kDetected/kSnapshotted (nothing
-// wiped) or at kWiped (all wiped).
-Status SnapshotAndWipe(Database& db, const std::function<Status(PendingClientReset&)>& snapshot,
-                       const PendingClientReset& pending);
+// A demand as the server made it (see PendingClientReset for the fields).
+struct ClientResetDemand {
+  std::string reason;
+  std::string message;
+  uint64_t restored_latest_version = 0;
+};
+
+// Records a demand (fsynced) and returns the record as it now is: the
+// state machine's entry, which the engine makes itself so that a demand is
+// kept even with no strategy set. No record: a new one at kDetected. One at
+// kDetected or kSnapshotted: kept (its recovery id too), with the demand's
+// reason if the server now holds less of this client's writes. One at
+// kWiped or kReady: that reset is closed as manual (its snapshot stays for
+// `journal replay`) and a new one starts at kDetected.
+// REQUIRES: no other reset step runs (the engine's reset lock).
+Result<PendingClientReset> RecordClientResetDemand(Database& db, const ClientResetDemand& demand);
+
+// Proof that commits are held off with none in flight: only HoldCommits
+// makes one, so the wipe cannot be called outside the hold.
+class CommitsHeld {
+ public:
+  CommitsHeld(const CommitsHeld&) = delete;
+  CommitsHeld& operator=(const CommitsHeld&) = delete;
+
+ private:
+  CommitsHeld() = default;
+  friend Status HoldCommits(Database& db, const std::function<Status(const CommitsHeld&)>& fn);
+};
+
+// Runs `fn` with commits held off and none in flight; commits resume when it
+// returns. A snapshot taken inside holds every entry the wipe then deletes.
+Status HoldCommits(Database& db, const std::function<Status(const CommitsHeld&)>& fn);
+
+// Wipes in one fsynced write batch: state, journal, synced state, sync
+// identity, cursors and ack versions go; the lsn high-water mark stays so
+// lsns are never reused; `wiped` (its step must be kWiped) is recorded in
+// the same batch. A crash leaves either nothing or all of it wiped.
+Status WipeLocalData(Database& db, const PendingClientReset& wiped, const CommitsHeld&);
 
 // Clears the record (fsynced). `automatic`: also stamps the time of this
 // automatic recovery, for reset-loop detection.
