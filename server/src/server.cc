@@ -7,6 +7,8 @@
 
 #include <chrono>
 
+#include "journaldb/server/admission.h"
+
 namespace journaldb::server {
 
 struct Server::Connection {
@@ -22,17 +24,6 @@ struct Server::Connection {
   const rocksdb::Snapshot* bootstrap_snapshot = nullptr;
   uint64_t bootstrap_version = 0;
 };
-
-namespace {
-// Compares without an early exit so the time taken does not tell how many
-// leading bytes of a guessed token were right.
-bool TokensEqual(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < a.size(); ++i)
-    diff |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
-  return diff == 0;
-}
-}  // namespace
 
 Server::Server(ServerOptions options) : options_(std::move(options)) {}
 
@@ -218,92 +209,28 @@ bool Server::Handle(Connection* c, wire::Message& m) {
 }
 
 bool Server::HandleHello(Connection* c, const wire::Hello& h) {
-  using wire::ErrorCode;
-  using wire::ResetReason;
-  if (h.protocol_version != wire::kProtocolVersion) {
-    SendError(c, ErrorCode::kUnsupportedVersion,
-              fmt::format("protocol version {} is not supported; this server speaks {}",
-                          h.protocol_version, wire::kProtocolVersion));
+  AdmissionDecision decision =
+      DecideAdmission(h, options_.token, store_->ReadAdmissionView(h.client_id, h.epoch));
+  if (wire::Error* refusal = std::get_if<wire::Error>(&decision)) {
+    SendError(c, refusal->code, std::move(refusal->message), refusal->reset_reason,
+              refusal->restored_latest_version);
     return false;
   }
-  if (!TokensEqual(h.token, options_.token)) {
-    SendError(c, ErrorCode::kUnauthorized, "wrong token");
-    return false;
-  }
-  const uint64_t epoch = store_->epoch();
-  const uint64_t latest = store_->latest_version();
-  const uint64_t horizon = store_->horizon();
-  uint64_t client_id = h.client_id;
-  ClientRecord record;
-  if (client_id == 0) {
-    if (h.epoch != 0 || h.download_cursor != 0 || h.upload_cursor != 0) {
-      SendError(c, ErrorCode::kProtocolViolation,
-                "a hello without client id must carry no cursors");
-      return false;
-    }
+  Admit& admit = std::get<Admit>(decision);
+  if (admit.register_client) {
     Result<uint64_t> id = store_->RegisterClient();
     if (!id.ok()) {
-      SendError(c, ErrorCode::kServerError, id.status().ToString());
+      SendError(c, wire::ErrorCode::kServerError, id.status().ToString());
       return false;
     }
-    client_id = *id;
-  } else {
-    std::optional<ClientRecord> r = store_->GetClient(client_id);
-    if (!r) {
-      SendError(c, ErrorCode::kClientReset, fmt::format("client {} is unknown", client_id),
-                ResetReason::kUnknownClient);
-      return false;
-    }
-    if (r->reset) {
-      SendError(c, ErrorCode::kClientReset, fmt::format("an operator reset client {}", client_id),
-                ResetReason::kOperatorReset);
-      return false;
-    }
-    if (h.epoch != 0 && h.epoch != epoch) {
-      // Not `latest`: versions written since the restore reuse the numbers
-      // of the rolled-back ones, and the client would take its rolled-back
-      // writes at those versions for held ones. An epoch this lineage has no
-      // fork point for shares nothing known with it: 0, so the client keeps
-      // every acknowledged write as diverged rather than guess.
-      const uint64_t restored = store_->ForkVersion(h.epoch).value_or(0);
-      SendError(c, ErrorCode::kClientReset,
-                fmt::format("server history changed (epoch {} is not the client's {}); restored "
-                            "latest version {}",
-                            epoch, h.epoch, restored),
-                ResetReason::kEpochMismatch, restored);
-      return false;
-    }
-    if (h.download_cursor > latest) {
-      SendError(c, ErrorCode::kBadCursor,
-                fmt::format("download cursor {} is beyond the latest server version {}",
-                            h.download_cursor, latest));
-      return false;
-    }
-    if (h.download_cursor != 0 && h.download_cursor < horizon) {
-      SendError(c, ErrorCode::kClientReset,
-                fmt::format("history up to version {} was trimmed; the client is at {}", horizon,
-                            h.download_cursor),
-                ResetReason::kHistoryTrimmed);
-      return false;
-    }
-    if (h.upload_cursor > r->highest_lsn) {
-      SendError(c, ErrorCode::kClientReset,
-                fmt::format("the client's lsn {} was acknowledged but the server holds only up "
-                            "to {}",
-                            h.upload_cursor, r->highest_lsn),
-                // Same epoch: versions of lost writes may have been reused,
-                // so name the client's highest lsn held instead.
-                ResetReason::kServerRollback, r->highest_lsn);
-      return false;
-    }
-    record = *r;
+    admit.reply.client_id = *id;
   }
   c->greeted = true;
-  c->client_id = client_id;
-  Log(fmt::format("hello conn={} client={}{} download_cursor={} upload_cursor={}", c->id, client_id,
-                  h.client_id == 0 ? " (new)" : "", h.download_cursor, h.upload_cursor));
-  wire::HelloOk ok{client_id, epoch, latest, horizon, record.highest_lsn};
-  return SendMessage(c->socket, ok).ok();
+  c->client_id = admit.reply.client_id;
+  Log(fmt::format("hello conn={} client={}{} download_cursor={} upload_cursor={}", c->id,
+                  c->client_id, admit.register_client ? " (new)" : "", h.download_cursor,
+                  h.upload_cursor));
+  return SendMessage(c->socket, admit.reply).ok();
 }
 
 bool Server::HandleUpload(Connection* c, wire::Upload& u) {

@@ -168,6 +168,14 @@ std::optional<ClientRecord> ServerStore::GetClient(uint64_t client_id) const {
   return it->second;
 }
 
+AdmissionView ServerStore::ReadAdmissionView(uint64_t client_id, uint64_t client_epoch) const {
+  AdmissionView view{epoch(), latest_version(), horizon(), std::nullopt, std::nullopt};
+  if (client_id != 0) view.client = GetClient(client_id);
+  if (client_epoch != 0 && client_epoch != view.epoch)
+    view.client_epoch_fork_version = ForkVersion(client_epoch);
+  return view;
+}
+
 Result<uint64_t> ServerStore::RegisterClient() {
   std::lock_guard<std::mutex> lock(registry_mu_);
   uint64_t id = next_client_id_;

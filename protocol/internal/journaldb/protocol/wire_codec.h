@@ -25,7 +25,7 @@ inline constexpr uint32_t kProtocolVersion = 1;
 // Frames with a larger body are rejected before the body is read.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
 
-// Mirrors ErrorCode in protocol.fbs.
+// ErrorCode in protocol.fbs (wire_codec.cc checks the bound against it).
 enum class ErrorCode : uint16_t {
   kNone = 0,
   kBadFrame = 1,
@@ -40,7 +40,7 @@ enum class ErrorCode : uint16_t {
 };
 inline constexpr uint16_t kMaxErrorCode = 9;
 
-// Mirrors ResetReason in protocol.fbs.
+// ResetReason in protocol.fbs (wire_codec.cc checks the bound against it).
 enum class ResetReason : uint16_t {
   kNone = 0,
   kUnknownClient = 1,

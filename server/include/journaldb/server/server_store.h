@@ -21,16 +21,11 @@
 #include <string>
 #include <vector>
 
-#include "journaldb/status.h"
 #include "journaldb/protocol/wire_codec.h"
+#include "journaldb/server/admission.h"
+#include "journaldb/status.h"
 
 namespace journaldb::server {
-
-// What the registry knows of one client id.
-struct ClientRecord {
-  Lsn highest_lsn = 0;  // highest lsn of this client in the history
-  bool reset = false;   // an operator forced a client reset
-};
 
 // One connection's upload, waiting for the committer.
 struct UploadJob {
@@ -55,6 +50,10 @@ class ServerStore {
   uint64_t horizon() const { return horizon_; }
 
   std::optional<ClientRecord> GetClient(uint64_t client_id) const;
+  // What admission decides a hello on: the lineage, the registry entry of
+  // `client_id` (0: none) and the fork version of `client_epoch` if it is
+  // not the current epoch.
+  AdmissionView ReadAdmissionView(uint64_t client_id, uint64_t client_epoch) const;
   // Hands out a new client id; durable before it returns.
   Result<uint64_t> RegisterClient();
 

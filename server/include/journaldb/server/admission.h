@@ -1,0 +1,72 @@
+// Admission: the sync server's answer to a client's hello (docs/protocol.md,
+// "Hello") as a pure function of the hello and of what the server knows, so
+// every client-reset trigger can be tested without a socket or a store.
+//
+//   AdmissionView view = ...;  // filled from the store by the handler
+//   AdmissionDecision d = DecideAdmission(hello, options.token, view);
+//   if (const wire::Error* refusal = std::get_if<wire::Error>(&d)) { /* send, close */ }
+//
+// Thread safety: DecideAdmission reads only its arguments; call it from any
+// thread.
+#ifndef JOURNALDB_SERVER_ADMISSION_H_
+#define JOURNALDB_SERVER_ADMISSION_H_
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <variant>
+
+#include "journaldb/protocol/wire_codec.h"
+
+namespace journaldb::server {
+
+// What the client registry holds for one client id.
+struct ClientRecord {
+  Lsn highest_lsn = 0;  // highest lsn of this client in the history
+  bool reset = false;   // an operator forced a client reset
+};
+
+// What the server's store knows when a hello arrives. The handler fills it
+// in one go before deciding, so the decision sees one state of the store.
+struct AdmissionView {
+  // The server's lineage: its epoch, newest version and trimmed horizon.
+  uint64_t epoch = 0;
+  uint64_t latest_version = 0;
+  uint64_t horizon = 0;
+  // The registry entry of the hello's client id; nullopt if the registry has
+  // none. Not consulted for a hello with client id 0.
+  std::optional<ClientRecord> client;
+  // The last version the hello's epoch shares with this lineage
+  // (ServerStore::ForkVersion); nullopt if that epoch is no ancestor the
+  // store knows. Consulted only when the hello's epoch is non-zero and not
+  // `epoch`.
+  std::optional<uint64_t> client_epoch_fork_version;
+};
+
+// The hello is accepted.
+struct Admit {
+  // What to answer. Its client_id is 0 when `register_client` is set.
+  wire::HelloOk reply;
+  // The hello asked for a client id: the handler registers a new one and
+  // puts it in reply.client_id before sending.
+  bool register_client = false;
+};
+
+// Either the accepted hello's reply, or the error to send before closing
+// (code ClientReset with its reason for every reset trigger).
+using AdmissionDecision = std::variant<Admit, wire::Error>;
+
+// Checks, in this order: protocol version, `token` (the server's shared
+// secret; compared in time independent of how many leading bytes match),
+// then for a new client (id 0) that it carries no epoch or cursors, and for
+// a known id: registered (else reset UnknownClient), not reset by an operator
+// (OperatorReset), same epoch unless 0 (EpochMismatch, naming the fork
+// version or 0), download cursor not beyond the latest version (BadCursor),
+// not below the horizon unless 0 (HistoryTrimmed), upload cursor not above
+// the highest lsn held (ServerRollback, naming that lsn).
+[[nodiscard]] AdmissionDecision DecideAdmission(const wire::Hello& hello, std::string_view token,
+                                                const AdmissionView& view);
+
+}  // namespace journaldb::server
+
+#endif  // JOURNALDB_SERVER_ADMISSION_H_

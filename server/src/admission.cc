@@ -1,0 +1,92 @@
+#include "journaldb/server/admission.h"
+
+#include <fmt/format.h>
+
+namespace journaldb::server {
+
+namespace {
+
+using wire::ErrorCode;
+using wire::ResetReason;
+
+// Compares without an early exit so the time taken does not tell how many
+// leading bytes of a guessed token were right.
+bool TokensEqual(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < a.size(); ++i)
+    diff |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
+  return diff == 0;
+}
+
+wire::Error Refuse(ErrorCode code, std::string message) {
+  return wire::Error{code, std::move(message), ResetReason::kNone, 0};
+}
+
+wire::Error Reset(ResetReason reason, std::string message, uint64_t restored_latest = 0) {
+  return wire::Error{ErrorCode::kClientReset, std::move(message), reason, restored_latest};
+}
+
+// The checks for a hello naming a client id the server gave out.
+std::optional<wire::Error> CheckKnownClient(const wire::Hello& h, const AdmissionView& view) {
+  if (!view.client)
+    return Reset(ResetReason::kUnknownClient, fmt::format("client {} is unknown", h.client_id));
+  if (view.client->reset)
+    return Reset(ResetReason::kOperatorReset,
+                 fmt::format("an operator reset client {}", h.client_id));
+  if (h.epoch != 0 && h.epoch != view.epoch) {
+    // Not the latest version: versions written since the restore reuse the
+    // numbers of the rolled-back ones, and the client would take its
+    // rolled-back writes at those versions for held ones. An epoch this
+    // lineage has no fork point for shares nothing known with it: 0, so the
+    // client keeps every acknowledged write as diverged rather than guess.
+    const uint64_t restored = view.client_epoch_fork_version.value_or(0);
+    return Reset(ResetReason::kEpochMismatch,
+                 fmt::format("server history changed (epoch {} is not the client's {}); restored "
+                             "latest version {}",
+                             view.epoch, h.epoch, restored),
+                 restored);
+  }
+  if (h.download_cursor > view.latest_version)
+    return Refuse(ErrorCode::kBadCursor,
+                  fmt::format("download cursor {} is beyond the latest server version {}",
+                              h.download_cursor, view.latest_version));
+  // Cursor 0 has nothing to continue from: it bootstraps from the full state.
+  if (h.download_cursor != 0 && h.download_cursor < view.horizon)
+    return Reset(ResetReason::kHistoryTrimmed,
+                 fmt::format("history up to version {} was trimmed; the client is at {}",
+                             view.horizon, h.download_cursor));
+  if (h.upload_cursor > view.client->highest_lsn)
+    // Same epoch: versions of lost writes may have been reused, so name the
+    // client's highest lsn held instead.
+    return Reset(ResetReason::kServerRollback,
+                 fmt::format("the client's lsn {} was acknowledged but the server holds only up "
+                             "to {}",
+                             h.upload_cursor, view.client->highest_lsn),
+                 view.client->highest_lsn);
+  return std::nullopt;
+}
+
+}  // namespace
+
+AdmissionDecision DecideAdmission(const wire::Hello& h, std::string_view token,
+                                  const AdmissionView& view) {
+  if (h.protocol_version != wire::kProtocolVersion)
+    return Refuse(ErrorCode::kUnsupportedVersion,
+                  fmt::format("protocol version {} is not supported; this server speaks {}",
+                              h.protocol_version, wire::kProtocolVersion));
+  if (!TokensEqual(h.token, token)) return Refuse(ErrorCode::kUnauthorized, "wrong token");
+  Admit admit;
+  admit.reply = wire::HelloOk{h.client_id, view.epoch, view.latest_version, view.horizon, 0};
+  if (h.client_id == 0) {
+    if (h.epoch != 0 || h.download_cursor != 0 || h.upload_cursor != 0)
+      return Refuse(ErrorCode::kProtocolViolation,
+                    "a hello without client id must carry no cursors");
+    admit.register_client = true;
+    return admit;
+  }
+  if (std::optional<wire::Error> refusal = CheckKnownClient(h, view)) return *std::move(refusal);
+  admit.reply.highest_stored_lsn = view.client->highest_lsn;
+  return admit;
+}
+
+}  // namespace journaldb::server

@@ -1,0 +1,276 @@
+// DecideAdmission case by case: every reset trigger, the checks before them,
+// the order in which they apply, and the boundaries of each cursor check.
+#include "journaldb/server/admission.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace journaldb::server {
+namespace {
+
+using wire::ErrorCode;
+using wire::ResetReason;
+
+constexpr char kToken[] = "secret";
+constexpr uint64_t kEpoch = 77;
+constexpr uint64_t kOtherEpoch = 66;
+constexpr uint64_t kLatest = 50;
+constexpr uint64_t kHorizon = 10;
+constexpr uint64_t kClientId = 5;
+constexpr Lsn kHighestLsn = 8;
+
+// A lineage at version 50 trimmed up to 10, and client 5 holding lsns up to 8.
+AdmissionView View() {
+  AdmissionView v;
+  v.epoch = kEpoch;
+  v.latest_version = kLatest;
+  v.horizon = kHorizon;
+  v.client = ClientRecord{kHighestLsn, false};
+  return v;
+}
+
+// Client 5, in step with the lineage: every check passes.
+wire::Hello KnownHello() {
+  wire::Hello h;
+  h.token = kToken;
+  h.client_id = kClientId;
+  h.epoch = kEpoch;
+  h.download_cursor = 30;
+  h.upload_cursor = kHighestLsn;
+  return h;
+}
+
+wire::Hello NewClientHello() {
+  wire::Hello h;
+  h.token = kToken;
+  return h;
+}
+
+::testing::AssertionResult Refused(const AdmissionDecision& d, ErrorCode code,
+                                   ResetReason reason = ResetReason::kNone,
+                                   uint64_t restored_latest = 0) {
+  const wire::Error* e = std::get_if<wire::Error>(&d);
+  if (e == nullptr) return ::testing::AssertionFailure() << "admitted";
+  if (e->code != code || e->reset_reason != reason || e->restored_latest_version != restored_latest)
+    return ::testing::AssertionFailure() << "refused with " << wire::ErrorCodeName(e->code) << "/"
+                                         << wire::ResetReasonName(e->reset_reason) << " restored "
+                                         << e->restored_latest_version << ": " << e->message;
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult Reset(const AdmissionDecision& d, ResetReason reason,
+                                 uint64_t restored_latest = 0) {
+  return Refused(d, ErrorCode::kClientReset, reason, restored_latest);
+}
+
+const Admit* Admitted(const AdmissionDecision& d) { return std::get_if<Admit>(&d); }
+
+std::string Message(const AdmissionDecision& d) {
+  const wire::Error* e = std::get_if<wire::Error>(&d);
+  return e ? e->message : std::string();
+}
+
+// --- accepted hellos -----------------------------------------------------------
+
+TEST(Admission, AKnownClientInStepIsAdmittedWithTheLineageAndItsHighestLsn) {
+  AdmissionDecision d = DecideAdmission(KnownHello(), kToken, View());
+  const Admit* a = Admitted(d);
+  ASSERT_NE(a, nullptr) << Message(d);
+  EXPECT_FALSE(a->register_client);
+  EXPECT_EQ(a->reply.client_id, kClientId);
+  EXPECT_EQ(a->reply.epoch, kEpoch);
+  EXPECT_EQ(a->reply.latest_version, kLatest);
+  EXPECT_EQ(a->reply.horizon, kHorizon);
+  EXPECT_EQ(a->reply.highest_stored_lsn, kHighestLsn);
+}
+
+TEST(Admission, ClientIdZeroRegistersWithoutLookingAtAnyRegistryEntry) {
+  AdmissionView view = View();
+  // Whatever the store returned for id 0 must not make it a reset.
+  view.client = ClientRecord{99, true};
+  AdmissionDecision d = DecideAdmission(NewClientHello(), kToken, view);
+  const Admit* a = Admitted(d);
+  ASSERT_NE(a, nullptr) << Message(d);
+  EXPECT_TRUE(a->register_client);
+  EXPECT_EQ(a->reply.client_id, 0u);
+  EXPECT_EQ(a->reply.epoch, kEpoch);
+  EXPECT_EQ(a->reply.latest_version, kLatest);
+  EXPECT_EQ(a->reply.horizon, kHorizon);
+  EXPECT_EQ(a->reply.highest_stored_lsn, 0u);
+}
+
+TEST(Admission, ARegistrationCarryingAnEpochOrCursorIsAProtocolViolation) {
+  for (uint64_t wire::Hello::*field :
+       {&wire::Hello::epoch, &wire::Hello::download_cursor, &wire::Hello::upload_cursor}) {
+    wire::Hello h = NewClientHello();
+    h.*field = 1;
+    EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kProtocolViolation));
+  }
+}
+
+TEST(Admission, EpochZeroIsAClientThatNeverSyncedNotAMismatch) {
+  wire::Hello h = KnownHello();
+  h.epoch = 0;
+  h.download_cursor = 0;
+  h.upload_cursor = 0;
+  EXPECT_NE(Admitted(DecideAdmission(h, kToken, View())), nullptr);
+}
+
+TEST(Admission, AnEmptyTokenIsAcceptedByAServerWithoutToken) {
+  wire::Hello h = KnownHello();
+  h.token.clear();
+  EXPECT_NE(Admitted(DecideAdmission(h, "", View())), nullptr);
+  EXPECT_TRUE(Refused(DecideAdmission(KnownHello(), "", View()), ErrorCode::kUnauthorized));
+}
+
+// --- refusals before the registry is consulted -------------------------------
+
+TEST(Admission, AnotherProtocolVersionIsUnsupportedNamingBoth) {
+  for (uint32_t version : {0u, wire::kProtocolVersion + 1}) {
+    wire::Hello h = KnownHello();
+    h.protocol_version = version;
+    AdmissionDecision d = DecideAdmission(h, kToken, View());
+    EXPECT_TRUE(Refused(d, ErrorCode::kUnsupportedVersion));
+    EXPECT_NE(Message(d).find(std::to_string(version)), std::string::npos) << Message(d);
+  }
+}
+
+TEST(Admission, ATokenThatIsNotExactlyTheServersIsUnauthorized) {
+  for (std::string token : {"", "secre", "secret!", "Secret", "secreT"}) {
+    wire::Hello h = KnownHello();
+    h.token = token;
+    EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kUnauthorized)) << token;
+  }
+}
+
+TEST(Admission, TheVersionIsCheckedBeforeTheToken) {
+  wire::Hello h = KnownHello();
+  h.protocol_version = 0;
+  h.token = "wrong";
+  EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kUnsupportedVersion));
+}
+
+TEST(Admission, TheTokenIsCheckedBeforeAnyResetTrigger) {
+  wire::Hello h = KnownHello();
+  h.token = "wrong";
+  AdmissionView view = View();
+  view.client.reset();
+  EXPECT_TRUE(Refused(DecideAdmission(h, kToken, view), ErrorCode::kUnauthorized));
+  // A registration with a wrong token is refused too, before any id is given.
+  wire::Hello fresh = NewClientHello();
+  fresh.token = "wrong";
+  EXPECT_TRUE(Refused(DecideAdmission(fresh, kToken, View()), ErrorCode::kUnauthorized));
+}
+
+// --- reset triggers ------------------------------------------------------------
+
+TEST(Admission, AnIdTheRegistryDoesNotHoldIsAnUnknownClientReset) {
+  AdmissionView view = View();
+  view.client.reset();
+  AdmissionDecision d = DecideAdmission(KnownHello(), kToken, view);
+  EXPECT_TRUE(Reset(d, ResetReason::kUnknownClient));
+  EXPECT_NE(Message(d).find("client 5"), std::string::npos) << Message(d);
+}
+
+TEST(Admission, AClientAnOperatorResetIsResetEvenWhenOtherwiseInStep) {
+  AdmissionView view = View();
+  view.client->reset = true;
+  EXPECT_TRUE(Reset(DecideAdmission(KnownHello(), kToken, view), ResetReason::kOperatorReset));
+}
+
+TEST(Admission, AnOperatorResetComesBeforeAnEpochMismatch) {
+  AdmissionView view = View();
+  view.client->reset = true;
+  view.client_epoch_fork_version = 40;
+  wire::Hello h = KnownHello();
+  h.epoch = kOtherEpoch;
+  EXPECT_TRUE(Reset(DecideAdmission(h, kToken, view), ResetReason::kOperatorReset));
+}
+
+TEST(Admission, AnotherEpochIsAMismatchNamingItsForkVersionNotTheLatest) {
+  AdmissionView view = View();
+  view.client_epoch_fork_version = 40;
+  wire::Hello h = KnownHello();
+  h.epoch = kOtherEpoch;
+  AdmissionDecision d = DecideAdmission(h, kToken, view);
+  EXPECT_TRUE(Reset(d, ResetReason::kEpochMismatch, 40));
+  EXPECT_NE(Message(d).find("restored latest version 40"), std::string::npos) << Message(d);
+}
+
+TEST(Admission, AnEpochWithoutKnownForkPointIsAMismatchRestoringVersionZero) {
+  wire::Hello h = KnownHello();
+  h.epoch = kOtherEpoch;
+  EXPECT_TRUE(Reset(DecideAdmission(h, kToken, View()), ResetReason::kEpochMismatch, 0));
+}
+
+TEST(Admission, AnEpochMismatchComesBeforeCursorChecksThatWouldMeanNothingAcrossLineages) {
+  AdmissionView view = View();
+  view.client_epoch_fork_version = 40;
+  wire::Hello h = KnownHello();
+  h.epoch = kOtherEpoch;
+  h.download_cursor = kLatest + 100;  // would be a bad cursor
+  h.upload_cursor = kHighestLsn + 1;  // would be a rollback
+  EXPECT_TRUE(Reset(DecideAdmission(h, kToken, view), ResetReason::kEpochMismatch, 40));
+}
+
+TEST(Admission, ADownloadCursorAtTheLatestVersionIsAdmittedAndOneBeyondIsABadCursor) {
+  wire::Hello h = KnownHello();
+  h.download_cursor = kLatest;
+  EXPECT_NE(Admitted(DecideAdmission(h, kToken, View())), nullptr);
+  h.download_cursor = kLatest + 1;
+  AdmissionDecision d = DecideAdmission(h, kToken, View());
+  // Not a reset: a cursor the lineage never reached is the client's error.
+  EXPECT_TRUE(Refused(d, ErrorCode::kBadCursor));
+  EXPECT_NE(Message(d).find("51"), std::string::npos) << Message(d);
+}
+
+TEST(Admission, ADownloadCursorAtTheHorizonIsAdmittedAndOneBelowIsHistoryTrimmed) {
+  wire::Hello h = KnownHello();
+  h.download_cursor = kHorizon;
+  EXPECT_NE(Admitted(DecideAdmission(h, kToken, View())), nullptr);
+  h.download_cursor = kHorizon - 1;
+  AdmissionDecision d = DecideAdmission(h, kToken, View());
+  EXPECT_TRUE(Reset(d, ResetReason::kHistoryTrimmed));
+  EXPECT_NE(Message(d).find("up to version 10"), std::string::npos) << Message(d);
+}
+
+TEST(Admission, ADownloadCursorOfZeroBelowTheHorizonIsAdmittedToBootstrap) {
+  wire::Hello h = KnownHello();
+  h.download_cursor = 0;
+  EXPECT_NE(Admitted(DecideAdmission(h, kToken, View())), nullptr);
+}
+
+TEST(Admission, AnUploadCursorAboveTheHighestHeldLsnIsAServerRollbackNamingThatLsn) {
+  wire::Hello h = KnownHello();
+  h.upload_cursor = kHighestLsn + 1;
+  AdmissionDecision d = DecideAdmission(h, kToken, View());
+  EXPECT_TRUE(Reset(d, ResetReason::kServerRollback, kHighestLsn));
+}
+
+TEST(Admission, AnUploadCursorBelowTheHighestHeldLsnIsALostAckNotARollback) {
+  wire::Hello h = KnownHello();
+  h.upload_cursor = kHighestLsn - 3;
+  AdmissionDecision d = DecideAdmission(h, kToken, View());
+  const Admit* a = Admitted(d);
+  ASSERT_NE(a, nullptr) << Message(d);
+  // The client learns where to resume its upload.
+  EXPECT_EQ(a->reply.highest_stored_lsn, kHighestLsn);
+}
+
+TEST(Admission, ABadCursorComesBeforeARollback) {
+  wire::Hello h = KnownHello();
+  h.download_cursor = kLatest + 1;
+  h.upload_cursor = kHighestLsn + 1;
+  EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kBadCursor));
+}
+
+TEST(Admission, TrimmedHistoryComesBeforeARollback) {
+  wire::Hello h = KnownHello();
+  h.download_cursor = kHorizon - 1;
+  h.upload_cursor = kHighestLsn + 1;
+  EXPECT_TRUE(Reset(DecideAdmission(h, kToken, View()), ResetReason::kHistoryTrimmed));
+}
+
+}  // namespace
+}  // namespace journaldb::server
