@@ -2,9 +2,9 @@
 // "Hello") as a pure function of the hello and of what the server knows, so
 // every client-reset trigger can be tested without a socket or a store.
 //
-//   AdmissionView view = ...;  // filled from the store by the handler
+//   AdmissionView view = store.ReadAdmissionView(hello.client_id, hello.epoch);
 //   AdmissionDecision d = DecideAdmission(hello, options.token, view);
-//   if (const wire::Error* refusal = std::get_if<wire::Error>(&d)) { /* send, close */ }
+//   if (const wire::Error* refusal = std::get_if<wire::Error>(&d)) return Refuse(*refusal);
 //
 // Thread safety: DecideAdmission reads only its arguments; call it from any
 // thread.
