@@ -4,8 +4,9 @@
 #include <stdlib.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
+
+#include "journaldb/journal/util/errno_status.h"
 
 namespace journaldb::bench {
 
@@ -13,8 +14,7 @@ Result<BenchDir> BenchDir::Temp() {
   const char* tmp = std::getenv("TMPDIR");
   std::string templ = fmt::format("{}/journal-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (mkdtemp(templ.data()) == nullptr)
-    return Status::IOError(
-        fmt::format("cannot create a temporary directory {}: {}", templ, std::strerror(errno)));
+    return util::ErrnoStatus("create temporary directory", templ);
   std::string db = templ + "/db";
   return BenchDir(std::move(templ), std::move(db));
 }
