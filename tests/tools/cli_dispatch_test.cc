@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "cli.h"
-#include "json_checker.h"
+#include "support/json_checker.h"
 #include "support/temp_dir.h"
 
 namespace journaldb::cli {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "json_checker.h"
+#include "support/json_checker.h"
 #include "run_process.h"
 
 #ifndef JOURNAL_CLI_PATH

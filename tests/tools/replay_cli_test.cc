@@ -17,7 +17,7 @@
 
 #include "journaldb/recovery_snapshot.h"
 #include "journal_cli_test.h"
-#include "json_checker.h"
+#include "support/json_checker.h"
 #include "run_process.h"
 #include "support/temp_dir.h"
 
