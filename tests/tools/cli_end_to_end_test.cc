@@ -13,8 +13,8 @@
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
 #include "journal_cli_test.h"
+#include "support/child_process.h"
 #include "support/json_checker.h"
-#include "run_process.h"
 #include "support/temp_dir.h"
 
 namespace journaldb {

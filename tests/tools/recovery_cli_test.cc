@@ -13,9 +13,9 @@
 #include "journaldb/journal/layout.h"
 #include "journaldb/recovery_snapshot.h"
 #include "journal_cli_test.h"
+#include "support/child_process.h"
 #include "support/json_checker.h"
 #include "journaldb/recovery/manifest_codec.h"
-#include "run_process.h"
 #include "support/raw_rocks.h"
 #include "support/temp_dir.h"
 
