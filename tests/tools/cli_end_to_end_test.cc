@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <boost/filesystem.hpp>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <limits>
 
@@ -337,17 +337,17 @@ TEST_F(CliEndToEnd, ReadCommandsNeverCreateADatabase) {
     EXPECT_EQ(r.exit_code, 1) << args.front() << ": " << r.err;
     EXPECT_EQ(r.out, "");
     EXPECT_TRUE(Contains(r.err, "no database at " + missing)) << r.err;
-    EXPECT_FALSE(std::filesystem::exists(missing)) << args.front();
+    EXPECT_FALSE(boost::filesystem::exists(missing)) << args.front();
     Json j = JournalJson(args, 1);
     EXPECT_EQ(j["error"]["code"].string, "not_found") << args.front();
-    EXPECT_FALSE(std::filesystem::exists(missing)) << args.front();
+    EXPECT_FALSE(boost::filesystem::exists(missing)) << args.front();
   }
 }
 
 TEST_F(CliEndToEnd, WriteCommandsCreateTheDatabase) {
   const std::string nested = dir_.Sub("a/b/new.db");
   ExpectOk({"put", nested, "tasks", "t1", "x=1"}, "committed lsn 1\n");
-  EXPECT_TRUE(std::filesystem::exists(nested));
+  EXPECT_TRUE(boost::filesystem::exists(nested));
   const std::string other = dir_.Sub("other.db");
   ExpectOk({"del", other, "tasks", "t1"}, "committed lsn 1\n");
   ExpectOk({"ls", other}, "no collections\n");
@@ -482,7 +482,7 @@ TEST_F(CliEndToEnd, ExitCodesOfTheBinary) {
   r = Journal({"put", db_, "tasks", "t1", "title"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(Contains(r.err, "FIELD=VALUE")) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(db_));
+  EXPECT_FALSE(boost::filesystem::exists(db_));
   r = Journal({"--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.out, "usage: journal COMMAND")) << r.out;

@@ -5,7 +5,7 @@
 // "Recovery snapshots").
 #include <gtest/gtest.h>
 
-#include <filesystem>
+#include <boost/filesystem.hpp>
 #include <fstream>
 #include <regex>
 
@@ -22,7 +22,7 @@
 namespace journaldb {
 namespace {
 
-namespace fs = std::filesystem;
+namespace fs = boost::filesystem;
 using testing::Json;
 using testing::ProcessResult;
 

@@ -7,9 +7,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/filesystem.hpp>
 #include <cerrno>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -22,7 +22,7 @@
 namespace journaldb {
 namespace {
 
-namespace fs = std::filesystem;
+namespace fs = boost::filesystem;
 using testing::Json;
 using testing::ProcessResult;
 

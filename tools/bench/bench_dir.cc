@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <stdlib.h>
 
+#include <boost/filesystem.hpp>
 #include <cerrno>
-#include <filesystem>
 
 #include "journaldb/journal/util/errno_status.h"
 
@@ -28,8 +28,8 @@ BenchDir::BenchDir(BenchDir&& other) noexcept
 
 BenchDir::~BenchDir() {
   if (root_.empty()) return;
-  std::error_code ec;
-  std::filesystem::remove_all(root_, ec);
+  boost::system::error_code ec;
+  boost::filesystem::remove_all(root_, ec);
 }
 
 }  // namespace journaldb::bench
