@@ -6,8 +6,6 @@
 #include <rocksdb/table.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <vector>
 
 #include <boost/filesystem.hpp>
@@ -15,6 +13,9 @@
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/text.h"
+#include "journaldb/journal/util/errno_status.h"
+#include "journaldb/journal/util/fd.h"
+#include "journaldb/journal/util/fsync.h"
 
 namespace journaldb {
 
@@ -63,20 +64,12 @@ bool DirectoryIsEmpty(const fs::path& p) {
 // (every step is idempotent) instead of refusing a half-made database forever.
 constexpr char kCreationMarker[] = "JOURNALDB-CREATING";
 
-Status SyncPath(const fs::path& p, int flags) {
-  int fd = ::open(p.c_str(), flags | O_CLOEXEC, 0644);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    int err = errno;
-    if (fd >= 0) ::close(fd);
-    return Status::IOError(fmt::format("sync {}: {}", p.string(), std::strerror(err)));
-  }
-  ::close(fd);
-  return Status::OK();
-}
-
 Status WriteCreationMarker(const fs::path& dir) {
-  if (Status s = SyncPath(dir / kCreationMarker, O_WRONLY | O_CREAT); !s.ok()) return s;
-  return SyncPath(dir, O_RDONLY | O_DIRECTORY);
+  const std::string marker = (dir / kCreationMarker).string();
+  util::Fd fd(::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd.valid()) return util::ErrnoStatus("create", marker);
+  if (Status s = util::FsyncFd(fd.get(), marker); !s.ok()) return s;
+  return util::FsyncDirectory(dir.string());
 }
 
 // The removal is synced: a marker that came back after a power loss would
@@ -87,7 +80,7 @@ Status RemoveCreationMarker(const fs::path& dir) {
   if (ec)
     return Status::IOError(fmt::format("remove {}: {}", (dir / kCreationMarker).string(),
                                        ec.message()));
-  return SyncPath(dir, O_RDONLY | O_DIRECTORY);
+  return util::FsyncDirectory(dir.string());
 }
 
 }  // namespace

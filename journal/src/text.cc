@@ -39,6 +39,20 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 }
 }  // namespace
 
+bool IsValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string JsonString(std::string_view s) {
+  if (IsValidUtf8(s)) return JsonQuote(s);
+  return fmt::format(R"({{"base64":"{}"}})", Base64(s));
+}
+
 std::string JsonQuote(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
@@ -111,7 +125,7 @@ std::string ValueToJson(const Value& v) {
       if (s.find_first_of(".eE") == std::string::npos) s += ".0";
       return s;
     }
-    case ValueType::kString: return JsonQuote(v.as_string());
+    case ValueType::kString: return JsonString(v.as_string());
     case ValueType::kBytes: return fmt::format(R"({{"bytes":"{}"}})", Base64(v.as_bytes()));
   }
   return "null";

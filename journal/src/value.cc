@@ -20,6 +20,9 @@ std::string_view ValueTypeName(ValueType type) {
 
 std::string Value::ToString() const {
   if (type() == ValueType::kBytes) return "b64:" + text::Base64(as_bytes());
+  // A display form for people: always quoted text, even for bytes that are
+  // not UTF-8 (the lossless {"base64":...} form is for JSON output).
+  if (type() == ValueType::kString) return text::JsonQuote(as_string());
   return text::ValueToJson(*this);
 }
 

@@ -9,15 +9,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+
+#include "journaldb/journal/util/errno_status.h"
 
 namespace journaldb::sync {
-
-namespace {
-std::string Errno(std::string_view what) {
-  return fmt::format("{}: {}", what, std::strerror(errno));
-}
-}  // namespace
 
 Result<std::pair<std::string, uint16_t>> ParseAddress(std::string_view address) {
   size_t colon = address.rfind(':');
@@ -67,11 +62,11 @@ Result<Socket> Socket::Connect(std::string_view address) {
   for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
     Socket s(::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol));
     if (!s.valid()) {
-      last_error = Errno("socket");
+      last_error = util::ErrnoMessage("socket", {}, errno);
       continue;
     }
     if (::connect(s.fd(), a->ai_addr, a->ai_addrlen) != 0) {
-      last_error = Errno("connect");
+      last_error = util::ErrnoMessage("connect", {}, errno);
       continue;
     }
     int one = 1;
@@ -95,7 +90,7 @@ Status Socket::WriteAll(std::string_view bytes) {
     ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::IOError(Errno("send"));
+      return util::ErrnoStatus("send");
     }
     bytes.remove_prefix(static_cast<size_t>(n));
   }
@@ -132,7 +127,7 @@ Status ReadExactly(int fd, char* out, size_t n, bool* clean_eof) {
     if (r < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::IOError("receive timed out");
-      return Status::IOError(Errno("recv"));
+      return util::ErrnoStatus("recv");
     }
     got += static_cast<size_t>(r);
   }
@@ -184,15 +179,15 @@ Result<Listener> Listener::Listen(std::string_view address) {
         fmt::format("listen address {}: host must be an IPv4 address", address));
   Listener l;
   l.fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (l.fd_ < 0) return Status::IOError(Errno("socket"));
+  if (l.fd_ < 0) return util::ErrnoStatus("socket");
   int one = 1;
   ::setsockopt(l.fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (::bind(l.fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
-    return Status::IOError(Errno(fmt::format("bind {}", address)));
-  if (::listen(l.fd_, 128) != 0) return Status::IOError(Errno("listen"));
+    return util::ErrnoStatus("bind", address);
+  if (::listen(l.fd_, 128) != 0) return util::ErrnoStatus("listen");
   socklen_t len = sizeof sa;
   if (::getsockname(l.fd_, reinterpret_cast<sockaddr*>(&sa), &len) != 0)
-    return Status::IOError(Errno("getsockname"));
+    return util::ErrnoStatus("getsockname");
   l.port_ = ntohs(sa.sin_port);
   return l;
 }
@@ -218,7 +213,7 @@ Result<Socket> Listener::Accept(std::string* peer) {
   do {
     fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&sa), &len, SOCK_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return Status::IOError(Errno("accept"));
+  if (fd < 0) return util::ErrnoStatus("accept");
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (peer) {

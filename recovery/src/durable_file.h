@@ -1,5 +1,6 @@
-// Small POSIX helpers for the snapshot commit protocol: files and directory
-// entries that are on disk before the next step runs.
+// Small POSIX helpers for the snapshot commit protocol: a manifest that is on
+// disk before the next step runs, and read back with a size bound. Directory
+// fsyncs are journaldb/journal/util/fsync.h.
 #ifndef JOURNALDB_RECOVERY_DURABLE_FILE_H_
 #define JOURNALDB_RECOVERY_DURABLE_FILE_H_
 
@@ -15,9 +16,6 @@ Status WriteFileDurably(const std::string& path, std::string_view bytes);
 
 // Reads a whole file of at most `max_bytes`; not-found if missing.
 Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes);
-
-// fsyncs a directory so entries created, renamed or removed in it are durable.
-Status FsyncDirectory(const std::string& path);
 
 }  // namespace journaldb::recovery
 

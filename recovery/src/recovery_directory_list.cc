@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <boost/filesystem.hpp>
 
-#include "durable_file.h"
+#include "journaldb/journal/util/fsync.h"
 #include "journaldb/recovery_directory.h"
 #include "journaldb/recovery_snapshot.h"
 #include "snapshot_layout.h"
@@ -85,7 +85,7 @@ Result<int> RemoveIncompleteRecoverySnapshots(const std::string& recovery_root) 
     ++removed;
   }
   if (removed > 0)
-    if (Status s = recovery::FsyncDirectory(recovery_root); !s.ok()) return s;
+    if (Status s = util::FsyncDirectory(recovery_root); !s.ok()) return s;
   return removed;
 }
 

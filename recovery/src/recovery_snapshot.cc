@@ -8,6 +8,7 @@
 #include "durable_file.h"
 #include "journaldb/engine/checkpoint.h"
 #include "journaldb/engine/client_reset_record.h"
+#include "journaldb/journal/util/fsync.h"
 #include "journaldb/journal/wall_clock.h"
 #include "journaldb/sync.h"
 #include "journaldb/recovery/manifest_codec.h"
@@ -144,10 +145,10 @@ Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
                                             recovery::EncodeManifest(m));
       !s.ok())
     return fail(s);
-  if (Status s = recovery::FsyncDirectory(tmp_dir.string()); !s.ok()) return fail(s);
+  if (Status s = util::FsyncDirectory(tmp_dir.string()); !s.ok()) return fail(s);
   fs::rename(tmp_dir, final_dir, ec);
   if (ec) return fail(FsError("rename to " + final_dir.string(), tmp_dir, ec));
-  if (Status s = recovery::FsyncDirectory(recovery_root); !s.ok()) return s;
+  if (Status s = util::FsyncDirectory(recovery_root); !s.ok()) return s;
   if (!options.recovery_id.empty() && options.recovery_id != m.recovery_id) {
     // The stale snapshot is a subset of this complete one.
     fs::remove_all(fs::path(recovery_root) / options.recovery_id, ec);

@@ -1,14 +1,13 @@
 #include "journaldb/server/admin.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <rocksdb/utilities/checkpoint.h>
-#include <unistd.h>
 
 #include <boost/filesystem.hpp>
 #include <fstream>
 
 #include "journaldb/journal/store.h"
+#include "journaldb/journal/util/fsync.h"
 #include "journaldb/server/server_store.h"
 
 namespace journaldb::server {
@@ -17,19 +16,6 @@ namespace fs = boost::filesystem;
 
 namespace {
 constexpr char kBackupMarker[] = "BACKUP-COMPLETE";
-
-Status FsyncPath(const fs::path& p) {
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError(fmt::format("open {} to fsync", p.string()));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::OK() : Status::IOError(fmt::format("fsync {}", p.string()));
-}
-
-fs::path Parent(const fs::path& p) {
-  fs::path parent = fs::absolute(p).parent_path();
-  return parent.empty() ? fs::path(".") : parent;
-}
 
 Result<std::unique_ptr<ServerStore>> OpenExisting(const std::string& dir) {
   return ServerStore::Open(dir, /*create=*/false);
@@ -71,15 +57,15 @@ Result<std::string> Backup(const std::string& data_dir, const std::string& to) {
     return s;
   // The checkpoint fsyncs its files and directory, not the parent, and says
   // nothing about completeness to a later reader: the marker does.
-  if (Status s = FsyncPath(Parent(to)); !s.ok()) return s;
+  if (Status s = util::FsyncParentDirectory(to); !s.ok()) return s;
   {
     std::ofstream marker((fs::path(to) / kBackupMarker).string());
     marker << fmt::format("epoch {}\nlatest_version {}\n", (*store)->epoch(),
                           (*store)->latest_version());
     if (!marker) return Status::IOError(fmt::format("write {}/{}", to, kBackupMarker));
   }
-  if (Status s = FsyncPath(fs::path(to) / kBackupMarker); !s.ok()) return s;
-  if (Status s = FsyncPath(to); !s.ok()) return s;
+  if (Status s = util::FsyncFile((fs::path(to) / kBackupMarker).string()); !s.ok()) return s;
+  if (Status s = util::FsyncDirectory(to); !s.ok()) return s;
   return fmt::format("backup of {} at version {} in {}", data_dir, (*store)->latest_version(), to);
 }
 
@@ -116,13 +102,13 @@ Result<std::string> Restore(const std::string& data_dir, const std::string& from
     epoch = *e;
     latest = (*restored)->latest_version();
   }
-  if (Status s = FsyncPath(staging); !s.ok()) return s;
+  if (Status s = util::FsyncDirectory(staging.string()); !s.ok()) return s;
   live->reset();
   fs::rename(target, old, ec);
   if (ec) return Status::IOError(fmt::format("move {} aside: {}", target.string(), ec.message()));
   fs::rename(staging, target, ec);
   if (ec) return Status::IOError(fmt::format("move restored data in place: {}", ec.message()));
-  if (Status s = FsyncPath(Parent(target)); !s.ok()) return s;
+  if (Status s = util::FsyncParentDirectory(target.string()); !s.ok()) return s;
   fs::remove_all(old, ec);
   return fmt::format("restored {} from {}: new epoch {}, latest version {}", data_dir, from, epoch,
                      latest);

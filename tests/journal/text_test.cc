@@ -96,6 +96,24 @@ TEST(TextJsonQuote, AValidSequenceAfterAnInvalidByteIsKept) {
   EXPECT_EQ(JsonQuote("\xe2\xc3\xa9"), "\"\\u00e2\xc3\xa9\"");
 }
 
+TEST(TextIsValidUtf8, AcceptsWellFormedTextAndRejectsAnyIllFormedByte) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain"));
+  EXPECT_TRUE(IsValidUtf8("\xc3\xbf\xc3\xbe"));      // "ÿþ"
+  EXPECT_TRUE(IsValidUtf8("\xf0\x9f\x98\x80"));      // U+1F600
+  EXPECT_FALSE(IsValidUtf8("\xff\xfe"));
+  EXPECT_FALSE(IsValidUtf8("ok\xc3"));                 // truncated at the end
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));              // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));          // a surrogate
+}
+
+TEST(TextJsonString, Utf8IsAQuotedStringAndAnythingElseTaggedBase64) {
+  EXPECT_EQ(JsonString("a\"b"), R"("a\"b")");
+  EXPECT_EQ(JsonString("\xc3\xbf\xc3\xbe"), "\"\xc3\xbf\xc3\xbe\"");
+  EXPECT_EQ(JsonString("\xff\xfe"), R"({"base64":"//4="})");
+  EXPECT_NE(JsonString("\xff\xfe"), JsonString("\xc3\xbf\xc3\xbe"));
+}
+
 TEST(TextQuoted, IsTheJsonQuotedForm) {
   EXPECT_EQ(Quoted("my key"), R"("my key")");
   EXPECT_EQ(Quoted("\x01"), R"("\u0001")");
@@ -169,7 +187,10 @@ TEST(TextValueToJson, NonFiniteDoublesAreTaggedObjects) {
 }
 
 TEST(TextValueToJson, StringsAreQuotedAndBytesAreTaggedBase64) {
-  EXPECT_EQ(ValueToJson(Value::String("a\"b\xff")), R"("a\"b\u00ff")");
+  EXPECT_EQ(ValueToJson(Value::String("a\"b")), R"("a\"b")");
+  // Not UTF-8: base64 under a tag of its own, so neither "\u00ff" (the text
+  // U+00FF) nor {"bytes":...} (a bytes value) can be taken for it.
+  EXPECT_EQ(ValueToJson(Value::String("a\"b\xff")), R"({"base64":"YSJi/w=="})");
   EXPECT_EQ(ValueToJson(Value::String("")), R"("")");
   EXPECT_EQ(ValueToJson(Value::BytesValue("foo")), R"({"bytes":"Zm9v"})");
   EXPECT_EQ(ValueToJson(Value::BytesValue("")), R"({"bytes":""})");

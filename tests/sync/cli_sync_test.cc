@@ -1,13 +1,9 @@
 // `journal sync` and `journal status` against a real journal-server.
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "server_process.h"
+#include "support/child_process.h"
 #include "support/temp_dir.h"
-
-extern char **environ;
 
 namespace journaldb {
 namespace {
@@ -17,36 +13,13 @@ struct CliRun {
   std::string out;
 };
 
-// Runs the journal CLI with `args`, capturing stdout (stderr is appended).
+// Runs the journal CLI with `args`, capturing stdout and stderr interleaved.
 CliRun Journal(std::vector<std::string> args) {
   args.insert(args.begin(), JOURNAL_CLI_PATH);
-  int fds[2];
-  EXPECT_EQ(::pipe(fds), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  std::vector<char *> argv;
-  for (std::string &a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  CliRun r;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(fds[1]);
-  if (rc != 0) {
-    ::close(fds[0]);
-    return r;
-  }
-  char buf[512];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
-    r.out.append(buf, static_cast<size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  testing::SpawnOptions options;
+  options.merge_stderr = true;
+  testing::ProcessResult r = testing::RunProcess(args, options);
+  return CliRun{r.exit_code, r.out};
 }
 
 bool Contains(const std::string &s, const std::string &needle) {

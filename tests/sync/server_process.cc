@@ -1,58 +1,19 @@
 #include "server_process.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <sstream>
-
-extern char** environ;
 
 namespace journaldb::testing {
 
 namespace {
-// Spawns argv with stdout to a pipe (returned in *out_fd) and stderr to `log`.
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log, int* out_fd,
-            std::string* error) {
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-    *error = "pipe failed";
-    return -1;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  std::vector<char*> argv;
-  std::string path = JOURNAL_SERVER_PATH;
-  argv.push_back(path.data());
-  std::vector<std::string> copy = args;
-  for (std::string& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(pipe_fds[1]);
-  if (rc != 0) {
-    *error = std::string("posix_spawn: ") + std::strerror(rc);
-    ::close(pipe_fds[0]);
-    return -1;
-  }
-  *out_fd = pipe_fds[0];
-  return pid;
-}
-
-std::string ReadLine(int fd) {
-  std::string line;
-  char c;
-  while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
-  return line;
+std::string ReadLog(const std::string& path) {
+  std::ifstream log(path);
+  std::stringstream ss;
+  ss << log.rdbuf();
+  return ss.str();
 }
 }  // namespace
 
@@ -71,17 +32,16 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir,
   std::vector<std::string> args = {"--data", data_dir, "--listen",
                                    "127.0.0.1:" + std::to_string(port)};
   if (!token.empty()) args.insert(args.end(), {"--token", token});
-  int out = -1;
-  p->pid_ = Spawn(args, p->log_path_, &out, error);
-  if (p->pid_ < 0) return nullptr;
-  std::string line = ReadLine(out);
-  ::close(out);
+  args.insert(args.begin(), JOURNAL_SERVER_PATH);
+  SpawnOptions options;
+  options.stderr_path = p->log_path_;
+  p->child_ = ChildProcess::Start(args, error, options);
+  if (p->child_ == nullptr) return nullptr;
+  std::string line = p->child_->ReadLine().value_or("");
   const std::string prefix = "listening on 127.0.0.1:";
   if (line.rfind(prefix, 0) != 0) {
-    std::ifstream log(p->log_path_);
-    std::stringstream ss;
-    ss << log.rdbuf();
-    *error = "journal-server did not start: " + line + " / log: " + ss.str();
+    *error = "journal-server did not start: " + line + " / log: " + ReadLog(p->log_path_);
+    p->child_.reset();  // an expected end (a port taken), not a crash to report
     return nullptr;
   }
   p->port_ = static_cast<uint16_t>(std::stoi(line.substr(prefix.size())));
@@ -91,63 +51,32 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir,
 
 ServerProcess::~ServerProcess() { Kill(); }
 
-int ServerProcess::Reap() {
-  int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
-  pid_ = -1;
-  return status;
-}
-
 void ServerProcess::Kill() {
-  if (pid_ < 0) return;
-  int status = 0;
-  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+  if (child_ == nullptr) return;
+  if (std::optional<int> status = child_->Poll()) {
     // It died before anyone stopped it: a server crash. Show why.
-    pid_ = -1;
-    std::ifstream log(log_path_);
-    std::stringstream ss;
-    ss << log.rdbuf();
-    ADD_FAILURE() << "journal-server exited by itself (wait status " << status << "); log:\n"
-                  << ss.str();
+    child_.reset();
+    ADD_FAILURE() << "journal-server exited by itself (wait status " << *status << "); log:\n"
+                  << ReadLog(log_path_);
     return;
   }
-  ::kill(pid_, SIGKILL);
-  Reap();
+  child_.reset();  // SIGKILLs and reaps
 }
 
 int ServerProcess::Terminate() {
-  if (pid_ < 0) return -1;
-  ::kill(pid_, SIGTERM);
-  int status = Reap();
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (child_ == nullptr) return -1;
+  child_->Kill(SIGTERM);
+  int status = child_->Wait();
+  child_.reset();
+  return ExitCodeOf(status);
 }
 
 int RunServerCommand(const std::vector<std::string>& args, std::string* output) {
-  char tmpl[] = "/tmp/journal-server-cmd-XXXXXX";
-  int log_fd = ::mkstemp(tmpl);
-  if (log_fd < 0) return -1;
-  ::close(log_fd);
-  std::string error;
-  int out = -1;
-  pid_t pid = Spawn(args, tmpl, &out, &error);
-  if (pid < 0) {
-    *output = error;
-    return -1;
-  }
-  std::string text;
-  char buf[512];
-  for (ssize_t n; (n = ::read(out, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
-  ::close(out);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  std::ifstream log(tmpl);
-  std::stringstream ss;
-  ss << log.rdbuf();
-  ::unlink(tmpl);
-  *output = text + ss.str();
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  std::vector<std::string> argv = args;
+  argv.insert(argv.begin(), JOURNAL_SERVER_PATH);
+  ProcessResult r = RunProcess(argv);
+  *output = r.out + r.err;
+  return r.exit_code >= 0 ? r.exit_code : r.signal > 0 ? 128 + r.signal : -1;
 }
 
 }  // namespace journaldb::testing

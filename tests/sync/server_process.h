@@ -1,15 +1,14 @@
-// ServerProcess: a real journal-server started with posix_spawn on a
-// loopback port, for end-to-end tests. posix_spawn, not fork: the test
-// process runs RocksDB threads.
+// ServerProcess: a real journal-server started (support/child_process.h) on
+// a loopback port, for end-to-end tests.
 #ifndef JOURNALDB_TESTS_SYNC_SERVER_PROCESS_H_
 #define JOURNALDB_TESTS_SYNC_SERVER_PROCESS_H_
-
-#include <sys/types.h>
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "support/child_process.h"
 
 namespace journaldb::testing {
 
@@ -39,8 +38,7 @@ class ServerProcess {
 
  private:
   ServerProcess() = default;
-  int Reap();
-  pid_t pid_ = -1;
+  std::unique_ptr<ChildProcess> child_;
   std::string address_;
   uint16_t port_ = 0;
   std::string log_path_;

@@ -2,11 +2,11 @@
 // RunCli (tools/cli/cli.h). No database is opened by these cases.
 #include <gtest/gtest.h>
 
-#include <filesystem>
+#include <boost/filesystem.hpp>
 #include <sstream>
 
 #include "cli.h"
-#include "json_checker.h"
+#include "support/json_checker.h"
 #include "support/temp_dir.h"
 
 namespace journaldb::cli {
@@ -88,7 +88,7 @@ TEST(CliDispatch, UsageErrorsExitTwoWithoutTouchingAnything) {
     std::string joined;
     for (const std::string& a : args) joined += " " + a;
     CliRun r = Cli(real);
-    EXPECT_FALSE(std::filesystem::exists(dir.Sub("db"))) << joined;
+    EXPECT_FALSE(boost::filesystem::exists(dir.Sub("db"))) << joined;
     EXPECT_EQ(r.code, 2) << "journal" << joined << "\nstderr: " << r.err;
     EXPECT_TRUE(r.err.starts_with("journal")) << r.err;
     EXPECT_TRUE(r.out.empty()) << joined << ": " << r.out;

@@ -4,7 +4,7 @@
 
 #include <limits>
 
-#include "json_checker.h"
+#include "support/json_checker.h"
 #include "output.h"
 
 namespace journaldb::cli {
@@ -18,45 +18,6 @@ Json MustParse(const std::string& text) {
   std::optional<Json> j = ParseJson(text, &error);
   EXPECT_TRUE(j.has_value()) << error << " in: " << text;
   return j.value_or(Json{});
-}
-
-TEST(CliJsonWriter, NestsWithCommasInTheRightPlaces) {
-  JsonWriter w;
-  w.BeginObject().Key("a").Int(-1).Key("b").BeginArray().Uint(1).Bool(true).Null();
-  w.BeginObject().EndObject().BeginArray().EndArray().EndArray().Key("c").String("x").EndObject();
-  EXPECT_EQ(w.str(), R"({"a":-1,"b":[1,true,null,{},[]],"c":"x"})");
-  Json j = MustParse(w.str());
-  EXPECT_EQ(j["b"].items.size(), 5u);
-}
-
-TEST(CliJsonWriter, EveryValueTypeIsValidJson) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  const double inf = std::numeric_limits<double>::infinity();
-  FieldMap fields = {
-      {"null", Value::Null()},
-      {"bool", Value::Bool(false)},
-      {"int", Value::Int(std::numeric_limits<int64_t>::min())},
-      {"double", Value::Double(2.0)},
-      {"nan", Value::Double(nan)},
-      {"inf", Value::Double(inf)},
-      {"ninf", Value::Double(-inf)},
-      {"string", Value::String("tab\there \"q\" \\ \x01 \x7f é")},
-      {"bad_utf8", Value::String("\xc3(\xff")},
-      {"bytes", Value::BytesValue(std::string("\x00\xff", 2))},
-      {"name\nwith\x1b[31m", Value::Int(1)},
-  };
-  JsonWriter w;
-  w.Fields(fields);
-  Json j = MustParse(w.str());
-  EXPECT_TRUE(j["null"].is_null());
-  EXPECT_EQ(j["int"].number, "-9223372036854775808");
-  EXPECT_EQ(j["double"].number, "2.0");
-  EXPECT_EQ(j["nan"]["double"].string, "nan");
-  EXPECT_EQ(j["inf"]["double"].string, "inf");
-  EXPECT_EQ(j["ninf"]["double"].string, "-inf");
-  EXPECT_EQ(j["string"].string, "tab\there \"q\" \\ \x01 \x7f é");
-  EXPECT_EQ(j["bytes"]["bytes"].string, "AP8=");
-  EXPECT_TRUE(j.has("name\nwith\x1b[31m"));
 }
 
 TEST(CliJsonWriter, EntriesCarryCursorsOpsAndBeforeImages) {

@@ -137,23 +137,5 @@ TEST(CliValueSyntax, AFieldGivenTwiceIsRejected) {
             (FieldMap{{"a", Value::Int(1)}, {"b", Value::String("1")}, {"c", Value::String("x")}}));
 }
 
-TEST(CliValueSyntax, DeltasAreSignedDecimalInt64) {
-  EXPECT_EQ(ParseInt64("5"), 5);
-  EXPECT_EQ(ParseInt64("+5"), 5);
-  EXPECT_EQ(ParseInt64("-5"), -5);
-  EXPECT_EQ(ParseInt64("-9223372036854775808"), std::numeric_limits<int64_t>::min());
-  for (std::string_view bad :
-       {"", "+", "-", "+-5", "1.5", "5x", " 5", "0x10", "9223372036854775808", "abc"})
-    EXPECT_EQ(ParseInt64(bad), std::nullopt) << "'" << bad << "'";
-}
-
-TEST(CliValueSyntax, LsnsAreUnsignedDecimal) {
-  EXPECT_EQ(ParseUint64("0"), 0u);
-  EXPECT_EQ(ParseUint64("42"), 42u);
-  EXPECT_EQ(ParseUint64("18446744073709551615"), std::numeric_limits<uint64_t>::max());
-  for (std::string_view bad : {"", "-1", "+1", "18446744073709551616", "4 2", "x"})
-    EXPECT_EQ(ParseUint64(bad), std::nullopt) << "'" << bad << "'";
-}
-
 }  // namespace
 }  // namespace journaldb::cli

@@ -3,7 +3,7 @@
 // it, and nothing is touched), the rules of docs/cli.md, and --version.
 #include <gtest/gtest.h>
 
-#include <filesystem>
+#include <boost/filesystem.hpp>
 #include <string>
 #include <vector>
 
@@ -72,18 +72,18 @@ TEST_F(CommandLine, JournalUnknownOptionIsNamedAndNothingIsWritten) {
   // An option of another command is unknown here.
   ExpectUsageError(Journal({"put", db_, "tasks", "t1", "a=1", "--since", "1"}),
                    "unknown option --since");
-  EXPECT_FALSE(std::filesystem::exists(db_));
+  EXPECT_FALSE(boost::filesystem::exists(db_));
 }
 
 TEST_F(CommandLine, JournalMissingOptionValueIsNamed) {
   ExpectUsageError(Journal({"sync", db_, "--server"}), "--server");
   ExpectUsageError(Journal({"sync", db_, "--server", "127.0.0.1:1", "--token"}), "--token");
-  EXPECT_FALSE(std::filesystem::exists(db_));
+  EXPECT_FALSE(boost::filesystem::exists(db_));
 }
 
 TEST_F(CommandLine, JournalFlagsTakeNoValue) {
   ExpectUsageError(Journal({"put", db_, "tasks", "t1", "a=1", "--json=false"}), "json");
-  EXPECT_FALSE(std::filesystem::exists(db_));
+  EXPECT_FALSE(boost::filesystem::exists(db_));
 }
 
 TEST_F(CommandLine, JournalOptionsAnywhereInBothSpellings) {
@@ -130,7 +130,7 @@ TEST_F(CommandLine, JournalUsageErrorsUnderJsonAreJsonWhereverTheFlagIs) {
   }
   ProcessResult r = Journal({"frob", "--json"});
   EXPECT_TRUE(Contains(r.out, R"(unknown command \"frob\")")) << r.out;
-  EXPECT_FALSE(std::filesystem::exists(db_));
+  EXPECT_FALSE(boost::filesystem::exists(db_));
 }
 
 TEST_F(CommandLine, ServerRejectsUnknownOptionsInsteadOfIgnoringThem) {
@@ -145,7 +145,7 @@ TEST_F(CommandLine, ServerRejectsUnknownOptionsInsteadOfIgnoringThem) {
   ExpectUsageError(Server({"trim", "--data", data, "--below", "3", "--listen", "x"}),
                    "unknown option --listen");
   // Never started: a server would have created its data directory.
-  EXPECT_FALSE(std::filesystem::exists(data));
+  EXPECT_FALSE(boost::filesystem::exists(data));
 }
 
 TEST_F(CommandLine, ServerUsageErrorsNameTheOption) {
@@ -161,7 +161,7 @@ TEST_F(CommandLine, ServerUsageErrorsNameTheOption) {
   ExpectUsageError(Server({"reset-client", "--data", data, "0"}), "CLIENT_ID");
   ExpectUsageError(Server({"--data", data, "trim", "--below", "3"}),
                    "--data before `trim` is a serving option");
-  EXPECT_FALSE(std::filesystem::exists(data));
+  EXPECT_FALSE(boost::filesystem::exists(data));
   ProcessResult r = Server({"trim", "--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.out, "journal-server trim --data DIR")) << r.out;

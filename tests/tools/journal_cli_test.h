@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "json_checker.h"
-#include "run_process.h"
+#include "support/child_process.h"
+#include "support/json_checker.h"
 
 #ifndef JOURNAL_CLI_PATH
 #error "the test target must define JOURNAL_CLI_PATH"

@@ -5,7 +5,7 @@
 // "Recovery snapshots").
 #include <gtest/gtest.h>
 
-#include <filesystem>
+#include <boost/filesystem.hpp>
 #include <fstream>
 #include <regex>
 
@@ -13,16 +13,16 @@
 #include "journaldb/journal/layout.h"
 #include "journaldb/recovery_snapshot.h"
 #include "journal_cli_test.h"
-#include "json_checker.h"
+#include "support/child_process.h"
+#include "support/json_checker.h"
 #include "journaldb/recovery/manifest_codec.h"
-#include "run_process.h"
 #include "support/raw_rocks.h"
 #include "support/temp_dir.h"
 
 namespace journaldb {
 namespace {
 
-namespace fs = std::filesystem;
+namespace fs = boost::filesystem;
 using testing::Json;
 using testing::ProcessResult;
 

@@ -5,28 +5,24 @@
 // (docs/cli.md, "replay" and "gc").
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/filesystem.hpp>
 #include <cerrno>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "journaldb/recovery_snapshot.h"
 #include "journal_cli_test.h"
-#include "json_checker.h"
-#include "run_process.h"
+#include "support/child_process.h"
+#include "support/json_checker.h"
 #include "support/temp_dir.h"
-
-extern char** environ;
 
 namespace journaldb {
 namespace {
 
-namespace fs = std::filesystem;
+namespace fs = boost::filesystem;
 using testing::Json;
 using testing::ProcessResult;
 
@@ -41,42 +37,12 @@ std::string ReadAll(const std::string& path) {
   return s.str();
 }
 
-// Runs `argv` with `input` on its stdin through a pipe (as `printf ... |
-// journal replay --interactive` does). The input is small, so it is written
-// whole before the child starts and the pipe closed: the child sees EOF after it.
+// Runs `argv` with `input` on its stdin (as `printf ... | journal replay
+// --interactive` does): the child sees EOF after it.
 ProcessResult RunWithInput(const std::vector<std::string>& argv, const std::string& input) {
-  ProcessResult result;
-  int fds[2];
-  if (pipe(fds) != 0) return result;
-  EXPECT_LT(input.size(), 4096u);  // fits the pipe buffer: no reader needed yet
-  EXPECT_EQ(write(fds[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
-  close(fds[1]);
-  testing::TempDir dir;
-  const std::string out_path = dir.Sub("stdout");
-  const std::string err_path = dir.Sub("stderr");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[0], STDIN_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[0]);
-  if (rc != 0) return result;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return result;
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  result.out = ReadAll(out_path);
-  result.err = ReadAll(err_path);
-  return result;
+  testing::SpawnOptions options;
+  options.stdin_text = input;
+  return testing::RunProcess(argv, options);
 }
 
 // Runs `argv` with stderr on a pseudo-terminal (stdout to a file), and
@@ -88,31 +54,13 @@ ProcessResult RunWithTerminalStderr(const std::vector<std::string>& argv) {
   if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return result;
   int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
   if (slave < 0) return result;
-  testing::TempDir dir;
-  const std::string out_path = dir.Sub("stdout");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, slave, STDERR_FILENO);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc == 0) {
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-    result.out = ReadAll(out_path);
-    // The slave stays open here, so reading the master never hits a hang-up.
-    fcntl(master, F_SETFL, O_NONBLOCK);
-    char buf[4096];
-    for (ssize_t n; (n = read(master, buf, sizeof buf)) > 0;) result.err.append(buf, n);
-  }
+  testing::SpawnOptions options;
+  options.stderr_fd = slave;
+  result = testing::RunProcess(argv, options);
+  // The slave stays open here, so reading the master never hits a hang-up.
+  fcntl(master, F_SETFL, O_NONBLOCK);
+  char buf[4096];
+  for (ssize_t n; (n = read(master, buf, sizeof buf)) > 0;) result.err.append(buf, n);
   close(slave);
   close(master);
   return result;

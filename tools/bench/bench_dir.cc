@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 #include <stdlib.h>
 
+#include <boost/filesystem.hpp>
 #include <cerrno>
-#include <cstring>
-#include <filesystem>
+
+#include "journaldb/journal/util/errno_status.h"
 
 namespace journaldb::bench {
 
@@ -13,8 +14,7 @@ Result<BenchDir> BenchDir::Temp() {
   const char* tmp = std::getenv("TMPDIR");
   std::string templ = fmt::format("{}/journal-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (mkdtemp(templ.data()) == nullptr)
-    return Status::IOError(
-        fmt::format("cannot create a temporary directory {}: {}", templ, std::strerror(errno)));
+    return util::ErrnoStatus("create temporary directory", templ);
   std::string db = templ + "/db";
   return BenchDir(std::move(templ), std::move(db));
 }
@@ -28,8 +28,8 @@ BenchDir::BenchDir(BenchDir&& other) noexcept
 
 BenchDir::~BenchDir() {
   if (root_.empty()) return;
-  std::error_code ec;
-  std::filesystem::remove_all(root_, ec);
+  boost::system::error_code ec;
+  boost::filesystem::remove_all(root_, ec);
 }
 
 }  // namespace journaldb::bench

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "journaldb/journal/util/errno_status.h"
 #include "rss.h"
 
 namespace journaldb::bench {
@@ -66,14 +67,14 @@ size_t ReadAll(int fd, void* data, size_t size) {
 
 Result<RunResult> RunInChild(const RunFn& fn) {
   int fds[2];
-  if (pipe(fds) != 0) return Status::IOError(fmt::format("pipe: {}", std::strerror(errno)));
+  if (pipe(fds) != 0) return util::ErrnoStatus("pipe");
   std::fflush(stdout);
   std::fflush(stderr);
   pid_t pid = fork();
   if (pid < 0) {
     ::close(fds[0]);
     ::close(fds[1]);
-    return Status::IOError(fmt::format("fork: {}", std::strerror(errno)));
+    return util::ErrnoStatus("fork");
   }
   if (pid == 0) {
     ::close(fds[0]);

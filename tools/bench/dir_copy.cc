@@ -7,10 +7,13 @@
 
 #include <boost/filesystem.hpp>
 #include <cerrno>
-#include <cstring>
 #include <set>
 #include <utility>
 #include <vector>
+
+#include "journaldb/journal/util/errno_status.h"
+#include "journaldb/journal/util/fd.h"
+#include "journaldb/journal/util/fsync.h"
 
 namespace journaldb::bench {
 
@@ -18,53 +21,26 @@ namespace fs = boost::filesystem;
 
 namespace {
 
-Status Errno(std::string_view what, const std::string& path) {
-  return Status::IOError(fmt::format("{} {}: {}", what, path, std::strerror(errno)));
-}
-
-// Closes the descriptor on every path out of a copy.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-Status FsyncPath(const std::string& path, int flags) {
-  Fd fd(::open(path.c_str(), flags | O_CLOEXEC));
-  if (fd.get() < 0) return Errno("open", path);
-  if (::fsync(fd.get()) != 0) return Errno("fsync", path);
-  return Status::OK();
-}
-
 Status CopyFileDurably(const std::string& from, const std::string& to) {
-  Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
-  if (in.get() < 0) return Errno("open", from);
-  Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (out.get() < 0) return Errno("create", to);
+  util::Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) return util::ErrnoStatus("open", from);
+  util::Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!out.valid()) return util::ErrnoStatus("create", to);
   // 1 MiB: large enough that the system calls cost nothing next to the bytes.
   static thread_local std::vector<char> buffer(1 << 20);
   for (;;) {
     ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("read", from);
+    if (n < 0) return util::ErrnoStatus("read", from);
     if (n == 0) break;
     for (ssize_t done = 0; done < n;) {
       ssize_t w = ::write(out.get(), buffer.data() + done, static_cast<size_t>(n - done));
       if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return Errno("write", to);
+      if (w < 0) return util::ErrnoStatus("write", to);
       done += w;
     }
   }
-  if (::fsync(out.get()) != 0) return Errno("fsync", to);
-  return Status::OK();
+  return util::FsyncFd(out.get(), to);
 }
 
 }  // namespace
@@ -88,8 +64,8 @@ Status CopyTreeDurably(const std::string& from, const std::string& to) {
   if (ec) return Status::IOError(fmt::format("list {}: {}", from, ec.message()));
   // The new entries are durable only once their directories are synced.
   for (const std::string& d : dirs)
-    if (Status s = FsyncPath(d, O_RDONLY | O_DIRECTORY); !s.ok()) return s;
-  return FsyncPath(fs::path(to).parent_path().string(), O_RDONLY | O_DIRECTORY);
+    if (Status s = util::FsyncDirectory(d); !s.ok()) return s;
+  return util::FsyncParentDirectory(to);
 }
 
 Result<uint64_t> DirectoryBytes(const std::string& dir, DirBytes kind) {
@@ -99,7 +75,7 @@ Result<uint64_t> DirectoryBytes(const std::string& dir, DirBytes kind) {
   fs::recursive_directory_iterator it(dir, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
     struct stat st {};
-    if (::lstat(it->path().c_str(), &st) != 0) return Errno("stat", it->path().string());
+    if (::lstat(it->path().c_str(), &st) != 0) return util::ErrnoStatus("stat", it->path().string());
     if (!S_ISREG(st.st_mode) || !seen.insert({st.st_dev, st.st_ino}).second) continue;
     bytes += kind == DirBytes::kAllocated ? static_cast<uint64_t>(st.st_blocks) * 512
                                           : static_cast<uint64_t>(st.st_size);

@@ -10,8 +10,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <boost/filesystem.hpp>
 #include <cstdio>
-#include <filesystem>
 #include <system_error>
 #include <vector>
 
@@ -55,8 +55,8 @@ Result<RunResult> SqliteRun(const Profile& p, uint64_t ops) {
   if (!dir.ok()) return dir.status();
   // BenchDir removes its root, so the SQLite files may go in the directory
   // journaldb would have used.
-  std::error_code ec;
-  if (!std::filesystem::create_directory(dir->db_path(), ec))
+  boost::system::error_code ec;
+  if (!boost::filesystem::create_directory(dir->db_path(), ec))
     return Status::IOError("cannot create " + dir->db_path() + ": " + ec.message());
   SqliteOptions options;
   options.sync_every_commit = p.sqlite_sync_every_commit;

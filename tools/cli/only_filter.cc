@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "value_syntax.h"
+#include "journaldb/journal/util/parse_number.h"
 
 namespace journaldb::cli {
 
@@ -34,9 +34,9 @@ Result<OnlyFilter> ParseOnlyFilter(std::string_view text) {
   if (!AllDigits(first) || !AllDigits(last))
     return Status::InvalidArgument(
         fmt::format("--only {}: an lsn range is N or N-M (5-9, or 7)", text));
-  std::optional<uint64_t> a = ParseUint64(first);
-  std::optional<uint64_t> b = ParseUint64(last);
-  if (!a || !b || *a == 0 || *b == 0)
+  Result<uint64_t> a = util::ParseUint64(first);
+  Result<uint64_t> b = util::ParseUint64(last);
+  if (!a.ok() || !b.ok() || *a == 0 || *b == 0)
     return Status::InvalidArgument(
         fmt::format("--only {}: lsns are numbers from 1 to 18446744073709551615", text));
   if (*b < *a)

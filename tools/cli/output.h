@@ -13,45 +13,14 @@
 #include <ostream>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "journaldb/journal/json_writer.h"
 #include "journaldb/journal_entry.h"
 #include "journaldb/object.h"
 #include "journaldb/operation.h"
 #include "journaldb/value.h"
 
 namespace journaldb::cli {
-
-// Builds compact JSON text. Commas and key/value order are tracked, so
-// callers only say what comes next. Strings go through text::JsonQuote and
-// values through text::ValueToJson, so the text is valid JSON for any bytes
-// and any double (docs/cli.md, "JSON output").
-// REQUIRES: calls nest properly (a Key before each value inside an object).
-class JsonWriter {
- public:
-  JsonWriter& BeginObject();
-  JsonWriter& EndObject();
-  JsonWriter& BeginArray();
-  JsonWriter& EndArray();
-  JsonWriter& Key(std::string_view name);
-  JsonWriter& String(std::string_view s);
-  JsonWriter& Int(int64_t i);
-  JsonWriter& Uint(uint64_t u);
-  JsonWriter& Bool(bool b);
-  JsonWriter& Null();
-  JsonWriter& FieldValue(const Value& v);
-  // {"name": value, ...} in field-name order.
-  JsonWriter& Fields(const FieldMap& fields);
-
-  const std::string& str() const { return out_; }
-
- private:
-  void BeforeValue();
-  std::string out_;
-  // Per open container: whether it already holds an element.
-  std::vector<bool> has_element_;
-  bool after_key_ = false;
-};
 
 // Structured forms shared by several commands (docs/cli.md lists them).
 void WriteOperationJson(JsonWriter& w, const Operation& op);

@@ -2,10 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-#include <system_error>
-
 #include "journaldb/journal/text.h"
+#include "journaldb/journal/util/parse_number.h"
 
 namespace journaldb::cli {
 
@@ -58,26 +56,23 @@ Result<Value> ParseTypedValue(std::string_view text) {
   if (text == "null") return Value::Null();
   if (text == "true") return Value::Bool(true);
   if (text == "false") return Value::Bool(false);
-  const char* first = text.data();
-  const char* last = text.data() + text.size();
   switch (ClassifyNumber(text)) {
     case NumberShape::kNotANumber:
       return Value::String(std::string(text));
     case NumberShape::kInteger: {
-      int64_t i = 0;
-      auto [ptr, ec] = std::from_chars(first, last, i);
-      if (ec != std::errc() || ptr != last)
+      // The shape is an integer, so the only way to fail is the range.
+      Result<int64_t> i = util::ParseInt64(text);
+      if (!i.ok())
         return Status::InvalidArgument(fmt::format(
             "{} is outside the int64 range; write FIELD:={} to store it as a string", text, text));
-      return Value::Int(i);
+      return Value::Int(*i);
     }
     case NumberShape::kReal: {
-      double d = 0;
-      auto [ptr, ec] = std::from_chars(first, last, d);
-      if (ec != std::errc() || ptr != last)
+      Result<double> d = util::ParseDouble(text);
+      if (!d.ok())
         return Status::InvalidArgument(fmt::format(
             "{} cannot be held by a double; write FIELD:={} to store it as a string", text, text));
-      return Value::Double(d);
+      return Value::Double(*d);
     }
   }
   return Value::String(std::string(text));
@@ -112,27 +107,6 @@ Result<FieldMap> ParseFieldAssignments(const std::vector<std::string>& args) {
       return Status::InvalidArgument(fmt::format("field {} is given twice", it->first));
   }
   return fields;
-}
-
-std::optional<int64_t> ParseInt64(std::string_view text) {
-  // from_chars accepts '-' but not '+'; a delta of +5 reads naturally.
-  if (!text.empty() && text.front() == '+') {
-    text.remove_prefix(1);
-    if (!text.empty() && text.front() == '-') return std::nullopt;
-  }
-  if (text.empty()) return std::nullopt;
-  int64_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-  return v;
-}
-
-std::optional<uint64_t> ParseUint64(std::string_view text) {
-  if (text.empty() || !IsDigit(text.front())) return std::nullopt;
-  uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-  return v;
 }
 
 }  // namespace journaldb::cli

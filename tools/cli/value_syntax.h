@@ -19,7 +19,6 @@
 #define JOURNALDB_TOOLS_CLI_VALUE_SYNTAX_H_
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,13 +47,6 @@ Result<FieldAssignment> ParseFieldAssignment(std::string_view arg);
 // All assignments of one `put` as a field map; a field given twice is an
 // invalid argument.
 Result<FieldMap> ParseFieldAssignments(const std::vector<std::string>& args);
-
-// A decimal int64 with an optional leading '+' or '-' (increment deltas);
-// nullopt if malformed or out of range.
-std::optional<int64_t> ParseInt64(std::string_view text);
-
-// A decimal uint64 without sign (lsns); nullopt if malformed or out of range.
-std::optional<uint64_t> ParseUint64(std::string_view text);
 
 }  // namespace journaldb::cli
 

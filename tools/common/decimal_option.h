@@ -17,22 +17,32 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <charconv>
 #include <concepts>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "journaldb/journal/util/parse_number.h"
 
 namespace journaldb::tools {
 
-// The whole of `text` as a decimal T (an optional leading '-' for signed
-// T), or nullopt.
+// The whole of `text` as a decimal T, by the journal's number rules
+// (journaldb/journal/util/parse_number.h: no whitespace, base prefix or '+';
+// a '-' only for signed T), or nullopt, also when T cannot hold it.
 template <std::integral T>
 std::optional<T> ParseDecimal(std::string_view text) {
-  T value{};
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
+  if constexpr (std::is_signed_v<T>) {
+    if (!text.empty() && text.front() == '+') return std::nullopt;
+    Result<int64_t> v = util::ParseInt64(text);
+    if (!v.ok() || !std::in_range<T>(*v)) return std::nullopt;
+    return static_cast<T>(*v);
+  } else {
+    Result<uint64_t> v = util::ParseUint64(text);
+    if (!v.ok() || !std::in_range<T>(*v)) return std::nullopt;
+    return static_cast<T>(*v);
+  }
 }
 
 // Adds `name` (an option, or a positional if it has no leading dash) that

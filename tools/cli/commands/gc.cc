@@ -11,7 +11,7 @@
 #include "../database_open.h"
 #include "../manifest_output.h"
 #include "../recovery_open.h"
-#include "../value_syntax.h"
+#include "journaldb/journal/util/parse_number.h"
 #include "journaldb/recovery_directory.h"
 
 namespace journaldb::cli {
@@ -63,8 +63,9 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   if (!root.ok()) return Outcome::Usage(root.status().message());
   uint64_t keep = 1;
   if (const std::string* k = args.Find("--keep")) {
-    std::optional<uint64_t> n = ParseUint64(*k);
-    if (!n) return Outcome::Usage(fmt::format("--keep wants a count, got {}", DisplayText(*k)));
+    Result<uint64_t> n = util::ParseUint64(*k);
+    if (!n.ok())
+      return Outcome::Usage(fmt::format("--keep wants a count, got {}", DisplayText(*k)));
     keep = *n;
   }
   const bool dry_run = args.Find("--dry-run") != nullptr;

@@ -3,7 +3,7 @@
 
 #include "../command.h"
 #include "../database_open.h"
-#include "../value_syntax.h"
+#include "journaldb/journal/util/parse_number.h"
 
 namespace journaldb::cli {
 
@@ -22,8 +22,8 @@ example:
 
 Outcome Run(const ParsedArgs& args, Output& out) {
   const std::vector<std::string>& a = args.positional;
-  std::optional<int64_t> delta = ParseInt64(a[4]);
-  if (!delta) return Outcome::Usage(fmt::format("DELTA must be a decimal int64, got {}", a[4]));
+  Result<int64_t> delta = util::ParseInt64(a[4]);
+  if (!delta.ok()) return Outcome::Usage(fmt::format("DELTA must be a decimal int64, got {}", a[4]));
   std::vector<Operation> ops;
   ops.push_back(Operation::Increment(a[1], a[2], a[3], *delta));
   Committed c;

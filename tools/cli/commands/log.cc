@@ -3,7 +3,7 @@
 
 #include "../command.h"
 #include "../database_open.h"
-#include "../value_syntax.h"
+#include "journaldb/journal/util/parse_number.h"
 
 namespace journaldb::cli {
 
@@ -46,8 +46,8 @@ void PrintEntry(const JournalEntry& e, std::ostream& out) {
 Outcome Run(const ParsedArgs& args, Output& out) {
   Lsn since = 1;
   if (const std::string* s = args.Find("--since")) {
-    std::optional<uint64_t> v = ParseUint64(*s);
-    if (!v)
+    Result<uint64_t> v = util::ParseUint64(*s);
+    if (!v.ok())
       return Outcome::Usage(fmt::format("--since needs an lsn (a decimal number), got {}", *s));
     since = *v;
   }

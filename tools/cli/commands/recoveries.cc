@@ -1,7 +1,7 @@
 // journal recoveries DB: list the recovery snapshots of a database.
 #include <fmt/format.h>
 
-#include <filesystem>
+#include <boost/filesystem.hpp>
 
 #include "../command.h"
 #include "../manifest_output.h"
@@ -13,7 +13,7 @@ namespace journaldb::cli {
 
 namespace {
 
-namespace fs = std::filesystem;
+namespace fs = boost::filesystem;
 
 constexpr std::string_view kDescription =
     R"(Lists the complete recovery snapshots under DB's recovery root (default:
@@ -38,7 +38,7 @@ constexpr OptionSpec kOptions[] = {
 };
 
 bool HasDatabase(const RecoverySnapshot& s) {
-  std::error_code ec;
+  boost::system::error_code ec;
   return fs::is_directory(s.db_path, ec);
 }
 

@@ -1,8 +1,8 @@
-// A strict RFC 8259 JSON parser for tests: checks that CLI output is valid
-// JSON (UTF-8, escapes, number grammar, nothing after the document) and gives
-// a small tree to assert structure on.
-#ifndef JOURNALDB_TESTS_TOOLS_JSON_CHECKER_H_
-#define JOURNALDB_TESTS_TOOLS_JSON_CHECKER_H_
+// A strict RFC 8259 JSON parser for tests: checks that JSON output (the
+// JsonWriter's, the CLI's) is valid JSON (UTF-8, escapes, number grammar,
+// nothing after the document) and gives a small tree to assert structure on.
+#ifndef JOURNALDB_TESTS_SUPPORT_JSON_CHECKER_H_
+#define JOURNALDB_TESTS_SUPPORT_JSON_CHECKER_H_
 
 #include <optional>
 #include <string>
@@ -49,4 +49,4 @@ std::optional<Json> ParseJson(std::string_view text, std::string* error);
 
 }  // namespace journaldb::testing
 
-#endif  // JOURNALDB_TESTS_TOOLS_JSON_CHECKER_H_
+#endif  // JOURNALDB_TESTS_SUPPORT_JSON_CHECKER_H_
