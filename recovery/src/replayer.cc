@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "journaldb/engine/commit_marker.h"
 #include "journaldb/journal/layout.h"
 
@@ -59,8 +62,36 @@ Result<bool> IsFullyReplayed(const Database& live, const RecoverySnapshot& snaps
   return m->has_value();
 }
 
+namespace {
+
+// Whether `path` is `dir` or lies below it, after resolving symlinks and
+// dot segments of the parts that exist.
+bool IsWithin(const std::filesystem::path& path, const std::filesystem::path& dir) {
+  std::error_code ec;
+  const std::filesystem::path p = std::filesystem::weakly_canonical(path, ec);
+  if (ec) return false;
+  const std::filesystem::path d = std::filesystem::weakly_canonical(dir, ec);
+  if (ec || d.empty()) return false;
+  auto [dir_end, path_end] = std::mismatch(d.begin(), d.end(), p.begin(), p.end());
+  (void)path_end;
+  return dir_end == d.end();
+}
+
+}  // namespace
+
 Result<ReplayReport> Replay(const RecoverySnapshot& snapshot, Database& live,
                             ReplayPolicy& policy, const ReplayOptions& options) {
+  // A database inside the recovery root (a snapshot's own copy, or a new one
+  // next to the snapshots) would change or hide the diverged data.
+  std::error_code ec;
+  std::filesystem::path snapshot_dir = std::filesystem::weakly_canonical(snapshot.path, ec);
+  if (snapshot_dir.filename().empty()) snapshot_dir = snapshot_dir.parent_path();
+  const std::filesystem::path root = snapshot_dir.parent_path();
+  if (!ec && !options.dry_run && IsWithin(live.path(), root))
+    return Status::FailedPrecondition(fmt::format(
+        "replay target {} lies inside the recovery root {}, which holds recovery snapshots "
+        "only; replay into the live database instead",
+        live.path(), root.string()));
   ReplayReport report;
   const RecoveryManifest& m = snapshot.manifest;
   Result<std::unique_ptr<ReplayPlanner>> planner = ReplayPlanner::Open(snapshot, live);
