@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <boost/filesystem.hpp>
+
+#include "journaldb/engine/checkpoint.h"
 #include "journaldb/engine/open_with_env.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
@@ -42,6 +45,16 @@ void DatabaseImpl::NotifyCommitted() {
 
 Result<std::unique_ptr<Database>> DatabaseImpl::Open(const std::string& path,
                                                      const Options& options, rocksdb::Env* env) {
+  if (Status s = ValidateSyncOptions(options.sync); !s.ok()) return s;
+  if (!options.read_only) {
+    boost::system::error_code ec;
+    if (boost::filesystem::exists(boost::filesystem::path(path) / kReadOnlyCopyMarker, ec))
+      return Status::FailedPrecondition(fmt::format(
+          "{} is the database of a recovery snapshot and never changes (it holds the only "
+          "copy of the diverged writes): open it with Options::read_only, or read it with "
+          "journal export and replay from it with journal replay SNAPSHOT DB",
+          path));
+  }
   StoreOptions so;
   so.env = env;
   so.create_if_missing = options.create_if_missing;

@@ -116,7 +116,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   db_options.create_if_missing = creating;
   // Writable opens also add column families newer versions introduced (synced).
   db_options.create_missing_column_families = !options.read_only;
-  db_options.keep_log_file_num = 4;
+  // Every open starts a new info log and renames the old one; a CLI that
+  // opens per command would otherwise pile up LOG.old.* files. Keep the
+  // current LOG and one predecessor, each at most 1 MiB.
+  db_options.keep_log_file_num = 2;
+  db_options.max_log_file_size = 1 << 20;
   db_options.max_background_jobs = 2;
   if (options.env != nullptr) db_options.env = options.env;
 

@@ -134,6 +134,9 @@ Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
   };
   const std::string tmp_db = DatabasePath(tmp_dir).string();
   if (Status s = CreateCheckpoint(db, tmp_db); !s.ok()) return fail(s);
+  // Before the manifest, so no complete snapshot lacks it: from now on every
+  // writable open of the copy is refused by the engine.
+  if (Status s = MarkReadOnlyCopy(tmp_db); !s.ok()) return fail(s);
   {
     // Closed again before the manifest makes the directory complete.
     Result<std::unique_ptr<Database>> copy = OpenCheckpoint(tmp_db);

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <boost/filesystem.hpp>
+
 #include "journaldb/engine/commit_marker.h"
 #include "journaldb/journal/layout.h"
 
@@ -59,8 +62,36 @@ Result<bool> IsFullyReplayed(const Database& live, const RecoverySnapshot& snaps
   return m->has_value();
 }
 
+namespace {
+
+// Whether `path` is `dir` or lies below it, after resolving symlinks and
+// dot segments of the parts that exist.
+bool IsWithin(const boost::filesystem::path& path, const boost::filesystem::path& dir) {
+  boost::system::error_code ec;
+  const boost::filesystem::path p = boost::filesystem::weakly_canonical(path, ec);
+  if (ec) return false;
+  const boost::filesystem::path d = boost::filesystem::weakly_canonical(dir, ec);
+  if (ec || d.empty()) return false;
+  auto [dir_end, path_end] = std::mismatch(d.begin(), d.end(), p.begin(), p.end());
+  (void)path_end;
+  return dir_end == d.end();
+}
+
+}  // namespace
+
 Result<ReplayReport> Replay(const RecoverySnapshot& snapshot, Database& live,
                             ReplayPolicy& policy, const ReplayOptions& options) {
+  // A database inside the recovery root (a snapshot's own copy, or a new one
+  // next to the snapshots) would change or hide the diverged data.
+  boost::system::error_code ec;
+  boost::filesystem::path snapshot_dir = boost::filesystem::weakly_canonical(snapshot.path, ec);
+  if (snapshot_dir.filename().empty()) snapshot_dir = snapshot_dir.parent_path();
+  const boost::filesystem::path root = snapshot_dir.parent_path();
+  if (!ec && !options.dry_run && IsWithin(live.path(), root))
+    return Status::FailedPrecondition(fmt::format(
+        "replay target {} lies inside the recovery root {}, which holds recovery snapshots "
+        "only; replay into the live database instead",
+        live.path(), root.string()));
   ReplayReport report;
   const RecoveryManifest& m = snapshot.manifest;
   Result<std::unique_ptr<ReplayPlanner>> planner = ReplayPlanner::Open(snapshot, live);

@@ -10,6 +10,8 @@
 #include <fstream>
 
 #include "journaldb/database.h"
+#include "journaldb/engine/checkpoint.h"
+#include "journaldb/sync.h"
 #include "support/child_process.h"
 #include "support/printers.h"
 #include "support/raw_rocks.h"
@@ -33,6 +35,53 @@ void CreateDatabase(const std::string& path) {
   Transaction txn = (*db)->BeginTransaction();
   ASSERT_TRUE(txn.Upsert("tasks", "t1", {{"title", Value::String("milk")}}).ok());
   ASSERT_TRUE(txn.Commit().ok());
+}
+
+// Creates a database at `path` and a checkpoint of it at `copy`.
+void CheckpointOfADatabase(const std::string& path, const std::string& copy) {
+  CreateDatabase(path);
+  auto db = Database::Open(path, {});
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_TRUE(CreateCheckpoint(**db, copy).ok());
+}
+
+TEST(OpenErrors, ReadOnlyCopyRefusesWritableOpenNamingPathAndTheWayOut) {
+  testing::TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(CheckpointOfADatabase(dir.Sub("db"), dir.Sub("copy")));
+  ASSERT_TRUE(MarkReadOnlyCopy(dir.Sub("copy")).ok());
+
+  auto writable = Database::Open(dir.Sub("copy"), {});
+  EXPECT_TRUE(HasError(writable.status(), StatusCode::kFailedPrecondition,
+                       {dir.Sub("copy"), "recovery snapshot", "read_only", "journal replay"}));
+  Options read_only;
+  read_only.read_only = true;
+  auto reader = Database::Open(dir.Sub("copy"), read_only);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_TRUE((*reader)->Get("tasks", "t1").ok());
+}
+
+TEST(OpenErrors, CheckpointWithoutTheMarkerStaysWritable) {
+  // The refusal above comes from the marker, not from being a checkpoint.
+  testing::TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(CheckpointOfADatabase(dir.Sub("db"), dir.Sub("copy")));
+  auto writable = Database::Open(dir.Sub("copy"), {});
+  EXPECT_TRUE(writable.ok()) << writable.status().ToString();
+}
+
+TEST(OpenErrors, MalformedSyncServerIsInvalidArgumentBeforeAnythingIsCreated) {
+  testing::TempDir dir;
+  for (const char* server : {"nohost", "host:", ":7000", "host:70000", "host:7x"}) {
+    Options options;
+    options.sync.server = server;
+    auto db = Database::Open(dir.Sub("fresh"), options);
+    EXPECT_TRUE(HasError(db.status(), StatusCode::kInvalidArgument,
+                         {"Options::sync.server", server}));
+    EXPECT_FALSE(boost::filesystem::exists(dir.Sub("fresh"))) << server;
+  }
+  SyncOptions valid;
+  valid.server = "127.0.0.1:7000";
+  EXPECT_TRUE(ValidateSyncOptions(valid).ok());
+  EXPECT_TRUE(ValidateSyncOptions(SyncOptions{}).ok());
 }
 
 TEST(OpenErrors, MissingPathWithoutCreateIsNotFoundNamingPath) {

@@ -56,6 +56,27 @@ TEST(RecoverySnapshot, HoldsEveryDivergedEntryAndAVerifiedManifest) {
   EXPECT_EQ(reopened->manifest, snap->manifest);
 }
 
+TEST(RecoverySnapshot, ItsDatabaseRefusesWritableOpensAndStillReads) {
+  testing::TempDir dir;
+  auto db = OpenWithEntries(dir.Sub("db"), 2);
+  Result<RecoverySnapshot> snap = CreateRecoverySnapshot(*db, dir.Sub("recovery"), "manual");
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+
+  auto writable = Database::Open(snap->db_path, {});
+  ASSERT_FALSE(writable.ok());
+  EXPECT_EQ(writable.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(writable.status().message().find(snap->db_path), std::string::npos)
+      << writable.status().ToString();
+  Options read_only;
+  read_only.read_only = true;
+  auto reader = Database::Open(snap->db_path, read_only);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto report = (*reader)->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+  EXPECT_EQ(report->entries_checked, 2u);
+}
+
 TEST(RecoverySnapshot, ListsCompleteSnapshotsOldestFirstAndIgnoresTmp) {
   testing::TempDir dir;
   auto db = OpenWithEntries(dir.Sub("db"), 1);

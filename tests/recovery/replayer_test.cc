@@ -122,6 +122,21 @@ TEST_F(ReplayerTest, DryRunWritesNothing) {
   EXPECT_EQ(LiveEntries(), 0u);
 }
 
+TEST_F(ReplayerTest, TargetInsideTheRecoveryRootIsRefused) {
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(1)}})});
+  RecoverySnapshot snap = Snapshot();
+  std::unique_ptr<Database> inside = Open(dir_.Sub("recovery/new"));
+  LocalWinsPolicy policy;
+  auto report = Replay(snap, *inside, policy, {});
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(report.status().message().find("recovery root"), std::string::npos)
+      << report.status().ToString();
+  EXPECT_FALSE(inside->Get("t", "a").ok());
+  // The same replay into the live database outside the root goes through.
+  EXPECT_TRUE(Replay(snap, *live_, policy, {}).ok());
+}
+
 TEST_F(ReplayerTest, FiltersLeaveUnselectedTransactionsForALaterRun) {
   Commit(*local_, {Operation::Upsert("a", "1", {{"x", Value::Int(1)}})});  // lsn 1
   Commit(*local_, {Operation::Upsert("b", "1", {{"x", Value::Int(1)}})});  // lsn 2

@@ -142,7 +142,7 @@ TEST(CliSync, OnResetRecoverRunsTheWholeResetInOneSync) {
   ASSERT_TRUE(server) << error;
   const uint16_t port = server->port();
   const std::string a = dir.Sub("a");
-  ASSERT_EQ(Journal({"incr", a, "stats", "s", "views", "1"}).exit_code, 0);
+  ASSERT_EQ(Journal({"put", a, "stats", "s", "views=1"}).exit_code, 0);
   CliRun first = Journal({"sync", a, "--server", server->address(), "--json"});
   ASSERT_EQ(first.exit_code, 0) << first.out;
   ASSERT_EQ(Journal({"incr", a, "stats", "s", "views", "10"}).exit_code, 0);

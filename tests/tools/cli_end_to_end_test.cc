@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "journaldb/database.h"
+#include "journaldb/sync.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
 #include "journal_cli_test.h"
@@ -344,13 +345,52 @@ TEST_F(CliEndToEnd, ReadCommandsNeverCreateADatabase) {
   }
 }
 
-TEST_F(CliEndToEnd, WriteCommandsCreateTheDatabase) {
+TEST_F(CliEndToEnd, PutCreatesTheDatabase) {
   const std::string nested = dir_.Sub("a/b/new.db");
   ExpectOk({"put", nested, "tasks", "t1", "x=1"}, "committed lsn 1\n");
   EXPECT_TRUE(boost::filesystem::exists(nested));
-  const std::string other = dir_.Sub("other.db");
-  ExpectOk({"del", other, "tasks", "t1"}, "committed lsn 1\n");
-  ExpectOk({"ls", other}, "no collections\n");
+}
+
+TEST_F(CliEndToEnd, DelAndIncrOnAMissingDatabaseFailNamingItAndCreateNothing) {
+  const std::string typo = dir_.Sub("typo.db");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"del", typo, "tasks", "t1"}, {"incr", typo, "tasks", "t1", "views", "1"}}) {
+    ProcessResult r = Journal(args);
+    EXPECT_EQ(r.exit_code, 1) << args.front() << ": " << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(Contains(r.err, "no database at " + typo)) << r.err;
+    EXPECT_FALSE(boost::filesystem::exists(typo)) << args.front();
+  }
+  // On an existing database both still write.
+  ExpectOk({"put", db_, "tasks", "t1", "x=1"}, "committed lsn 1\n");
+  ExpectOk({"del", db_, "tasks", "t1"}, "committed lsn 2\n");
+}
+
+TEST_F(CliEndToEnd, SyncWithAMalformedServerIsAUsageErrorWithNoSideEffects) {
+  const std::string fresh = dir_.Sub("fresh.db");
+  ProcessResult r = Journal({"sync", fresh, "--server", "nohost"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(Contains(r.err, "nohost")) << r.err;
+  EXPECT_FALSE(boost::filesystem::exists(fresh));
+
+  // An existing database does not get the bad address as its last error.
+  ExpectOk({"put", db_, "tasks", "t1", "x=1"}, "committed lsn 1\n");
+  EXPECT_EQ(Journal({"sync", db_, "--server", "host:notaport"}).exit_code, 2);
+  std::unique_ptr<Database> db = OpenReadOnly();
+  ASSERT_NE(db, nullptr);
+  Result<SyncStatus> status = GetSyncStatus(*db);
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_EQ(status->last_error, "");
+}
+
+TEST_F(CliEndToEnd, ManyWritesLeaveAtMostTwoInfoLogFiles) {
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(Journal({"put", db_, "tasks", "t" + std::to_string(i), "x=1"}).exit_code, 0);
+  int logs = 0;
+  for (const auto& entry : boost::filesystem::directory_iterator(db_))
+    if (entry.path().filename().string().rfind("LOG", 0) == 0) ++logs;
+  EXPECT_GE(logs, 1);
+  EXPECT_LE(logs, 2);
 }
 
 TEST_F(CliEndToEnd, PathsThatCannotHoldADatabaseAreNamedInTheError) {

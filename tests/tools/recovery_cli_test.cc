@@ -319,6 +319,58 @@ TEST_F(RecoveryCli, InfoShowsTheManifestOfASnapshotAndDbInfoOtherwise) {
   EXPECT_FALSE(db.has("recovery_snapshot"));
 }
 
+TEST_F(RecoveryCli, EveryWriteToASnapshotDatabaseIsRefusedAndTheSnapshotStillVerifies) {
+  MakeStory();
+  RecoverySnapshot s = TakeSnapshot(default_root_);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"put", s.db_path, "tasks", "t9", "x=1"},
+           {"del", s.db_path, "tasks", "t1"},
+           {"incr", s.db_path, "tasks", "t1", "views", "1"},
+           {"replay", s.path, s.db_path, "--policy", "local-wins"},
+           {"reset", s.db_path},
+           {"sync", s.db_path, "--server", "127.0.0.1:1"}}) {
+    ProcessResult r = Journal(args);
+    EXPECT_EQ(r.exit_code, 1) << args.front() << ": " << r.err;
+    EXPECT_NE(r.err.find("failed precondition: " + s.db_path), std::string::npos)
+        << args.front() << ": " << r.err;
+    EXPECT_NE(r.err.find("journal replay"), std::string::npos) << args.front() << ": " << r.err;
+  }
+  ProcessResult verify = Journal({"verify", s.path});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  // Reads of the snapshot's database keep working.
+  ProcessResult ls = Journal({"ls", s.db_path});
+  EXPECT_EQ(ls.exit_code, 0) << ls.err;
+  EXPECT_NE(ls.out, "no collections\n");
+  EXPECT_EQ(Journal({"log", s.db_path}).exit_code, 0);
+  EXPECT_EQ(Journal({"export", s.path}).exit_code, 0);
+}
+
+TEST_F(RecoveryCli, ASnapshotWithoutTheReadOnlyMarkerIsRefusedByItsLayout) {
+  // Snapshots written before the engine's marker existed.
+  MakeStory();
+  RecoverySnapshot s = TakeSnapshot(default_root_);
+  ASSERT_TRUE(fs::remove(s.db_path + "/JOURNALDB-READ-ONLY"));
+  ProcessResult r = Journal({"put", s.db_path, "tasks", "t9", "x=1"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("is the database of the recovery snapshot"), std::string::npos) << r.err;
+  EXPECT_EQ(Journal({"verify", s.path}).exit_code, 0);
+}
+
+TEST_F(RecoveryCli, NoDatabaseIsWrittenInsideARecoveryRoot) {
+  MakeStory();
+  RecoverySnapshot s = TakeSnapshot(default_root_);
+  const std::string inside = default_root_ + "/new.db";
+  ProcessResult put = Journal({"put", inside, "tasks", "t1", "x=1"});
+  EXPECT_EQ(put.exit_code, 1) << put.err;
+  EXPECT_NE(put.err.find("inside the recovery root"), std::string::npos) << put.err;
+  EXPECT_FALSE(fs::exists(inside));
+  ProcessResult replay = Journal({"replay", s.path, inside, "--policy", "local-wins"});
+  EXPECT_EQ(replay.exit_code, 1) << replay.err;
+  EXPECT_NE(replay.err.find("inside the recovery root"), std::string::npos) << replay.err;
+  EXPECT_FALSE(fs::exists(inside));
+  EXPECT_EQ(Journal({"recoveries", local_}).exit_code, 0);
+}
+
 TEST_F(RecoveryCli, VerifyPassesAnIntactSnapshot) {
   MakeStory();
   RecoverySnapshot s = TakeSnapshot(default_root_);

@@ -1,5 +1,7 @@
 #include "database_open.h"
 
+#include "recovery_open.h"
+
 namespace journaldb::cli {
 
 Result<std::unique_ptr<Database>> OpenForRead(const std::string& path) {
@@ -9,10 +11,11 @@ Result<std::unique_ptr<Database>> OpenForRead(const std::string& path) {
   return Database::Open(path, options);
 }
 
-Result<std::unique_ptr<Database>> OpenForWrite(const std::string& path,
+Result<std::unique_ptr<Database>> OpenForWrite(const std::string& path, bool create_if_missing,
                                                std::shared_ptr<ClientResetStrategy> client_reset) {
+  if (Status s = RefuseWritesInRecovery(path); !s.ok()) return s;
   Options options;
-  options.create_if_missing = true;
+  options.create_if_missing = create_if_missing;
   options.client_reset = std::move(client_reset);
   // One commit per invocation: the fsync is cheap and "committed" on the
   // terminal then survives a power loss too.
@@ -20,10 +23,11 @@ Result<std::unique_ptr<Database>> OpenForWrite(const std::string& path,
   return Database::Open(path, options);
 }
 
-Outcome CommitOps(const std::string& path, std::vector<Operation> ops, Committed* committed) {
+Outcome CommitOps(const std::string& path, bool create_if_missing, std::vector<Operation> ops,
+                  Committed* committed) {
   for (const Operation& op : ops)
     if (Status s = op.Validate(); !s.ok()) return Outcome::Usage(s.message());
-  Result<std::unique_ptr<Database>> db = OpenForWrite(path);
+  Result<std::unique_ptr<Database>> db = OpenForWrite(path, create_if_missing);
   if (!db.ok()) return Outcome::Failed(db.status());
   Transaction txn = (*db)->BeginTransaction();
   for (Operation& op : ops)

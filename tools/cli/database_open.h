@@ -2,9 +2,11 @@
 //
 // Read commands (get, ls, log, info, verify) open read-only: they never create
 // a database (a missing one is not-found "no database at PATH") and they work
-// while an app holds the database open for writing. Write commands (put, incr,
-// del) create the database if it is missing, fail with busy while another
-// process holds it, and fsync their commit before reporting success.
+// while an app holds the database open for writing. Write commands fail with
+// busy while another process holds the database, refuse a recovery
+// snapshot's database (RefuseWritesInRecovery), and fsync their commit before
+// reporting success; only put and sync create a missing database (a typo in
+// del or incr must not leave a new database behind).
 //
 // Thread safety: free functions; each call opens its own handle.
 #ifndef JOURNALDB_TOOLS_CLI_DATABASE_OPEN_H_
@@ -22,7 +24,8 @@ namespace journaldb::cli {
 Result<std::unique_ptr<Database>> OpenForRead(const std::string& path);
 // `client_reset`: the strategy for a reset the server demands (sync).
 Result<std::unique_ptr<Database>> OpenForWrite(
-    const std::string& path, std::shared_ptr<ClientResetStrategy> client_reset = nullptr);
+    const std::string& path, bool create_if_missing,
+    std::shared_ptr<ClientResetStrategy> client_reset = nullptr);
 
 // What a write command committed; `db` stays open for reading the result.
 struct Committed {
@@ -31,8 +34,10 @@ struct Committed {
 };
 
 // Validates `ops` (a bad name is a usage error, checked before anything is
-// opened), opens `path` for writing and commits them as one transaction.
-Outcome CommitOps(const std::string& path, std::vector<Operation> ops, Committed* committed);
+// opened), opens `path` for writing (creating it only if `create_if_missing`)
+// and commits them as one transaction.
+Outcome CommitOps(const std::string& path, bool create_if_missing, std::vector<Operation> ops,
+                  Committed* committed);
 
 }  // namespace journaldb::cli
 

@@ -29,6 +29,13 @@ Result<std::string> RecoveryRootFor(const ParsedArgs& args, std::string_view db_
 // it to choose what to show.
 bool LooksLikeRecoveryPath(const std::string& path);
 
+// Failed-precondition if `db_path` lies in a recovery root: the `db` of a
+// recovery snapshot (also one written before snapshots carried the engine's
+// read-only marker), or any path directly inside a directory that holds
+// recovery snapshots. Every command that opens a database for writing calls
+// it first, so no write can change or hide a snapshot's diverged data.
+Status RefuseWritesInRecovery(const std::string& db_path);
+
 // OpenCompleteRecoverySnapshot(), with WithRecoveryHint() applied.
 Result<RecoverySnapshot> OpenRecoveryForCli(const std::string& path);
 

@@ -171,7 +171,10 @@ class Database {
   // Opens (or, with create_if_missing, creates) the database in directory
   // `path`. Errors: not-found (no database and create_if_missing is false),
   // busy (another process has it open), failed-precondition (the directory
-  // holds something else), corruption, I/O error.
+  // holds something else, or a writable open of a recovery snapshot's
+  // database, which only opens with read_only), invalid-argument (a
+  // malformed Options::sync.server; nothing is created then), corruption,
+  // I/O error.
   static Result<std::unique_ptr<Database>> Open(const std::string& path, const Options& options);
 
   // Closes the database after the last commit; pending readers must be gone.

@@ -27,8 +27,9 @@ enum class Durability {
 
 // How a database syncs with a journal-server (docs/protocol.md).
 struct SyncOptions {
-  // "host:port" of the server. Empty: no background sync session.
-  // Default: empty.
+  // "host:port" of the server. Empty: no background sync session. Anything
+  // else that is not HOST:PORT makes Database::Open fail with
+  // invalid-argument (ValidateSyncOptions in journaldb/sync.h). Default: empty.
   std::string server;
   // Shared secret the server demands. Default: empty.
   std::string token;

@@ -104,9 +104,17 @@ struct SyncStatus {
 // Reads the sync status; works on a database opened read-only.
 Result<SyncStatus> GetSyncStatus(const Database& db);
 
+// Checks `options` without connecting: a server address that is not
+// HOST:PORT with a decimal port up to 65535 is invalid-argument naming
+// Options::sync.server and the address. An empty server is valid (no sync).
+// Database::Open and SyncOnce call it first.
+Status ValidateSyncOptions(const SyncOptions& options);
+
 // Connects to options.server, uploads every unacknowledged entry, downloads
 // until caught up with the server, and disconnects. Errors as for
-// SyncSession::last_error(). May run while a session is active.
+// SyncSession::last_error(); an invalid address (ValidateSyncOptions) is
+// returned without being recorded as the database's last error. May run while
+// a session is active.
 Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options);
 
 }  // namespace journaldb

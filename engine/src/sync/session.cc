@@ -6,6 +6,7 @@
 
 #include "db_impl.h"
 #include "journaldb/journal/layout.h"
+#include "journaldb/protocol/socket.h"
 
 namespace journaldb {
 
@@ -59,10 +60,22 @@ Status SyncRound(DatabaseImpl& db, const SyncOptions& options, SyncReport& repor
 }
 }  // namespace
 
+Status ValidateSyncOptions(const SyncOptions& options) {
+  if (options.server.empty()) return Status::OK();
+  Result<std::pair<std::string, uint16_t>> address = sync::ParseAddress(options.server);
+  if (!address.ok())
+    return Status::InvalidArgument(
+        fmt::format("Options::sync.server: {}", address.status().message()));
+  return Status::OK();
+}
+
 Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options) {
   auto* impl = dynamic_cast<DatabaseImpl*>(&db);
   if (impl == nullptr) return Status::InvalidArgument("SyncOnce: not a journaldb database");
   if (options.server.empty()) return Status::InvalidArgument("SyncOnce: no server address");
+  // A malformed address is the caller's mistake, not the database's sync
+  // state: return it before anything is recorded.
+  if (Status s = ValidateSyncOptions(options); !s.ok()) return s;
   SyncReport report;
   wire::Error reset;
   Status s = SyncRound(*impl, options, report, &reset);

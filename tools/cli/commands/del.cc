@@ -9,8 +9,8 @@ namespace {
 constexpr std::string_view kDescription =
     R"(Without FIELD, erases the object and all its fields; with FIELD, erases
 that field and keeps the object. Erasing what is absent is not an error: it
-still commits a journal entry (a no-op). Creates the database if DB does not
-exist.
+still commits a journal entry (a no-op). DB must exist: a missing database is
+an error (exit 1) and nothing is created.
 
 examples:
   journal del app.db tasks t1 done
@@ -23,7 +23,8 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   ops.push_back(a.size() == 4 ? Operation::EraseField(a[1], a[2], a[3])
                               : Operation::EraseObject(a[1], a[2]));
   Committed c;
-  if (Outcome o = CommitOps(a[0], std::move(ops), &c); o.code != ExitCode::kOk) return o;
+  Outcome o = CommitOps(a[0], /*create_if_missing=*/false, std::move(ops), &c);
+  if (o.code != ExitCode::kOk) return o;
   if (out.json()) {
     out.doc().BeginObject().Key("lsn").Uint(c.lsn).EndObject();
   } else {

@@ -13,8 +13,9 @@ constexpr std::string_view kDescription =
     R"(Adds DELTA (a decimal int64, may be negative: -5, or signed: +5) to the
 field. A missing object or field counts as 0. Fails (exit 1) if the field holds
 a value that is not an int64; nothing is written then. On int64 overflow the
-value wraps around (two's complement), so increments commute. Creates the
-database if DB does not exist. Prints the field's new value.
+value wraps around (two's complement), so increments commute. DB must exist:
+a missing database is an error (exit 1) and nothing is created. Prints the
+field's new value.
 
 example:
   journal incr app.db tasks t1 views 1
@@ -27,7 +28,8 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   std::vector<Operation> ops;
   ops.push_back(Operation::Increment(a[1], a[2], a[3], *delta));
   Committed c;
-  if (Outcome o = CommitOps(a[0], std::move(ops), &c); o.code != ExitCode::kOk) return o;
+  Outcome o = CommitOps(a[0], /*create_if_missing=*/false, std::move(ops), &c);
+  if (o.code != ExitCode::kOk) return o;
   // This process holds the write lock, so no one else changed the field since.
   Result<Value> value = c.db->GetField(a[1], a[2], a[3]);
   if (!value.ok()) return Outcome::Failed(value.status());

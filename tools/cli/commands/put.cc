@@ -29,7 +29,8 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   std::vector<Operation> ops;
   ops.push_back(Operation::Upsert(a[1], a[2], std::move(fields).value()));
   Committed c;
-  if (Outcome o = CommitOps(a[0], std::move(ops), &c); o.code != ExitCode::kOk) return o;
+  Outcome o = CommitOps(a[0], /*create_if_missing=*/true, std::move(ops), &c);
+  if (o.code != ExitCode::kOk) return o;
   if (out.json()) {
     out.doc().BeginObject().Key("lsn").Uint(c.lsn).EndObject();
   } else {

@@ -89,6 +89,8 @@ Result<std::unique_ptr<ReplayPolicy>> ChoosePolicy(const ParsedArgs& args) {
 }
 
 Result<std::unique_ptr<Database>> OpenLive(const std::string& path, bool dry_run) {
+  if (!dry_run)
+    if (Status s = RefuseWritesInRecovery(path); !s.ok()) return s;
   Options options;
   options.create_if_missing = false;
   options.read_only = dry_run;

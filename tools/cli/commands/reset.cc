@@ -3,6 +3,7 @@
 
 #include "../command.h"
 #include "../manifest_output.h"
+#include "../recovery_open.h"
 #include "journaldb/client_reset_strategy.h"
 
 namespace journaldb::cli {
@@ -28,6 +29,7 @@ example:
 )";
 
 Outcome Run(const ParsedArgs& args, Output& out) {
+  if (Status s = RefuseWritesInRecovery(args.positional[0]); !s.ok()) return Outcome::Failed(s);
   Options options;
   options.create_if_missing = false;
   options.durability = Durability::kSyncEveryCommit;

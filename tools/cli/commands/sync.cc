@@ -18,7 +18,9 @@ constexpr std::string_view kDescription =
 not acknowledged, downloads and integrates everything the server has, and
 exits 0 when both are caught up (docs/protocol.md). Creates the database if DB
 does not exist. A wrong token and other protocol errors exit 1 with the
-server's reason; `journal status` shows the last error afterwards.
+server's reason; `journal status` shows the last error afterwards. A --server
+that is not HOST:PORT is a usage error (exit 2): nothing is created or
+recorded.
 
 A client reset the server demands (docs/client-reset.md) is handled by
 --on-reset:
@@ -61,12 +63,15 @@ Outcome Run(const ParsedArgs &args, Output &out) {
   SyncOptions options;
   if (const std::string *server = args.Find("--server")) options.server = *server;
   if (options.server.empty()) return Outcome::Usage("sync needs --server HOST:PORT");
+  if (Status s = ValidateSyncOptions(options); !s.ok())
+    return Outcome::Usage(fmt::format("--server: {}", s.message()));
   if (const std::string *token = args.Find("--token")) options.token = *token;
   const std::string *on_reset = args.Find("--on-reset");
   Result<std::shared_ptr<ClientResetStrategy>> strategy =
       StrategyNamed(on_reset ? *on_reset : "none");
   if (!strategy.ok()) return Outcome::Usage(strategy.status().message());
-  Result<std::unique_ptr<Database>> db = OpenForWrite(args.positional[0], *strategy);
+  Result<std::unique_ptr<Database>> db =
+      OpenForWrite(args.positional[0], /*create_if_missing=*/true, *strategy);
   if (!db.ok()) return Outcome::Failed(db.status());
   Result<SyncReport> r = SyncOnce(**db, options);
   if (!r.ok()) return Outcome::Failed(r.status());

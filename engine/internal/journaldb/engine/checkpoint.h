@@ -18,6 +18,15 @@ namespace journaldb {
 // REQUIRES: `db` was opened by this library (not a user subclass).
 Status CreateCheckpoint(const Database& db, const std::string& target_dir);
 
+// The file whose presence in a database directory makes Database::Open
+// refuse every open that is not read-only (failed-precondition). A recovery
+// snapshot's copy carries it: it holds the only copy of the diverged writes.
+inline constexpr char kReadOnlyCopyMarker[] = "JOURNALDB-READ-ONLY";
+
+// Writes kReadOnlyCopyMarker into the database directory `db_dir` and fsyncs
+// the file and the directory. Idempotent.
+Status MarkReadOnlyCopy(const std::string& db_dir);
+
 }  // namespace journaldb
 
 #endif  // JOURNALDB_ENGINE_CHECKPOINT_H_
