@@ -54,7 +54,9 @@ TEST(LayoutStateKey, SortsByPrimaryKeyBytewiseWithinACollection) {
 }
 
 TEST(LayoutParseStateKey, SplitsAtTheFirstNul) {
-  auto parsed = ParseStateKey("tasks\0t1"s);
+  // ParseStateKey returns views into its argument: keep the key alive.
+  const std::string key = "tasks\0t1"s;
+  auto parsed = ParseStateKey(key);
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->first, "tasks");
   EXPECT_EQ(parsed->second, "t1");
