@@ -166,15 +166,27 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
     if (Status s = fold::ApplyOperation(op, t->working); !s.ok()) return s;
   }
 
+  // What commits must sync: an entry or object over its limit would be
+  // stuck in the journal or missing from every bootstrap.
   std::string encoded = codec::EncodeEntry(entry);
-  if (encoded.size() > codec::kMaxEncodedBytes)
-    return Status::InvalidArgument(fmt::format("transaction encodes to {} bytes; the limit is {}",
-                                               encoded.size(), codec::kMaxEncodedBytes));
+  if (encoded.size() > kMaxEntryBytes)
+    return Status::InvalidArgument(fmt::format(
+        "transaction encodes to a journal entry of {} bytes; the limit is {} "
+        "(kMaxEntryBytes: one entry must fit one sync frame); split it or store less",
+        encoded.size(), kMaxEntryBytes));
   const std::string lsn_key = layout::LsnKey(entry.lsn);
   // Size the batch once: growing it record by record reallocates and copies.
   size_t batch_bytes = kBatchHeaderBytes + kRecordOverheadBytes + lsn_key.size() + encoded.size();
   for (Touched& t : touched) {
     if (t.working) t.encoded = codec::EncodeObject(*t.working);
+    // Sync may have merged an object past the limit; a commit that shrinks
+    // it must still be possible.
+    if (t.encoded.size() > kMaxObjectBytes &&
+        (!t.original || codec::EncodeObject(*t.original).size() < t.encoded.size()))
+      return Status::InvalidArgument(fmt::format(
+          "object {}/{} would encode to {} bytes; the limit is {} (kMaxObjectBytes: one object "
+          "must fit one sync frame)",
+          t.collection, text::Quoted(t.key), t.encoded.size(), kMaxObjectBytes));
     batch_bytes += kRecordOverheadBytes + t.state_key.size() + t.encoded.size();
   }
   rocksdb::WriteBatch& batch = w.batch.emplace(batch_bytes);

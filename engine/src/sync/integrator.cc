@@ -18,8 +18,6 @@ namespace journaldb::sync {
 namespace {
 // Retention removes at most this many entries per call (TrimAcknowledged).
 constexpr uint64_t kMaxTrimPerCall = 10000;
-// Leaves room in a frame for the upload message around the entries.
-constexpr size_t kMaxUploadEntryBytes = wire::kMaxFrameBytes - 4096;
 
 void PutU64(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* meta, const char* key,
             uint64_t v) {
@@ -98,15 +96,20 @@ Result<std::vector<wire::UploadEntry>> Integrator::ReadUnuploaded(Lsn after,
     std::optional<Lsn> lsn = layout::ParseLsnKey(it->key().ToStringView());
     if (!lsn) return Status::Corruption("journal: malformed key");
     std::string_view value = it->value().ToStringView();
-    if (value.size() > kMaxUploadEntryBytes)
-      return Status::FailedPrecondition(
-          fmt::format("journal entry lsn {} encodes to {} bytes; sync frames carry at most {}",
-                      *lsn, value.size(), kMaxUploadEntryBytes));
-    if (!out.empty() && bytes + value.size() > max_bytes) break;
+    // Only a journal written before commits checked kMaxEntryBytes holds one.
+    if (value.size() > kMaxEntryBytes)
+      return Status::FailedPrecondition(fmt::format(
+          "journal entry lsn {} encodes to {} bytes, over the {} byte limit of one sync frame: "
+          "it and every later entry can never upload. Way out: take a recovery snapshot "
+          "(`journal snapshot`), sync the data from the server into a new database, and "
+          "replay the other writes into it from the snapshot (`journal replay`)",
+          *lsn, value.size(), kMaxEntryBytes));
+    size_t size = value.size() + wire::kUploadEntryOverheadBytes;
+    if (!out.empty() && bytes + size > max_bytes) break;
     Result<JournalEntry> entry = codec::DecodeEntry(value, *lsn);
     if (!entry.ok()) return entry.status();
     out.push_back({*lsn, std::string(value), {}});
-    bytes += value.size();
+    bytes += size;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "read journal for upload");
   return out;

@@ -34,7 +34,20 @@ std::string_view OpKindName(OpKind kind);
 // Limits checked by Validate(); larger inputs are rejected with invalid-argument.
 inline constexpr size_t kMaxNameBytes = 255;             // collection and field names
 inline constexpr size_t kMaxKeyBytes = 4096;             // primary keys
-inline constexpr size_t kMaxValueBytes = 16u << 20;      // one string or bytes value
+// One string or bytes value. Also what decoding accepts from stored
+// journals, so it cannot shrink; the two limits below are the ones that bind.
+inline constexpr size_t kMaxValueBytes = 16u << 20;
+
+// Limits checked at commit (invalid-argument; nothing is journaled). They
+// keep every journal entry uploadable and every object downloadable in one
+// sync frame of 16 MiB; the protocol layer static_asserts that they fit
+// (protocol/internal/journaldb/protocol/wire_codec.h, docs/data-model.md).
+// A transaction's encoded journal entry: its ops with their values and the
+// before-images of the fields they change.
+inline constexpr size_t kMaxEntryBytes = (16u << 20) - (64u << 10);
+// An object's encoded size after a commit. A commit that leaves an object
+// larger than this fails unless it shrinks the object.
+inline constexpr size_t kMaxObjectBytes = (16u << 20) - (64u << 10);
 
 struct Operation {
   OpKind kind = OpKind::kUpsert;
