@@ -183,6 +183,48 @@ TEST(WireCodec, OversizedBodyIsRejectedBeforeVerification) {
   EXPECT_NE(r.status().message().find("limit"), std::string::npos);
 }
 
+// The server sizes replies and the engine sizes uploads by EncodedSize();
+// were a bound too small, a reply it thinks fits could exceed the frame.
+TEST(WireCodec, EncodedSizeBoundsTheEncodedMessage) {
+  constexpr uint64_t kBig = ~uint64_t{0};  // no field left out as a default
+  const std::string max_key =
+      layout::StateKey(std::string(kMaxNameBytes, 'c'), std::string(kMaxKeyBytes, 'k'));
+  for (size_t count : {1, 2, 3, 7, 64}) {
+    for (size_t base : {0, 1, 5, 13, 1000}) {
+      Upload upload{kBig, {}};
+      Changesets changesets{{}, kBig};
+      BootstrapPage page{kBig, {}, true, kBig};
+      size_t upload_size = kMessageOverheadBytes, changesets_size = kMessageOverheadBytes,
+             page_size = kMessageOverheadBytes;
+      for (size_t i = 0; i < count; ++i) {
+        std::string bytes(base + i, 'x');  // every length modulo the alignments
+        upload.entries.push_back({kBig, bytes, {}});
+        upload_size += EncodedSize(upload.entries.back());
+        changesets.changesets.push_back({kBig, kBig, kBig, -1, bytes, {}});
+        changesets_size += EncodedSize(changesets.changesets.back());
+        page.objects.push_back({i % 2 ? max_key : std::string(i, 'k'), bytes, {}});
+        page_size += EncodedSize(page.objects.back());
+      }
+      EXPECT_LE(EncodeMessage(upload).size(), upload_size) << count << " x " << base;
+      EXPECT_LE(EncodeMessage(changesets).size(), changesets_size) << count << " x " << base;
+      EXPECT_LE(EncodeMessage(page).size(), page_size) << count << " x " << base;
+    }
+  }
+}
+
+// The commit limits leave exactly what the frame needs: an entry or object at
+// its limit goes alone into a message that still decodes.
+TEST(WireCodec, EntryAndObjectAtTheirLimitsFitOneFrame) {
+  std::string entry(kMaxEntryBytes, 'e');
+  EXPECT_LE(EncodeMessage(Upload{1, {{1, entry, {}}}}).size(), kMaxFrameBytes);
+  EXPECT_LE(EncodeMessage(Changesets{{{1, 1, 1, 1, entry, {}}}, 1}).size(), kMaxFrameBytes);
+  std::string key =
+      layout::StateKey(std::string(kMaxNameBytes, 'c'), std::string(kMaxKeyBytes, 'k'));
+  EXPECT_LE(EncodeMessage(BootstrapPage{1, {{key, std::string(kMaxObjectBytes, 'o'), {}}}, true, 1})
+                .size(),
+            kMaxFrameBytes);
+}
+
 TEST(WireCodec, UnknownUnionTypeIsRejected) {
   flatbuffers::FlatBufferBuilder b;
   auto hello = fb::CreateHello(b, kProtocolVersion);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "journaldb/journal_entry.h"
+#include "journaldb/operation.h"
 #include "journaldb/status.h"
 
 namespace journaldb::wire {
@@ -24,6 +25,23 @@ namespace journaldb::wire {
 inline constexpr uint32_t kProtocolVersion = 1;
 // Frames with a larger body are rejected before the body is read.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
+
+// Upper bounds of what an encoded message adds around the entries and objects
+// it carries (FlatBuffers tables, vtables, offsets, alignment padding);
+// tests/protocol/wire_codec_test.cc checks them against EncodeMessage.
+// The frame table, the union and the message's own fields:
+inline constexpr size_t kMessageOverheadBytes = 1024;
+// Per entry of an upload, of a changesets reply, per object of a bootstrap page:
+inline constexpr size_t kUploadEntryOverheadBytes = 64;
+inline constexpr size_t kChangesetOverheadBytes = 128;
+inline constexpr size_t kStateObjectOverheadBytes = 64;
+// The most a reply may hold in EncodedSize() terms.
+inline constexpr size_t kMaxReplyPayloadBytes = kMaxFrameBytes - kMessageOverheadBytes;
+// The engine's commit limits are what makes every entry and object sendable.
+static_assert(kMaxEntryBytes + kUploadEntryOverheadBytes <= kMaxReplyPayloadBytes);
+static_assert(kMaxEntryBytes + kChangesetOverheadBytes <= kMaxReplyPayloadBytes);
+static_assert(kMaxNameBytes + 1 + kMaxKeyBytes + kMaxObjectBytes + kStateObjectOverheadBytes <=
+              kMaxReplyPayloadBytes);
 
 // ErrorCode in protocol.fbs (wire_codec.cc checks the bound against it).
 enum class ErrorCode : uint16_t {
@@ -135,6 +153,16 @@ struct BootstrapPage {
   bool last = false;
   Lsn client_highest_lsn = 0;  // the requester's highest lsn included in this state
 };
+
+// What each adds to an encoded message, at most: a reply stays within a
+// frame if kMessageOverheadBytes plus the sum of these does.
+inline size_t EncodedSize(const UploadEntry& e) {
+  return e.bytes.size() + kUploadEntryOverheadBytes;
+}
+inline size_t EncodedSize(const Changeset& c) { return c.bytes.size() + kChangesetOverheadBytes; }
+inline size_t EncodedSize(const StateObject& o) {
+  return o.key.size() + o.bytes.size() + kStateObjectOverheadBytes;
+}
 
 using Message = std::variant<Hello, HelloOk, Error, Upload, UploadAck, DownloadRequest, Changesets,
                              BootstrapRequest, BootstrapPage>;
