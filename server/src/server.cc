@@ -150,7 +150,15 @@ void Server::SendError(Connection* c, wire::ErrorCode code, std::string message,
                       : fmt::format(" reason={}", wire::ResetReasonName(reason)),
                   message));
   wire::Error e{code, std::move(message), reason, restored_latest};
-  sync::SendMessage(c->socket, e).IgnoreError();
+  (void)Send(c, e);  // the connection closes after an error either way
+}
+
+bool Server::Send(Connection* c, const wire::Message& m) {
+  Status s = sync::SendMessage(c->socket, m);
+  if (!s.ok())
+    Log(fmt::format("send failed conn={} client={} message={}: {}", c->id, c->client_id,
+                    wire::MessageName(m), s.ToString()));
+  return s.ok();
 }
 
 void Server::Serve(Connection* c) {
@@ -230,7 +238,7 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   Log(fmt::format("hello conn={} client={}{} download_cursor={} upload_cursor={}", c->id,
                   c->client_id, admit.register_client ? " (new)" : "", h.download_cursor,
                   h.upload_cursor));
-  return SendMessage(c->socket, admit.reply).ok();
+  return Send(c, admit.reply);
 }
 
 bool Server::HandleUpload(Connection* c, wire::Upload& u) {
@@ -240,6 +248,15 @@ bool Server::HandleUpload(Connection* c, wire::Upload& u) {
                           c->client_id));
     return false;
   }
+  // The limit every commit checks: an entry above it could never be sent
+  // back to a client in a changeset.
+  for (const wire::UploadEntry& e : u.entries)
+    if (e.bytes.size() > kMaxEntryBytes) {
+      SendError(c, wire::ErrorCode::kBadFrame,
+                fmt::format("upload entry lsn {} is {} bytes; the limit for a journal entry is {}",
+                            e.lsn, e.bytes.size(), kMaxEntryBytes));
+      return false;
+    }
   UploadJob job;
   job.client_id = c->client_id;
   job.entries = std::move(u.entries);
@@ -259,7 +276,7 @@ bool Server::HandleUpload(Connection* c, wire::Upload& u) {
     SendError(c, wire::ErrorCode::kServerError, job.status.ToString());
     return false;
   }
-  return SendMessage(c->socket, job.ack).ok();
+  return Send(c, job.ack);
 }
 
 bool Server::HandleDownload(Connection* c, const wire::DownloadRequest& r) {
@@ -301,7 +318,7 @@ bool Server::HandleDownload(Connection* c, const wire::DownloadRequest& r) {
   reply.latest_version =
       std::max(store_->latest_version(),
                reply.changesets.empty() ? 0 : reply.changesets.back().server_version);
-  return SendMessage(c->socket, reply).ok();
+  return Send(c, reply);
 }
 
 bool Server::HandleBootstrap(Connection* c, const wire::BootstrapRequest& r) {
@@ -326,7 +343,7 @@ bool Server::HandleBootstrap(Connection* c, const wire::BootstrapRequest& r) {
     store_->ReleaseSnapshot(c->bootstrap_snapshot);
     c->bootstrap_snapshot = nullptr;
   }
-  return SendMessage(c->socket, page).ok();
+  return Send(c, page);
 }
 
 }  // namespace journaldb::server

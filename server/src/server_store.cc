@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <boost/filesystem.hpp>
 #include <chrono>
 #include <random>
@@ -284,6 +285,7 @@ Status ServerStore::ReadChangesets(uint64_t from, size_t max_bytes,
   uint64_t latest = latest_version();
   if (from >= latest) return Status::OK();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), history_));
+  max_bytes = std::min(max_bytes, wire::kMaxReplyPayloadBytes);
   size_t bytes = 0;
   uint64_t expected = from + 1;
   for (it->Seek(layout::EncodeU64(from + 1)); it->Valid(); it->Next()) {
@@ -294,10 +296,13 @@ Status ServerStore::ReadChangesets(uint64_t from, size_t max_bytes,
           fmt::format("server history: version {} missing (found {})", expected, *v));
     Result<wire::Changeset> c = wire::DecodeChangesetRecord(it->value().ToStringView());
     if (!c.ok()) return c.status();
-    bytes += c->bytes.size() + 64;
+    // Checked before adding, so the reply stays within a frame; the first
+    // one goes alone whatever its size, or the client could never pass it.
+    size_t size = wire::EncodedSize(*c);
+    if (!out->empty() && bytes + size > max_bytes) break;
+    bytes += size;
     out->push_back(std::move(c).value());
     ++expected;
-    if (bytes >= max_bytes) break;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "read server history");
   if (out->empty())
@@ -334,13 +339,18 @@ Status ServerStore::ReadStatePage(const rocksdb::Snapshot* snapshot, std::string
     it->Seek(rocksdb::Slice(after_key.data(), after_key.size()));
     if (it->Valid() && it->key().ToStringView() == after_key) it->Next();
   }
+  max_bytes = std::min(max_bytes, wire::kMaxReplyPayloadBytes);
   size_t bytes = 0;
   for (; it->Valid(); it->Next()) {
-    if (bytes >= max_bytes) return FromRocks(it->status(), "read server state");
     wire::StateObject o;
     o.key = it->key().ToString();
     o.bytes = it->value().ToString();
-    bytes += o.key.size() + o.bytes.size();
+    // As for changesets: a page holds at least one object and otherwise
+    // stays within `max_bytes` of encoded size.
+    size_t size = wire::EncodedSize(o);
+    if (!page->objects.empty() && bytes + size > max_bytes)
+      return FromRocks(it->status(), "read server state");
+    bytes += size;
     page->objects.push_back(std::move(o));
   }
   page->last = true;

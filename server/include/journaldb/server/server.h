@@ -41,9 +41,11 @@ struct ServerOptions {
   std::ostream* log = nullptr;
   // Upper bound for a download request's wait. Default: 5000 ms.
   uint32_t max_wait_ms = 5000;
-  // A changesets reply stops growing past this many entry bytes. Default: 4 MiB.
+  // A changesets reply holds one changeset, and more only while it stays
+  // within this many encoded bytes (never more than one frame carries).
+  // Default: 4 MiB.
   size_t max_changeset_bytes = 4u << 20;
-  // A bootstrap page stops growing past this many bytes. Default: 1 MiB.
+  // The same for the objects of a bootstrap page. Default: 1 MiB.
   size_t bootstrap_page_bytes = 1u << 20;
   // A connection that sends nothing for this long is closed. Default: 300 s.
   uint32_t idle_timeout_ms = 300000;
@@ -75,6 +77,8 @@ class Server {
   bool HandleUpload(Connection* c, wire::Upload& u);
   bool HandleDownload(Connection* c, const wire::DownloadRequest& r);
   bool HandleBootstrap(Connection* c, const wire::BootstrapRequest& r);
+  // Sends `m`; logs why if that fails. Returns false if the connection must close.
+  bool Send(Connection* c, const wire::Message& m);
   void SendError(Connection* c, wire::ErrorCode code, std::string message,
                  wire::ResetReason reason = wire::ResetReason::kNone, uint64_t restored_latest = 0);
   void Log(const std::string& line);

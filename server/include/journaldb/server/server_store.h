@@ -63,8 +63,9 @@ class ServerStore {
   // job's ack and status.
   void AppendUploads(const std::vector<UploadJob*>& jobs);
 
-  // Changesets with server versions in (from, latest], at most `max_bytes`
-  // of entry bytes (at least one changeset if any).
+  // Changesets with server versions in (from, latest]: the first, and more
+  // while their wire::EncodedSize() sum stays within `max_bytes` (capped at
+  // what one frame carries).
   Status ReadChangesets(uint64_t from, size_t max_bytes, std::vector<wire::Changeset>* out) const;
 
   // A consistent view for a bootstrap and the server version it shows.
@@ -73,7 +74,9 @@ class ServerStore {
   void ReleaseSnapshot(const rocksdb::Snapshot* s) const;
   // The client's highest stored lsn as the snapshot shows it.
   Lsn ClientHighestLsnAt(const rocksdb::Snapshot* s, uint64_t client_id) const;
-  // Objects after `after_key` in key order, up to about `max_bytes`.
+  // Objects after `after_key` in key order: the first, and more while their
+  // wire::EncodedSize() sum stays within `max_bytes` (capped at what one
+  // frame carries).
   Status ReadStatePage(const rocksdb::Snapshot* snapshot, std::string_view after_key,
                        size_t max_bytes, wire::BootstrapPage* page) const;
 
