@@ -1,0 +1,202 @@
+// Size discipline end to end, against a real journal-server process: what
+// commits is what syncs. Entries and objects over their limits are refused
+// at commit (and an oversized upload by the server), and replies are sized
+// by their encoded bytes, so large entries and objects reach every client.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "journaldb/database.h"
+#include "journaldb/journal/codec.h"
+#include "journaldb/sync.h"
+#include "server_process.h"
+#include "support/temp_dir.h"
+#include "sync_helpers.h"
+
+namespace journaldb {
+namespace {
+
+using testing::RawClient;
+using testing::ServerProcess;
+
+constexpr size_t kMiB = 1u << 20;
+
+Value Blob(size_t bytes, char fill) { return Value::BytesValue(std::string(bytes, fill)); }
+
+class SizeLimits : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = dir_.Sub("server");
+    Restart();
+  }
+  void Restart() {
+    std::string error;
+    server_ = ServerProcess::Restart(data_, &error, port_);
+    ASSERT_TRUE(server_) << error;
+    port_ = server_->port();
+  }
+  std::unique_ptr<Database> Open(const std::string& name) {
+    auto db = Database::Open(dir_.Sub(name), {});
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(db).value() : nullptr;
+  }
+  static Result<Lsn> Put(Database& db, const std::string& key, FieldMap fields) {
+    Transaction t = db.BeginTransaction();
+    if (Status s = t.Upsert("files", key, std::move(fields)); !s.ok()) return s;
+    return t.Commit();
+  }
+  ::testing::AssertionResult Syncs(Database& db) {
+    Result<SyncReport> r = SyncOnce(db, testing::SyncTo(server_->address()));
+    if (!r.ok()) return ::testing::AssertionFailure() << r.status().ToString();
+    return ::testing::AssertionSuccess();
+  }
+  std::string ServerLog() {
+    std::ifstream in(server_->log_path());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  testing::TempDir dir_;
+  std::string data_;
+  uint16_t port_ = 0;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(SizeLimits, EntryOverTheLimitIsRefusedAtCommitAndNothingIsJournaled) {
+  auto db = Open("client");
+  // One value just under kMaxValueBytes (what a value may be) and two
+  // values that fit alone but not together: neither transaction commits.
+  Result<Lsn> one = Put(*db, "big", {{"data", Blob(kMaxValueBytes - 1, 'a')}});
+  ASSERT_TRUE(one.status().IsInvalidArgument()) << one.status().ToString();
+  EXPECT_NE(one.status().message().find(fmt::format("the limit is {}", kMaxEntryBytes)),
+            std::string::npos)
+      << one.status().message();
+  Result<Lsn> two = Put(*db, "pair", {{"x", Blob(9 * kMiB, 'x')}, {"y", Blob(9 * kMiB, 'y')}});
+  ASSERT_TRUE(two.status().IsInvalidArgument()) << two.status().ToString();
+  EXPECT_NE(two.status().message().find("journal entry"), std::string::npos);
+
+  EXPECT_FALSE(db->ReadJournal(1).Valid());
+  EXPECT_TRUE(db->GetField("files", "big", "data").status().IsNotFound());
+  EXPECT_TRUE(db->GetField("files", "pair", "x").status().IsNotFound());
+  // Later writes commit, and everything syncs.
+  Result<Lsn> small = Put(*db, "small", {{"n", Value::Int(1)}});
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  EXPECT_EQ(*small, 1u);
+  Result<Lsn> fits = Put(*db, "fits", {{"data", Blob(kMaxEntryBytes - 4096, 'f')}});
+  ASSERT_TRUE(fits.ok()) << fits.status().ToString();
+  ASSERT_TRUE(Syncs(*db));
+  Result<SyncStatus> status = GetSyncStatus(*db);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->unsynced_entries, 0u);
+  auto fresh = Open("fresh");
+  ASSERT_TRUE(Syncs(*fresh));
+  EXPECT_EQ(testing::DumpClient(*fresh), testing::DumpClient(*db));
+}
+
+TEST_F(SizeLimits, ObjectOverTheLimitIsRefusedAtCommit) {
+  auto db = Open("client");
+  for (char f : {'a', 'b'}) ASSERT_TRUE(Put(*db, "grown", {{{f}, Blob(6 * kMiB, f)}}).ok());
+  // Each put is a small entry, but the third makes the object too big.
+  Result<Lsn> third = Put(*db, "grown", {{"c", Blob(6 * kMiB, 'c')}});
+  ASSERT_TRUE(third.status().IsInvalidArgument()) << third.status().ToString();
+  EXPECT_NE(third.status().message().find("object files/"), std::string::npos)
+      << third.status().message();
+  EXPECT_NE(third.status().message().find(fmt::format("the limit is {}", kMaxObjectBytes)),
+            std::string::npos)
+      << third.status().message();
+  EXPECT_TRUE(db->GetField("files", "grown", "c").status().IsNotFound());
+  Result<SyncStatus> status = GetSyncStatus(*db);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->unsynced_entries, 2u);
+  // Replacing a field with a smaller value still commits.
+  ASSERT_TRUE(Put(*db, "grown", {{"b", Value::Int(2)}}).ok());
+  ASSERT_TRUE(Put(*db, "grown", {{"c", Blob(6 * kMiB, 'c')}}).ok());
+  ASSERT_TRUE(Syncs(*db));
+}
+
+TEST_F(SizeLimits, ServerRefusesAnOversizedUpload) {
+  // What an engine without the commit check would send: a valid entry
+  // over kMaxEntryBytes, in a frame the server still reads.
+  JournalEntry e;
+  e.lsn = 1;
+  e.ops.push_back(Operation::Upsert("files", "big", {{"data", Blob(kMaxEntryBytes, 'z')}}));
+  std::string entry = codec::EncodeEntry(e);
+  ASSERT_GT(entry.size(), kMaxEntryBytes);
+  wire::Upload upload{0, {{1, entry, {}}}};
+  ASSERT_LE(wire::EncodeMessage(upload).size(), wire::kMaxFrameBytes);
+
+  RawClient raw(server_->address());
+  Result<wire::HelloOk> ok = raw.Hello();
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  upload.client_id = ok->client_id;
+  ASSERT_TRUE(raw.Send(upload).ok());
+  ::testing::AssertionResult refused = raw.ExpectErrorThenClose(wire::ErrorCode::kBadFrame);
+  ASSERT_TRUE(refused);
+  EXPECT_NE(std::string(refused.message()).find(
+                fmt::format("is {} bytes; the limit for a journal entry is {}", entry.size(),
+                            kMaxEntryBytes)),
+            std::string::npos)
+      << refused.message();
+  // Nothing was stored, and the server serves others.
+  auto db = Open("client");
+  ASSERT_TRUE(Put(*db, "k", {{"n", Value::Int(1)}}).ok());
+  ASSERT_TRUE(Syncs(*db));
+  EXPECT_EQ(testing::DumpClient(*db).size(), 1u);
+  EXPECT_NE(ServerLog().find("the limit for a journal entry"), std::string::npos);
+}
+
+// Two acknowledged entries of 3.5 and 13 MiB: a reply holding both would
+// exceed the frame. Every client below them, new or old, gets both.
+TEST_F(SizeLimits, LargeChangesetsReachNewAndOldClients) {
+  auto writer = Open("writer");
+  auto old = Open("old");
+  ASSERT_TRUE(Put(*writer, "first", {{"n", Value::Int(1)}}).ok());
+  ASSERT_TRUE(Syncs(*writer));
+  ASSERT_TRUE(Syncs(*old));  // at version 1
+  ASSERT_TRUE(Put(*writer, "medium", {{"data", Blob(7 * kMiB / 2, 'm')}}).ok());
+  ASSERT_TRUE(Put(*writer, "large", {{"data", Blob(13 * kMiB, 'l')}}).ok());
+  ASSERT_TRUE(Syncs(*writer));
+
+  auto fresh = Open("fresh");
+  ASSERT_TRUE(Syncs(*fresh));
+  ASSERT_TRUE(Syncs(*old));
+  testing::StateDump expected = testing::DumpClient(*writer);
+  ASSERT_EQ(expected.size(), 3u);
+  EXPECT_EQ(testing::DumpClient(*fresh), expected);
+  EXPECT_EQ(testing::DumpClient(*old), expected);
+  EXPECT_EQ(ServerLog().find("send failed"), std::string::npos) << ServerLog();
+}
+
+// A small object and one grown by puts to near the object limit: a page
+// holding both would exceed the frame. After a trim a new client must
+// bootstrap them.
+TEST_F(SizeLimits, LargeObjectsBootstrapAfterTrim) {
+  auto writer = Open("writer");
+  ASSERT_TRUE(Put(*writer, "a", {{"data", Blob(9 * kMiB / 10, 'a')}}).ok());
+  const size_t part = 39 * kMiB / 10;
+  for (char f : {'1', '2', '3', '4'}) ASSERT_TRUE(Put(*writer, "b", {{{f}, Blob(part, f)}}).ok());
+  ASSERT_TRUE(Put(*writer, "b", {{"5", Blob(part, '5')}}).status().IsInvalidArgument());
+  ASSERT_TRUE(Syncs(*writer));
+  ASSERT_EQ(server_->Terminate(), 0);
+  std::string out;
+  ASSERT_EQ(testing::RunServerCommand({"trim", "--data", data_, "--below", "6"}, &out), 0) << out;
+  Restart();
+
+  auto fresh = Open("fresh");
+  Result<SyncReport> r = SyncOnce(*fresh, testing::SyncTo(server_->address()));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->bootstrapped);
+  testing::StateDump expected = testing::DumpClient(*writer);
+  ASSERT_EQ(expected.size(), 2u);
+  EXPECT_EQ(testing::DumpClient(*fresh), expected);
+  Result<VerifyReport> v = fresh->Verify();
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_TRUE(v->ok());
+}
+
+}  // namespace
+}  // namespace journaldb
