@@ -155,10 +155,15 @@ void Server::SendError(Connection* c, wire::ErrorCode code, std::string message,
 
 bool Server::Send(Connection* c, const wire::Message& m) {
   Status s = sync::SendMessage(c->socket, m);
-  if (!s.ok())
-    Log(fmt::format("send failed conn={} client={} message={}: {}", c->id, c->client_id,
-                    wire::MessageName(m), s.ToString()));
-  return s.ok();
+  if (s.ok()) return true;
+  Log(fmt::format("send failed conn={} client={} message={}: {}", c->id, c->client_id,
+                  wire::MessageName(m), s.ToString()));
+  // A message too large for a frame was not written: the client can still
+  // be told why, rather than seeing the connection close.
+  if (s.IsInvalidArgument() && !std::holds_alternative<wire::Error>(m))
+    SendError(c, wire::ErrorCode::kServerError,
+              fmt::format("cannot send {}: {}", wire::MessageName(m), s.message()));
+  return false;
 }
 
 void Server::Serve(Connection* c) {

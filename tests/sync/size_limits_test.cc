@@ -198,5 +198,30 @@ TEST_F(SizeLimits, LargeObjectsBootstrapAfterTrim) {
   EXPECT_TRUE(v->ok());
 }
 
+// What the commit limit cannot prevent: two clients' upserts of different
+// fields merge on the server into an object over kMaxObjectBytes. A page
+// with it cannot be framed; the server logs why and tells the client.
+TEST_F(SizeLimits, AReplyTooLargeForAFrameIsLoggedAndReported) {
+  auto a = Open("a");
+  auto b = Open("b");
+  ASSERT_TRUE(Put(*a, "shared", {{"a", Blob(9 * kMiB, 'a')}}).ok());
+  ASSERT_TRUE(Put(*b, "shared", {{"b", Blob(9 * kMiB, 'b')}}).ok());
+  ASSERT_TRUE(Syncs(*a));
+  ASSERT_TRUE(Syncs(*b));
+  ASSERT_EQ(server_->Terminate(), 0);
+  std::string out;
+  ASSERT_EQ(testing::RunServerCommand({"trim", "--data", data_, "--below", "3"}, &out), 0) << out;
+  Restart();
+
+  auto fresh = Open("fresh");
+  Result<SyncReport> r = SyncOnce(*fresh, testing::SyncTo(server_->address()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("cannot send bootstrap-page: frame of"), std::string::npos)
+      << r.status().ToString();
+  std::string log = ServerLog();
+  EXPECT_NE(log.find("message=bootstrap-page: invalid argument: frame of"), std::string::npos)
+      << log;
+}
+
 }  // namespace
 }  // namespace journaldb
