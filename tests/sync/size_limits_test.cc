@@ -11,8 +11,10 @@
 
 #include "journaldb/database.h"
 #include "journaldb/journal/codec.h"
+#include "journaldb/journal/layout.h"
 #include "journaldb/sync.h"
 #include "server_process.h"
+#include "support/raw_rocks.h"
 #include "support/temp_dir.h"
 #include "sync_helpers.h"
 
@@ -147,6 +149,34 @@ TEST_F(SizeLimits, ServerRefusesAnOversizedUpload) {
   ASSERT_TRUE(Syncs(*db));
   EXPECT_EQ(testing::DumpClient(*db).size(), 1u);
   EXPECT_NE(ServerLog().find("the limit for a journal entry"), std::string::npos);
+}
+
+// A database from before the commit check may hold an entry no frame
+// carries: the entries before it upload, and the error names the way out.
+TEST_F(SizeLimits, AnUnsyncableEntryJournaledEarlierNamesTheWayOut) {
+  const std::string path = dir_.Sub("client");
+  {
+    auto db = Open("client");
+    ASSERT_TRUE(Put(*db, "small", {{"n", Value::Int(1)}}).ok());
+  }
+  {
+    JournalEntry e;
+    e.lsn = 2;
+    e.ops.push_back(Operation::Upsert("files", "big", {{"data", Blob(kMaxEntryBytes, 'z')}}));
+    std::string error;
+    auto raw = testing::RawRocks::Open(path, &error);
+    ASSERT_NE(raw, nullptr) << error;
+    ASSERT_TRUE(raw->Put(layout::kJournalFamily, layout::LsnKey(2), codec::EncodeEntry(e)).ok());
+  }
+  auto db = Open("client");
+  Result<SyncReport> r = SyncOnce(*db, testing::SyncTo(server_->address()));
+  ASSERT_TRUE(r.status().IsFailedPrecondition()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("journal entry lsn 2 encodes to"), std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("`journal snapshot`"), std::string::npos);
+  Result<SyncStatus> status = GetSyncStatus(*db);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->upload_cursor, 1u);
 }
 
 // Two acknowledged entries of 3.5 and 13 MiB: a reply holding both would

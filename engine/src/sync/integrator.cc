@@ -96,6 +96,9 @@ Result<std::vector<wire::UploadEntry>> Integrator::ReadUnuploaded(Lsn after,
     std::optional<Lsn> lsn = layout::ParseLsnKey(it->key().ToStringView());
     if (!lsn) return Status::Corruption("journal: malformed key");
     std::string_view value = it->value().ToStringView();
+    size_t size = value.size() + wire::kUploadEntryOverheadBytes;
+    // Entries before a stuck one still go, in a batch of their own.
+    if (!out.empty() && bytes + size > max_bytes) break;
     // Only a journal written before commits checked kMaxEntryBytes holds one.
     if (value.size() > kMaxEntryBytes)
       return Status::FailedPrecondition(fmt::format(
@@ -104,8 +107,6 @@ Result<std::vector<wire::UploadEntry>> Integrator::ReadUnuploaded(Lsn after,
           "(`journal snapshot`), sync the data from the server into a new database, and "
           "replay the other writes into it from the snapshot (`journal replay`)",
           *lsn, value.size(), kMaxEntryBytes));
-    size_t size = value.size() + wire::kUploadEntryOverheadBytes;
-    if (!out.empty() && bytes + size > max_bytes) break;
     Result<JournalEntry> entry = codec::DecodeEntry(value, *lsn);
     if (!entry.ok()) return entry.status();
     out.push_back({*lsn, std::string(value), {}});
