@@ -170,10 +170,10 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
   // stuck in the journal or missing from every bootstrap.
   std::string encoded = codec::EncodeEntry(entry);
   if (encoded.size() > kMaxEntryBytes)
-    return Status::InvalidArgument(fmt::format(
-        "transaction encodes to a journal entry of {} bytes; the limit is {} "
-        "(kMaxEntryBytes: one entry must fit one sync frame); split it or store less",
-        encoded.size(), kMaxEntryBytes));
+    return Status::InvalidArgument(
+        fmt::format("transaction encodes to a journal entry of {} bytes; the limit is {} "
+                    "(kMaxEntryBytes: one entry must fit one sync frame); split it or store less",
+                    encoded.size(), kMaxEntryBytes));
   const std::string lsn_key = layout::LsnKey(entry.lsn);
   // Size the batch once: growing it record by record reallocates and copies.
   size_t batch_bytes = kBatchHeaderBytes + kRecordOverheadBytes + lsn_key.size() + encoded.size();

@@ -2,9 +2,8 @@
 // commits is what syncs. Entries and objects over their limits are refused
 // at commit (and an oversized upload by the server), and replies are sized
 // by their encoded bytes, so large entries and objects reach every client.
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
@@ -138,9 +137,9 @@ TEST_F(SizeLimits, ServerRefusesAnOversizedUpload) {
   ASSERT_TRUE(raw.Send(upload).ok());
   ::testing::AssertionResult refused = raw.ExpectErrorThenClose(wire::ErrorCode::kBadFrame);
   ASSERT_TRUE(refused);
-  EXPECT_NE(std::string(refused.message()).find(
-                fmt::format("is {} bytes; the limit for a journal entry is {}", entry.size(),
-                            kMaxEntryBytes)),
+  EXPECT_NE(std::string(refused.message())
+                .find(fmt::format("is {} bytes; the limit for a journal entry is {}", entry.size(),
+                                  kMaxEntryBytes)),
             std::string::npos)
       << refused.message();
   // Nothing was stored, and the server serves others.
