@@ -152,15 +152,21 @@ void Server::ReapFinished() {
 void Server::AcceptLoop() {
   std::chrono::milliseconds backoff{0};
   for (;;) {
+    if (backoff.count() > 0) {
+      // Only the stop pipe is watched: the listener stays readable while the
+      // connection that could not be accepted waits in its queue.
+      pollfd stop{stop_pipe_[0], POLLIN, 0};
+      if (::poll(&stop, 1, static_cast<int>(backoff.count())) > 0) break;
+    }
     pollfd fds[2] = {{listener_.fd(), POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-    // While backing off only the stop pipe is watched: the listener stays
-    // readable while the failed connection waits in its queue.
-    int n = backoff.count() > 0 ? ::poll(&fds[1], 1, static_cast<int>(backoff.count()))
-                                : ::poll(fds, 2, 1000);
+    int n = ::poll(fds, 2, 1000);
     if (n < 0 && errno != EINTR) break;
     ReapFinished();
     if (fds[1].revents != 0) break;
-    if (backoff.count() == 0 && (n <= 0 || (fds[0].revents & POLLIN) == 0)) continue;
+    if (n <= 0 || (fds[0].revents & POLLIN) == 0) {
+      backoff = std::chrono::milliseconds{0};  // nobody waits to be accepted
+      continue;
+    }
     std::string peer;
     Result<sync::Socket> sock = listener_.Accept(&peer);
     if (!sock.ok()) {
@@ -207,7 +213,7 @@ bool Server::ServeAccepted(sync::Socket socket, std::string peer) {
   connections_.push_back(std::move(c));
   try {
     raw->thread = std::thread([this, raw] { Serve(raw); });
-  } catch (const std::system_error& e) {
+  } catch (const std::exception& e) {
     // Out of threads or memory: this connection closes, the server goes on.
     LogLimited("thread", fmt::format("refuse peer={} (cannot start its thread: {})", raw->peer,
                                      e.what()));
