@@ -54,14 +54,16 @@ testing::ServerLaunch UnderPrlimit(std::string limit) {
   return launch;
 }
 
-// The resident set of process `pid` in KiB (VmRSS in /proc/PID/status).
-uint64_t ResidentKiB(pid_t pid) {
+// A field of process `pid` in KiB ("VmRSS", "VmSize" in /proc/PID/status).
+uint64_t StatusKiB(pid_t pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(status, line);)
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
-  ADD_FAILURE() << "no VmRSS for pid " << pid;
+    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1));
+  ADD_FAILURE() << "no " << field << " for pid " << pid;
   return 0;
 }
+
+uint64_t ResidentKiB(pid_t pid) { return StatusKiB(pid, "VmRSS"); }
 
 // Waits until the server's log has `count` lines containing `needle`
 // (events the test caused but cannot otherwise observe).
@@ -261,6 +263,29 @@ TEST(ServerLimits, AtTheFdLimitAcceptBacksOffAndServesAgainAfter) {
   open.clear();
   RealClientSyncs(dir.Sub("client"), server->address());
   EXPECT_EQ(server->Terminate(), 0);  // stops cleanly, without a crash
+}
+
+TEST(ServerLimits, WhenThreadsCannotStartConnectionsAreRefusedAndTheServerGoesOn) {
+  testing::TempDir dir;
+  std::string error;
+  // The address space a started server uses, then room for a few more
+  // threads (each reserves 8 MiB of stack) but not for 60.
+  uint64_t started_kib = 0;
+  {
+    auto probe = testing::ServerProcess::Start(dir.Sub("probe"), &error);
+    ASSERT_TRUE(probe) << error;
+    started_kib = StatusKiB(probe->pid(), "VmSize");
+  }
+  auto server = testing::ServerProcess::Start(
+      dir.Sub("server"), UnderPrlimit("--as=" + std::to_string((started_kib + 160 * 1024) * 1024)),
+      &error);
+  ASSERT_TRUE(server) << error;
+  std::vector<std::unique_ptr<RawClient>> open;
+  for (int i = 0; i < 60; ++i) open.push_back(std::make_unique<RawClient>(server->address()));
+  AwaitLogLines(*server, "cannot start its thread", 1);
+  open.clear();
+  RealClientSyncs(dir.Sub("client"), server->address());
+  EXPECT_EQ(server->Terminate(), 0);
 }
 
 }  // namespace
