@@ -147,8 +147,7 @@ Status WaitReadable(int fd, Clock::time_point deadline, const char* what) {
 // Reads exactly n bytes by `deadline`. `clean_eof` is set when the peer
 // closed before the first byte.
 Status ReadExactly(int fd, char* out, size_t n, bool* clean_eof,
-                   Clock::time_point deadline = Clock::time_point::max(),
-                   const char* what = "") {
+                   Clock::time_point deadline = Clock::time_point::max(), const char* what = "") {
   size_t got = 0;
   while (got < n) {
     if (Status s = WaitReadable(fd, deadline, what); !s.ok()) return s;
@@ -199,8 +198,8 @@ Result<std::string> Socket::ReadFrame(const FrameReadLimits& limits, ByteBudget:
   uint32_t n = uint32_t{prefix[0]} | (uint32_t{prefix[1]} << 8) | (uint32_t{prefix[2]} << 16) |
                (uint32_t{prefix[3]} << 24);
   if (n > limits.max_bytes)
-    return Status::Corruption(fmt::format("sync frame: announced {} bytes exceeds the {} byte limit",
-                                          n, limits.max_bytes));
+    return Status::Corruption(fmt::format(
+        "sync frame: announced {} bytes exceeds the {} byte limit", n, limits.max_bytes));
   std::string body;
   while (body.size() < n) {
     size_t got = body.size();

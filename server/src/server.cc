@@ -55,8 +55,8 @@ struct Server::Connection {
 Server::Server(ServerOptions options)
     : options_(std::move(options)),
       limited_log_(std::make_unique<RateLimitedLog>()),
-      wrong_tokens_(std::make_unique<SourceThrottle>(kMaxWrongTokensPerMinute,
-                                                     std::chrono::minutes(1))),
+      wrong_tokens_(
+          std::make_unique<SourceThrottle>(kMaxWrongTokensPerMinute, std::chrono::minutes(1))),
       frame_budget_(options_.max_inflight_frame_bytes) {}
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
@@ -197,8 +197,8 @@ bool Server::ServeAccepted(sync::Socket socket, std::string peer) {
   if (std::string why = OverConnectionLimit(source); !why.empty()) {
     LogLimited("refuse", fmt::format("refuse peer={} ({})", peer, why));
     // A fresh socket's send buffer is empty: this small write does not block.
-    sync::SendMessage(socket, wire::Error{wire::ErrorCode::kServerError,
-                                          why + "; retry later", wire::ResetReason::kNone, 0})
+    sync::SendMessage(socket, wire::Error{wire::ErrorCode::kServerError, why + "; retry later",
+                                          wire::ResetReason::kNone, 0})
         .IgnoreError();
     return true;
   }
@@ -215,8 +215,8 @@ bool Server::ServeAccepted(sync::Socket socket, std::string peer) {
     raw->thread = std::thread([this, raw] { Serve(raw); });
   } catch (const std::exception& e) {
     // Out of threads or memory: this connection closes, the server goes on.
-    LogLimited("thread", fmt::format("refuse peer={} (cannot start its thread: {})", raw->peer,
-                                     e.what()));
+    LogLimited("thread",
+               fmt::format("refuse peer={} (cannot start its thread: {})", raw->peer, e.what()));
     connections_.pop_back();
     return true;
   }
@@ -347,7 +347,8 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   if (wire::Error* refusal = std::get_if<wire::Error>(&decision)) {
     if (refusal->code == wire::ErrorCode::kUnauthorized &&
         wrong_tokens_->RecordFailure(c->source) == kMaxWrongTokensPerMinute)
-      Log(fmt::format("throttle source={}: {} wrong tokens within a minute; its hellos are "
+      Log(
+          fmt::format("throttle source={}: {} wrong tokens within a minute; its hellos are "
                       "refused for the rest of it",
                       c->source, kMaxWrongTokensPerMinute));
     SendError(c, refusal->code, std::move(refusal->message), refusal->reset_reason,

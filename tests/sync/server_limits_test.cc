@@ -171,8 +171,8 @@ TEST(ServerLimits, FramesBeyondTheInflightBudgetAreRefusedAsRetryable) {
 TEST(ServerLimits, SlowHelloIsClosedAtTheHelloDeadline) {
   testing::TempDir dir;
   std::string error;
-  auto server = testing::ServerProcess::Start(
-      dir.Sub("server"), WithArgs({"--hello-timeout-ms", "1000"}), &error);
+  auto server = testing::ServerProcess::Start(dir.Sub("server"),
+                                              WithArgs({"--hello-timeout-ms", "1000"}), &error);
   ASSERT_TRUE(server) << error;
   RawClient c(server->address());
   EXPECT_TRUE(SlowlyUntilClosed(c, Prefix(300) + std::string(300, 'x'), c.fd()));
@@ -183,8 +183,8 @@ TEST(ServerLimits, SlowHelloIsClosedAtTheHelloDeadline) {
 TEST(ServerLimits, SlowFrameIsClosedAtTheFrameDeadline) {
   testing::TempDir dir;
   std::string error;
-  auto server = testing::ServerProcess::Start(
-      dir.Sub("server"), WithArgs({"--frame-timeout-ms", "1000"}), &error);
+  auto server = testing::ServerProcess::Start(dir.Sub("server"),
+                                              WithArgs({"--frame-timeout-ms", "1000"}), &error);
   ASSERT_TRUE(server) << error;
   RawClient c(server->address());
   ASSERT_TRUE(c.Hello().ok());
@@ -196,8 +196,8 @@ TEST(ServerLimits, SlowFrameIsClosedAtTheFrameDeadline) {
 TEST(ServerLimits, SilentConnectionIsClosedAtTheIdleTimeout) {
   testing::TempDir dir;
   std::string error;
-  auto server = testing::ServerProcess::Start(
-      dir.Sub("server"), WithArgs({"--idle-timeout-ms", "500"}), &error);
+  auto server = testing::ServerProcess::Start(dir.Sub("server"),
+                                              WithArgs({"--idle-timeout-ms", "500"}), &error);
   ASSERT_TRUE(server) << error;
   RawClient c(server->address());
   ASSERT_TRUE(c.Hello().ok());
@@ -212,8 +212,7 @@ TEST(ServerLimits, ConnectionsOverTheCapsAreRefusedAndRealClientsSyncAfter) {
   testing::TempDir dir;
   std::string error;
   auto server = testing::ServerProcess::Start(
-      dir.Sub("server"),
-      WithArgs({"--max-connections", "3", "--max-connections-per-source", "2"}),
+      dir.Sub("server"), WithArgs({"--max-connections", "3", "--max-connections-per-source", "2"}),
       &error);
   ASSERT_TRUE(server) << error;
   // From 127.0.0.1: two connections, then the per-address cap.
@@ -229,8 +228,8 @@ TEST(ServerLimits, ConnectionsOverTheCapsAreRefusedAndRealClientsSyncAfter) {
   RealClientSyncs(dir.Sub("client1"), server->address());
 
   // From another loopback address: the total cap of three.
-  auto server2 = testing::ServerProcess::Start(
-      dir.Sub("server2"), WithArgs({"--max-connections", "3"}), &error);
+  auto server2 = testing::ServerProcess::Start(dir.Sub("server2"),
+                                               WithArgs({"--max-connections", "3"}), &error);
   ASSERT_TRUE(server2) << error;
   for (int i = 0; i < 3; ++i) {
     open.push_back(std::make_unique<RawClient>(server2->address()));
@@ -246,8 +245,8 @@ TEST(ServerLimits, ConnectionsOverTheCapsAreRefusedAndRealClientsSyncAfter) {
 TEST(ServerLimits, AtTheFdLimitAcceptBacksOffAndServesAgainAfter) {
   testing::TempDir dir;
   std::string error;
-  auto server = testing::ServerProcess::Start(
-      dir.Sub("server"), UnderPrlimit("--nofile=64"), &error);
+  auto server =
+      testing::ServerProcess::Start(dir.Sub("server"), UnderPrlimit("--nofile=64"), &error);
   ASSERT_TRUE(server) << error;
   // More connections than descriptors: the kernel completes them all, the
   // server accepts until it has no descriptor left.

@@ -125,8 +125,8 @@ TEST(ServerToken, BadTokenOptionsAreErrors) {
     EXPECT_NE(r.err.find(c.says), std::string::npos) << c.args[0] << ": " << r.err;
   }
   // A serving option before an operator command is still a usage error.
-  testing::ProcessResult r = RunServer({"--max-connections", "5", "trim", "--data", data,
-                                        "--below", "1"});
+  testing::ProcessResult r =
+      RunServer({"--max-connections", "5", "trim", "--data", data, "--below", "1"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--max-connections before `trim`"), std::string::npos) << r.err;
 }

@@ -219,8 +219,7 @@ int main(int argc, char** argv) {
     }
     return Serve(line.serve);
   }
-  if (std::string misplaced = MisplacedServingOption(app, serving);
-      !misplaced.empty())
+  if (std::string misplaced = MisplacedServingOption(app, serving); !misplaced.empty())
     return UsageError(misplaced);
   if (trim->parsed()) {
     if ((below->count() > 0) == (older_than->count() > 0))

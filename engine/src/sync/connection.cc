@@ -137,9 +137,9 @@ Status Connection::RecordAck(const wire::UploadAck& ack, Lsn last) {
     Result<LocalCursors> cursors = integrator_.ReadCursors();
     if (!cursors.ok()) return cursors.status();
     if (ack.highest_lsn > cursors->last_lsn)
-      return Status::FailedPrecondition(
-          fmt::format("sync: the server acknowledged up to lsn {}, but this client's last lsn is {}",
-                      ack.highest_lsn, cursors->last_lsn));
+      return Status::FailedPrecondition(fmt::format(
+          "sync: the server acknowledged up to lsn {}, but this client's last lsn is {}",
+          ack.highest_lsn, cursors->last_lsn));
   }
   if (Status s = integrator_.RecordUploadAck(ack.highest_lsn, ack.acks); !s.ok()) return s;
   acked_ = ack.highest_lsn;

@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
-#include "journaldb/status.h"
 #include "journaldb/protocol/byte_budget.h"
 #include "journaldb/protocol/wire_codec.h"
+#include "journaldb/status.h"
 
 namespace journaldb::sync {
 

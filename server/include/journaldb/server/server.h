@@ -18,13 +18,12 @@
 #include <cstdint>
 #include <deque>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <ostream>
 #include <string>
 #include <thread>
-
-#include <map>
 
 #include "journaldb/protocol/byte_budget.h"
 #include "journaldb/protocol/socket.h"
