@@ -5,9 +5,11 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "journaldb/journal/util/errno_status.h"
@@ -78,18 +80,25 @@ Result<Socket> Socket::Connect(std::string_view address) {
   return Status::IOError(fmt::format("connect to {}: {}", address, last_error));
 }
 
-void Socket::SetReceiveTimeout(uint32_t ms) {
+namespace {
+void SetTimeout(int fd, int option, uint32_t ms) {
   timeval tv{};
   tv.tv_sec = ms / 1000;
   tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
 }
+}  // namespace
+
+void Socket::SetReceiveTimeout(uint32_t ms) { SetTimeout(fd_, SO_RCVTIMEO, ms); }
+
+void Socket::SetSendTimeout(uint32_t ms) { SetTimeout(fd_, SO_SNDTIMEO, ms); }
 
 Status Socket::WriteAll(std::string_view bytes) {
   while (!bytes.empty()) {
     ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::IOError("send timed out");
       return util::ErrnoStatus("send");
     }
     bytes.remove_prefix(static_cast<size_t>(n));
@@ -113,10 +122,35 @@ Status Socket::WriteFrame(std::string_view body) {
 }
 
 namespace {
-// Reads exactly n bytes. `clean_eof` is set when the peer closed before the first byte.
-Status ReadExactly(int fd, char* out, size_t n, bool* clean_eof) {
+using Clock = FrameReadLimits::Clock;
+
+// Bodies are read into a buffer grown by at most this much at a time, so an
+// announced length costs memory only as its bytes arrive.
+constexpr size_t kReadChunk = 64u << 10;
+
+// Waits until `fd` has bytes (or EOF) to read; an I/O error naming `what`
+// when `deadline` passes first. No wait without a deadline: the blocking
+// recv and its receive timeout do the waiting.
+Status WaitReadable(int fd, Clock::time_point deadline, const char* what) {
+  if (deadline == Clock::time_point::max()) return Status::OK();
+  for (;;) {
+    Clock::time_point now = Clock::now();
+    if (now >= deadline) return Status::IOError(fmt::format("receive timed out: {}", what));
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
+    pollfd readable{fd, POLLIN, 0};
+    int n = ::poll(&readable, 1, static_cast<int>(std::min<int64_t>(left, 60000)));
+    if (n > 0) return Status::OK();
+    if (n < 0 && errno != EINTR) return util::ErrnoStatus("poll");
+  }
+}
+
+// Reads exactly n bytes by `deadline`. `clean_eof` is set when the peer
+// closed before the first byte.
+Status ReadExactly(int fd, char* out, size_t n, bool* clean_eof,
+                   Clock::time_point deadline = Clock::time_point::max(), const char* what = "") {
   size_t got = 0;
   while (got < n) {
+    if (Status s = WaitReadable(fd, deadline, what); !s.ok()) return s;
     ssize_t r = ::recv(fd, out + got, n - got, 0);
     if (r == 0) {
       if (clean_eof) *clean_eof = got == 0;
@@ -133,27 +167,54 @@ Status ReadExactly(int fd, char* out, size_t n, bool* clean_eof) {
   }
   return Status::OK();
 }
+
+bool IsPeerClose(const Status& s) { return s.message().rfind("connection closed", 0) == 0; }
 }  // namespace
 
 Result<std::string> Socket::ReadFrame(uint32_t max_bytes) {
+  FrameReadLimits limits;
+  limits.max_bytes = max_bytes;
+  ByteBudget::Lease unlimited;
+  return ReadFrame(limits, &unlimited);
+}
+
+Result<std::string> Socket::ReadFrame(const FrameReadLimits& limits, ByteBudget::Lease* lease) {
   unsigned char prefix[4];
   bool clean_eof = false;
-  if (Status s = ReadExactly(fd_, reinterpret_cast<char*>(prefix), 4, &clean_eof); !s.ok()) {
-    if (!clean_eof && s.message().rfind("connection closed", 0) == 0)
+  Status s = ReadExactly(fd_, reinterpret_cast<char*>(prefix), 1, &clean_eof,
+                         std::min(limits.first_byte_deadline, limits.frame_deadline),
+                         "no frame began before the deadline");
+  if (!s.ok()) return s;
+  Clock::time_point frame_end = limits.frame_deadline;
+  if (limits.frame_timeout.count() > 0)
+    frame_end = std::min(frame_end, Clock::now() + limits.frame_timeout);
+  constexpr const char* kLate = "the frame was not complete by its deadline";
+  if (s = ReadExactly(fd_, reinterpret_cast<char*>(prefix) + 1, 3, nullptr, frame_end, kLate);
+      !s.ok()) {
+    if (IsPeerClose(s))
       return Status::Corruption(fmt::format("sync frame: truncated length: {}", s.message()));
     return s;
   }
   uint32_t n = uint32_t{prefix[0]} | (uint32_t{prefix[1]} << 8) | (uint32_t{prefix[2]} << 16) |
                (uint32_t{prefix[3]} << 24);
-  if (n > max_bytes)
-    return Status::Corruption(
-        fmt::format("sync frame: announced {} bytes exceeds the {} byte limit", n, max_bytes));
-  std::string body(n, '\0');
-  if (Status s = ReadExactly(fd_, body.data(), n, nullptr); !s.ok()) {
-    // The peer ended the stream inside a frame: a truncated frame.
-    if (s.message().rfind("connection closed", 0) == 0)
-      return Status::Corruption(fmt::format("sync frame: truncated: {}", s.message()));
-    return s;
+  if (n > limits.max_bytes)
+    return Status::Corruption(fmt::format(
+        "sync frame: announced {} bytes exceeds the {} byte limit", n, limits.max_bytes));
+  std::string body;
+  while (body.size() < n) {
+    size_t got = body.size();
+    size_t more = std::min<size_t>(n - got, kReadChunk);
+    if (!lease->Grow(more))
+      return Status::Busy(fmt::format(
+          "sync frame: {} bytes would exceed the server's budget for frames in flight", n));
+    body.resize(got + more);
+    if (s = ReadExactly(fd_, body.data() + got, more, nullptr, frame_end, kLate); !s.ok()) {
+      // The peer ended the stream inside a frame: a truncated frame.
+      if (IsPeerClose(s))
+        return Status::Corruption(fmt::format(
+            "sync frame: truncated: the connection closed inside a frame of {} bytes", n));
+      return s;
+    }
   }
   return body;
 }

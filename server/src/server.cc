@@ -1,19 +1,46 @@
 #include "journaldb/server/server.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <exception>
+#include <system_error>
 
 #include "journaldb/server/admission.h"
+#include "journaldb/server/upload_lsns.h"
+#include "rate_limited_log.h"
+#include "source_throttle.h"
 
 namespace journaldb::server {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+// An accept that failed (out of file descriptors or memory) is retried after
+// a pause that doubles up to the maximum, so the loop does not spin.
+constexpr std::chrono::milliseconds kMinAcceptBackoff{10};
+constexpr std::chrono::milliseconds kMaxAcceptBackoff{1000};
+
+// The IP address of "ip:port".
+std::string SourceOf(const std::string& peer) { return peer.substr(0, peer.rfind(':')); }
+
+bool IsLoopback(const std::string& listen) {
+  Result<std::pair<std::string, uint16_t>> address = sync::ParseAddress(listen);
+  in_addr ip{};
+  if (!address.ok() || ::inet_pton(AF_INET, address->first.c_str(), &ip) != 1) return false;
+  return (ntohl(ip.s_addr) >> 24) == 127;
+}
+}  // namespace
 
 struct Server::Connection {
   uint64_t id = 0;
   std::string peer;
+  std::string source;  // the peer's IP address
+  Clock::time_point accepted_at;
   sync::Socket socket;
   std::thread thread;
   bool finished = false;  // guarded by Server::mu_
@@ -25,10 +52,22 @@ struct Server::Connection {
   uint64_t bootstrap_version = 0;
 };
 
-Server::Server(ServerOptions options) : options_(std::move(options)) {}
+Server::Server(ServerOptions options)
+    : options_(std::move(options)),
+      limited_log_(std::make_unique<RateLimitedLog>()),
+      wrong_tokens_(
+          std::make_unique<SourceThrottle>(kMaxWrongTokensPerMinute, std::chrono::minutes(1))),
+      frame_budget_(options_.max_inflight_frame_bytes) {}
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("server: --data is required");
+  const bool loopback = IsLoopback(options.listen);
+  if (!loopback && options.token.empty() && !options.insecure)
+    return Status::InvalidArgument(fmt::format(
+        "server: listening on {}, beyond loopback, needs a token (--token-file or "
+        "JOURNALDB_SERVER_TOKEN), or --insecure to accept any client; there is no TLS yet, so "
+        "the token and all data travel in cleartext",
+        options.listen));
   std::unique_ptr<Server> s(new Server(options));
   Result<std::unique_ptr<ServerStore>> store = ServerStore::Open(options.data_dir, true);
   if (!store.ok()) return store.status();
@@ -37,10 +76,17 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (!listener.ok()) return listener.status();
   s->listener_ = std::move(listener).value();
   if (::pipe2(s->stop_pipe_, O_CLOEXEC) != 0) return Status::IOError("server: cannot create pipe");
-  s->commit_thread_ = std::thread([p = s.get()] { p->CommitLoop(); });
-  s->accept_thread_ = std::thread([p = s.get()] { p->AcceptLoop(); });
+  try {
+    s->commit_thread_ = std::thread([p = s.get()] { p->CommitLoop(); });
+    s->accept_thread_ = std::thread([p = s.get()] { p->AcceptLoop(); });
+  } catch (const std::system_error& e) {
+    return Status::IOError(fmt::format("server: cannot start its threads: {}", e.what()));
+  }
   s->Log(fmt::format("start data={} epoch={} latest_version={} horizon={}", options.data_dir,
                      s->store_->epoch(), s->store_->latest_version(), s->store_->horizon()));
+  if (!loopback && options.token.empty())
+    s->Log(fmt::format("warning: --insecure: any client may connect on {} without a token",
+                       options.listen));
   return s;
 }
 
@@ -54,6 +100,11 @@ void Server::Log(const std::string& line) {
   if (options_.log == nullptr) return;
   std::lock_guard<std::mutex> lock(log_mu_);
   *options_.log << line << std::endl;
+}
+
+void Server::LogLimited(const char* kind, std::string line) {
+  if (std::optional<std::string> admitted = limited_log_->Admit(kind, std::move(line)))
+    Log(*admitted);
 }
 
 void Server::Stop() {
@@ -99,30 +150,79 @@ void Server::ReapFinished() {
 }
 
 void Server::AcceptLoop() {
+  std::chrono::milliseconds backoff{0};
   for (;;) {
+    if (backoff.count() > 0) {
+      // Only the stop pipe is watched: the listener stays readable while the
+      // connection that could not be accepted waits in its queue.
+      pollfd stop{stop_pipe_[0], POLLIN, 0};
+      if (::poll(&stop, 1, static_cast<int>(backoff.count())) > 0) break;
+    }
     pollfd fds[2] = {{listener_.fd(), POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
     int n = ::poll(fds, 2, 1000);
     if (n < 0 && errno != EINTR) break;
     ReapFinished();
     if (fds[1].revents != 0) break;
-    if (n <= 0 || (fds[0].revents & POLLIN) == 0) continue;
+    if (n <= 0 || (fds[0].revents & POLLIN) == 0) {
+      backoff = std::chrono::milliseconds{0};  // nobody waits to be accepted
+      continue;
+    }
     std::string peer;
     Result<sync::Socket> sock = listener_.Accept(&peer);
     if (!sock.ok()) {
-      Log(fmt::format("accept failed: {}", sock.status().ToString()));
+      backoff = std::clamp(backoff * 2, kMinAcceptBackoff, kMaxAcceptBackoff);
+      LogLimited("accept", fmt::format("accept failed: {}; retrying in {} ms",
+                                       sock.status().ToString(), backoff.count()));
       continue;
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) break;
-    auto c = std::make_unique<Connection>();
-    c->id = next_connection_id_++;
-    c->peer = std::move(peer);
-    c->socket = std::move(sock).value();
-    c->socket.SetReceiveTimeout(options_.idle_timeout_ms);
-    Connection* raw = c.get();
-    connections_.push_back(std::move(c));
-    raw->thread = std::thread([this, raw] { Serve(raw); });
+    backoff = std::chrono::milliseconds{0};
+    if (!ServeAccepted(std::move(sock).value(), std::move(peer))) break;
   }
+}
+
+std::string Server::OverConnectionLimit(const std::string& source) const {
+  if (open_connections_ >= options_.max_connections)
+    return fmt::format("the server serves {} connections, its limit", open_connections_);
+  auto it = open_by_source_.find(source);
+  if (it != open_by_source_.end() && it->second >= options_.max_connections_per_source)
+    return fmt::format("{} connections from {} are open, the limit per address", it->second,
+                       source);
+  return std::string();
+}
+
+bool Server::ServeAccepted(sync::Socket socket, std::string peer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return false;
+  std::string source = SourceOf(peer);
+  if (std::string why = OverConnectionLimit(source); !why.empty()) {
+    LogLimited("refuse", fmt::format("refuse peer={} ({})", peer, why));
+    // A fresh socket's send buffer is empty: this small write does not block.
+    sync::SendMessage(socket, wire::Error{wire::ErrorCode::kServerError, why + "; retry later",
+                                          wire::ResetReason::kNone, 0})
+        .IgnoreError();
+    return true;
+  }
+  auto c = std::make_unique<Connection>();
+  c->id = next_connection_id_++;
+  c->peer = std::move(peer);
+  c->source = source;
+  c->accepted_at = Clock::now();
+  c->socket = std::move(socket);
+  c->socket.SetSendTimeout(options_.frame_timeout_ms);
+  Connection* raw = c.get();
+  connections_.push_back(std::move(c));
+  try {
+    raw->thread = std::thread([this, raw] { Serve(raw); });
+  } catch (const std::exception& e) {
+    // Out of threads or memory: this connection closes, the server goes on.
+    LogLimited("thread",
+               fmt::format("refuse peer={} (cannot start its thread: {})", raw->peer, e.what()));
+    connections_.pop_back();
+    return true;
+  }
+  ++open_connections_;
+  ++open_by_source_[source];
+  return true;
 }
 
 void Server::CommitLoop() {
@@ -169,24 +269,49 @@ bool Server::Send(Connection* c, const wire::Message& m) {
 void Server::Serve(Connection* c) {
   Log(fmt::format("connect conn={} peer={}", c->id, c->peer));
   std::string why = "peer closed";
-  for (;;) {
-    Result<std::string> body = c->socket.ReadFrame();
-    if (!body.ok()) {
-      if (body.status().IsCorruption())
-        SendError(c, wire::ErrorCode::kBadFrame, body.status().message());
-      why = body.status().message();
-      break;
+  try {
+    for (;;) {
+      // Before the hello only a small frame, due by the hello deadline; then
+      // frames up to the protocol's limit, each begun within the idle
+      // timeout and completed within the frame timeout.
+      sync::FrameReadLimits limits;
+      limits.budget = &frame_budget_;
+      if (!c->greeted) {
+        limits.max_bytes = kMaxHelloFrameBytes;
+        limits.frame_deadline =
+            c->accepted_at + std::chrono::milliseconds(options_.hello_timeout_ms);
+      } else {
+        limits.first_byte_deadline =
+            Clock::now() + std::chrono::milliseconds(options_.idle_timeout_ms);
+        limits.frame_timeout = std::chrono::milliseconds(options_.frame_timeout_ms);
+      }
+      // Held until the frame is handled: its bytes count against the budget.
+      sync::ByteBudget::Lease lease(&frame_budget_);
+      Result<std::string> body = c->socket.ReadFrame(limits, &lease);
+      if (!body.ok()) {
+        if (body.status().IsCorruption())
+          SendError(c, wire::ErrorCode::kBadFrame, body.status().message());
+        if (body.status().IsBusy())
+          SendError(c, wire::ErrorCode::kServerError, body.status().message() + "; retry later");
+        why = c->greeted ? body.status().message()
+                         : fmt::format("before hello: {}", body.status().message());
+        break;
+      }
+      Result<wire::Message> m = wire::DecodeMessage(*body);
+      if (!m.ok()) {
+        SendError(c, wire::ErrorCode::kBadFrame, m.status().message());
+        why = "bad frame";
+        break;
+      }
+      if (!Handle(c, *m)) {
+        why = "closed after error";
+        break;
+      }
     }
-    Result<wire::Message> m = wire::DecodeMessage(*body);
-    if (!m.ok()) {
-      SendError(c, wire::ErrorCode::kBadFrame, m.status().message());
-      why = "bad frame";
-      break;
-    }
-    if (!Handle(c, *m)) {
-      why = "closed after error";
-      break;
-    }
+  } catch (const std::exception& e) {
+    // Out of memory (or another resource) while serving: this connection
+    // ends, the server goes on.
+    why = fmt::format("failed: {}", e.what());
   }
   if (c->bootstrap_snapshot) store_->ReleaseSnapshot(c->bootstrap_snapshot);
   c->socket.Shutdown();
@@ -194,6 +319,9 @@ void Server::Serve(Connection* c) {
   std::lock_guard<std::mutex> lock(mu_);
   c->socket.Close();
   c->finished = true;
+  --open_connections_;
+  if (auto it = open_by_source_.find(c->source); it != open_by_source_.end() && --it->second == 0)
+    open_by_source_.erase(it);
 }
 
 bool Server::Handle(Connection* c, wire::Message& m) {
@@ -222,9 +350,20 @@ bool Server::Handle(Connection* c, wire::Message& m) {
 }
 
 bool Server::HandleHello(Connection* c, const wire::Hello& h) {
+  if (wrong_tokens_->Blocked(c->source)) {
+    SendError(c, wire::ErrorCode::kUnauthorized,
+              fmt::format("too many wrong tokens from {}; retry in a minute", c->source));
+    return false;
+  }
   AdmissionDecision decision =
       DecideAdmission(h, options_.token, store_->ReadAdmissionView(h.client_id, h.epoch));
   if (wire::Error* refusal = std::get_if<wire::Error>(&decision)) {
+    if (refusal->code == wire::ErrorCode::kUnauthorized &&
+        wrong_tokens_->RecordFailure(c->source) == kMaxWrongTokensPerMinute)
+      Log(
+          fmt::format("throttle source={}: {} wrong tokens within a minute; its hellos are "
+                      "refused for the rest of it",
+                      c->source, kMaxWrongTokensPerMinute));
     SendError(c, refusal->code, std::move(refusal->message), refusal->reset_reason,
               refusal->restored_latest_version);
     return false;
@@ -278,7 +417,12 @@ bool Server::HandleUpload(Connection* c, wire::Upload& u) {
     done_cv_.wait(lock, [&] { return job.done; });
   }
   if (!job.status.ok()) {
-    SendError(c, wire::ErrorCode::kServerError, job.status.ToString());
+    // An lsn that does not continue the client's stored ones is the
+    // client's fault; anything else is the server's.
+    SendError(c,
+              job.status.IsInvalidArgument() ? wire::ErrorCode::kProtocolViolation
+                                             : wire::ErrorCode::kServerError,
+              job.status.IsInvalidArgument() ? job.status.message() : job.status.ToString());
     return false;
   }
   return Send(c, job.ack);

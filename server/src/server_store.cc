@@ -14,6 +14,7 @@
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
 #include "journaldb/journal/wall_clock.h"
+#include "journaldb/server/upload_lsns.h"
 
 namespace journaldb::server {
 
@@ -208,6 +209,10 @@ void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
       rec = *r;
     } else {
       job->status = Status::NotFound(fmt::format("client {} is not registered", job->client_id));
+      continue;
+    }
+    if (Status s = CheckUploadLsns(job->client_id, rec.highest_lsn, job->entries); !s.ok()) {
+      job->status = std::move(s);
       continue;
     }
     for (const wire::UploadEntry& e : job->entries) {

@@ -27,14 +27,30 @@ std::unique_ptr<ServerProcess> ServerProcess::Restart(const std::string& data_di
 
 std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir, std::string* error,
                                                     uint16_t port, const std::string& token) {
+  return Start(data_dir, error, port, token, ServerLaunch{});
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir,
+                                                    const ServerLaunch& launch,
+                                                    std::string* error) {
+  return Start(data_dir, error, 0, "", launch);
+}
+
+pid_t ServerProcess::pid() const { return child_ ? child_->pid() : -1; }
+
+std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir, std::string* error,
+                                                    uint16_t port, const std::string& token,
+                                                    const ServerLaunch& launch) {
   std::unique_ptr<ServerProcess> p(new ServerProcess());
   p->log_path_ = data_dir + ".log";
-  std::vector<std::string> args = {"--data", data_dir, "--listen",
-                                   "127.0.0.1:" + std::to_string(port)};
+  std::vector<std::string> args = launch.wrapper;
+  args.insert(args.end(), {JOURNAL_SERVER_PATH, "--data", data_dir, "--listen",
+                           "127.0.0.1:" + std::to_string(port)});
   if (!token.empty()) args.insert(args.end(), {"--token", token});
-  args.insert(args.begin(), JOURNAL_SERVER_PATH);
+  args.insert(args.end(), launch.extra_args.begin(), launch.extra_args.end());
   SpawnOptions options;
   options.stderr_path = p->log_path_;
+  options.env = launch.env;
   p->child_ = ChildProcess::Start(args, error, options);
   if (p->child_ == nullptr) return nullptr;
   std::string line = p->child_->ReadLine().value_or("");

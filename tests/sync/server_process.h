@@ -12,6 +12,17 @@
 
 namespace journaldb::testing {
 
+// How to start a journal-server beyond the data directory, port and token.
+struct ServerLaunch {
+  // Appended to journal-server's arguments (limits, --insecure, ...).
+  std::vector<std::string> extra_args;
+  // journal-server runs under this command (e.g. {"/usr/bin/prlimit",
+  // "--nofile=64"}), which must exec it.
+  std::vector<std::string> wrapper;
+  // NAME=VALUE entries added to its environment.
+  std::vector<std::string> env;
+};
+
 class ServerProcess {
  public:
   // Starts `journal-server --data data_dir --listen 127.0.0.1:port [--token T]`
@@ -19,6 +30,9 @@ class ServerProcess {
   // server's log goes to `data_dir`.log. nullptr on failure (see *error).
   static std::unique_ptr<ServerProcess> Start(const std::string& data_dir, std::string* error,
                                               uint16_t port = 0, const std::string& token = "");
+  // The same on a free port, started as `launch` says.
+  static std::unique_ptr<ServerProcess> Start(const std::string& data_dir,
+                                              const ServerLaunch& launch, std::string* error);
   // Starts again on `port` after a stop, or on a new port if another
   // process took that one meanwhile (the kernel hands a free port to the
   // next outgoing connection of any test running in parallel). Callers that
@@ -30,6 +44,8 @@ class ServerProcess {
   const std::string& address() const { return address_; }
   uint16_t port() const { return port_; }
   const std::string& log_path() const { return log_path_; }
+  // The server's process id (it runs until Kill or Terminate).
+  pid_t pid() const;
 
   // SIGKILL: no chance to clean up.
   void Kill();
@@ -38,6 +54,9 @@ class ServerProcess {
 
  private:
   ServerProcess() = default;
+  static std::unique_ptr<ServerProcess> Start(const std::string& data_dir, std::string* error,
+                                              uint16_t port, const std::string& token,
+                                              const ServerLaunch& launch);
   std::unique_ptr<ChildProcess> child_;
   std::string address_;
   uint16_t port_ = 0;

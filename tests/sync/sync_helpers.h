@@ -40,6 +40,7 @@ class RawClient {
  public:
   explicit RawClient(const std::string& address);
   bool connected() const { return socket_.valid(); }
+  int fd() const { return socket_.fd(); }
   Status Send(const wire::Message& m) { return sync::SendMessage(socket_, m); }
   Status SendBytes(std::string_view bytes) { return socket_.WriteAll(bytes); }
   void CloseWrite();

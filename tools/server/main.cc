@@ -1,7 +1,7 @@
 // journal-server: runs the reference sync server, or an operator command on
 // a stopped server's data directory (docs/server.md).
 //
-//   journal-server --data DIR --listen 127.0.0.1:7000 [--token T]
+//   journal-server --data DIR --listen 127.0.0.1:7000 [--token-file FILE]
 //   journal-server trim --data DIR (--below VERSION | --older-than SECONDS)
 //   journal-server backup --data DIR --to DIR
 //   journal-server restore --data DIR --from DIR
@@ -14,10 +14,13 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
-#include <initializer_list>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <limits>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "decimal_option.h"
 #include "journaldb/server/admin.h"
@@ -28,7 +31,10 @@ namespace {
 
 constexpr char kUsage[] =
     "usage:\n"
-    "  journal-server --data DIR [--listen HOST:PORT] [--token TOKEN]\n"
+    "  journal-server --data DIR [--listen HOST:PORT] [--token-file FILE | --token TOKEN]\n"
+    "                 [--insecure] [--max-connections N] [--max-connections-per-source N]\n"
+    "                 [--hello-timeout-ms MS] [--frame-timeout-ms MS] [--idle-timeout-ms MS]\n"
+    "                 [--max-inflight-bytes BYTES]\n"
     "  journal-server trim --data DIR (--below VERSION | --older-than SECONDS)\n"
     "  journal-server backup --data DIR --to DIR\n"
     "  journal-server restore --data DIR --from DIR\n"
@@ -37,6 +43,9 @@ constexpr char kUsage[] =
     "The operator commands need the server stopped. See docs/server.md.\n";
 
 constexpr int kUsageError = 2;
+
+// The registration token when neither --token nor --token-file is given.
+constexpr char kTokenEnvironmentVariable[] = "JOURNALDB_SERVER_TOKEN";
 
 int Fail(const std::string& message, int code = 1) {
   std::cerr << "journal-server: " << message << "\n";
@@ -73,9 +82,25 @@ int Serve(journaldb::server::ServerOptions options) {
   return 0;
 }
 
+// The token in `path`: the whole file but a final line break, not empty.
+journaldb::Result<std::string> ReadTokenFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || in.bad())
+    return journaldb::Status::InvalidArgument(fmt::format("--token-file {}: cannot read it", path));
+  std::string token = text.str();
+  if (token.ends_with('\n')) token.pop_back();
+  if (token.ends_with('\r')) token.pop_back();
+  if (token.empty())
+    return journaldb::Status::InvalidArgument(fmt::format("--token-file {}: it is empty", path));
+  return token;
+}
+
 // What the command line asked for, filled in by CLI11.
 struct CommandLine {
   journaldb::server::ServerOptions serve;  // no command: serve
+  std::string token_file;
   std::string data;                        // an operator command's --data
   uint64_t below = 0;
   uint64_t older_than = 0;
@@ -99,7 +124,7 @@ CLI::App* AddOperatorCommand(CLI::App& app, const char* name, const char* what, 
 // Serving options before an operator command's name would be silently
 // unused: the usage error for the first one given, or empty.
 std::string MisplacedServingOption(const CLI::App& app,
-                                   std::initializer_list<const CLI::Option*> serving) {
+                                   const std::vector<const CLI::Option*>& serving) {
   if (app.get_subcommands().empty()) return std::string();
   for (const CLI::Option* o : serving)
     if (o->count() > 0)
@@ -128,6 +153,26 @@ int main(int argc, char** argv) {
   CLI::Option* serve_data = app.add_option("--data", line.serve.data_dir);
   CLI::Option* listen = app.add_option("--listen", line.serve.listen);
   CLI::Option* token = app.add_option("--token", line.serve.token);
+  CLI::Option* token_file = app.add_option("--token-file", line.token_file)->excludes(token);
+  CLI::Option* insecure = app.add_flag("--insecure", line.serve.insecure);
+  constexpr uint32_t kMaxU32 = std::numeric_limits<uint32_t>::max();
+  journaldb::server::ServerOptions& serve = line.serve;
+  // Every option of the serving form, for MisplacedServingOption.
+  const std::vector<const CLI::Option*> serving = {
+      serve_data,
+      listen,
+      token,
+      token_file,
+      insecure,
+      AddDecimalOption(&app, "--max-connections", &serve.max_connections, uint32_t{1}, kMaxU32),
+      AddDecimalOption(&app, "--max-connections-per-source", &serve.max_connections_per_source,
+                       uint32_t{1}, kMaxU32),
+      AddDecimalOption(&app, "--hello-timeout-ms", &serve.hello_timeout_ms, uint32_t{1}, kMaxU32),
+      AddDecimalOption(&app, "--frame-timeout-ms", &serve.frame_timeout_ms, uint32_t{1}, kMaxU32),
+      AddDecimalOption(&app, "--idle-timeout-ms", &serve.idle_timeout_ms, uint32_t{1}, kMaxU32),
+      AddDecimalOption(&app, "--max-inflight-bytes", &serve.max_inflight_frame_bytes,
+                       size_t{journaldb::wire::kMaxFrameBytes}, std::numeric_limits<size_t>::max()),
+  };
   app.require_subcommand(0, 1);
 
   CLI::App* trim = AddOperatorCommand(app, "trim", "remove old changesets", line);
@@ -154,17 +199,27 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // `journal-server --data DIR trim ...` fails as "--data is required";
     // saying where --data goes is the better answer.
-    std::string misplaced = MisplacedServingOption(app, {serve_data, listen, token});
+    std::string misplaced = MisplacedServingOption(app, serving);
     return UsageError(misplaced.empty() ? e.what() : misplaced);
   }
   if (std::string error = journaldb::tools::UnexpectedArgumentError(app); !error.empty())
     return UsageError(error);
   if (app.get_subcommands().empty()) {
     if (line.serve.data_dir.empty()) return UsageError("--data DIR is required");
+    if (token_file->count() > 0) {
+      journaldb::Result<std::string> t = ReadTokenFile(line.token_file);
+      if (!t.ok()) return Fail(t.status().message());
+      line.serve.token = *t;
+    } else if (token->count() > 0) {
+      std::cerr << "journal-server: warning: --token is visible to every user of this machine "
+                   "(ps); prefer --token-file or "
+                << kTokenEnvironmentVariable << "\n";
+    } else if (const char* t = std::getenv(kTokenEnvironmentVariable)) {
+      line.serve.token = t;
+    }
     return Serve(line.serve);
   }
-  if (std::string misplaced = MisplacedServingOption(app, {serve_data, listen, token});
-      !misplaced.empty())
+  if (std::string misplaced = MisplacedServingOption(app, serving); !misplaced.empty())
     return UsageError(misplaced);
   if (trim->parsed()) {
     if ((below->count() > 0) == (older_than->count() > 0))

@@ -83,6 +83,17 @@ Result<std::unique_ptr<Connection>> Connection::Open(Database& db, const SyncOpt
     if (reset != nullptr && ok.status().IsClientResetRequired()) *reset = c->last_reset_;
     return ok.status();
   }
+  if (ok->highest_stored_lsn > cursors->last_lsn) {
+    // A commit since the cursors were read may have been uploaded by another
+    // connection: only an lsn this client never assigned is refused.
+    cursors = c->integrator_.ReadCursors();
+    if (!cursors.ok()) return cursors.status();
+    if (ok->highest_stored_lsn > cursors->last_lsn)
+      return Status::FailedPrecondition(fmt::format(
+          "sync: the server says it holds lsn {} of client {}, but this client's last lsn is {}: "
+          "someone else uploaded as this client",
+          ok->highest_stored_lsn, ok->client_id, cursors->last_lsn));
+  }
   c->hello_ = *ok;
   if (Status s = c->integrator_.AdoptIdentity(ok->client_id, ok->epoch); !s.ok()) return s;
   if (identity_lock.owns_lock()) identity_lock.unlock();
@@ -120,6 +131,16 @@ Status Connection::RecordAck(const wire::UploadAck& ack, Lsn last) {
     return Status::FailedPrecondition(
         fmt::format("sync: the server acknowledged up to lsn {} of an upload up to {}",
                     ack.highest_lsn, last));
+  if (ack.highest_lsn > last) {
+    // Another connection of this client may have uploaded more, but never
+    // beyond what it committed: above that, later commits would never go up.
+    Result<LocalCursors> cursors = integrator_.ReadCursors();
+    if (!cursors.ok()) return cursors.status();
+    if (ack.highest_lsn > cursors->last_lsn)
+      return Status::FailedPrecondition(fmt::format(
+          "sync: the server acknowledged up to lsn {}, but this client's last lsn is {}",
+          ack.highest_lsn, cursors->last_lsn));
+  }
   if (Status s = integrator_.RecordUploadAck(ack.highest_lsn, ack.acks); !s.ok()) return s;
   acked_ = ack.highest_lsn;
   return Status::OK();

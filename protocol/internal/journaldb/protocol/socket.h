@@ -7,17 +7,37 @@
 #ifndef JOURNALDB_PROTOCOL_SOCKET_H_
 #define JOURNALDB_PROTOCOL_SOCKET_H_
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "journaldb/status.h"
+#include "journaldb/protocol/byte_budget.h"
 #include "journaldb/protocol/wire_codec.h"
+#include "journaldb/status.h"
 
 namespace journaldb::sync {
 
 // "host:port" split; invalid-argument if malformed.
 Result<std::pair<std::string, uint16_t>> ParseAddress(std::string_view address);
+
+// What one ReadFrame may take, for a server facing untrusted peers. The
+// defaults: the protocol's frame limit, no deadlines (the receive timeout
+// alone applies), no budget.
+struct FrameReadLimits {
+  using Clock = std::chrono::steady_clock;
+  // A longer announced length is refused before any of its body is read.
+  uint32_t max_bytes = wire::kMaxFrameBytes;
+  // The frame's first byte must arrive by then (the idle timeout).
+  Clock::time_point first_byte_deadline = Clock::time_point::max();
+  // The whole frame must have arrived by then (a hello's deadline) ...
+  Clock::time_point frame_deadline = Clock::time_point::max();
+  // ... and within this long of its first byte. 0: no limit.
+  std::chrono::milliseconds frame_timeout{0};
+  // The body's bytes are taken from it as they arrive; a frame that would
+  // exceed what is left is refused as busy. Not owned; may be null.
+  ByteBudget* budget = nullptr;
+};
 
 class Socket {
  public:
@@ -35,11 +55,20 @@ class Socket {
 
   // A receive that waits longer than this fails with an I/O error. 0: forever.
   void SetReceiveTimeout(uint32_t ms);
+  // A send that waits longer than this (a peer that does not read) fails
+  // with an I/O error. 0: forever.
+  void SetSendTimeout(uint32_t ms);
 
   Status WriteFrame(std::string_view body);
   // Corruption if the announced length exceeds `max_bytes` (the body is not
   // read); I/O error if the peer closed or the read failed.
   Result<std::string> ReadFrame(uint32_t max_bytes = wire::kMaxFrameBytes);
+  // The same within `limits`: the body's buffer grows as bytes arrive (an
+  // announced length costs nothing until it is sent), taking them from
+  // `*lease`, which the caller keeps while it holds the body. Also an I/O
+  // error ("timed out") when a deadline passes, and busy when the budget is
+  // spent.
+  Result<std::string> ReadFrame(const FrameReadLimits& limits, ByteBudget::Lease* lease);
   // Raw bytes, for tests that speak malformed frames.
   Status WriteAll(std::string_view bytes);
 

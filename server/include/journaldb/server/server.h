@@ -1,7 +1,10 @@
 // Server: the reference sync server (docs/server.md). Accepts TCP
 // connections, one thread per connection; a single committer thread stores
 // the uploads of all connections in group commits (one fsync per group) and
-// acknowledges them only after the fsync.
+// acknowledges them only after the fsync. Connections, their deadlines and
+// the bytes of frames in flight are capped (ServerOptions), so a peer
+// cannot hold resources without bound; a resource failure closes one
+// connection, never the server.
 //
 //   auto server = journaldb::server::Server::Start({.data_dir = "/srv/sync"}).value();
 //   std::cout << "listening on port " << server->port() << "\n";
@@ -15,17 +18,22 @@
 #include <cstdint>
 #include <deque>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <ostream>
 #include <string>
 #include <thread>
 
-#include "journaldb/status.h"
-#include "journaldb/server/server_store.h"
+#include "journaldb/protocol/byte_budget.h"
 #include "journaldb/protocol/socket.h"
+#include "journaldb/server/server_store.h"
+#include "journaldb/status.h"
 
 namespace journaldb::server {
+
+class RateLimitedLog;
+class SourceThrottle;
 
 struct ServerOptions {
   // The data directory; created if it holds nothing. Required.
@@ -36,6 +44,10 @@ struct ServerOptions {
   // Shared secret every hello must carry. Default: empty (any hello's token
   // must then be empty too).
   std::string token;
+  // Start on an address beyond loopback without a token. There is no TLS
+  // yet: the token travels in cleartext either way. Default: false (Start
+  // refuses such an address without a token).
+  bool insecure = false;
   // Where connection events are logged, one line each. Not owned; must
   // outlive the server. Default: nullptr (no log).
   std::ostream* log = nullptr;
@@ -47,9 +59,33 @@ struct ServerOptions {
   size_t max_changeset_bytes = 4u << 20;
   // The same for the objects of a bootstrap page. Default: 1 MiB.
   size_t bootstrap_page_bytes = 1u << 20;
-  // A connection that sends nothing for this long is closed. Default: 300 s.
+  // A greeted connection that starts no frame for this long is closed.
+  // Default: 300 s.
   uint32_t idle_timeout_ms = 300000;
+  // A connection whose hello has not fully arrived this long after it was
+  // accepted is closed. Default: 10 s.
+  uint32_t hello_timeout_ms = 10000;
+  // A frame not complete this long after its first byte closes its
+  // connection; also bounds each send. Default: 120 s.
+  uint32_t frame_timeout_ms = 120000;
+  // Connections served at once; more are refused when accepted. Default:
+  // 1000 (below the usual limit of 1024 open files).
+  uint32_t max_connections = 1000;
+  // Connections served at once from one source IP address. Default: 100.
+  uint32_t max_connections_per_source = 100;
+  // Bytes of frames being received or handled, over all connections; a
+  // frame that would exceed it closes its connection with a server error
+  // (retryable). Default: 256 MiB.
+  size_t max_inflight_frame_bytes = 256u << 20;
 };
+
+// The longest frame read before a connection's hello: a hello is small, and
+// an unauthenticated peer must not make the server hold more.
+constexpr uint32_t kMaxHelloFrameBytes = 4096;
+
+// Wrong-token hellos from one source address within a minute after which
+// its hellos are refused for the rest of that minute.
+constexpr uint32_t kMaxWrongTokensPerMinute = 10;
 
 class Server {
  public:
@@ -82,7 +118,14 @@ class Server {
   void SendError(Connection* c, wire::ErrorCode code, std::string message,
                  wire::ResetReason reason = wire::ResetReason::kNone, uint64_t restored_latest = 0);
   void Log(const std::string& line);
+  // Logs `line` unless a line of `kind` was logged within the last second.
+  void LogLimited(const char* kind, std::string line);
   void ReapFinished();
+  // Why a just-accepted connection from `source` must be refused, or empty.
+  // REQUIRES: mu_ held.
+  std::string OverConnectionLimit(const std::string& source) const;
+  // Starts serving an accepted connection; false if the accept loop must end.
+  bool ServeAccepted(sync::Socket socket, std::string peer);
 
   const ServerOptions options_;
   std::unique_ptr<ServerStore> store_;
@@ -92,12 +135,17 @@ class Server {
   std::mutex mu_;  // guards everything below
   bool stopping_ = false;
   std::list<std::unique_ptr<Connection>> connections_;
+  uint32_t open_connections_ = 0;  // not yet finished
+  std::map<std::string, uint32_t> open_by_source_;
   uint64_t next_connection_id_ = 1;
   std::deque<UploadJob*> queue_;
   std::condition_variable queue_cv_;    // committer: jobs queued or stopping
   std::condition_variable done_cv_;     // uploaders: a group was committed
   std::condition_variable version_cv_;  // downloaders: latest version moved
   std::mutex log_mu_;
+  std::unique_ptr<RateLimitedLog> limited_log_;
+  std::unique_ptr<SourceThrottle> wrong_tokens_;
+  sync::ByteBudget frame_budget_;
 
   std::thread accept_thread_;
   std::thread commit_thread_;

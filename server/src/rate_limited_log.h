@@ -1,0 +1,44 @@
+// RateLimitedLog: events of one kind (an accept error, a refused connection)
+// logged at most once per interval, the line saying how many were held back,
+// so a flood of events can neither flood the log nor keep a core busy
+// writing it.
+//
+//   RateLimitedLog limited;
+//   if (auto line = limited.Admit("accept", "accept failed: ...")) Log(*line);
+//
+// Thread safety: Admit may be called from any thread.
+#ifndef JOURNALDB_SERVER_RATE_LIMITED_LOG_H_
+#define JOURNALDB_SERVER_RATE_LIMITED_LOG_H_
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace journaldb::server {
+
+class RateLimitedLog {
+ public:
+  explicit RateLimitedLog(std::chrono::milliseconds interval = std::chrono::seconds(1))
+      : interval_(interval) {}
+
+  // `line` (with the count of `kind` events suppressed since the last one
+  // logged) if no `kind` line was logged within the interval; nullopt
+  // otherwise. `kind` is one of a few fixed names, never peer data.
+  std::optional<std::string> Admit(const char* kind, std::string line);
+
+ private:
+  struct Kind {
+    std::chrono::steady_clock::time_point last_logged;
+    uint64_t suppressed = 0;
+  };
+  const std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::map<std::string, Kind> kinds_;
+};
+
+}  // namespace journaldb::server
+
+#endif  // JOURNALDB_SERVER_RATE_LIMITED_LOG_H_

@@ -1,0 +1,291 @@
+// Resource limits of a real journal-server: what a peer announces costs
+// nothing until it is sent, slow and silent connections are closed at their
+// deadlines, connections beyond the caps or the fd limit are refused, and
+// after each of these a real client still syncs.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "journaldb/database.h"
+#include "journaldb/sync.h"
+#include "server_process.h"
+#include "support/temp_dir.h"
+#include "sync_helpers.h"
+
+namespace journaldb {
+namespace {
+
+using testing::RawClient;
+using testing::ServerLaunch;
+using wire::ErrorCode;
+
+std::string Prefix(uint32_t n) {
+  return std::string{static_cast<char>(n & 0xFF), static_cast<char>((n >> 8) & 0xFF),
+                     static_cast<char>((n >> 16) & 0xFF), static_cast<char>(n >> 24)};
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+size_t CountLines(const std::string& text, const std::string& needle) {
+  size_t count = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) count += line.find(needle) != line.npos;
+  return count;
+}
+
+testing::ServerLaunch WithArgs(std::vector<std::string> args) {
+  ServerLaunch launch;
+  launch.extra_args = std::move(args);
+  return launch;
+}
+
+testing::ServerLaunch UnderPrlimit(std::string limit) {
+  ServerLaunch launch;
+  launch.wrapper = {"/usr/bin/prlimit", std::move(limit)};
+  return launch;
+}
+
+// A field of process `pid` in KiB ("VmRSS", "VmSize" in /proc/PID/status).
+uint64_t StatusKiB(pid_t pid, const std::string& field) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1));
+  ADD_FAILURE() << "no " << field << " for pid " << pid;
+  return 0;
+}
+
+uint64_t ResidentKiB(pid_t pid) { return StatusKiB(pid, "VmRSS"); }
+
+// Waits until the server's log has `count` lines containing `needle`
+// (events the test caused but cannot otherwise observe).
+void AwaitLogLines(const testing::ServerProcess& server, const std::string& needle, size_t count) {
+  for (int i = 0; i < 3000 && CountLines(ReadFile(server.log_path()), needle) < count; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_GE(CountLines(ReadFile(server.log_path()), needle), count) << ReadFile(server.log_path());
+}
+
+// True once the server has closed `fd`'s connection (EOF or reset after any
+// bytes it sent first); false if it is still open.
+bool ServerClosed(int fd) {
+  char buffer[256];
+  for (;;) {
+    ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+    if (n == 0) return true;
+    if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
+  }
+}
+
+// Sends one byte of `bytes` at a time, a fifth of a second apart, until the
+// server closes the connection; true if it did before the bytes ran out
+// (a minute's worth: far beyond the deadlines these tests set).
+bool SlowlyUntilClosed(RawClient& c, const std::string& bytes, int fd) {
+  for (char byte : bytes) {
+    if (ServerClosed(fd)) return true;
+    if (!c.SendBytes(std::string_view(&byte, 1)).ok()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return ServerClosed(fd);
+}
+
+// A new client file syncs everything there is; retried while the server
+// answers a retryable error (a cap not yet released by closing connections).
+void RealClientSyncs(const std::string& dir, const std::string& address) {
+  auto db = Database::Open(dir, {});
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  Transaction t = (*db)->BeginTransaction();
+  ASSERT_TRUE(t.Upsert("c", "k", {{"n", Value::Int(1)}}).ok());
+  ASSERT_TRUE(t.Commit().ok());
+  Result<SyncReport> r = Status::IOError("not tried");
+  for (int attempt = 0; attempt < 100 && !r.ok() && r.status().IsIOError(); ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    r = SyncOnce(**db, testing::SyncTo(address));
+  }
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->uploaded_entries, 1u);
+}
+
+TEST(ServerLimits, AnnouncedFramesCostMemoryOnlyAsTheyArrive) {
+  testing::TempDir dir;
+  std::string error;
+  auto server = testing::ServerProcess::Start(dir.Sub("server"), &error);
+  ASSERT_TRUE(server) << error;
+  const uint64_t before = ResidentKiB(server->pid());
+
+  // 60 greeted connections each announce a 16 MiB frame and send one byte
+  // of it; 60 ungreeted ones do the same and are refused at once.
+  constexpr int kConnections = 60;
+  std::vector<std::unique_ptr<RawClient>> greeted, ungreeted;
+  for (int i = 0; i < kConnections; ++i) {
+    greeted.push_back(std::make_unique<RawClient>(server->address()));
+    ASSERT_TRUE(greeted.back()->Hello().ok());
+    ASSERT_TRUE(greeted.back()->SendBytes(Prefix(wire::kMaxFrameBytes) + "x").ok());
+    ungreeted.push_back(std::make_unique<RawClient>(server->address()));
+    ASSERT_TRUE(ungreeted.back()->SendBytes(Prefix(wire::kMaxFrameBytes) + "x").ok());
+  }
+  for (auto& c : ungreeted) EXPECT_TRUE(c->ExpectErrorThenClose(ErrorCode::kBadFrame));
+  // Time for every connection's thread to read its prefix and byte; a
+  // buffer sized by the announced length would be allocated by then.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const uint64_t after = ResidentKiB(server->pid());
+  std::cout << "server VmRSS before " << before / 1024 << " MiB, with " << kConnections
+            << " announced 16 MiB frames " << after / 1024 << " MiB\n";
+  EXPECT_LT(after, before + 64 * 1024);
+  greeted.clear();
+  RealClientSyncs(dir.Sub("client"), server->address());
+}
+
+TEST(ServerLimits, FramesBeyondTheInflightBudgetAreRefusedAsRetryable) {
+  testing::TempDir dir;
+  std::string error;
+  auto server = testing::ServerProcess::Start(
+      dir.Sub("server"), WithArgs({"--max-inflight-bytes", "16777216"}), &error);
+  ASSERT_TRUE(server) << error;
+  // One connection holds 1 MiB of an unfinished frame; another's frame of
+  // the whole 16 MiB budget cannot fit beside it.
+  RawClient holder(server->address());
+  ASSERT_TRUE(holder.Hello().ok());
+  ASSERT_TRUE(holder.SendBytes(Prefix(wire::kMaxFrameBytes) + std::string(1u << 20, 'x')).ok());
+  RawClient second(server->address());
+  ASSERT_TRUE(second.Hello().ok());
+  // The server stops reading when the budget is spent and closes: the send
+  // may fail with a reset.
+  second.SendBytes(Prefix(wire::kMaxFrameBytes) + std::string(wire::kMaxFrameBytes, 'y'))
+      .IgnoreError();
+  Result<wire::Message> m = second.Receive();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_TRUE(std::holds_alternative<wire::Error>(*m)) << wire::MessageName(*m);
+  EXPECT_EQ(std::get<wire::Error>(*m).code, ErrorCode::kServerError);
+  EXPECT_NE(std::get<wire::Error>(*m).message.find("budget for frames in flight"),
+            std::string::npos);
+}
+
+TEST(ServerLimits, SlowHelloIsClosedAtTheHelloDeadline) {
+  testing::TempDir dir;
+  std::string error;
+  auto server = testing::ServerProcess::Start(dir.Sub("server"),
+                                              WithArgs({"--hello-timeout-ms", "1000"}), &error);
+  ASSERT_TRUE(server) << error;
+  RawClient c(server->address());
+  EXPECT_TRUE(SlowlyUntilClosed(c, Prefix(300) + std::string(300, 'x'), c.fd()));
+  AwaitLogLines(*server, "before hello: receive timed out", 1);
+  RealClientSyncs(dir.Sub("client"), server->address());
+}
+
+TEST(ServerLimits, SlowFrameIsClosedAtTheFrameDeadline) {
+  testing::TempDir dir;
+  std::string error;
+  auto server = testing::ServerProcess::Start(dir.Sub("server"),
+                                              WithArgs({"--frame-timeout-ms", "1000"}), &error);
+  ASSERT_TRUE(server) << error;
+  RawClient c(server->address());
+  ASSERT_TRUE(c.Hello().ok());
+  EXPECT_TRUE(SlowlyUntilClosed(c, Prefix(300) + std::string(300, 'x'), c.fd()));
+  AwaitLogLines(*server, "the frame was not complete by its deadline", 1);
+  RealClientSyncs(dir.Sub("client"), server->address());
+}
+
+TEST(ServerLimits, SilentConnectionIsClosedAtTheIdleTimeout) {
+  testing::TempDir dir;
+  std::string error;
+  auto server = testing::ServerProcess::Start(dir.Sub("server"),
+                                              WithArgs({"--idle-timeout-ms", "500"}), &error);
+  ASSERT_TRUE(server) << error;
+  RawClient c(server->address());
+  ASSERT_TRUE(c.Hello().ok());
+  // Receive waits up to its own 30 s timeout; the server closes first.
+  Result<wire::Message> m = c.Receive();
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().message(), "connection closed by peer");
+  AwaitLogLines(*server, "no frame began before the deadline", 1);
+}
+
+TEST(ServerLimits, ConnectionsOverTheCapsAreRefusedAndRealClientsSyncAfter) {
+  testing::TempDir dir;
+  std::string error;
+  auto server = testing::ServerProcess::Start(
+      dir.Sub("server"), WithArgs({"--max-connections", "3", "--max-connections-per-source", "2"}),
+      &error);
+  ASSERT_TRUE(server) << error;
+  // From 127.0.0.1: two connections, then the per-address cap.
+  std::vector<std::unique_ptr<RawClient>> open;
+  for (int i = 0; i < 2; ++i) {
+    open.push_back(std::make_unique<RawClient>(server->address()));
+    ASSERT_TRUE(open.back()->Hello().ok());
+  }
+  RawClient third(server->address());
+  EXPECT_TRUE(third.ExpectErrorThenClose(ErrorCode::kServerError));
+  AwaitLogLines(*server, "the limit per address", 1);
+  open.clear();
+  RealClientSyncs(dir.Sub("client1"), server->address());
+
+  // From another loopback address: the total cap of three.
+  auto server2 = testing::ServerProcess::Start(dir.Sub("server2"),
+                                               WithArgs({"--max-connections", "3"}), &error);
+  ASSERT_TRUE(server2) << error;
+  for (int i = 0; i < 3; ++i) {
+    open.push_back(std::make_unique<RawClient>(server2->address()));
+    ASSERT_TRUE(open.back()->Hello().ok());
+  }
+  RawClient fourth(server2->address());
+  EXPECT_TRUE(fourth.ExpectErrorThenClose(ErrorCode::kServerError));
+  AwaitLogLines(*server2, "connections, its limit", 1);
+  open.clear();
+  RealClientSyncs(dir.Sub("client2"), server2->address());
+}
+
+TEST(ServerLimits, AtTheFdLimitAcceptBacksOffAndServesAgainAfter) {
+  testing::TempDir dir;
+  std::string error;
+  auto server =
+      testing::ServerProcess::Start(dir.Sub("server"), UnderPrlimit("--nofile=64"), &error);
+  ASSERT_TRUE(server) << error;
+  // More connections than descriptors: the kernel completes them all, the
+  // server accepts until it has no descriptor left.
+  std::vector<std::unique_ptr<RawClient>> open;
+  for (int i = 0; i < 80; ++i) open.push_back(std::make_unique<RawClient>(server->address()));
+  AwaitLogLines(*server, "accept failed", 1);
+  // Held for two seconds: without backoff and rate limiting the accept loop
+  // spins and logs thousands of lines.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const std::string log = ReadFile(server->log_path());
+  EXPECT_LE(CountLines(log, "accept failed"), 6u) << log.substr(0, 4000);
+  EXPECT_NE(log.find("Too many open files"), std::string::npos);
+  open.clear();
+  RealClientSyncs(dir.Sub("client"), server->address());
+  EXPECT_EQ(server->Terminate(), 0);  // stops cleanly, without a crash
+}
+
+TEST(ServerLimits, WhenThreadsCannotStartConnectionsAreRefusedAndTheServerGoesOn) {
+  testing::TempDir dir;
+  std::string error;
+  // The address space a started server uses, then room for a few more
+  // threads (each reserves 8 MiB of stack) but not for 60.
+  uint64_t started_kib = 0;
+  {
+    auto probe = testing::ServerProcess::Start(dir.Sub("probe"), &error);
+    ASSERT_TRUE(probe) << error;
+    started_kib = StatusKiB(probe->pid(), "VmSize");
+  }
+  auto server = testing::ServerProcess::Start(
+      dir.Sub("server"), UnderPrlimit("--as=" + std::to_string((started_kib + 160 * 1024) * 1024)),
+      &error);
+  ASSERT_TRUE(server) << error;
+  std::vector<std::unique_ptr<RawClient>> open;
+  for (int i = 0; i < 60; ++i) open.push_back(std::make_unique<RawClient>(server->address()));
+  AwaitLogLines(*server, "cannot start its thread", 1);
+  open.clear();
+  RealClientSyncs(dir.Sub("client"), server->address());
+  EXPECT_EQ(server->Terminate(), 0);
+}
+
+}  // namespace
+}  // namespace journaldb
