@@ -155,6 +155,30 @@ TEST_F(Identity, RegistrationStoresA32ByteSecretWithTheId) {
   EXPECT_NE(Stored(*other).client_secret, c.client_secret);
 }
 
+// The client's half of registration: an id is stored only together with a
+// secret of the issued size, in one batch; a later answer naming the same
+// id never replaces the secret.
+TEST_F(Identity, AnIdIsAdoptedOnlyWithItsSecretAndKeepsIt) {
+  auto db = Open("a");
+  sync::Integrator integrator(*db);
+  for (const std::string& secret :
+       {std::string(), std::string(wire::kClientSecretBytes - 1, 's')}) {
+    Status s = integrator.AdoptIdentity(7, 99, secret);
+    EXPECT_TRUE(s.IsFailedPrecondition()) << s.ToString();
+    EXPECT_EQ(Stored(*db).client_id, 0u);
+    EXPECT_EQ(Stored(*db).epoch, 0u);
+    EXPECT_TRUE(Stored(*db).client_secret.empty());
+  }
+  const std::string secret(wire::kClientSecretBytes, 's');
+  ASSERT_TRUE(integrator.AdoptIdentity(7, 99, secret).ok());
+  EXPECT_EQ(Stored(*db).client_id, 7u);
+  EXPECT_EQ(Stored(*db).epoch, 99u);
+  EXPECT_EQ(Stored(*db).client_secret, secret);
+  ASSERT_TRUE(integrator.AdoptIdentity(7, 100, std::string(wire::kClientSecretBytes, 't')).ok());
+  EXPECT_EQ(Stored(*db).epoch, 100u);
+  EXPECT_EQ(Stored(*db).client_secret, secret);
+}
+
 // The attack of issue 10: a token holder says hello as client 1 and uploads
 // "its" next lsn. Each hello is refused before anything of the victim's is
 // told or touched, and the victim's own next write is the one that counts.
