@@ -86,7 +86,14 @@ int main(int argc, char** argv) {
   hello.epoch = 11;
   hello.download_cursor = 3;
   hello.upload_cursor = 6;
+  hello.client_secret = std::string(wire::kClientSecretBytes, '\x5a');
   frame("hello", 0, wire::EncodeMessage(hello));
+  wire::HelloOk hello_ok;
+  hello_ok.client_id = 5;
+  hello_ok.epoch = 11;
+  hello_ok.latest_version = 4;
+  hello_ok.client_secret = std::string(wire::kClientSecretBytes, '\xa5');
+  frame("hello_ok", 0, wire::EncodeMessage(hello_ok));
   wire::Upload upload;
   upload.client_id = 5;
   upload.entries.push_back({7, entry_bytes, {}});

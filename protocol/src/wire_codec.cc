@@ -150,6 +150,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "server-error";
     case ErrorCode::kShuttingDown:
       return "shutting-down";
+    case ErrorCode::kBadClientSecret:
+      return "bad-client-secret";
   }
   return "unknown";
 }
@@ -168,6 +170,8 @@ std::string_view ResetReasonName(ResetReason reason) {
       return "history-trimmed";
     case ResetReason::kServerRollback:
       return "server-rollback";
+    case ResetReason::kUnverifiableClient:
+      return "unverifiable-client";
   }
   return "unknown";
 }

@@ -49,7 +49,8 @@ struct Schema<Hello> {
                                       Field{&Hello::client_id, &fb::Hello::client_id},
                                       Field{&Hello::epoch, &fb::Hello::epoch},
                                       Field{&Hello::download_cursor, &fb::Hello::download_cursor},
-                                      Field{&Hello::upload_cursor, &fb::Hello::upload_cursor}};
+                                      Field{&Hello::upload_cursor, &fb::Hello::upload_cursor},
+                                      Field{&Hello::client_secret, &fb::Hello::client_secret}};
 };
 
 template <>
@@ -60,7 +61,8 @@ struct Schema<HelloOk> {
       Field{&HelloOk::epoch, &fb::HelloOk::epoch},
       Field{&HelloOk::latest_version, &fb::HelloOk::latest_version},
       Field{&HelloOk::horizon, &fb::HelloOk::horizon},
-      Field{&HelloOk::highest_stored_lsn, &fb::HelloOk::highest_stored_lsn}};
+      Field{&HelloOk::highest_stored_lsn, &fb::HelloOk::highest_stored_lsn},
+      Field{&HelloOk::client_secret, &fb::HelloOk::client_secret}};
 };
 
 template <>

@@ -1,6 +1,7 @@
 #include "journaldb/server/admission.h"
 
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 
 namespace journaldb::server {
 
@@ -26,6 +27,15 @@ wire::Error Reset(ResetReason reason, std::string message, uint64_t restored_lat
   return wire::Error{ErrorCode::kClientReset, std::move(message), reason, restored_latest};
 }
 
+// Whether `secret` is the one whose hash the registry holds. Both sides are
+// hashed values of fixed size, compared with CRYPTO_memcmp, so the time taken
+// tells nothing about how much of a guess was right.
+bool SecretMatches(std::string_view secret, const SecretHash& stored) {
+  if (secret.size() != wire::kClientSecretBytes) return false;
+  SecretHash got = HashClientSecret(secret);
+  return CRYPTO_memcmp(got.data(), stored.data(), got.size()) == 0;
+}
+
 // The checks for a hello naming a client id the server gave out.
 std::optional<wire::Error> CheckKnownClient(const wire::Hello& h, const AdmissionView& view) {
   if (!view.client)
@@ -46,6 +56,18 @@ std::optional<wire::Error> CheckKnownClient(const wire::Hello& h, const Admissio
                              view.epoch, h.epoch, restored),
                  restored);
   }
+  // Lineage and operator decisions above demand a reset whoever asks; what
+  // follows is about this client's own history and admits the connection,
+  // so only the holder of its secret gets there.
+  if (!view.client->secret_hash)
+    return Reset(ResetReason::kUnverifiableClient,
+                 fmt::format("client {} was registered without a secret, so no hello can prove "
+                             "it; it must reset and register again",
+                             h.client_id));
+  if (!SecretMatches(h.client_secret, *view.client->secret_hash))
+    return Refuse(ErrorCode::kBadClientSecret,
+                  fmt::format("the hello's client secret ({} bytes) does not prove client {}",
+                              h.client_secret.size(), h.client_id));
   if (h.download_cursor > view.latest_version)
     return Refuse(ErrorCode::kBadCursor,
                   fmt::format("download cursor {} is beyond the latest server version {}",
@@ -76,11 +98,11 @@ AdmissionDecision DecideAdmission(const wire::Hello& h, std::string_view token,
                               h.protocol_version, wire::kProtocolVersion));
   if (!TokensEqual(h.token, token)) return Refuse(ErrorCode::kUnauthorized, "wrong token");
   Admit admit;
-  admit.reply = wire::HelloOk{h.client_id, view.epoch, view.latest_version, view.horizon, 0};
+  admit.reply = wire::HelloOk{h.client_id, view.epoch, view.latest_version, view.horizon, 0, {}};
   if (h.client_id == 0) {
-    if (h.epoch != 0 || h.download_cursor != 0 || h.upload_cursor != 0)
+    if (h.epoch != 0 || h.download_cursor != 0 || h.upload_cursor != 0 || !h.client_secret.empty())
       return Refuse(ErrorCode::kProtocolViolation,
-                    "a hello without client id must carry no cursors");
+                    "a hello without client id must carry no cursors and no secret");
     admit.register_client = true;
     return admit;
   }

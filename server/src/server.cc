@@ -370,12 +370,17 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   }
   Admit& admit = std::get<Admit>(decision);
   if (admit.register_client) {
-    Result<uint64_t> id = store_->RegisterClient();
+    // The secret leaves the server only in this reply; the registry keeps
+    // its hash, stored before the reply is sent.
+    Result<std::string> secret = NewClientSecret();
+    Result<uint64_t> id = secret.ok() ? store_->RegisterClient(HashClientSecret(*secret))
+                                      : Result<uint64_t>(secret.status());
     if (!id.ok()) {
       SendError(c, wire::ErrorCode::kServerError, id.status().ToString());
       return false;
     }
     admit.reply.client_id = *id;
+    admit.reply.client_secret = std::move(secret).value();
   }
   c->greeted = true;
   c->client_id = admit.reply.client_id;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/filesystem.hpp>
 #include <chrono>
+#include <cstring>
 #include <random>
 #include <unordered_map>
 
@@ -33,13 +34,27 @@ constexpr char kMetaLatest[] = "latest_version";
 constexpr char kMetaHorizon[] = "horizon";
 constexpr char kMetaNextClient[] = "next_client_id";
 
+// A registry value: highest lsn and reset flag (8 bytes each), then the
+// client secret's SHA-256 (32 bytes). Values written before servers issued
+// secrets end after the flag; they decode without a hash, and admission
+// refuses such a client (UnverifiableClient).
 std::string EncodeClient(const ClientRecord& r) {
-  return layout::EncodeU64(r.highest_lsn) + layout::EncodeU64(r.reset ? 1 : 0);
+  std::string v = layout::EncodeU64(r.highest_lsn) + layout::EncodeU64(r.reset ? 1 : 0);
+  if (r.secret_hash)
+    v.append(reinterpret_cast<const char*>(r.secret_hash->data()), r.secret_hash->size());
+  return v;
 }
 
 std::optional<ClientRecord> DecodeClient(std::string_view v) {
-  if (v.size() != 16) return std::nullopt;
-  return ClientRecord{*layout::DecodeU64(v.substr(0, 8)), *layout::DecodeU64(v.substr(8)) != 0};
+  constexpr size_t kWithoutHash = 16;
+  if (v.size() != kWithoutHash && v.size() != kWithoutHash + std::tuple_size_v<SecretHash>)
+    return std::nullopt;
+  ClientRecord r{*layout::DecodeU64(v.substr(0, 8)), *layout::DecodeU64(v.substr(8, 8)) != 0, {}};
+  if (v.size() > kWithoutHash) {
+    r.secret_hash.emplace();
+    std::memcpy(r.secret_hash->data(), v.data() + kWithoutHash, r.secret_hash->size());
+  }
+  return r;
 }
 
 // meta fork/<epoch>: the latest version when a restore ended that epoch.
@@ -178,17 +193,19 @@ AdmissionView ServerStore::ReadAdmissionView(uint64_t client_id, uint64_t client
   return view;
 }
 
-Result<uint64_t> ServerStore::RegisterClient() {
+Result<uint64_t> ServerStore::RegisterClient(const SecretHash& secret_hash) {
   std::lock_guard<std::mutex> lock(registry_mu_);
   uint64_t id = next_client_id_;
+  ClientRecord record;
+  record.secret_hash = secret_hash;
   rocksdb::WriteBatch batch;
   batch.Put(meta_, kMetaNextClient, layout::EncodeU64(id + 1));
-  batch.Put(clients_, layout::EncodeU64(id), EncodeClient({}));
+  batch.Put(clients_, layout::EncodeU64(id), EncodeClient(record));
   rocksdb::WriteOptions wo;
   wo.sync = true;
   if (Status s = FromRocks(db_->Write(wo, &batch), "register client"); !s.ok()) return s;
   next_client_id_ = id + 1;
-  clients_cache_[id] = ClientRecord{};
+  clients_cache_[id] = record;
   return id;
 }
 

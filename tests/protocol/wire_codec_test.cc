@@ -30,8 +30,8 @@ std::vector<Message> Samples() {
        {layout::StateKey("tasks", "b"), codec::EncodeObject({}), {}}},
       false,
       3};
-  return {Hello{kProtocolVersion, "secret", 7, 99, 12, 2},
-          HelloOk{7, 99, 12, 3, 2},
+  return {Hello{kProtocolVersion, "secret", 7, 99, 12, 2, std::string(kClientSecretBytes, 's')},
+          HelloOk{7, 99, 12, 3, 2, std::string(kClientSecretBytes, 'i')},
           Error{ErrorCode::kClientReset, "trimmed", ResetReason::kHistoryTrimmed, 4},
           upload,
           UploadAck{2, {{1, 11}, {2, 12}}},
@@ -61,9 +61,10 @@ uint64_t Digest(std::string_view bytes) {
 
 TEST(WireCodec, EncodingKeepsTheBytesOfRecord) {
   // The bytes these messages had when recorded: a change to how messages
-  // are built must not change what goes on the wire.
+  // are built must not change what goes on the wire. Hello and HelloOk were
+  // recorded again for protocol version 2 (the appended client_secret).
   constexpr uint64_t kRecorded[] = {
-      18259283269693759429u, 6233079630371430330u,  5413993404399248867u,
+      17585501497776812640u, 2287772570795332108u,  5413993404399248867u,
       15174352368310663429u, 2183363564366390140u,  3658562947553084452u,
       13582002090047296894u, 14095100358869116107u, 4246579824958001330u};
   std::vector<Message> samples = Samples();
@@ -80,10 +81,11 @@ TEST(WireCodec, EmptyStringsAndVectorsAreWrittenNotOmitted) {
   // Peers built before may tell an absent field from an empty one; the
   // encoder has always written empty ones (a generated object API packer
   // would leave them out).
-  std::string hello = EncodeMessage(Hello{kProtocolVersion, "", 0, 0, 0, 0});
+  std::string hello = EncodeMessage(Hello{kProtocolVersion, "", 0, 0, 0, 0, ""});
   std::string ack = EncodeMessage(UploadAck{0, {}});
   std::string request = EncodeMessage(BootstrapRequest{0, ""});
   EXPECT_NE(fb::GetFrame(hello.data())->message_as_Hello()->token(), nullptr);
+  EXPECT_NE(fb::GetFrame(hello.data())->message_as_Hello()->client_secret(), nullptr);
   EXPECT_NE(fb::GetFrame(ack.data())->message_as_UploadAck()->acks(), nullptr);
   EXPECT_NE(fb::GetFrame(request.data())->message_as_BootstrapRequest()->after_key(), nullptr);
 }
@@ -238,7 +240,8 @@ TEST(WireCodec, UnknownUnionTypeIsRejected) {
 TEST(WireCodec, OutOfRangeEnumsAreRejected) {
   for (auto [code, reason] :
        {std::pair{uint16_t{200}, uint16_t{0}}, std::pair{uint16_t{6}, uint16_t{99}},
-        std::pair{uint16_t{0}, uint16_t{0}}}) {
+        std::pair{uint16_t{0}, uint16_t{0}}, std::pair{uint16_t{kMaxErrorCode + 1}, uint16_t{0}},
+        std::pair{uint16_t{6}, uint16_t{kMaxResetReason + 1}}}) {
     flatbuffers::FlatBufferBuilder b;
     auto text = b.CreateString("x");
     auto e = fb::CreateError(b, static_cast<fb::ErrorCode>(code), text,
@@ -248,6 +251,15 @@ TEST(WireCodec, OutOfRangeEnumsAreRejected) {
         std::string_view(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize()));
     EXPECT_TRUE(r.status().IsCorruption()) << code << "/" << reason;
   }
+}
+
+TEST(WireCodec, TheLastErrorCodeAndResetReasonDecodeWithTheirNames) {
+  Result<Message> r = DecodeMessage(
+      EncodeMessage(Error{ErrorCode::kBadClientSecret, "x", ResetReason::kUnverifiableClient, 0}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const Error& e = std::get<Error>(*r);
+  EXPECT_EQ(ErrorCodeName(e.code), "bad-client-secret");
+  EXPECT_EQ(ResetReasonName(e.reset_reason), "unverifiable-client");
 }
 
 TEST(WireCodec, DamagedNestedEntryIsRejected) {

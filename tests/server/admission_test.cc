@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace journaldb::server {
 namespace {
@@ -19,6 +20,8 @@ constexpr uint64_t kLatest = 50;
 constexpr uint64_t kHorizon = 10;
 constexpr uint64_t kClientId = 5;
 constexpr Lsn kHighestLsn = 8;
+// Client 5's secret: 32 bytes, as a server issues them.
+const std::string kSecret = "0123456789abcdef0123456789abcdef";
 
 // A lineage at version 50 trimmed up to 10, and client 5 holding lsns up to 8.
 AdmissionView View() {
@@ -26,7 +29,7 @@ AdmissionView View() {
   v.epoch = kEpoch;
   v.latest_version = kLatest;
   v.horizon = kHorizon;
-  v.client = ClientRecord{kHighestLsn, false};
+  v.client = ClientRecord{kHighestLsn, false, HashClientSecret(kSecret)};
   return v;
 }
 
@@ -38,6 +41,7 @@ wire::Hello KnownHello() {
   h.epoch = kEpoch;
   h.download_cursor = 30;
   h.upload_cursor = kHighestLsn;
+  h.client_secret = kSecret;
   return h;
 }
 
@@ -88,7 +92,7 @@ TEST(Admission, AKnownClientInStepIsAdmittedWithTheLineageAndItsHighestLsn) {
 TEST(Admission, ClientIdZeroRegistersWithoutLookingAtAnyRegistryEntry) {
   AdmissionView view = View();
   // Whatever the store returned for id 0 must not make it a reset.
-  view.client = ClientRecord{99, true};
+  view.client = ClientRecord{99, true, std::nullopt};
   AdmissionDecision d = DecideAdmission(NewClientHello(), kToken, view);
   const Admit* a = Admitted(d);
   ASSERT_NE(a, nullptr) << Message(d);
@@ -107,6 +111,13 @@ TEST(Admission, ARegistrationCarryingAnEpochOrCursorIsAProtocolViolation) {
     h.*field = 1;
     EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kProtocolViolation));
   }
+}
+
+TEST(Admission, ARegistrationCarryingASecretIsAProtocolViolation) {
+  // A secret is issued with an id, never chosen by the client.
+  wire::Hello h = NewClientHello();
+  h.client_secret = kSecret;
+  EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kProtocolViolation));
 }
 
 TEST(Admission, EpochZeroIsAClientThatNeverSyncedNotAMismatch) {
@@ -161,6 +172,101 @@ TEST(Admission, TheTokenIsCheckedBeforeAnyResetTrigger) {
   wire::Hello fresh = NewClientHello();
   fresh.token = "wrong";
   EXPECT_TRUE(Refused(DecideAdmission(fresh, kToken, View()), ErrorCode::kUnauthorized));
+}
+
+// --- the client secret ---------------------------------------------------------
+
+TEST(Admission, AHelloWithoutTheSecretIsABadClientSecretNamingTheId) {
+  wire::Hello h = KnownHello();
+  h.client_secret.clear();
+  AdmissionDecision d = DecideAdmission(h, kToken, View());
+  EXPECT_TRUE(Refused(d, ErrorCode::kBadClientSecret));
+  EXPECT_NE(Message(d).find("client 5"), std::string::npos) << Message(d);
+}
+
+TEST(Admission, ASecretDifferingInAnyByteOrLengthIsABadClientSecret) {
+  std::vector<std::string> wrong;
+  for (size_t i = 0; i < kSecret.size(); ++i) {
+    std::string s = kSecret;
+    s[i] ^= 1;
+    wrong.push_back(s);
+  }
+  wrong.push_back(kSecret.substr(1));
+  wrong.push_back(kSecret + "x");
+  wrong.push_back(kSecret + kSecret);
+  // The stored hash itself, sent as if it were the secret.
+  SecretHash hash = HashClientSecret(kSecret);
+  wrong.emplace_back(reinterpret_cast<const char*>(hash.data()), hash.size());
+  for (const std::string& secret : wrong) {
+    wire::Hello h = KnownHello();
+    h.client_secret = secret;
+    EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kBadClientSecret));
+  }
+}
+
+TEST(Admission, AnotherClientsSecretIsABadClientSecret) {
+  // Client 5's hello with the secret of a client registered as 6.
+  AdmissionView view = View();
+  view.client->secret_hash = HashClientSecret("fedcba9876543210fedcba9876543210");
+  EXPECT_TRUE(Refused(DecideAdmission(KnownHello(), kToken, view), ErrorCode::kBadClientSecret));
+}
+
+TEST(Admission, ABadSecretIsRefusedBeforeTheClientsOwnHistoryIsConsulted) {
+  // Each of these would otherwise tell the caller about client 5's history.
+  for (auto change : {+[](wire::Hello& h) { h.download_cursor = kLatest + 1; },
+                      +[](wire::Hello& h) { h.download_cursor = kHorizon - 1; },
+                      +[](wire::Hello& h) { h.upload_cursor = kHighestLsn + 1; }}) {
+    wire::Hello h = KnownHello();
+    h.client_secret.clear();
+    change(h);
+    EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kBadClientSecret));
+  }
+}
+
+TEST(Admission, AClientRegisteredWithoutASecretMustResetWhateverTheHelloCarries) {
+  AdmissionView view = View();
+  view.client->secret_hash.reset();
+  for (std::string secret : {std::string(), kSecret}) {
+    wire::Hello h = KnownHello();
+    h.client_secret = secret;
+    AdmissionDecision d = DecideAdmission(h, kToken, view);
+    // A reset, not the ones that would claim the server lost the client's
+    // writes: its acknowledged entries are all still held.
+    EXPECT_TRUE(Reset(d, ResetReason::kUnverifiableClient));
+    EXPECT_NE(Message(d).find("client 5"), std::string::npos) << Message(d);
+  }
+}
+
+TEST(Admission, AnEpochMismatchComesBeforeTheSecretSoAReplacedServerStillResetsItsClients) {
+  // A data directory replaced by another lineage may have given id 5 to
+  // another client: the secret cannot match there, and the reset is what
+  // the real client needs.
+  AdmissionView view = View();
+  view.client->secret_hash = HashClientSecret("fedcba9876543210fedcba9876543210");
+  wire::Hello h = KnownHello();
+  h.epoch = kOtherEpoch;
+  EXPECT_TRUE(Reset(DecideAdmission(h, kToken, view), ResetReason::kEpochMismatch, 0));
+}
+
+TEST(Admission, TheSecretHashIsSha256) {
+  // FIPS 180-2 test vector "abc": the registry's bytes stay readable by
+  // any later build.
+  SecretHash h = HashClientSecret("abc");
+  std::string hex;
+  for (unsigned char c : h) {
+    hex += "0123456789abcdef"[c >> 4];
+    hex += "0123456789abcdef"[c & 15];
+  }
+  EXPECT_EQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Admission, NewSecretsAre32BytesAndDiffer) {
+  Result<std::string> a = NewClientSecret();
+  Result<std::string> b = NewClientSecret();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->size(), wire::kClientSecretBytes);
+  EXPECT_EQ(b->size(), wire::kClientSecretBytes);
+  EXPECT_NE(*a, *b);
 }
 
 // --- reset triggers ------------------------------------------------------------

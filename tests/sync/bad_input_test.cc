@@ -40,6 +40,7 @@ class BadInput : public ::testing::Test {
     Result<wire::HelloOk> ok = good_->Hello(0, "s3cret");
     ASSERT_TRUE(ok.ok()) << ok.status().ToString();
     good_id_ = ok->client_id;
+    good_secret_ = ok->client_secret;
     Upload(*good_, good_id_, 1);
   }
 
@@ -77,6 +78,7 @@ class BadInput : public ::testing::Test {
   std::unique_ptr<testing::ServerProcess> server_;
   std::unique_ptr<RawClient> good_;
   uint64_t good_id_ = 0;
+  std::string good_secret_;
 };
 
 TEST_F(BadInput, MalformedFrameGetsBadFrame) {
@@ -97,7 +99,8 @@ TEST_F(BadInput, MalformedFrameAfterHelloGetsBadFrame) {
 
 TEST_F(BadInput, TruncatedFrameGetsBadFrame) {
   RawClient c(server_->address());
-  std::string body = wire::EncodeMessage(wire::Hello{wire::kProtocolVersion, "s3cret", 0, 0, 0, 0});
+  std::string body =
+      wire::EncodeMessage(wire::Hello{wire::kProtocolVersion, "s3cret", 0, 0, 0, 0, ""});
   ASSERT_TRUE(c.SendBytes(Prefix(static_cast<uint32_t>(body.size())) + body.substr(0, 10)).ok());
   c.CloseWrite();  // the stream ends inside the frame
   EXPECT_TRUE(c.ExpectErrorThenClose(ErrorCode::kBadFrame));
@@ -112,13 +115,13 @@ TEST_F(BadInput, OversizedFrameIsRejectedBeforeItsBody) {
 
 TEST_F(BadInput, WrongProtocolVersionGetsUnsupportedVersion) {
   RawClient c(server_->address());
-  ASSERT_TRUE(c.Send(wire::Hello{99, "s3cret", 0, 0, 0, 0}).ok());
+  ASSERT_TRUE(c.Send(wire::Hello{99, "s3cret", 0, 0, 0, 0, ""}).ok());
   EXPECT_TRUE(c.ExpectErrorThenClose(ErrorCode::kUnsupportedVersion));
 }
 
 TEST_F(BadInput, WrongTokenGetsUnauthorized) {
   RawClient c(server_->address());
-  ASSERT_TRUE(c.Send(wire::Hello{wire::kProtocolVersion, "guess", 0, 0, 0, 0}).ok());
+  ASSERT_TRUE(c.Send(wire::Hello{wire::kProtocolVersion, "guess", 0, 0, 0, 0, ""}).ok());
   EXPECT_TRUE(c.ExpectErrorThenClose(ErrorCode::kUnauthorized));
 }
 
@@ -145,7 +148,9 @@ TEST_F(BadInput, DownloadFromVersionNeverHadGetsBadCursor) {
 
 TEST_F(BadInput, HelloWithCursorBeyondHistoryGetsBadCursor) {
   RawClient c(server_->address());
-  ASSERT_TRUE(c.Send(wire::Hello{wire::kProtocolVersion, "s3cret", good_id_, 0, 1000, 0}).ok());
+  ASSERT_TRUE(
+      c.Send(wire::Hello{wire::kProtocolVersion, "s3cret", good_id_, 0, 1000, 0, good_secret_})
+          .ok());
   EXPECT_TRUE(c.ExpectErrorThenClose(ErrorCode::kBadCursor));
 }
 
@@ -163,7 +168,7 @@ TEST_F(BadInput, ServerOnlyMessageFromClientIsAProtocolViolation) {
 
 TEST_F(BadInput, UnknownClientIdGetsClientReset) {
   RawClient c(server_->address());
-  ASSERT_TRUE(c.Send(wire::Hello{wire::kProtocolVersion, "s3cret", 424242, 0, 0, 0}).ok());
+  ASSERT_TRUE(c.Send(wire::Hello{wire::kProtocolVersion, "s3cret", 424242, 0, 0, 0, ""}).ok());
   EXPECT_TRUE(c.ExpectErrorThenClose(ErrorCode::kClientReset));
 }
 
@@ -178,7 +183,7 @@ TEST_F(BadInput, ReuploadAfterLostAckIsStoredExactlyOnce) {
   ASSERT_TRUE(d.Send(wire::Upload{hello->client_id, {{1, Entry(1), {}}}}).ok());
   d.CloseWrite();
   RawClient e(server_->address());
-  Result<wire::HelloOk> again = e.Hello(hello->client_id, "s3cret");
+  Result<wire::HelloOk> again = e.Hello(hello->client_id, "s3cret", hello->client_secret);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   ASSERT_TRUE(e.Send(wire::Upload{hello->client_id, {{1, Entry(1), {}}, {2, Entry(2), {}}}}).ok());
   Result<wire::Message> m = e.Receive();

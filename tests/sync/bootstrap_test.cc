@@ -89,7 +89,9 @@ TEST_F(Bootstrap, InterruptedBootstrapRestartsWhenTheServerMovedOn) {
     testing::RawClient raw(address_);
     auto c = sync::Connection::Open(client_db, testing::SyncTo(address_));
     ASSERT_TRUE(c.ok());
-    ASSERT_TRUE(raw.Hello((*c)->hello().client_id).ok());
+    Result<sync::LocalCursors> identity = sync::Integrator(client_db).ReadCursors();
+    ASSERT_TRUE(identity.ok());
+    ASSERT_TRUE(raw.Hello(identity->client_id, "", identity->client_secret).ok());
     wire::BootstrapRequest req{0, ""};
     for (int page = 0; page < 2; ++page) {
       ASSERT_TRUE(raw.Send(req).ok());

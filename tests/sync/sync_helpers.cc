@@ -69,10 +69,12 @@ RawClient::RawClient(const std::string& address) {
 
 void RawClient::CloseWrite() { ::shutdown(socket_.fd(), SHUT_WR); }
 
-Result<wire::HelloOk> RawClient::Hello(uint64_t client_id, const std::string& token) {
+Result<wire::HelloOk> RawClient::Hello(uint64_t client_id, const std::string& token,
+                                       const std::string& secret) {
   wire::Hello h;
   h.client_id = client_id;
   h.token = token;
+  h.client_secret = secret;
   if (Status s = Send(h); !s.ok()) return s;
   Result<wire::Message> m = Receive();
   if (!m.ok()) return m.status();

@@ -45,8 +45,10 @@ class RawClient {
   Status SendBytes(std::string_view bytes) { return socket_.WriteAll(bytes); }
   void CloseWrite();
   Result<wire::Message> Receive() { return sync::ReceiveMessage(socket_); }
-  // A hello as client `client_id` (0: new); returns the server's hello-ok.
-  Result<wire::HelloOk> Hello(uint64_t client_id = 0, const std::string& token = "");
+  // A hello as client `client_id` (0: new) proving it with `secret`;
+  // returns the server's hello-ok.
+  Result<wire::HelloOk> Hello(uint64_t client_id = 0, const std::string& token = "",
+                              const std::string& secret = "");
   // Receives one message and expects an error with `code` followed by the
   // server closing the connection.
   ::testing::AssertionResult ExpectErrorThenClose(wire::ErrorCode code);

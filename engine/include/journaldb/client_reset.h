@@ -44,7 +44,8 @@ const char* ClientResetStepName(ClientResetStep step);
 struct PendingClientReset {
   ClientResetStep step = ClientResetStep::kDetected;
   // Why the server demanded it: "unknown-client", "operator-reset",
-  // "epoch-mismatch", "history-trimmed" or "server-rollback".
+  // "epoch-mismatch", "history-trimmed", "server-rollback" or
+  // "unverifiable-client".
   std::string reason;
   std::string message;  // the server's words
   // epoch-mismatch: the server's latest version after its restore; local

@@ -78,6 +78,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(Database& db, const SyncOpt
   hello.epoch = cursors->epoch;
   hello.download_cursor = cursors->download_cursor;
   hello.upload_cursor = cursors->upload_cursor;
+  hello.client_secret = cursors->client_secret;
   Result<wire::HelloOk> ok = Expect<wire::HelloOk>(c->RoundTrip(hello), "hello");
   if (!ok.ok()) {
     if (reset != nullptr && ok.status().IsClientResetRequired()) *reset = c->last_reset_;
@@ -95,7 +96,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(Database& db, const SyncOpt
           ok->highest_stored_lsn, ok->client_id, cursors->last_lsn));
   }
   c->hello_ = *ok;
-  if (Status s = c->integrator_.AdoptIdentity(ok->client_id, ok->epoch); !s.ok()) return s;
+  // Kept only in the database: a connection object has no use for it later.
+  c->hello_.client_secret.clear();
+  if (Status s = c->integrator_.AdoptIdentity(ok->client_id, ok->epoch, ok->client_secret); !s.ok())
+    return s;
   if (identity_lock.owns_lock()) identity_lock.unlock();
   // Entries below the journal floor were trimmed or wiped: never re-sent.
   c->acked_ = std::max({cursors->upload_cursor, ok->highest_stored_lsn,

@@ -51,18 +51,19 @@ Result<LocalCursors> Integrator::ReadCursors(const Database& database) {
     if (!v.ok()) return v.status();
     *out = *v;
   }
-  std::string after;
-  rocksdb::Status s =
-      store.db()->Get(rocksdb::ReadOptions(), store.meta(), layout::kMetaBootstrapAfter, &after);
-  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read meta bootstrap_after");
-  c.bootstrap_after = std::move(after);
+  for (auto [key, out] : {std::pair{layout::kMetaBootstrapAfter, &c.bootstrap_after},
+                          std::pair{layout::kMetaClientSecret, &c.client_secret}}) {
+    rocksdb::Status s = store.db()->Get(rocksdb::ReadOptions(), store.meta(), key, out);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, fmt::format("read meta {}", key));
+  }
   Result<Lsn> last = store.LastLsn();
   if (!last.ok()) return last.status();
   c.last_lsn = *last;
   return c;
 }
 
-Status Integrator::AdoptIdentity(uint64_t client_id, uint64_t epoch) {
+Status Integrator::AdoptIdentity(uint64_t client_id, uint64_t epoch,
+                                 std::string_view client_secret) {
   return Exclusive([&]() -> Status {
     Result<LocalCursors> c = ReadCursors();
     if (!c.ok()) return c.status();
@@ -71,6 +72,17 @@ Status Integrator::AdoptIdentity(uint64_t client_id, uint64_t epoch) {
       return Status::FailedPrecondition(fmt::format(
           "the server named this client {} but it is client {}", client_id, c->client_id));
     rocksdb::WriteBatch batch;
+    if (c->client_id == 0) {
+      // An id without its secret could never sync again: both or neither.
+      if (client_secret.size() != wire::kClientSecretBytes)
+        return Status::FailedPrecondition(
+            fmt::format("the server registered this client as {} with a secret of {} bytes, not {}",
+                        client_id, client_secret.size(), wire::kClientSecretBytes));
+      if (rocksdb::Status s = batch.Put(db_.store().meta(), layout::kMetaClientSecret,
+                                        rocksdb::Slice(client_secret.data(), client_secret.size()));
+          !s.ok())
+        return FromRocks(s, "build batch");
+    }
     PutU64(batch, db_.store().meta(), layout::kMetaClientId, client_id);
     PutU64(batch, db_.store().meta(), layout::kMetaEpoch, epoch);
     if (Status s = db_.mutable_store().Write(batch, /*sync=*/true); !s.ok()) return s;

@@ -24,6 +24,10 @@ inline constexpr char kMetaFormat[] = "format";  // value kFormatTag
 inline constexpr char kFormatTag[] = "journaldb/1";
 inline constexpr char kMetaClientId[] = "client_id";
 inline constexpr char kMetaEpoch[] = "epoch";
+// The secret the server issued with client_id (raw bytes), written in the
+// same batch as client_id; absent for a client file registered before
+// servers issued secrets. Never printed.
+inline constexpr char kMetaClientSecret[] = "client_secret";
 inline constexpr char kMetaDownloadCursor[] = "download_cursor";
 inline constexpr char kMetaUploadCursor[] = "upload_cursor";
 // Highest own lsn the download stream returned: entries above it are pending.

@@ -22,7 +22,12 @@
 namespace journaldb::wire {
 
 // Spoken by this build; a hello with another version gets UnsupportedVersion.
-inline constexpr uint32_t kProtocolVersion = 1;
+// Version 2 added the client secret: a hello without one cannot name a
+// client id any more, so older peers are refused with UnsupportedVersion
+// instead of failing later.
+inline constexpr uint32_t kProtocolVersion = 2;
+// Bytes of the secret a server issues with a client id.
+inline constexpr size_t kClientSecretBytes = 32;
 // Frames with a larger body are rejected before the body is read.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
 
@@ -55,8 +60,9 @@ enum class ErrorCode : uint16_t {
   kProtocolViolation = 7,
   kServerError = 8,
   kShuttingDown = 9,
+  kBadClientSecret = 10,
 };
-inline constexpr uint16_t kMaxErrorCode = 9;
+inline constexpr uint16_t kMaxErrorCode = 10;
 
 // ResetReason in protocol.fbs (wire_codec.cc checks the bound against it).
 enum class ResetReason : uint16_t {
@@ -66,8 +72,9 @@ enum class ResetReason : uint16_t {
   kEpochMismatch = 3,
   kHistoryTrimmed = 4,
   kServerRollback = 5,
+  kUnverifiableClient = 6,
 };
-inline constexpr uint16_t kMaxResetReason = 5;
+inline constexpr uint16_t kMaxResetReason = 6;
 
 std::string_view ErrorCodeName(ErrorCode code);
 std::string_view ResetReasonName(ResetReason reason);
@@ -79,6 +86,7 @@ struct Hello {
   uint64_t epoch = 0;
   uint64_t download_cursor = 0;
   uint64_t upload_cursor = 0;
+  std::string client_secret;  // empty with client id 0
 };
 
 struct HelloOk {
@@ -87,6 +95,7 @@ struct HelloOk {
   uint64_t latest_version = 0;
   uint64_t horizon = 0;
   uint64_t highest_stored_lsn = 0;
+  std::string client_secret;  // only in the answer to a registration
 };
 
 struct Error {

@@ -17,6 +17,7 @@
 #include <variant>
 
 #include "journaldb/protocol/wire_codec.h"
+#include "journaldb/server/client_secret.h"
 
 namespace journaldb::server {
 
@@ -24,6 +25,9 @@ namespace journaldb::server {
 struct ClientRecord {
   Lsn highest_lsn = 0;  // highest lsn of this client in the history
   bool reset = false;   // an operator forced a client reset
+  // The hash of the secret issued at registration; nullopt for a client
+  // registered before servers issued secrets (docs/server.md, "Identity").
+  std::optional<SecretHash> secret_hash;
 };
 
 // What the server's store knows when a hello arrives. The handler fills it
@@ -57,11 +61,14 @@ struct Admit {
 using AdmissionDecision = std::variant<Admit, wire::Error>;
 
 // Checks, in this order: protocol version, `token` (the server's shared
-// secret; compared in time independent of how many leading bytes match),
-// then for a new client (id 0) that it carries no epoch or cursors, and for
-// a known id: registered (else reset UnknownClient), not reset by an operator
-// (OperatorReset), same epoch unless 0 (EpochMismatch, naming the fork
-// version or 0), download cursor not beyond the latest version (BadCursor),
+// registration credential; compared in time independent of how many leading
+// bytes match), then for a new client (id 0) that it carries no epoch,
+// cursors or secret, and for a known id: registered (else reset
+// UnknownClient), not reset by an operator (OperatorReset), same epoch
+// unless 0 (EpochMismatch, naming the fork version or 0), a secret hash
+// stored (else reset UnverifiableClient), the hello's secret hashing to it
+// (BadClientSecret; compared in constant time), download cursor not beyond
+// the latest version (BadCursor),
 // not below the horizon unless 0 (HistoryTrimmed), upload cursor not above
 // the highest lsn held (ServerRollback, naming that lsn).
 [[nodiscard]] AdmissionDecision DecideAdmission(const wire::Hello& hello, std::string_view token,

@@ -54,8 +54,9 @@ class ServerStore {
   // `client_id` (0: none) and the fork version of `client_epoch` if it is
   // not the current epoch.
   AdmissionView ReadAdmissionView(uint64_t client_id, uint64_t client_epoch) const;
-  // Hands out a new client id; durable before it returns.
-  Result<uint64_t> RegisterClient();
+  // Hands out a new client id whose hellos must carry the secret hashing to
+  // `secret_hash`; both durable before it returns.
+  Result<uint64_t> RegisterClient(const SecretHash& secret_hash);
 
   // Stores the jobs' entries as changesets (skipping lsns a client already
   // has stored, which are acknowledged with their original server version),

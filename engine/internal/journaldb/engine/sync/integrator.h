@@ -41,6 +41,9 @@ inline constexpr char kMetaSyncLastError[] = "sync_last_error";
 // The sync cursors as stored in meta.
 struct LocalCursors {
   uint64_t client_id = 0;
+  // Proves client_id to the server in every hello; empty if none is stored.
+  // Secret: never logged or shown.
+  std::string client_secret;
   uint64_t epoch = 0;
   uint64_t download_cursor = 0;
   Lsn upload_cursor = 0;
@@ -64,9 +67,11 @@ class Integrator {
   // The same, for callers that only read (GetSyncStatus on a read-only open).
   static Result<LocalCursors> ReadCursors(const Database& db);
 
-  // Records the identity a server gave a new client file (client id and
-  // epoch), so later entries are tagged with it.
-  Status AdoptIdentity(uint64_t client_id, uint64_t epoch);
+  // Records the identity a server gave a new client file (client id, its
+  // secret and the epoch) in one fsynced batch, so later entries are tagged
+  // with it and later hellos prove it. A client file that already has an id
+  // keeps its secret; `client_secret` is required only when it has none.
+  Status AdoptIdentity(uint64_t client_id, uint64_t epoch, std::string_view client_secret);
 
   // Journal entries with lsn > `after` as stored, in lsn order, up to about
   // `max_bytes` (at least one if any). Each is verified before it is sent.
