@@ -74,7 +74,7 @@ void PrintResetOutcome(const ClientResetOutcome& o, std::ostream& out) {
   out << fmt::format("recovery snapshot {} ({}, {})\n", DisplayText(o.recovery_path),
                      DisplayText(o.reason), o.mode);
   if (o.mode == "recover" || o.mode == "recover-or-discard")
-    out << fmt::format("replayed {} transactions, {} skipped by the policy\n",
+    out << fmt::format("replayed {} transactions, {} marked done with nothing to commit\n",
                        o.transactions_replayed, o.transactions_skipped);
   if (!o.ops_not_applicable.empty()) {
     out << fmt::format("left out {} ops that cannot apply to the server state:\n",

@@ -84,7 +84,8 @@ struct ClientResetOutcome {
   std::string reason;         // the server's reason, as PendingClientReset::reason
   std::string mode;           // "manual", "discard", "recover" or "recover-or-discard"
   // The replay (recovering modes): transactions committed again, and those
-  // the policy skipped.
+  // marked done with nothing to commit (the policy skipped them, or none of
+  // their ops could apply).
   uint64_t transactions_replayed = 0;
   uint64_t transactions_skipped = 0;
   // Ops left out because they cannot apply; their transactions' other ops
