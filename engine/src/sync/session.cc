@@ -29,12 +29,15 @@ Status SyncRoundOn(sync::Connection& c, DatabaseImpl& db, SyncReport& report) {
   if (Status s = c.BootstrapIfNeeded(&report.bootstrapped); !s.ok()) return s;
   // Until a download leaves nothing to upload: a client reset's replay runs
   // after the download and commits writes this same round must upload
-  // (caught up in both directions), whose changesets it then downloads.
-  for (bool first = true;; first = false) {
+  // (caught up in both directions), whose changesets it then downloads. A
+  // few passes at most, so that an app committing all the while does not
+  // keep the call going; the session uploads what comes later.
+  constexpr int kMaxPasses = 4;
+  for (int pass = 1;; ++pass) {
     Result<uint64_t> uploaded = c.UploadAll();
     if (!uploaded.ok()) return uploaded.status();
     report.uploaded_entries += *uploaded;
-    if (!first && *uploaded == 0) break;
+    if ((pass > 1 && *uploaded == 0) || pass > kMaxPasses) break;
     for (bool caught_up = false; !caught_up;) {
       Result<uint64_t> n = c.DownloadOnce(0, &caught_up);
       if (!n.ok()) return n.status();
