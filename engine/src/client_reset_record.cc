@@ -207,7 +207,7 @@ Result<PendingClientReset> RecordClientResetDemand(Database& db, const ClientRes
     // finished. Its snapshot and replay markers stay for `journal replay`;
     // the new reset snapshots what this file holds now, writes since the
     // wipe included.
-    if (Status s = FinishClientReset(db, /*automatic=*/false); !s.ok()) return s;
+    if (Status s = FinishClientReset(db, **pending); !s.ok()) return s;
     pending = std::optional<PendingClientReset>();
   }
   PendingClientReset p;
@@ -237,26 +237,49 @@ Result<PendingClientReset> RecordClientResetDemand(Database& db, const ClientRes
   return p;
 }
 
-Status FinishClientReset(Database& db, bool automatic) {
+Status FinishClientReset(Database& db, const PendingClientReset& finished) {
   DatabaseImpl* impl = Impl(db);
   if (impl == nullptr) return NotOurs();
   rocksdb::WriteBatch batch;
   rocksdb::Status s = batch.Delete(impl->store().meta(), layout::kMetaClientReset);
+  if (s.ok())
+    s = batch.Put(impl->store().meta(), layout::kMetaClientResetUnsynced, finished.recovery_id);
   if (!s.ok()) return FromRocks(s, "build batch");
-  if (automatic)
-    Store::PutMetaU64(batch, impl->store().meta(), layout::kMetaLastAutomaticRecovery,
-                      static_cast<uint64_t>(NowMicros()));
   if (Status st = impl->mutable_store().Write(batch, /*sync=*/true); !st.ok()) return st;
   impl->set_reset_pending(false);
+  impl->set_reset_unsynced(true);
   return Status::OK();
 }
 
-Result<int64_t> LastAutomaticRecoveryTime(const Database& db) {
+Result<std::optional<std::string>> UnsyncedClientReset(const Database& db) {
   const DatabaseImpl* impl = Impl(db);
   if (impl == nullptr) return NotOurs();
-  Result<uint64_t> v = impl->store().GetMetaU64(layout::kMetaLastAutomaticRecovery);
-  if (!v.ok()) return v.status();
-  return static_cast<int64_t>(*v);
+  std::string id;
+  rocksdb::Status s = impl->store().db()->Get(rocksdb::ReadOptions(), impl->store().meta(),
+                                              layout::kMetaClientResetUnsynced, &id);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "read meta client_reset_unsynced");
+  return std::optional<std::string>(std::move(id));
+}
+
+void RecordClientResetOutcome(Database& db, ClientResetOutcome outcome) {
+  if (DatabaseImpl* impl = Impl(db)) impl->SetResetOutcome(std::move(outcome));
+}
+
+std::string DescribeDiscardedWrites(const ClientResetOutcome& outcome, std::string_view db_path) {
+  return fmt::format(
+      "client reset {} ({}) discarded {} diverged transaction(s), lsn {}..{} of the recovery "
+      "snapshot, from the live database: {}; they are kept in {} (`journal diff {} {}` shows "
+      "them, `journal replay {} {}` applies them)",
+      outcome.recovery_id, outcome.reason, outcome.transactions_not_recovered,
+      outcome.first_unrecovered_lsn, outcome.last_unrecovered_lsn, outcome.not_recovered_reason,
+      outcome.recovery_path, outcome.recovery_path, db_path, outcome.recovery_path, db_path);
+}
+
+Result<std::optional<ClientResetOutcome>> LastClientResetOutcome(const Database& db) {
+  const DatabaseImpl* impl = Impl(db);
+  if (impl == nullptr) return NotOurs();
+  return impl->last_reset_outcome();
 }
 
 Result<Lsn> DivergedAfter(const Database& db, const PendingClientReset& pending) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "journaldb/client_reset.h"
 #include "journaldb/database.h"
 #include "journaldb/engine/commit_marker.h"
 #include "journaldb/journal/store.h"
@@ -90,6 +91,16 @@ class DatabaseImpl final : public Database {
   }
   void SetDownloadCursor(uint64_t download_cursor) { download_cursor_ = download_cursor; }
   void set_reset_pending(bool pending) { reset_pending_ = pending; }
+  void set_reset_unsynced(bool unsynced) { reset_unsynced_ = unsynced; }
+  // Both directions are caught up and no reset is pending: a reset that
+  // finished before is synced, so a later demand is no loop
+  // (meta client_reset_unsynced).
+  Status ConfirmSyncedSinceClientReset();
+  // What the last reset a strategy finished did (LastClientResetOutcome);
+  // TakeUnreportedResetOutcome hands it to one SyncOnce report.
+  void SetResetOutcome(ClientResetOutcome outcome);
+  std::optional<ClientResetOutcome> last_reset_outcome() const;
+  std::optional<ClientResetOutcome> TakeUnreportedResetOutcome();
   const Options& options() const { return options_; }
 
   static const rocksdb::Snapshot* RocksSnapshot(const ReadOptions& options);
@@ -134,6 +145,11 @@ class DatabaseImpl final : public Database {
   // download.
   std::atomic<bool> reset_pending_{false};
   std::mutex reset_mu_;  // one reset step at a time (session, SyncOnce, Open)
+  // meta client_reset_unsynced is set (loaded at Open).
+  std::atomic<bool> reset_unsynced_{false};
+  mutable std::mutex outcome_mu_;  // guards the two below
+  std::optional<ClientResetOutcome> last_reset_outcome_;
+  bool reset_outcome_reported_ = true;
 
   // Declared last: stopped and destroyed before everything it uses.
   std::unique_ptr<sync::Session> session_;

@@ -4,10 +4,12 @@
 // that decides what runs next is recovery/src/client_reset/
 // (docs/client-reset.md). Without a strategy the engine only keeps the record.
 #include <fmt/format.h>
+#include <rocksdb/write_batch.h>
 
 #include "db_impl.h"
 #include "journaldb/engine/client_reset_record.h"
 #include "journaldb/engine/sync/integrator.h"
+#include "journaldb/journal/layout.h"
 
 namespace journaldb {
 
@@ -41,12 +43,55 @@ Status DatabaseImpl::AfterServerStateDownloaded() {
   if (!pending->has_value() || (**pending).step < ClientResetStep::kWiped) return Status::OK();
   // Without a strategy (the reset was executed by hand) there is nothing
   // more to do: the recovery snapshot waits for `journal replay`.
-  if (!options_.client_reset) return FinishClientReset(*this, /*automatic=*/false);
-  return options_.client_reset->OnServerStateDownloaded(*this, **pending);
+  if (!options_.client_reset) return FinishClientReset(*this, **pending);
+  Status s = options_.client_reset->OnServerStateDownloaded(*this, **pending);
+  // Writes dropped from the live database are never dropped silently: the
+  // last sync error names them (SyncOnce records it again with its report).
+  std::optional<ClientResetOutcome> outcome = last_reset_outcome();
+  if (s.ok() && outcome && outcome->discarded && outcome->recovery_id == (**pending).recovery_id)
+    sync::Integrator(*this)
+        .RecordSyncError(Status::FailedPrecondition(DescribeDiscardedWrites(*outcome, path())))
+        .IgnoreError();
+  return s;
+}
+
+Status DatabaseImpl::ConfirmSyncedSinceClientReset() {
+  if (!reset_unsynced_ || reset_pending_) return Status::OK();
+  std::lock_guard<std::mutex> lock(reset_mu_);
+  Result<std::optional<PendingClientReset>> pending = GetPendingClientReset(*this);
+  if (!pending.ok()) return pending.status();
+  if (pending->has_value()) return Status::OK();
+  rocksdb::WriteBatch batch;
+  if (rocksdb::Status s = batch.Delete(store().meta(), layout::kMetaClientResetUnsynced); !s.ok())
+    return FromRocks(s, "build batch");
+  if (Status s = mutable_store().Write(batch, /*sync=*/true); !s.ok()) return s;
+  reset_unsynced_ = false;
+  return Status::OK();
+}
+
+void DatabaseImpl::SetResetOutcome(ClientResetOutcome outcome) {
+  std::lock_guard<std::mutex> lock(outcome_mu_);
+  last_reset_outcome_ = std::move(outcome);
+  reset_outcome_reported_ = false;
+}
+
+std::optional<ClientResetOutcome> DatabaseImpl::last_reset_outcome() const {
+  std::lock_guard<std::mutex> lock(outcome_mu_);
+  return last_reset_outcome_;
+}
+
+std::optional<ClientResetOutcome> DatabaseImpl::TakeUnreportedResetOutcome() {
+  std::lock_guard<std::mutex> lock(outcome_mu_);
+  if (reset_outcome_reported_) return std::nullopt;
+  reset_outcome_reported_ = true;
+  return last_reset_outcome_;
 }
 
 Status DatabaseImpl::ResumeClientResetAtOpen() {
   std::lock_guard<std::mutex> lock(reset_mu_);
+  Result<std::optional<std::string>> unsynced = UnsyncedClientReset(*this);
+  if (!unsynced.ok()) return unsynced.status();
+  reset_unsynced_ = unsynced->has_value();
   Result<std::optional<PendingClientReset>> pending = GetPendingClientReset(*this);
   if (!pending.ok()) return pending.status();
   if (!pending->has_value()) return Status::OK();

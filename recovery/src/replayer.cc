@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <boost/filesystem.hpp>
 
 #include "journaldb/engine/commit_marker.h"
+#include "journaldb/journal/fold.h"
 #include "journaldb/journal/layout.h"
 
 namespace journaldb {
@@ -77,6 +79,37 @@ bool IsWithin(const boost::filesystem::path& path, const boost::filesystem::path
   return dir_end == d.end();
 }
 
+// Leaves out of `ops` (those of diverged transaction `lsn`) every op that
+// cannot apply to the live state as the ops before it leave it, appending
+// each to `out`: rule 5 of docs/merge-semantics.md makes such an op a no-op,
+// as the server and every client treat it. The fold is the one commit runs,
+// so what is left commits unless the live state changes meanwhile.
+Status LeaveOutNotApplicable(const Database& live, Lsn lsn, std::vector<Operation>& ops,
+                             std::vector<NotApplicableOp>& out) {
+  std::map<std::pair<std::string, std::string>, std::optional<FieldMap>> objects;
+  std::vector<Operation> kept;
+  kept.reserve(ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    Operation& op = ops[i];
+    auto [it, inserted] = objects.try_emplace({op.collection, op.key});
+    if (inserted) {
+      Result<Object> obj = live.Get(op.collection, op.key);
+      if (obj.ok())
+        it->second = std::move(obj->fields);
+      else if (!obj.status().IsNotFound())
+        return obj.status();
+    }
+    if (Status s = fold::ApplyOperation(op, it->second); !s.ok()) {
+      if (!s.IsInvalidArgument()) return s;
+      out.push_back({lsn, static_cast<uint32_t>(i), s.message()});
+      continue;
+    }
+    kept.push_back(std::move(op));
+  }
+  ops = std::move(kept);
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<ReplayReport> Replay(const RecoverySnapshot& snapshot, Database& live,
@@ -146,22 +179,35 @@ Result<ReplayReport> Replay(const RecoverySnapshot& snapshot, Database& live,
     }
     // With kReplace the counts compare op numbers, not identities.
     if (txn.ops.size() > ops.size()) report.ops_skipped += txn.ops.size() - ops.size();
+    std::vector<NotApplicableOp> not_applicable;
+    if (Status s = LeaveOutNotApplicable(live, txn.lsn, ops, not_applicable); !s.ok())
+      return Status(s.code(), fmt::format("replay of lsn {}: {}", txn.lsn, s.message()));
 
     if (!options.dry_run) {
-      if (ops.empty()) {
-        if (Status s = WriteMarker(live, marker); !s.ok()) return s;
-      } else {
+      for (int attempt = 1;; ++attempt) {
+        if (ops.empty()) {
+          if (Status s = WriteMarker(live, marker); !s.ok()) return s;
+          break;
+        }
         Transaction t = live.BeginTransaction();
-        for (Operation& op : ops)
-          if (Status s = t.Write(std::move(op)); !s.ok())
+        for (const Operation& op : ops)
+          if (Status s = t.Write(op); !s.ok())
             return Status(s.code(), fmt::format("replay of lsn {}: edited op: {}", txn.lsn,
                                                 s.message()));
         Result<Lsn> lsn = CommitWithMarker(t, marker);
-        if (!lsn.ok())
+        if (lsn.ok()) break;
+        // A download changed a field since the check: check again, once.
+        const size_t before = not_applicable.size();
+        if (attempt == 1 && lsn.status().IsInvalidArgument())
+          if (Status s = LeaveOutNotApplicable(live, txn.lsn, ops, not_applicable); !s.ok())
+            return Status(s.code(), fmt::format("replay of lsn {}: {}", txn.lsn, s.message()));
+        if (not_applicable.size() == before)
           return Status(lsn.status().code(),
                         fmt::format("replay of lsn {}: {}", txn.lsn, lsn.status().message()));
       }
     }
+    report.ops_not_applicable.insert(report.ops_not_applicable.end(), not_applicable.begin(),
+                                     not_applicable.end());
     if (ops.empty()) {
       ++report.transactions_skipped;
     } else {

@@ -135,7 +135,7 @@ TEST(LayoutMeta, NamesMatchTheDocumentedFormat) {
   EXPECT_STREQ(kMetaLsnHighWater, "lsn_high_water");
   EXPECT_STREQ(kMetaJournalFloor, "journal_floor");
   EXPECT_STREQ(kMetaClientReset, "client_reset");
-  EXPECT_STREQ(kMetaLastAutomaticRecovery, "last_automatic_recovery_us");
+  EXPECT_STREQ(kMetaClientResetUnsynced, "client_reset_unsynced");
 }
 
 }  // namespace

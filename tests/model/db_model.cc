@@ -128,6 +128,9 @@ SyncOutcome DbModel::Sync(ResetMode mode) {
     // With one client every changeset downloaded is its own: the visible
     // state does not change.
     cursors.download_cursor = server.latest_version();
+    // After the download the round looks for entries to upload once more
+    // (a reset's replay may have committed some): another fsync.
+    durable = cursors;
     cursors.sync_error = false;
     return out;
   }
@@ -150,23 +153,35 @@ SyncOutcome DbModel::Sync(ResetMode mode) {
   register_client();
   objects = server.state;
   cursors.download_cursor = server.latest_version();
-  if (mode == ResetMode::kRecover) out.replay_failed = !ReplayFrom(recoveries.back());
+  if (mode == ResetMode::kRecover) {
+    ReplayFrom(recoveries.back());
+    // The same sync uploads the replayed writes and downloads them back.
+    UploadAll();
+    cursors.download_cursor = server.latest_version();
+  }
   durable = cursors;  // the reset's end is fsynced
-  cursors.sync_error = out.replay_failed;
+  cursors.sync_error = false;
   return out;
 }
 
-bool DbModel::ReplayFrom(ModelRecovery& recovery) {
+uint64_t DbModel::ReplayFrom(ModelRecovery& recovery) {
+  uint64_t applied = 0;
   for (; recovery.done < recovery.diverged.size(); ++recovery.done) {
-    const std::vector<Operation>& ops = recovery.diverged[recovery.done].ops;
-    if (!Applies(ops)) return false;  // the commit fails and stops the replay
-    Commit(ops);
+    // An op that cannot apply is left out (merge rule 5); the rest commits,
+    // and a transaction left with none is only marked done.
+    std::vector<Operation> kept;
+    ObjectMap working = objects;
+    for (const Operation& op : recovery.diverged[recovery.done].ops)
+      if (ApplyOne(op, working)) kept.push_back(op);
+    if (kept.empty()) continue;
+    Commit(kept);
+    ++applied;
   }
   durable = cursors;  // the fsynced "replay complete" marker
-  return true;
+  return applied;
 }
 
-bool DbModel::Replay(size_t index) { return ReplayFrom(recoveries.at(index)); }
+uint64_t DbModel::Replay(size_t index) { return ReplayFrom(recoveries.at(index)); }
 
 void DbModel::Restore(size_t backup) {
   // Client ids continue after the replaced lineage's: no id names two clients.

@@ -91,7 +91,6 @@ const char* ResetModeName(ResetMode mode);
 // What one sync should do, for the test to check the engine's answer.
 struct SyncOutcome {
   bool reset = false;             // the server demanded a client reset
-  bool replay_failed = false;     // Recover: a diverged transaction could not apply
   uint64_t uploaded = 0;          // entries the server stored in the sync round
   size_t recovery = 0;            // reset: index of the new recovery snapshot
 };
@@ -130,9 +129,9 @@ struct DbModel {
   // kManual the demand fails the first sync; the reset is then executed
   // (ExecuteClientReset) and the next sync downloads the server state.
   SyncOutcome Sync(ResetMode mode);
-  // Replays recovery `index` under the local-wins policy. False if a
-  // transaction could not apply (the replay stopped there).
-  bool Replay(size_t index);
+  // Replays recovery `index` under the local-wins policy, leaving out ops
+  // that cannot apply; returns the transactions committed.
+  uint64_t Replay(size_t index);
 
   void Backup() { backups.push_back(server); }
   void Restore(size_t backup);
@@ -145,7 +144,7 @@ struct DbModel {
 
  private:
   uint64_t UploadAll();
-  bool ReplayFrom(ModelRecovery& recovery);
+  uint64_t ReplayFrom(ModelRecovery& recovery);
 };
 
 // Folds `ops` into `objects`; an op that cannot apply is a no-op, as on the

@@ -68,7 +68,6 @@ TEST_F(FoundByModel, RestoreToAnEmptyHistoryRecoversAcknowledgedWrites) {
 // for is reported with restored version 0 (nothing known to be held).
 TEST_F(FoundByModel, RestoreIntoALineageThatReusedTheClientIdKeepsItsWritesDiverged) {
   ClientResetCallbacks callbacks;
-  callbacks.loop_guard_seconds = 0;
   Backup("before-registration");
   auto a = Open("a", DiscardUnsyncedChanges(callbacks));
   Commit(*a, "x", 1);

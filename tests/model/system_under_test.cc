@@ -11,19 +11,9 @@
 
 namespace journaldb::testing {
 
-namespace {
-ClientResetCallbacks NoLoopGuard() {
-  ClientResetCallbacks callbacks;
-  // Resets follow each other within milliseconds here; each is a new demand
-  // of the server, not a loop.
-  callbacks.loop_guard_seconds = 0;
-  return callbacks;
-}
-}  // namespace
-
 SwitchableStrategy::SwitchableStrategy()
-    : discard_(DiscardUnsyncedChanges(NoLoopGuard())),
-      recover_(RecoverUnsyncedChanges(NoLoopGuard())),
+    : discard_(DiscardUnsyncedChanges()),
+      recover_(RecoverUnsyncedChanges()),
       // The app's callback leaves the reset pending; the test executes it.
       manual_(ManualRecoveryStrategy([](SyncSession*, ClientResetRequiredError&) {})),
       current_(manual_.get()) {}

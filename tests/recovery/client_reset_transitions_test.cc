@@ -97,7 +97,7 @@ TEST(ClientResetTransitions, StepsOnlyMoveForwardAndOnlyFinishingEndsTheRecord) 
         if (t.action == Action::kNone || t.action == Action::kDecide) {
           EXPECT_EQ(t.then, at) << where;
         }
-        // The loop guard counts automatic resets only.
+        // after_reset hears of automatic resets only.
         if (t.action == Action::kFinish) {
           EXPECT_EQ(t.automatic, mode != Mode::kManual) << where;
         }

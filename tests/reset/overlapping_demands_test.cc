@@ -21,8 +21,10 @@ class OverlappingDemands : public testing::ResetFixture {
 
 // The server demands a new reset while the last one is still at `wiped` (a
 // crash before it finished): the last one is closed as manual, and the new
-// one snapshots and recovers the writes made since the wipe.
-TEST_F(OverlappingDemands, ADemandAfterTheWipeStartsANewResetInsteadOfBlockingSync) {
+// one snapshots the writes made since the wipe. A demand before the last
+// reset finished is a loop (guarantee 8): the new reset is manual, not
+// blocked, and `journal replay` recovers those writes.
+TEST_F(OverlappingDemands, ADemandAfterTheWipeStartsANewManualResetInsteadOfBlockingSync) {
   auto a = Open("a");
   Commit(*a, "first", 1);
   Result<SyncReport> r = Sync(*a);
@@ -44,9 +46,20 @@ TEST_F(OverlappingDemands, ADemandAfterTheWipeStartsANewResetInsteadOfBlockingSy
   a = Open("a", RecoverUnsyncedChanges());
   ASSERT_NE(a, nullptr);
   r = Sync(*a);
+  EXPECT_TRUE(r.status().IsClientResetRequired()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("client reset loop"), std::string::npos);
+  std::optional<PendingClientReset> next = Pending(*a);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_NE(next->recovery_id, wiped->recovery_id);
+  Result<RecoverySnapshot> second = ExecuteClientReset(*a);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->manifest.diverged_entries, 1u);  // the write since the wipe
+  r = Sync(*a);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_TRUE(r->reset);
   EXPECT_FALSE(Pending(*a).has_value());
+  LocalWinsPolicy local_wins;
+  Result<ReplayReport> replayed = Replay(*second, *a, local_wins, {});
+  ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
   EXPECT_TRUE(a->Get("c", "after-wipe").ok());
   EXPECT_EQ(Total(*a), 11);  // the server's 1 + the write since the wipe, once
   Result<std::vector<RecoverySnapshot>> snaps = ListRecoverySnapshots(DbPath("a") + ".recovery");

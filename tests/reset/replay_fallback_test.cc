@@ -113,6 +113,11 @@ TEST_F(ReplayFallback, RecoverOrDiscardDiscardsTheRestWhenThePolicyAborts) {
   ClientResetCallbacks cb = WithPolicy(false);
   cb.after_reset = [&](const RecoverySnapshot&, Database&) { ++after_calls; };
   cb.on_manual_reset_fallback = [&](SyncSession*, ClientResetRequiredError&) { ++fallback_calls; };
+  std::optional<ClientResetOutcome> heard;
+  cb.after_reset = [&](const RecoverySnapshot&, Database& after) {
+    ++after_calls;
+    heard = LastClientResetOutcome(after).value();
+  };
   auto a = DemandReset(RecoverOrDiscardUnsyncedChanges(cb));
   Result<SyncReport> r = Sync(*a);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -121,6 +126,26 @@ TEST_F(ReplayFallback, RecoverOrDiscardDiscardsTheRestWhenThePolicyAborts) {
   EXPECT_EQ(after_calls, 1);
   EXPECT_EQ(Total(*a), 11);
   EXPECT_FALSE(Pending(*a).has_value());
+  // Never silently: the report, the callback and the last error name what
+  // was discarded (lsn 3: the second offline transaction).
+  ASSERT_TRUE(r->client_reset.has_value());
+  const ClientResetOutcome& o = *r->client_reset;
+  EXPECT_TRUE(o.discarded);
+  EXPECT_EQ(o.transactions_replayed, 1u);
+  EXPECT_EQ(o.transactions_not_recovered, 1u);
+  EXPECT_EQ(o.first_unrecovered_lsn, 3u);
+  EXPECT_EQ(o.last_unrecovered_lsn, 3u);
+  EXPECT_NE(o.not_recovered_reason.find("policy-says-stop"), std::string::npos);
+  EXPECT_FALSE(o.recovered_everything());
+  ASSERT_TRUE(heard.has_value());
+  EXPECT_TRUE(heard->discarded);
+  Result<SyncStatus> status = GetSyncStatus(*a);
+  ASSERT_TRUE(status.ok());
+  EXPECT_TRUE(HasError(Status::FailedPrecondition(status->last_error),
+                       StatusCode::kFailedPrecondition,
+                       {"discarded 1 diverged transaction", "lsn 3..3", "policy-says-stop",
+                        o.recovery_path, "journal replay"}))
+      << status->last_error;
   // Discarded, still in the snapshot.
   ExpectReplayerFinishes(*a);
 }

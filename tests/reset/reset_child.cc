@@ -143,8 +143,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   Say("opened");
-  // A finished reset leaves a recovery snapshot and no record. Syncing now
-  // would upload the replayed writes; the sweep keeps the server unchanged.
+  // A finished reset leaves a recovery snapshot and no record. The sync
+  // that finished it uploaded the replayed writes; the sweep gives each
+  // scenario a fresh copy of the server.
   const std::string recovery_root = db_path + ".recovery";  // the default
   auto done = [&] {
     boost::system::error_code ec;

@@ -123,7 +123,7 @@ TEST_F(ReplayCli, LocalWinsAppliesEveryOpAndARerunAppliesNothing) {
   EXPECT_EQ(r.out, "replay of recovery snapshot " + snapshot_ + " into " + live_ +
                        " (policy local-wins)\n"
                        "transactions: 6 applied, 0 skipped, 0 already done, 0 filtered\n"
-                       "ops: 6 applied, 0 skipped\n"
+                       "ops: 6 applied, 0 skipped, 0 not applicable\n"
                        "complete: every diverged transaction is done\n");
   // lsn 6 erased t1 again; the increment added to the server's (absent) value.
   const std::string after = "t2  views=1\n--\nu1  name=\"bob\"\n";
@@ -282,22 +282,31 @@ TEST_F(ReplayCli, InteractiveApplyAllIsLocalWinsAndTakesJson) {
   EXPECT_EQ(State(live_), "t2  views=1\n--\nu1  name=\"bob\"\n");
 }
 
-TEST_F(ReplayCli, AFailedCommitStopsWithExitOneAndKeepsWhatWasDone) {
-  // The server made views a string: lsn 3's increment cannot apply.
+// docs/merge-semantics.md rule 5: the server made views a string, so lsn 3's
+// increment cannot apply. It is left out and listed, with its reason; the
+// replay goes on with the rest and completes.
+TEST_F(ReplayCli, AnIncrementThatCannotApplyIsLeftOutListedAndTheRestApplied) {
   Ok({"put", live_, "tasks", "t2", "views:=many"});
+  Json plan = JournalJson({"replay", snapshot_, live_, "--policy", "local-wins", "--dry-run"});
+  ASSERT_EQ(plan["report"]["not_applicable"].items.size(), 1u);
+  EXPECT_EQ(plan["report"]["not_applicable"].items[0]["lsn"].number, "3");
+  EXPECT_EQ(plan["report"]["not_applicable"].items[0]["op"].number, "0");
+  EXPECT_TRUE(Contains(plan["report"]["not_applicable"].items[0]["reason"].string,
+                       "cannot increment tasks/\"t2\".views: the field holds a string value"));
+  EXPECT_EQ(plan["report"]["ops"]["not_applicable"].number, "1");
+
   ProcessResult r = Journal({"replay", snapshot_, live_, "--policy", "local-wins"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(Contains(r.err, "replay of lsn 3")) << r.err;
-  EXPECT_TRUE(Contains(r.err, snapshot_)) << r.err;
-  // lsns 1 and 2 were applied and stay done; the rerun fails at lsn 3 again.
-  EXPECT_TRUE(Contains(State(live_), "t1  done=false title=\"bread\"")) << State(live_);
-  Json again = JournalJson({"replay", snapshot_, live_, "--policy", "local-wins"}, 1);
-  EXPECT_TRUE(Contains(again["error"]["message"].string, "replay of lsn 3"));
-  // server-wins skips the conflicting increment and finishes.
-  Json done = JournalJson({"replay", snapshot_, live_, "--policy", "server-wins"});
-  EXPECT_EQ(done["report"]["transactions"]["already_done"].number, "2");
-  EXPECT_TRUE(done["report"]["complete"].boolean);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "transactions: 5 applied, 1 skipped, 0 already done")) << r.out;
+  EXPECT_TRUE(Contains(r.out,
+                       "ops: 5 applied, 0 skipped, 1 not applicable\n"
+                       "  lsn 3 op 0: cannot increment tasks/\"t2\".views: the field holds a "
+                       "string value, not int64\n"
+                       "complete: every diverged transaction is done\n"))
+      << r.out;
+  EXPECT_EQ(State(live_), "t2  views=\"many\"\n--\nu1  name=\"bob\"\n");
+  Json again = JournalJson({"replay", snapshot_, live_, "--policy", "local-wins"});
+  EXPECT_EQ(again["report"]["transactions"]["already_done"].number, "6");
 }
 
 TEST_F(ReplayCli, GcWithoutSnapshotsRemovesNothing) {

@@ -31,6 +31,16 @@ void WriteOperationJson(JsonWriter& w, const Operation& op) {
   w.EndObject();
 }
 
+void WriteStoppedErrorMember(JsonWriter& w, std::string_view message) {
+  w.Key("error")
+      .BeginObject()
+      .Key("code")
+      .String("failed_precondition")
+      .Key("message")
+      .String(message)
+      .EndObject();
+}
+
 void WriteEntryJson(JsonWriter& w, const JournalEntry& entry) {
   w.BeginObject();
   w.Key("lsn").Uint(entry.lsn);

@@ -25,6 +25,10 @@ namespace journaldb::cli {
 // Structured forms shared by several commands (docs/cli.md lists them).
 void WriteOperationJson(JsonWriter& w, const Operation& op);
 void WriteEntryJson(JsonWriter& w, const JournalEntry& entry);
+// `"error":{"code":"failed_precondition","message":...}`: the member a
+// command's own document starts with when the command stopped short after
+// doing something (Outcome::error_document: replay's stop, sync's discard).
+void WriteStoppedErrorMember(JsonWriter& w, std::string_view message);
 
 class Output {
  public:

@@ -23,6 +23,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "journaldb/status.h"
 
@@ -62,6 +64,59 @@ struct PendingClientReset {
   std::string mode;
   friend bool operator==(const PendingClientReset&, const PendingClientReset&) = default;
 };
+
+// An op of a diverged transaction that the replay left out because it cannot
+// apply to the server state, e.g. an increment of a field the server turned
+// into a string (docs/merge-semantics.md, rule 5: such an op is a no-op; the
+// rest of its transaction still applies).
+struct NotApplicableOp {
+  uint64_t lsn = 0;       // the diverged transaction (its lsn in the recovery snapshot)
+  uint32_t op_index = 0;  // the op's position in the ops the replay committed for it
+  std::string reason;     // names the object, the field and what it holds
+  friend bool operator==(const NotApplicableOp&, const NotApplicableOp&) = default;
+};
+
+// What a client reset carried out by a strategy did, once it is over (also
+// when it fell back to manual). Read it with LastClientResetOutcome (e.g. in
+// ClientResetCallbacks::after_reset); SyncOnce returns it in its report.
+struct ClientResetOutcome {
+  std::string recovery_id;
+  std::string recovery_path;  // the recovery snapshot: <recovery_root>/<recovery_id>
+  std::string reason;         // the server's reason, as PendingClientReset::reason
+  std::string mode;           // "manual", "discard", "recover" or "recover-or-discard"
+  // The replay (recovering modes): transactions committed again, and those
+  // marked done with nothing to commit (the policy skipped them, or none of
+  // their ops could apply).
+  uint64_t transactions_replayed = 0;
+  uint64_t transactions_skipped = 0;
+  // Ops left out because they cannot apply; their transactions' other ops
+  // were replayed.
+  std::vector<NotApplicableOp> ops_not_applicable;
+  // Diverged transactions that are in the recovery snapshot only: a replay
+  // that stopped (RecoverOrDiscard discarded them; Recover handed them to
+  // the app), lsns first_unrecovered_lsn..last_unrecovered_lsn of the
+  // snapshot. `journal replay` can still apply them.
+  uint64_t transactions_not_recovered = 0;
+  uint64_t first_unrecovered_lsn = 0;
+  uint64_t last_unrecovered_lsn = 0;
+  std::string not_recovered_reason;  // why the replay stopped; empty if it did not
+  // RecoverOrDiscard dropped transactions_not_recovered from the live database.
+  bool discarded = false;
+  // A recovering mode brought back every diverged op.
+  bool recovered_everything() const {
+    return (mode == "recover" || mode == "recover-or-discard") && ops_not_applicable.empty() &&
+           transactions_not_recovered == 0;
+  }
+};
+
+// The outcome of the last client reset a strategy finished on this open
+// database (by this Database object, since Open); nullopt if none. Not
+// stored on disk. Thread-safe.
+Result<std::optional<ClientResetOutcome>> LastClientResetOutcome(const Database& db);
+
+// For an outcome that discarded writes: which (count, lsn range), why, where
+// they are kept, and the `journal` commands that show and apply them.
+std::string DescribeDiscardedWrites(const ClientResetOutcome& outcome, std::string_view db_path);
 
 // The recovery root of the database at `db_path`: the sibling directory
 // `<db_path>.recovery` (trailing slashes of `db_path` ignored). A demanded

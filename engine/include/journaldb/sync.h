@@ -20,9 +20,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "journaldb/client_reset.h"
 #include "journaldb/database.h"
 #include "journaldb/options.h"
 #include "journaldb/status.h"
@@ -83,9 +85,16 @@ struct SyncReport {
   uint64_t download_cursor = 0;
   uint64_t upload_cursor = 0;
   bool bootstrapped = false;  // the round downloaded the server's full state
-  // The server demanded a client reset and the database's strategy carried
-  // it out in this call (journaldb/client_reset.h).
+  // A client reset ran in this call: the server demanded it and the
+  // database's strategy carried it out, or a reset left pending before
+  // (executed at Open or by hand) finished here (journaldb/client_reset.h).
   bool reset = false;
+  // What a strategy's reset did, if one finished in this call or at this
+  // database's Open since the last report: replayed, skipped, not
+  // applicable, discarded. When it discarded writes (RecoverOrDiscard), the
+  // database's last sync error (SyncStatus::last_error) says so, naming them,
+  // until the next sync.
+  std::optional<ClientResetOutcome> client_reset;
 };
 
 // What a database knows of its sync, for `journal status`.

@@ -27,20 +27,31 @@ std::string_view SyncStateName(SyncState state) {
 namespace {
 Status SyncRoundOn(sync::Connection& c, DatabaseImpl& db, SyncReport& report) {
   if (Status s = c.BootstrapIfNeeded(&report.bootstrapped); !s.ok()) return s;
-  Result<uint64_t> uploaded = c.UploadAll();
-  if (!uploaded.ok()) return uploaded.status();
-  report.uploaded_entries = *uploaded;
-  for (bool caught_up = false; !caught_up;) {
-    Result<uint64_t> n = c.DownloadOnce(0, &caught_up);
-    if (!n.ok()) return n.status();
-    report.downloaded_changesets += *n;
+  // Until a download leaves nothing to upload: a client reset's replay runs
+  // after the download and commits writes this same round must upload
+  // (caught up in both directions), whose changesets it then downloads. A
+  // few passes at most, so that an app committing all the while does not
+  // keep the call going; the session uploads what comes later.
+  constexpr int kMaxPasses = 4;
+  for (int pass = 1;; ++pass) {
+    Result<uint64_t> uploaded = c.UploadAll();
+    if (!uploaded.ok()) return uploaded.status();
+    report.uploaded_entries += *uploaded;
+    if ((pass > 1 && *uploaded == 0) || pass > kMaxPasses) break;
+    for (bool caught_up = false; !caught_up;) {
+      Result<uint64_t> n = c.DownloadOnce(0, &caught_up);
+      if (!n.ok()) return n.status();
+      report.downloaded_changesets += *n;
+    }
+    if (Status s = db.AfterServerStateDownloaded(); !s.ok()) return s;
   }
-  if (Status s = db.AfterServerStateDownloaded(); !s.ok()) return s;
   if (Result<uint64_t> trimmed = sync::Integrator(db).TrimAcknowledged(db.options().retention);
       !trimmed.ok())
     return trimmed.status();
   Result<sync::LocalCursors> cursors = sync::Integrator(db).ReadCursors();
   if (!cursors.ok()) return cursors.status();
+  if (cursors->last_lsn <= cursors->AcknowledgedOrGone())
+    if (Status s = db.ConfirmSyncedSinceClientReset(); !s.ok()) return s;
   report.client_id = cursors->client_id;
   report.epoch = cursors->epoch;
   report.download_cursor = cursors->download_cursor;
@@ -79,6 +90,7 @@ Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options) {
   SyncReport report;
   wire::Error reset;
   Status s = SyncRound(*impl, options, report, &reset);
+  bool demanded = false;
   if (s.IsClientResetRequired()) {
     // The database's strategy decides; once it wiped, a second round
     // downloads the server state (and the strategy finishes the reset).
@@ -87,11 +99,19 @@ Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options) {
     if (s.ok()) {
       report = {};
       s = SyncRound(*impl, options, report, nullptr);
-      report.reset = true;
+      demanded = true;
     }
   }
+  // A reset finished in this call, or earlier without a report (run at
+  // Open, where a reset left pending goes on): either way this call reports
+  // it, or, if it fails, the next one that succeeds.
+  if (s.ok()) report.client_reset = impl->TakeUnreportedResetOutcome();
+  report.reset = demanded || report.client_reset.has_value();
+  Status recorded = s;
+  if (s.ok() && report.client_reset && report.client_reset->discarded)
+    recorded = Status::FailedPrecondition(DescribeDiscardedWrites(*report.client_reset, db.path()));
   // Best effort: a database that cannot record the error still reports it.
-  sync::Integrator(*impl).RecordSyncError(s).IgnoreError();
+  sync::Integrator(*impl).RecordSyncError(recorded).IgnoreError();
   if (!s.ok()) return s;
   return report;
 }
@@ -293,6 +313,14 @@ Status Session::RunConnected(Connection& c) {
       if (Status s = db_.AfterServerStateDownloaded(); !s.ok()) return s;
       Result<uint64_t> trimmed = Integrator(db_).TrimAcknowledged(db_.options().retention);
       if (!trimmed.ok()) return trimmed.status();
+      // Uploads go before each download: with nothing committed since, both
+      // directions are caught up.
+      if (cursors->last_lsn <= cursors->AcknowledgedOrGone()) {
+        Result<Lsn> last = db_.store().LastLsn();
+        if (!last.ok()) return last.status();
+        if (*last <= cursors->AcknowledgedOrGone())
+          if (Status s = db_.ConfirmSyncedSinceClientReset(); !s.ok()) return s;
+      }
     }
     cv_.notify_all();
   }

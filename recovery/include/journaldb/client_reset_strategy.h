@@ -75,17 +75,18 @@ struct ClientResetCallbacks {
   std::function<void(const Database& before)> before_reset;
   // After the reset finished: `before` is the recovery snapshot, `after` the
   // database now holding the server state (and, when recovering, the replayed
-  // ops). Throwing is reported; the reset stays done.
+  // ops). LastClientResetOutcome(after) tells what was recovered, left out
+  // as not applicable, or discarded (ClientResetOutcome::recovered_everything()
+  // is Realm's did_recover). Throwing is reported; the reset stays done.
   std::function<void(const RecoverySnapshot& before, Database& after)> after_reset;
   // Called instead of an automatic reset when it cannot or must not run: a
-  // reset loop (guarantee 8), a before_reset that threw, a recovery that
-  // failed (RecoverUnsynced). Without it, the session stops with the error.
+  // reset loop (guarantee 8: the server demands a reset before the previous
+  // one finished, i.e. before the database synced in both directions after
+  // it), a before_reset that threw, a recovery that failed (RecoverUnsynced).
+  // Without it, the session stops with the error.
   ManualResetCallback on_manual_reset_fallback;
   // Replay policy for the recovering strategies. Default: local-wins.
   std::shared_ptr<ReplayPolicy> policy;
-  // A reset demanded within this many seconds after an automatic one
-  // finished is a loop: it falls back to manual. Default: 60.
-  uint64_t loop_guard_seconds = 60;
 };
 
 // Manual: `on_client_reset` decides; the reset runs when it calls
@@ -98,11 +99,15 @@ std::shared_ptr<ClientResetStrategy> ManualRecoveryStrategy(ManualResetCallback 
 std::shared_ptr<ClientResetStrategy> DiscardUnsyncedChanges(ClientResetCallbacks callbacks = {});
 
 // RecoverUnsynced: snapshot, wipe, download, then replay the diverged ops
-// with the policy; falls back to manual if the replay fails or aborts.
+// with the policy; falls back to manual if the replay fails or aborts. Ops
+// that cannot apply to the server state are left out and reported
+// (ClientResetOutcome::ops_not_applicable); they stop nothing.
 std::shared_ptr<ClientResetStrategy> RecoverUnsyncedChanges(ClientResetCallbacks callbacks = {});
 
 // RecoverOrDiscard: as RecoverUnsynced, but a failed replay discards instead
-// (the rest of the diverged ops stay in the recovery snapshot).
+// (the rest of the diverged ops stay in the recovery snapshot), and says so:
+// ClientResetOutcome::discarded, and SyncOnce records the discarded lsns as
+// the database's last sync error.
 std::shared_ptr<ClientResetStrategy> RecoverOrDiscardUnsyncedChanges(
     ClientResetCallbacks callbacks = {});
 

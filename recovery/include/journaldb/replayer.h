@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "journaldb/client_reset.h"
 #include "journaldb/database.h"
 #include "journaldb/recovery_snapshot.h"
 #include "journaldb/replay_plan.h"
@@ -88,7 +89,12 @@ struct ReplayReport {
   uint64_t transactions_already_done = 0;  // done by an earlier run
   uint64_t transactions_filtered = 0;  // outside the lsn range or collection
   uint64_t ops_applied = 0;
-  uint64_t ops_skipped = 0;
+  uint64_t ops_skipped = 0;  // left out by the policy
+  // Ops the policy chose that cannot apply to the live state (an increment
+  // of a field that now holds a non-int64 value): no-ops by
+  // docs/merge-semantics.md rule 5, left out while the rest of their
+  // transaction applies; in lsn order, each with its reason.
+  std::vector<NotApplicableOp> ops_not_applicable;
   Lsn last_lsn_decided = 0;
   bool aborted = false;
   Lsn aborted_at = 0;
@@ -97,9 +103,11 @@ struct ReplayReport {
   bool complete = false;
 };
 
-// Replays `snapshot` into `live` under `policy`. A failed commit (an edited
-// op that does not validate, an increment the server's value cannot take)
-// stops the replay with that error; what was done before stays done.
+// Replays `snapshot` into `live` under `policy`. An op that cannot apply to
+// the live state is left out and reported (ReplayReport::ops_not_applicable);
+// a transaction left with no op is marked done. A failed commit (an edited op
+// that does not validate, a write error) stops the replay with that error;
+// what was done before stays done.
 Result<ReplayReport> Replay(const RecoverySnapshot& snapshot, Database& live,
                             ReplayPolicy& policy, const ReplayOptions& options);
 

@@ -11,7 +11,6 @@
 #include <exception>
 
 #include "journaldb/engine/client_reset_record.h"
-#include "journaldb/journal/wall_clock.h"
 
 namespace journaldb::client_reset {
 
@@ -110,6 +109,7 @@ Status ResetMachine::Run(Database& db, const PendingClientReset& pending, Event 
   std::optional<RecoverySnapshot> snap;
   Status replay_failed;  // why the replay stopped
   Status reported;       // a policy that threw, returned once the reset is done
+  std::optional<ReplayReport> replayed;  // what the replay did, if it ran to the end
   for (;;) {
     const Transition t = Next(record.step, event, mode);
     if (!snap && (t.action == Action::kMarkReady || t.action == Action::kReplay ||
@@ -136,22 +136,30 @@ Status ResetMachine::Run(Database& db, const PendingClientReset& pending, Event 
         break;
       case Action::kReplay: {
         bool threw = false;
-        replay_failed = ReplayAll(*snap, db, &threw);
+        replay_failed = ReplayAll(*snap, db, &threw, &replayed);
         if (threw) reported = replay_failed;
         event = replay_failed.ok() ? Event::kReplayed : Event::kReplayFailed;
         break;
       }
-      case Action::kHandToApp:
+      case Action::kHandToApp: {
         // Manual from here: `journal replay` resumes exactly where this stopped.
-        if (Status s = FinishClientReset(db, /*automatic=*/false); !s.ok()) return s;
+        Result<ClientResetOutcome> outcome = Outcome(db, record, *snap, mode, replayed, replay_failed);
+        if (!outcome.ok()) return outcome.status();
+        if (Status s = FinishClientReset(db, record); !s.ok()) return s;
+        RecordClientResetOutcome(db, std::move(outcome).value());
         return Fallback(db, pending, replay_failed);
-      case Action::kFinish:
-        if (Status s = FinishClientReset(db, t.automatic); !s.ok()) return s;
+      }
+      case Action::kFinish: {
+        Result<ClientResetOutcome> outcome = Outcome(db, record, *snap, mode, replayed, replay_failed);
+        if (!outcome.ok()) return outcome.status();
+        if (Status s = FinishClientReset(db, record); !s.ok()) return s;
+        RecordClientResetOutcome(db, std::move(outcome).value());
         if (t.automatic && callbacks_.after_reset)
           if (Status s = Guarded("after_reset", [&] { callbacks_.after_reset(*snap, db); });
               !s.ok())
             return s;
         return reported;
+      }
     }
   }
 }
@@ -165,22 +173,29 @@ std::optional<Status> ResetMachine::Decide(Database& db, const PendingClientRese
                     Status::ClientResetRequired(fmt::format(
                         "the server demands a client reset ({}): {}", p.reason, p.message)));
   }
-  Result<int64_t> last = LastAutomaticRecoveryTime(db);
-  if (!last.ok()) return last.status();
-  int64_t since_us = NowMicros() - *last;
-  if (*last != 0 && since_us < static_cast<int64_t>(callbacks_.loop_guard_seconds) * 1000000)
+  // Realm's rule: a reset is in progress until the download after it
+  // completed; here until the database synced in both directions after it
+  // (its replayed writes uploaded too). A demand before that is the same
+  // trouble recurring (the replayed writes or the new client file provoke
+  // it): running again would loop. Genuine resets, however close, each come
+  // after a completed sync.
+  Result<std::optional<std::string>> unsynced = UnsyncedClientReset(db);
+  if (!unsynced.ok()) return unsynced.status();
+  if (unsynced->has_value())
     return Fallback(db, p,
                     Status::ClientResetRequired(fmt::format(
-                        "client reset loop: the server demanded a reset ({}) {:.1f} s after an "
-                        "automatic recovery finished; falling back to manual",
-                        p.reason, static_cast<double>(since_us) / 1e6)));
+                        "client reset loop: the server demanded a reset ({}) before the "
+                        "previous reset ({}) finished (its sync in both directions had not "
+                        "completed); falling back to manual",
+                        p.reason, **unsynced)));
   if (callbacks_.before_reset)
     if (Status thrown = Guarded("before_reset", [&] { callbacks_.before_reset(db); }); !thrown.ok())
       return Fallback(db, p, thrown);
   return std::nullopt;
 }
 
-Status ResetMachine::ReplayAll(const RecoverySnapshot& snap, Database& db, bool* threw) {
+Status ResetMachine::ReplayAll(const RecoverySnapshot& snap, Database& db, bool* threw,
+                               std::optional<ReplayReport>* report) {
   LocalWinsPolicy local_wins;
   ReplayPolicy& policy = callbacks_.policy ? *callbacks_.policy : local_wins;
   std::optional<Result<ReplayReport>> replayed;
@@ -193,11 +208,44 @@ Status ResetMachine::ReplayAll(const RecoverySnapshot& snap, Database& db, bool*
   if (!r.ok())
     return Status(r.status().code(), fmt::format("client reset: replaying recovery {} failed: {}",
                                                  snap.manifest.recovery_id, r.status().message()));
+  report->emplace(*r);
   if (!r->complete)
     return Status::FailedPrecondition(
         fmt::format("client reset: replay of recovery {} stopped at lsn {}: {}",
                     snap.manifest.recovery_id, r->aborted_at, r->abort_reason));
   return Status::OK();
+}
+
+Result<ClientResetOutcome> ResetMachine::Outcome(const Database& db,
+                                                 const PendingClientReset& record,
+                                                 const RecoverySnapshot& snap, Mode mode,
+                                                 const std::optional<ReplayReport>& replayed,
+                                                 const Status& replay_failed) {
+  ClientResetOutcome o;
+  o.recovery_id = record.recovery_id;
+  o.recovery_path = SnapshotDir(record);
+  o.reason = record.reason;
+  o.mode = ModeName(mode);
+  if (replayed) {
+    o.transactions_replayed = replayed->transactions_applied;
+    o.transactions_skipped = replayed->transactions_skipped;
+    o.ops_not_applicable = replayed->ops_not_applicable;
+  }
+  if (replay_failed.ok()) return o;
+  // The replay runs in lsn order: what it left is the transactions not
+  // marked done, whichever way it stopped.
+  const RecoveryManifest& m = snap.manifest;
+  for (Lsn lsn = m.first_diverged_lsn; m.diverged_entries > 0 && lsn <= m.last_diverged_lsn;
+       ++lsn) {
+    Result<bool> done = IsReplayed(db, m.recovery_id, lsn);
+    if (!done.ok()) return done.status();
+    if (*done) continue;
+    if (o.transactions_not_recovered++ == 0) o.first_unrecovered_lsn = lsn;
+    o.last_unrecovered_lsn = lsn;
+  }
+  o.not_recovered_reason = replay_failed.message();
+  o.discarded = mode == Mode::kRecoverOrDiscard && o.transactions_not_recovered > 0;
+  return o;
 }
 
 Status ResetMachine::Fallback(Database& db, const PendingClientReset& p, const Status& why) {

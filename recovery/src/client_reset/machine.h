@@ -41,7 +41,15 @@ class ResetMachine final : public ClientResetStrategy {
   std::optional<Status> Decide(Database& db, const PendingClientReset& pending, bool at_open);
   // Action::kReplay: what did not replay, if anything. `*threw`: the policy
   // threw (a user callback too, so it is reported).
-  Status ReplayAll(const RecoverySnapshot& snap, Database& db, bool* threw);
+  // `*report`: the replay's report, if it returned one.
+  Status ReplayAll(const RecoverySnapshot& snap, Database& db, bool* threw,
+                   std::optional<ReplayReport>* report);
+  // What the reset of `record`, finished as `mode`, did: the replay's report
+  // and, if it stopped (`replay_failed`), the transactions it left.
+  static Result<ClientResetOutcome> Outcome(const Database& db, const PendingClientReset& record,
+                                            const RecoverySnapshot& snap, Mode mode,
+                                            const std::optional<ReplayReport>& replayed,
+                                            const Status& replay_failed);
   // Hands the reset to the app's manual callback. OK if the callback executed
   // it (the session then downloads the server state).
   Status Fallback(Database& db, const PendingClientReset& pending, const Status& why);

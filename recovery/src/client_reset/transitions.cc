@@ -31,7 +31,8 @@ constexpr char kRecoverOrDiscard[] = "recover-or-discard";
 
 bool Recovering(Mode mode) { return mode == Mode::kRecover || mode == Mode::kRecoverOrDiscard; }
 
-// The record is deleted: the reset is over, and stamped if it was automatic.
+// The record is deleted: the reset is over (and not synced yet: the loop
+// guard holds until the database syncs in both directions after it).
 Transition Finish(Mode mode) { return {Action::kFinish, std::nullopt, mode != Mode::kManual}; }
 }  // namespace
 

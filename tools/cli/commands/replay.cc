@@ -14,6 +14,7 @@
 #include "../only_filter.h"
 #include "../progress_bar.h"
 #include "../recovery_open.h"
+#include "../reset_outcome_output.h"
 #include "journaldb/replayer.h"
 
 namespace journaldb::cli {
@@ -110,7 +111,10 @@ void WriteReportJson(JsonWriter& w, const ReplayReport& r) {
   w.Key("ops").BeginObject();
   w.Key("applied").Uint(r.ops_applied);
   w.Key("skipped").Uint(r.ops_skipped);
+  w.Key("not_applicable").Uint(r.ops_not_applicable.size());
   w.EndObject();
+  w.Key("not_applicable");
+  WriteNotApplicableJson(w, r.ops_not_applicable);
   w.Key("last_lsn_decided").Uint(r.last_lsn_decided);
   w.Key("complete").Bool(r.complete);
   w.Key("aborted").Bool(r.aborted);
@@ -126,7 +130,9 @@ void PrintReport(const ReplayReport& r, bool dry_run, std::ostream& out) {
   out << fmt::format("transactions: {} applied, {} skipped, {} already done, {} filtered\n",
                      r.transactions_applied, r.transactions_skipped, r.transactions_already_done,
                      r.transactions_filtered);
-  out << fmt::format("ops: {} applied, {} skipped\n", r.ops_applied, r.ops_skipped);
+  out << fmt::format("ops: {} applied, {} skipped, {} not applicable\n", r.ops_applied,
+                     r.ops_skipped, r.ops_not_applicable.size());
+  PrintNotApplicable(r.ops_not_applicable, out);
   if (r.aborted)
     out << fmt::format("stopped at lsn {}: {}\n", r.aborted_at, r.abort_reason);
   else if (dry_run)
@@ -185,15 +191,7 @@ Outcome Run(const ParsedArgs& args, Output& out) {
 
   if (out.json()) {
     out.doc().BeginObject();
-    if (!stopped.ok())
-      out.doc()
-          .Key("error")
-          .BeginObject()
-          .Key("code")
-          .String("failed_precondition")
-          .Key("message")
-          .String(stopped.message())
-          .EndObject();
+    if (!stopped.ok()) WriteStoppedErrorMember(out.doc(), stopped.message());
     out.doc().Key("recovery_snapshot");
     WriteManifestJson(out.doc(), *snapshot);
     out.doc().Key("db").String(args.positional[1]);

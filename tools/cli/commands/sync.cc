@@ -8,6 +8,7 @@
 
 #include "../command.h"
 #include "../database_open.h"
+#include "../reset_outcome_output.h"
 
 namespace journaldb::cli {
 
@@ -29,9 +30,15 @@ A client reset the server demands (docs/client-reset.md) is handled by
   manual              write the recovery snapshot, wipe, download the server
                       state; replay later with `journal replay`
   discard             the same (the diverged ops stay in the snapshot only)
-  recover             the same, then replay the diverged ops with local-wins
-  recover-or-discard  recover; if the replay fails, keep the server state
-A reset left pending by an earlier sync also runs with these.
+  recover             the same, then replay the diverged ops with local-wins,
+                      and upload the replayed writes; an op that cannot apply
+                      (an increment of a field the server made a string) is
+                      left out and listed
+  recover-or-discard  recover; if the replay stops, keep the server state:
+                      the writes not replayed stay in the snapshot only, and
+                      the sync exits 1 naming them
+A reset left pending by an earlier sync also runs with these, and is reported
+as a reset that ran.
 
 examples:
   journal sync app.db --server 127.0.0.1:7000 --token s3cret
@@ -75,9 +82,15 @@ Outcome Run(const ParsedArgs &args, Output &out) {
   if (!db.ok()) return Outcome::Failed(db.status());
   Result<SyncReport> r = SyncOnce(**db, options);
   if (!r.ok()) return Outcome::Failed(r.status());
+  // Writes dropped from the live database fail the command, with the report.
+  Status discarded;
+  if (r->client_reset && r->client_reset->discarded)
+    discarded = Status::FailedPrecondition(
+        DescribeDiscardedWrites(*r->client_reset, args.positional[0]));
   if (out.json()) {
+    out.doc().BeginObject();
+    if (!discarded.ok()) WriteStoppedErrorMember(out.doc(), discarded.message());
     out.doc()
-        .BeginObject()
         .Key("client_id")
         .Uint(r->client_id)
         .Key("epoch")
@@ -94,21 +107,30 @@ Outcome Run(const ParsedArgs &args, Output &out) {
         .Bool(r->bootstrapped)
         .Key("client_reset")
         .Bool(r->reset)
-        .EndObject();
-    return Outcome::Ok();
+        .Key("reset_outcome");
+    if (r->client_reset)
+      WriteResetOutcomeJson(out.doc(), *r->client_reset);
+    else
+      out.doc().Null();
+    out.doc().EndObject();
+  } else {
+    if (r->reset)
+      out.text() << fmt::format("the server demanded a client reset; it ran with --on-reset {} "
+                                "(`journal recoveries {}` lists the recovery snapshot)\n",
+                                on_reset ? *on_reset : "none", args.positional[0]);
+    if (r->client_reset) PrintResetOutcome(*r->client_reset, out.text());
+    out.text() << fmt::format(
+        "synced with {} as client {}: uploaded {} entries, "
+        "downloaded {} changesets{}\n"
+        "download cursor {}, upload cursor {}\n",
+        options.server, r->client_id, r->uploaded_entries, r->downloaded_changesets,
+        r->bootstrapped ? " (bootstrapped the full state)" : "", r->download_cursor,
+        r->upload_cursor);
   }
-  if (r->reset)
-    out.text() << fmt::format("the server demanded a client reset; it ran with --on-reset {} "
-                              "(`journal recoveries {}` lists the recovery snapshot)\n",
-                              *on_reset, args.positional[0]);
-  out.text() << fmt::format(
-      "synced with {} as client {}: uploaded {} entries, "
-      "downloaded {} changesets{}\n"
-      "download cursor {}, upload cursor {}\n",
-      options.server, r->client_id, r->uploaded_entries, r->downloaded_changesets,
-      r->bootstrapped ? " (bootstrapped the full state)" : "", r->download_cursor,
-      r->upload_cursor);
-  return Outcome::Ok();
+  if (discarded.ok()) return Outcome::Ok();
+  Outcome outcome = Outcome::Failed(std::move(discarded));
+  outcome.error_document = true;
+  return outcome;
 }
 
 }  // namespace

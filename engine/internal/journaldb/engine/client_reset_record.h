@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,7 +43,8 @@ struct ClientResetDemand {
 // kDetected or kSnapshotted: kept (its recovery id too), with the demand's
 // reason if the server now holds less of this client's writes. One at
 // kWiped or kReady: that reset is closed as manual (its snapshot stays for
-// `journal replay`) and a new one starts at kDetected.
+// `journal replay`) and a new one starts at kDetected; the closed one had not
+// finished, so an automatic strategy takes the new demand for a loop.
 // REQUIRES: no other reset step runs (the engine's reset lock).
 Result<PendingClientReset> RecordClientResetDemand(Database& db, const ClientResetDemand& demand);
 
@@ -68,13 +70,19 @@ Status HoldCommits(Database& db, const std::function<Status(const CommitsHeld&)>
 // the same batch. A crash leaves either nothing or all of it wiped.
 Status WipeLocalData(Database& db, const PendingClientReset& wiped, const CommitsHeld&);
 
-// Clears the record (fsynced). `automatic`: also stamps the time of this
-// automatic recovery, for reset-loop detection.
-Status FinishClientReset(Database& db, bool automatic);
+// Clears the record of the reset `finished` names (fsynced) and, in the same
+// batch, records it as not yet synced (meta client_reset_unsynced) until the
+// database next syncs in both directions (ConfirmSyncedSinceClientReset).
+Status FinishClientReset(Database& db, const PendingClientReset& finished);
 
-// When the last automatic recovery finished (microseconds since the Unix
-// epoch); 0 if never.
-Result<int64_t> LastAutomaticRecoveryTime(const Database& db);
+// The recovery id of the last reset that finished while the database has not
+// synced in both directions since; nullopt if none. A reset demanded while
+// one is set recurs before the previous one finished: a loop (guarantee 8).
+Result<std::optional<std::string>> UnsyncedClientReset(const Database& db);
+
+// Keeps what a strategy's reset did, for LastClientResetOutcome and the next
+// SyncOnce report (SyncReport::client_reset).
+void RecordClientResetOutcome(Database& db, ClientResetOutcome outcome);
 
 // The highest lsn whose entry the server demanding `pending` still holds:
 // entries above it are diverged. Never acknowledged entries are diverged.

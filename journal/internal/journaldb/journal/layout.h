@@ -43,9 +43,11 @@ inline constexpr char kMetaLsnHighWater[] = "lsn_high_water";
 inline constexpr char kMetaJournalFloor[] = "journal_floor";
 // The pending client reset (engine/schema/client_reset.fbs); absent if none.
 inline constexpr char kMetaClientReset[] = "client_reset";
-// When the last automatic client recovery finished (microseconds since the
-// Unix epoch): a reset demanded soon after falls back to manual.
-inline constexpr char kMetaLastAutomaticRecovery[] = "last_automatic_recovery_us";
+// The recovery id of the last client reset that finished locally while this
+// database has not yet synced in both directions since (its replayed writes
+// uploaded, its download caught up): a reset demanded meanwhile is a loop.
+// Absent once such a sync completed.
+inline constexpr char kMetaClientResetUnsynced[] = "client_reset_unsynced";
 // "ack_version/" + LsnKey(lsn): the server version an own entry was stored
 // at, from the upload ack or from its changeset coming back.
 inline constexpr char kMetaAckVersionPrefix[] = "ack_version/";

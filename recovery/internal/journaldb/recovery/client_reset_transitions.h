@@ -58,8 +58,9 @@ enum class Action {
   kWipe,       // the same hold: one fsynced batch deletes local data and sync identity
   kMarkReady,  // record that the server state is here and the replay starts
   kReplay,     // replay the diverged ops with the policy (exactly-once markers)
-  kFinish,     // delete the record; an automatic reset stamps the time (loop guard)
-  kHandToApp,  // delete the record unstamped and call the app's fallback: the snapshot
+  kFinish,     // delete the record, marking the reset unsynced (the loop guard holds
+               // until a sync in both directions); after_reset if automatic
+  kHandToApp,  // delete the record as kFinish does and call the app's fallback: the snapshot
                // waits for `journal replay`, which resumes where the replay stopped
 };
 
@@ -71,8 +72,7 @@ struct Transition {
   // The step recorded once the action is done; nullopt: the record is
   // deleted (the reset is over).
   std::optional<ClientResetStep> then;
-  // kFinish: the reset was automatic, so its end is stamped for the loop
-  // guard (guarantee 8).
+  // kFinish: the reset was automatic, so the app's after_reset hears of it.
   bool automatic = false;
   friend bool operator==(const Transition&, const Transition&) = default;
 };
