@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -271,13 +272,19 @@ TEST(ServerLimits, WhenThreadsCannotStartConnectionsAreRefusedAndTheServerGoesOn
   // threads (each reserves 8 MiB of stack) but not for 60.
   uint64_t started_kib = 0;
   {
-    auto probe = testing::ServerProcess::Start(dir.Sub("probe"), &error);
+    ServerLaunch plain;
+    plain.env = {"MALLOC_ARENA_MAX=1"};
+    auto probe = testing::ServerProcess::Start(dir.Sub("probe"), plain, &error);
     ASSERT_TRUE(probe) << error;
     started_kib = StatusKiB(probe->pid(), "VmSize");
   }
-  auto server = testing::ServerProcess::Start(
-      dir.Sub("server"), UnderPrlimit("--as=" + std::to_string((started_kib + 160 * 1024) * 1024)),
-      &error);
+  // One malloc arena per process keeps the address space independent of how
+  // busy the machine is (glibc reserves 64 MiB per extra arena, and a loaded
+  // machine makes more threads contend and create them).
+  ServerLaunch launch =
+      UnderPrlimit("--as=" + std::to_string((started_kib + 160 * 1024) * 1024));
+  launch.env = {"MALLOC_ARENA_MAX=1"};
+  auto server = testing::ServerProcess::Start(dir.Sub("server"), launch, &error);
   ASSERT_TRUE(server) << error;
   std::vector<std::unique_ptr<RawClient>> open;
   for (int i = 0; i < 60; ++i) open.push_back(std::make_unique<RawClient>(server->address()));
@@ -285,6 +292,10 @@ TEST(ServerLimits, WhenThreadsCannotStartConnectionsAreRefusedAndTheServerGoesOn
   open.clear();
   RealClientSyncs(dir.Sub("client"), server->address());
   EXPECT_EQ(server->Terminate(), 0);
+  if (HasFailure()) {
+    std::ifstream log(server->log_path());
+    std::cerr << "server log:\n" << log.rdbuf();
+  }
 }
 
 }  // namespace

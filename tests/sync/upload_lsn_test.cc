@@ -53,6 +53,7 @@ TEST(UploadLsn, GapAndLastLsnAreRefusedAndTheClientStillSyncs) {
   Result<wire::HelloOk> hello = first.Hello();
   ASSERT_TRUE(hello.ok()) << hello.status().ToString();
   const uint64_t id = hello->client_id;
+  const std::string secret = hello->client_secret;
   ASSERT_EQ(Upload(first, id, {Entry(1)}).value_or(0), 1u);
   // Lsn 3 after 1: a gap.
   ASSERT_TRUE(first.Send(wire::Upload{id, {Entry(3)}}).ok());
@@ -67,7 +68,7 @@ TEST(UploadLsn, GapAndLastLsnAreRefusedAndTheClientStillSyncs) {
 
   // The client goes on from its lsn 1, and a real client syncs beside it.
   RawClient again(server->address());
-  Result<wire::HelloOk> resumed = again.Hello(id);
+  Result<wire::HelloOk> resumed = again.Hello(id, "", secret);
   ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
   EXPECT_EQ(resumed->highest_stored_lsn, 1u);
   EXPECT_EQ(Upload(again, id, {Entry(1), Entry(2)}).value_or(0), 2u);
