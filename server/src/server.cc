@@ -256,8 +256,10 @@ void Server::SendError(Connection* c, wire::ErrorCode code, std::string message,
 bool Server::Send(Connection* c, const wire::Message& m) {
   Status s = sync::SendMessage(c->socket, m);
   if (s.ok()) return true;
-  Log(fmt::format("send failed conn={} client={} message={}: {}", c->id, c->client_id,
-                  wire::MessageName(m), s.ToString()));
+  // Peers that vanish make this common: rate-limited like every line a
+  // client can cause in bulk.
+  LogLimited("send", fmt::format("send failed conn={} client={} message={}: {}", c->id,
+                                 c->client_id, wire::MessageName(m), s.ToString()));
   // A message too large for a frame was not written: the client can still
   // be told why, rather than seeing the connection close.
   if (s.IsInvalidArgument() && !std::holds_alternative<wire::Error>(m))
@@ -351,8 +353,12 @@ bool Server::Handle(Connection* c, wire::Message& m) {
 
 bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   if (wrong_tokens_->Blocked(c->source)) {
-    SendError(c, wire::ErrorCode::kUnauthorized,
-              fmt::format("too many wrong tokens from {}; retry in a minute", c->source));
+    // Not SendError: a blocked guesser would otherwise write a line per try.
+    std::string why = fmt::format("too many wrong tokens from {}; retry in a minute", c->source);
+    LogLimited("throttled", fmt::format("refuse conn={} ({})", c->id, why));
+    sync::SendMessage(c->socket, wire::Error{wire::ErrorCode::kUnauthorized, std::move(why),
+                                             wire::ResetReason::kNone, 0})
+        .IgnoreError();
     return false;
   }
   AdmissionDecision decision =
