@@ -4,7 +4,8 @@
 #   2. build and run every test (unit, property, crash, install, end-to-end);
 #   3. run every libFuzzer target for FUZZ_SECONDS (default 60) after
 #      replaying its corpus;
-#   4. build the tests again with ASan + UBSan and run them.
+#   4. build the tests again with ASan + UBSan and run them, with smaller
+#      budgets for the randomized and SIGKILL tests (see docs/testing.md).
 # Set JOURNALDB_SKIP_SANITIZE=1 or JOURNALDB_SKIP_FUZZ=1 to skip a stage locally.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,9 +29,13 @@ fi
 if [ "${JOURNALDB_SKIP_SANITIZE:-0}" != 1 ]; then
   stage "sanitizer build (ASan + UBSan)"
   CC=clang-14 CXX=clang++-14 BUILD_TYPE=RelWithDebInfo \
-    "$root/scripts/build.sh" "$root/build-asan" -DJOURNALDB_SANITIZE=ON
+    "$root/scripts/build.sh" "$root/build-asan" -DJOURNALDB_SANITIZE=ON \
+    -DJOURNALDB_MODEL_TEST_PARAMS=max_success=15
   stage "tests under ASan + UBSan"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  # The same paths with a shallower random search: the tests stage ran the
+  # full budgets; this one looks for memory errors and UB on those paths.
+  export RC_PARAMS=max_success=20 JOURNALDB_CRASH_KILLS=50 JOURNALDB_REPLAY_KILLS=30
   (cd "$root/build-asan" && ctest --output-on-failure -j 2 -E install_consumer)
 fi
 stage "done"
