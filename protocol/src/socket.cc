@@ -13,6 +13,7 @@
 #include <cerrno>
 
 #include "journaldb/journal/util/errno_status.h"
+#include "tls_stream.h"
 
 namespace journaldb::sync {
 
@@ -30,10 +31,25 @@ Result<std::pair<std::string, uint16_t>> ParseAddress(std::string_view address) 
   return std::pair{std::string(address.substr(0, colon)), static_cast<uint16_t>(port)};
 }
 
+Socket::Socket() = default;
+
+Socket::Socket(int fd) : fd_(fd) {}
+
+Socket::Socket(Socket&& o) noexcept
+    : fd_(o.fd_),
+      receive_timeout_ms_(o.receive_timeout_ms_),
+      send_timeout_ms_(o.send_timeout_ms_),
+      tls_(std::move(o.tls_)) {
+  o.fd_ = -1;
+}
+
 Socket& Socket::operator=(Socket&& o) noexcept {
   if (this != &o) {
     Close();
     fd_ = o.fd_;
+    receive_timeout_ms_ = o.receive_timeout_ms_;
+    send_timeout_ms_ = o.send_timeout_ms_;
+    tls_ = std::move(o.tls_);
     o.fd_ = -1;
   }
   return *this;
@@ -42,8 +58,18 @@ Socket& Socket::operator=(Socket&& o) noexcept {
 Socket::~Socket() { Close(); }
 
 void Socket::Close() {
+  tls_.reset();  // before the fd it speaks over
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+}
+
+Status Socket::StartTls(const TlsContext& context, std::string_view host,
+                        Clock::time_point deadline) {
+  if (tls_ != nullptr) return Status::FailedPrecondition("TLS: the socket already speaks TLS");
+  auto stream = TlsStream::Handshake(fd_, context, host, ReceiveDeadline(deadline));
+  if (!stream.ok()) return stream.status();
+  tls_ = std::move(stream).value();
+  return Status::OK();
 }
 
 void Socket::Shutdown() {
@@ -89,11 +115,31 @@ void SetTimeout(int fd, int option, uint32_t ms) {
 }
 }  // namespace
 
-void Socket::SetReceiveTimeout(uint32_t ms) { SetTimeout(fd_, SO_RCVTIMEO, ms); }
+void Socket::SetReceiveTimeout(uint32_t ms) {
+  receive_timeout_ms_ = ms;
+  SetTimeout(fd_, SO_RCVTIMEO, ms);
+}
 
-void Socket::SetSendTimeout(uint32_t ms) { SetTimeout(fd_, SO_SNDTIMEO, ms); }
+void Socket::SetSendTimeout(uint32_t ms) {
+  send_timeout_ms_ = ms;
+  SetTimeout(fd_, SO_SNDTIMEO, ms);
+}
+
+bool Socket::HasBufferedBytes() const { return tls_ != nullptr && tls_->HasBuffered(); }
+
+Socket::Clock::time_point Socket::ReceiveDeadline(Clock::time_point deadline) const {
+  if (receive_timeout_ms_ == 0) return deadline;
+  return std::min(deadline, Clock::now() + std::chrono::milliseconds(receive_timeout_ms_));
+}
+
+Socket::Clock::time_point Socket::SendDeadline() const {
+  if (send_timeout_ms_ == 0) return Clock::time_point::max();
+  return Clock::now() + std::chrono::milliseconds(send_timeout_ms_);
+}
 
 Status Socket::WriteAll(std::string_view bytes) {
+  // The TLS socket is non-blocking: its waits are bounded by deadlines.
+  if (tls_ != nullptr) return tls_->Write(bytes.data(), bytes.size(), SendDeadline());
   while (!bytes.empty()) {
     ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0) {
@@ -144,32 +190,48 @@ Status WaitReadable(int fd, Clock::time_point deadline, const char* what) {
   }
 }
 
+bool IsPeerClose(const Status& s) { return s.message().rfind("connection closed", 0) == 0; }
+}  // namespace
+
+Status Socket::ReceiveSome(char* out, size_t n, size_t* got, Clock::time_point deadline,
+                           const char* what) {
+  if (tls_ != nullptr) {
+    // Bytes TLS already decrypted wait for no socket event.
+    return tls_->Read(out, n, got, tls_->HasBuffered() ? Clock::time_point::max()
+                                                       : ReceiveDeadline(deadline),
+                      what);
+  }
+  for (;;) {
+    if (Status s = WaitReadable(fd_, deadline, what); !s.ok()) return s;
+    ssize_t r = ::recv(fd_, out, n, 0);
+    if (r >= 0) {
+      *got = static_cast<size_t>(r);
+      return Status::OK();
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::IOError("receive timed out");
+    return util::ErrnoStatus("recv");
+  }
+}
+
 // Reads exactly n bytes by `deadline`. `clean_eof` is set when the peer
 // closed before the first byte.
-Status ReadExactly(int fd, char* out, size_t n, bool* clean_eof,
-                   Clock::time_point deadline = Clock::time_point::max(), const char* what = "") {
+Status Socket::ReadExactly(char* out, size_t n, bool* clean_eof, Clock::time_point deadline,
+                           const char* what) {
   size_t got = 0;
   while (got < n) {
-    if (Status s = WaitReadable(fd, deadline, what); !s.ok()) return s;
-    ssize_t r = ::recv(fd, out + got, n - got, 0);
+    size_t r = 0;
+    if (Status s = ReceiveSome(out + got, n - got, &r, deadline, what); !s.ok()) return s;
     if (r == 0) {
       if (clean_eof) *clean_eof = got == 0;
       return Status::IOError(got == 0
                                  ? "connection closed by peer"
                                  : fmt::format("connection closed after {} of {} bytes", got, n));
     }
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return Status::IOError("receive timed out");
-      return util::ErrnoStatus("recv");
-    }
-    got += static_cast<size_t>(r);
+    got += r;
   }
   return Status::OK();
 }
-
-bool IsPeerClose(const Status& s) { return s.message().rfind("connection closed", 0) == 0; }
-}  // namespace
 
 Result<std::string> Socket::ReadFrame(uint32_t max_bytes) {
   FrameReadLimits limits;
@@ -181,7 +243,7 @@ Result<std::string> Socket::ReadFrame(uint32_t max_bytes) {
 Result<std::string> Socket::ReadFrame(const FrameReadLimits& limits, ByteBudget::Lease* lease) {
   unsigned char prefix[4];
   bool clean_eof = false;
-  Status s = ReadExactly(fd_, reinterpret_cast<char*>(prefix), 1, &clean_eof,
+  Status s = ReadExactly(reinterpret_cast<char*>(prefix), 1, &clean_eof,
                          std::min(limits.first_byte_deadline, limits.frame_deadline),
                          "no frame began before the deadline");
   if (!s.ok()) return s;
@@ -189,7 +251,7 @@ Result<std::string> Socket::ReadFrame(const FrameReadLimits& limits, ByteBudget:
   if (limits.frame_timeout.count() > 0)
     frame_end = std::min(frame_end, Clock::now() + limits.frame_timeout);
   constexpr const char* kLate = "the frame was not complete by its deadline";
-  if (s = ReadExactly(fd_, reinterpret_cast<char*>(prefix) + 1, 3, nullptr, frame_end, kLate);
+  if (s = ReadExactly(reinterpret_cast<char*>(prefix) + 1, 3, nullptr, frame_end, kLate);
       !s.ok()) {
     if (IsPeerClose(s))
       return Status::Corruption(fmt::format("sync frame: truncated length: {}", s.message()));
@@ -208,7 +270,7 @@ Result<std::string> Socket::ReadFrame(const FrameReadLimits& limits, ByteBudget:
       return Status::Busy(fmt::format(
           "sync frame: {} bytes would exceed the server's budget for frames in flight", n));
     body.resize(got + more);
-    if (s = ReadExactly(fd_, body.data() + got, more, nullptr, frame_end, kLate); !s.ok()) {
+    if (s = ReadExactly(body.data() + got, more, nullptr, frame_end, kLate); !s.ok()) {
       // The peer ended the stream inside a frame: a truncated frame.
       if (IsPeerClose(s))
         return Status::Corruption(fmt::format(

@@ -4,8 +4,10 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <exception>
 #include <system_error>
@@ -61,14 +63,28 @@ Server::Server(ServerOptions options)
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("server: --data is required");
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty())
+    return Status::InvalidArgument(
+        "server: TLS needs both a certificate chain (--tls-cert) and its key (--tls-key)");
+  std::shared_ptr<const sync::TlsContext> tls;
+  if (!options.tls_cert_file.empty()) {
+    auto context = sync::TlsContext::ForServer(options.tls_cert_file, options.tls_key_file);
+    if (!context.ok()) return Status::InvalidArgument("server: " + context.status().message());
+    tls = std::move(context).value();
+  }
   const bool loopback = IsLoopback(options.listen);
-  if (!loopback && options.token.empty() && !options.insecure)
+  if (!loopback && !options.insecure && (options.token.empty() || tls == nullptr))
     return Status::InvalidArgument(fmt::format(
-        "server: listening on {}, beyond loopback, needs a token (--token-file or "
-        "JOURNALDB_SERVER_TOKEN), or --insecure to accept any client; there is no TLS yet, so "
-        "the token and all data travel in cleartext",
-        options.listen));
+        "server: listening on {}, beyond loopback, needs {} (or --insecure to {})",
+        options.listen,
+        tls == nullptr && options.token.empty()
+            ? "TLS (--tls-cert and --tls-key) and a token (--token-file or JOURNALDB_SERVER_TOKEN)"
+        : tls == nullptr ? "TLS (--tls-cert and --tls-key): the token and all data would cross "
+                           "the network in cleartext"
+                         : "a token (--token-file or JOURNALDB_SERVER_TOKEN)",
+        tls == nullptr ? "serve in cleartext" : "accept any client"));
   std::unique_ptr<Server> s(new Server(options));
+  s->tls_ = std::move(tls);
   Result<std::unique_ptr<ServerStore>> store = ServerStore::Open(options.data_dir, true);
   if (!store.ok()) return store.status();
   s->store_ = std::move(store).value();
@@ -82,10 +98,14 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   } catch (const std::system_error& e) {
     return Status::IOError(fmt::format("server: cannot start its threads: {}", e.what()));
   }
-  s->Log(fmt::format("start data={} epoch={} latest_version={} horizon={}", options.data_dir,
-                     s->store_->epoch(), s->store_->latest_version(), s->store_->horizon()));
+  s->Log(fmt::format("start data={} epoch={} latest_version={} horizon={} tls={}",
+                     options.data_dir, s->store_->epoch(), s->store_->latest_version(),
+                     s->store_->horizon(), s->tls_ != nullptr ? "on" : "off"));
   if (!loopback && options.token.empty())
     s->Log(fmt::format("warning: --insecure: any client may connect on {} without a token",
+                       options.listen));
+  if (!loopback && s->tls_ == nullptr)
+    s->Log(fmt::format("warning: --insecure: tokens and data cross {} in cleartext",
                        options.listen));
   return s;
 }
@@ -197,9 +217,11 @@ bool Server::ServeAccepted(sync::Socket socket, std::string peer) {
   if (std::string why = OverConnectionLimit(source); !why.empty()) {
     LogLimited("refuse", fmt::format("refuse peer={} ({})", peer, why));
     // A fresh socket's send buffer is empty: this small write does not block.
-    sync::SendMessage(socket, wire::Error{wire::ErrorCode::kServerError, why + "; retry later",
-                                          wire::ResetReason::kNone, 0})
-        .IgnoreError();
+    // A TLS peer could not read it, and a handshake is what the cap saves.
+    if (tls_ == nullptr)
+      sync::SendMessage(socket, wire::Error{wire::ErrorCode::kServerError, why + "; retry later",
+                                            wire::ResetReason::kNone, 0})
+          .IgnoreError();
     return true;
   }
   auto c = std::make_unique<Connection>();
@@ -268,11 +290,46 @@ bool Server::Send(Connection* c, const wire::Message& m) {
   return false;
 }
 
+bool Server::StartTls(Connection* c, std::string* why) {
+  const Clock::time_point deadline =
+      c->accepted_at + std::chrono::milliseconds(options_.hello_timeout_ms);
+  // A TLS connection opens with a handshake record (type 22); a cleartext
+  // client's first byte is a frame length's lowest byte, and it can read a
+  // cleartext error.
+  unsigned char first = 0;
+  for (;;) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    pollfd readable{c->socket.fd(), POLLIN, 0};
+    int n = left > 0 ? ::poll(&readable, 1, static_cast<int>(left)) : 0;
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *why = "before hello: no TLS handshake began before the deadline";
+      return false;
+    }
+    ssize_t r = ::recv(c->socket.fd(), &first, 1, MSG_PEEK);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;  // "peer closed"
+    break;
+  }
+  if (first != 22) {
+    SendError(c, wire::ErrorCode::kBadFrame,
+              "this server speaks TLS only: connect with TLS (journal sync --tls)");
+    *why = "before hello: a cleartext client on a TLS server";
+    return false;
+  }
+  if (Status s = c->socket.StartTls(*tls_, "", deadline); !s.ok()) {
+    *why = fmt::format("before hello: {}", s.message());
+    return false;
+  }
+  return true;
+}
+
 void Server::Serve(Connection* c) {
   Log(fmt::format("connect conn={} peer={}", c->id, c->peer));
   std::string why = "peer closed";
   try {
-    for (;;) {
+    const bool open = tls_ == nullptr || StartTls(c, &why);
+    while (open) {
       // Before the hello only a small frame, due by the hello deadline; then
       // frames up to the protocol's limit, each begun within the idle
       // timeout and completed within the frame timeout.
@@ -465,7 +522,7 @@ bool Server::HandleDownload(Connection* c, const wire::DownloadRequest& r) {
            std::chrono::steady_clock::now() < deadline) {
       version_cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + kSlice));
       pollfd pending{c->socket.fd(), POLLIN, 0};
-      if (::poll(&pending, 1, 0) > 0) break;
+      if (c->socket.HasBufferedBytes() || ::poll(&pending, 1, 0) > 0) break;
     }
   }
   wire::Changesets reply;

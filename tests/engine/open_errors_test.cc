@@ -84,6 +84,30 @@ TEST(OpenErrors, MalformedSyncServerIsInvalidArgumentBeforeAnythingIsCreated) {
   EXPECT_TRUE(ValidateSyncOptions(SyncOptions{}).ok());
 }
 
+TEST(OpenErrors, UnusableTlsOptionsAreInvalidArgumentBeforeAnythingIsCreated) {
+  testing::TempDir dir;
+  std::ofstream(dir.Sub("garbage.pem")) << "not a certificate\n";
+  struct Case {
+    bool tls;
+    std::string ca_file;
+  } cases[] = {{false, dir.Sub("garbage.pem")}, {true, dir.Sub("garbage.pem")},
+               {true, dir.Sub("missing.pem")}};
+  for (const Case& c : cases) {
+    Options options;
+    options.sync.server = "127.0.0.1:7000";
+    options.sync.tls = c.tls;
+    options.sync.tls_ca_file = c.ca_file;
+    auto db = Database::Open(dir.Sub("fresh"), options);
+    EXPECT_TRUE(HasError(db.status(), StatusCode::kInvalidArgument, {"Options::sync.tls"}))
+        << c.ca_file;
+    EXPECT_FALSE(boost::filesystem::exists(dir.Sub("fresh"))) << c.ca_file;
+  }
+  SyncOptions system_trust;
+  system_trust.server = "127.0.0.1:7000";
+  system_trust.tls = true;
+  EXPECT_TRUE(ValidateSyncOptions(system_trust).ok());
+}
+
 TEST(OpenErrors, MissingPathWithoutCreateIsNotFoundNamingPath) {
   testing::TempDir dir;
   Options options;

@@ -87,6 +87,13 @@ int ServerProcess::Terminate() {
   return ExitCodeOf(status);
 }
 
+ProcessResult RunServerUntilExit(std::vector<std::string> args) {
+  args.insert(args.begin(), JOURNAL_SERVER_PATH);
+  SpawnOptions options;
+  options.timeout = std::chrono::seconds(30);
+  return RunProcess(args, options);
+}
+
 int RunServerCommand(const std::vector<std::string>& args, std::string* output) {
   std::vector<std::string> argv = args;
   argv.insert(argv.begin(), JOURNAL_SERVER_PATH);

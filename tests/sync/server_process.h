@@ -63,6 +63,10 @@ class ServerProcess {
   std::string log_path_;
 };
 
+// Runs journal-server with `args` for at most 30 s: a server that should
+// have refused to start is killed then (`timed_out`).
+ProcessResult RunServerUntilExit(std::vector<std::string> args);
+
 // Runs journal-server with `args` (an operator command) to completion;
 // returns its exit code and puts its stdout and stderr in *output.
 int RunServerCommand(const std::vector<std::string>& args, std::string* output);

@@ -11,6 +11,7 @@
 #include "server_process.h"
 #include "support/child_process.h"
 #include "support/temp_dir.h"
+#include "support/test_certificate.h"
 #include "sync_helpers.h"
 
 namespace journaldb {
@@ -20,13 +21,7 @@ using testing::RawClient;
 using testing::ServerLaunch;
 using wire::ErrorCode;
 
-testing::ProcessResult RunServer(std::vector<std::string> args) {
-  args.insert(args.begin(), JOURNAL_SERVER_PATH);
-  testing::SpawnOptions options;
-  // A server that starts when it should not runs until this kills it.
-  options.timeout = std::chrono::seconds(30);
-  return testing::RunProcess(args, options);
-}
+using testing::RunServerUntilExit;
 
 // A raw hello with `token` on a fresh connection: the error code, or kNone
 // if the server said hello-ok.
@@ -44,18 +39,22 @@ ErrorCode HelloWith(const std::string& address, const std::string& token) {
 
 TEST(ServerToken, BeyondLoopbackWithoutTokenRefusesToStart) {
   testing::TempDir dir;
-  testing::ProcessResult r = RunServer({"--data", dir.Sub("server"), "--listen", "0.0.0.0:0"});
+  testing::ProcessResult r = RunServerUntilExit({"--data", dir.Sub("server"), "--listen", "0.0.0.0:0"});
   EXPECT_FALSE(r.timed_out) << "it started";
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("needs a token"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("needs TLS (--tls-cert and --tls-key) and a token"), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("--insecure"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("no TLS"), std::string::npos) << r.err;
 }
 
-TEST(ServerToken, BeyondLoopbackStartsWithInsecureOrAToken) {
+TEST(ServerToken, BeyondLoopbackStartsWithInsecureOrATokenAndTls) {
   testing::TempDir dir;
+  testing::TestCertificate cert =
+      testing::MakeSelfSignedCertificate(dir.path(), "server", {"IP:127.0.0.1"});
   for (std::vector<std::string> extra :
-       {std::vector<std::string>{"--insecure"}, std::vector<std::string>{"--token", "t0ken"}}) {
+       {std::vector<std::string>{"--insecure"},
+        std::vector<std::string>{"--token", "t0ken", "--tls-cert", cert.cert_path, "--tls-key",
+                                 cert.key_path}}) {
     std::vector<std::string> args = {JOURNAL_SERVER_PATH, "--data", dir.Sub("server"), "--listen",
                                      "0.0.0.0:0"};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -120,13 +119,13 @@ TEST(ServerToken, BadTokenOptionsAreErrors) {
        }) {
     std::vector<std::string> args = {"--data", data};
     args.insert(args.end(), c.args.begin(), c.args.end());
-    testing::ProcessResult r = RunServer(args);
+    testing::ProcessResult r = RunServerUntilExit(args);
     EXPECT_EQ(r.exit_code, c.exit_code) << c.args[0] << ": " << r.err;
     EXPECT_NE(r.err.find(c.says), std::string::npos) << c.args[0] << ": " << r.err;
   }
   // A serving option before an operator command is still a usage error.
   testing::ProcessResult r =
-      RunServer({"--max-connections", "5", "trim", "--data", data, "--below", "1"});
+      RunServerUntilExit({"--max-connections", "5", "trim", "--data", data, "--below", "1"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--max-connections before `trim`"), std::string::npos) << r.err;
 }

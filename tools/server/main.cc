@@ -2,6 +2,7 @@
 // a stopped server's data directory (docs/server.md).
 //
 //   journal-server --data DIR --listen 127.0.0.1:7000 [--token-file FILE]
+//                  [--tls-cert FILE --tls-key FILE]
 //   journal-server trim --data DIR (--below VERSION | --older-than SECONDS)
 //   journal-server backup --data DIR --to DIR
 //   journal-server restore --data DIR --from DIR
@@ -32,7 +33,8 @@ namespace {
 constexpr char kUsage[] =
     "usage:\n"
     "  journal-server --data DIR [--listen HOST:PORT] [--token-file FILE | --token TOKEN]\n"
-    "                 [--insecure] [--max-connections N] [--max-connections-per-source N]\n"
+    "                 [--tls-cert FILE --tls-key FILE] [--insecure]\n"
+    "                 [--max-connections N] [--max-connections-per-source N]\n"
     "                 [--hello-timeout-ms MS] [--frame-timeout-ms MS] [--idle-timeout-ms MS]\n"
     "                 [--max-inflight-bytes BYTES]\n"
     "  journal-server trim --data DIR (--below VERSION | --older-than SECONDS)\n"
@@ -154,6 +156,8 @@ int main(int argc, char** argv) {
   CLI::Option* listen = app.add_option("--listen", line.serve.listen);
   CLI::Option* token = app.add_option("--token", line.serve.token);
   CLI::Option* token_file = app.add_option("--token-file", line.token_file)->excludes(token);
+  CLI::Option* tls_cert = app.add_option("--tls-cert", line.serve.tls_cert_file);
+  CLI::Option* tls_key = app.add_option("--tls-key", line.serve.tls_key_file);
   CLI::Option* insecure = app.add_flag("--insecure", line.serve.insecure);
   constexpr uint32_t kMaxU32 = std::numeric_limits<uint32_t>::max();
   journaldb::server::ServerOptions& serve = line.serve;
@@ -163,6 +167,8 @@ int main(int argc, char** argv) {
       listen,
       token,
       token_file,
+      tls_cert,
+      tls_key,
       insecure,
       AddDecimalOption(&app, "--max-connections", &serve.max_connections, uint32_t{1}, kMaxU32),
       AddDecimalOption(&app, "--max-connections-per-source", &serve.max_connections_per_source,

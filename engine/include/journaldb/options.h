@@ -33,6 +33,14 @@ struct SyncOptions {
   std::string server;
   // Shared secret the server demands. Default: empty.
   std::string token;
+  // Speak TLS to the server, which must show a certificate that is trusted
+  // (signed by a certificate in `tls_ca_file`, or the system's trust store
+  // when that is empty) and names the host of `server`. An untrusted
+  // certificate stops sync with failed-precondition. Default: false.
+  bool tls = false;
+  // PEM file of the certificates the server's must chain to; requires
+  // `tls`. Default: empty.
+  std::string tls_ca_file;
   // Reconnect delays after a failed connection double from the first to the
   // second. Defaults: 100 ms and 10 s.
   uint32_t min_backoff_ms = 100;

@@ -115,7 +115,9 @@ Result<SyncStatus> GetSyncStatus(const Database& db);
 
 // Checks `options` without connecting: a server address that is not
 // HOST:PORT with a decimal port up to 65535 is invalid-argument naming
-// Options::sync.server and the address. An empty server is valid (no sync).
+// Options::sync.server and the address; a TLS CA file that cannot be loaded
+// (or is set without tls) is invalid-argument naming
+// Options::sync.tls_ca_file. An empty server is valid (no sync).
 // Database::Open and SyncOnce call it first.
 Status ValidateSyncOptions(const SyncOptions& options);
 

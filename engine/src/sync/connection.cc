@@ -7,7 +7,10 @@
 #include <cerrno>
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
+
+#include "journaldb/protocol/tls.h"
 
 namespace journaldb::sync {
 
@@ -60,6 +63,19 @@ Result<std::unique_ptr<Connection>> Connection::Open(Database& db, const SyncOpt
   if (!socket.ok()) return socket.status();
   std::unique_ptr<Connection> c(new Connection(db, std::move(socket).value()));
   c->socket_.SetReceiveTimeout(kReplyTimeoutMs + options.download_wait_ms);
+  if (options.tls) {
+    auto context = TlsContext::ForClient(options.tls_ca_file);
+    if (!context.ok()) return context.status();
+    const std::string host = sync::ParseAddress(options.server)->first;
+    Status s = c->socket_.StartTls(
+        **context, host, Socket::Clock::now() + std::chrono::milliseconds(kReplyTimeoutMs));
+    if (!s.ok()) {
+      if (s.IsFailedPrecondition()) return s;
+      return Status::IOError(fmt::format(
+          "{}: {} (does the server speak TLS? it does with --tls-cert and --tls-key)",
+          options.server, s.message()));
+    }
+  }
   // Two connections of a client file without an id (a session and a
   // SyncOnce) must not both ask for one: the first hello's answer is adopted
   // before the second reads the cursors.
@@ -185,6 +201,7 @@ Result<wire::Message> Connection::Receive() {
 }
 
 Result<bool> Connection::WaitForReplyOrWake(int wake_fd) {
+  if (socket_.HasBufferedBytes()) return false;
   for (;;) {
     pollfd fds[2] = {{socket_.fd(), POLLIN, 0}, {wake_fd, POLLIN, 0}};
     int n = ::poll(fds, 2, -1);

@@ -7,6 +7,7 @@
 #include "db_impl.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/protocol/socket.h"
+#include "journaldb/protocol/tls.h"
 
 namespace journaldb {
 
@@ -77,6 +78,14 @@ Status ValidateSyncOptions(const SyncOptions& options) {
   if (!address.ok())
     return Status::InvalidArgument(
         fmt::format("Options::sync.server: {}", address.status().message()));
+  if (!options.tls_ca_file.empty() && !options.tls)
+    return Status::InvalidArgument("Options::sync.tls_ca_file is set but Options::sync.tls is not");
+  if (options.tls) {
+    auto context = sync::TlsContext::ForClient(options.tls_ca_file);
+    if (!context.ok())
+      return Status::InvalidArgument(
+          fmt::format("Options::sync.tls_ca_file: {}", context.status().message()));
+  }
   return Status::OK();
 }
 

@@ -1,5 +1,5 @@
-// journal sync DB --server HOST:PORT [--token T] [--on-reset STRATEGY]: one
-// sync round.
+// journal sync DB --server HOST:PORT [--token T] [--tls] [--tls-ca FILE]
+// [--on-reset STRATEGY]: one sync round.
 #include "journaldb/sync.h"
 
 #include "journaldb/client_reset_strategy.h"
@@ -20,8 +20,13 @@ not acknowledged, downloads and integrates everything the server has, and
 exits 0 when both are caught up (docs/protocol.md). Creates the database if DB
 does not exist. A wrong token and other protocol errors exit 1 with the
 server's reason; `journal status` shows the last error afterwards. A --server
-that is not HOST:PORT is a usage error (exit 2): nothing is created or
-recorded.
+that is not HOST:PORT, or a --tls-ca file that cannot be loaded, is a usage
+error (exit 2): nothing is created or recorded.
+
+With --tls (implied by --tls-ca) the connection is TLS, and the server's
+certificate must be signed by one in --tls-ca FILE (default: the system's
+trusted certificates) and name the HOST of --server; an untrusted
+certificate fails the sync (exit 1) before anything is sent.
 
 A client reset the server demands (docs/client-reset.md) is handled by
 --on-reset:
@@ -43,11 +48,14 @@ as a reset that ran.
 examples:
   journal sync app.db --server 127.0.0.1:7000 --token s3cret
   journal sync app.db --server 127.0.0.1:7000 --on-reset recover
+  journal sync app.db --server sync.example.com:7000 --tls --token s3cret
 )";
 
 constexpr OptionSpec kOptions[] = {
     {"--server", "HOST:PORT", "the journal-server to sync with (required)"},
     {"--token", "TOKEN", "the server's shared secret (default: none)"},
+    {"--tls", "", "speak TLS and verify the server's certificate"},
+    {"--tls-ca", "FILE", "PEM certificates the server's must chain to (implies --tls)"},
     {"--on-reset", "STRATEGY", "none|manual|discard|recover|recover-or-discard (default: none)"},
 };
 
@@ -70,8 +78,17 @@ Outcome Run(const ParsedArgs &args, Output &out) {
   SyncOptions options;
   if (const std::string *server = args.Find("--server")) options.server = *server;
   if (options.server.empty()) return Outcome::Usage("sync needs --server HOST:PORT");
+  if (const std::string *ca = args.Find("--tls-ca")) options.tls_ca_file = *ca;
+  options.tls = args.Find("--tls") != nullptr || !options.tls_ca_file.empty();
   if (Status s = ValidateSyncOptions(options); !s.ok())
-    return Outcome::Usage(fmt::format("--server: {}", s.message()));
+  {
+    // The library names its Options field; the command line names its flag.
+    constexpr std::string_view kCaField = "Options::sync.tls_ca_file: ";
+    std::string_view message = s.message();
+    if (message.starts_with(kCaField))
+      return Outcome::Usage(fmt::format("--tls-ca: {}", message.substr(kCaField.size())));
+    return Outcome::Usage(fmt::format("--server: {}", message));
+  }
   if (const std::string *token = args.Find("--token")) options.token = *token;
   const std::string *on_reset = args.Find("--on-reset");
   Result<std::shared_ptr<ClientResetStrategy>> strategy =
@@ -138,7 +155,8 @@ Outcome Run(const ParsedArgs &args, Output &out) {
 const Command &SyncCommand() {
   static const Command kCommand{
       .name = "sync",
-      .synopsis = "DB --server HOST:PORT [--token TOKEN] [--on-reset STRATEGY]",
+      .synopsis = "DB --server HOST:PORT [--token TOKEN] [--tls] [--tls-ca FILE] "
+                  "[--on-reset STRATEGY]",
       .summary = "upload and download until caught up with a journal-server",
       .description = kDescription,
       .options = kOptions,

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,9 @@
 #include "journaldb/status.h"
 
 namespace journaldb::sync {
+
+class TlsContext;  // journaldb/protocol/tls.h
+class TlsStream;
 
 // "host:port" split; invalid-argument if malformed.
 Result<std::pair<std::string, uint16_t>> ParseAddress(std::string_view address);
@@ -41,14 +45,27 @@ struct FrameReadLimits {
 
 class Socket {
  public:
-  Socket() = default;
-  explicit Socket(int fd) : fd_(fd) {}
-  Socket(Socket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  using Clock = std::chrono::steady_clock;
+
+  Socket();
+  explicit Socket(int fd);
+  Socket(Socket&& o) noexcept;
   Socket& operator=(Socket&& o) noexcept;
   ~Socket();
 
   // Connects to "host:port". I/O error if nobody listens.
   static Result<Socket> Connect(std::string_view address);
+
+  // Runs a TLS handshake by `deadline`; every later read and write goes
+  // through TLS. As a client (a client context) the server's certificate
+  // must be trusted and name `host`. Failed-precondition for an untrusted
+  // certificate, I/O error for other failures (the socket is then unusable).
+  Status StartTls(const TlsContext& context, std::string_view host,
+                  Clock::time_point deadline = Clock::time_point::max());
+  bool tls() const { return tls_ != nullptr; }
+  // Bytes TLS has already taken off the socket: a poll on fd() does not
+  // see them, so check this first.
+  bool HasBufferedBytes() const;
 
   bool valid() const { return fd_ >= 0; }
   int fd() const { return fd_; }
@@ -77,7 +94,19 @@ class Socket {
   void Close();
 
  private:
+  // Some bytes into `out` by `deadline` (*got == 0: the peer closed).
+  Status ReceiveSome(char* out, size_t n, size_t* got, Clock::time_point deadline,
+                     const char* what);
+  Status ReadExactly(char* out, size_t n, bool* clean_eof,
+                     Clock::time_point deadline = Clock::time_point::max(), const char* what = "");
+  // `deadline`, or sooner by the receive (send) timeout if one is set.
+  Clock::time_point ReceiveDeadline(Clock::time_point deadline) const;
+  Clock::time_point SendDeadline() const;
+
   int fd_ = -1;
+  uint32_t receive_timeout_ms_ = 0;
+  uint32_t send_timeout_ms_ = 0;
+  std::unique_ptr<TlsStream> tls_;
 };
 
 Status SendMessage(Socket& s, const wire::Message& m);

@@ -27,6 +27,7 @@
 
 #include "journaldb/protocol/byte_budget.h"
 #include "journaldb/protocol/socket.h"
+#include "journaldb/protocol/tls.h"
 #include "journaldb/server/server_store.h"
 #include "journaldb/status.h"
 
@@ -44,9 +45,13 @@ struct ServerOptions {
   // Shared secret every hello must carry. Default: empty (any hello's token
   // must then be empty too).
   std::string token;
-  // Start on an address beyond loopback without a token. There is no TLS
-  // yet: the token travels in cleartext either way. Default: false (Start
-  // refuses such an address without a token).
+  // PEM files of the server's certificate chain and its private key. Both
+  // set: every connection speaks TLS 1.2 or later, from its first byte.
+  // Default: empty (cleartext).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Start on an address beyond loopback without TLS or without a token.
+  // Default: false (Start refuses such an address without both).
   bool insecure = false;
   // Where connection events are logged, one line each. Not owned; must
   // outlive the server. Default: nullptr (no log).
@@ -127,7 +132,12 @@ class Server {
   // Starts serving an accepted connection; false if the accept loop must end.
   bool ServeAccepted(sync::Socket socket, std::string peer);
 
+  // Runs the TLS handshake by the hello deadline; a peer that speaks
+  // cleartext is told in a cleartext error. False if the connection must close.
+  bool StartTls(Connection* c, std::string* why);
+
   const ServerOptions options_;
+  std::shared_ptr<const sync::TlsContext> tls_;  // null: cleartext
   std::unique_ptr<ServerStore> store_;
   sync::Listener listener_;
   int stop_pipe_[2] = {-1, -1};
