@@ -14,6 +14,7 @@
 
 #include "journaldb/server/admission.h"
 #include "journaldb/server/upload_lsns.h"
+#include "journaldb/server/log_line.h"
 #include "rate_limited_log.h"
 #include "source_throttle.h"
 
@@ -118,8 +119,9 @@ Server::~Server() {
 
 void Server::Log(const std::string& line) {
   if (options_.log == nullptr) return;
+  std::string safe = LogLine(line);
   std::lock_guard<std::mutex> lock(log_mu_);
-  *options_.log << line << std::endl;
+  *options_.log << safe << std::endl;
 }
 
 void Server::LogLimited(const char* kind, std::string line) {
