@@ -44,8 +44,12 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir,
   std::unique_ptr<ServerProcess> p(new ServerProcess());
   p->log_path_ = data_dir + ".log";
   std::vector<std::string> args = launch.wrapper;
-  args.insert(args.end(), {JOURNAL_SERVER_PATH, "--data", data_dir, "--listen",
-                           "127.0.0.1:" + std::to_string(port)});
+  args.insert(args.end(), {JOURNAL_SERVER_PATH});
+  if (launch.postgres.empty())
+    args.insert(args.end(), {"--data", data_dir});
+  else
+    args.insert(args.end(), {"--postgres", launch.postgres});
+  args.insert(args.end(), {"--listen", "127.0.0.1:" + std::to_string(port)});
   if (!token.empty()) args.insert(args.end(), {"--token", token});
   args.insert(args.end(), launch.extra_args.begin(), launch.extra_args.end());
   SpawnOptions options;

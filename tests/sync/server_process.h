@@ -21,6 +21,9 @@ struct ServerLaunch {
   std::vector<std::string> wrapper;
   // NAME=VALUE entries added to its environment.
   std::vector<std::string> env;
+  // If set, the server serves this PostgreSQL database (--postgres) instead
+  // of the data directory; the data directory's name still names the log.
+  std::string postgres;
 };
 
 class ServerProcess {
