@@ -193,5 +193,36 @@ TEST_F(PostgresNodes, NodeRefusesHellosRetryablyWhileTheDatabaseIsDownAndRecover
   EXPECT_EQ(DumpClient(*db), server);
 }
 
+TEST_F(PostgresNodes, OperatorCommandsRunOnlineBesideTheNodes) {
+  auto node = StartNode("node");
+  ASSERT_TRUE(node);
+  auto a = OpenClient("a");
+  auto b = OpenClient("b");
+  ASSERT_TRUE(a && b);
+  for (Database* db : {a.get(), b.get()}) {
+    Commit(*db, {Operation::Upsert("c", "k", {{"n", Value::Int(1)}})});
+    ASSERT_TRUE(Sync(*db, node->address()).ok());
+  }
+  Result<SyncStatus> status = GetSyncStatus(*a);
+  ASSERT_TRUE(status.ok());
+  std::string out;
+  // The conninfo from the environment, as an operator's script would pass it.
+  ASSERT_EQ(testing::RunServerCommand({"reset-client", std::to_string(status->client_id)}, &out,
+                                      {"JOURNALDB_SERVER_POSTGRES=" + location_.postgres}),
+            0)
+      << out;
+  EXPECT_TRUE(Sync(*a, node->address()).IsClientResetRequired());
+  EXPECT_TRUE(Sync(*b, node->address()).ok());
+  ASSERT_EQ(
+      testing::RunServerCommand({"trim", "--postgres", location_.postgres, "--below", "3"}, &out),
+      0)
+      << out;
+  EXPECT_NE(out.find("trimmed 2 changesets; horizon 2"), std::string::npos) << out;
+  ASSERT_EQ(testing::RunServerCommand({"new-epoch", "--postgres", location_.postgres}, &out), 0)
+      << out;
+  Status after = Sync(*b, node->address());
+  EXPECT_TRUE(after.IsClientResetRequired()) << after.ToString();
+}
+
 }  // namespace
 }  // namespace journaldb

@@ -91,10 +91,13 @@ int ServerProcess::Terminate() {
   return ExitCodeOf(status);
 }
 
-int RunServerCommand(const std::vector<std::string>& args, std::string* output) {
+int RunServerCommand(const std::vector<std::string>& args, std::string* output,
+                     const std::vector<std::string>& env) {
   std::vector<std::string> argv = args;
   argv.insert(argv.begin(), JOURNAL_SERVER_PATH);
-  ProcessResult r = RunProcess(argv);
+  SpawnOptions options;
+  options.env = env;
+  ProcessResult r = RunProcess(argv, options);
   *output = r.out + r.err;
   return r.exit_code >= 0 ? r.exit_code : r.signal > 0 ? 128 + r.signal : -1;
 }

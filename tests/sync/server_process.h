@@ -66,9 +66,11 @@ class ServerProcess {
   std::string log_path_;
 };
 
-// Runs journal-server with `args` (an operator command) to completion;
-// returns its exit code and puts its stdout and stderr in *output.
-int RunServerCommand(const std::vector<std::string>& args, std::string* output);
+// Runs journal-server with `args` (an operator command) to completion, with
+// `env` (NAME=VALUE) added to its environment; returns its exit code and puts
+// its stdout and stderr in *output.
+int RunServerCommand(const std::vector<std::string>& args, std::string* output,
+                     const std::vector<std::string>& env = {});
 
 }  // namespace journaldb::testing
 
