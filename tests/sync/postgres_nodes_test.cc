@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -222,6 +223,15 @@ TEST_F(PostgresNodes, OperatorCommandsRunOnlineBesideTheNodes) {
       << out;
   Status after = Sync(*b, node->address());
   EXPECT_TRUE(after.IsClientResetRequired()) << after.ToString();
+  // The connection string from a file (a password stays out of `ps`).
+  const std::string file = dir_.Sub("conninfo");
+  std::ofstream(file) << location_.postgres << "\n";
+  EXPECT_EQ(testing::RunServerCommand({"reset-client", "--postgres-file", file, "999"}, &out), 1);
+  EXPECT_NE(out.find("no client 999"), std::string::npos) << out;
+  EXPECT_EQ(testing::RunServerCommand({"reset-client", "--postgres-file", dir_.Sub("missing"), "1"},
+                                      &out),
+            1);
+  EXPECT_NE(out.find("cannot read it"), std::string::npos) << out;
 }
 
 }  // namespace
