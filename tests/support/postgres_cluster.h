@@ -34,6 +34,9 @@ class PostgresCluster {
   // again on the same socket; false with the reason in *error.
   bool Stop(std::string* error);
   bool Start(std::string* error);
+  // The path of a PostgreSQL client program of the cluster's version
+  // (pg_dump, pg_restore, psql).
+  std::string Program(const std::string& name) const { return bin_ + "/" + name; }
 
   ~PostgresCluster();
 

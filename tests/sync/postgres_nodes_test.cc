@@ -8,11 +8,13 @@
 #include <set>
 #include <thread>
 
+#include "journaldb/client_reset_strategy.h"
 #include "journaldb/database.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/server/admin.h"
 #include "journaldb/sync.h"
 #include "server_process.h"
+#include "support/child_process.h"
 #include "support/postgres_cluster.h"
 #include "support/temp_dir.h"
 #include "sync_helpers.h"
@@ -232,6 +234,51 @@ TEST_F(PostgresNodes, OperatorCommandsRunOnlineBesideTheNodes) {
                                       &out),
             1);
   EXPECT_NE(out.find("cannot read it"), std::string::npos) << out;
+}
+
+// As `journal-server restore` for a data directory: pg_dump, pg_restore into
+// a new database, new-epoch; the write the lost lineage had acknowledged
+// comes back through the client reset.
+TEST_F(PostgresNodes, RestoreAndNewEpochBringAcknowledgedWritesBackThroughTheReset) {
+  auto node = StartNode("node");
+  ASSERT_TRUE(node);
+  Options o;
+  o.client_reset = RecoverUnsyncedChanges();
+  auto opened = Database::Open(dir_.Sub("a"), o);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Database& a = **opened;
+  Commit(a, {Operation::Upsert("c", "kept", {{"n", Value::Int(1)}})});
+  ASSERT_TRUE(Sync(a, node->address()).ok());
+  testing::ProcessResult dump = testing::RunProcess(
+      {cluster_->Program("pg_dump"), "-Fc", "-f", dir_.Sub("dump"), "-d", location_.postgres});
+  ASSERT_EQ(dump.exit_code, 0) << dump.out << dump.err;
+  Commit(a, {Operation::Upsert("c", "acked-then-lost", {{"n", Value::Int(2)}})});
+  ASSERT_TRUE(Sync(a, node->address()).ok());
+  node->Kill();
+  std::string error;
+  const std::string restored = cluster_->NewDatabase(&error);
+  ASSERT_FALSE(restored.empty()) << error;
+  testing::ProcessResult load =
+      testing::RunProcess({cluster_->Program("pg_restore"), "-d", restored, dir_.Sub("dump")});
+  ASSERT_EQ(load.exit_code, 0) << load.out << load.err;
+  std::string out;
+  ASSERT_EQ(
+      testing::RunServerCommand(
+          {"new-epoch", "--postgres", restored, "--replaced-postgres", location_.postgres}, &out),
+      0)
+      << out;
+  location_.postgres = restored;
+  auto again = StartNode("node-restored");
+  ASSERT_TRUE(again);
+  // The reset (epoch mismatch), its replay, and the replayed write's upload.
+  testing::StateDump server;
+  for (int i = 0; i < 5 && server.count({"c", "acked-then-lost"}) == 0; ++i) {
+    Sync(a, again->address()).IgnoreError();
+    server = DumpServer(location_);
+  }
+  EXPECT_EQ(server.size(), 2u);
+  EXPECT_EQ(server.count({"c", "acked-then-lost"}), 1u);
+  EXPECT_EQ(DumpClient(a), server);
 }
 
 }  // namespace
