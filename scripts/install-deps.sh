@@ -10,6 +10,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   libsqlite3-dev libcli11-dev
   libssl-dev
+  postgresql libpq-dev
 )
 
 missing=()

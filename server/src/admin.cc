@@ -9,6 +9,7 @@
 #include "journaldb/journal/store.h"
 #include "journaldb/journal/util/fsync.h"
 #include "journaldb/server/server_store.h"
+#include "postgres/postgres_store.h"
 
 namespace journaldb::server {
 
@@ -22,8 +23,8 @@ Result<std::unique_ptr<ServerStore>> OpenExisting(const std::string& dir) {
 }
 }  // namespace
 
-Result<std::string> TrimBelow(const std::string& data_dir, uint64_t below) {
-  auto store = OpenExisting(data_dir);
+Result<std::string> TrimBelow(const StorageLocation& location, uint64_t below) {
+  auto store = OpenStorage(location, /*create=*/false);
   if (!store.ok()) return store.status();
   Result<uint64_t> removed = (*store)->TrimBelow(below);
   if (!removed.ok()) return removed.status();
@@ -31,8 +32,8 @@ Result<std::string> TrimBelow(const std::string& data_dir, uint64_t below) {
                      (*store)->horizon(), (*store)->latest_version());
 }
 
-Result<std::string> TrimOlderThan(const std::string& data_dir, uint64_t seconds) {
-  auto store = OpenExisting(data_dir);
+Result<std::string> TrimOlderThan(const StorageLocation& location, uint64_t seconds) {
+  auto store = OpenStorage(location, /*create=*/false);
   if (!store.ok()) return store.status();
   Result<uint64_t> below = (*store)->FirstVersionYoungerThan(seconds);
   if (!below.ok()) return below.status();
@@ -114,11 +115,33 @@ Result<std::string> Restore(const std::string& data_dir, const std::string& from
                      latest);
 }
 
-Result<std::string> ResetClient(const std::string& data_dir, uint64_t client_id) {
-  auto store = OpenExisting(data_dir);
+Result<std::string> ResetClient(const StorageLocation& location, uint64_t client_id) {
+  auto store = OpenStorage(location, /*create=*/false);
   if (!store.ok()) return store.status();
   if (Status s = (*store)->ResetClient(client_id); !s.ok()) return s;
   return fmt::format("client {} must reset at its next connection", client_id);
+}
+
+Result<std::string> InitPostgres(const std::string& conninfo) {
+  if (Status s = PostgresStore::Init(conninfo); !s.ok()) return s;
+  auto store = PostgresStore::Open(conninfo);
+  if (!store.ok()) return store.status();
+  return fmt::format("created the journaldb schema in {}: epoch {}", (*store)->Describe(),
+                     (*store)->epoch());
+}
+
+Result<std::string> NewEpoch(const StorageLocation& location, const StorageLocation* replaced) {
+  auto store = OpenStorage(location, /*create=*/false);
+  if (!store.ok()) return store.status();
+  std::unique_ptr<ServerStorage> old;
+  if (replaced != nullptr) {
+    auto r = OpenStorage(*replaced, /*create=*/false);
+    if (!r.ok()) return r.status();
+    old = std::move(r).value();
+  }
+  Result<uint64_t> epoch = (*store)->StartNewEpoch(old.get());
+  if (!epoch.ok()) return epoch.status();
+  return fmt::format("new epoch {} at latest version {}", *epoch, (*store)->latest_version());
 }
 
 }  // namespace journaldb::server

@@ -51,8 +51,7 @@ struct Server::Connection {
   bool greeted = false;
   uint64_t client_id = 0;
   // A bootstrap in progress on this connection.
-  const rocksdb::Snapshot* bootstrap_snapshot = nullptr;
-  uint64_t bootstrap_version = 0;
+  std::unique_ptr<StateSnapshot> bootstrap;
 };
 
 Server::Server(ServerOptions options)
@@ -63,7 +62,8 @@ Server::Server(ServerOptions options)
       frame_budget_(options_.max_inflight_frame_bytes) {}
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
-  if (options.data_dir.empty()) return Status::InvalidArgument("server: --data is required");
+  if (options.data_dir.empty() == options.postgres.empty())
+    return Status::InvalidArgument("server: exactly one of --data and --postgres is required");
   if (options.tls_cert_file.empty() != options.tls_key_file.empty())
     return Status::InvalidArgument(
         "server: TLS needs both a certificate chain (--tls-cert) and its key (--tls-key)");
@@ -86,9 +86,15 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
         tls == nullptr ? "serve in cleartext" : "accept any client"));
   std::unique_ptr<Server> s(new Server(options));
   s->tls_ = std::move(tls);
-  Result<std::unique_ptr<ServerStore>> store = ServerStore::Open(options.data_dir, true);
+  Result<std::unique_ptr<ServerStorage>> store =
+      OpenStorage({options.data_dir, options.postgres}, /*create=*/true);
   if (!store.ok()) return store.status();
   s->store_ = std::move(store).value();
+  // Commits of other nodes on a shared database end downloads' waits too.
+  s->store_->SetNewVersionsCallback([p = s.get()] {
+    std::lock_guard<std::mutex> lock(p->mu_);
+    p->version_cv_.notify_all();
+  });
   Result<sync::Listener> listener = sync::Listener::Listen(options.listen);
   if (!listener.ok()) return listener.status();
   s->listener_ = std::move(listener).value();
@@ -99,8 +105,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   } catch (const std::system_error& e) {
     return Status::IOError(fmt::format("server: cannot start its threads: {}", e.what()));
   }
-  s->Log(fmt::format("start data={} epoch={} latest_version={} horizon={} tls={}",
-                     options.data_dir, s->store_->epoch(), s->store_->latest_version(),
+  s->Log(fmt::format("start {} epoch={} latest_version={} horizon={} tls={}",
+                     s->store_->Describe(), s->store_->epoch(), s->store_->latest_version(),
                      s->store_->horizon(), s->tls_ != nullptr ? "on" : "off"));
   if (!loopback && options.token.empty())
     s->Log(fmt::format("warning: --insecure: any client may connect on {} without a token",
@@ -374,7 +380,7 @@ void Server::Serve(Connection* c) {
     // ends, the server goes on.
     why = fmt::format("failed: {}", e.what());
   }
-  if (c->bootstrap_snapshot) store_->ReleaseSnapshot(c->bootstrap_snapshot);
+  c->bootstrap.reset();
   c->socket.Shutdown();
   Log(fmt::format("close conn={} client={} ({})", c->id, c->client_id, why));
   std::lock_guard<std::mutex> lock(mu_);
@@ -420,8 +426,16 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
         .IgnoreError();
     return false;
   }
-  AdmissionDecision decision =
-      DecideAdmission(h, options_.token, store_->ReadAdmissionView(h.client_id, h.epoch));
+  // Decided on the store's current state, never on what this node cached: a
+  // node that lags behind others must not send a false reset or bad cursor.
+  Result<AdmissionView> view = store_->ReadAdmissionView(h.client_id, h.epoch);
+  if (!view.ok()) {
+    SendError(c, wire::ErrorCode::kServerError,
+              fmt::format("the server's storage is unavailable ({}); retry later",
+                          view.status().ToString()));
+    return false;
+  }
+  AdmissionDecision decision = DecideAdmission(h, options_.token, *view);
   if (wire::Error* refusal = std::get_if<wire::Error>(&decision)) {
     if (refusal->code == wire::ErrorCode::kUnauthorized &&
         wrong_tokens_->RecordFailure(c->source) == kMaxWrongTokensPerMinute)
@@ -501,6 +515,18 @@ bool Server::HandleUpload(Connection* c, wire::Upload& u) {
 bool Server::HandleDownload(Connection* c, const wire::DownloadRequest& r) {
   uint64_t latest = store_->latest_version();
   if (r.from_version > latest) {
+    // The client may have synced through a node this one has not heard of
+    // yet: only the store can say the cursor is bad.
+    Result<uint64_t> stored = store_->ReadLatestVersion();
+    if (!stored.ok()) {
+      SendError(c, wire::ErrorCode::kServerError,
+                fmt::format("the server's storage is unavailable ({}); retry later",
+                            stored.status().ToString()));
+      return false;
+    }
+    latest = *stored;
+  }
+  if (r.from_version > latest) {
     SendError(c, wire::ErrorCode::kBadCursor,
               fmt::format("download from version {}; the latest server version is {}",
                           r.from_version, latest));
@@ -542,26 +568,31 @@ bool Server::HandleDownload(Connection* c, const wire::DownloadRequest& r) {
 
 bool Server::HandleBootstrap(Connection* c, const wire::BootstrapRequest& r) {
   wire::BootstrapPage page;
-  if (c->bootstrap_snapshot == nullptr || r.server_version != c->bootstrap_version) {
-    if (c->bootstrap_snapshot) store_->ReleaseSnapshot(c->bootstrap_snapshot);
-    c->bootstrap_snapshot = store_->NewSnapshot(&c->bootstrap_version);
+  if (c->bootstrap == nullptr || r.server_version != c->bootstrap->version()) {
+    c->bootstrap.reset();
+    Result<std::unique_ptr<StateSnapshot>> snapshot = store_->NewSnapshot();
+    if (!snapshot.ok()) {
+      SendError(c, wire::ErrorCode::kServerError, snapshot.status().ToString());
+      return false;
+    }
+    c->bootstrap = std::move(snapshot).value();
   }
-  page.server_version = c->bootstrap_version;
-  page.client_highest_lsn = store_->ClientHighestLsnAt(c->bootstrap_snapshot, c->client_id);
-  // A resumed bootstrap continues after its key only if the state it started
-  // from is the one this snapshot shows.
-  std::string_view after =
-      r.server_version == c->bootstrap_version ? std::string_view(r.after_key) : std::string_view();
-  if (Status s =
-          store_->ReadStatePage(c->bootstrap_snapshot, after, options_.bootstrap_page_bytes, &page);
-      !s.ok()) {
+  // A resumed bootstrap (on this connection or a new one) continues after
+  // its key only if the state it started from is the one the snapshot shows.
+  const bool resumed = r.server_version == c->bootstrap->version();
+  page.server_version = c->bootstrap->version();
+  Result<Lsn> highest = c->bootstrap->ClientHighestLsn(c->client_id);
+  Status s = highest.ok() ? c->bootstrap->ReadStatePage(
+                                resumed ? std::string_view(r.after_key) : std::string_view(),
+                                options_.bootstrap_page_bytes, &page)
+                          : highest.status();
+  if (!s.ok()) {
+    c->bootstrap.reset();
     SendError(c, wire::ErrorCode::kServerError, s.ToString());
     return false;
   }
-  if (page.last) {
-    store_->ReleaseSnapshot(c->bootstrap_snapshot);
-    c->bootstrap_snapshot = nullptr;
-  }
+  page.client_highest_lsn = *highest;
+  if (page.last) c->bootstrap.reset();
   return Send(c, page);
 }
 

@@ -7,15 +7,13 @@
 #include <boost/filesystem.hpp>
 #include <chrono>
 #include <cstring>
-#include <random>
-#include <unordered_map>
 
+#include "group_commit.h"
 #include "journaldb/journal/codec.h"
-#include "journaldb/journal/fold.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
 #include "journaldb/journal/wall_clock.h"
-#include "journaldb/server/upload_lsns.h"
+#include "random_epoch.h"
 
 namespace journaldb::server {
 
@@ -62,13 +60,6 @@ std::string ForkKey(uint64_t epoch) { return "fork/" + layout::EncodeU64(epoch);
 
 std::string OriginKey(uint64_t client, Lsn lsn) {
   return layout::EncodeU64(client) + layout::EncodeU64(lsn);
-}
-
-uint64_t RandomEpoch() {
-  std::random_device rd;
-  uint64_t e = 0;
-  while (e == 0) e = (uint64_t{rd()} << 32) ^ rd();
-  return e;
 }
 
 }  // namespace
@@ -185,11 +176,11 @@ std::optional<ClientRecord> ServerStore::GetClient(uint64_t client_id) const {
   return it->second;
 }
 
-AdmissionView ServerStore::ReadAdmissionView(uint64_t client_id, uint64_t client_epoch) const {
+Result<AdmissionView> ServerStore::ReadAdmissionView(uint64_t client_id, uint64_t client_epoch) {
   AdmissionView view{epoch(), latest_version(), horizon(), std::nullopt, std::nullopt};
   if (client_id != 0) view.client = GetClient(client_id);
   if (client_epoch != 0 && client_epoch != view.epoch)
-    view.client_epoch_fork_version = ForkVersion(client_epoch);
+    view.client_epoch_fork_version = StoredForkVersion(client_epoch);
   return view;
 }
 
@@ -209,101 +200,83 @@ Result<uint64_t> ServerStore::RegisterClient(const SecretHash& secret_hash) {
   return id;
 }
 
-void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
-  rocksdb::WriteBatch batch;
-  uint64_t version = latest_version();
-  int64_t now = NowMicros();
-  // Objects changed by earlier changesets of this batch.
-  std::unordered_map<std::string, std::optional<FieldMap>> touched;
-  std::map<uint64_t, ClientRecord> updated;
-  Status failure;
-  for (UploadJob* job : jobs) {
-    job->ack = {};
-    ClientRecord rec;
-    if (auto u = updated.find(job->client_id); u != updated.end()) {
-      rec = u->second;
-    } else if (std::optional<ClientRecord> r = GetClient(job->client_id)) {
-      rec = *r;
-    } else {
-      job->status = Status::NotFound(fmt::format("client {} is not registered", job->client_id));
-      continue;
-    }
-    if (Status s = CheckUploadLsns(job->client_id, rec.highest_lsn, job->entries); !s.ok()) {
-      job->status = std::move(s);
-      continue;
-    }
-    for (const wire::UploadEntry& e : job->entries) {
-      if (e.lsn <= rec.highest_lsn) {
-        // A re-upload after a lost ack: answer with the version it got.
-        std::string v;
-        rocksdb::Status s =
-            db_->Get(rocksdb::ReadOptions(), origins_, OriginKey(job->client_id, e.lsn), &v);
-        std::optional<uint64_t> got = s.ok() ? layout::DecodeU64(v) : std::nullopt;
-        job->ack.acks.push_back({e.lsn, got.value_or(0)});
-        continue;
-      }
-      ++version;
-      wire::Changeset c{version, job->client_id, e.lsn, now, e.bytes, {}};
-      batch.Put(history_, layout::EncodeU64(version), wire::EncodeChangesetRecord(c));
-      batch.Put(origins_, OriginKey(job->client_id, e.lsn), layout::EncodeU64(version));
-      for (const Operation& op : e.entry.ops) {
-        std::string key = layout::StateKey(op.collection, op.key);
-        auto t = touched.find(key);
-        if (t == touched.end()) {
-          rocksdb::PinnableSlice raw;
-          rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), state_, key, &raw);
-          std::optional<FieldMap> obj;
-          if (s.ok()) {
-            Result<FieldMap> f = codec::DecodeObject(raw.ToStringView(), op.key);
-            if (!f.ok()) {
-              failure = f.status();
-              break;
-            }
-            obj = std::move(f).value();
-          } else if (!s.IsNotFound()) {
-            failure = FromRocks(s, "read server state");
-            break;
-          }
-          t = touched.emplace(key, std::move(obj)).first;
-        }
-        // An op that cannot apply at this point of the server's order (an
-        // increment of a non-int64 field) is a no-op everywhere
-        // (docs/merge-semantics.md).
-        fold::ApplyOperation(op, t->second).IgnoreError();
-      }
-      rec.highest_lsn = e.lsn;
-      job->ack.acks.push_back({e.lsn, version});
-    }
-    job->ack.highest_lsn = rec.highest_lsn;
-    updated[job->client_id] = rec;
+namespace {
+// A group commit's reads from the directory; registry entries from the
+// cache, which is the truth (one process owns the directory).
+class RocksGroupReads final : public GroupCommitReads {
+ public:
+  RocksGroupReads(const ServerStore& store, rocksdb::ColumnFamilyHandle* origins,
+                  rocksdb::ColumnFamilyHandle* state)
+      : store_(store), origins_(origins), state_(state) {}
+
+  Result<std::optional<ClientRecord>> Client(uint64_t client_id) override {
+    return store_.GetClient(client_id);
   }
+
+  Result<std::optional<uint64_t>> OriginVersion(uint64_t client_id, Lsn lsn) override {
+    std::string v;
+    rocksdb::Status s =
+        store_.db()->Get(rocksdb::ReadOptions(), origins_, OriginKey(client_id, lsn), &v);
+    if (s.IsNotFound()) return std::optional<uint64_t>();
+    if (!s.ok()) return FromRocks(s, "read origins");
+    return layout::DecodeU64(v);
+  }
+
+  Result<std::optional<std::string>> StateObject(const std::string& key) override {
+    std::string v;
+    rocksdb::Status s = store_.db()->Get(rocksdb::ReadOptions(), state_, key, &v);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, "read server state");
+    return std::optional<std::string>(std::move(v));
+  }
+
+ private:
+  const ServerStore& store_;
+  rocksdb::ColumnFamilyHandle* origins_;
+  rocksdb::ColumnFamilyHandle* state_;
+};
+}  // namespace
+
+void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
+  RocksGroupReads reads(*this, origins_, state_);
+  GroupCommitPlan plan;
+  Status failure = PlanGroupCommit(jobs, latest_version(), reads, &plan);
+  std::map<uint64_t, ClientRecord> updated;
   if (failure.ok()) {
-    for (auto& [key, obj] : touched) {
+    rocksdb::WriteBatch batch;
+    for (const wire::Changeset& c : plan.changesets) {
+      batch.Put(history_, layout::EncodeU64(c.server_version), wire::EncodeChangesetRecord(c));
+      batch.Put(origins_, OriginKey(c.origin_client, c.origin_lsn),
+                layout::EncodeU64(c.server_version));
+    }
+    for (auto& [key, obj] : plan.state) {
       if (obj)
         batch.Put(state_, key, codec::EncodeObject(*obj));
       else
         batch.Delete(state_, key);
     }
-    for (auto& [id, rec] : updated) batch.Put(clients_, layout::EncodeU64(id), EncodeClient(rec));
-    batch.Put(meta_, kMetaLatest, layout::EncodeU64(version));
+    for (auto& [id, highest] : plan.highest_lsns) {
+      ClientRecord rec = GetClient(id).value_or(ClientRecord{});
+      rec.highest_lsn = highest;
+      batch.Put(clients_, layout::EncodeU64(id), EncodeClient(rec));
+      updated[id] = rec;
+    }
+    batch.Put(meta_, kMetaLatest, layout::EncodeU64(plan.latest_version));
     rocksdb::WriteOptions wo;
     wo.sync = true;
     failure = FromRocks(db_->Write(wo, &batch), "store uploads");
   }
-  if (!failure.ok()) {
-    for (UploadJob* job : jobs)
-      if (job->status.ok()) job->status = failure;
-    return;
-  }
+  FinishGroupCommit(jobs, failure);
+  if (!failure.ok()) return;
   {
     std::lock_guard<std::mutex> lock(registry_mu_);
     for (auto& [id, rec] : updated) clients_cache_[id].highest_lsn = rec.highest_lsn;
   }
-  latest_version_.store(version, std::memory_order_release);
+  latest_version_.store(plan.latest_version, std::memory_order_release);
 }
 
 Status ServerStore::ReadChangesets(uint64_t from, size_t max_bytes,
-                                   std::vector<wire::Changeset>* out) const {
+                                   std::vector<wire::Changeset>* out) {
   uint64_t latest = latest_version();
   if (from >= latest) return Status::OK();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), history_));
@@ -332,51 +305,65 @@ Status ServerStore::ReadChangesets(uint64_t from, size_t max_bytes,
   return Status::OK();
 }
 
-const rocksdb::Snapshot* ServerStore::NewSnapshot(uint64_t* version) const {
-  const rocksdb::Snapshot* s = db_->GetSnapshot();
-  Result<std::optional<std::string>> v = ReadMeta(kMetaLatest, s);
-  *version = (v.ok() && *v) ? layout::DecodeU64(**v).value_or(0) : 0;
-  return s;
-}
-
-Lsn ServerStore::ClientHighestLsnAt(const rocksdb::Snapshot* s, uint64_t client_id) const {
-  rocksdb::ReadOptions ro;
-  ro.snapshot = s;
-  std::string v;
-  if (!db_->Get(ro, clients_, layout::EncodeU64(client_id), &v).ok()) return 0;
-  std::optional<ClientRecord> rec = DecodeClient(v);
-  return rec ? rec->highest_lsn : 0;
-}
-
-void ServerStore::ReleaseSnapshot(const rocksdb::Snapshot* s) const { db_->ReleaseSnapshot(s); }
-
-Status ServerStore::ReadStatePage(const rocksdb::Snapshot* snapshot, std::string_view after_key,
-                                  size_t max_bytes, wire::BootstrapPage* page) const {
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, state_));
-  if (after_key.empty()) {
-    it->SeekToFirst();
-  } else {
-    it->Seek(rocksdb::Slice(after_key.data(), after_key.size()));
-    if (it->Valid() && it->key().ToStringView() == after_key) it->Next();
+// A RocksDB snapshot of the store, released when destroyed.
+class ServerStore::Snapshot final : public StateSnapshot {
+ public:
+  explicit Snapshot(const ServerStore* store)
+      : store_(store), snapshot_(store->db_->GetSnapshot()) {
+    Result<std::optional<std::string>> v = store_->ReadMeta(kMetaLatest, snapshot_);
+    version_ = (v.ok() && *v) ? layout::DecodeU64(**v).value_or(0) : 0;
   }
-  max_bytes = std::min(max_bytes, wire::kMaxReplyPayloadBytes);
-  size_t bytes = 0;
-  for (; it->Valid(); it->Next()) {
-    wire::StateObject o;
-    o.key = it->key().ToString();
-    o.bytes = it->value().ToString();
-    // As for changesets: a page holds at least one object and otherwise
-    // stays within `max_bytes` of encoded size.
-    size_t size = wire::EncodedSize(o);
-    if (!page->objects.empty() && bytes + size > max_bytes)
-      return FromRocks(it->status(), "read server state");
-    bytes += size;
-    page->objects.push_back(std::move(o));
+  ~Snapshot() override { store_->db_->ReleaseSnapshot(snapshot_); }
+
+  uint64_t version() const override { return version_; }
+
+  Result<Lsn> ClientHighestLsn(uint64_t client_id) override {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    std::string v;
+    if (!store_->db_->Get(ro, store_->clients_, layout::EncodeU64(client_id), &v).ok())
+      return Lsn{0};
+    std::optional<ClientRecord> rec = DecodeClient(v);
+    return rec ? rec->highest_lsn : 0;
   }
-  page->last = true;
-  return FromRocks(it->status(), "read server state");
+
+  Status ReadStatePage(std::string_view after_key, size_t max_bytes,
+                       wire::BootstrapPage* page) override {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    std::unique_ptr<rocksdb::Iterator> it(store_->db_->NewIterator(ro, store_->state_));
+    if (after_key.empty()) {
+      it->SeekToFirst();
+    } else {
+      it->Seek(rocksdb::Slice(after_key.data(), after_key.size()));
+      if (it->Valid() && it->key().ToStringView() == after_key) it->Next();
+    }
+    max_bytes = std::min(max_bytes, wire::kMaxReplyPayloadBytes);
+    size_t bytes = 0;
+    for (; it->Valid(); it->Next()) {
+      wire::StateObject o;
+      o.key = it->key().ToString();
+      o.bytes = it->value().ToString();
+      // As for changesets: a page holds at least one object and otherwise
+      // stays within `max_bytes` of encoded size.
+      size_t size = wire::EncodedSize(o);
+      if (!page->objects.empty() && bytes + size > max_bytes)
+        return FromRocks(it->status(), "read server state");
+      bytes += size;
+      page->objects.push_back(std::move(o));
+    }
+    page->last = true;
+    return FromRocks(it->status(), "read server state");
+  }
+
+ private:
+  const ServerStore* store_;
+  const rocksdb::Snapshot* snapshot_;
+  uint64_t version_ = 0;
+};
+
+Result<std::unique_ptr<StateSnapshot>> ServerStore::NewSnapshot() {
+  return std::unique_ptr<StateSnapshot>(std::make_unique<Snapshot>(this));
 }
 
 Result<uint64_t> ServerStore::TrimBelow(uint64_t below) {
@@ -394,7 +381,7 @@ Result<uint64_t> ServerStore::TrimBelow(uint64_t below) {
   return removed;
 }
 
-Result<uint64_t> ServerStore::FirstVersionYoungerThan(uint64_t age_seconds) const {
+Result<uint64_t> ServerStore::FirstVersionYoungerThan(uint64_t age_seconds) {
   int64_t cutoff = NowMicros() - static_cast<int64_t>(age_seconds) * 1000000;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), history_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -423,7 +410,7 @@ Status ServerStore::ResetClient(uint64_t client_id) {
   return Status::OK();
 }
 
-Result<uint64_t> ServerStore::StartNewEpoch(const ServerStore* replaced) {
+Result<uint64_t> ServerStore::StartNewEpoch(ServerStorage* replaced) {
   uint64_t epoch = RandomEpoch();
   rocksdb::WriteOptions wo;
   wo.sync = true;
@@ -436,16 +423,21 @@ Result<uint64_t> ServerStore::StartNewEpoch(const ServerStore* replaced) {
   if (replaced != nullptr) {
     // Clients registered after the backup keep ids the backup never handed
     // out; a new client must not get one of them and be taken for it.
-    next_client = std::max(next_client, replaced->next_client_id_);
+    Result<uint64_t> replaced_next = replaced->NextClientId();
+    if (!replaced_next.ok()) return replaced_next.status();
+    next_client = std::max(next_client, *replaced_next);
     batch.Put(meta_, kMetaNextClient, layout::EncodeU64(next_client));
     // The replaced lineage branched off this backup's at some version: its
     // clients share history with the new lineage up to there (or up to the
     // backup, if that is older). Unrelated lineages get no fork point, so
     // their clients count everything acknowledged as diverged.
-    if (replaced->epoch_ != epoch_)
-      if (std::optional<uint64_t> fork = replaced->ForkVersion(epoch_))
-        batch.Put(meta_, ForkKey(replaced->epoch_),
-                  layout::EncodeU64(std::min(*fork, latest_version())));
+    if (replaced->epoch() != epoch_) {
+      Result<std::optional<uint64_t>> fork = replaced->ForkVersion(epoch_);
+      if (!fork.ok()) return fork.status();
+      if (*fork)
+        batch.Put(meta_, ForkKey(replaced->epoch()),
+                  layout::EncodeU64(std::min(**fork, latest_version())));
+    }
   }
   if (Status s = FromRocks(db_->Write(wo, &batch), "new epoch"); !s.ok()) return s;
   epoch_ = epoch;
@@ -453,10 +445,19 @@ Result<uint64_t> ServerStore::StartNewEpoch(const ServerStore* replaced) {
   return epoch;
 }
 
-std::optional<uint64_t> ServerStore::ForkVersion(uint64_t old_epoch) const {
+std::optional<uint64_t> ServerStore::StoredForkVersion(uint64_t old_epoch) const {
   std::string v;
   if (!db_->Get(rocksdb::ReadOptions(), meta_, ForkKey(old_epoch), &v).ok()) return std::nullopt;
   return layout::DecodeU64(v);
+}
+
+Result<std::optional<uint64_t>> ServerStore::ForkVersion(uint64_t old_epoch) {
+  return StoredForkVersion(old_epoch);
+}
+
+Result<uint64_t> ServerStore::NextClientId() {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  return next_client_id_;
 }
 
 }  // namespace journaldb::server

@@ -7,6 +7,7 @@
 #include "journaldb/database.h"
 #include "journaldb/sync.h"
 #include "journaldb/server/server.h"
+#include "journaldb/server/server_store.h"
 #include "support/temp_dir.h"
 #include "journaldb/engine/sync/connection.h"
 #include "journaldb/engine/sync/integrator.h"

@@ -44,8 +44,12 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir,
   std::unique_ptr<ServerProcess> p(new ServerProcess());
   p->log_path_ = data_dir + ".log";
   std::vector<std::string> args = launch.wrapper;
-  args.insert(args.end(), {JOURNAL_SERVER_PATH, "--data", data_dir, "--listen",
-                           "127.0.0.1:" + std::to_string(port)});
+  args.insert(args.end(), {JOURNAL_SERVER_PATH});
+  if (launch.postgres.empty())
+    args.insert(args.end(), {"--data", data_dir});
+  else
+    args.insert(args.end(), {"--postgres", launch.postgres});
+  args.insert(args.end(), {"--listen", "127.0.0.1:" + std::to_string(port)});
   if (!token.empty()) args.insert(args.end(), {"--token", token});
   args.insert(args.end(), launch.extra_args.begin(), launch.extra_args.end());
   SpawnOptions options;
@@ -94,10 +98,13 @@ ProcessResult RunServerUntilExit(std::vector<std::string> args) {
   return RunProcess(args, options);
 }
 
-int RunServerCommand(const std::vector<std::string>& args, std::string* output) {
+int RunServerCommand(const std::vector<std::string>& args, std::string* output,
+                     const std::vector<std::string>& env) {
   std::vector<std::string> argv = args;
   argv.insert(argv.begin(), JOURNAL_SERVER_PATH);
-  ProcessResult r = RunProcess(argv);
+  SpawnOptions options;
+  options.env = env;
+  ProcessResult r = RunProcess(argv, options);
   *output = r.out + r.err;
   return r.exit_code >= 0 ? r.exit_code : r.signal > 0 ? 128 + r.signal : -1;
 }

@@ -21,6 +21,9 @@ struct ServerLaunch {
   std::vector<std::string> wrapper;
   // NAME=VALUE entries added to its environment.
   std::vector<std::string> env;
+  // If set, the server serves this PostgreSQL database (--postgres) instead
+  // of the data directory; the data directory's name still names the log.
+  std::string postgres;
 };
 
 class ServerProcess {
@@ -67,9 +70,11 @@ class ServerProcess {
 // have refused to start is killed then (`timed_out`).
 ProcessResult RunServerUntilExit(std::vector<std::string> args);
 
-// Runs journal-server with `args` (an operator command) to completion;
-// returns its exit code and puts its stdout and stderr in *output.
-int RunServerCommand(const std::vector<std::string>& args, std::string* output);
+// Runs journal-server with `args` (an operator command) to completion, with
+// `env` (NAME=VALUE) added to its environment; returns its exit code and puts
+// its stdout and stderr in *output.
+int RunServerCommand(const std::vector<std::string>& args, std::string* output,
+                     const std::vector<std::string>& env = {});
 
 }  // namespace journaldb::testing
 

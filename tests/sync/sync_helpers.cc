@@ -22,18 +22,26 @@ StateDump DumpClient(const Database& db) {
   return out;
 }
 
-StateDump DumpServer(const std::string& data_dir) {
+StateDump DumpServer(const std::string& data_dir) { return DumpServer({data_dir, ""}); }
+
+StateDump DumpServer(const server::StorageLocation& location) {
   StateDump out;
-  auto store = server::ServerStore::Open(data_dir, false);
+  auto store = server::OpenStorage(location, false);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return out;
-  uint64_t version = 0;
-  const rocksdb::Snapshot* snap = (*store)->NewSnapshot(&version);
-  wire::BootstrapPage page;
-  Status s = (*store)->ReadStatePage(snap, "", size_t{1} << 40, &page);
-  (*store)->ReleaseSnapshot(snap);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  for (const wire::StateObject& o : page.objects) {
+  Result<std::unique_ptr<server::StateSnapshot>> snap = (*store)->NewSnapshot();
+  EXPECT_TRUE(snap.ok()) << snap.status().ToString();
+  if (!snap.ok()) return out;
+  std::vector<wire::StateObject> objects;
+  for (wire::BootstrapPage page; !page.last;) {
+    std::string after = objects.empty() ? std::string() : objects.back().key;
+    page.objects.clear();
+    Status s = (*snap)->ReadStatePage(after, size_t{1} << 40, &page);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    if (!s.ok()) break;
+    for (auto& o : page.objects) objects.push_back(std::move(o));
+  }
+  for (const wire::StateObject& o : objects) {
     auto parsed = layout::ParseStateKey(o.key);
     Result<FieldMap> fields = codec::DecodeObject(o.bytes, "server object");
     EXPECT_TRUE(parsed && fields.ok()) << fields.status().ToString();
@@ -44,8 +52,12 @@ StateDump DumpServer(const std::string& data_dir) {
 }
 
 std::vector<wire::Changeset> ServerHistory(const std::string& data_dir) {
+  return ServerHistory({data_dir, ""});
+}
+
+std::vector<wire::Changeset> ServerHistory(const server::StorageLocation& location) {
   std::vector<wire::Changeset> out;
-  auto store = server::ServerStore::Open(data_dir, false);
+  auto store = server::OpenStorage(location, false);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return out;
   uint64_t from = (*store)->horizon();

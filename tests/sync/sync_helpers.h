@@ -14,6 +14,7 @@
 #include "journaldb/options.h"
 #include "journaldb/protocol/socket.h"
 #include "journaldb/protocol/wire_codec.h"
+#include "journaldb/server/server_storage.h"
 
 namespace journaldb::testing {
 
@@ -22,10 +23,14 @@ using StateDump = std::map<std::pair<std::string, std::string>, FieldMap>;
 
 // Every object of a client database. Fails the test on read errors.
 StateDump DumpClient(const Database& db);
-// Every object of a stopped server's data directory.
+// Every object of a stopped server's data directory, or of a PostgreSQL
+// store (served or not).
 StateDump DumpServer(const std::string& data_dir);
-// The full history of a stopped server's data directory.
+StateDump DumpServer(const server::StorageLocation& location);
+// The full history of a stopped server's data directory, or of a
+// PostgreSQL store.
 std::vector<wire::Changeset> ServerHistory(const std::string& data_dir);
+std::vector<wire::Changeset> ServerHistory(const server::StorageLocation& location);
 
 // Options for syncing with the server at `address`.
 inline SyncOptions SyncTo(std::string address, std::string token = "") {

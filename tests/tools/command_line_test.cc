@@ -151,8 +151,12 @@ TEST_F(CommandLine, ServerRejectsUnknownOptionsInsteadOfIgnoringThem) {
 TEST_F(CommandLine, ServerUsageErrorsNameTheOption) {
   const std::string data = dir_.Sub("server");
   ExpectUsageError(Server({"--data"}), "--data");
-  ExpectUsageError(Server({"--listen", "127.0.0.1:0"}), "--data DIR is required");
-  ExpectUsageError(Server({"--data", "", "--listen", "no-address"}), "--data DIR is required");
+  ExpectUsageError(Server({"--listen", "127.0.0.1:0"}), "--data DIR or --postgres CONNINFO");
+  ExpectUsageError(Server({"--data", "", "--listen", "no-address"}),
+                   "--data DIR or --postgres CONNINFO");
+  ExpectUsageError(Server({"--data", data, "--postgres", "dbname=x"}), "--postgres");
+  ExpectUsageError(Server({"reset-client", "7"}), "reset-client needs --data DIR or --postgres");
+  ExpectUsageError(Server({"backup", "--postgres", "dbname=x", "--to", data}), "--postgres");
   ExpectUsageError(Server({"backup", "--data", data}), "--to");
   ExpectUsageError(Server({"trim", "--data", data}), "exactly one of --below");
   // strtoull would read these as 2^64-5 and octal 8; an operator means neither.
@@ -164,7 +168,7 @@ TEST_F(CommandLine, ServerUsageErrorsNameTheOption) {
   EXPECT_FALSE(boost::filesystem::exists(data));
   ProcessResult r = Server({"trim", "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_TRUE(Contains(r.out, "journal-server trim --data DIR")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "journal-server trim STORE")) << r.out;
 }
 
 TEST_F(CommandLine, BenchRejectsUnknownOptionsAndMissingValues) {

@@ -1,12 +1,15 @@
-// journal-server: runs the reference sync server, or an operator command on
-// a stopped server's data directory (docs/server.md).
+// journal-server: runs the reference sync server on a data directory or a
+// PostgreSQL database, or an operator command on its store (docs/server.md).
 //
 //   journal-server --data DIR --listen 127.0.0.1:7000 [--token-file FILE]
 //                  [--tls-cert FILE --tls-key FILE]
+//   journal-server --postgres-file FILE --listen 127.0.0.1:7000
+//   journal-server init --postgres CONNINFO
 //   journal-server trim --data DIR (--below VERSION | --older-than SECONDS)
 //   journal-server backup --data DIR --to DIR
 //   journal-server restore --data DIR --from DIR
 //   journal-server reset-client --data DIR ID
+//   journal-server new-epoch --postgres CONNINFO [--replaced-postgres CONNINFO]
 //
 // CLI11 parses the command line; an unknown option or argument is a usage
 // error (exit 2), never ignored.
@@ -32,22 +35,32 @@ namespace {
 
 constexpr char kUsage[] =
     "usage:\n"
-    "  journal-server --data DIR [--listen HOST:PORT] [--token-file FILE | --token TOKEN]\n"
+    "  journal-server (--data DIR | --postgres CONNINFO | --postgres-file FILE)\n"
+    "                 [--listen HOST:PORT] [--token-file FILE | --token TOKEN]\n"
     "                 [--tls-cert FILE --tls-key FILE] [--insecure]\n"
     "                 [--max-connections N] [--max-connections-per-source N]\n"
     "                 [--hello-timeout-ms MS] [--frame-timeout-ms MS] [--idle-timeout-ms MS]\n"
     "                 [--max-inflight-bytes BYTES]\n"
-    "  journal-server trim --data DIR (--below VERSION | --older-than SECONDS)\n"
+    "  journal-server init (--postgres CONNINFO | --postgres-file FILE)\n"
+    "  journal-server trim STORE (--below VERSION | --older-than SECONDS)\n"
     "  journal-server backup --data DIR --to DIR\n"
     "  journal-server restore --data DIR --from DIR\n"
-    "  journal-server reset-client --data DIR CLIENT_ID\n"
+    "  journal-server reset-client STORE CLIENT_ID\n"
+    "  journal-server new-epoch (--postgres CONNINFO | --postgres-file FILE)\n"
+    "                 [--replaced-postgres CONNINFO]\n"
     "  journal-server --version\n"
-    "The operator commands need the server stopped. See docs/server.md.\n";
+    "STORE is --data DIR, --postgres CONNINFO or --postgres-file FILE; without any of them\n"
+    "JOURNALDB_SERVER_POSTGRES names the database. On a data directory the operator commands\n"
+    "need the server stopped; on PostgreSQL they run beside the serving nodes. See\n"
+    "docs/server.md.\n";
 
 constexpr int kUsageError = 2;
 
 // The registration token when neither --token nor --token-file is given.
 constexpr char kTokenEnvironmentVariable[] = "JOURNALDB_SERVER_TOKEN";
+// The PostgreSQL connection string when neither --data nor --postgres nor
+// --postgres-file is given.
+constexpr char kPostgresEnvironmentVariable[] = "JOURNALDB_SERVER_POSTGRES";
 
 int Fail(const std::string& message, int code = 1) {
   std::cerr << "journal-server: " << message << "\n";
@@ -84,26 +97,30 @@ int Serve(journaldb::server::ServerOptions options) {
   return 0;
 }
 
-// The token in `path`: the whole file but a final line break, not empty.
-journaldb::Result<std::string> ReadTokenFile(const std::string& path) {
+// A secret kept in a file (`option` names it in errors): the whole file but
+// a final line break, not empty.
+journaldb::Result<std::string> ReadSecretFile(const char* option, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   if (in) text << in.rdbuf();
   if (!in || in.bad())
-    return journaldb::Status::InvalidArgument(fmt::format("--token-file {}: cannot read it", path));
-  std::string token = text.str();
-  if (token.ends_with('\n')) token.pop_back();
-  if (token.ends_with('\r')) token.pop_back();
-  if (token.empty())
-    return journaldb::Status::InvalidArgument(fmt::format("--token-file {}: it is empty", path));
-  return token;
+    return journaldb::Status::InvalidArgument(fmt::format("{} {}: cannot read it", option, path));
+  std::string secret = text.str();
+  if (secret.ends_with('\n')) secret.pop_back();
+  if (secret.ends_with('\r')) secret.pop_back();
+  if (secret.empty())
+    return journaldb::Status::InvalidArgument(fmt::format("{} {}: it is empty", option, path));
+  return secret;
 }
 
 // What the command line asked for, filled in by CLI11.
 struct CommandLine {
   journaldb::server::ServerOptions serve;  // no command: serve
   std::string token_file;
-  std::string data;                        // an operator command's --data
+  std::string data;               // an operator command's --data
+  std::string postgres;           // --postgres of any form
+  std::string postgres_file;      // --postgres-file of any form
+  std::string replaced_postgres;  // new-epoch --replaced-postgres
   uint64_t below = 0;
   uint64_t older_than = 0;
   std::string to;
@@ -115,12 +132,47 @@ struct CommandLine {
 // required options; the help printed is kUsage, one text for all commands.
 void AddHelp(CLI::App* app) { app->set_help_flag("-h,--help", "print the usage"); }
 
-// An operator command: it works on a stopped server's --data DIR.
+// A data directory's operator command: it works on a stopped server's
+// --data DIR.
 CLI::App* AddOperatorCommand(CLI::App& app, const char* name, const char* what, CommandLine& line) {
   CLI::App* command = app.add_subcommand(name, what);
   AddHelp(command);
   command->add_option("--data", line.data, "the stopped server's data directory")->required();
   return command;
+}
+
+// --postgres CONNINFO and --postgres-file FILE, one or none of them.
+void AddPostgresOptions(CLI::App* app, CommandLine& line) {
+  CLI::Option* conninfo = app->add_option("--postgres", line.postgres, "libpq connection string");
+  app->add_option("--postgres-file", line.postgres_file, "file holding the connection string")
+      ->excludes(conninfo);
+}
+
+// An operator command on either store: --data DIR or PostgreSQL.
+CLI::App* AddStoreCommand(CLI::App& app, const char* name, const char* what, CommandLine& line) {
+  CLI::App* command = app.add_subcommand(name, what);
+  AddHelp(command);
+  CLI::Option* data = command->add_option("--data", line.data, "the data directory");
+  AddPostgresOptions(command, line);
+  data->excludes(command->get_option("--postgres"))
+      ->excludes(command->get_option("--postgres-file"));
+  return command;
+}
+
+// Where the command line says the store is: --data, --postgres,
+// --postgres-file or, without any, JOURNALDB_SERVER_POSTGRES. An empty
+// location if none names one.
+journaldb::Result<journaldb::server::StorageLocation> LocationOf(const CommandLine& line,
+                                                                 const std::string& data) {
+  journaldb::server::StorageLocation location{data, line.postgres};
+  if (!line.postgres_file.empty()) {
+    journaldb::Result<std::string> c = ReadSecretFile("--postgres-file", line.postgres_file);
+    if (!c.ok()) return c.status();
+    location.postgres = *c;
+  }
+  if (location.data_dir.empty() && location.postgres.empty())
+    if (const char* c = std::getenv(kPostgresEnvironmentVariable)) location.postgres = c;
+  return location;
 }
 
 // Serving options before an operator command's name would be silently
@@ -153,6 +205,10 @@ int main(int argc, char** argv) {
   AddHelp(&app);
   app.set_version_flag("--version", std::string("journal-server ") + JOURNALDB_VERSION);
   CLI::Option* serve_data = app.add_option("--data", line.serve.data_dir);
+  AddPostgresOptions(&app, line);
+  CLI::Option* serve_postgres = app.get_option("--postgres");
+  CLI::Option* serve_postgres_file = app.get_option("--postgres-file");
+  serve_data->excludes(serve_postgres)->excludes(serve_postgres_file);
   CLI::Option* listen = app.add_option("--listen", line.serve.listen);
   CLI::Option* token = app.add_option("--token", line.serve.token);
   CLI::Option* token_file = app.add_option("--token-file", line.token_file)->excludes(token);
@@ -164,6 +220,8 @@ int main(int argc, char** argv) {
   // Every option of the serving form, for MisplacedServingOption.
   const std::vector<const CLI::Option*> serving = {
       serve_data,
+      serve_postgres,
+      serve_postgres_file,
       listen,
       token,
       token_file,
@@ -181,7 +239,10 @@ int main(int argc, char** argv) {
   };
   app.require_subcommand(0, 1);
 
-  CLI::App* trim = AddOperatorCommand(app, "trim", "remove old changesets", line);
+  CLI::App* init = app.add_subcommand("init", "create the schema in a PostgreSQL database");
+  AddHelp(init);
+  AddPostgresOptions(init, line);
+  CLI::App* trim = AddStoreCommand(app, "trim", "remove old changesets", line);
   constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
   CLI::Option* below = AddDecimalOption(trim, "--below", &line.below, uint64_t{0}, kMax);
   CLI::Option* older_than =
@@ -191,8 +252,14 @@ int main(int argc, char** argv) {
   CLI::App* restore = AddOperatorCommand(app, "restore", "restore a backup", line);
   restore->add_option("--from", line.from)->required();
   CLI::App* reset_client =
-      AddOperatorCommand(app, "reset-client", "demand a client reset of one client", line);
+      AddStoreCommand(app, "reset-client", "demand a client reset of one client", line);
   AddDecimalOption(reset_client, "CLIENT_ID", &line.client_id, uint64_t{1}, kMax)->required();
+  CLI::App* new_epoch =
+      app.add_subcommand("new-epoch", "start a new epoch after a PostgreSQL restore");
+  AddHelp(new_epoch);
+  AddPostgresOptions(new_epoch, line);
+  new_epoch->add_option("--replaced-postgres", line.replaced_postgres,
+                        "the database the restore replaces, if still readable");
 
   try {
     app.parse(argc, argv);
@@ -211,9 +278,15 @@ int main(int argc, char** argv) {
   if (std::string error = journaldb::tools::UnexpectedArgumentError(app); !error.empty())
     return UsageError(error);
   if (app.get_subcommands().empty()) {
-    if (line.serve.data_dir.empty()) return UsageError("--data DIR is required");
+    journaldb::Result<journaldb::server::StorageLocation> location =
+        LocationOf(line, line.serve.data_dir);
+    if (!location.ok()) return Fail(location.status().message());
+    if (location->data_dir.empty() && location->postgres.empty())
+      return UsageError(fmt::format("--data DIR or --postgres CONNINFO (or {}) is required",
+                                    kPostgresEnvironmentVariable));
+    line.serve.postgres = location->postgres;
     if (token_file->count() > 0) {
-      journaldb::Result<std::string> t = ReadTokenFile(line.token_file);
+      journaldb::Result<std::string> t = ReadSecretFile("--token-file", line.token_file);
       if (!t.ok()) return Fail(t.status().message());
       line.serve.token = *t;
     } else if (token->count() > 0) {
@@ -227,14 +300,26 @@ int main(int argc, char** argv) {
   }
   if (std::string misplaced = MisplacedServingOption(app, serving); !misplaced.empty())
     return UsageError(misplaced);
+  if (backup->parsed()) return Report(journaldb::server::Backup(line.data, line.to));
+  if (restore->parsed()) return Report(journaldb::server::Restore(line.data, line.from));
+  journaldb::Result<journaldb::server::StorageLocation> location = LocationOf(line, line.data);
+  if (!location.ok()) return Fail(location.status().message());
+  if (location->data_dir.empty() && location->postgres.empty())
+    return UsageError(fmt::format("{} needs --data DIR or --postgres CONNINFO (or {})",
+                                  app.get_subcommands().front()->get_name(),
+                                  kPostgresEnvironmentVariable));
+  if (init->parsed()) return Report(journaldb::server::InitPostgres(location->postgres));
+  if (new_epoch->parsed()) {
+    journaldb::server::StorageLocation replaced{"", line.replaced_postgres};
+    return Report(journaldb::server::NewEpoch(
+        *location, line.replaced_postgres.empty() ? nullptr : &replaced));
+  }
   if (trim->parsed()) {
     if ((below->count() > 0) == (older_than->count() > 0))
       return UsageError("trim needs exactly one of --below VERSION and --older-than SECONDS");
     return Report(below->count() > 0
-                      ? journaldb::server::TrimBelow(line.data, line.below)
-                      : journaldb::server::TrimOlderThan(line.data, line.older_than));
+                      ? journaldb::server::TrimBelow(*location, line.below)
+                      : journaldb::server::TrimOlderThan(*location, line.older_than));
   }
-  if (backup->parsed()) return Report(journaldb::server::Backup(line.data, line.to));
-  if (restore->parsed()) return Report(journaldb::server::Restore(line.data, line.from));
-  return Report(journaldb::server::ResetClient(line.data, line.client_id));
+  return Report(journaldb::server::ResetClient(*location, line.client_id));
 }

@@ -1,21 +1,24 @@
-// Operator commands on a stopped server's data directory (docs/server.md).
-// Each opens the directory exclusively, so it fails with busy while a
-// journal-server runs on it. Each returns a one-line summary for the operator.
+// Operator commands (docs/server.md). On a data directory they need the
+// server stopped: each opens the directory exclusively, so it fails with busy
+// while a journal-server runs on it. On a PostgreSQL database trim,
+// reset-client and new-epoch run online, beside the serving nodes. Each
+// returns a one-line summary for the operator.
 #ifndef JOURNALDB_SERVER_ADMIN_H_
 #define JOURNALDB_SERVER_ADMIN_H_
 
 #include <cstdint>
 #include <string>
 
+#include "journaldb/server/server_storage.h"
 #include "journaldb/status.h"
 
 namespace journaldb::server {
 
 // Removes changesets with server version < `below`. Clients whose download
 // cursor falls below the new horizon get a client reset (history-trimmed).
-Result<std::string> TrimBelow(const std::string& data_dir, uint64_t below);
+Result<std::string> TrimBelow(const StorageLocation& location, uint64_t below);
 // Removes changesets stored more than `seconds` ago.
-Result<std::string> TrimOlderThan(const std::string& data_dir, uint64_t seconds);
+Result<std::string> TrimOlderThan(const StorageLocation& location, uint64_t seconds);
 // A consistent copy of the data directory at `to` (must not exist): a
 // RocksDB checkpoint, fsynced, with a BACKUP-COMPLETE marker written last.
 Result<std::string> Backup(const std::string& data_dir, const std::string& to);
@@ -24,7 +27,18 @@ Result<std::string> Backup(const std::string& data_dir, const std::string& to);
 // (epoch-mismatch) naming the restored latest version.
 Result<std::string> Restore(const std::string& data_dir, const std::string& from);
 // Forces a client reset for one client id (operator-reset).
-Result<std::string> ResetClient(const std::string& data_dir, uint64_t client_id);
+Result<std::string> ResetClient(const StorageLocation& location, uint64_t client_id);
+// Creates the journaldb schema in an existing PostgreSQL database, with a
+// fresh random epoch. Servers never create it themselves, so a mistyped
+// database name cannot get one by accident. FailedPrecondition if it exists.
+Result<std::string> InitPostgres(const std::string& conninfo);
+// Starts a new epoch after the store was restored from a backup by other
+// means (pg_restore, a base backup): the latest version becomes the old
+// epoch's fork point, so clients reset exactly as after Restore.
+// `replaced` (may be null) is the store the restore replaces, if it is
+// still readable: client ids continue after its own, and its epoch's fork
+// point is kept.
+Result<std::string> NewEpoch(const StorageLocation& location, const StorageLocation* replaced);
 
 }  // namespace journaldb::server
 

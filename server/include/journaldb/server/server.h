@@ -28,7 +28,7 @@
 #include "journaldb/protocol/byte_budget.h"
 #include "journaldb/protocol/socket.h"
 #include "journaldb/protocol/tls.h"
-#include "journaldb/server/server_store.h"
+#include "journaldb/server/server_storage.h"
 #include "journaldb/status.h"
 
 namespace journaldb::server {
@@ -37,8 +37,13 @@ class RateLimitedLog;
 class SourceThrottle;
 
 struct ServerOptions {
-  // The data directory; created if it holds nothing. Required.
+  // The RocksDB data directory; created if it holds nothing. Exactly one of
+  // data_dir and postgres is required.
   std::string data_dir;
+  // A libpq connection string of an initialised PostgreSQL database
+  // (docs/server.md, "Scaling out on PostgreSQL"): any number of servers may
+  // share it. Default: empty (the data directory is used).
+  std::string postgres;
   // IPv4 address and port to listen on; port 0 picks a free port.
   // Default: "127.0.0.1:0".
   std::string listen = "127.0.0.1:0";
@@ -99,10 +104,10 @@ class Server {
   ~Server();  // Stop()s
 
   uint16_t port() const { return listener_.port(); }
-  ServerStore& store() { return *store_; }
+  ServerStorage& store() { return *store_; }
 
   // Stops accepting, closes every connection, finishes the committer's
-  // queue and closes the data directory. Idempotent.
+  // queue and closes the store. Idempotent.
   void Stop();
 
  private:
@@ -138,7 +143,7 @@ class Server {
 
   const ServerOptions options_;
   std::shared_ptr<const sync::TlsContext> tls_;  // null: cleartext
-  std::unique_ptr<ServerStore> store_;
+  std::unique_ptr<ServerStorage> store_;
   sync::Listener listener_;
   int stop_pipe_[2] = {-1, -1};
 

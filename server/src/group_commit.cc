@@ -1,0 +1,80 @@
+#include "group_commit.h"
+
+#include <fmt/format.h>
+
+#include "journaldb/journal/codec.h"
+#include "journaldb/journal/fold.h"
+#include "journaldb/journal/layout.h"
+#include "journaldb/journal/wall_clock.h"
+#include "journaldb/server/upload_lsns.h"
+
+namespace journaldb::server {
+
+Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
+                       GroupCommitReads& reads, GroupCommitPlan* plan) {
+  uint64_t version = latest;
+  const int64_t now = NowMicros();
+  for (UploadJob* job : jobs) {
+    job->ack = {};
+    Lsn highest = 0;
+    if (auto u = plan->highest_lsns.find(job->client_id); u != plan->highest_lsns.end()) {
+      highest = u->second;
+    } else {
+      Result<std::optional<ClientRecord>> r = reads.Client(job->client_id);
+      if (!r.ok()) return r.status();
+      if (!*r) {
+        job->status = Status::NotFound(fmt::format("client {} is not registered", job->client_id));
+        continue;
+      }
+      highest = (*r)->highest_lsn;
+    }
+    if (Status s = CheckUploadLsns(job->client_id, highest, job->entries); !s.ok()) {
+      job->status = std::move(s);
+      continue;
+    }
+    for (const wire::UploadEntry& e : job->entries) {
+      if (e.lsn <= highest) {
+        // A re-upload after a lost ack: answer with the version it got.
+        Result<std::optional<uint64_t>> got = reads.OriginVersion(job->client_id, e.lsn);
+        if (!got.ok()) return got.status();
+        job->ack.acks.push_back({e.lsn, got->value_or(0)});
+        continue;
+      }
+      ++version;
+      plan->changesets.push_back({version, job->client_id, e.lsn, now, e.bytes, {}});
+      for (const Operation& op : e.entry.ops) {
+        std::string key = layout::StateKey(op.collection, op.key);
+        auto t = plan->state.find(key);
+        if (t == plan->state.end()) {
+          Result<std::optional<std::string>> raw = reads.StateObject(key);
+          if (!raw.ok()) return raw.status();
+          std::optional<FieldMap> obj;
+          if (*raw) {
+            Result<FieldMap> f = codec::DecodeObject(**raw, op.key);
+            if (!f.ok()) return f.status();
+            obj = std::move(f).value();
+          }
+          t = plan->state.emplace(key, std::move(obj)).first;
+        }
+        // An op that cannot apply at this point of the server's order (an
+        // increment of a non-int64 field) is a no-op everywhere
+        // (docs/merge-semantics.md).
+        fold::ApplyOperation(op, t->second).IgnoreError();
+      }
+      highest = e.lsn;
+      job->ack.acks.push_back({e.lsn, version});
+    }
+    job->ack.highest_lsn = highest;
+    plan->highest_lsns[job->client_id] = highest;
+  }
+  plan->latest_version = version;
+  return Status::OK();
+}
+
+void FinishGroupCommit(const std::vector<UploadJob*>& jobs, const Status& failure) {
+  if (failure.ok()) return;
+  for (UploadJob* job : jobs)
+    if (job->status.ok()) job->status = failure;
+}
+
+}  // namespace journaldb::server

@@ -1,0 +1,67 @@
+// GroupCommit: what one group commit of uploads does, apart from where it
+// reads and writes, so both stores number, deduplicate and fold uploads by
+// one algorithm: each job's lsns are checked (CheckUploadLsns), re-uploads
+// are acknowledged with the version their origin got, new entries get the
+// next versions and are folded into the objects they touch.
+//
+//   GroupCommitPlan plan;
+//   Status failure = PlanGroupCommit(jobs, latest, reads, &plan);
+//   if (failure.ok()) failure = WriteAtomically(plan);  // the store's part
+//   FinishGroupCommit(jobs, failure);
+//
+// Thread safety: none; the committer runs it.
+#ifndef JOURNALDB_SERVER_GROUP_COMMIT_H_
+#define JOURNALDB_SERVER_GROUP_COMMIT_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "journaldb/object.h"
+#include "journaldb/server/admission.h"
+#include "journaldb/server/server_storage.h"
+#include "journaldb/status.h"
+
+namespace journaldb::server {
+
+// What a group commit reads from its store, as of the commit's start.
+class GroupCommitReads {
+ public:
+  virtual ~GroupCommitReads() = default;
+  // The registry entry of `client_id`, nullopt if there is none.
+  virtual Result<std::optional<ClientRecord>> Client(uint64_t client_id) = 0;
+  // The version the entry (client_id, lsn) got when first stored; nullopt if
+  // the origin index has none.
+  virtual Result<std::optional<uint64_t>> OriginVersion(uint64_t client_id, Lsn lsn) = 0;
+  // The stored object under a state key (layout::StateKey), encoded;
+  // nullopt if there is none.
+  virtual Result<std::optional<std::string>> StateObject(const std::string& key) = 0;
+};
+
+// What a group commit writes, all in one atomic, durable step.
+struct GroupCommitPlan {
+  // The new latest version (the old one if nothing new was uploaded).
+  uint64_t latest_version = 0;
+  // New changesets in version order; each also goes into the origin index.
+  std::vector<wire::Changeset> changesets;
+  // State key -> new object (nullopt: erased).
+  std::map<std::string, std::optional<FieldMap>> state;
+  // Client id -> highest stored lsn after the commit.
+  std::map<uint64_t, Lsn> highest_lsns;
+};
+
+// Fills each job's ack (and the status of a job refused on its own: an
+// unknown client, an lsn gap) and `plan`, starting at `latest`. A failed
+// read fails the whole group.
+Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
+                       GroupCommitReads& reads, GroupCommitPlan* plan);
+
+// After the store's write: a failure becomes the status of every job not
+// already refused.
+void FinishGroupCommit(const std::vector<UploadJob*>& jobs, const Status& failure);
+
+}  // namespace journaldb::server
+
+#endif  // JOURNALDB_SERVER_GROUP_COMMIT_H_

@@ -1,0 +1,87 @@
+// PgConnection: one libpq connection with the few calls the PostgreSQL store
+// makes, every failure a Status (IOError: the database is unreachable or the
+// statement failed and may succeed on retry; Corruption: a reply of the
+// wrong shape). Values go over the wire in binary: int8 (u64 bit-cast to
+// two's complement), bytea and bool.
+//
+//   Result<PgConnection> c = PgConnection::Connect(conninfo, timeouts);
+//   Result<PgRows> rows = c->Query("SELECT latest_version FROM journaldb.lineage", {});
+//   uint64_t latest = rows->U64(0, 0);
+//
+// Thread safety: none; one thread uses a connection at a time.
+#ifndef JOURNALDB_SERVER_POSTGRES_PG_CONNECTION_H_
+#define JOURNALDB_SERVER_POSTGRES_PG_CONNECTION_H_
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "journaldb/status.h"
+
+namespace journaldb::server::pg {
+
+// One statement parameter, in binary.
+struct PgParam {
+  enum class Type { kInt8, kBytea, kBool } type;
+  std::string bytes;
+  static PgParam U64(uint64_t v);
+  static PgParam Bytes(std::string_view v);
+  static PgParam Bool(bool v);
+};
+
+// Rows of a statement's binary result.
+class PgRows {
+ public:
+  explicit PgRows(PGresult* r) : result_(r, &PQclear) {}
+  int size() const { return PQntuples(result_.get()); }
+  bool IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col) != 0; }
+  std::string_view Bytes(int row, int col) const;
+  uint64_t U64(int row, int col) const;
+  bool Bool(int row, int col) const;
+  // Rows changed by an INSERT/UPDATE/DELETE.
+  uint64_t Affected() const;
+  PGresult* raw_result() const { return result_.get(); }
+
+ private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
+};
+
+// Server-side limits every connection sets after connecting.
+struct PgTimeouts {
+  // statement_timeout: a statement running longer fails. Default: 30 s.
+  uint32_t statement_ms = 30000;
+  // idle_in_transaction_session_timeout: a transaction left idle (a node
+  // stuck or gone mid-transaction) is ended by the database. Default: 60 s.
+  uint32_t idle_in_transaction_ms = 60000;
+};
+
+class PgConnection {
+ public:
+  // Connects (within 5 s) and sets `timeouts`. IOError naming the database's
+  // reason if it cannot.
+  static Result<PgConnection> Connect(const std::string& conninfo, const PgTimeouts& timeouts);
+  PgConnection(PgConnection&&) = default;
+  PgConnection& operator=(PgConnection&&) = default;
+
+  // Runs one statement; tuples come back in binary. IOError with the
+  // database's message on failure (`what` says which step it was).
+  Result<PgRows> Query(const char* sql, const std::vector<PgParam>& params,
+                       const char* what = "query");
+  // Runs statements without parameters (BEGIN, COMMIT, LISTEN ...).
+  Status Exec(const char* sql, const char* what = "statement");
+  // False once the connection broke; such a connection is dropped.
+  bool ok() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
+  PGconn* raw() const { return conn_.get(); }
+
+ private:
+  explicit PgConnection(PGconn* c) : conn_(c, &PQfinish) {}
+  std::unique_ptr<PGconn, void (*)(PGconn*)> conn_;
+};
+
+}  // namespace journaldb::server::pg
+
+#endif  // JOURNALDB_SERVER_POSTGRES_PG_CONNECTION_H_

@@ -1,0 +1,622 @@
+#include "postgres_store.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <system_error>
+#include <utility>
+
+#include "../group_commit.h"
+#include "../random_epoch.h"
+#include "journaldb/journal/codec.h"
+#include "journaldb/journal/wall_clock.h"
+
+namespace journaldb::server {
+
+using pg::PgConnection;
+using pg::PgParam;
+using pg::PgRows;
+
+namespace {
+
+constexpr char kFormatTag[] = "journaldb-server/1";
+constexpr char kChannel[] = "journaldb_versions";
+// Connections kept for the server's threads; more wait for one.
+constexpr int kMaxPooled = 8;
+// Rows read per statement by a changesets reply or a bootstrap page: entries
+// and objects are bounded (kMaxEntryBytes, kMaxObjectBytes), so this bounds
+// the memory of one read.
+constexpr int kRowsPerRead = 64;
+// How often a node reads the lineage without being notified.
+constexpr int kPollMs = 1000;
+
+// The schema; docs/server.md ("Scaling out on PostgreSQL") shows it too.
+constexpr char kSchema[] = R"(
+CREATE SCHEMA journaldb;
+CREATE TABLE journaldb.lineage (
+  id int PRIMARY KEY CHECK (id = 1),
+  format text NOT NULL,
+  epoch bigint NOT NULL,
+  latest_version bigint NOT NULL,
+  horizon bigint NOT NULL);
+CREATE TABLE journaldb.client_ids (id int PRIMARY KEY CHECK (id = 1), next bigint NOT NULL);
+CREATE TABLE journaldb.clients (
+  client_id bigint PRIMARY KEY,
+  highest_lsn bigint NOT NULL,
+  reset boolean NOT NULL,
+  secret_hash bytea);
+CREATE TABLE journaldb.changesets (
+  version bigint PRIMARY KEY,
+  server_time_us bigint NOT NULL,
+  record bytea NOT NULL);
+CREATE TABLE journaldb.origins (
+  client_id bigint NOT NULL,
+  lsn bigint NOT NULL,
+  version bigint NOT NULL,
+  PRIMARY KEY (client_id, lsn));
+CREATE TABLE journaldb.state (key bytea PRIMARY KEY, object bytea NOT NULL);
+CREATE TABLE journaldb.forks (epoch bigint PRIMARY KEY, version bigint NOT NULL);
+INSERT INTO journaldb.client_ids VALUES (1, 1);
+)";
+
+const pg::PgTimeouts kPoolTimeouts{};
+// A bootstrap's transaction stays open between the client's page requests.
+const pg::PgTimeouts kSnapshotTimeouts{30000, 300000};
+
+std::optional<SecretHash> DecodeSecretHash(std::string_view b) {
+  if (b.size() != std::tuple_size_v<SecretHash>) return std::nullopt;
+  SecretHash h;
+  std::memcpy(h.data(), b.data(), h.size());
+  return h;
+}
+
+// A registry row (highest_lsn, reset, secret_hash) starting at column `col`.
+Result<ClientRecord> DecodeClientRow(const PgRows& rows, int row, int col) {
+  ClientRecord r{rows.U64(row, col), rows.Bool(row, col + 1), std::nullopt};
+  if (!rows.IsNull(row, col + 2)) {
+    r.secret_hash = DecodeSecretHash(rows.Bytes(row, col + 2));
+    if (!r.secret_hash) return Status::Corruption("postgres: a client's secret hash is malformed");
+  }
+  return r;
+}
+
+// The uploads' reads inside the group commit's transaction.
+class PgGroupReads final : public GroupCommitReads {
+ public:
+  explicit PgGroupReads(PgConnection& c) : c_(c) {}
+
+  Result<std::optional<ClientRecord>> Client(uint64_t client_id) override {
+    Result<PgRows> rows = c_.Query(
+        "SELECT highest_lsn, reset, secret_hash FROM journaldb.clients WHERE client_id = $1",
+        {PgParam::U64(client_id)}, "read client");
+    if (!rows.ok()) return rows.status();
+    if (rows->size() == 0) return std::optional<ClientRecord>();
+    Result<ClientRecord> r = DecodeClientRow(*rows, 0, 0);
+    if (!r.ok()) return r.status();
+    return std::optional<ClientRecord>(*r);
+  }
+
+  Result<std::optional<uint64_t>> OriginVersion(uint64_t client_id, Lsn lsn) override {
+    Result<PgRows> rows =
+        c_.Query("SELECT version FROM journaldb.origins WHERE client_id = $1 AND lsn = $2",
+                 {PgParam::U64(client_id), PgParam::U64(lsn)}, "read origin");
+    if (!rows.ok()) return rows.status();
+    if (rows->size() == 0) return std::optional<uint64_t>();
+    return std::optional<uint64_t>(rows->U64(0, 0));
+  }
+
+  Result<std::optional<std::string>> StateObject(const std::string& key) override {
+    Result<PgRows> rows = c_.Query("SELECT object FROM journaldb.state WHERE key = $1",
+                                   {PgParam::Bytes(key)}, "read state");
+    if (!rows.ok()) return rows.status();
+    if (rows->size() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(rows->Bytes(0, 0)));
+  }
+
+ private:
+  PgConnection& c_;
+};
+
+// Writes a planned group commit inside its transaction.
+Status WritePlan(PgConnection& c, const GroupCommitPlan& plan, uint64_t old_latest) {
+  for (const wire::Changeset& cs : plan.changesets) {
+    Result<PgRows> r = c.Query(
+        "INSERT INTO journaldb.changesets VALUES ($1, $2, $3)",
+        {PgParam::U64(cs.server_version), PgParam::U64(static_cast<uint64_t>(cs.server_time_us)),
+         PgParam::Bytes(wire::EncodeChangesetRecord(cs))},
+        "store changeset");
+    if (!r.ok()) return r.status();
+    r = c.Query("INSERT INTO journaldb.origins VALUES ($1, $2, $3)",
+                {PgParam::U64(cs.origin_client), PgParam::U64(cs.origin_lsn),
+                 PgParam::U64(cs.server_version)},
+                "store origin");
+    if (!r.ok()) return r.status();
+  }
+  for (const auto& [key, obj] : plan.state) {
+    Result<PgRows> r =
+        obj ? c.Query(
+                  "INSERT INTO journaldb.state VALUES ($1, $2) "
+                  "ON CONFLICT (key) DO UPDATE SET object = EXCLUDED.object",
+                  {PgParam::Bytes(key), PgParam::Bytes(codec::EncodeObject(*obj))}, "store state")
+            : c.Query("DELETE FROM journaldb.state WHERE key = $1", {PgParam::Bytes(key)},
+                      "erase state");
+    if (!r.ok()) return r.status();
+  }
+  for (const auto& [id, highest] : plan.highest_lsns) {
+    Result<PgRows> r = c.Query("UPDATE journaldb.clients SET highest_lsn = $2 WHERE client_id = $1",
+                               {PgParam::U64(id), PgParam::U64(highest)}, "store client lsn");
+    if (!r.ok()) return r.status();
+  }
+  if (plan.latest_version == old_latest) return Status::OK();
+  Result<PgRows> r = c.Query("UPDATE journaldb.lineage SET latest_version = $1 WHERE id = 1",
+                             {PgParam::U64(plan.latest_version)}, "store latest version");
+  if (!r.ok()) return r.status();
+  // Delivered at COMMIT, and only if it commits.
+  return c.Exec(fmt::format("NOTIFY {}", kChannel).c_str(), "notify");
+}
+
+}  // namespace
+
+// A pooled connection for the length of one call.
+class PostgresStore::Lease {
+ public:
+  Lease(PostgresStore* store, PgConnection c) : store_(store), c_(std::move(c)) {}
+  Lease(Lease&& o) noexcept : store_(std::exchange(o.store_, nullptr)), c_(std::move(o.c_)) {}
+  Lease& operator=(Lease&&) = delete;
+  ~Lease() {
+    if (store_ != nullptr) store_->Return(std::move(*c_));
+  }
+  PgConnection& operator*() { return *c_; }
+  PgConnection* operator->() { return &*c_; }
+
+ private:
+  PostgresStore* store_;
+  std::optional<PgConnection> c_;
+};
+
+// One REPEATABLE READ, READ ONLY transaction on a connection of its own.
+class PostgresStore::Snapshot final : public StateSnapshot {
+ public:
+  static Result<std::unique_ptr<StateSnapshot>> Begin(const std::string& conninfo) {
+    Result<PgConnection> c = PgConnection::Connect(conninfo, kSnapshotTimeouts);
+    if (!c.ok()) return c.status();
+    if (Status s = c->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin snapshot");
+        !s.ok())
+      return s;
+    Result<PgRows> rows =
+        c->Query("SELECT latest_version FROM journaldb.lineage WHERE id = 1", {}, "read latest");
+    if (!rows.ok()) return rows.status();
+    if (rows->size() != 1) return Status::Corruption("postgres: the lineage row is missing");
+    return std::unique_ptr<StateSnapshot>(new Snapshot(std::move(c).value(), rows->U64(0, 0)));
+  }
+
+  uint64_t version() const override { return version_; }
+
+  Result<Lsn> ClientHighestLsn(uint64_t client_id) override {
+    Result<PgRows> rows = c_.Query("SELECT highest_lsn FROM journaldb.clients WHERE client_id = $1",
+                                   {PgParam::U64(client_id)}, "read client lsn");
+    if (!rows.ok()) return rows.status();
+    return rows->size() == 0 ? Lsn{0} : rows->U64(0, 0);
+  }
+
+  Status ReadStatePage(std::string_view after_key, size_t max_bytes,
+                       wire::BootstrapPage* page) override {
+    Result<PgRows> rows =
+        c_.Query("SELECT key, object FROM journaldb.state WHERE key > $1 ORDER BY key LIMIT $2",
+                 {PgParam::Bytes(after_key), PgParam::U64(kRowsPerRead)}, "read state page");
+    if (!rows.ok()) return rows.status();
+    max_bytes = std::min(max_bytes, wire::kMaxReplyPayloadBytes);
+    size_t bytes = 0;
+    for (int i = 0; i < rows->size(); ++i) {
+      wire::StateObject o;
+      o.key = rows->Bytes(i, 0);
+      o.bytes = rows->Bytes(i, 1);
+      // As for the data directory: at least one object, then within max_bytes.
+      size_t size = wire::EncodedSize(o);
+      if (!page->objects.empty() && bytes + size > max_bytes) return Status::OK();
+      bytes += size;
+      page->objects.push_back(std::move(o));
+    }
+    page->last = rows->size() < kRowsPerRead;
+    return Status::OK();
+  }
+
+ private:
+  Snapshot(PgConnection c, uint64_t version) : c_(std::move(c)), version_(version) {}
+  PgConnection c_;  // closing it ends the transaction
+  uint64_t version_;
+};
+
+Status PostgresStore::Init(const std::string& conninfo) {
+  Result<PgConnection> c = PgConnection::Connect(conninfo, kPoolTimeouts);
+  if (!c.ok()) return c.status();
+  Result<PgRows> exists =
+      c->Query("SELECT to_regnamespace('journaldb') IS NOT NULL", {}, "look for the schema");
+  if (!exists.ok()) return exists.status();
+  if (exists->Bool(0, 0))
+    return Status::FailedPrecondition(fmt::format(
+        "database {} already has the journaldb schema; init runs once", PQdb(c->raw())));
+  if (Status s = c->Exec("BEGIN", "begin"); !s.ok()) return s;
+  if (Status s = c->Exec(kSchema, "create the schema"); !s.ok()) return s;
+  std::string lineage =
+      fmt::format("INSERT INTO journaldb.lineage VALUES (1, '{}', $1, 0, 0)", kFormatTag);
+  Result<PgRows> r = c->Query(lineage.c_str(), {PgParam::U64(RandomEpoch())}, "create lineage");
+  if (!r.ok()) return r.status();
+  return c->Exec("COMMIT", "commit the schema");
+}
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& conninfo) {
+  std::unique_ptr<PostgresStore> store(new PostgresStore(conninfo));
+  {
+    Result<Lease> c = store->Acquire();
+    if (!c.ok()) return c.status();
+    Result<PgRows> exists =
+        (*c)->Query("SELECT to_regclass('journaldb.lineage') IS NOT NULL", {}, "look for schema");
+    if (!exists.ok()) return exists.status();
+    if (!exists->Bool(0, 0))
+      return Status::FailedPrecondition(fmt::format(
+          "database {} has no journaldb schema; create it once with `journal-server init "
+          "--postgres CONNINFO`",
+          PQdb((*c)->raw())));
+    store->describe_ = fmt::format("postgres db={}", PQdb((*c)->raw()));
+    if (Status s = store->Refresh(**c); !s.ok()) return s;
+  }
+  if (::pipe2(store->stop_pipe_, O_CLOEXEC) != 0)
+    return Status::IOError("postgres store: cannot create pipe");
+  try {
+    store->listener_ = std::thread([p = store.get()] { p->ListenLoop(); });
+  } catch (const std::system_error& e) {
+    return Status::IOError(fmt::format("postgres store: cannot start its listener: {}", e.what()));
+  }
+  return store;
+}
+
+PostgresStore::~PostgresStore() {
+  if (listener_.joinable()) {
+    char byte = 0;
+    (void)!::write(stop_pipe_[1], &byte, 1);
+    listener_.join();
+  }
+  for (int fd : stop_pipe_)
+    if (fd >= 0) ::close(fd);
+}
+
+std::string PostgresStore::Describe() const { return describe_; }
+
+Result<PostgresStore::Lease> PostgresStore::Acquire() {
+  {
+    std::unique_lock<std::mutex> lock(pool_mu_);
+    pool_cv_.wait(lock, [&] { return !idle_.empty() || leased_ < kMaxPooled; });
+    ++leased_;
+    if (!idle_.empty()) {
+      PgConnection c = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(c));
+    }
+  }
+  Result<PgConnection> c = PgConnection::Connect(conninfo_, kPoolTimeouts);
+  if (!c.ok()) {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    --leased_;
+    pool_cv_.notify_one();
+    return c.status();
+  }
+  return Lease(this, std::move(c).value());
+}
+
+void PostgresStore::Return(PgConnection c) {
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  --leased_;
+  if (c.ok())
+    idle_.push_back(std::move(c));
+  else
+    idle_.clear();  // the database went away: the idle ones are as dead
+  pool_cv_.notify_one();
+}
+
+Status PostgresStore::InTransaction(const std::function<Status(PgConnection&)>& body) {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  if (Status s = (*c)->Exec("BEGIN", "begin"); !s.ok()) return s;
+  Status s = body(**c);
+  if (s.ok()) return (*c)->Exec("COMMIT", "commit");
+  (*c)->Exec("ROLLBACK", "rollback").IgnoreError();
+  return s;
+}
+
+Status PostgresStore::Refresh(PgConnection& c) {
+  Result<PgRows> rows =
+      c.Query("SELECT format, epoch, latest_version, horizon FROM journaldb.lineage WHERE id = 1",
+              {}, "read the lineage");
+  if (!rows.ok()) return rows.status();
+  if (rows->size() != 1 || rows->Bytes(0, 0) != kFormatTag)
+    return Status::FailedPrecondition(
+        fmt::format("{} holds no journal-server lineage (format tag missing)", describe_));
+  epoch_.store(rows->U64(0, 1), std::memory_order_release);
+  horizon_.store(rows->U64(0, 3), std::memory_order_release);
+  SawLatest(rows->U64(0, 2), /*notify=*/true);
+  return Status::OK();
+}
+
+void PostgresStore::SawLatest(uint64_t latest, bool notify) {
+  uint64_t known = latest_.load(std::memory_order_acquire);
+  while (latest > known && !latest_.compare_exchange_weak(known, latest)) {
+  }
+  if (!notify || latest <= known) return;
+  std::lock_guard<std::mutex> lock(callback_mu_);
+  if (on_new_versions_) on_new_versions_();
+}
+
+void PostgresStore::SetNewVersionsCallback(std::function<void()> callback) {
+  std::lock_guard<std::mutex> lock(callback_mu_);
+  on_new_versions_ = std::move(callback);
+}
+
+void PostgresStore::ListenLoop() {
+  std::optional<PgConnection> c;
+  auto drain = [&] {
+    bool any = false;
+    while (PGnotify* n = PQnotifies(c->raw())) {
+      PQfreemem(n);
+      any = true;
+    }
+    return any;
+  };
+  for (;;) {
+    if (!c) {
+      // Notifications sent while no listener was connected are lost: the
+      // refresh after connecting catches up.
+      Result<PgConnection> fresh = PgConnection::Connect(conninfo_, kPoolTimeouts);
+      if (fresh.ok() && fresh->Exec(fmt::format("LISTEN {}", kChannel).c_str(), "listen").ok() &&
+          Refresh(*fresh).ok())
+        c = std::move(fresh).value();
+    }
+    pollfd fds[2] = {{stop_pipe_[0], POLLIN, 0}, {c ? PQsocket(c->raw()) : -1, POLLIN, 0}};
+    int n = ::poll(fds, 2, c ? kPollMs : kPollMs / 2);
+    if (fds[0].revents != 0) return;
+    if (!c || (n < 0 && errno == EINTR)) continue;
+    if ((fds[1].revents != 0 && !PQconsumeInput(c->raw())) || !c->ok()) {
+      c.reset();
+      continue;
+    }
+    // A notification that arrives during the refresh may announce a commit
+    // the refresh did not see: refresh until none came in meanwhile.
+    drain();
+    bool failed = false;
+    do {
+      failed = !Refresh(*c).ok();
+    } while (!failed && drain());
+    if (failed) c.reset();
+  }
+}
+
+Result<uint64_t> PostgresStore::ReadLatestVersion() {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  if (Status s = Refresh(**c); !s.ok()) return s;
+  return latest_version();
+}
+
+Result<AdmissionView> PostgresStore::ReadAdmissionView(uint64_t client_id, uint64_t client_epoch) {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  // One statement: one snapshot of the database.
+  Result<PgRows> rows = (*c)->Query(
+      "SELECT l.epoch, l.latest_version, l.horizon, c.client_id IS NOT NULL, c.highest_lsn, "
+      "c.reset, c.secret_hash, f.version FROM journaldb.lineage l "
+      "LEFT JOIN journaldb.clients c ON c.client_id = $1 "
+      "LEFT JOIN journaldb.forks f ON f.epoch = $2 WHERE l.id = 1",
+      {PgParam::U64(client_id), PgParam::U64(client_epoch)}, "read admission view");
+  if (!rows.ok()) return rows.status();
+  if (rows->size() != 1) return Status::Corruption("postgres: the lineage row is missing");
+  AdmissionView view{rows->U64(0, 0), rows->U64(0, 1), rows->U64(0, 2), std::nullopt, std::nullopt};
+  if (client_id != 0 && rows->Bool(0, 3)) {
+    Result<ClientRecord> r = DecodeClientRow(*rows, 0, 4);
+    if (!r.ok()) return r.status();
+    view.client = *r;
+  }
+  if (client_epoch != 0 && client_epoch != view.epoch && !rows->IsNull(0, 7))
+    view.client_epoch_fork_version = rows->U64(0, 7);
+  SawLatest(view.latest_version, /*notify=*/false);
+  return view;
+}
+
+Result<uint64_t> PostgresStore::RegisterClient(const SecretHash& secret_hash) {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  // One statement, so committed (and durable) when it returns.
+  Result<PgRows> rows = (*c)->Query(
+      "WITH n AS (UPDATE journaldb.client_ids SET next = next + 1 RETURNING next - 1 AS id) "
+      "INSERT INTO journaldb.clients SELECT id, 0, false, $1 FROM n RETURNING client_id",
+      {PgParam::Bytes(
+          std::string_view(reinterpret_cast<const char*>(secret_hash.data()), secret_hash.size()))},
+      "register client");
+  if (!rows.ok()) return rows.status();
+  if (rows->size() != 1) return Status::Corruption("postgres: the client id counter is missing");
+  return rows->U64(0, 0);
+}
+
+void PostgresStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
+  GroupCommitPlan plan;
+  Status failure = InTransaction([&](PgConnection& c) -> Status {
+    // The lineage row's lock orders the group commits of every node: versions
+    // are handed out and committed one group after the other, gapless.
+    Result<PgRows> rows = c.Query(
+        "SELECT latest_version FROM journaldb.lineage WHERE id = 1 FOR UPDATE", {}, "lock lineage");
+    if (!rows.ok()) return rows.status();
+    if (rows->size() != 1) return Status::Corruption("postgres: the lineage row is missing");
+    uint64_t latest = rows->U64(0, 0);
+    PgGroupReads reads(c);
+    if (Status s = PlanGroupCommit(jobs, latest, reads, &plan); !s.ok()) return s;
+    return WritePlan(c, plan, latest);
+  });
+  // A failed COMMIT may still have committed: the clients upload again and
+  // are acknowledged from the origins.
+  FinishGroupCommit(jobs, failure);
+  if (failure.ok()) SawLatest(plan.latest_version, /*notify=*/false);
+}
+
+Status PostgresStore::ReadChangesets(uint64_t from, size_t max_bytes,
+                                     std::vector<wire::Changeset>* out) {
+  uint64_t latest = latest_version();
+  if (from >= latest) return Status::OK();
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  Result<PgRows> rows = (*c)->Query(
+      "SELECT version, record FROM journaldb.changesets WHERE version > $1 AND version <= $2 "
+      "ORDER BY version LIMIT $3",
+      {PgParam::U64(from), PgParam::U64(latest), PgParam::U64(kRowsPerRead)}, "read changesets");
+  if (!rows.ok()) return rows.status();
+  max_bytes = std::min(max_bytes, wire::kMaxReplyPayloadBytes);
+  size_t bytes = 0;
+  uint64_t expected = from + 1;
+  for (int i = 0; i < rows->size(); ++i, ++expected) {
+    if (rows->U64(i, 0) != expected)
+      return Status::Corruption(
+          fmt::format("server history: version {} missing (found {})", expected, rows->U64(i, 0)));
+    Result<wire::Changeset> cs = wire::DecodeChangesetRecord(rows->Bytes(i, 1));
+    if (!cs.ok()) return cs.status();
+    size_t size = wire::EncodedSize(*cs);
+    if (!out->empty() && bytes + size > max_bytes) break;
+    bytes += size;
+    out->push_back(std::move(cs).value());
+  }
+  if (out->empty())
+    return Status::Corruption(fmt::format("server history: version {} missing", from + 1));
+  return Status::OK();
+}
+
+Result<std::unique_ptr<StateSnapshot>> PostgresStore::NewSnapshot() {
+  return Snapshot::Begin(conninfo_);
+}
+
+Result<uint64_t> PostgresStore::TrimBelow(uint64_t below) {
+  uint64_t removed = 0;
+  Status s = InTransaction([&](PgConnection& c) -> Status {
+    Result<PgRows> rows =
+        c.Query("SELECT latest_version, horizon FROM journaldb.lineage WHERE id = 1 FOR UPDATE", {},
+                "lock lineage");
+    if (!rows.ok()) return rows.status();
+    if (rows->size() != 1) return Status::Corruption("postgres: the lineage row is missing");
+    uint64_t latest = rows->U64(0, 0), horizon = rows->U64(0, 1);
+    below = std::min(below, latest + 1);
+    if (below <= horizon + 1) return Status::OK();
+    removed = below - 1 - horizon;
+    Result<PgRows> r = c.Query("DELETE FROM journaldb.changesets WHERE version < $1",
+                               {PgParam::U64(below)}, "trim history");
+    if (!r.ok()) return r.status();
+    r = c.Query("UPDATE journaldb.lineage SET horizon = $1 WHERE id = 1", {PgParam::U64(below - 1)},
+                "store horizon");
+    if (!r.ok()) return r.status();
+    horizon_.store(below - 1, std::memory_order_release);
+    return c.Exec(fmt::format("NOTIFY {}", kChannel).c_str(), "notify");
+  });
+  if (!s.ok()) return s;
+  return removed;
+}
+
+Result<uint64_t> PostgresStore::FirstVersionYoungerThan(uint64_t age_seconds) {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  int64_t cutoff = NowMicros() - static_cast<int64_t>(age_seconds) * 1000000;
+  Result<PgRows> rows = (*c)->Query(
+      "SELECT COALESCE((SELECT min(version) FROM journaldb.changesets "
+      "WHERE server_time_us >= $1), latest_version + 1) FROM journaldb.lineage WHERE id = 1",
+      {PgParam::U64(static_cast<uint64_t>(cutoff))}, "find trim point");
+  if (!rows.ok()) return rows.status();
+  if (rows->size() != 1) return Status::Corruption("postgres: the lineage row is missing");
+  return rows->U64(0, 0);
+}
+
+Status PostgresStore::ResetClient(uint64_t client_id) {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  Result<PgRows> r = (*c)->Query("UPDATE journaldb.clients SET reset = true WHERE client_id = $1",
+                                 {PgParam::U64(client_id)}, "reset client");
+  if (!r.ok()) return r.status();
+  if (r->Affected() == 0)
+    return Status::NotFound(
+        fmt::format("no client {} in the registry of {}", client_id, describe_));
+  return Status::OK();
+}
+
+Result<uint64_t> PostgresStore::StartNewEpoch(ServerStorage* replaced) {
+  // What the replaced store passes on is read before this transaction.
+  std::optional<uint64_t> replaced_next;
+  uint64_t replaced_epoch = 0;
+  std::optional<uint64_t> replaced_fork;
+  uint64_t old_epoch = epoch();
+  if (replaced != nullptr) {
+    Result<uint64_t> next = replaced->NextClientId();
+    if (!next.ok()) return next.status();
+    replaced_next = *next;
+    replaced_epoch = replaced->epoch();
+    Result<std::optional<uint64_t>> fork = replaced->ForkVersion(old_epoch);
+    if (!fork.ok()) return fork.status();
+    replaced_fork = *fork;
+  }
+  uint64_t epoch = RandomEpoch();
+  Status s = InTransaction([&](PgConnection& c) -> Status {
+    Result<PgRows> rows =
+        c.Query("SELECT epoch, latest_version FROM journaldb.lineage WHERE id = 1 FOR UPDATE", {},
+                "lock lineage");
+    if (!rows.ok()) return rows.status();
+    if (rows->size() != 1) return Status::Corruption("postgres: the lineage row is missing");
+    if (rows->U64(0, 0) != old_epoch)
+      return Status::FailedPrecondition("the epoch changed meanwhile; run the command again");
+    uint64_t latest = rows->U64(0, 1);
+    constexpr char kFork[] =
+        "INSERT INTO journaldb.forks VALUES ($1, $2) "
+        "ON CONFLICT (epoch) DO UPDATE SET version = EXCLUDED.version";
+    Result<PgRows> r =
+        c.Query(kFork, {PgParam::U64(old_epoch), PgParam::U64(latest)}, "record fork point");
+    if (!r.ok()) return r.status();
+    r = c.Query("UPDATE journaldb.lineage SET epoch = $1 WHERE id = 1", {PgParam::U64(epoch)},
+                "store epoch");
+    if (!r.ok()) return r.status();
+    if (replaced_next) {
+      // Clients registered after the backup keep ids the backup never handed
+      // out; a new client must not get one of them and be taken for it.
+      r = c.Query("UPDATE journaldb.client_ids SET next = GREATEST(next, $1)",
+                  {PgParam::U64(*replaced_next)}, "continue client ids");
+      if (!r.ok()) return r.status();
+      if (replaced_epoch != old_epoch && replaced_fork) {
+        r = c.Query(kFork,
+                    {PgParam::U64(replaced_epoch), PgParam::U64(std::min(*replaced_fork, latest))},
+                    "record the replaced lineage's fork point");
+        if (!r.ok()) return r.status();
+      }
+    }
+    return c.Exec(fmt::format("NOTIFY {}", kChannel).c_str(), "notify");
+  });
+  if (!s.ok()) return s;
+  epoch_.store(epoch, std::memory_order_release);
+  return epoch;
+}
+
+Result<std::optional<uint64_t>> PostgresStore::ForkVersion(uint64_t old_epoch) {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  Result<PgRows> rows = (*c)->Query("SELECT version FROM journaldb.forks WHERE epoch = $1",
+                                    {PgParam::U64(old_epoch)}, "read fork point");
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(rows->U64(0, 0));
+}
+
+Result<uint64_t> PostgresStore::NextClientId() {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  Result<PgRows> rows =
+      (*c)->Query("SELECT next FROM journaldb.client_ids WHERE id = 1", {}, "read client ids");
+  if (!rows.ok()) return rows.status();
+  if (rows->size() != 1) return Status::Corruption("postgres: the client id counter is missing");
+  return rows->U64(0, 0);
+}
+
+}  // namespace journaldb::server

@@ -1,0 +1,101 @@
+// PostgresStore: the server's state in one PostgreSQL database, shared by
+// any number of server nodes (docs/server.md, "Scaling out on PostgreSQL").
+// Versions stay gapless and in commit order: every group commit is one
+// transaction that first locks the lineage's counter row. A node learns of
+// other nodes' commits by LISTEN/NOTIFY, with a poll once a second for the
+// notifications lost while its listener reconnects. Hellos and cursor checks
+// read the database, never only the node's cache.
+//
+//   Status s = PostgresStore::Init("host=/run/pg dbname=sync");  // once
+//   auto store = PostgresStore::Open("host=/run/pg dbname=sync").value();
+//
+// Thread safety: as ServerStorage. Connections come from a small pool; a
+// bootstrap snapshot holds one of its own for as long as it lives.
+#ifndef JOURNALDB_SERVER_POSTGRES_POSTGRES_STORE_H_
+#define JOURNALDB_SERVER_POSTGRES_POSTGRES_STORE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "journaldb/server/server_storage.h"
+#include "pg_connection.h"
+
+namespace journaldb::server {
+
+class PostgresStore final : public ServerStorage {
+ public:
+  // Creates the schema `journaldb` with a fresh random epoch.
+  // FailedPrecondition if the database has it already.
+  static Status Init(const std::string& conninfo);
+  // Connects to a database Init prepared (FailedPrecondition naming
+  // `journal-server init` if it has no schema) and starts the listener.
+  static Result<std::unique_ptr<PostgresStore>> Open(const std::string& conninfo);
+  ~PostgresStore() override;
+
+  std::string Describe() const override;
+  uint64_t epoch() const override { return epoch_.load(std::memory_order_acquire); }
+  uint64_t latest_version() const override { return latest_.load(std::memory_order_acquire); }
+  uint64_t horizon() const override { return horizon_.load(std::memory_order_acquire); }
+  Result<uint64_t> ReadLatestVersion() override;
+  void SetNewVersionsCallback(std::function<void()> callback) override;
+
+  Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch) override;
+  Result<uint64_t> RegisterClient(const SecretHash& secret_hash) override;
+  // One transaction holding the lineage row's lock; NOTIFY at its commit.
+  void AppendUploads(const std::vector<UploadJob*>& jobs) override;
+  Status ReadChangesets(uint64_t from, size_t max_bytes,
+                        std::vector<wire::Changeset>* out) override;
+  // A REPEATABLE READ transaction on a connection of its own, paged by key.
+  Result<std::unique_ptr<StateSnapshot>> NewSnapshot() override;
+
+  Result<uint64_t> TrimBelow(uint64_t below) override;
+  Result<uint64_t> FirstVersionYoungerThan(uint64_t age_seconds) override;
+  Status ResetClient(uint64_t client_id) override;
+  Result<uint64_t> StartNewEpoch(ServerStorage* replaced) override;
+  Result<std::optional<uint64_t>> ForkVersion(uint64_t old_epoch) override;
+  Result<uint64_t> NextClientId() override;
+
+ private:
+  class Lease;
+  class Snapshot;
+  explicit PostgresStore(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+
+  // A pooled connection, returned when the lease ends (dropped if broken).
+  Result<Lease> Acquire();
+  void Return(pg::PgConnection c);
+  // Runs `body` in one transaction on a pooled connection: BEGIN, body,
+  // COMMIT; ROLLBACK if body fails.
+  Status InTransaction(const std::function<Status(pg::PgConnection&)>& body);
+  // Reads the lineage row into the cached epoch, latest and horizon.
+  Status Refresh(pg::PgConnection& c);
+  // Remembers `latest` if newer; calls the callback if `notify`.
+  void SawLatest(uint64_t latest, bool notify);
+  void ListenLoop();
+
+  const std::string conninfo_;
+  std::string describe_;  // "postgres db=NAME", set by Open
+  std::atomic<uint64_t> epoch_{0};
+  std::atomic<uint64_t> latest_{0};
+  std::atomic<uint64_t> horizon_{0};
+
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<pg::PgConnection> idle_;
+  int leased_ = 0;
+
+  std::mutex callback_mu_;
+  std::function<void()> on_new_versions_;
+
+  int stop_pipe_[2] = {-1, -1};
+  std::thread listener_;
+};
+
+}  // namespace journaldb::server
+
+#endif  // JOURNALDB_SERVER_POSTGRES_POSTGRES_STORE_H_

@@ -1,0 +1,251 @@
+// The ServerStorage contract, one test body for both stores (the RocksDB
+// data directory and a PostgreSQL database): gapless versions in commit
+// order, idempotent re-uploads, bootstrap snapshots isolated from later
+// commits, registry, trim, operator reset and epochs.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "journaldb/journal/codec.h"
+#include "journaldb/journal/layout.h"
+#include "journaldb/server/admin.h"
+#include "journaldb/server/server_storage.h"
+#include "support/postgres_cluster.h"
+#include "support/temp_dir.h"
+
+namespace journaldb::server {
+namespace {
+
+SecretHash HashOf(char fill) {
+  SecretHash h;
+  h.fill(static_cast<uint8_t>(fill));
+  return h;
+}
+
+// An entry of `lsn` that sets field n of object c/`key` to `n`.
+wire::UploadEntry Entry(Lsn lsn, const std::string& key, int64_t n) {
+  JournalEntry e;
+  e.lsn = lsn;
+  e.ops.push_back(Operation::Upsert("c", key, {{"n", Value::Int(n)}}));
+  return {lsn, codec::EncodeEntry(e), e};
+}
+
+class StorageContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "rocksdb") {
+      location_.data_dir = dir_.Sub("data");
+      Open(/*create=*/true);
+      return;
+    }
+    std::string error;
+    testing::PostgresCluster* cluster = testing::PostgresCluster::Shared(&error);
+    ASSERT_NE(cluster, nullptr) << error;
+    location_.postgres = cluster->NewDatabase(&error);
+    ASSERT_FALSE(location_.postgres.empty()) << error;
+    Result<std::string> init = InitPostgres(location_.postgres);
+    ASSERT_TRUE(init.ok()) << init.status().ToString();
+    Open(false);
+  }
+
+  void Open(bool create) {
+    store_.reset();
+    Result<std::unique_ptr<ServerStorage>> s = OpenStorage(location_, create);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+  }
+
+  // One group commit of `jobs`; each job's status must be OK.
+  void Append(std::vector<UploadJob>& jobs) {
+    std::vector<UploadJob*> group;
+    for (UploadJob& j : jobs) group.push_back(&j);
+    store_->AppendUploads(group);
+    for (const UploadJob& j : jobs) ASSERT_TRUE(j.status.ok()) << j.status.ToString();
+  }
+
+  uint64_t Register(char fill) {
+    Result<uint64_t> id = store_->RegisterClient(HashOf(fill));
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
+  }
+
+  std::vector<wire::Changeset> History(uint64_t from) {
+    std::vector<wire::Changeset> out;
+    while (from < store_->latest_version()) {
+      std::vector<wire::Changeset> part;
+      Status s = store_->ReadChangesets(from, size_t{1} << 20, &part);
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      if (!s.ok() || part.empty()) break;
+      from = part.back().server_version;
+      for (auto& c : part) out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+  StorageLocation location_;
+  std::unique_ptr<ServerStorage> store_;
+};
+
+TEST_P(StorageContract, GroupCommitNumbersVersionsGaplessInOrderAndAcksEach) {
+  uint64_t a = Register('a'), b = Register('b');
+  ASSERT_NE(a, b);
+  std::vector<UploadJob> jobs(2);
+  jobs[0].client_id = a;
+  jobs[0].entries = {Entry(1, "x", 1), Entry(2, "y", 2)};
+  jobs[1].client_id = b;
+  jobs[1].entries = {Entry(7, "x", 3)};
+  Append(jobs);
+  EXPECT_EQ(store_->latest_version(), 3u);
+  ASSERT_EQ(jobs[0].ack.acks.size(), 2u);
+  EXPECT_EQ(jobs[0].ack.acks[1].server_version, 2u);
+  EXPECT_EQ(jobs[1].ack.acks[0].server_version, 3u);
+  EXPECT_EQ(jobs[1].ack.highest_lsn, 7u);
+  std::vector<wire::Changeset> history = History(0);
+  ASSERT_EQ(history.size(), 3u);
+  for (uint64_t v = 1; v <= 3; ++v) EXPECT_EQ(history[v - 1].server_version, v);
+  EXPECT_EQ(history[2].origin_client, b);
+  EXPECT_EQ(history[2].origin_lsn, 7u);
+  Result<AdmissionView> view = store_->ReadAdmissionView(a, 0);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  ASSERT_TRUE(view->client.has_value());
+  EXPECT_EQ(view->client->highest_lsn, 2u);
+  EXPECT_EQ(view->client->secret_hash, HashOf('a'));
+  EXPECT_EQ(view->latest_version, 3u);
+}
+
+TEST_P(StorageContract, ReuploadIsAckedWithItsOriginalVersionAndNotStoredAgain) {
+  uint64_t a = Register('a');
+  std::vector<UploadJob> first(1);
+  first[0].client_id = a;
+  first[0].entries = {Entry(1, "x", 1), Entry(2, "x", 2)};
+  Append(first);
+  // The ack was lost: the client sends both again, and one more.
+  std::vector<UploadJob> again(1);
+  again[0].client_id = a;
+  again[0].entries = {Entry(1, "x", 1), Entry(2, "x", 2), Entry(3, "x", 9)};
+  Append(again);
+  ASSERT_EQ(again[0].ack.acks.size(), 3u);
+  EXPECT_EQ(again[0].ack.acks[0].server_version, 1u);
+  EXPECT_EQ(again[0].ack.acks[1].server_version, 2u);
+  EXPECT_EQ(again[0].ack.acks[2].server_version, 3u);
+  EXPECT_EQ(store_->latest_version(), 3u);
+  EXPECT_EQ(History(0).size(), 3u);
+}
+
+TEST_P(StorageContract, UploadOfAnUnknownClientOrWithAnLsnGapIsRefusedAlone) {
+  uint64_t a = Register('a');
+  std::vector<UploadJob> jobs(3);
+  jobs[0].client_id = a + 100;
+  jobs[0].entries = {Entry(1, "x", 1)};
+  jobs[1].client_id = a;
+  jobs[1].entries = {Entry(1, "x", 1)};
+  std::vector<UploadJob*> group = {&jobs[0], &jobs[1]};
+  store_->AppendUploads(group);
+  EXPECT_TRUE(jobs[0].status.IsNotFound()) << jobs[0].status.ToString();
+  EXPECT_TRUE(jobs[1].status.ok()) << jobs[1].status.ToString();
+  jobs[2].client_id = a;
+  jobs[2].entries = {Entry(3, "x", 1)};  // 2 is missing
+  group = {&jobs[2]};
+  store_->AppendUploads(group);
+  EXPECT_TRUE(jobs[2].status.IsInvalidArgument()) << jobs[2].status.ToString();
+  EXPECT_EQ(store_->latest_version(), 1u);
+}
+
+TEST_P(StorageContract, SnapshotShowsTheStateAtItsVersionWhileCommitsGoOn) {
+  uint64_t a = Register('a');
+  std::vector<UploadJob> jobs(1);
+  jobs[0].client_id = a;
+  for (Lsn lsn = 1; lsn <= 150; ++lsn)
+    jobs[0].entries.push_back(Entry(lsn, "k" + std::to_string(1000 + lsn), lsn));
+  Append(jobs);
+  Result<std::unique_ptr<StateSnapshot>> snap = store_->NewSnapshot();
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  std::vector<UploadJob> later(1);
+  later[0].client_id = a;
+  later[0].entries = {Entry(151, "k1001", -1), Entry(152, "k0000", -2)};
+  Append(later);
+  EXPECT_EQ((*snap)->version(), 150u);
+  Result<Lsn> highest = (*snap)->ClientHighestLsn(a);
+  ASSERT_TRUE(highest.ok());
+  EXPECT_EQ(*highest, 150u);
+  // Small pages: the paging by key must neither skip nor repeat an object.
+  std::vector<wire::StateObject> objects;
+  for (wire::BootstrapPage page; !page.last;) {
+    std::string after = objects.empty() ? std::string() : objects.back().key;
+    page.objects.clear();
+    ASSERT_TRUE((*snap)->ReadStatePage(after, 200, &page).ok());
+    ASSERT_FALSE(page.objects.empty() && !page.last);
+    for (auto& o : page.objects) objects.push_back(std::move(o));
+  }
+  ASSERT_EQ(objects.size(), 150u);
+  EXPECT_EQ(objects.front().key, layout::StateKey("c", "k1001"));
+  Result<FieldMap> first = codec::DecodeObject(objects.front().bytes, "k1001");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->at("n"), Value::Int(1));  // not the later -1
+  for (size_t i = 1; i < objects.size(); ++i) EXPECT_LT(objects[i - 1].key, objects[i].key);
+}
+
+TEST_P(StorageContract, TrimRaisesTheHorizonAndKeepsTheRest) {
+  uint64_t a = Register('a');
+  std::vector<UploadJob> jobs(1);
+  jobs[0].client_id = a;
+  for (Lsn lsn = 1; lsn <= 5; ++lsn) jobs[0].entries.push_back(Entry(lsn, "x", lsn));
+  Append(jobs);
+  Result<uint64_t> removed = store_->TrimBelow(4);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(*removed, 3u);
+  Result<AdmissionView> view = store_->ReadAdmissionView(0, 0);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->horizon, 3u);
+  std::vector<wire::Changeset> rest = History(3);
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].server_version, 4u);
+  Result<uint64_t> again = store_->TrimBelow(2);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0u);
+}
+
+TEST_P(StorageContract, OperatorResetMarksOneClientAndUnknownIdsAreNotFound) {
+  uint64_t a = Register('a'), b = Register('b');
+  ASSERT_TRUE(store_->ResetClient(a).ok());
+  EXPECT_TRUE(store_->ResetClient(b + 10).IsNotFound());
+  Result<AdmissionView> va = store_->ReadAdmissionView(a, 0);
+  Result<AdmissionView> vb = store_->ReadAdmissionView(b, 0);
+  ASSERT_TRUE(va.ok() && vb.ok());
+  EXPECT_TRUE(va->client->reset);
+  EXPECT_FALSE(vb->client->reset);
+}
+
+TEST_P(StorageContract, NewEpochRecordsTheForkPointAndContinuesClientIds) {
+  uint64_t a = Register('a');
+  std::vector<UploadJob> jobs(1);
+  jobs[0].client_id = a;
+  jobs[0].entries = {Entry(1, "x", 1), Entry(2, "x", 2)};
+  Append(jobs);
+  uint64_t old_epoch = store_->epoch();
+  Result<uint64_t> next = store_->NextClientId();
+  ASSERT_TRUE(next.ok());
+  Result<uint64_t> epoch = store_->StartNewEpoch(nullptr);
+  ASSERT_TRUE(epoch.ok()) << epoch.status().ToString();
+  EXPECT_NE(*epoch, old_epoch);
+  Result<AdmissionView> view = store_->ReadAdmissionView(a, old_epoch);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->epoch, *epoch);
+  EXPECT_EQ(view->client_epoch_fork_version, std::optional<uint64_t>(2));
+  Result<std::optional<uint64_t>> unknown = store_->ForkVersion(12345);
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->has_value());
+  // Reopened, the store still says so.
+  Open(false);
+  EXPECT_EQ(store_->epoch(), *epoch);
+  EXPECT_EQ(Register('c'), *next);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, StorageContract, ::testing::Values("rocksdb", "postgres"),
+                         [](const auto& store) { return store.param; });
+
+}  // namespace
+}  // namespace journaldb::server

@@ -1,0 +1,285 @@
+// Server nodes on one PostgreSQL database (docs/server.md, "Scaling out on
+// PostgreSQL"): real journal-server processes on a throwaway cluster
+// (support/postgres_cluster.h), clients syncing through different nodes.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "journaldb/client_reset_strategy.h"
+#include "journaldb/database.h"
+#include "journaldb/journal/codec.h"
+#include "journaldb/server/admin.h"
+#include "journaldb/sync.h"
+#include "server_process.h"
+#include "support/child_process.h"
+#include "support/postgres_cluster.h"
+#include "support/temp_dir.h"
+#include "sync_helpers.h"
+
+namespace journaldb {
+namespace {
+
+using testing::DumpClient;
+using testing::DumpServer;
+using testing::PostgresCluster;
+using testing::RawClient;
+using testing::ServerProcess;
+
+constexpr auto kConverge = std::chrono::seconds(20);
+
+class PostgresNodes : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    cluster_ = PostgresCluster::Shared(&error);
+    ASSERT_NE(cluster_, nullptr) << error;
+    location_.postgres = cluster_->NewDatabase(&error);
+    ASSERT_FALSE(location_.postgres.empty()) << error;
+    Result<std::string> init = server::InitPostgres(location_.postgres);
+    ASSERT_TRUE(init.ok()) << init.status().ToString();
+  }
+
+  std::unique_ptr<ServerProcess> StartNode(const std::string& name) {
+    testing::ServerLaunch launch;
+    launch.postgres = location_.postgres;
+    std::string error;
+    auto node = ServerProcess::Start(dir_.Sub(name), launch, &error);
+    EXPECT_TRUE(node) << error;
+    return node;
+  }
+
+  std::unique_ptr<Database> OpenClient(const std::string& name) {
+    auto db = Database::Open(dir_.Sub(name), Options());
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(db).value() : nullptr;
+  }
+
+  PostgresCluster* cluster_ = nullptr;
+  testing::TempDir dir_;
+  server::StorageLocation location_;
+};
+
+void Commit(Database& db, std::vector<Operation> ops) {
+  Transaction t = db.BeginTransaction();
+  for (Operation& op : ops) ASSERT_TRUE(t.Write(std::move(op)).ok());
+  ASSERT_TRUE(t.Commit().ok());
+}
+
+Status Sync(Database& db, const std::string& address) {
+  Result<SyncReport> r = SyncOnce(db, testing::SyncTo(address));
+  return r.ok() ? Status::OK() : r.status();
+}
+
+TEST_F(PostgresNodes, ClientsOfTwoNodesConvergeOnOneGaplessHistory) {
+  auto node_a = StartNode("node-a");
+  auto node_b = StartNode("node-b");
+  ASSERT_TRUE(node_a && node_b);
+  auto a = OpenClient("a");
+  auto b = OpenClient("b");
+  auto c = OpenClient("c");  // only downloads, through node A
+  ASSERT_TRUE(a && b && c);
+  // Both upload at the same time through different nodes, several rounds:
+  // their group commits contend for the lineage's counter row.
+  constexpr int kRounds = 5;
+  auto writer = [&](Database& db, const std::string& address, const std::string& who) {
+    for (int i = 0; i < kRounds; ++i) {
+      Commit(db, {Operation::Increment("c", "shared", "n", 1),
+                  Operation::Upsert("c", who + std::to_string(i), {{"i", Value::Int(i)}})});
+      Status s = Sync(db, address);
+      EXPECT_TRUE(s.ok()) << who << ": " << s.ToString();
+    }
+  };
+  std::thread ta(writer, std::ref(*a), node_a->address(), "a");
+  std::thread tb(writer, std::ref(*b), node_b->address(), "b");
+  ta.join();
+  tb.join();
+  // A node learns of the other's commits by notification: every client
+  // sees everything within a bounded time.
+  testing::StateDump server = DumpServer(location_);
+  auto deadline = std::chrono::steady_clock::now() + kConverge;
+  while (std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(Sync(*a, node_a->address()).ok());
+    ASSERT_TRUE(Sync(*b, node_b->address()).ok());
+    ASSERT_TRUE(Sync(*c, node_a->address()).ok());
+    if (DumpClient(*a) == server && DumpClient(*b) == server && DumpClient(*c) == server) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(DumpClient(*a), server);
+  EXPECT_EQ(DumpClient(*b), server);
+  EXPECT_EQ(DumpClient(*c), server);
+  EXPECT_EQ(server.size(), 1u + 2 * kRounds);
+  EXPECT_EQ((server[{"c", "shared"}].at("n")), Value::Int(2 * kRounds));
+  std::vector<wire::Changeset> history = testing::ServerHistory(location_);
+  ASSERT_EQ(history.size(), size_t{2 * kRounds});
+  std::set<std::pair<uint64_t, Lsn>> origins;
+  for (size_t i = 0; i < history.size(); ++i) {
+    EXPECT_EQ(history[i].server_version, i + 1);
+    origins.insert({history[i].origin_client, history[i].origin_lsn});
+  }
+  EXPECT_EQ(origins.size(), history.size());
+}
+
+wire::UploadEntry Increment(Lsn lsn) {
+  JournalEntry e;
+  e.lsn = lsn;
+  e.ops.push_back(Operation::Increment("c", "counter", "n", 1));
+  return {lsn, codec::EncodeEntry(e), {}};
+}
+
+TEST_F(PostgresNodes, ReuploadToAnotherNodeAfterANodeDiedIsAckedNotApplied) {
+  auto node_a = StartNode("node-a");
+  auto node_b = StartNode("node-b");
+  ASSERT_TRUE(node_a && node_b);
+  uint64_t client = 0;
+  std::string secret;
+  std::vector<wire::UploadAck> acks;
+  {
+    RawClient raw(node_a->address());
+    Result<wire::HelloOk> ok = raw.Hello();
+    ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+    client = ok->client_id;
+    secret = ok->client_secret;
+    ASSERT_TRUE(raw.Send(wire::Upload{client, {Increment(1), Increment(2)}}).ok());
+    Result<wire::Message> m = raw.Receive();
+    ASSERT_TRUE(m.ok() && std::holds_alternative<wire::UploadAck>(*m));
+    acks.push_back(std::get<wire::UploadAck>(*m));
+  }
+  // The node dies; the client never saw (it thinks) the ack and goes to B.
+  node_a->Kill();
+  RawClient raw(node_b->address());
+  Result<wire::HelloOk> ok = raw.Hello(client, "", secret);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  ASSERT_TRUE(raw.Send(wire::Upload{client, {Increment(1), Increment(2), Increment(3)}}).ok());
+  Result<wire::Message> m = raw.Receive();
+  ASSERT_TRUE(m.ok() && std::holds_alternative<wire::UploadAck>(*m));
+  const wire::UploadAck& again = std::get<wire::UploadAck>(*m);
+  ASSERT_EQ(again.acks.size(), 3u);
+  EXPECT_EQ(again.acks[0].server_version, acks[0].acks[0].server_version);
+  EXPECT_EQ(again.acks[1].server_version, acks[0].acks[1].server_version);
+  EXPECT_EQ(again.acks[2].server_version, 3u);
+  EXPECT_EQ(testing::ServerHistory(location_).size(), 3u);
+  EXPECT_EQ((DumpServer(location_)[{"c", "counter"}].at("n")), Value::Int(3));
+}
+
+TEST_F(PostgresNodes, NodeRefusesHellosRetryablyWhileTheDatabaseIsDownAndRecovers) {
+  auto node = StartNode("node");
+  ASSERT_TRUE(node);
+  auto db = OpenClient("a");
+  ASSERT_TRUE(db);
+  Commit(*db, {Operation::Upsert("c", "before", {{"n", Value::Int(1)}})});
+  ASSERT_TRUE(Sync(*db, node->address()).ok());
+  std::string error;
+  ASSERT_TRUE(cluster_->Stop(&error)) << error;
+  {
+    RawClient raw(node->address());
+    ASSERT_TRUE(raw.Send(wire::Hello{}).ok());
+    EXPECT_TRUE(raw.ExpectErrorThenClose(wire::ErrorCode::kServerError));
+  }
+  Commit(*db, {Operation::Upsert("c", "during", {{"n", Value::Int(2)}})});
+  Status down = Sync(*db, node->address());
+  EXPECT_TRUE(down.IsIOError()) << down.ToString();  // retryable, not a reset
+  ASSERT_TRUE(cluster_->Start(&error)) << error;
+  // The node reconnects on its own; the first hellos may still meet a
+  // connection that died with the old server process.
+  Status up = Status::IOError("not synced");
+  auto deadline = std::chrono::steady_clock::now() + kConverge;
+  while (!up.ok() && std::chrono::steady_clock::now() < deadline) {
+    up = Sync(*db, node->address());
+    if (!up.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  testing::StateDump server = DumpServer(location_);
+  EXPECT_EQ(server.size(), 2u);
+  EXPECT_EQ(DumpClient(*db), server);
+}
+
+TEST_F(PostgresNodes, OperatorCommandsRunOnlineBesideTheNodes) {
+  auto node = StartNode("node");
+  ASSERT_TRUE(node);
+  auto a = OpenClient("a");
+  auto b = OpenClient("b");
+  ASSERT_TRUE(a && b);
+  for (Database* db : {a.get(), b.get()}) {
+    Commit(*db, {Operation::Upsert("c", "k", {{"n", Value::Int(1)}})});
+    ASSERT_TRUE(Sync(*db, node->address()).ok());
+  }
+  Result<SyncStatus> status = GetSyncStatus(*a);
+  ASSERT_TRUE(status.ok());
+  std::string out;
+  // The conninfo from the environment, as an operator's script would pass it.
+  ASSERT_EQ(testing::RunServerCommand({"reset-client", std::to_string(status->client_id)}, &out,
+                                      {"JOURNALDB_SERVER_POSTGRES=" + location_.postgres}),
+            0)
+      << out;
+  EXPECT_TRUE(Sync(*a, node->address()).IsClientResetRequired());
+  EXPECT_TRUE(Sync(*b, node->address()).ok());
+  ASSERT_EQ(
+      testing::RunServerCommand({"trim", "--postgres", location_.postgres, "--below", "3"}, &out),
+      0)
+      << out;
+  EXPECT_NE(out.find("trimmed 2 changesets; horizon 2"), std::string::npos) << out;
+  ASSERT_EQ(testing::RunServerCommand({"new-epoch", "--postgres", location_.postgres}, &out), 0)
+      << out;
+  Status after = Sync(*b, node->address());
+  EXPECT_TRUE(after.IsClientResetRequired()) << after.ToString();
+  // The connection string from a file (a password stays out of `ps`).
+  const std::string file = dir_.Sub("conninfo");
+  std::ofstream(file) << location_.postgres << "\n";
+  EXPECT_EQ(testing::RunServerCommand({"reset-client", "--postgres-file", file, "999"}, &out), 1);
+  EXPECT_NE(out.find("no client 999"), std::string::npos) << out;
+  EXPECT_EQ(testing::RunServerCommand({"reset-client", "--postgres-file", dir_.Sub("missing"), "1"},
+                                      &out),
+            1);
+  EXPECT_NE(out.find("cannot read it"), std::string::npos) << out;
+}
+
+// As `journal-server restore` for a data directory: pg_dump, pg_restore into
+// a new database, new-epoch; the write the lost lineage had acknowledged
+// comes back through the client reset.
+TEST_F(PostgresNodes, RestoreAndNewEpochBringAcknowledgedWritesBackThroughTheReset) {
+  auto node = StartNode("node");
+  ASSERT_TRUE(node);
+  Options o;
+  o.client_reset = RecoverUnsyncedChanges();
+  auto opened = Database::Open(dir_.Sub("a"), o);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Database& a = **opened;
+  Commit(a, {Operation::Upsert("c", "kept", {{"n", Value::Int(1)}})});
+  ASSERT_TRUE(Sync(a, node->address()).ok());
+  testing::ProcessResult dump = testing::RunProcess(
+      {cluster_->Program("pg_dump"), "-Fc", "-f", dir_.Sub("dump"), "-d", location_.postgres});
+  ASSERT_EQ(dump.exit_code, 0) << dump.out << dump.err;
+  Commit(a, {Operation::Upsert("c", "acked-then-lost", {{"n", Value::Int(2)}})});
+  ASSERT_TRUE(Sync(a, node->address()).ok());
+  node->Kill();
+  std::string error;
+  const std::string restored = cluster_->NewDatabase(&error);
+  ASSERT_FALSE(restored.empty()) << error;
+  testing::ProcessResult load =
+      testing::RunProcess({cluster_->Program("pg_restore"), "-d", restored, dir_.Sub("dump")});
+  ASSERT_EQ(load.exit_code, 0) << load.out << load.err;
+  std::string out;
+  ASSERT_EQ(
+      testing::RunServerCommand(
+          {"new-epoch", "--postgres", restored, "--replaced-postgres", location_.postgres}, &out),
+      0)
+      << out;
+  location_.postgres = restored;
+  auto again = StartNode("node-restored");
+  ASSERT_TRUE(again);
+  // The reset (epoch mismatch), its replay, and the replayed write's upload.
+  testing::StateDump server;
+  for (int i = 0; i < 5 && server.count({"c", "acked-then-lost"}) == 0; ++i) {
+    Sync(a, again->address()).IgnoreError();
+    server = DumpServer(location_);
+  }
+  EXPECT_EQ(server.size(), 2u);
+  EXPECT_EQ(server.count({"c", "acked-then-lost"}), 1u);
+  EXPECT_EQ(DumpClient(a), server);
+}
+
+}  // namespace
+}  // namespace journaldb
