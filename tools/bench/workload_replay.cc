@@ -10,8 +10,6 @@
 //     call alone, and the child's peak RSS is the replay's own.
 // Running two sizes side by side shows whether the replayer's memory grows
 // with the journal (it should not: it holds one transaction at a time).
-#include <time.h>
-
 #include <boost/filesystem.hpp>
 #include <chrono>
 #include <cstdio>
@@ -23,6 +21,7 @@
 #include "journaldb/recovery_snapshot.h"
 #include "journaldb/replayer.h"
 #include "json_line.h"
+#include "timed_threads.h"
 
 namespace journaldb::bench {
 
@@ -33,12 +32,6 @@ namespace fs = boost::filesystem;
 constexpr uint64_t kDefaultOpCounts[] = {100000, 1000000};
 // A few ops per transaction, as an app's offline edits are.
 constexpr uint64_t kDefaultTxnOps = 10;
-
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 // Run in a child: the diverged database and its recovery snapshot under `root`.
 Result<RunResult> BuildSnapshot(const fs::path& root, uint64_t ops, uint64_t txn_ops) {
