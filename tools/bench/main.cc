@@ -2,7 +2,7 @@
 //
 //   journal-bench --workload write [--ops N] [--threads T] [--runs R] [--db DIR]
 //   journal-bench --workload snapshot [--sizes 100M,1G] [--runs R]
-//   journal-bench --workload replay [--ops N] [--txn-ops K]
+//   journal-bench --workload replay [--ops N] [--txn-ops K] [--db DIR]
 //   journal-bench --workload replay-sqlite [--ops N] [--txn-ops K] [--runs R]
 //   journal-bench --workload sqlite [--ops N] [--runs R]
 //
@@ -53,7 +53,8 @@ constexpr Workload kWorkloads[] = {
     {"replay", RunReplay,
      "replays a recovery snapshot of N diverged ops (--txn-ops K per transaction, default 10)\n"
      "      into a fresh database with local-wins, in a child process: ops/s and peak RSS\n"
-     "      (default N = 100000 and 1000000; --ops N runs only N)"},
+     "      (default N = 100000 and 1000000; --ops N runs only N; --db DIR builds in DIR\n"
+     "      and keeps it, to time `journal replay` of the same snapshot)"},
     {"replay-sqlite", RunReplaySqlite,
      "the replayer (local-wins) against SQLite's session changeset apply (conflicts\n"
      "      REPLACE) of the same N updates of existing objects, every tenth changed on the\n"

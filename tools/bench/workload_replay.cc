@@ -126,17 +126,25 @@ int RunReplay(const BenchArgs& args) {
   std::vector<uint64_t> counts(std::begin(kDefaultOpCounts), std::end(kDefaultOpCounts));
   if (args.ops) counts = {*args.ops};
   const uint64_t txn_ops = args.txn_ops.value_or(kDefaultTxnOps);
+  // --db DIR keeps the source, its recovery snapshot and the replayed live
+  // database there, e.g. to time `journal replay` of the same snapshot.
+  if (!args.db.empty() && counts.size() != 1) {
+    std::fprintf(stderr, "journal-bench: replay --db DIR needs one --ops N\n");
+    return 2;
+  }
   for (uint64_t ops : counts) {
     boost::system::error_code ec;
     const fs::path root =
-        fs::temp_directory_path(ec) / fs::unique_path("journal-bench-replay-%%%%-%%%%");
+        args.db.empty()
+            ? fs::temp_directory_path(ec) / fs::unique_path("journal-bench-replay-%%%%-%%%%")
+            : fs::path(args.db);
     if (ec || !fs::create_directory(root, ec)) {
       std::fprintf(stderr, "journal-bench: cannot create %s: %s\n", root.c_str(),
-                   ec.message().c_str());
+                   ec ? ec.message().c_str() : "it exists");
       return 1;
     }
     Status s = MeasureOps(root, ops, txn_ops);
-    fs::remove_all(root, ec);
+    if (args.db.empty()) fs::remove_all(root, ec);
     if (!s.ok()) {
       std::fprintf(stderr, "journal-bench: replay (%llu ops): %s\n",
                    static_cast<unsigned long long>(ops), s.ToString().c_str());
