@@ -1,4 +1,5 @@
 #include "db_impl.h"
+#include "journaldb/engine/object_reads.h"
 
 #include <fmt/format.h>
 
@@ -107,6 +108,13 @@ Result<Object> DatabaseImpl::Get(std::string_view collection, std::string_view k
   if (!fields->has_value())
     return Status::NotFound(fmt::format("no object {}/{}", collection, text::Quoted(key)));
   return Object{std::string(collection), std::string(key), std::move(**fields)};
+}
+
+Result<std::vector<std::optional<FieldMap>>> ReadObjects(const Database& db,
+                                                        const std::vector<ObjectRef>& refs) {
+  const auto* impl = dynamic_cast<const DatabaseImpl*>(&db);
+  if (impl == nullptr) return Status::InvalidArgument("not a database opened by journaldb");
+  return impl->store().GetObjects(refs);
 }
 
 Result<Value> DatabaseImpl::GetField(std::string_view collection, std::string_view key,

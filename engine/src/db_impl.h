@@ -58,6 +58,13 @@ class DatabaseImpl final : public Database {
   // batch (commit_marker.h).
   Result<Lsn> Commit(std::vector<Operation>& ops, const CommitMarker* marker = nullptr);
 
+  // Several transactions, each with its marker, in one write
+  // (commit_marker.h, CommitMarkedBatch).
+  Result<size_t> CommitMarked(std::span<MarkedCommit> commits);
+
+  // Fsyncs the write-ahead log: every write before it survives power loss.
+  Status SyncLog();
+
   // A marker alone, with the database's durability (commit_marker.cc).
   Status WriteMarker(const CommitMarker& marker);
 
@@ -114,9 +121,21 @@ class DatabaseImpl final : public Database {
   struct Writer;
   // Builds the write batch for `ops` against the latest state including
   // prepared-but-unwritten commits. REQUIRES: mu_ held.
+  // A writer may prepare several transactions in turn: each appends to its
+  // batch and objects, and its lsn is the last one's.
   Status Prepare(std::vector<Operation>& ops, const CommitMarker* marker, Writer& w);
-  // Current object state as commits see it. REQUIRES: mu_ held.
-  Result<std::optional<FieldMap>> LoadForCommit(const std::string& state_key,
+  // Takes mu_ into `lock` once no sync barrier is up. Fails on a read-only
+  // database and after an earlier write error (the caller returns, and
+  // `lock` releases mu_).
+  Status LockForCommit(std::unique_lock<std::mutex>& lock);
+  // Queues `w` (prepared) and returns once its batch is written, by this
+  // thread as group leader or by another. REQUIRES: `lock` holds mu_.
+  Status WriteQueued(Writer& w, std::unique_lock<std::mutex>& lock);
+  static const std::optional<FieldMap>* PreparedState(const Writer& w,
+                                                      const std::string& state_key);
+  // Current object state as commits see it, `w`'s own earlier transactions
+  // included. REQUIRES: mu_ held.
+  Result<std::optional<FieldMap>> LoadForCommit(Writer& w, const std::string& state_key,
                                                 std::string_view collection,
                                                 std::string_view key);
 

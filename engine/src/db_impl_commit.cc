@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "db_impl.h"
+#include "journaldb/engine/object_reads.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/fold.h"
 #include "journaldb/journal/layout.h"
@@ -85,29 +86,56 @@ struct DatabaseImpl::Writer {
   // The touched objects by state key, as this commit leaves them (nullopt:
   // erased). Commits prepared while this one waits in writers_ read them.
   std::vector<std::pair<std::string, std::optional<FieldMap>>> objects;
+  // State key -> index of its latest entry in `objects`, once a writer of
+  // several transactions holds too many objects to scan.
+  std::unordered_map<std::string, size_t> latest;
+  // Objects CommitMarked read ahead in one MultiGet, by state key; each is
+  // taken by the first transaction that loads it.
+  std::unordered_map<std::string, std::optional<FieldMap>> read_ahead;
   Status status;
   bool done = false;
   std::condition_variable cv;
 };
 
-Result<std::optional<FieldMap>> DatabaseImpl::LoadForCommit(const std::string& state_key,
+namespace {
+
+// Up to this many objects a writer's objects are scanned, beyond it indexed.
+constexpr size_t kScanObjects = 16;
+
+}  // namespace
+
+// The state `w` leaves the object at `state_key` in, if it touches it: its
+// latest entry's (a writer of several transactions may touch it twice).
+const std::optional<FieldMap>* DatabaseImpl::PreparedState(const Writer& w,
+                                                          const std::string& state_key) {
+  if (!w.latest.empty()) {
+    auto it = w.latest.find(state_key);
+    return it == w.latest.end() ? nullptr : &w.objects[it->second].second;
+  }
+  for (auto it = w.objects.rbegin(); it != w.objects.rend(); ++it)
+    if (it->first == state_key) return &it->second;
+  return nullptr;
+}
+
+Result<std::optional<FieldMap>> DatabaseImpl::LoadForCommit(Writer& w,
+                                                            const std::string& state_key,
                                                             std::string_view collection,
                                                             std::string_view key) {
-  // The latest prepared-but-unwritten state wins: scan the queue from the back.
-  // It holds at most one writer per committing thread.
+  // The latest prepared-but-unwritten state wins: this writer's own earlier
+  // transactions, then the queue from the back (at most one writer per
+  // committing thread).
+  if (const std::optional<FieldMap>* o = PreparedState(w, state_key)) return *o;
   for (auto it = writers_.rbegin(); it != writers_.rend(); ++it)
-    for (const auto& [k, object] : (*it)->objects)
-      if (k == state_key) return object;
+    if (const std::optional<FieldMap>* o = PreparedState(**it, state_key)) return *o;
+  if (auto node = w.read_ahead.extract(state_key)) return std::move(node.mapped());
   // Store::GetObject would rebuild the state key we already have; a new
   // object (the common case) is a memtable-bloom miss that needs nothing else.
   rocksdb::PinnableSlice value;
   rocksdb::Status s = store_->db()->Get(rocksdb::ReadOptions(), store_->state(), state_key, &value);
   if (s.IsNotFound()) return std::optional<FieldMap>();
-  std::string where = fmt::format("{}/{}", collection, text::Quoted(key));
-  if (!s.ok()) return FromRocks(s, "read object " + where);
-  Result<FieldMap> fields = codec::DecodeObject(value.ToStringView(), where);
-  if (!fields.ok()) return fields.status();
-  return std::optional<FieldMap>(std::move(fields).value());
+  if (!s.ok())
+    return FromRocks(s, fmt::format("read object {}/{}", collection, text::Quoted(key)));
+  return codec::DecodeStoredObject(value.ToStringView(), collection, key);
 }
 
 Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* marker, Writer& w) {
@@ -142,7 +170,7 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
     });
     if (t == touched.end()) {
       std::string state_key = layout::StateKey(op.collection, op.key);
-      Result<std::optional<FieldMap>> loaded = LoadForCommit(state_key, op.collection, op.key);
+      Result<std::optional<FieldMap>> loaded = LoadForCommit(w, state_key, op.collection, op.key);
       if (!loaded.ok()) return loaded.status();
       std::optional<FieldMap> original = std::move(*loaded);
       std::optional<FieldMap> working = original;
@@ -189,7 +217,8 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
           t.collection, text::Quoted(t.key), t.encoded.size(), kMaxObjectBytes));
     batch_bytes += kRecordOverheadBytes + t.state_key.size() + t.encoded.size();
   }
-  rocksdb::WriteBatch& batch = w.batch.emplace(batch_bytes);
+  // A writer of several transactions appends to the batch its first one sized.
+  rocksdb::WriteBatch& batch = w.batch ? *w.batch : w.batch.emplace(batch_bytes);
   for (Touched& t : touched) {
     rocksdb::Status s = t.working ? batch.Put(store_->state(), t.state_key, t.encoded)
                                   : batch.Delete(store_->state(), t.state_key);
@@ -205,16 +234,21 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
   // commits prepared after this one.
   last_lsn_ = entry.lsn;
   w.lsn = entry.lsn;
-  w.objects.reserve(touched.size());
-  for (Touched& t : touched) w.objects.emplace_back(std::move(t.state_key), std::move(t.working));
+  for (Touched& t : touched) {
+    if (!w.latest.empty() || w.objects.size() >= kScanObjects) {
+      if (w.latest.empty())
+        for (size_t i = 0; i < w.objects.size(); ++i) w.latest[w.objects[i].first] = i;
+      w.latest[t.state_key] = w.objects.size();
+    }
+    w.objects.emplace_back(std::move(t.state_key), std::move(t.working));
+  }
   return Status::OK();
 }
 
-Result<Lsn> DatabaseImpl::Commit(std::vector<Operation>& ops, const CommitMarker* marker) {
+Status DatabaseImpl::LockForCommit(std::unique_lock<std::mutex>& lock) {
   if (options_.read_only)
     return Status::FailedPrecondition(fmt::format("{} is open read-only", path()));
-  Writer w;
-  std::unique_lock<std::mutex> lock(mu_);
+  lock = std::unique_lock<std::mutex>(mu_);
   // Sync integration rewrites state objects; it waits for in-flight commits
   // to drain and holds new ones here meanwhile (sync/integrator.cc).
   sync_idle_cv_.wait(lock, [&] { return !sync_barrier_; });
@@ -222,14 +256,63 @@ Result<Lsn> DatabaseImpl::Commit(std::vector<Operation>& ops, const CommitMarker
     return Status(write_error_.code(),
                   fmt::format("an earlier write failed; reopen the database ({})",
                               write_error_.message()));
-  if (Status s = Prepare(ops, marker, w); !s.ok()) return s;
+  return Status::OK();
+}
 
+Result<Lsn> DatabaseImpl::Commit(std::vector<Operation>& ops, const CommitMarker* marker) {
+  Writer w;
+  std::unique_lock<std::mutex> lock;
+  if (Status s = LockForCommit(lock); !s.ok()) return s;
+  if (Status s = Prepare(ops, marker, w); !s.ok()) return s;
+  if (Status s = WriteQueued(w, lock); !s.ok()) return s;
+  return w.lsn;
+}
+
+Result<size_t> DatabaseImpl::CommitMarked(std::span<MarkedCommit> commits) {
+  Writer w;
+  std::unique_lock<std::mutex> lock;
+  if (Status s = LockForCommit(lock); !s.ok()) return s;
+  // Read every touched object at once (the state as of now: mu_ is held, so
+  // no queued writer leaves writers_ meanwhile, and those are checked first).
+  {
+    std::vector<ObjectRef> refs;
+    std::unordered_map<std::string, size_t> seen;
+    for (const MarkedCommit& c : commits)
+      for (const Operation& op : c.ops)
+        if (seen.try_emplace(layout::StateKey(op.collection, op.key), refs.size()).second)
+          refs.emplace_back(op.collection, op.key);
+    Result<std::vector<std::optional<FieldMap>>> read = store_->GetObjects(refs);
+    if (!read.ok()) return read.status();
+    for (auto& [state_key, i] : seen) w.read_ahead.emplace(state_key, std::move((*read)[i]));
+  }
+  size_t prepared = 0;
+  for (MarkedCommit& c : commits) {
+    c.lsn = 0;
+    if (c.ops.empty()) {
+      rocksdb::WriteBatch& batch = w.batch ? *w.batch : w.batch.emplace();
+      if (rocksdb::Status s = batch.Put(store_->meta(), c.marker.key, c.marker.value); !s.ok())
+        return FromRocks(s, "build write batch");
+    } else if (Status s = Prepare(c.ops, &c.marker, w); !s.ok()) {
+      // The ones before it still commit; this one is handed back untouched.
+      c.refusal = s;
+      break;
+    } else {
+      c.lsn = w.lsn;
+    }
+    ++prepared;
+  }
+  if (prepared == 0) return size_t{0};
+  if (Status s = WriteQueued(w, lock); !s.ok()) {
+    for (MarkedCommit& c : commits) c.lsn = 0;
+    return s;
+  }
+  return prepared;
+}
+
+Status DatabaseImpl::WriteQueued(Writer& w, std::unique_lock<std::mutex>& lock) {
   writers_.push_back(&w);
   while (!w.done && &w != writers_.front()) w.cv.wait(lock);
-  if (w.done) {
-    if (!w.status.ok()) return w.status;
-    return w.lsn;
-  }
+  if (w.done) return w.status;
 
   // This writer leads: gather the queued batches into one write. The group is
   // the first `group_size` writers; meanwhile others only append to writers_.
@@ -290,8 +373,7 @@ Result<Lsn> DatabaseImpl::Commit(std::vector<Operation>& ops, const CommitMarker
     writers_.front()->cv.notify_one();
   }
   if (writers_.empty()) sync_idle_cv_.notify_all();
-  if (!status.ok()) return status;
-  return w.lsn;
+  return status;
 }
 
 }  // namespace journaldb

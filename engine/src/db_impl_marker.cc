@@ -31,6 +31,59 @@ Status DatabaseImpl::WriteMarker(const CommitMarker& marker) {
   return store_->Write(batch, options_.durability == Durability::kSyncEveryCommit);
 }
 
+Status DatabaseImpl::SyncLog() {
+  if (options_.read_only) return Status::OK();
+  rocksdb::Status s = store_->db()->SyncWAL();
+  return s.ok() ? Status::OK() : FromRocks(s, fmt::format("sync the log of {}", path()));
+}
+
+namespace {
+
+DatabaseImpl* Impl(Database& db) { return dynamic_cast<DatabaseImpl*>(&db); }
+const DatabaseImpl* Impl(const Database& db) { return dynamic_cast<const DatabaseImpl*>(&db); }
+Status NotOurs() { return Status::InvalidArgument("not a database opened by journaldb"); }
+
+}  // namespace
+
+Result<size_t> CommitMarkedBatch(Database& db, std::span<MarkedCommit> commits) {
+  DatabaseImpl* impl = Impl(db);
+  if (impl == nullptr) return NotOurs();
+  for (const MarkedCommit& c : commits)
+    if (Status s = ValidateMarkerKey(c.marker.key); !s.ok()) return s;
+  Result<size_t> n = impl->CommitMarked(commits);
+  if (n.ok())
+    for (size_t i = 0; i < *n; ++i)
+      if (commits[i].lsn != 0) {
+        impl->NotifyCommitted();
+        break;
+      }
+  return n;
+}
+
+Status SyncLog(Database& db) {
+  DatabaseImpl* impl = Impl(db);
+  if (impl == nullptr) return NotOurs();
+  return impl->SyncLog();
+}
+
+Result<std::vector<std::string>> ListMarkers(const Database& db, std::string_view begin,
+                                             std::string_view end) {
+  if (Status s = ValidateMarkerKey(begin); !s.ok()) return s;
+  if (Status s = ValidateMarkerKey(end); !s.ok()) return s;
+  const DatabaseImpl* impl = Impl(db);
+  if (impl == nullptr) return NotOurs();
+  rocksdb::ReadOptions ro;
+  const rocksdb::Slice upper(end.data(), end.size());
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl->store().db()->NewIterator(ro, impl->store().meta()));
+  std::vector<std::string> keys;
+  for (it->Seek(rocksdb::Slice(begin.data(), begin.size())); it->Valid(); it->Next())
+    keys.push_back(it->key().ToString());
+  if (!it->status().ok()) return FromRocks(it->status(), "list markers");
+  return keys;
+}
+
 Status WriteMarker(Database& db, const CommitMarker& marker) {
   if (Status s = ValidateMarkerKey(marker.key); !s.ok()) return s;
   auto* impl = dynamic_cast<DatabaseImpl*>(&db);

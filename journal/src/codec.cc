@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "journaldb/journal/aligned_bytes.h"
+#include "journaldb/journal/text.h"
 #include "journal_generated.h"
 
 namespace journaldb::codec {
@@ -127,10 +128,12 @@ Offset<fb::OpRecord> EncodeOp(FlatBufferBuilder& b, const Operation& op) {
 std::string_view View(const flatbuffers::String* s) { return {s->data(), s->size()}; }
 
 // Decodes a verified union value; unknown types are corruption (the Verifier
-// accepts them).
-Result<Value> DecodeValue(fb::Value type, const void* table, std::string_view where) {
+// accepts them). `where()` names the value in an error; called only then, so
+// decoding formats nothing on success. So do the decoders below.
+template <typename Where>
+Result<Value> DecodeValue(fb::Value type, const void* table, const Where& where) {
   if (table == nullptr && type != fb::Value::NONE)
-    return Status::Corruption(fmt::format("{}: value table missing", where));
+    return Status::Corruption(fmt::format("{}: value table missing", where()));
   switch (type) {
     case fb::Value::NullValue: return Value::Null();
     case fb::Value::BoolValue: return Value::Bool(static_cast<const fb::BoolValue*>(table)->v());
@@ -146,26 +149,28 @@ Result<Value> DecodeValue(fb::Value type, const void* table, std::string_view wh
     default: break;
   }
   return Status::Corruption(fmt::format("{}: unknown value type {} (written by a newer version?)",
-                                        where, static_cast<int>(type)));
+                                        where(), static_cast<int>(type)));
 }
 
+template <typename Where>
 Result<FieldMap> DecodeFields(const flatbuffers::Vector<Offset<fb::Field>>* fields,
-                              std::string_view where) {
+                              const Where& where) {
   FieldMap out;
   for (const fb::Field* f : *fields) {
     std::string name(View(f->name()));
     Result<Value> v = DecodeValue(f->value_type(), f->value(),
-                                  fmt::format("{} field {}", where, name));
+                                  [&] { return fmt::format("{} field {}", where(), name); });
     if (!v.ok()) return v.status();
     if (name.empty())
-      return Status::Corruption(fmt::format("{}: empty field name", where));
+      return Status::Corruption(fmt::format("{}: empty field name", where()));
     if (!out.emplace(std::move(name), std::move(v).value()).second)
-      return Status::Corruption(fmt::format("{}: duplicate field {}", where, View(f->name())));
+      return Status::Corruption(fmt::format("{}: duplicate field {}", where(), View(f->name())));
   }
   return out;
 }
 
-Result<Operation> DecodeOp(const fb::OpRecord* rec, std::string_view where) {
+template <typename Where>
+Result<Operation> DecodeOp(const fb::OpRecord* rec, const Where& where) {
   switch (rec->op_type()) {
     case fb::Op::UpsertFields: {
       auto* u = rec->op_as_UpsertFields();
@@ -192,7 +197,7 @@ Result<Operation> DecodeOp(const fb::OpRecord* rec, std::string_view where) {
     default: break;
   }
   return Status::Corruption(fmt::format("{}: unknown op kind {} (written by a newer version?)",
-                                        where, static_cast<int>(rec->op_type())));
+                                        where(), static_cast<int>(rec->op_type())));
 }
 
 Result<JournalEntry> Decode(std::string_view unaligned, std::optional<Lsn> expected_lsn) {
@@ -227,7 +232,8 @@ Result<JournalEntry> Decode(std::string_view unaligned, std::optional<Lsn> expec
   out.commit_time_us = e->commit_time_us();
   out.ops.reserve(e->ops()->size());
   for (flatbuffers::uoffset_t i = 0; i < e->ops()->size(); ++i) {
-    Result<Operation> op = DecodeOp(e->ops()->Get(i), fmt::format("{}: op {}", where, i));
+    Result<Operation> op =
+        DecodeOp(e->ops()->Get(i), [&] { return fmt::format("{}: op {}", where, i); });
     if (!op.ok()) return op.status();
     if (Status s = op->Validate(); !s.ok())
       return Status::Corruption(fmt::format("{}: op {}: {}", where, i, s.message()));
@@ -243,8 +249,9 @@ Result<JournalEntry> Decode(std::string_view unaligned, std::optional<Lsn> expec
     if (Status s = Operation::EraseField(img.collection, img.key, img.field).Validate(); !s.ok())
       return Status::Corruption(fmt::format("{}: before-image: {}", where, s.message()));
     if (b->field_present()) {
-      Result<Value> v = DecodeValue(b->value_type(), b->value(),
-                                    fmt::format("{}: before-image of {}", where, img.field));
+      Result<Value> v = DecodeValue(b->value_type(), b->value(), [&] {
+        return fmt::format("{}: before-image of {}", where, img.field);
+      });
       if (!v.ok()) return v.status();
       img.value = std::move(v).value();
     } else if (b->value_type() != fb::Value::NONE) {
@@ -309,7 +316,17 @@ Result<FieldMap> DecodeObject(std::string_view unaligned, std::string_view where
   if (!verifier.VerifyBuffer<fb::Object>("JDBO"))
     return Status::Corruption(fmt::format("object {}: fails verification", where));
   return DecodeFields(flatbuffers::GetRoot<fb::Object>(data)->fields(),
-                      fmt::format("object {}", where));
+                      [&] { return fmt::format("object {}", where); });
+}
+
+Result<std::optional<FieldMap>> DecodeStoredObject(std::string_view bytes,
+                                                   std::string_view collection,
+                                                   std::string_view key) {
+  Result<FieldMap> fields = DecodeObject(bytes, {});
+  // Decoded again to name the object: only a damaged object pays for it.
+  if (!fields.ok())
+    return DecodeObject(bytes, fmt::format("{}/{}", collection, text::Quoted(key))).status();
+  return std::optional<FieldMap>(std::move(fields).value());
 }
 
 }  // namespace journaldb::codec

@@ -209,11 +209,34 @@ Result<std::optional<FieldMap>> Store::GetObject(std::string_view collection,
   rocksdb::PinnableSlice value;
   rocksdb::Status s = db_->Get(ro, state_, layout::StateKey(collection, key), &value);
   if (s.IsNotFound()) return std::optional<FieldMap>();
-  std::string where = fmt::format("{}/{}", collection, text::Quoted(key));
-  if (!s.ok()) return FromRocks(s, "read object " + where);
-  Result<FieldMap> fields = codec::DecodeObject(value.ToStringView(), where);
-  if (!fields.ok()) return fields.status();
-  return std::optional<FieldMap>(std::move(fields).value());
+  if (!s.ok())
+    return FromRocks(s, fmt::format("read object {}/{}", collection, text::Quoted(key)));
+  return codec::DecodeStoredObject(value.ToStringView(), collection, key);
+}
+
+Result<std::vector<std::optional<FieldMap>>> Store::GetObjects(
+    const std::vector<std::pair<std::string_view, std::string_view>>& refs) const {
+  std::vector<std::string> keys;
+  keys.reserve(refs.size());
+  for (const auto& [collection, key] : refs) keys.push_back(layout::StateKey(collection, key));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), state_, slices.size(), slices.data(), values.data(),
+                statuses.data());
+  std::vector<std::optional<FieldMap>> out(refs.size());
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    const auto& [collection, key] = refs[i];
+    if (!statuses[i].ok())
+      return FromRocks(statuses[i],
+                       fmt::format("read object {}/{}", collection, text::Quoted(key)));
+    Result<std::optional<FieldMap>> fields =
+        codec::DecodeStoredObject(values[i].ToStringView(), collection, key);
+    if (!fields.ok()) return fields.status();
+    out[i] = std::move(*fields);
+  }
+  return out;
 }
 
 Result<uint64_t> Store::GetMetaU64(const char* name) const {

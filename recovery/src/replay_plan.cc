@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "journaldb/engine/object_reads.h"
 #include "journaldb/journal/fold.h"
 
 namespace journaldb {
@@ -43,7 +44,8 @@ ReplayPlanner::~ReplayPlanner() {
 }
 
 Result<std::unique_ptr<ReplayPlanner>> ReplayPlanner::Open(const RecoverySnapshot& snapshot,
-                                                          const Database& live) {
+                                                          const Database& live,
+                                                          const PlanOptions& options) {
   Options ro;
   ro.read_only = true;
   ro.create_if_missing = false;
@@ -52,6 +54,7 @@ Result<std::unique_ptr<ReplayPlanner>> ReplayPlanner::Open(const RecoverySnapsho
   std::unique_ptr<ReplayPlanner> p(new ReplayPlanner());
   p->snapshot_db_ = std::move(db).value();
   p->live_ = &live;
+  p->options_ = options;
   const RecoveryManifest& m = snapshot.manifest;
   if (m.diverged_entries == 0) return p;  // nothing diverged: not Valid()
   p->next_expected_ = m.first_diverged_lsn;
@@ -65,6 +68,10 @@ void ReplayPlanner::Next() {
   if (!valid_) return;
   reader_->Next();
   Load();
+}
+
+void ReplayPlanner::Refresh() {
+  if (valid_) Plan(reader_->entry());
 }
 
 void ReplayPlanner::Load() {
@@ -86,7 +93,11 @@ void ReplayPlanner::Load() {
     return;
   }
   ++next_expected_;
+  Plan(e);
+}
 
+void ReplayPlanner::Plan(const JournalEntry& e) {
+  valid_ = false;
   // Base state of every touched object, from the before-images.
   std::map<ObjectKey, PartialObject> objects;
   for (const BeforeImage& img : e.before) {
@@ -94,20 +105,19 @@ void ReplayPlanner::Load() {
     if (img.object_existed && !o) o.emplace();
     if (img.value && o) o->insert_or_assign(img.field, *img.value);
   }
-  // Server state of every touched object.
+  // Server state of every touched object, read in one batch.
   std::map<ObjectKey, std::optional<FieldMap>> server;
-  for (const Operation& op : e.ops) {
-    ObjectKey k{op.collection, op.key};
-    if (server.count(k)) continue;
-    Result<Object> obj = live_->Get(op.collection, op.key);
-    if (obj.ok()) {
-      server[k] = std::move(obj->fields);
-    } else if (obj.status().IsNotFound()) {
-      server[k] = std::nullopt;
-    } else {
-      status_ = obj.status();
+  std::vector<ObjectRef> refs;
+  for (const Operation& op : e.ops)
+    if (server.try_emplace({op.collection, op.key}).second) refs.emplace_back(op.collection, op.key);
+  if (options_.read_server) {
+    Result<std::vector<std::optional<FieldMap>>> read = ReadObjects(*live_, refs);
+    if (!read.ok()) {
+      status_ = read.status();
       return;
     }
+    for (size_t i = 0; i < refs.size(); ++i)
+      server[{std::string(refs[i].first), std::string(refs[i].second)}] = std::move((*read)[i]);
   }
 
   // Base values are the state before the whole transaction: the server is
@@ -140,11 +150,11 @@ void ReplayPlanner::Load() {
       v.base_object_existed = base_object.has_value();
       v.server_object_exists = srv.has_value();
       v.field = std::move(f);
-      v.cls = Classify(v);
+      v.cls = options_.read_server ? Classify(v) : ReplayClass::kClean;
       planned.cls = std::max(planned.cls, v.cls);
       planned.fields.push_back(std::move(v));
     }
-    if (op.kind == OpKind::kEraseObject && base_object && !srv)
+    if (options_.read_server && op.kind == OpKind::kEraseObject && base_object && !srv)
       planned.cls = std::max(planned.cls, ReplayClass::kGone);
     current_.cls = std::max(current_.cls, planned.cls);
     current_.ops.push_back(std::move(planned));

@@ -207,18 +207,26 @@ TEST_F(ReplayerTest, AnEditedOpThatDoesNotValidateStopsTheReplayAndMarksNothing)
 
 // SIGKILL the replaying process at random moments, again and again, until a
 // run completes: every diverged transaction must then be applied exactly
-// once. Each transaction increments one counter by 1 and adds an item, so a
-// doubled one shows in the counter and a lost one in the items.
+// once. Each transaction adds an item, and every kCounterEvery-th also
+// increments one counter by 1, so a doubled transaction shows in the counter
+// and the journal, a lost one in the items. The transactions between two
+// counter increments touch distinct objects and so are replayed in one
+// batch (one write); the counter's transaction ends it: kills land inside
+// and between batches.
 TEST(ReplayCrash, KilledReplaysResumeWithoutSkippingOrDoubling) {
   testing::TempDir dir;
-  constexpr int kTransactions = 400;
+  // Enough that a batched replay cannot finish between two kills.
+  constexpr int kTransactions = 2000;
+  constexpr int kCounterEvery = 40;
   std::string snapshot_dir;
   {
     auto local = Database::Open(dir.Sub("local"), {});
     ASSERT_TRUE(local.ok());
     for (int i = 0; i < kTransactions; ++i) {
       Transaction t = (*local)->BeginTransaction();
-      ASSERT_TRUE(t.Increment("counters", "c", "n", 1).ok());
+      if (i % kCounterEvery == 0) {
+        ASSERT_TRUE(t.Increment("counters", "c", "n", 1).ok());
+      }
       ASSERT_TRUE(t.Upsert("items", "i" + std::to_string(i), {{"i", Value::Int(i)}}).ok());
       ASSERT_TRUE(t.Commit().ok());
     }
@@ -238,8 +246,9 @@ TEST(ReplayCrash, KilledReplaysResumeWithoutSkippingOrDoubling) {
         {JOURNALDB_REPLAY_CHILD_PATH, snapshot_dir, dir.Sub("live")}, &error);
     ASSERT_NE(child, nullptr) << error;
     if (kills < min_kills) {
-      // Let it decide a few transactions (or none), then kill it.
-      int lines = std::uniform_int_distribution<int>(0, 6)(rng);
+      // Let it report a few transactions (or none), then kill it: within a
+      // batch or just after one.
+      int lines = std::uniform_int_distribution<int>(0, kCounterEvery + 6)(rng);
       for (int i = 0; i < lines && child->ReadLine(); ++i) {
       }
       child->Kill(SIGKILL);
@@ -259,7 +268,7 @@ TEST(ReplayCrash, KilledReplaysResumeWithoutSkippingOrDoubling) {
 
   auto live = Database::Open(dir.Sub("live"), {});
   ASSERT_TRUE(live.ok());
-  EXPECT_EQ((*live)->GetField("counters", "c", "n")->as_int(), kTransactions);
+  EXPECT_EQ((*live)->GetField("counters", "c", "n")->as_int(), kTransactions / kCounterEvery);
   int items = 0;
   for (auto it = (*live)->Scan("items"); it.Valid(); it.Next()) ++items;
   EXPECT_EQ(items, kTransactions);

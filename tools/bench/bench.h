@@ -24,7 +24,7 @@ struct BenchArgs {
   // Database sizes in bytes, for workloads that build databases of given
   // sizes (`snapshot`); empty: the workload's default.
   std::vector<uint64_t> sizes;
-  // Operations per transaction (`replay`); nullopt: the workload's default.
+  // Operations per transaction (`replay`, `replay-sqlite`); nullopt: the workload's default.
   std::optional<uint64_t> txn_ops;
 };
 
@@ -37,6 +37,7 @@ int RunWriteSync(const BenchArgs& args);
 int RunSync(const BenchArgs& args);
 int RunSnapshot(const BenchArgs& args);
 int RunReplay(const BenchArgs& args);
+int RunReplaySqlite(const BenchArgs& args);
 int RunSqlite(const BenchArgs& args);
 int RunSqliteSync(const BenchArgs& args);
 

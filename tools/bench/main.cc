@@ -2,7 +2,8 @@
 //
 //   journal-bench --workload write [--ops N] [--threads T] [--runs R] [--db DIR]
 //   journal-bench --workload snapshot [--sizes 100M,1G] [--runs R]
-//   journal-bench --workload replay [--ops N] [--txn-ops K]
+//   journal-bench --workload replay [--ops N] [--txn-ops K] [--db DIR]
+//   journal-bench --workload replay-sqlite [--ops N] [--txn-ops K] [--runs R]
 //   journal-bench --workload sqlite [--ops N] [--runs R]
 //
 // Each workload prints one JSON object per line on stdout. Exit codes: 0 ok,
@@ -52,7 +53,13 @@ constexpr Workload kWorkloads[] = {
     {"replay", RunReplay,
      "replays a recovery snapshot of N diverged ops (--txn-ops K per transaction, default 10)\n"
      "      into a fresh database with local-wins, in a child process: ops/s and peak RSS\n"
-     "      (default N = 100000 and 1000000; --ops N runs only N)"},
+     "      (default N = 100000 and 1000000; --ops N runs only N; --db DIR builds in DIR\n"
+     "      and keeps it, to time `journal replay` of the same snapshot)"},
+    {"replay-sqlite", RunReplaySqlite,
+     "the replayer (local-wins) against SQLite's session changeset apply (conflicts\n"
+     "      REPLACE) of the same N updates of existing objects, every tenth changed on the\n"
+     "      server since; 16-byte keys, 200-byte values; prints both rates and their ratio\n"
+     "      (default --ops 200000, --txn-ops 1 and 10, --runs 3 per side, alternating, medians)"},
     {"sqlite", RunSqlite,
      "the write workload's transactions, one thread, buffered durability, against SQLite\n"
      "      (WAL, synchronous=NORMAL) reading, upserting and journaling the same bytes in\n"

@@ -1,81 +1,18 @@
 #include "sqlite_baseline.h"
 
-#include <sqlite3.h>
-
-#include <memory>
-#include <string_view>
 #include <vector>
 
 #include "encoded_commit.h"
+#include "sqlite_handles.h"
 #include "timed_threads.h"
 
 namespace journaldb::bench {
 
-namespace {
-
-struct CloseDb {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-struct FinalizeStmt {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using DbHandle = std::unique_ptr<sqlite3, CloseDb>;
-// A StmtHandle must die before its DbHandle: sqlite3_close refuses a database
-// with live statements. Declaring the database first does that.
-using StmtHandle = std::unique_ptr<sqlite3_stmt, FinalizeStmt>;
-
-Status SqliteError(sqlite3* db, std::string_view what) {
-  return Status::IOError(std::string("sqlite: ") + std::string(what) + ": " + sqlite3_errmsg(db));
-}
-
-Status Exec(sqlite3* db, const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK) return Status::OK();
-  Status s = Status::IOError(std::string("sqlite: ") + sql + ": " + (message ? message : "?"));
-  sqlite3_free(message);
-  return s;
-}
-
-Result<StmtHandle> Prepare(sqlite3* db, const char* sql) {
-  sqlite3_stmt* stmt = nullptr;
-  // PERSISTENT: the statement lives for the whole run, as an app's would.
-  if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
-    return SqliteError(db, sql);
-  return StmtHandle(stmt);
-}
-
-// Runs a statement that returns no rows, then resets it for the next use.
-bool StepDone(sqlite3_stmt* stmt) {
-  const bool done = sqlite3_step(stmt) == SQLITE_DONE;
-  return sqlite3_reset(stmt) == SQLITE_OK && done;
-}
-
-}  // namespace
-
 Result<RunResult> SqliteCommits(const std::string& dir, uint64_t ops,
                                 const SqliteOptions& options) {
-  const std::string path = dir + "/bench.sqlite";
-  sqlite3* raw = nullptr;
-  const int opened =
-      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  DbHandle db(raw);  // closed even if the open failed
-  if (opened != SQLITE_OK) return SqliteError(raw, "open " + path);
-  sqlite3* d = db.get();
-
-  // journal_mode answers with the mode it is in; an unsupported file system
-  // would leave it in rollback mode, which would not be the baseline we name.
-  {
-    Result<StmtHandle> wal = Prepare(d, "PRAGMA journal_mode=WAL");
-    if (!wal.ok()) return wal.status();
-    const unsigned char* mode =
-        sqlite3_step(wal->get()) == SQLITE_ROW ? sqlite3_column_text(wal->get(), 0) : nullptr;
-    if (mode == nullptr || std::string_view(reinterpret_cast<const char*>(mode)) != "wal")
-      return Status::FailedPrecondition("sqlite: cannot switch " + path + " to WAL mode");
-  }
-  if (Status s = Exec(
-          d, options.sync_every_commit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-      !s.ok())
-    return s;
+  Result<DbHandle> db = OpenWal(dir + "/bench.sqlite", options.sync_every_commit);
+  if (!db.ok()) return db.status();
+  sqlite3* d = db->get();
   if (Status s = Exec(d,
                       "CREATE TABLE state(key BLOB PRIMARY KEY, object BLOB NOT NULL) "
                       "WITHOUT ROWID;"

@@ -10,15 +10,11 @@
 
 namespace journaldb::bench {
 
-namespace {
-
 double ThreadCpuSeconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
-
-}  // namespace
 
 Result<RunResult> TimedThreads(uint64_t ops, int threads, const RangeFn& fn) {
   if (threads < 1) return Status::InvalidArgument("threads must be at least 1");

@@ -20,6 +20,9 @@ using RangeFn = std::function<Status(uint64_t begin, uint64_t end, const std::at
 // failure is the result.
 Result<RunResult> TimedThreads(uint64_t ops, int threads, const RangeFn& fn);
 
+// CPU seconds the calling thread has used so far.
+double ThreadCpuSeconds();
+
 }  // namespace journaldb::bench
 
 #endif  // JOURNALDB_TOOLS_BENCH_TIMED_THREADS_H_

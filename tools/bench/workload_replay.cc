@@ -10,8 +10,6 @@
 //     call alone, and the child's peak RSS is the replay's own.
 // Running two sizes side by side shows whether the replayer's memory grows
 // with the journal (it should not: it holds one transaction at a time).
-#include <time.h>
-
 #include <boost/filesystem.hpp>
 #include <chrono>
 #include <cstdio>
@@ -23,6 +21,7 @@
 #include "journaldb/recovery_snapshot.h"
 #include "journaldb/replayer.h"
 #include "json_line.h"
+#include "timed_threads.h"
 
 namespace journaldb::bench {
 
@@ -33,12 +32,6 @@ namespace fs = boost::filesystem;
 constexpr uint64_t kDefaultOpCounts[] = {100000, 1000000};
 // A few ops per transaction, as an app's offline edits are.
 constexpr uint64_t kDefaultTxnOps = 10;
-
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 // Run in a child: the diverged database and its recovery snapshot under `root`.
 Result<RunResult> BuildSnapshot(const fs::path& root, uint64_t ops, uint64_t txn_ops) {
@@ -133,17 +126,25 @@ int RunReplay(const BenchArgs& args) {
   std::vector<uint64_t> counts(std::begin(kDefaultOpCounts), std::end(kDefaultOpCounts));
   if (args.ops) counts = {*args.ops};
   const uint64_t txn_ops = args.txn_ops.value_or(kDefaultTxnOps);
+  // --db DIR keeps the source, its recovery snapshot and the replayed live
+  // database there, e.g. to time `journal replay` of the same snapshot.
+  if (!args.db.empty() && counts.size() != 1) {
+    std::fprintf(stderr, "journal-bench: replay --db DIR needs one --ops N\n");
+    return 2;
+  }
   for (uint64_t ops : counts) {
     boost::system::error_code ec;
     const fs::path root =
-        fs::temp_directory_path(ec) / fs::unique_path("journal-bench-replay-%%%%-%%%%");
+        args.db.empty()
+            ? fs::temp_directory_path(ec) / fs::unique_path("journal-bench-replay-%%%%-%%%%")
+            : fs::path(args.db);
     if (ec || !fs::create_directory(root, ec)) {
       std::fprintf(stderr, "journal-bench: cannot create %s: %s\n", root.c_str(),
-                   ec.message().c_str());
+                   ec ? ec.message().c_str() : "it exists");
       return 1;
     }
     Status s = MeasureOps(root, ops, txn_ops);
-    fs::remove_all(root, ec);
+    if (args.db.empty()) fs::remove_all(root, ec);
     if (!s.ok()) {
       std::fprintf(stderr, "journal-bench: replay (%llu ops): %s\n",
                    static_cast<unsigned long long>(ops), s.ToString().c_str());

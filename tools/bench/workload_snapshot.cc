@@ -31,8 +31,7 @@
 #include "json_line.h"
 #include "median.h"
 #include "rss.h"
-#include "journaldb/server/server.h"
-#include "journaldb/engine/sync/connection.h"
+#include "upload_all.h"
 
 namespace journaldb::bench {
 
@@ -114,21 +113,6 @@ Result<uint64_t> Fill(const std::string& db_path, uint64_t target_bytes) {
     used = *bytes;
   }
   return objects;
-}
-
-// Uploads every journal entry of `db` to a fresh journal-server whose data
-// lives in `server_dir`, so the upload cursor reaches the last lsn.
-Status UploadEverything(Database& db, const std::string& server_dir) {
-  server::ServerOptions so;
-  so.data_dir = server_dir;
-  Result<std::unique_ptr<server::Server>> server = server::Server::Start(so);
-  if (!server.ok()) return server.status();
-  SyncOptions options;
-  options.server = "127.0.0.1:" + std::to_string((*server)->port());
-  Result<std::unique_ptr<sync::Connection>> conn =
-      sync::Connection::Open(db, options);
-  if (!conn.ok()) return conn.status();
-  return (*conn)->UploadAll().status();
 }
 
 struct SizeResult {

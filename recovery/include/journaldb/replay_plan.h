@@ -62,16 +62,29 @@ struct PlannedTransaction {
   ReplayClass cls = ReplayClass::kClean;
 };
 
+struct PlanOptions {
+  // Read the live database's state of every touched object (one batched read
+  // per transaction) for the server values and the classes. false: no read;
+  // every FieldView has no server value and server_object_exists false, and
+  // every class is kClean, for a caller that ignores them (a policy whose
+  // NeedsServerValues() is false). Default: true.
+  bool read_server = true;
+};
+
 class ReplayPlanner {
  public:
   // Opens the snapshot's database read-only and positions at the first
   // diverged transaction. REQUIRES: `live` outlives the planner.
   static Result<std::unique_ptr<ReplayPlanner>> Open(const RecoverySnapshot& snapshot,
-                                                     const Database& live);
+                                                     const Database& live,
+                                                     const PlanOptions& options = {});
   ~ReplayPlanner();
 
   bool Valid() const { return valid_; }
   void Next();
+  // Plans the current transaction again against the live state as it is now:
+  // after commits the plan did not see. REQUIRES: Valid().
+  void Refresh();
   // REQUIRES: Valid(). Valid until Next().
   const PlannedTransaction& transaction() const { return current_; }
   // A damaged entry, a gap in the diverged range or a read error; OK at the end.
@@ -80,7 +93,10 @@ class ReplayPlanner {
  private:
   ReplayPlanner() = default;
   void Load();
+  // Plans entry `e` into current_; Valid() unless it fails.
+  void Plan(const JournalEntry& e);
   std::unique_ptr<Database> snapshot_db_;
+  PlanOptions options_;
   std::unique_ptr<JournalReader> reader_;
   const Database* live_ = nullptr;
   Lsn next_expected_ = 0;

@@ -15,7 +15,14 @@
 // A rerun, after a crash or an abort, resumes with the first transaction not
 // yet done: none is skipped, none is applied twice.
 //
-// Memory is bounded by one transaction, not by the snapshot's size.
+// Decided transactions are committed in batches (up to 256 transactions or
+// 4096 ops), each batch one RocksDB write holding every transaction's journal
+// entry and done marker, so a crash keeps or loses each transaction together
+// with its marker. A transaction touching an object of the pending batch is
+// planned only after the batch is committed, so every plan sees the live
+// state the transactions before it leave.
+//
+// Memory is bounded by one batch, not by the snapshot's size.
 // Thread safety: one replay of a given snapshot at a time; the live database
 // may be used by other threads meanwhile.
 #ifndef JOURNALDB_REPLAYER_H_
@@ -47,6 +54,10 @@ class ReplayPolicy {
  public:
   virtual ~ReplayPolicy() = default;
   virtual ReplayDecision Decide(const PlannedTransaction& txn) = 0;
+  // Whether Decide looks at the server values and classes of the plan. A
+  // policy that does not spares the replay reading every touched object of
+  // the live database (PlanOptions::read_server). Default: true.
+  virtual bool NeedsServerValues() const { return true; }
 };
 
 // Applies every op as it was written locally: local values win, increments
@@ -54,6 +65,7 @@ class ReplayPolicy {
 class LocalWinsPolicy : public ReplayPolicy {
  public:
   ReplayDecision Decide(const PlannedTransaction& txn) override;
+  bool NeedsServerValues() const override;
 };
 
 // Applies only the clean ops of each transaction; ops whose fields the server
@@ -79,8 +91,16 @@ struct ReplayOptions {
   // Only transactions whose ops all touch this collection; others are left
   // alone, not marked done. Empty: all. Default: empty.
   std::string only_collection;
-  // Called after each transaction is decided (on the replaying thread).
+  // Called after each transaction is done (on the replaying thread).
   std::function<void(Lsn lsn, uint64_t done, uint64_t total)> on_progress;
+  // 0 (default): each write is as durable as the live database's
+  // Durability says. N > 0, for a live database opened with kBuffered: the
+  // replay fsyncs the live database's log after every N transactions it
+  // wrote and once when it ends (finished, stopped or failed), instead of
+  // once per commit. A crash loses at most what was written since the last
+  // sync, each transaction together with its done marker, so a rerun
+  // replays exactly those again.
+  uint64_t sync_interval_transactions = 0;
 };
 
 struct ReplayReport {

@@ -8,6 +8,7 @@
 #ifndef JOURNALDB_JOURNAL_CODEC_H_
 #define JOURNALDB_JOURNAL_CODEC_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,12 @@ std::string EncodeObject(const FieldMap& fields);
 
 // `where` names the object in error messages, e.g. `tasks/"t1"`.
 Result<FieldMap> DecodeObject(std::string_view bytes, std::string_view where);
+
+// DecodeObject of the stored state of object `key` in `collection`, whose
+// name is formatted only into an error.
+Result<std::optional<FieldMap>> DecodeStoredObject(std::string_view bytes,
+                                                   std::string_view collection,
+                                                   std::string_view key);
 
 }  // namespace journaldb::codec
 

@@ -14,6 +14,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "journaldb/journal_entry.h"
 #include "journaldb/object.h"
@@ -54,6 +56,11 @@ class Store {
   // be nullptr for the latest state.
   Result<std::optional<FieldMap>> GetObject(std::string_view collection, std::string_view key,
                                             const rocksdb::Snapshot* snapshot) const;
+
+  // The objects named by (collection, key) pairs, in one RocksDB MultiGet;
+  // nullopt for each that does not exist.
+  Result<std::vector<std::optional<FieldMap>>> GetObjects(
+      const std::vector<std::pair<std::string_view, std::string_view>>& refs) const;
 
   // A meta number; 0 if it was never written.
   Result<uint64_t> GetMetaU64(const char* name) const;
