@@ -168,7 +168,8 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
 
   // What commits must sync: an entry or object over its limit would be
   // stuck in the journal or missing from every bootstrap.
-  std::string encoded = codec::EncodeEntry(entry);
+  const codec::JournalTally tally{tally_.entries + 1, tally_.ops + entry.ops.size()};
+  std::string encoded = codec::EncodeEntry(entry, &tally);
   if (encoded.size() > kMaxEntryBytes)
     return Status::InvalidArgument(
         fmt::format("transaction encodes to a journal entry of {} bytes; the limit is {} "
@@ -204,6 +205,7 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
   // Everything checked: claim the lsn and publish the new object states to
   // commits prepared after this one.
   last_lsn_ = entry.lsn;
+  tally_ = tally;
   w.lsn = entry.lsn;
   w.objects.reserve(touched.size());
   for (Touched& t : touched) w.objects.emplace_back(std::move(t.state_key), std::move(t.working));
