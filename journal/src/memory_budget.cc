@@ -22,15 +22,18 @@ constexpr uint64_t kMaxMemtableBytes = uint64_t{64} << 20;
 }  // namespace
 
 Status ValidateMemoryBudget(uint64_t bytes) {
+  if (bytes == kNoMemoryBudget) return Status::OK();
   if (bytes < kMinMemoryBudgetBytes || bytes > kMaxMemoryBudgetBytes)
     return Status::InvalidArgument(fmt::format(
-        "Options::memory_budget_bytes is {}; it must be between {} ({} MiB) and {} ({} GiB)",
+        "Options::memory_budget_bytes is {}; it must be 0 (no budget) or between {} ({} MiB) "
+        "and {} ({} GiB)",
         bytes, kMinMemoryBudgetBytes, kMinMemoryBudgetBytes >> 20, kMaxMemoryBudgetBytes,
         kMaxMemoryBudgetBytes >> 30));
   return Status::OK();
 }
 
 MemoryBudget::MemoryBudget(uint64_t bytes) : bytes_(bytes) {
+  if (bytes == kNoMemoryBudget) return;
   rocksdb::LRUCacheOptions cache;
   cache.capacity = bytes;
   // Index and filter blocks go to the high-priority pool, so a long scan of
@@ -42,11 +45,16 @@ MemoryBudget::MemoryBudget(uint64_t bytes) : bytes_(bytes) {
 }
 
 void MemoryBudget::ApplyTo(rocksdb::DBOptions& db) const {
+  if (bytes_ == kNoMemoryBudget) return;
   db.write_buffer_manager = write_buffers_;
 }
 
 void MemoryBudget::ApplyTo(rocksdb::ColumnFamilyOptions& cf,
                            rocksdb::BlockBasedTableOptions table) const {
+  if (bytes_ == kNoMemoryBudget) {
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    return;
+  }
   table.block_cache = cache_;
   // Without these, every table file's index and filter stay in memory
   // outside any cache: about 1% of the data, unbounded.

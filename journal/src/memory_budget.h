@@ -16,13 +16,14 @@
 
 namespace journaldb {
 
-// Invalid-argument naming the option unless kMinMemoryBudgetBytes <= bytes <=
-// kMaxMemoryBudgetBytes.
+// Invalid-argument naming the option unless bytes is kNoMemoryBudget or
+// kMinMemoryBudgetBytes <= bytes <= kMaxMemoryBudgetBytes.
 Status ValidateMemoryBudget(uint64_t bytes);
 
 class MemoryBudget {
  public:
-  // REQUIRES: ValidateMemoryBudget(bytes).ok().
+  // REQUIRES: ValidateMemoryBudget(bytes).ok(). kNoMemoryBudget applies
+  // nothing but the table options given.
   explicit MemoryBudget(uint64_t bytes);
 
   // Applies the budget to a database: memtables charged to the cache.

@@ -86,7 +86,7 @@ TEST(OpenErrors, MalformedSyncServerIsInvalidArgumentBeforeAnythingIsCreated) {
 
 TEST(OpenErrors, MemoryBudgetOutOfBoundsIsInvalidArgumentBeforeAnythingIsCreated) {
   testing::TempDir dir;
-  for (uint64_t budget : {uint64_t{0}, kMinMemoryBudgetBytes - 1, kMaxMemoryBudgetBytes + 1}) {
+  for (uint64_t budget : {uint64_t{1}, kMinMemoryBudgetBytes - 1, kMaxMemoryBudgetBytes + 1}) {
     Options options;
     options.memory_budget_bytes = budget;
     auto db = Database::Open(dir.Sub("fresh"), options);
@@ -94,7 +94,7 @@ TEST(OpenErrors, MemoryBudgetOutOfBoundsIsInvalidArgumentBeforeAnythingIsCreated
                          {"Options::memory_budget_bytes", std::to_string(budget)}));
     EXPECT_FALSE(boost::filesystem::exists(dir.Sub("fresh"))) << budget;
   }
-  for (uint64_t budget : {kMinMemoryBudgetBytes, kMaxMemoryBudgetBytes}) {
+  for (uint64_t budget : {kNoMemoryBudget, kMinMemoryBudgetBytes, kMaxMemoryBudgetBytes}) {
     Options options;
     options.memory_budget_bytes = budget;
     auto db = Database::Open(dir.Sub(std::to_string(budget)), options);

@@ -89,10 +89,10 @@ struct Options {
   // data, index and filter blocks, with the memtables charged to it (half of
   // the budget at most), so memory stays flat as the data grows. Each open
   // database (a recovery snapshot opened for replay too) has its own budget;
-  // the process adds its heap and thread stacks. Must lie within
-  // [kMinMemoryBudgetBytes, kMaxMemoryBudgetBytes] (8 MiB, 1 TiB;
-  // journaldb/memory_budget.h), else Open fails with invalid-argument.
-  // Default: kDefaultMemoryBudgetBytes (64 MiB).
+  // the process adds its heap and thread stacks. 0 (kNoMemoryBudget): none,
+  // RocksDB's defaults. Anything else must lie within [kMinMemoryBudgetBytes,
+  // kMaxMemoryBudgetBytes] (8 MiB, 1 TiB; journaldb/memory_budget.h), else
+  // Open fails with invalid-argument. Default: 0 (docs/api.md, "Memory").
   uint64_t memory_budget_bytes = kDefaultMemoryBudgetBytes;
 };
 

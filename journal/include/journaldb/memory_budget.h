@@ -8,7 +8,11 @@
 
 namespace journaldb {
 
-inline constexpr uint64_t kDefaultMemoryBudgetBytes = uint64_t{64} << 20;  // 64 MiB
+// 0: no budget, RocksDB's own defaults (memory grows with the data). Not yet
+// the default: a 64 MiB budget made replay's CPU per op grow with the journal
+// (docs/benchmarks.md, "Memory budget").
+inline constexpr uint64_t kNoMemoryBudget = 0;
+inline constexpr uint64_t kDefaultMemoryBudgetBytes = kNoMemoryBudget;
 // Below this the memtables get so small that flushes dominate every write.
 inline constexpr uint64_t kMinMemoryBudgetBytes = uint64_t{8} << 20;  // 8 MiB
 // Beyond this the value is a mistake (a count of bytes read as something else).
