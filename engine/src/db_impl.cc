@@ -60,6 +60,7 @@ Result<std::unique_ptr<Database>> DatabaseImpl::Open(const std::string& path,
   so.env = env;
   so.create_if_missing = options.create_if_missing;
   so.read_only = options.read_only;
+  so.memory_budget_bytes = options.memory_budget_bytes;
   Result<std::unique_ptr<Store>> store = Store::Open(path, so);
   if (!store.ok()) return store.status();
   std::unique_ptr<DatabaseImpl> db(new DatabaseImpl(path, options, std::move(store).value()));
@@ -68,6 +69,12 @@ Result<std::unique_ptr<Database>> DatabaseImpl::Open(const std::string& path,
   Result<Lsn> last = db->store_->LastLsn();
   if (!last.ok()) return last.status();
   db->last_lsn_ = *last;
+  // The tally continues from the last entry's; a journal without one (empty,
+  // or written before tallies) starts a new run (diverged_count.h), and so
+  // does a damaged last entry: reads and Verify report it, as before tallies.
+  Result<std::optional<codec::JournalTally>> tally = db->store_->LastTally();
+  if (!tally.ok() && !tally.status().IsCorruption()) return tally.status();
+  if (tally.ok()) db->tally_ = tally->value_or(codec::JournalTally{});
   for (auto [name, field] : {std::pair{layout::kMetaClientId, &db->client_id_},
                              std::pair{layout::kMetaEpoch, &db->epoch_},
                              std::pair{layout::kMetaDownloadCursor, &db->download_cursor_}}) {

@@ -16,6 +16,7 @@
 #include "journaldb/client_reset.h"
 #include "journaldb/database.h"
 #include "journaldb/engine/commit_marker.h"
+#include "journaldb/journal/codec.h"
 #include "journaldb/journal/store.h"
 
 namespace journaldb {
@@ -148,6 +149,10 @@ class DatabaseImpl final : public Database {
   // on them (LoadForCommit).
   std::deque<Writer*> writers_;
   Lsn last_lsn_ = 0;    // highest lsn assigned
+  // Running counts through the last committed entry, stored with each new
+  // entry (journaldb/engine/diverged_count.h); zero after an open that found
+  // none. Advanced with last_lsn_.
+  codec::JournalTally tally_;
   Status write_error_;  // sticky: after a failed write no commit is accepted
   // Cursors tagged onto each entry (set through SetSyncIdentity and
   // SetDownloadCursor; read at commit).

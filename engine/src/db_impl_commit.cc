@@ -196,7 +196,8 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
 
   // What commits must sync: an entry or object over its limit would be
   // stuck in the journal or missing from every bootstrap.
-  std::string encoded = codec::EncodeEntry(entry);
+  const codec::JournalTally tally{tally_.entries + 1, tally_.ops + entry.ops.size()};
+  std::string encoded = codec::EncodeEntry(entry, &tally);
   if (encoded.size() > kMaxEntryBytes)
     return Status::InvalidArgument(
         fmt::format("transaction encodes to a journal entry of {} bytes; the limit is {} "
@@ -233,6 +234,7 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
   // Everything checked: claim the lsn and publish the new object states to
   // commits prepared after this one.
   last_lsn_ = entry.lsn;
+  tally_ = tally;
   w.lsn = entry.lsn;
   for (Touched& t : touched) {
     if (!w.latest.empty() || w.objects.size() >= kScanObjects) {

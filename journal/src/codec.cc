@@ -265,7 +265,7 @@ Result<JournalEntry> Decode(std::string_view unaligned, std::optional<Lsn> expec
 
 }  // namespace
 
-std::string EncodeEntry(const JournalEntry& entry) {
+std::string EncodeEntry(const JournalEntry& entry, const JournalTally* tally) {
   FlatBufferBuilder& b = ThreadBuilder();
   OffsetList<fb::OpRecord> ops(entry.ops.size());
   for (const Operation& op : entry.ops) ops.push_back(EncodeOp(b, op));
@@ -282,8 +282,10 @@ std::string EncodeEntry(const JournalEntry& entry) {
                                            type, off));
   }
   auto before_vec = before.Create(b);
+  const fb::Tally stored_tally = tally ? fb::Tally(tally->entries, tally->ops) : fb::Tally();
   auto root = fb::CreateEntry(b, 1, entry.lsn, entry.download_cursor, entry.epoch,
-                              entry.client_id, entry.commit_time_us, ops_vec, before_vec);
+                              entry.client_id, entry.commit_time_us, ops_vec, before_vec,
+                              tally ? &stored_tally : nullptr);
   fb::FinishEntryBuffer(b, root);
   return Finish(b);
 }
@@ -293,6 +295,16 @@ Result<JournalEntry> DecodeEntry(std::string_view bytes, Lsn expected_lsn) {
 }
 
 Result<JournalEntry> DecodeEntryAnyLsn(std::string_view bytes) { return Decode(bytes, std::nullopt); }
+
+Result<std::optional<JournalTally>> DecodeEntryTally(std::string_view bytes, Lsn expected_lsn) {
+  if (Result<JournalEntry> verified = Decode(bytes, expected_lsn); !verified.ok())
+    return verified.status();
+  // Verified above; read the field from an aligned copy as Decode did.
+  AlignedBytes aligned(bytes);
+  const fb::Tally* t = fb::GetEntry(aligned.view().data())->tally();
+  if (t == nullptr) return std::optional<JournalTally>();
+  return std::optional<JournalTally>(JournalTally{t->entries(), t->ops()});
+}
 
 std::string EncodeObject(const FieldMap& fields) {
   FlatBufferBuilder& b = ThreadBuilder();

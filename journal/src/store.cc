@@ -16,6 +16,7 @@
 #include "journaldb/journal/util/errno_status.h"
 #include "journaldb/journal/util/fd.h"
 #include "journaldb/journal/util/fsync.h"
+#include "memory_budget.h"
 
 namespace journaldb {
 
@@ -35,11 +36,11 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context) {
 
 namespace {
 
-rocksdb::ColumnFamilyOptions StateFamilyOptions() {
+rocksdb::ColumnFamilyOptions StateFamilyOptions(const MemoryBudget& budget) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  budget.ApplyTo(o, t);
   // Commits read each touched object first (before-images); a memtable bloom
   // filter makes the common miss for a new object cheap.
   o.memtable_prefix_bloom_size_ratio = 0.05;
@@ -47,9 +48,11 @@ rocksdb::ColumnFamilyOptions StateFamilyOptions() {
   return o;
 }
 
-rocksdb::ColumnFamilyOptions JournalFamilyOptions() {
+// Appends in key order and sequential reads: no filter needed. Also the
+// options of the small families (meta, default).
+rocksdb::ColumnFamilyOptions PlainFamilyOptions(const MemoryBudget& budget) {
   rocksdb::ColumnFamilyOptions o;
-  // Appends in key order and sequential reads: no filter needed.
+  budget.ApplyTo(o, rocksdb::BlockBasedTableOptions());
   return o;
 }
 
@@ -87,6 +90,7 @@ Status RemoveCreationMarker(const fs::path& dir) {
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& options) {
   if (path.empty()) return Status::InvalidArgument("database path is empty");
+  if (Status s = ValidateMemoryBudget(options.memory_budget_bytes); !s.ok()) return s;
   const fs::path dir(path);
   boost::system::error_code ec;
   fs::file_status st = fs::status(dir, ec);
@@ -123,6 +127,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   db_options.max_log_file_size = 1 << 20;
   db_options.max_background_jobs = 2;
   if (options.env != nullptr) db_options.env = options.env;
+  const MemoryBudget budget(options.memory_budget_bytes);
+  budget.ApplyTo(db_options);
 
   if (!creating) {
     std::vector<std::string> families;
@@ -137,10 +143,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   }
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {layout::kStateFamily, StateFamilyOptions()},
-      {layout::kJournalFamily, JournalFamilyOptions()},
-      {layout::kMetaFamily, rocksdb::ColumnFamilyOptions()},
+      {rocksdb::kDefaultColumnFamilyName, PlainFamilyOptions(budget)},
+      {layout::kStateFamily, StateFamilyOptions(budget)},
+      {layout::kJournalFamily, PlainFamilyOptions(budget)},
+      {layout::kMetaFamily, PlainFamilyOptions(budget)},
   };
   bool has_synced = !is_db || !options.read_only;
   if (is_db && options.read_only) {
@@ -149,7 +155,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
       has_synced = std::find(families.begin(), families.end(), layout::kSyncedFamily) !=
                    families.end();
   }
-  if (has_synced) descriptors.push_back({layout::kSyncedFamily, StateFamilyOptions()});
+  if (has_synced) descriptors.push_back({layout::kSyncedFamily, StateFamilyOptions(budget)});
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
@@ -272,6 +278,20 @@ Result<Lsn> Store::LastLsn() const {
     last = *lsn;
   }
   return std::max(last, *high);
+}
+
+Result<std::optional<codec::JournalTally>> Store::LastTally() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), journal_));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    if (!it->status().ok()) return FromRocks(it->status(), "read journal tail");
+    return std::optional<codec::JournalTally>();
+  }
+  std::optional<Lsn> lsn = layout::ParseLsnKey(it->key().ToStringView());
+  if (!lsn)
+    return Status::Corruption(fmt::format("journal of {}: malformed key of {} bytes", path_,
+                                          it->key().size()));
+  return codec::DecodeEntryTally(it->value().ToStringView(), *lsn);
 }
 
 Status Store::Write(rocksdb::WriteBatch& batch, bool sync) {

@@ -108,6 +108,27 @@ TEST(OpenErrors, UnusableTlsOptionsAreInvalidArgumentBeforeAnythingIsCreated) {
   EXPECT_TRUE(ValidateSyncOptions(system_trust).ok());
 }
 
+TEST(OpenErrors, MemoryBudgetOutOfBoundsIsInvalidArgumentBeforeAnythingIsCreated) {
+  testing::TempDir dir;
+  for (uint64_t budget : {uint64_t{1}, kMinMemoryBudgetBytes - 1, kMaxMemoryBudgetBytes + 1}) {
+    Options options;
+    options.memory_budget_bytes = budget;
+    auto db = Database::Open(dir.Sub("fresh"), options);
+    EXPECT_TRUE(HasError(db.status(), StatusCode::kInvalidArgument,
+                         {"Options::memory_budget_bytes", std::to_string(budget)}));
+    EXPECT_FALSE(boost::filesystem::exists(dir.Sub("fresh"))) << budget;
+  }
+  for (uint64_t budget : {kNoMemoryBudget, kMinMemoryBudgetBytes, kMaxMemoryBudgetBytes}) {
+    Options options;
+    options.memory_budget_bytes = budget;
+    auto db = Database::Open(dir.Sub(std::to_string(budget)), options);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    Transaction txn = (*db)->BeginTransaction();
+    ASSERT_TRUE(txn.Upsert("c", "k", {{"f", Value::Int(1)}}).ok());
+    EXPECT_TRUE(txn.Commit().ok());
+  }
+}
+
 TEST(OpenErrors, MissingPathWithoutCreateIsNotFoundNamingPath) {
   testing::TempDir dir;
   Options options;

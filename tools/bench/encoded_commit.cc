@@ -20,8 +20,10 @@ EncodedCommit EncodeCommit(uint64_t i) {
   entry.ops.push_back(Operation::Upsert(kCollection, key, fields));
   // A new object: the field's before-image is "no object".
   entry.before.push_back(BeforeImage{kCollection, key, kField, false, std::nullopt});
+  // The running counts a commit stores with its entry (one op per entry).
+  const codec::JournalTally tally{entry.lsn, entry.lsn};
   return {layout::StateKey(kCollection, key), codec::EncodeObject(fields), entry.lsn,
-          layout::LsnKey(entry.lsn), codec::EncodeEntry(entry)};
+          layout::LsnKey(entry.lsn), codec::EncodeEntry(entry, &tally)};
 }
 
 }  // namespace journaldb::bench

@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 
+#include "journaldb/memory_budget.h"
+
 namespace journaldb {
 
 enum class Durability {
@@ -90,6 +92,16 @@ struct Options {
 
   // Retention of acknowledged journal entries. Default: see RetentionOptions.
   RetentionOptions retention;
+
+  // Memory RocksDB may use for this open database: one block cache holding
+  // data, index and filter blocks, with the memtables charged to it (half of
+  // the budget at most), so memory stays flat as the data grows. Each open
+  // database (a recovery snapshot opened for replay too) has its own budget;
+  // the process adds its heap and thread stacks. 0 (kNoMemoryBudget): none,
+  // RocksDB's defaults. Anything else must lie within [kMinMemoryBudgetBytes,
+  // kMaxMemoryBudgetBytes] (8 MiB, 1 TiB; journaldb/memory_budget.h), else
+  // Open fails with invalid-argument. Default: 0 (docs/api.md, "Memory").
+  uint64_t memory_budget_bytes = kDefaultMemoryBudgetBytes;
 };
 
 }  // namespace journaldb

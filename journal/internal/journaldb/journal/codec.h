@@ -8,6 +8,7 @@
 #ifndef JOURNALDB_JOURNAL_CODEC_H_
 #define JOURNALDB_JOURNAL_CODEC_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,7 +22,22 @@ namespace journaldb::codec {
 // Buffers larger than this are rejected before verification.
 inline constexpr size_t kMaxEncodedBytes = size_t{1} << 30;
 
-std::string EncodeEntry(const JournalEntry& entry);
+// Running counts of a journal through one entry, that entry included. The
+// committer keeps them from the first commit after an open that found none
+// (a database from before tallies, or an empty journal); only differences
+// between two entries of one unbroken run mean something (docs/on-disk-format.md).
+struct JournalTally {
+  uint64_t entries = 0;
+  uint64_t ops = 0;
+  friend bool operator==(const JournalTally&, const JournalTally&) = default;
+};
+
+// `tally`: stored with the entry if not null.
+std::string EncodeEntry(const JournalEntry& entry, const JournalTally* tally = nullptr);
+
+// Decodes (and so verifies) an entry read under journal key `expected_lsn`
+// and returns only its tally: nullopt if it has none.
+Result<std::optional<JournalTally>> DecodeEntryTally(std::string_view bytes, Lsn expected_lsn);
 
 // Decodes an entry read under journal key `expected_lsn`; a mismatching lsn
 // inside the entry is corruption.

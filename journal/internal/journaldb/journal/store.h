@@ -17,7 +17,9 @@
 #include <utility>
 #include <vector>
 
+#include "journaldb/journal/codec.h"
 #include "journaldb/journal_entry.h"
+#include "journaldb/memory_budget.h"
 #include "journaldb/object.h"
 #include "journaldb/status.h"
 
@@ -31,6 +33,9 @@ struct StoreOptions {
   // RocksDB environment; nullptr for the default. Tests plug in a
   // fault-injecting file system here.
   rocksdb::Env* env = nullptr;
+  // Options::memory_budget_bytes (journaldb/options.h); out of its bounds,
+  // Open fails with invalid-argument.
+  uint64_t memory_budget_bytes = kDefaultMemoryBudgetBytes;
 };
 
 // Translates a RocksDB status into ours; `context` names what was being done
@@ -69,6 +74,10 @@ class Store {
 
   // The highest lsn ever assigned (0 for an empty journal).
   Result<Lsn> LastLsn() const;
+
+  // The running counts stored with the journal's last entry (verified);
+  // nullopt if the journal is empty or that entry has none.
+  Result<std::optional<codec::JournalTally>> LastTally() const;
 
   Status Write(rocksdb::WriteBatch& batch, bool sync);
 

@@ -1,0 +1,23 @@
+// Bounds of Options::memory_budget_bytes (journaldb/options.h): what one open
+// database may use for RocksDB's block cache, index and filter blocks and
+// memtables together.
+#ifndef JOURNALDB_MEMORY_BUDGET_H_
+#define JOURNALDB_MEMORY_BUDGET_H_
+
+#include <cstdint>
+
+namespace journaldb {
+
+// 0: no budget, RocksDB's own defaults (memory grows with the data). Not yet
+// the default: a 64 MiB budget made replay's CPU per op grow with the journal
+// (docs/benchmarks.md, "Memory budget").
+inline constexpr uint64_t kNoMemoryBudget = 0;
+inline constexpr uint64_t kDefaultMemoryBudgetBytes = kNoMemoryBudget;
+// Below this the memtables get so small that flushes dominate every write.
+inline constexpr uint64_t kMinMemoryBudgetBytes = uint64_t{8} << 20;  // 8 MiB
+// Beyond this the value is a mistake (a count of bytes read as something else).
+inline constexpr uint64_t kMaxMemoryBudgetBytes = uint64_t{1} << 40;  // 1 TiB
+
+}  // namespace journaldb
+
+#endif  // JOURNALDB_MEMORY_BUDGET_H_
