@@ -119,6 +119,48 @@ TEST_F(CliEndToEnd, PutStoresTypedValues) {
                                    {"nan", Value::String("nan")}}));
 }
 
+// A value too large for the command line comes from a file or stdin, byte
+// for byte; a missing file and one over the value limit are named, and
+// nothing is written (docs/cli.md, "Value syntax").
+TEST_F(CliEndToEnd, PutReadsAValueFromAFileOrStdin) {
+  // Larger than one command-line argument may be (128 KiB).
+  std::string big(300 * 1024, 'x');
+  big += "\nlast line\n";
+  const std::string file = dir_.Sub("body.txt");
+  std::ofstream(file, std::ios::binary) << big;
+  ExpectOk({"put", db_, "notes", "n1", "body=@" + file, "tag:=@home"}, "committed lsn 1\n");
+  testing::SpawnOptions with_input;
+  with_input.stdin_text = "from stdin\n";
+  ProcessResult piped =
+      testing::RunProcess({JOURNAL_CLI_PATH, "put", db_, "notes", "n2", "body=@-"}, with_input);
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+
+  ProcessResult missing = Journal({"put", db_, "notes", "n3", "body=@" + dir_.Sub("nope")});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("field body: open the value file"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("nope"), std::string::npos) << missing.err;
+
+  const std::string huge = dir_.Sub("huge.bin");
+  std::ofstream(huge).close();
+  boost::filesystem::resize_file(huge, (16u << 20) + 1);  // sparse: no 16 MiB written
+  ProcessResult too_large = Journal({"put", db_, "notes", "n4", "body=@" + huge});
+  EXPECT_EQ(too_large.exit_code, 2);
+  EXPECT_NE(too_large.err.find("holds more than 16777216 bytes (16 MiB)"), std::string::npos)
+      << too_large.err;
+  EXPECT_EQ(Journal({"put", db_, "notes", "n5", "a=@-", "b=@-"}).exit_code, 2);
+
+  std::unique_ptr<Database> db = OpenReadOnly();
+  ASSERT_NE(db, nullptr);
+  Result<Object> n1 = db->Get("notes", "n1");
+  ASSERT_TRUE(n1.ok()) << n1.status().ToString();
+  EXPECT_EQ(n1->fields, (FieldMap{{"body", Value::String(big)}, {"tag", Value::String("@home")}}));
+  Result<Object> n2 = db->Get("notes", "n2");
+  ASSERT_TRUE(n2.ok()) << n2.status().ToString();
+  EXPECT_EQ(n2->fields, (FieldMap{{"body", Value::String("from stdin\n")}}));
+  EXPECT_TRUE(db->Get("notes", "n3").status().IsNotFound());
+  EXPECT_TRUE(db->Get("notes", "n4").status().IsNotFound());
+}
+
 TEST_F(CliEndToEnd, RoundTripOfEveryCommand) {
   ExpectOk({"put", db_, "tasks", "t1", "title=milk", "count=42", "done=true", "zip:=01234"},
            "committed lsn 1\n");

@@ -108,7 +108,11 @@ bool InteractivePolicy::ReadEdit(const Operation& op, std::optional<Operation>* 
         out_ << "no fields given: the op is unchanged; answer again\n";
         return true;
       }
-      Result<FieldMap> fields = ParseFieldAssignments(assignments);
+      // stdin carries the answers, and a file value is no edit's business yet.
+      Result<FieldMap> fields =
+          ParseFieldAssignments(assignments, [](std::string_view) -> Result<Value> {
+            return Status::InvalidArgument("FIELD=@FILE cannot be used in an edit");
+          });
       if (!fields.ok()) {
         out_ << fmt::format("{}: answer again\n", fields.status().message());
         return true;
