@@ -69,7 +69,8 @@ void PrintTopHelp(std::ostream& out) {
          "opens DB for writing but never creates it.\n"
          "replay writes the snapshot's transactions into DB (never creating it);\n"
          "gc deletes snapshots fully replayed into DB.\n\n"
-         "exit codes: 0 ok, 1 error, 2 usage error, 3 verification failed\n"
+         "exit codes: 0 ok, 1 error, 2 usage error, 3 verification failed,\n"
+         "4 replay quit at the prompt (not an error; a rerun resumes)\n"
          "More: journal help COMMAND, or docs/cli.md.\n";
 }
 
@@ -89,7 +90,9 @@ void PrintCommandHelp(const Command& c, std::ostream& out) {
   out << "\noptions:\n";
   for (const auto& [left, help] : rows) out << fmt::format("  {:<{}}  {}\n", left, width, help);
   out << "\nexit codes: 0 ok, 1 error, 2 usage error"
-      << (c.name == "verify" ? ", 3 verification failed\n" : "\n");
+      << (c.name == "verify"   ? ", 3 verification failed\n"
+          : c.name == "replay" ? ", 4 quit at the prompt (not an error; a rerun resumes)\n"
+                               : "\n");
 }
 
 int Usage(std::string_view command, std::string_view message, bool json, std::ostream& out,
@@ -111,6 +114,10 @@ int Finish(const Command& c, const Outcome& outcome, Output& output, std::ostrea
     case ExitCode::kOk:
     case ExitCode::kVerifyFailed:
       // An empty document: the command streamed its own (Output::stream).
+      if (output.json() && !output.doc().str().empty()) out << output.doc().str() << "\n";
+      break;
+    case ExitCode::kStopped:
+      err << "journal: " << outcome.error.message() << "\n";
       if (output.json() && !output.doc().str().empty()) out << output.doc().str() << "\n";
       break;
     case ExitCode::kUsage:

@@ -28,6 +28,7 @@ enum class ExitCode : int {
   kError = 1,         // the command ran and failed; stderr says why
   kUsage = 2,         // malformed command line; nothing was opened or written
   kVerifyFailed = 3,  // `verify` found problems
+  kStopped = 4,       // stopped by the person (replay's quit): not an error, work is left
 };
 
 // What a command's run function reports back to the dispatcher, which prints
@@ -42,6 +43,11 @@ struct Outcome {
 
   static Outcome Ok() { return {}; }
   static Outcome VerifyFailed() { return {ExitCode::kVerifyFailed, Status::OK()}; }
+  // `note` goes to stderr as is, without an error kind; doc() (under --json)
+  // is printed as on success.
+  static Outcome Stopped(std::string note) {
+    return {ExitCode::kStopped, Status::FailedPrecondition(std::move(note))};
+  }
   // REQUIRES: !s.ok()
   static Outcome Failed(Status s) { return {ExitCode::kError, std::move(s)}; }
   static Outcome Usage(std::string message) {
