@@ -127,7 +127,7 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   Result<RecoverySnapshot> snapshot = OpenRecoveryForCli(args.positional[0]);
   if (!snapshot.ok()) return Outcome::Failed(snapshot.status());
   Result<std::unique_ptr<Database>> live = OpenForRead(args.positional[1]);
-  if (!live.ok()) return Outcome::Failed(live.status());
+  if (!live.ok()) return OpenFailed(args.positional[1], live.status());
   Result<std::unique_ptr<ReplayPlanner>> planner = ReplayPlanner::Open(*snapshot, **live);
   if (!planner.ok())
     return Outcome::Failed(Status(

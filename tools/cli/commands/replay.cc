@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "../command.h"
+#include "../database_open.h"
 #include "../interactive_policy.h"
 #include "../manifest_output.h"
 #include "../only_filter.h"
@@ -166,7 +167,7 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   Result<RecoverySnapshot> snapshot = OpenRecoveryForCli(args.positional[0]);
   if (!snapshot.ok()) return Outcome::Failed(snapshot.status());
   Result<std::unique_ptr<Database>> live = OpenLive(args.positional[1], options.dry_run);
-  if (!live.ok()) return Outcome::Failed(live.status());
+  if (!live.ok()) return OpenFailed(args.positional[1], live.status());
 
   // The header first, so it stands above the prompts and the progress bar.
   if (!out.json())

@@ -27,7 +27,7 @@ example:
 
 Outcome Run(const ParsedArgs &args, Output &out) {
   Result<std::unique_ptr<Database>> db = OpenForRead(args.positional[0]);
-  if (!db.ok()) return Outcome::Failed(db.status());
+  if (!db.ok()) return OpenFailed(args.positional[0], db.status());
   Result<SyncStatus> s = GetSyncStatus(**db);
   if (!s.ok()) return Outcome::Failed(s.status());
   Result<std::optional<PendingClientReset>> reset = GetPendingClientReset(**db);
