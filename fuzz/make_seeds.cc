@@ -74,6 +74,18 @@ int main(int argc, char** argv) {
   reset.diverged_after_lsn = 12;
   reset.mode = "recover";
   Write(out + "/client_reset_record_fuzzer/ready", journaldb::EncodeClientResetRecord(reset));
+  journaldb::ClientResetOutcome outcome;
+  outcome.finished_time_us = 1795700000000000;
+  outcome.recovery_id = reset.recovery_id;
+  outcome.recovery_path = reset.recovery_root + "/" + reset.recovery_id;
+  outcome.reason = reset.reason;
+  outcome.mode = "recover-or-discard";
+  outcome.transactions_replayed = 3;
+  outcome.ops_not_applicable = {{2, 0, "cannot increment tasks/t1.views"}};
+  outcome.transactions_not_recovered = 1;
+  outcome.first_unrecovered_lsn = outcome.last_unrecovered_lsn = 5;
+  outcome.discarded = true;
+  Write(out + "/client_reset_record_fuzzer/outcome", journaldb::EncodeClientResetOutcome(outcome));
   // Sync frames: a leading 0 byte selects DecodeMessage, 1 a changeset record.
   namespace wire = journaldb::wire;
   auto frame = [&](const std::string& name, char selector, const std::string& body) {

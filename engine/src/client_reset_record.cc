@@ -262,10 +262,6 @@ Result<std::optional<std::string>> UnsyncedClientReset(const Database& db) {
   return std::optional<std::string>(std::move(id));
 }
 
-void RecordClientResetOutcome(Database& db, ClientResetOutcome outcome) {
-  if (DatabaseImpl* impl = Impl(db)) impl->SetResetOutcome(std::move(outcome));
-}
-
 std::string DescribeDiscardedWrites(const ClientResetOutcome& outcome, std::string_view db_path) {
   return fmt::format(
       "client reset {} ({}) discarded {} diverged transaction(s), lsn {}..{} of the recovery "
@@ -274,12 +270,6 @@ std::string DescribeDiscardedWrites(const ClientResetOutcome& outcome, std::stri
       outcome.recovery_id, outcome.reason, outcome.transactions_not_recovered,
       outcome.first_unrecovered_lsn, outcome.last_unrecovered_lsn, outcome.not_recovered_reason,
       outcome.recovery_path, outcome.recovery_path, db_path, outcome.recovery_path, db_path);
-}
-
-Result<std::optional<ClientResetOutcome>> LastClientResetOutcome(const Database& db) {
-  const DatabaseImpl* impl = Impl(db);
-  if (impl == nullptr) return NotOurs();
-  return impl->last_reset_outcome();
 }
 
 Result<Lsn> DivergedAfter(const Database& db, const PendingClientReset& pending) {

@@ -4,6 +4,8 @@
 #include <rocksdb/filter_policy.h>
 #include <fcntl.h>
 #include <rocksdb/table.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/utilities/options_util.h>
 #include <unistd.h>
 
 #include <vector>
@@ -35,6 +37,21 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context) {
 }
 
 namespace {
+
+// Whether the newest OPTIONS file of the database at `path` names column
+// family `family`: RocksDB writes it at every open, apart from the MANIFEST,
+// so a MANIFEST without our families next to one that names them is damaged,
+// not a foreign database.
+bool OptionsFileNamesFamily(const std::string& path, std::string_view family) {
+  rocksdb::ConfigOptions config;
+  config.ignore_unknown_options = true;
+  config.ignore_unsupported_options = true;
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  if (!rocksdb::LoadLatestOptions(config, path, &db_options, &families).ok()) return false;
+  return std::any_of(families.begin(), families.end(),
+                     [&](const rocksdb::ColumnFamilyDescriptor& d) { return d.name == family; });
+}
 
 rocksdb::ColumnFamilyOptions StateFamilyOptions(const MemoryBudget& budget) {
   rocksdb::ColumnFamilyOptions o;
@@ -135,10 +152,15 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
     rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, path, &families);
     if (!s.ok()) return FromRocks(s, fmt::format("open {}", path));
     for (const char* want : {layout::kStateFamily, layout::kJournalFamily, layout::kMetaFamily}) {
-      if (std::find(families.begin(), families.end(), want) == families.end())
-        return Status::FailedPrecondition(fmt::format(
-            "{} is a RocksDB database but not a journaldb database (no '{}' column family)", path,
-            want));
+      if (std::find(families.begin(), families.end(), want) != families.end()) continue;
+      if (OptionsFileNamesFamily(path, want))
+        return Status::Corruption(fmt::format(
+            "{}: its MANIFEST lists no '{}' column family though its OPTIONS file does: the "
+            "MANIFEST is damaged (truncated or overwritten)",
+            path, want));
+      return Status::FailedPrecondition(fmt::format(
+          "{} is a RocksDB database but not a journaldb database (no '{}' column family)", path,
+          want));
     }
   }
 

@@ -12,11 +12,14 @@ namespace journaldb {
 std::string_view ReplayClassName(ReplayClass c) {
   switch (c) {
     case ReplayClass::kClean: return "clean";
+    case ReplayClass::kSame: return "same";
     case ReplayClass::kConflict: return "conflict";
     case ReplayClass::kGone: return "gone";
   }
   return "unknown";
 }
+
+bool NeedsDecision(ReplayClass c) { return c > ReplayClass::kSame; }
 
 namespace {
 
@@ -32,9 +35,21 @@ std::optional<Value> FieldOf(const std::optional<FieldMap>& object, std::string_
   return it->second;
 }
 
-ReplayClass Classify(const FieldView& v) {
-  if (v.base_object_existed && !v.server_object_exists) return ReplayClass::kGone;
-  return v.server == v.base ? ReplayClass::kClean : ReplayClass::kConflict;
+// `local_object_exists`: the object exists after the op (not an erase-object).
+ReplayClass Classify(const FieldView& v, OpKind kind, bool local_object_exists) {
+  // The server already holds what the op wrote: nothing to decide. Not for an
+  // increment: applying it would add its delta a second time.
+  // An erase of a field the server lacks (whether or not it has the object)
+  // changes nothing either.
+  const bool same =
+      kind == OpKind::kEraseField
+          ? !v.server.has_value()
+          : kind != OpKind::kIncrement && v.server == v.local &&
+                v.server_object_exists == local_object_exists;
+  if (v.base_object_existed && !v.server_object_exists)
+    return same ? ReplayClass::kSame : ReplayClass::kGone;
+  if (v.server == v.base) return ReplayClass::kClean;
+  return same ? ReplayClass::kSame : ReplayClass::kConflict;
 }
 
 }  // namespace
@@ -150,12 +165,14 @@ void ReplayPlanner::Plan(const JournalEntry& e) {
       v.base_object_existed = base_object.has_value();
       v.server_object_exists = srv.has_value();
       v.field = std::move(f);
-      v.cls = options_.read_server ? Classify(v) : ReplayClass::kClean;
+      v.cls = options_.read_server ? Classify(v, op.kind, op.kind != OpKind::kEraseObject)
+                                   : ReplayClass::kClean;
       planned.cls = std::max(planned.cls, v.cls);
       planned.fields.push_back(std::move(v));
     }
+    // An erase of an object the server deleted too: it already holds the result.
     if (options_.read_server && op.kind == OpKind::kEraseObject && base_object && !srv)
-      planned.cls = std::max(planned.cls, ReplayClass::kGone);
+      planned.cls = std::max(planned.cls, ReplayClass::kSame);
     current_.cls = std::max(current_.cls, planned.cls);
     current_.ops.push_back(std::move(planned));
   }

@@ -40,16 +40,16 @@ ReplayDecision LocalWinsPolicy::Decide(const PlannedTransaction&) {
 }
 
 ReplayDecision ServerWinsPolicy::Decide(const PlannedTransaction& txn) {
-  if (txn.cls == ReplayClass::kClean) return {ReplayAction::kApply, {}, {}};
+  if (!NeedsDecision(txn.cls)) return {ReplayAction::kApply, {}, {}};
   ReplayDecision d{ReplayAction::kReplace, {}, {}};
   for (const PlannedOp& op : txn.ops)
-    if (op.cls == ReplayClass::kClean) d.replacement.push_back(op.op);
+    if (!NeedsDecision(op.cls)) d.replacement.push_back(op.op);
   if (d.replacement.empty()) d.action = ReplayAction::kSkip;
   return d;
 }
 
 ReplayDecision CleanOnlyPolicy::Decide(const PlannedTransaction& txn) {
-  if (txn.cls == ReplayClass::kClean) return {ReplayAction::kApply, {}, {}};
+  if (!NeedsDecision(txn.cls)) return {ReplayAction::kApply, {}, {}};
   return {ReplayAction::kAbort, {},
           fmt::format("transaction lsn {} is {}: clean-only stops here", txn.lsn,
                       ReplayClassName(txn.cls))};

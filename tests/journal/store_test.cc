@@ -161,6 +161,23 @@ TEST(StoreOpen, ASecondWritableOpenIsBusy) {
                        {dir.Sub("db"), "locked by another process"}));
 }
 
+// A truncated MANIFEST lists only the default column family; the OPTIONS
+// file RocksDB wrote at the last open still names ours: damaged, not foreign.
+TEST(StoreOpen, ATruncatedManifestIsCorruptionNotAForeignDatabase) {
+  TempDir dir;
+  { ASSERT_NE(OpenOrDie(dir.Sub("db")), nullptr); }
+  std::ifstream current(dir.Sub("db") + "/CURRENT");
+  std::string manifest;
+  std::getline(current, manifest);
+  boost::filesystem::resize_file(dir.Sub("db") + "/" + manifest, 20);
+  for (bool read_only : {true, false}) {
+    StoreOptions options = NoCreate();
+    options.read_only = read_only;
+    EXPECT_TRUE(HasError(Store::Open(dir.Sub("db"), options).status(), StatusCode::kCorruption,
+                         {"MANIFEST lists no 'state' column family", "MANIFEST is damaged"}));
+  }
+}
+
 TEST(StoreOpen, ForeignRocksDbIsFailedPreconditionAndUntouched) {
   TempDir dir;
   ASSERT_TRUE(testing::RawRocks::CreateForeign(dir.Sub("db")).ok());

@@ -87,6 +87,51 @@ TEST_F(ReplayPlanTest, EraseObjectShowsEveryErasedField) {
   }
 }
 
+// The server changed the field to what the op wrote: nothing to decide.
+TEST_F(ReplayPlanTest, ServerHoldingTheLocalValueIsSame) {
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(1)}})});
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(2)}, {"y", Value::Int(5)}})});
+  Commit(*live_, {Operation::Upsert("t", "a", {{"x", Value::Int(2)}, {"y", Value::Int(6)}})});
+  auto plan = Plan();
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(plan[0].cls, ReplayClass::kConflict);  // the server has x=2, not 1
+  ASSERT_EQ(plan[1].ops[0].fields.size(), 2u);
+  EXPECT_EQ(plan[1].ops[0].fields[0].cls, ReplayClass::kSame);      // x: 2 on both sides
+  EXPECT_EQ(plan[1].ops[0].fields[1].cls, ReplayClass::kConflict);  // y: 5 here, 6 there
+  EXPECT_EQ(plan[1].cls, ReplayClass::kConflict);
+  EXPECT_TRUE(NeedsDecision(plan[1].cls));
+  EXPECT_FALSE(NeedsDecision(ReplayClass::kSame));
+}
+
+// An increment is never same: its delta on top of an equal server value
+// would count twice.
+TEST_F(ReplayPlanTest, AnIncrementIsNeverSame) {
+  Commit(*local_, {Operation::Increment("t", "a", "n", 3)});
+  Commit(*live_, {Operation::Upsert("t", "a", {{"n", Value::Int(3)}})});
+  auto plan = Plan();
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0].ops[0].fields[0].local, Value::Int(3));
+  EXPECT_EQ(plan[0].cls, ReplayClass::kConflict);
+}
+
+// Erasing what the server deleted too is same, not gone: applying it changes
+// nothing.
+TEST_F(ReplayPlanTest, ErasesOfWhatTheServerDeletedAreSame) {
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(1)}, {"y", Value::Int(2)}})});
+  Commit(*local_, {Operation::EraseField("t", "a", "x")});
+  Commit(*local_, {Operation::EraseObject("t", "a")});  // erases y
+  auto plan = Plan();  // the server never had t/a
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_EQ(plan[1].cls, ReplayClass::kSame);
+  EXPECT_EQ(plan[2].cls, ReplayClass::kSame);
+  // An upsert on the deleted object stays gone.
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(2)}})});
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(3)}})});
+  plan = Plan();
+  ASSERT_EQ(plan.size(), 5u);
+  EXPECT_EQ(plan[4].cls, ReplayClass::kGone);
+}
+
 TEST_F(ReplayPlanTest, NothingDivergedPlansNothing) {
   auto plan = Plan();
   EXPECT_TRUE(plan.empty());

@@ -214,6 +214,7 @@ TEST(CliSync, OnResetRecoverUploadsTheReplayedWritesInTheSameSync) {
   const std::string a = dir.Sub("a"), b = dir.Sub("b");
   ASSERT_EQ(Journal({"put", a, "tasks", "t1", "title=milk"}).exit_code, 0);
   ASSERT_EQ(Journal({"sync", a, "--server", server.address()}).exit_code, 0);
+  EXPECT_TRUE(Contains(Journal({"status", a, "--json"}).out, "\"last_client_reset\":null"));
   ASSERT_EQ(Journal({"put", a, "tasks", "t2", "title=eggs"}).exit_code, 0);  // offline
   server.Forget({a});
 
@@ -225,6 +226,14 @@ TEST(CliSync, OnResetRecoverUploadsTheReplayedWritesInTheSameSync) {
   EXPECT_TRUE(Contains(sync.out, "\"recovered_everything\":true")) << sync.out;
   CliRun status = Journal({"status", a, "--json"});
   EXPECT_TRUE(Contains(status.out, "\"unsynced_entries\":0")) << status.out;
+  // The reset's outcome outlives the sync process that ran it.
+  EXPECT_TRUE(Contains(status.out, "\"last_client_reset\":{\"finished_time_us\":")) << status.out;
+  EXPECT_TRUE(Contains(status.out, "\"mode\":\"recover\",\"transactions_replayed\":1,"))
+      << status.out;
+  EXPECT_TRUE(Contains(status.out, "\"recovered_everything\":true}")) << status.out;
+  CliRun text = Journal({"status", a});
+  EXPECT_TRUE(Contains(text.out, "last reset        finished 20")) << text.out;
+  EXPECT_TRUE(Contains(text.out, "replayed 1 transactions")) << text.out;
 
   ASSERT_EQ(Journal({"sync", b, "--server", server.address()}).exit_code, 0);
   CliRun get = Journal({"get", b, "tasks", "t2"});

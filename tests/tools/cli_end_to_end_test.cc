@@ -119,6 +119,48 @@ TEST_F(CliEndToEnd, PutStoresTypedValues) {
                                    {"nan", Value::String("nan")}}));
 }
 
+// A value too large for the command line comes from a file or stdin, byte
+// for byte; a missing file and one over the value limit are named, and
+// nothing is written (docs/cli.md, "Value syntax").
+TEST_F(CliEndToEnd, PutReadsAValueFromAFileOrStdin) {
+  // Larger than one command-line argument may be (128 KiB).
+  std::string big(300 * 1024, 'x');
+  big += "\nlast line\n";
+  const std::string file = dir_.Sub("body.txt");
+  std::ofstream(file, std::ios::binary) << big;
+  ExpectOk({"put", db_, "notes", "n1", "body=@" + file, "tag:=@home"}, "committed lsn 1\n");
+  testing::SpawnOptions with_input;
+  with_input.stdin_text = "from stdin\n";
+  ProcessResult piped =
+      testing::RunProcess({JOURNAL_CLI_PATH, "put", db_, "notes", "n2", "body=@-"}, with_input);
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+
+  ProcessResult missing = Journal({"put", db_, "notes", "n3", "body=@" + dir_.Sub("nope")});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("field body: open the value file"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("nope"), std::string::npos) << missing.err;
+
+  const std::string huge = dir_.Sub("huge.bin");
+  std::ofstream(huge).close();
+  boost::filesystem::resize_file(huge, (16u << 20) + 1);  // sparse: no 16 MiB written
+  ProcessResult too_large = Journal({"put", db_, "notes", "n4", "body=@" + huge});
+  EXPECT_EQ(too_large.exit_code, 2);
+  EXPECT_NE(too_large.err.find("holds more than 16777216 bytes (16 MiB)"), std::string::npos)
+      << too_large.err;
+  EXPECT_EQ(Journal({"put", db_, "notes", "n5", "a=@-", "b=@-"}).exit_code, 2);
+
+  std::unique_ptr<Database> db = OpenReadOnly();
+  ASSERT_NE(db, nullptr);
+  Result<Object> n1 = db->Get("notes", "n1");
+  ASSERT_TRUE(n1.ok()) << n1.status().ToString();
+  EXPECT_EQ(n1->fields, (FieldMap{{"body", Value::String(big)}, {"tag", Value::String("@home")}}));
+  Result<Object> n2 = db->Get("notes", "n2");
+  ASSERT_TRUE(n2.ok()) << n2.status().ToString();
+  EXPECT_EQ(n2->fields, (FieldMap{{"body", Value::String("from stdin\n")}}));
+  EXPECT_TRUE(db->Get("notes", "n3").status().IsNotFound());
+  EXPECT_TRUE(db->Get("notes", "n4").status().IsNotFound());
+}
+
 TEST_F(CliEndToEnd, RoundTripOfEveryCommand) {
   ExpectOk({"put", db_, "tasks", "t1", "title=milk", "count=42", "done=true", "zip:=01234"},
            "committed lsn 1\n");
@@ -500,6 +542,85 @@ TEST_F(CliEndToEnd, DamagedJournalEntryIsNamedByLsn) {
   EXPECT_TRUE(Contains(r.err, "lsn 2")) << r.err;
   EXPECT_EQ(JournalJson({"log", db_}, 1)["error"]["code"].string, "corruption");
   EXPECT_EQ(JournalJson({"log", db_, "--since", "3"})["entries"].items.size(), 1u);
+}
+
+// A database damaged on disk does not open: every command says it is
+// damaged (not foreign), what is damaged, and the next step, and exits 3.
+TEST_F(CliEndToEnd, ADamagedDatabaseExitsThreeNamingTheDamageAndTheNextStep) {
+  for (int i = 1; i <= 3; ++i)
+    ExpectOk({"put", db_, "tasks", "t" + std::to_string(i), "n=1"},
+             "committed lsn " + std::to_string(i) + "\n");
+  namespace fs = boost::filesystem;
+  auto copy = [&](const std::string& name) {
+    const std::string to = dir_.Sub(name);
+    fs::create_directory(to);
+    for (const fs::directory_entry& e : fs::directory_iterator(db_))
+      fs::copy_file(e.path(), fs::path(to) / e.path().filename());
+    return to;
+  };
+  auto expect_damaged = [&](const std::string& db, const std::string& what) {
+    for (const char* command : {"get", "verify", "put"}) {
+      std::vector<std::string> args = {command, db};
+      if (std::string(command) != "verify") args.insert(args.end(), {"tasks", "t1"});
+      if (std::string(command) == "put") args.push_back("n=2");
+      ProcessResult r = Journal(args);
+      EXPECT_EQ(r.exit_code, 3) << command << ": " << r.err;
+      EXPECT_TRUE(r.err.starts_with("journal: corruption: the database " + db + " is damaged"))
+          << r.err;
+      EXPECT_TRUE(Contains(r.err, what)) << r.err;
+      EXPECT_TRUE(Contains(r.err, "restore " + db + " from a backup, or sync a fresh copy"))
+          << r.err;
+      EXPECT_TRUE(Contains(r.err, "journal recoveries " + db)) << r.err;
+    }
+    EXPECT_EQ(JournalJson({"get", db, "tasks", "t1"}, 3)["error"]["code"].string, "corruption");
+  };
+
+  // A truncated MANIFEST: RocksDB then sees no column family but the default.
+  const std::string manifest = copy("manifest.db");
+  std::ifstream current(manifest + "/CURRENT");
+  std::string manifest_name;
+  std::getline(current, manifest_name);
+  fs::resize_file(fs::path(manifest) / manifest_name, 20);
+  expect_damaged(manifest, "its MANIFEST lists no 'state' column family though its OPTIONS file "
+                           "does: the MANIFEST is damaged");
+
+  // A table file deleted.
+  const std::string table = copy("table.db");
+  std::string removed;
+  for (const fs::directory_entry& e : fs::directory_iterator(table))
+    if (e.path().extension() == ".sst") removed = e.path().stem().string();
+  ASSERT_FALSE(removed.empty()) << "no table file to remove";
+  fs::remove(fs::path(table) / (removed + ".sst"));
+  expect_damaged(table, removed);
+
+  // A damaged block in the oldest table file: the database may open, but
+  // verify lists the damage (it used to exit 1 with no problem list).
+  const std::string block = copy("block.db");
+  std::string oldest;
+  for (const fs::directory_entry& e : fs::directory_iterator(block))
+    if (e.path().extension() == ".sst" && (oldest.empty() || e.path().string() < oldest))
+      oldest = e.path().string();
+  {
+    std::fstream f(oldest, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(30);
+    f << "XXXXXXXXXXXXXXXX";
+  }
+  ProcessResult v = Journal({"verify", block});
+  EXPECT_EQ(v.exit_code, 3) << v.err;
+  EXPECT_TRUE(v.out.starts_with("problem: ") || Contains(v.err, "is damaged")) << v.out << v.err;
+
+  // A RocksDB database of another program is still foreign, exit 1.
+  const std::string foreign = dir_.Sub("foreign.db");
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, foreign, &raw).ok());
+    delete raw;
+  }
+  ProcessResult r = Journal({"get", foreign, "tasks", "t1"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_TRUE(Contains(r.err, "is a RocksDB database but not a journaldb database")) << r.err;
 }
 
 TEST_F(CliEndToEnd, IncrementOfAStringFieldFailsAndWritesNothing) {

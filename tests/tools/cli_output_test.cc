@@ -6,6 +6,7 @@
 
 #include "support/json_checker.h"
 #include "output.h"
+#include "progress_bar.h"
 
 namespace journaldb::cli {
 namespace {
@@ -83,6 +84,19 @@ TEST(CliDisplay, TimesAreUtcWithMicroseconds) {
   EXPECT_EQ(FormatTimeUs(0), "1970-01-01T00:00:00.000000Z");
   EXPECT_EQ(FormatTimeUs(-1), "1969-12-31T23:59:59.999999Z");
   EXPECT_EQ(FormatTimeUs(1'795'696'443'123'456), "2026-11-26T12:34:03.123456Z");
+}
+
+TEST(CliProgress, BarShowsCountRateAndEta) {
+  // 5 of 10 in 2 s: 2.5 per second, 5 left: 2 s.
+  EXPECT_EQ(FormatProgress(5, 10, 2.0, "lsn 5"),
+            "[###############---------------]  50%  5/10  2.5/s  ETA 0:02  lsn 5");
+  // Nothing done yet: no rate to tell.
+  EXPECT_EQ(FormatProgress(0, 10, 1.0, "lsn 1"), "[------------------------------]   0%  0/10  lsn 1");
+  // 1000 per second shows without decimals; the ETA rounds up.
+  EXPECT_EQ(FormatProgress(1000, 3001, 1.0, ""),
+            "[#########---------------------]  33%  1000/3001  1000/s  ETA 0:03  ");
+  EXPECT_EQ(FormatDuration(59), "0:59");
+  EXPECT_EQ(FormatDuration(3725), "1:02:05");
 }
 
 }  // namespace

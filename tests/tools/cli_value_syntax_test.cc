@@ -128,13 +128,50 @@ TEST(CliValueSyntax, MalformedAssignmentsAreInvalidArguments) {
   EXPECT_NE(a.status().message().find("field n"), std::string::npos) << a.status().message();
 }
 
+// A reader for assignments that name no file: any call is a test failure.
+Result<Value> NoFile(std::string_view file) {
+  ADD_FAILURE() << "unexpected read of " << file;
+  return Status::NotFound("no file");
+}
+
 TEST(CliValueSyntax, AFieldGivenTwiceIsRejected) {
-  EXPECT_FALSE(ParseFieldAssignments({"a=1", "a=2"}).ok());
-  EXPECT_FALSE(ParseFieldAssignments({"a=1", "a:=1"}).ok());
-  Result<FieldMap> ok = ParseFieldAssignments({"a=1", "b:=1", "c=x"});
+  EXPECT_FALSE(ParseFieldAssignments({"a=1", "a=2"}, NoFile).ok());
+  EXPECT_FALSE(ParseFieldAssignments({"a=1", "a:=1"}, NoFile).ok());
+  Result<FieldMap> ok = ParseFieldAssignments({"a=1", "b:=1", "c=x"}, NoFile);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(*ok,
             (FieldMap{{"a", Value::Int(1)}, {"b", Value::String("1")}, {"c", Value::String("x")}}));
+}
+
+TEST(CliValueSyntax, AnAtValueNamesAFileToReadAndColonEqualsKeepsTheText) {
+  Result<FieldAssignment> a = ParseFieldAssignment("body=@notes.txt");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->field, "body");
+  EXPECT_EQ(a->file, std::optional<std::string>("notes.txt"));
+  a = ParseFieldAssignment("handle:=@bob");
+  ASSERT_TRUE(a.ok());
+  EXPECT_FALSE(a->file.has_value());
+  EXPECT_EQ(a->value, Value::String("@bob"));
+  EXPECT_FALSE(ParseFieldAssignment("x=@").ok());
+
+  std::vector<std::string> read;
+  auto reader = [&read](std::string_view file) -> Result<Value> {
+    read.emplace_back(file);
+    if (file == "missing") return Status::NotFound("no file \"missing\"");
+    return Value::String("contents of " + std::string(file));
+  };
+  Result<FieldMap> m = ParseFieldAssignments({"a=@f1", "b=@-", "c=1"}, reader);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(*m, (FieldMap{{"a", Value::String("contents of f1")},
+                          {"b", Value::String("contents of -")},
+                          {"c", Value::Int(1)}}));
+  EXPECT_EQ(read, (std::vector<std::string>{"f1", "-"}));
+
+  Result<FieldMap> missing = ParseFieldAssignments({"a=@missing"}, reader);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(missing.status().IsNotFound());
+  EXPECT_NE(missing.status().message().find("field a"), std::string::npos);
+  EXPECT_FALSE(ParseFieldAssignments({"a=@-", "b=@-"}, reader).ok());
 }
 
 }  // namespace

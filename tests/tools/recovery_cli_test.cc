@@ -482,7 +482,7 @@ TEST_F(RecoveryCli, DiffShowsBaseLocalServerAndClassPerField) {
                 "lsn 1  TIME  [conflict]\n"
                 "  upsert tasks/t1 done=false title=\"milk\"  [conflict]\n"
                 "    done: absent (no object) -> false (server: true) [conflict]\n"
-                "    title: absent (no object) -> \"milk\" (server: \"milk\") [conflict]\n"
+                "    title: absent (no object) -> \"milk\" (server: \"milk\") [same]\n"
                 "lsn 2  TIME  [clean]\n"
                 "  upsert tasks/t1 title=\"bread\"  [clean]\n"
                 "    title: \"milk\" -> \"bread\" (server: \"milk\") [clean]\n"
@@ -495,12 +495,14 @@ TEST_F(RecoveryCli, DiffShowsBaseLocalServerAndClassPerField) {
                 "lsn 5  TIME  [gone]\n"
                 "  upsert users/u1 name=\"bob\"  [gone]\n"
                 "    name: \"ann\" -> \"bob\" (server: absent (no object)) [gone]\n"
+                "    (the server deleted users/u1: local-wins recreates it with only the fields "
+                "this op writes, server-wins skips the op)\n"
                 "lsn 6  TIME  [conflict]\n"
                 "  erase-object tasks/t1  [conflict]\n"
                 "    done: false -> absent (no object) (server: true) [conflict]\n"
                 "    title: \"bread\" -> absent (no object) (server: \"milk\") [conflict]\n"
-                "6 transactions (3 clean, 2 conflict, 1 gone), 6 ops (3 clean, 2 conflict, 1 "
-                "gone)\n");
+                "6 transactions (3 clean, 0 same, 2 conflict, 1 gone), 6 ops (3 clean, 0 same, "
+                "2 conflict, 1 gone); 0 done\n");
 }
 
 TEST_F(RecoveryCli, DiffJsonGivesTheFullStructure) {
@@ -592,8 +594,8 @@ TEST_F(RecoveryCli, DiffOnlyFiltersByLsnRangeAndCollection) {
   EXPECT_TRUE(Contains(r.out, "lsn 5  ")) << r.out;
   EXPECT_FALSE(Contains(r.out, "lsn 4  ")) << r.out;
   EXPECT_TRUE(
-      r.out.ends_with("1 transaction (0 clean, 0 conflict, 1 gone), 1 op (0 clean, 0 "
-                      "conflict, 1 gone)\n"))
+      r.out.ends_with("1 transaction (0 clean, 0 same, 0 conflict, 1 gone), 1 op (0 clean, "
+                      "0 same, 0 conflict, 1 gone); 0 done\n"))
       << r.out;
   ProcessResult nothing = Journal({"diff", s.path, live_, "--only", "40"});
   EXPECT_EQ(nothing.exit_code, 0);
@@ -619,8 +621,8 @@ TEST_F(RecoveryCli, DiffOfASnapshotWithNothingDiverged) {
   EXPECT_EQ(r.out, "recovery snapshot " + s.path + " against " + live_ +
                        ": diverged lsns none\n"
                        "no diverged transactions\n"
-                       "0 transactions (0 clean, 0 conflict, 0 gone), 0 ops (0 clean, 0 "
-                       "conflict, 0 gone)\n");
+                       "0 transactions (0 clean, 0 same, 0 conflict, 0 gone), 0 ops (0 "
+                       "clean, 0 same, 0 conflict, 0 gone); 0 done\n");
   Json e = JournalJson({"export", s.path});
   EXPECT_TRUE(e["entries"].is_array());
   EXPECT_TRUE(e["entries"].items.empty());

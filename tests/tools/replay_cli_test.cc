@@ -147,7 +147,8 @@ TEST_F(ReplayCli, ProgressBarOnlyWhenStderrIsATerminalAndNotJson) {
   ProcessResult r = RunWithTerminalStderr(
       {JOURNAL_CLI_PATH, "replay", snapshot_, live_, "--policy", "local-wins", "--dry-run"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(Contains(r.err, "[##############################] 100%  6/6  lsn 6")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "[##############################] 100%  6/6  ")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "/s  ETA 0:00  lsn 6")) << "rate and ETA: " << r.err;
   // Erased at the end: the summary goes to stdout, the terminal line is clean.
   EXPECT_TRUE(r.err.ends_with("\r\x1b[K")) << r.err;
   EXPECT_TRUE(Contains(r.out, "transactions: 6 applied")) << r.out;
@@ -239,36 +240,120 @@ TEST_F(ReplayCli, OnlyReplaysTheSelectedTransactionsAndLeavesTheRestNotDone) {
 }
 
 TEST_F(ReplayCli, InteractiveEditsSkipsAndQuitsAndARerunResumes) {
-  // lsn 1: a bad answer, then edit (a bad line, answered again, then fields);
-  // lsn 2: skip; 3-5 clean without asking; lsn 6 (erase-object): edit is
-  // refused, then quit.
+  // lsn 1: a bad answer, then edit (a bad line, then an empty list: asked
+  // again), edit again with fields; lsn 2: skip; 3-5 clean without asking;
+  // lsn 6 (erase-object): edit is refused, then quit.
   ProcessResult r =
       Interactive(live_, "x\ne\nnot-an-assignment\n\ne\ntitle=oat milk\nprio=2\n\ns\ne\nq\n");
-  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.exit_code, 4) << "a quit is not an error: " << r.err;
   EXPECT_TRUE(Contains(r.err, "lsn 1  ")) << r.err;
   EXPECT_TRUE(Contains(r.err, "    done: absent (no object) -> false (server: true) [conflict]\n"))
       << r.err;
-  EXPECT_TRUE(Contains(r.err, "please answer a, s, e or q")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "    title: absent (no object) -> \"milk\" (server: \"milk\") [same]\n"))
+      << r.err;
+  EXPECT_TRUE(Contains(r.err, "unknown answer x; the answers are:\n  a, apply")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "line refused: expected FIELD=VALUE")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "no fields given: the op is unchanged")) << r.err;
   EXPECT_TRUE(Contains(r.err, "edited: upsert tasks/t1 prio=2 title=\"oat milk\"")) << r.err;
   EXPECT_TRUE(Contains(r.err, "lsn 3: clean, applied without asking")) << r.err;
   EXPECT_TRUE(Contains(r.err, "only an upsert can be edited")) << r.err;
-  EXPECT_TRUE(Contains(r.err, "replay stopped at lsn 6: quit at the prompt")) << r.err;
+  EXPECT_FALSE(Contains(r.err, "failed precondition")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "journal: replay quit at lsn 6; what was decided before it stays "
+                              "done. To continue, rerun journal replay"))
+      << r.err;
+  EXPECT_TRUE(r.out.starts_with("replay of recovery snapshot ")) << "header first: " << r.out;
   EXPECT_TRUE(Contains(r.out, "transactions: 4 applied, 1 skipped, 0 already done")) << r.out;
   EXPECT_EQ(State(live_),
             "t1  done=true prio=2 title=\"oat milk\"\nt2  views=1\n--\nu1  name=\"bob\"\n");
 
   // End of input is a quit too; nothing changes.
-  ProcessResult eof = Interactive(live_, "");
-  EXPECT_EQ(eof.exit_code, 1);
+  ProcessResult eof = Interactive(live_, "", {"--json"});
+  EXPECT_EQ(eof.exit_code, 4);
   EXPECT_TRUE(Contains(eof.err, "end of input: quitting")) << eof.err;
-  EXPECT_TRUE(Contains(eof.out, "transactions: 0 applied, 0 skipped, 5 already done")) << eof.out;
+  std::string parse_error;
+  Json j = testing::ParseJson(eof.out, &parse_error).value_or(Json{});
+  EXPECT_TRUE(j["quit"].boolean) << eof.out;
+  EXPECT_FALSE(j.has("error")) << eof.out;
+  EXPECT_EQ(j["report"]["transactions"]["already_done"].number, "5") << eof.out;
+  EXPECT_EQ(j["report"]["aborted_at"].number, "6") << eof.out;
 
   // The rerun asks only about lsn 6; apply erases t1.
   ProcessResult done = Interactive(live_, "a\n");
   ASSERT_EQ(done.exit_code, 0) << done.err;
   EXPECT_FALSE(Contains(done.err, "lsn 1  ")) << done.err;
+  EXPECT_TRUE(Contains(done.err, "[6/6] lsn 6 op 1/1 [conflict]")) << done.err;
   EXPECT_TRUE(Contains(done.out, "complete: every diverged transaction is done")) << done.out;
   EXPECT_EQ(State(live_), "t2  views=1\n--\nu1  name=\"bob\"\n");
+}
+
+TEST_F(ReplayCli, InteractiveHelpKeepsGoodEditLinesAndSkipAllTakesTheRestOfAClass) {
+  // ? lists the keys; in the edit a bad line is refused alone, the lines
+  // around it are kept; at lsn 2 (a conflict once lsn 1 set the title)
+  // skip-all conflict also skips lsn 6 without asking.
+  ProcessResult r = Interactive(
+      live_, "?\ne\ntitle=oat milk\nbad line\nprio=2\n\nS conflict\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.err, "[1/6] lsn 1 op 1/1 [conflict] upsert tasks/t1")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "  A, apply-all [CLASS]")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "  ?, h, help")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "line refused: expected FIELD=VALUE or FIELD:=STRING, got \"bad "
+                              "line\"; type it again (1 field kept so far)"))
+      << r.err;
+  EXPECT_TRUE(Contains(r.err, "edited: upsert tasks/t1 prio=2 title=\"oat milk\"")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "lsn 6 op 1/1 [conflict] erase-object tasks/t1: skipped (skip-all)"))
+      << r.err;
+  EXPECT_TRUE(Contains(r.out, "complete: every diverged transaction is done")) << r.out;
+  EXPECT_EQ(State(live_),
+            "t1  done=true prio=2 title=\"oat milk\"\nt2  views=1\n--\nu1  name=\"bob\"\n");
+}
+
+TEST_F(ReplayCli, InteractiveApplyAllOfOneClassStillAsksAboutTheOthers) {
+  // Only lsn 5-6: u1 does not exist in DB (lsn 4 is not replayed), so
+  // lsn 5 is gone; lsn 6 erases t1, which the server changed: conflict.
+  ProcessResult r = Interactive(live_, "A gone\nq\n", {"--only", "5-6"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_TRUE(Contains(r.err, "(the server deleted users/u1: local-wins recreates it with only "
+                              "the fields this op writes, server-wins skips the op)"))
+      << r.err;
+  EXPECT_TRUE(Contains(r.err, "lsn 6 op 1/1 [conflict] erase-object tasks/t1: a, s, A, S, d, q or ?"))
+      << r.err;
+  EXPECT_EQ(State(live_), "t1  done=true title=\"milk\"\n--\nu1  name=\"bob\"\n");
+  // A class that is never asked about is refused, and asked again.
+  ProcessResult bad = Interactive(live_, "A clean\ns\n", {"--only", "6"});
+  ASSERT_EQ(bad.exit_code, 0) << bad.err;
+  EXPECT_TRUE(Contains(bad.err, "A takes no class or one of conflict, gone; got clean")) << bad.err;
+}
+
+TEST_F(ReplayCli, ValuesTheServerAlreadyHoldsAreSameAndAppliedWithoutAsking) {
+  // The server already has lsn 1's values: nothing to decide there.
+  Ok({"put", live_, "tasks", "t1", "done=false"});
+  ProcessResult diff = Journal({"diff", snapshot_, live_, "--only", "1"});
+  ASSERT_EQ(diff.exit_code, 0) << diff.err;
+  EXPECT_TRUE(Contains(diff.out, "    done: absent (no object) -> false (server: false) [same]\n"))
+      << diff.out;
+  EXPECT_TRUE(Contains(diff.out, "1 transaction (0 clean, 1 same, 0 conflict, 0 gone)")) << diff.out;
+  // No answer is given: any question would read end of input and quit.
+  // lsn 2 applies the title lsn 6's erase then finds as its base: all clean.
+  ProcessResult r = Interactive(live_, "");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.err, "lsn 1: same, applied without asking")) << r.err;
+  EXPECT_TRUE(Contains(r.out, "complete: every diverged transaction is done")) << r.out;
+  EXPECT_EQ(State(live_), "t2  views=1\n--\nu1  name=\"bob\"\n");
+}
+
+TEST_F(ReplayCli, DiffMarksTheTransactionsAReplayDid) {
+  ASSERT_EQ(Journal({"replay", snapshot_, live_, "--policy", "local-wins", "--only", "1-2"}).exit_code,
+            0);
+  ProcessResult diff = Journal({"diff", snapshot_, live_});
+  ASSERT_EQ(diff.exit_code, 0) << diff.err;
+  EXPECT_TRUE(Contains(diff.out, "  [same, done]\n")) << diff.out;
+  EXPECT_TRUE(Contains(diff.out, "; 2 done\n")) << diff.out;
+  Json j = JournalJson({"diff", snapshot_, live_});
+  ASSERT_EQ(j["transactions"].items.size(), 6u);
+  EXPECT_TRUE(j["transactions"].items[0]["done"].boolean);
+  EXPECT_TRUE(j["transactions"].items[1]["done"].boolean);
+  EXPECT_FALSE(j["transactions"].items[2]["done"].boolean);
+  EXPECT_EQ(j["summary"]["done"].number, "2");
 }
 
 TEST_F(ReplayCli, InteractiveApplyAllIsLocalWinsAndTakesJson) {

@@ -69,7 +69,8 @@ void PrintTopHelp(std::ostream& out) {
          "opens DB for writing but never creates it.\n"
          "replay writes the snapshot's transactions into DB (never creating it);\n"
          "gc deletes snapshots fully replayed into DB.\n\n"
-         "exit codes: 0 ok, 1 error, 2 usage error, 3 verification failed\n"
+         "exit codes: 0 ok, 1 error, 2 usage error, 3 verification failed or database\n"
+         "damaged, 4 replay quit at the prompt (not an error; a rerun resumes)\n"
          "More: journal help COMMAND, or docs/cli.md.\n";
 }
 
@@ -88,8 +89,9 @@ void PrintCommandHelp(const Command& c, std::ostream& out) {
   for (const auto& [left, help] : rows) width = std::max(width, left.size());
   out << "\noptions:\n";
   for (const auto& [left, help] : rows) out << fmt::format("  {:<{}}  {}\n", left, width, help);
-  out << "\nexit codes: 0 ok, 1 error, 2 usage error"
-      << (c.name == "verify" ? ", 3 verification failed\n" : "\n");
+  out << "\nexit codes: 0 ok, 1 error, 2 usage error, 3 "
+      << (c.name == "verify" ? "verification failed or " : "") << "database damaged"
+      << (c.name == "replay" ? ", 4 quit at the prompt (not an error; a rerun resumes)\n" : "\n");
 }
 
 int Usage(std::string_view command, std::string_view message, bool json, std::ostream& out,
@@ -105,26 +107,37 @@ int Usage(std::string_view command, std::string_view message, bool json, std::os
   return static_cast<int>(ExitCode::kUsage);
 }
 
+// stderr `journal: <kind>: <message>`; under --json the error document.
+int PrintError(const Outcome& outcome, Output& output, std::ostream& out, std::ostream& err) {
+  err << "journal: " << outcome.error.ToString() << "\n";
+  if (output.json() && outcome.error_document && !output.doc().str().empty())
+    out << output.doc().str() << "\n";
+  else if (output.json())
+    out << fmt::format(R"({{"error":{{"code":"{}","message":{}}}}})",
+                       ErrorId(outcome.code, outcome.error.code()),
+                       text::JsonQuote(outcome.error.message()))
+        << "\n";
+  return static_cast<int>(outcome.code);
+}
+
 int Finish(const Command& c, const Outcome& outcome, Output& output, std::ostream& out,
            std::ostream& err) {
   switch (outcome.code) {
-    case ExitCode::kOk:
     case ExitCode::kVerifyFailed:
+      if (!outcome.error.ok()) return PrintError(outcome, output, out, err);
+      [[fallthrough]];
+    case ExitCode::kOk:
       // An empty document: the command streamed its own (Output::stream).
+      if (output.json() && !output.doc().str().empty()) out << output.doc().str() << "\n";
+      break;
+    case ExitCode::kStopped:
+      err << "journal: " << outcome.error.message() << "\n";
       if (output.json() && !output.doc().str().empty()) out << output.doc().str() << "\n";
       break;
     case ExitCode::kUsage:
       return Usage(c.name, outcome.error.message(), output.json(), out, err);
     case ExitCode::kError:
-      err << "journal: " << outcome.error.ToString() << "\n";
-      if (output.json() && outcome.error_document && !output.doc().str().empty())
-        out << output.doc().str() << "\n";
-      else if (output.json())
-        out << fmt::format(R"({{"error":{{"code":"{}","message":{}}}}})",
-                           ErrorId(outcome.code, outcome.error.code()),
-                           text::JsonQuote(outcome.error.message()))
-            << "\n";
-      break;
+      return PrintError(outcome, output, out, err);
   }
   return static_cast<int>(outcome.code);
 }

@@ -27,7 +27,8 @@ enum class ExitCode : int {
   kOk = 0,
   kError = 1,         // the command ran and failed; stderr says why
   kUsage = 2,         // malformed command line; nothing was opened or written
-  kVerifyFailed = 3,  // `verify` found problems
+  kVerifyFailed = 3,  // `verify` found problems, or the database is damaged
+  kStopped = 4,       // stopped by the person (replay's quit): not an error, work is left
 };
 
 // What a command's run function reports back to the dispatcher, which prints
@@ -42,6 +43,13 @@ struct Outcome {
 
   static Outcome Ok() { return {}; }
   static Outcome VerifyFailed() { return {ExitCode::kVerifyFailed, Status::OK()}; }
+  // A damaged database (corruption): printed as an error, exit 3 as verify's.
+  static Outcome Damaged(Status s) { return {ExitCode::kVerifyFailed, std::move(s)}; }
+  // `note` goes to stderr as is, without an error kind; doc() (under --json)
+  // is printed as on success.
+  static Outcome Stopped(std::string note) {
+    return {ExitCode::kStopped, Status::FailedPrecondition(std::move(note))};
+  }
   // REQUIRES: !s.ok()
   static Outcome Failed(Status s) { return {ExitCode::kError, std::move(s)}; }
   static Outcome Usage(std::string message) {

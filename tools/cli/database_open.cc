@@ -1,8 +1,23 @@
 #include "database_open.h"
 
+#include <fmt/format.h>
+
+#include "journaldb/client_reset.h"
+#include "manifest_output.h"
 #include "recovery_open.h"
 
 namespace journaldb::cli {
+
+Outcome OpenFailed(const std::string& path, const Status& s) {
+  if (!s.IsCorruption()) return Outcome::Failed(s);
+  const std::string db = DisplayText(path);
+  return Outcome::Damaged(Status::Corruption(fmt::format(
+      "the database {} is damaged and cannot be trusted: {}. Next: keep its files (move the "
+      "directory aside, do not delete it), then restore {} from a backup, or sync a fresh copy "
+      "from the server (journal sync NEW.db --server HOST:PORT). Writes it had not uploaded are "
+      "lost unless a recovery snapshot holds them: journal recoveries {} lists those under {}",
+      db, s.message(), db, db, DisplayText(DefaultRecoveryRoot(path)))));
+}
 
 Result<std::unique_ptr<Database>> OpenForRead(const std::string& path) {
   Options options;
@@ -28,7 +43,7 @@ Outcome CommitOps(const std::string& path, bool create_if_missing, std::vector<O
   for (const Operation& op : ops)
     if (Status s = op.Validate(); !s.ok()) return Outcome::Usage(s.message());
   Result<std::unique_ptr<Database>> db = OpenForWrite(path, create_if_missing);
-  if (!db.ok()) return Outcome::Failed(db.status());
+  if (!db.ok()) return OpenFailed(path, db.status());
   Transaction txn = (*db)->BeginTransaction();
   for (Operation& op : ops)
     if (Status s = txn.Write(std::move(op)); !s.ok()) return Outcome::Failed(s);

@@ -6,7 +6,8 @@
 // busy while another process holds the database, refuse a recovery
 // snapshot's database (RefuseWritesInRecovery), and fsync their commit before
 // reporting success; only put and sync create a missing database (a typo in
-// del or incr must not leave a new database behind).
+// del or incr must not leave a new database behind). A database that does
+// not open because it is damaged is exit 3 (OpenFailed).
 //
 // Thread safety: free functions; each call opens its own handle.
 #ifndef JOURNALDB_TOOLS_CLI_DATABASE_OPEN_H_
@@ -26,6 +27,12 @@ Result<std::unique_ptr<Database>> OpenForRead(const std::string& path);
 Result<std::unique_ptr<Database>> OpenForWrite(
     const std::string& path, bool create_if_missing,
     std::shared_ptr<ClientResetStrategy> client_reset = nullptr);
+
+// How a command reports that DB did not open: a damaged database (a
+// corruption status: a truncated MANIFEST, a missing table file, a bad
+// block) exits 3 with what is damaged and the next step, anything else is an
+// error (exit 1) as is.
+Outcome OpenFailed(const std::string& path, const Status& s);
 
 // What a write command committed; `db` stays open for reading the result.
 struct Committed {

@@ -20,12 +20,19 @@ void PrintPlannedFields(const PlannedOp& op, std::ostream& out) {
                        DisplaySide(f.local, local_object),
                        DisplaySide(f.server, f.server_object_exists), ReplayClassName(f.cls));
   }
+  // What the policies will do to it, so nobody is surprised by a partial
+  // object (docs/merge-semantics.md rule 4).
+  if (op.cls == ReplayClass::kGone && op.op.kind != OpKind::kEraseObject)
+    out << fmt::format(
+        "    (the server deleted {}: local-wins recreates it with only the fields this op "
+        "writes, server-wins skips the op)\n",
+        DisplayTarget(op.op.collection, op.op.key));
 }
 
 void PrintPlannedTransaction(const PlannedTransaction& t, const std::vector<const PlannedOp*>& ops,
-                             ReplayClass cls, std::ostream& out) {
-  out << fmt::format("lsn {}  {}  [{}]\n", t.lsn, FormatTimeUs(t.commit_time_us),
-                     ReplayClassName(cls));
+                             ReplayClass cls, bool done, std::ostream& out) {
+  out << fmt::format("lsn {}  {}  [{}{}]\n", t.lsn, FormatTimeUs(t.commit_time_us),
+                     ReplayClassName(cls), done ? ", done" : "");
   for (const PlannedOp* op : ops) {
     out << fmt::format("  {}  [{}]\n", DisplayOperation(op->op), ReplayClassName(op->cls));
     PrintPlannedFields(*op, out);

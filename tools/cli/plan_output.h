@@ -21,13 +21,15 @@ namespace journaldb::cli {
 // A value, or "absent" (no such field) / "absent (no object)".
 std::string DisplaySide(const std::optional<Value>& v, bool object_exists);
 
-// One op's field lines: `    FIELD: BASE -> LOCAL (server: SERVER) [CLASS]`.
+// One op's field lines: `    FIELD: BASE -> LOCAL (server: SERVER) [CLASS]`,
+// and for a gone op what local-wins and server-wins do with it.
 void PrintPlannedFields(const PlannedOp& op, std::ostream& out);
 
 // The transaction's header line, then each of `ops` with its field lines.
-// `cls` is the class shown in the header (the selected ops' worst).
+// `cls` is the class shown in the header (the selected ops' worst); `done`:
+// a replay already did the transaction (`[clean, done]`).
 void PrintPlannedTransaction(const PlannedTransaction& t, const std::vector<const PlannedOp*>& ops,
-                             ReplayClass cls, std::ostream& out);
+                             ReplayClass cls, bool done, std::ostream& out);
 
 }  // namespace journaldb::cli
 

@@ -41,6 +41,10 @@ void PrintNotApplicable(const std::vector<NotApplicableOp>& ops, std::ostream& o
 
 void WriteResetOutcomeJson(JsonWriter& w, const ClientResetOutcome& o) {
   w.BeginObject()
+      .Key("finished_time_us")
+      .Int(o.finished_time_us)
+      .Key("finished_time")
+      .String(FormatTimeUs(o.finished_time_us))
       .Key("recovery_id")
       .String(o.recovery_id)
       .Key("recovery_path")

@@ -21,7 +21,7 @@ void WriteNotApplicableJson(JsonWriter& w, const std::vector<NotApplicableOp>& o
 // One line per op: `  lsn 3 op 1: cannot increment ...`.
 void PrintNotApplicable(const std::vector<NotApplicableOp>& ops, std::ostream& out);
 
-// {"recovery_id":..,"recovery_path":..,"reason":..,"mode":..,
+// {"finished_time_us":..,"finished_time":..,"recovery_id":..,"recovery_path":..,"reason":..,"mode":..,
 //  "transactions_replayed":..,"transactions_skipped":..,"ops_not_applicable":[..],
 //  "transactions_not_recovered":..,"first_unrecovered_lsn":..,
 //  "last_unrecovered_lsn":..,"not_recovered_reason":..,"discarded":..,

@@ -89,19 +89,39 @@ Result<FieldAssignment> ParseFieldAssignment(std::string_view arg) {
   if (force_string) field.remove_suffix(1);
   if (field.empty())
     return Status::InvalidArgument(fmt::format("empty field name in {}", text::Quoted(arg)));
-  if (force_string) return FieldAssignment{std::string(field), Value::String(std::string(value))};
+  if (force_string)
+    return FieldAssignment{std::string(field), Value::String(std::string(value)), std::nullopt};
+  if (value.starts_with('@')) {
+    if (value.size() == 1)
+      return Status::InvalidArgument(fmt::format(
+          "{}: @ needs a file name (FIELD=@FILE, FIELD=@- for stdin; FIELD:=@ stores the text @)",
+          text::Quoted(arg)));
+    return FieldAssignment{std::string(field), Value::Null(), std::string(value.substr(1))};
+  }
   Result<Value> typed = ParseTypedValue(value);
   if (!typed.ok())
     return Status::InvalidArgument(
         fmt::format("field {}: {}", std::string(field), typed.status().message()));
-  return FieldAssignment{std::string(field), std::move(typed).value()};
+  return FieldAssignment{std::string(field), std::move(typed).value(), std::nullopt};
 }
 
-Result<FieldMap> ParseFieldAssignments(const std::vector<std::string>& args) {
+Result<FieldMap> ParseFieldAssignments(const std::vector<std::string>& args,
+                                       const ValueFileReader& read_file) {
   FieldMap fields;
+  bool stdin_read = false;
   for (const std::string& arg : args) {
     Result<FieldAssignment> a = ParseFieldAssignment(arg);
     if (!a.ok()) return a.status();
+    if (a->file) {
+      if (*a->file == "-" && stdin_read)
+        return Status::InvalidArgument("stdin (@-) can give the value of one field only");
+      stdin_read = stdin_read || *a->file == "-";
+      Result<Value> v = read_file(*a->file);
+      if (!v.ok())
+        return Status(v.status().code(),
+                      fmt::format("field {}: {}", a->field, v.status().message()));
+      a->value = std::move(v).value();
+    }
     auto [it, inserted] = fields.emplace(std::move(a->field), std::move(a->value));
     if (!inserted)
       return Status::InvalidArgument(fmt::format("field {} is given twice", it->first));

@@ -12,13 +12,17 @@
 //   an e/E exponent (1.5, 1e3)      -> double (overflow/underflow: an error)
 //   anything else (+1, 007, nan,
 //   Infinity, 0x10, "", " 42")      -> the string, unchanged
-// `FIELD:=TEXT` always stores TEXT as a string.
+// `FIELD:=TEXT` always stores TEXT as a string. `FIELD=@FILE` takes the
+// value from FILE (`FIELD=@-`: from stdin): its bytes, unchanged, as a string
+// (value_file.h reads them); `FIELD:=@TEXT` is the text `@TEXT`.
 //
 // Thread safety: pure functions.
 #ifndef JOURNALDB_TOOLS_CLI_VALUE_SYNTAX_H_
 #define JOURNALDB_TOOLS_CLI_VALUE_SYNTAX_H_
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +36,13 @@ namespace journaldb::cli {
 struct FieldAssignment {
   std::string field;
   Value value;
+  // FIELD=@FILE: the value is still to be read from FILE ("-": stdin);
+  // `value` is null until then.
+  std::optional<std::string> file;
 };
+
+// Reads the value of a FIELD=@FILE assignment (value_file.h's ReadValueFile).
+using ValueFileReader = std::function<Result<Value>(std::string_view file)>;
 
 // The typed reading of VALUE (table above). Invalid-argument only for a
 // number literal that int64 or double cannot hold: storing it as a string
@@ -41,12 +51,15 @@ Result<Value> ParseTypedValue(std::string_view text);
 
 // Splits `FIELD=VALUE` at the first '='; `FIELD:=TEXT` (a ':' right before
 // that '=') forces a string. Invalid-argument if there is no '=' or the field
-// name is empty. A field name therefore cannot contain '=' or end in ':'.
+// name is empty, or for `FIELD=@` without a file name. A field name
+// therefore cannot contain '=' or end in ':'.
 Result<FieldAssignment> ParseFieldAssignment(std::string_view arg);
 
-// All assignments of one `put` as a field map; a field given twice is an
-// invalid argument.
-Result<FieldMap> ParseFieldAssignments(const std::vector<std::string>& args);
+// All assignments of one `put` as a field map, each FIELD=@FILE read with
+// `read_file`'s errors; a field given twice, or stdin (`@-`) named twice, is
+// an invalid argument.
+Result<FieldMap> ParseFieldAssignments(const std::vector<std::string>& args,
+                                       const ValueFileReader& read_file);
 
 }  // namespace journaldb::cli
 

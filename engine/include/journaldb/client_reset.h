@@ -80,6 +80,8 @@ struct NotApplicableOp {
 // when it fell back to manual). Read it with LastClientResetOutcome (e.g. in
 // ClientResetCallbacks::after_reset); SyncOnce returns it in its report.
 struct ClientResetOutcome {
+  // When the reset finished: microseconds since the Unix epoch.
+  int64_t finished_time_us = 0;
   std::string recovery_id;
   std::string recovery_path;  // the recovery snapshot: <recovery_root>/<recovery_id>
   std::string reason;         // the server's reason, as PendingClientReset::reason
@@ -109,9 +111,10 @@ struct ClientResetOutcome {
   }
 };
 
-// The outcome of the last client reset a strategy finished on this open
-// database (by this Database object, since Open); nullopt if none. Not
-// stored on disk. Thread-safe.
+// The outcome of the last client reset a strategy finished on this database,
+// by this Database object or by an earlier process (it is stored with the
+// database: `journal status` shows it); nullopt if none ever finished.
+// Errors: corruption if the stored outcome does not verify. Thread-safe.
 Result<std::optional<ClientResetOutcome>> LastClientResetOutcome(const Database& db);
 
 // For an outcome that discarded writes: which (count, lsn range), why, where

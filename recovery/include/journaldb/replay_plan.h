@@ -13,9 +13,13 @@
 // before-images), the local value (after the op) and the current server
 // value (the live database now), classified:
 //   clean    - the server still has the base value;
-//   conflict - the server changed the field since the base;
+//   same     - the server changed the field, to the value the op wrote: an
+//              upsert or erase whose result the server already holds (an
+//              erased field it lacks, an erased object it deleted); never
+//              an increment, whose delta would add up again;
+//   conflict - the server changed the field since the base, to another value;
 //   gone     - the object existed at base time and the server has deleted it.
-// A transaction's class is its worst op's (gone > conflict > clean).
+// A transaction's class is its worst op's (gone > conflict > same > clean).
 //
 // Memory is bounded by one transaction, not by the journal's size.
 // Thread safety: a planner belongs to one thread; it reads the live database
@@ -34,10 +38,15 @@
 
 namespace journaldb {
 
-enum class ReplayClass { kClean = 0, kConflict = 1, kGone = 2 };
+enum class ReplayClass { kClean = 0, kSame = 1, kConflict = 2, kGone = 3 };
 
-// "clean", "conflict" or "gone".
+// "clean", "same", "conflict" or "gone".
 std::string_view ReplayClassName(ReplayClass c);
+
+// Conflict or gone: the policy (or a person) has to choose. Clean and same
+// ops are applied by every built-in policy: the server kept the base, or
+// already holds what the op wrote.
+bool NeedsDecision(ReplayClass c);
 
 struct FieldView {
   std::string field;

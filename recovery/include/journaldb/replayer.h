@@ -62,20 +62,23 @@ class ReplayPolicy {
 
 // Applies every op as it was written locally: local values win, increments
 // add their delta to the server's value, erased objects are erased again.
+// An op on a gone object recreates it with only the fields that op writes
+// (an increment: the field holding its delta); its other fields stay deleted.
 class LocalWinsPolicy : public ReplayPolicy {
  public:
   ReplayDecision Decide(const PlannedTransaction& txn) override;
   bool NeedsServerValues() const override;
 };
 
-// Applies only the clean ops of each transaction; ops whose fields the server
-// changed (conflict) or whose object it deleted (gone) are skipped.
+// Applies only the clean and same ops of each transaction; ops whose fields
+// the server changed to another value (conflict) or whose object it deleted
+// (gone) are skipped.
 class ServerWinsPolicy : public ReplayPolicy {
  public:
   ReplayDecision Decide(const PlannedTransaction& txn) override;
 };
 
-// Applies clean transactions and aborts at the first one that is not clean,
+// Applies clean (and same) transactions and aborts at the first conflict or gone one,
 // leaving it and the rest for a person (`journal replay --interactive`).
 class CleanOnlyPolicy : public ReplayPolicy {
  public:

@@ -145,15 +145,17 @@ Status ResetMachine::Run(Database& db, const PendingClientReset& pending, Event 
         // Manual from here: `journal replay` resumes exactly where this stopped.
         Result<ClientResetOutcome> outcome = Outcome(db, record, *snap, mode, replayed, replay_failed);
         if (!outcome.ok()) return outcome.status();
+        // Stored before the reset is finished: a crash between the two
+        // resumes the reset, which records its outcome again.
+        if (Status s = RecordClientResetOutcome(db, std::move(outcome).value()); !s.ok()) return s;
         if (Status s = FinishClientReset(db, record); !s.ok()) return s;
-        RecordClientResetOutcome(db, std::move(outcome).value());
         return Fallback(db, pending, replay_failed);
       }
       case Action::kFinish: {
         Result<ClientResetOutcome> outcome = Outcome(db, record, *snap, mode, replayed, replay_failed);
         if (!outcome.ok()) return outcome.status();
+        if (Status s = RecordClientResetOutcome(db, std::move(outcome).value()); !s.ok()) return s;
         if (Status s = FinishClientReset(db, record); !s.ok()) return s;
-        RecordClientResetOutcome(db, std::move(outcome).value());
         if (t.automatic && callbacks_.after_reset)
           if (Status s = Guarded("after_reset", [&] { callbacks_.after_reset(*snap, db); });
               !s.ok())

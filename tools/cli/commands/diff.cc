@@ -11,6 +11,7 @@
 #include "../plan_output.h"
 #include "../recovery_open.h"
 #include "journaldb/replay_plan.h"
+#include "journaldb/replayer.h"
 
 namespace journaldb::cli {
 
@@ -26,11 +27,15 @@ field it touches as
 
 BASE is the value before the local write, LOCAL the value it wrote, SERVER
 the value in DB now; "absent" means no such field, "absent (no object)" no
-such object. CLASS is clean (the server still has the base value), conflict
-(the server changed the field since) or gone (the object existed at base
-time and the server deleted it). An op's class is its worst field's, a
-transaction's its worst op's. A summary line counts transactions and ops per
-class.
+such object. CLASS is clean (the server still has the base value), same
+(the server changed the field, to the value LOCAL: nothing to decide; never
+for an increment), conflict (the server changed it to another value) or gone
+(the object existed at base time and the server deleted it). An op's class is
+its worst field's, a transaction's its worst op's. Under a gone op a line says
+what the policies do with it: local-wins recreates the object with only the
+fields the op writes, server-wins skips it. A transaction a replay into DB
+already did is marked done in its header ("[conflict, done]"). A summary line
+counts transactions and ops per class, and the done transactions.
 
 --only selects lsns (--only 7, --only 5-9) or the ops on one collection
 (--only tasks): a value made of digits and dashes only is an lsn range.
@@ -47,7 +52,7 @@ constexpr OptionSpec kOptions[] = {
 
 // Per class (indexed by ReplayClass), plus the total.
 struct ClassCounts {
-  std::array<uint64_t, 3> by_class{};
+  std::array<uint64_t, 4> by_class{};
   uint64_t total = 0;
   void Add(ReplayClass c) {
     ++by_class[static_cast<size_t>(c)];
@@ -55,8 +60,8 @@ struct ClassCounts {
   }
 };
 
-constexpr ReplayClass kClasses[] = {ReplayClass::kClean, ReplayClass::kConflict,
-                                    ReplayClass::kGone};
+constexpr ReplayClass kClasses[] = {ReplayClass::kClean, ReplayClass::kSame,
+                                    ReplayClass::kConflict, ReplayClass::kGone};
 
 void WriteOptionalValue(JsonWriter& w, std::string_view key, const std::optional<Value>& v) {
   // An absent field has no member; "base": null is a null value.
@@ -64,12 +69,13 @@ void WriteOptionalValue(JsonWriter& w, std::string_view key, const std::optional
 }
 
 void WriteTransactionJson(JsonWriter& w, const PlannedTransaction& t,
-                          const std::vector<const PlannedOp*>& ops, ReplayClass cls) {
+                          const std::vector<const PlannedOp*>& ops, ReplayClass cls, bool done) {
   w.BeginObject();
   w.Key("lsn").Uint(t.lsn);
   w.Key("commit_time_us").Int(t.commit_time_us);
   w.Key("commit_time").String(FormatTimeUs(t.commit_time_us));
   w.Key("class").String(ReplayClassName(cls));
+  w.Key("done").Bool(done);
   w.Key("ops").BeginArray();
   for (const PlannedOp* op : ops) {
     w.BeginObject();
@@ -121,7 +127,7 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   Result<RecoverySnapshot> snapshot = OpenRecoveryForCli(args.positional[0]);
   if (!snapshot.ok()) return Outcome::Failed(snapshot.status());
   Result<std::unique_ptr<Database>> live = OpenForRead(args.positional[1]);
-  if (!live.ok()) return Outcome::Failed(live.status());
+  if (!live.ok()) return OpenFailed(args.positional[1], live.status());
   Result<std::unique_ptr<ReplayPlanner>> planner = ReplayPlanner::Open(*snapshot, **live);
   if (!planner.ok())
     return Outcome::Failed(Status(
@@ -144,6 +150,7 @@ Outcome Run(const ParsedArgs& args, Output& out) {
                               DisplayDivergedRange(snapshot->manifest));
   }
   ClassCounts transactions, ops;
+  uint64_t done_count = 0;
   ReplayPlanner& p = **planner;
   for (; p.Valid(); p.Next()) {
     const PlannedTransaction& t = p.transaction();
@@ -159,10 +166,13 @@ Outcome Run(const ParsedArgs& args, Output& out) {
     }
     if (selected.empty() && filter.collection) continue;
     transactions.Add(cls);
+    Result<bool> done = IsReplayed(**live, snapshot->manifest.recovery_id, t.lsn);
+    if (!done.ok()) return Outcome::Failed(done.status());
+    done_count += *done;
     if (out.json())
-      WriteTransactionJson(out.doc(), t, selected, cls);
+      WriteTransactionJson(out.doc(), t, selected, cls, *done);
     else
-      PrintPlannedTransaction(t, selected, cls, out.text());
+      PrintPlannedTransaction(t, selected, cls, *done, out.text());
   }
   if (!p.status().ok())
     return Outcome::Failed(
@@ -173,6 +183,7 @@ Outcome Run(const ParsedArgs& args, Output& out) {
     WriteCountsJson(out.doc(), transactions);
     out.doc().Key("ops");
     WriteCountsJson(out.doc(), ops);
+    out.doc().Key("done").Uint(done_count);
     out.doc().EndObject().EndObject();
     return Outcome::Ok();
   }
@@ -181,7 +192,7 @@ Outcome Run(const ParsedArgs& args, Output& out) {
                                       DisplayText(*only))
                         : std::string("no diverged transactions\n"));
   out.text() << DisplayCounts(transactions, "transaction", "transactions") << ", "
-             << DisplayCounts(ops, "op", "ops") << "\n";
+             << DisplayCounts(ops, "op", "ops") << "; " << done_count << " done\n";
   return Outcome::Ok();
 }
 

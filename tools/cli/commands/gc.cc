@@ -71,7 +71,7 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   const bool dry_run = args.Find("--dry-run") != nullptr;
 
   Result<std::unique_ptr<Database>> db = OpenForRead(db_path);
-  if (!db.ok()) return Outcome::Failed(db.status());
+  if (!db.ok()) return OpenFailed(db_path, db.status());
   RecoveryGcOptions options;
   options.keep_fully_replayed = keep;
   options.dry_run = dry_run;

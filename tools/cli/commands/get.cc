@@ -21,7 +21,7 @@ example:
 Outcome Run(const ParsedArgs& args, Output& out) {
   const std::vector<std::string>& a = args.positional;
   Result<std::unique_ptr<Database>> db = OpenForRead(a[0]);
-  if (!db.ok()) return Outcome::Failed(db.status());
+  if (!db.ok()) return OpenFailed(a[0], db.status());
   Result<Object> obj = (*db)->Get(a[1], a[2]);
   if (!obj.ok()) return Outcome::Failed(obj.status());
   if (out.json()) {

@@ -66,7 +66,7 @@ Outcome RunOnRecovery(const std::string& path, Output& out) {
 Outcome Run(const ParsedArgs& args, Output& out) {
   if (LooksLikeRecoveryPath(args.positional[0])) return RunOnRecovery(args.positional[0], out);
   Result<std::unique_ptr<Database>> db = OpenForRead(args.positional[0]);
-  if (!db.ok()) return Outcome::Failed(db.status());
+  if (!db.ok()) return OpenFailed(args.positional[0], db.status());
   Result<DatabaseInfo> info = (*db)->Info();
   if (!info.ok()) return Outcome::Failed(info.status());
   const std::pair<std::string_view, uint64_t> numbers[] = {

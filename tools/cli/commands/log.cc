@@ -52,7 +52,7 @@ Outcome Run(const ParsedArgs& args, Output& out) {
     since = *v;
   }
   Result<std::unique_ptr<Database>> db = OpenForRead(args.positional[0]);
-  if (!db.ok()) return Outcome::Failed(db.status());
+  if (!db.ok()) return OpenFailed(args.positional[0], db.status());
   if (out.json()) out.doc().BeginObject().Key("entries").BeginArray();
   JournalReader reader = (*db)->ReadJournal(since);
   uint64_t count = 0;

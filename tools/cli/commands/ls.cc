@@ -78,7 +78,7 @@ Outcome ListObjects(const Database& db, const std::string& collection, Output& o
 Outcome Run(const ParsedArgs& args, Output& out) {
   const std::vector<std::string>& a = args.positional;
   Result<std::unique_ptr<Database>> db = OpenForRead(a[0]);
-  if (!db.ok()) return Outcome::Failed(db.status());
+  if (!db.ok()) return OpenFailed(a[0], db.status());
   return a.size() == 1 ? ListCollections(**db, out) : ListObjects(**db, a[1], out);
 }
 

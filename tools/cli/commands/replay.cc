@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "../command.h"
+#include "../database_open.h"
 #include "../interactive_policy.h"
 #include "../manifest_output.h"
 #include "../only_filter.h"
@@ -37,24 +38,28 @@ policies (journal diff shows each transaction's class):
   clean-only   apply clean transactions and stop at the first one that is
                not clean, leaving it and the rest for a person (exit 1)
 
---interactive asks instead of a policy. Clean transactions, and the clean
-ops of the others, are applied without asking. For every conflicting or
-gone op it shows the transaction (base, local and server value per field)
-and reads an answer line from stdin: a (apply), s (skip), e (edit: an
-upsert only; then one FIELD=VALUE line per field, in the value syntax of
-journal put, and an empty line), q (quit). Quit, or the end of stdin, stops
-the replay: what was decided stays done, a rerun resumes. Transactions and
-prompts go to stderr; stdout gets the summary.
+--interactive asks instead of a policy. Clean and same transactions, and the
+clean and same ops of the others, are applied without asking. For every
+conflict or gone op it shows the transaction (base, local and server value
+per field) and reads an answer line from stdin:
+a (apply), s (skip), e (edit an upsert: FIELD=VALUE lines, each checked as
+typed, then an empty line), A / S [CLASS] (apply-all / skip-all: this op and
+every later one, or only those of CLASS conflict or gone), d (show the
+transaction again), q (quit); ?, help or an empty line lists them.
+Quit, or the end of stdin, stops the replay: what was decided stays done, a
+rerun resumes. Transactions, prompts (with the count decided so far) and
+edit errors go to stderr; stdout gets the header and the summary.
 
 --only replays only these lsns (--only 7, --only 5-9) or only the
 transactions whose ops all touch one collection (--only tasks); the others
 stay not done. --dry-run decides everything and writes nothing (DB is then
-opened read-only). A progress bar is drawn on stderr when stderr is a
-terminal, never with --json, --interactive or into a pipe.
+opened read-only). A progress bar with rate and ETA is drawn on stderr when
+stderr is a terminal, never with --json, --interactive or into a pipe.
 
-Exit 0 when every selected transaction was decided; 1 on an error, and when
-the replay stopped early (clean-only met a transaction that is not clean, or
-quit at the prompt): stderr names the lsn and how to continue.
+Exit 0 when every selected transaction was decided; 4 when the person quit
+at the prompt (not an error; stderr says how to continue); 1 on an error,
+and when clean-only stopped at a transaction that is not clean: stderr names
+the lsn and how to continue.
 
 examples:
   journal replay app.db.recovery/20261126T124501Z-1a2b3c4d app.db --policy server-wins
@@ -70,15 +75,14 @@ constexpr OptionSpec kOptions[] = {
     {"--only", "LSN-RANGE|COLLECTION", "replay only these lsns (5-9, 7) or this collection"},
 };
 
-// The policy named on the command line, or a usage error.
+// The policy named on the command line (nullptr with --interactive, whose
+// policy Run makes itself), or a usage error.
 Result<std::unique_ptr<ReplayPolicy>> ChoosePolicy(const ParsedArgs& args) {
   const std::string* name = args.Find("--policy");
   const bool interactive = args.Find("--interactive") != nullptr;
   if (interactive && name)
     return Status::InvalidArgument("--policy and --interactive exclude each other");
-  if (interactive)
-    return std::unique_ptr<ReplayPolicy>(
-        new InteractivePolicy(std::cin, std::cerr, isatty(STDIN_FILENO) != 1));
+  if (interactive) return std::unique_ptr<ReplayPolicy>();
   if (!name)
     return Status::InvalidArgument(
         "missing --policy (local-wins, server-wins or clean-only) or --interactive");
@@ -170,8 +174,24 @@ Outcome Run(const ParsedArgs& args, Output& out) {
   Result<RecoverySnapshot> snapshot = OpenRecoveryForCli(args.positional[0]);
   if (!snapshot.ok()) return Outcome::Failed(snapshot.status());
   Result<std::unique_ptr<Database>> live = OpenLive(args.positional[1], options.dry_run);
-  if (!live.ok()) return Outcome::Failed(live.status());
+  if (!live.ok()) return OpenFailed(args.positional[1], live.status());
 
+  // The header first, so it stands above the prompts and the progress bar.
+  if (!out.json())
+    out.text() << fmt::format("{}replay of recovery snapshot {} into {} (policy {})\n",
+                              options.dry_run ? "dry run: " : "", DisplayText(snapshot->path),
+                              DisplayText(args.positional[1]), policy_name)
+               << std::flush;
+
+  std::unique_ptr<InteractivePolicy> person;
+  if (interactive) {
+    person = std::make_unique<InteractivePolicy>(std::cin, std::cerr, isatty(STDIN_FILENO) != 1);
+    person->NoteProgress(0, snapshot->manifest.diverged_entries);
+    options.on_progress = [&person](Lsn, uint64_t done, uint64_t total) {
+      person->NoteProgress(done, total);
+    };
+  }
+  ReplayPolicy& chosen = interactive ? *person : **policy;
   // Never into a pipe or a file, and not between interactive prompts.
   std::optional<ProgressBar> bar;
   if (!out.json() && !interactive && isatty(STDERR_FILENO) == 1) {
@@ -180,16 +200,18 @@ Outcome Run(const ParsedArgs& args, Output& out) {
       bar->Update(done, total, fmt::format("lsn {}", lsn));
     };
   }
-  Result<ReplayReport> report = Replay(*snapshot, **live, **policy, options);
+  Result<ReplayReport> report = Replay(*snapshot, **live, chosen, options);
   if (bar) bar->Finish();
   if (!report.ok())
     return Outcome::Failed(
         Status(report.status().code(),
                fmt::format("replay of {}: {}", snapshot->path, report.status().message())));
 
-  // Stopped early: what was decided stays done; say how to go on.
+  // Quit at the prompt: the person's choice, not an error (exit 4).
+  const bool quit = report->aborted && person && person->quit();
+  // Stopped early otherwise: what was decided stays done; say how to go on.
   Status stopped;
-  if (report->aborted)
+  if (report->aborted && !quit)
     stopped = Status::FailedPrecondition(fmt::format(
         "replay stopped at lsn {}: {}; what was decided before it stays done. To continue, "
         "rerun with --interactive, or with --policy local-wins or server-wins (--only {} for "
@@ -209,15 +231,18 @@ Outcome Run(const ParsedArgs& args, Output& out) {
       out.doc().String(*only);
     else
       out.doc().Null();
+    out.doc().Key("quit").Bool(quit);
     out.doc().Key("report");
     WriteReportJson(out.doc(), *report);
     out.doc().EndObject();
   } else {
-    out.text() << fmt::format("{}replay of recovery snapshot {} into {} (policy {})\n",
-                              options.dry_run ? "dry run: " : "", DisplayText(snapshot->path),
-                              DisplayText(args.positional[1]), policy_name);
     PrintReport(*report, options.dry_run, out.text());
   }
+  if (quit)
+    return Outcome::Stopped(fmt::format(
+        "replay quit at lsn {}; what was decided before it stays done. To continue, rerun "
+        "journal replay {} {} --interactive (or with a --policy)",
+        report->aborted_at, DisplayText(args.positional[0]), DisplayText(args.positional[1])));
   if (stopped.ok()) return Outcome::Ok();
   // Under --json the document above, error and report, is what is printed.
   Outcome outcome = Outcome::Failed(std::move(stopped));

@@ -5,6 +5,7 @@
 
 #include "../command.h"
 #include "../database_open.h"
+#include "../reset_outcome_output.h"
 #include "journaldb/client_reset.h"
 #include "journaldb/sync.h"
 
@@ -18,8 +19,10 @@ constexpr std::string_view kDescription =
 acknowledged), the last lsn, the number of journal entries not yet
 acknowledged, the last sync error (empty after a successful sync), and a
 client reset the server demanded that has not finished: its step, reason and
-recovery snapshot path (`journal reset DB` executes one that is pending).
-Opens DB read-only.
+recovery snapshot path (`journal reset DB` executes one that is pending),
+and the outcome of the last client reset that finished, stored with the
+database: when, the recovery snapshot, what was replayed, left out or not
+recovered (also after the process that ran it exited). Opens DB read-only.
 
 example:
   journal status app.db --json
@@ -27,11 +30,13 @@ example:
 
 Outcome Run(const ParsedArgs &args, Output &out) {
   Result<std::unique_ptr<Database>> db = OpenForRead(args.positional[0]);
-  if (!db.ok()) return Outcome::Failed(db.status());
+  if (!db.ok()) return OpenFailed(args.positional[0], db.status());
   Result<SyncStatus> s = GetSyncStatus(**db);
   if (!s.ok()) return Outcome::Failed(s.status());
   Result<std::optional<PendingClientReset>> reset = GetPendingClientReset(**db);
   if (!reset.ok()) return Outcome::Failed(reset.status());
+  Result<std::optional<ClientResetOutcome>> last = LastClientResetOutcome(**db);
+  if (!last.ok()) return Outcome::Failed(last.status());
   const std::pair<std::string_view, uint64_t> numbers[] = {
       {"client_id", s->client_id},
       {"epoch", s->epoch},
@@ -64,6 +69,11 @@ Outcome Run(const ParsedArgs &args, Output &out) {
           .String(p.mode)
           .EndObject();
     }
+    out.doc().Key("last_client_reset");
+    if (last->has_value())
+      WriteResetOutcomeJson(out.doc(), **last);
+    else
+      out.doc().Null();
     out.doc().EndObject();
     return Outcome::Ok();
   }
@@ -81,6 +91,13 @@ Outcome Run(const ParsedArgs &args, Output &out) {
     out.text() << fmt::format("{:<17} {} ({}): {}\n", "client reset", ClientResetStepName(p.step),
                               p.reason, p.message);
     out.text() << fmt::format("{:<17} {}/{}\n", "recovery path", p.recovery_root, p.recovery_id);
+  }
+  if (!last->has_value()) {
+    out.text() << fmt::format("{:<17} none\n", "last reset");
+  } else {
+    out.text() << fmt::format("{:<17} finished {}\n", "last reset",
+                              FormatTimeUs((**last).finished_time_us));
+    PrintResetOutcome(**last, out.text());
   }
   return Outcome::Ok();
 }

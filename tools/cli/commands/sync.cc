@@ -96,7 +96,7 @@ Outcome Run(const ParsedArgs &args, Output &out) {
   if (!strategy.ok()) return Outcome::Usage(strategy.status().message());
   Result<std::unique_ptr<Database>> db =
       OpenForWrite(args.positional[0], /*create_if_missing=*/true, *strategy);
-  if (!db.ok()) return Outcome::Failed(db.status());
+  if (!db.ok()) return OpenFailed(args.positional[0], db.status());
   Result<SyncReport> r = SyncOnce(**db, options);
   if (!r.ok()) return Outcome::Failed(r.status());
   // Writes dropped from the live database fail the command, with the report.

@@ -68,8 +68,15 @@ Outcome RunOnRecovery(const std::string& path, Output& out) {
 Outcome Run(const ParsedArgs& args, Output& out) {
   if (LooksLikeRecoveryPath(args.positional[0])) return RunOnRecovery(args.positional[0], out);
   Result<std::unique_ptr<Database>> db = OpenForRead(args.positional[0]);
-  if (!db.ok()) return Outcome::Failed(db.status());
+  if (!db.ok()) return OpenFailed(args.positional[0], db.status());
   Result<VerifyReport> report = (*db)->Verify();
+  // Damage that stops the check (an unreadable block) is its one problem.
+  if (!report.ok() && report.status().IsCorruption()) {
+    VerifyReport damaged;
+    damaged.problems.push_back(
+        fmt::format("damaged, the check stopped here: {}", report.status().message()));
+    report = std::move(damaged);
+  }
   if (!report.ok()) return Outcome::Failed(report.status());
   if (out.json()) {
     out.doc().BeginObject().Key("ok").Bool(report->ok());

@@ -81,8 +81,16 @@ Status FinishClientReset(Database& db, const PendingClientReset& finished);
 Result<std::optional<std::string>> UnsyncedClientReset(const Database& db);
 
 // Keeps what a strategy's reset did, for LastClientResetOutcome and the next
-// SyncOnce report (SyncReport::client_reset).
-void RecordClientResetOutcome(Database& db, ClientResetOutcome outcome);
+// SyncOnce report (SyncReport::client_reset), and stores it, fsynced, in
+// meta client_reset_outcome (stamped with the time now if it has none), so
+// a later process sees it too. Errors: the write's.
+Status RecordClientResetOutcome(Database& db, ClientResetOutcome outcome);
+
+// The stored outcome's bytes and back; decoding verifies them (corruption,
+// naming `where`, for anything else).
+std::string EncodeClientResetOutcome(const ClientResetOutcome& outcome);
+Result<ClientResetOutcome> DecodeClientResetOutcome(std::string_view bytes,
+                                                    const std::string& where);
 
 // The highest lsn whose entry the server demanding `pending` still holds:
 // entries above it are diverged. Never acknowledged entries are diverged.

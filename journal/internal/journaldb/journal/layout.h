@@ -48,6 +48,9 @@ inline constexpr char kMetaClientReset[] = "client_reset";
 // uploaded, its download caught up): a reset demanded meanwhile is a loop.
 // Absent once such a sync completed.
 inline constexpr char kMetaClientResetUnsynced[] = "client_reset_unsynced";
+// The outcome of the last client reset a strategy finished
+// (engine/schema/client_reset_outcome.fbs); absent before the first.
+inline constexpr char kMetaClientResetOutcome[] = "client_reset_outcome";
 // "ack_version/" + LsnKey(lsn): the server version an own entry was stored
 // at, from the upload ack or from its changeset coming back.
 inline constexpr char kMetaAckVersionPrefix[] = "ack_version/";
