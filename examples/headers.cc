@@ -4,6 +4,7 @@
 #include <journaldb/client_reset_strategy.h>
 #include <journaldb/database.h>
 #include <journaldb/journal_entry.h>
+#include <journaldb/memory_budget.h>
 #include <journaldb/object.h>
 #include <journaldb/operation.h>
 #include <journaldb/options.h>
@@ -51,6 +52,14 @@ journaldb::Status DatabaseH() {
 journaldb::Status OptionsH() {
   journaldb::Options options;
   options.durability = journaldb::Durability::kSyncEveryCommit;
+  auto db = journaldb::Database::Open("/data/app.journaldb", options);
+  return db.status();
+}
+
+// memory_budget.h
+journaldb::Status MemoryBudgetH() {
+  journaldb::Options options;
+  options.memory_budget_bytes = uint64_t{64} << 20;  // within [kMin..., kMax...]
   auto db = journaldb::Database::Open("/data/app.journaldb", options);
   return db.status();
 }
@@ -166,5 +175,6 @@ int main() {
   (void)ClientResetH, (void)DatabaseH, (void)OptionsH, (void)SyncH, (void)JournalEntryH;
   (void)ObjectH, (void)OperationH, (void)StatusH, (void)ValueH, (void)ClientResetStrategyH;
   (void)RecoverySnapshotH, (void)RecoveryDirectoryH, (void)ReplayPlanH, (void)ReplayerH;
+  (void)MemoryBudgetH;
   return 0;
 }

@@ -1,6 +1,10 @@
 // Bounds of Options::memory_budget_bytes (journaldb/options.h): what one open
 // database may use for RocksDB's block cache, index and filter blocks and
 // memtables together.
+//
+//   journaldb::Options options;
+//   options.memory_budget_bytes = uint64_t{64} << 20;  // within [kMin..., kMax...]
+//   auto db = journaldb::Database::Open("/data/app.journaldb", options);
 #ifndef JOURNALDB_MEMORY_BUDGET_H_
 #define JOURNALDB_MEMORY_BUDGET_H_
 
