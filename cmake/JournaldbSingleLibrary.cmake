@@ -38,6 +38,9 @@ target_include_directories(journaldb_shared INTERFACE
   $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/recovery/include>
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_link_libraries(journaldb_shared PRIVATE ${journaldb_link_dependencies})
+target_link_options(journaldb_shared PRIVATE
+  LINKER:--version-script=${CMAKE_CURRENT_LIST_DIR}/journaldb.map)
+set_property(TARGET journaldb_shared APPEND PROPERTY LINK_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/journaldb.map)
 if(NOT JOURNALDB_SANITIZE)
   # A dependency missing from the list above fails here, not in an
   # embedder's link. (Sanitized builds leave the runtime to the executable.)
