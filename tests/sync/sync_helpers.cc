@@ -79,6 +79,15 @@ RawClient::RawClient(const std::string& address) {
   socket_.SetReceiveTimeout(30000);
 }
 
+std::optional<RawClient> RawClient::TryConnect(const std::string& address) {
+  Result<sync::Socket> s = sync::Socket::Connect(address);
+  if (!s.ok()) return std::nullopt;
+  RawClient raw;
+  raw.socket_ = std::move(s).value();
+  raw.socket_.SetReceiveTimeout(30000);
+  return raw;
+}
+
 void RawClient::CloseWrite() { ::shutdown(socket_.fd(), SHUT_WR); }
 
 Result<wire::HelloOk> RawClient::Hello(uint64_t client_id, const std::string& token,
