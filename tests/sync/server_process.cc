@@ -25,6 +25,14 @@ std::unique_ptr<ServerProcess> ServerProcess::Restart(const std::string& data_di
   return server;
 }
 
+std::unique_ptr<ServerProcess> ServerProcess::Restart(const std::string& data_dir,
+                                                      const ServerLaunch& launch,
+                                                      std::string* error, uint16_t port) {
+  std::unique_ptr<ServerProcess> server = Start(data_dir, error, port, "", launch);
+  if (server == nullptr && port != 0) server = Start(data_dir, error, 0, "", launch);
+  return server;
+}
+
 std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir, std::string* error,
                                                     uint16_t port, const std::string& token) {
   return Start(data_dir, error, port, token, ServerLaunch{});

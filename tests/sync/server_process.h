@@ -42,6 +42,10 @@ class ServerProcess {
   // pass address() each time do not notice.
   static std::unique_ptr<ServerProcess> Restart(const std::string& data_dir, std::string* error,
                                                 uint16_t port, const std::string& token = "");
+  // The same, started as `launch` says.
+  static std::unique_ptr<ServerProcess> Restart(const std::string& data_dir,
+                                                const ServerLaunch& launch, std::string* error,
+                                                uint16_t port);
   ~ServerProcess();  // SIGKILLs and reaps the server if it still runs
 
   const std::string& address() const { return address_; }
