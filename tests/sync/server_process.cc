@@ -3,8 +3,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
+
+#include "journaldb/server/admin.h"
+#include "support/postgres_cluster.h"
 
 namespace journaldb::testing {
 
@@ -16,6 +22,28 @@ std::string ReadLog(const std::string& path) {
   return ss.str();
 }
 }  // namespace
+
+server::StorageLocation TestStorage(const std::string& data_dir) {
+  const char* store = std::getenv("JOURNALDB_TEST_STORE");
+  if (store == nullptr || std::string(store) != "postgres") return {data_dir, ""};
+  static std::mutex mu;
+  static std::map<std::string, std::string> databases;  // data_dir -> conninfo
+  std::lock_guard<std::mutex> lock(mu);
+  std::string& conninfo = databases[data_dir];
+  if (conninfo.empty()) {
+    std::string error;
+    PostgresCluster* cluster = PostgresCluster::Shared(&error);
+    if (cluster != nullptr) conninfo = cluster->NewDatabase(&error);
+    Result<std::string> init = conninfo.empty() ? Result<std::string>(Status::IOError(error))
+                                                : server::InitPostgres(conninfo);
+    EXPECT_TRUE(init.ok()) << "a database for " << data_dir << ": " << init.status().ToString();
+    if (!init.ok()) {
+      conninfo.clear();
+      return {data_dir, ""};
+    }
+  }
+  return {"", conninfo};
+}
 
 std::unique_ptr<ServerProcess> ServerProcess::Restart(const std::string& data_dir,
                                                       std::string* error, uint16_t port,
@@ -53,10 +81,12 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir,
   p->log_path_ = data_dir + ".log";
   std::vector<std::string> args = launch.wrapper;
   args.insert(args.end(), {JOURNAL_SERVER_PATH});
-  if (launch.postgres.empty())
+  const std::string postgres =
+      launch.postgres.empty() ? TestStorage(data_dir).postgres : launch.postgres;
+  if (postgres.empty())
     args.insert(args.end(), {"--data", data_dir});
   else
-    args.insert(args.end(), {"--postgres", launch.postgres});
+    args.insert(args.end(), {"--postgres", postgres});
   args.insert(args.end(), {"--listen", "127.0.0.1:" + std::to_string(port)});
   if (!token.empty()) args.insert(args.end(), {"--token", token});
   args.insert(args.end(), launch.extra_args.begin(), launch.extra_args.end());

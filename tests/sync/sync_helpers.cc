@@ -1,5 +1,7 @@
 #include "sync_helpers.h"
 
+#include "server_process.h"
+
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -22,7 +24,7 @@ StateDump DumpClient(const Database& db) {
   return out;
 }
 
-StateDump DumpServer(const std::string& data_dir) { return DumpServer({data_dir, ""}); }
+StateDump DumpServer(const std::string& data_dir) { return DumpServer(TestStorage(data_dir)); }
 
 StateDump DumpServer(const server::StorageLocation& location) {
   StateDump out;
@@ -52,7 +54,7 @@ StateDump DumpServer(const server::StorageLocation& location) {
 }
 
 std::vector<wire::Changeset> ServerHistory(const std::string& data_dir) {
-  return ServerHistory({data_dir, ""});
+  return ServerHistory(TestStorage(data_dir));
 }
 
 std::vector<wire::Changeset> ServerHistory(const server::StorageLocation& location) {
