@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <boost/filesystem.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -43,6 +44,14 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir,
                                                     const ServerLaunch& launch) {
   std::unique_ptr<ServerProcess> p(new ServerProcess());
   p->log_path_ = data_dir + ".log";
+  if (launch.postgres.empty() && launch.init_missing_data &&
+      !boost::filesystem::exists(data_dir)) {
+    std::string output;
+    if (RunServerCommand({"init", "--data", data_dir}, &output) != 0) {
+      *error = "journal-server init failed: " + output;
+      return nullptr;
+    }
+  }
   std::vector<std::string> args = launch.wrapper;
   args.insert(args.end(), {JOURNAL_SERVER_PATH});
   if (launch.postgres.empty())
