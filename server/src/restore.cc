@@ -14,10 +14,18 @@ namespace fs = boost::filesystem;
 
 namespace {
 
+// DIR absolute, without a trailing separator (`server/` would otherwise
+// put the staging directories inside it).
+fs::path Normalized(const std::string& dir) {
+  fs::path p = fs::absolute(dir).lexically_normal();
+  while (p.filename() == ".") p = p.parent_path();
+  return p;
+}
+
 // The directories beside DIR that a restore goes through (restore.h).
 struct RestorePaths {
   explicit RestorePaths(const std::string& data_dir)
-      : target(fs::absolute(data_dir)),
+      : target(Normalized(data_dir)),
         restoring(target.string() + ".restoring"),
         restored(target.string() + ".restored"),
         replaced(target.string() + ".replaced") {}

@@ -74,11 +74,14 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
     // A missing or empty directory is a typo or a file system not mounted
     // as often as a wish for a new history, which would make every client
     // reset: only `init` creates one.
-    if (!create)
+    if (!create) {
+      const char* what = !fs::exists(dir, ec)  ? "missing"
+                         : fs::is_empty(dir, ec) ? "empty"
+                                                 : "it holds something else";
       return Status::NotFound(fmt::format(
-          "no server data directory at {} (missing or empty); create one with "
-          "`journal-server init --data {}`",
-          dir, dir));
+          "no server data directory at {} ({}); create one with `journal-server init --data {}`",
+          dir, what, dir));
+    }
     if (fs::exists(dir, ec) && !fs::is_empty(dir, ec))
       return Status::FailedPrecondition(
           fmt::format("{} is not empty and holds no server data; refusing to use it", dir));

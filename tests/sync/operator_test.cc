@@ -174,14 +174,17 @@ TEST(OperatorInit, ServerRefusesAMissingOrEmptyDataDirectoryAndOnlyInitCreatesOn
   const std::string missing = dir.Sub("typo");
   testing::ProcessResult r = testing::RunServerUntilExit({"--data", missing});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("no server data directory at " + missing), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no server data directory at " + missing + " (missing)"),
+            std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("journal-server init --data " + missing), std::string::npos) << r.err;
   EXPECT_FALSE(boost::filesystem::exists(missing));
   const std::string empty = dir.Sub("unmounted");
   boost::filesystem::create_directory(empty);
   r = testing::RunServerUntilExit({"--data", empty});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("missing or empty"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no server data directory at " + empty + " (empty)"), std::string::npos)
+      << r.err;
   EXPECT_TRUE(boost::filesystem::is_empty(empty));
   // Operator commands do not create one either.
   std::string out;

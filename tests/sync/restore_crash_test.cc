@@ -160,6 +160,16 @@ INSTANTIATE_TEST_SUITE_P(Steps, RestoreCrash,
                                   (std::get<1>(test.param) ? "_RestoreAgain" : "_ServerStart");
                          });
 
+TEST_F(RestoreCrash, ADirectoryNamedWithATrailingSlashIsRestoredBesideItself) {
+  std::string out;
+  ASSERT_EQ(
+      testing::RunServerCommand({"restore", "--data", data_ + "/", "--from", backup_}, &out), 0)
+      << out;
+  ExpectRestored();
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_.path()), fs::directory_iterator()), 2)
+      << "only the data directory and the backup";
+}
+
 TEST(Restore, RefusesAReplacedDirectoryWithoutItsRestoredCopy) {
   testing::TempDir dir;
   const std::string data = dir.Sub("server");
