@@ -37,22 +37,21 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     if (GetParam() == "rocksdb") {
       location_.data_dir = dir_.Sub("data");
-      Open(/*create=*/true);
-      return;
+    } else {
+      std::string error;
+      testing::PostgresCluster* cluster = testing::PostgresCluster::Shared(&error);
+      ASSERT_NE(cluster, nullptr) << error;
+      location_.postgres = cluster->NewDatabase(&error);
+      ASSERT_FALSE(location_.postgres.empty()) << error;
     }
-    std::string error;
-    testing::PostgresCluster* cluster = testing::PostgresCluster::Shared(&error);
-    ASSERT_NE(cluster, nullptr) << error;
-    location_.postgres = cluster->NewDatabase(&error);
-    ASSERT_FALSE(location_.postgres.empty()) << error;
-    Result<std::string> init = InitPostgres(location_.postgres);
+    Result<std::string> init = Init(location_);
     ASSERT_TRUE(init.ok()) << init.status().ToString();
-    Open(false);
+    Open();
   }
 
-  void Open(bool create) {
+  void Open() {
     store_.reset();
-    Result<std::unique_ptr<ServerStorage>> s = OpenStorage(location_, create);
+    Result<std::unique_ptr<ServerStorage>> s = OpenStorage(location_, /*create=*/false);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
   }
@@ -239,9 +238,22 @@ TEST_P(StorageContract, NewEpochRecordsTheForkPointAndContinuesClientIds) {
   ASSERT_TRUE(unknown.ok());
   EXPECT_FALSE(unknown->has_value());
   // Reopened, the store still says so.
-  Open(false);
+  Open();
   EXPECT_EQ(store_->epoch(), *epoch);
   EXPECT_EQ(Register('c'), *next);
+}
+
+TEST_P(StorageContract, InitRefusesAStoreThatHoldsOneAndKeepsIt) {
+  uint64_t a = Register('a');
+  uint64_t epoch = store_->epoch();
+  store_.reset();
+  Result<std::string> again = Init(location_);
+  EXPECT_TRUE(again.status().IsFailedPrecondition()) << again.status().ToString();
+  Open();
+  EXPECT_EQ(store_->epoch(), epoch);
+  Result<AdmissionView> view = store_->ReadAdmissionView(a, 0);
+  ASSERT_TRUE(view.ok());
+  EXPECT_TRUE(view->client.has_value());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StorageContract, ::testing::Values("rocksdb", "postgres"),

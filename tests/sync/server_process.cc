@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <boost/filesystem.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -79,10 +80,17 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir,
                                                     const ServerLaunch& launch) {
   std::unique_ptr<ServerProcess> p(new ServerProcess());
   p->log_path_ = data_dir + ".log";
-  std::vector<std::string> args = launch.wrapper;
-  args.insert(args.end(), {JOURNAL_SERVER_PATH});
   const std::string postgres =
       launch.postgres.empty() ? TestStorage(data_dir).postgres : launch.postgres;
+  if (postgres.empty() && launch.init_missing_data && !boost::filesystem::exists(data_dir)) {
+    std::string output;
+    if (RunServerCommand({"init", "--data", data_dir}, &output) != 0) {
+      *error = "journal-server init failed: " + output;
+      return nullptr;
+    }
+  }
+  std::vector<std::string> args = launch.wrapper;
+  args.insert(args.end(), {JOURNAL_SERVER_PATH});
   if (postgres.empty())
     args.insert(args.end(), {"--data", data_dir});
   else

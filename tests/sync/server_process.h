@@ -25,11 +25,15 @@ struct ServerLaunch {
   // If set, the server serves this PostgreSQL database (--postgres) instead
   // of the data directory; the data directory's name still names the log.
   std::string postgres;
+  // A data directory that does not exist is first made by `journal-server
+  // init` (a server refuses a missing one). False: started as it is.
+  bool init_missing_data = true;
 };
 
 class ServerProcess {
  public:
   // Starts `journal-server --data data_dir --listen 127.0.0.1:port [--token T]`
+  // (after `journal-server init --data data_dir` if data_dir does not exist)
   // and waits for its "listening on" line. Port 0 picks a free port. The
   // server's log goes to `data_dir`.log. nullptr on failure (see *error).
   static std::unique_ptr<ServerProcess> Start(const std::string& data_dir, std::string* error,
