@@ -8,6 +8,7 @@
 #include "journaldb/engine/open_with_env.h"
 #include "journaldb/recovery_snapshot.h"
 #include "sync_helpers.h"
+#include "test_store.h"
 
 namespace journaldb::testing {
 
@@ -73,26 +74,30 @@ void SystemUnderTest::StopServer() {
   server.reset();
 }
 
-void SystemUnderTest::Operator(std::vector<std::string> args) {
+void SystemUnderTest::Operator(const std::string& what,
+                               const std::function<int(std::string* out)>& step) {
   EnsureServer();
   StopServer();
   std::string out;
-  if (RunServerCommand(args, &out) != 0) RC_FAIL("journal-server " + args[0] + ": " + out);
+  if (step(&out) != 0) RC_FAIL("journal-server " + what + ": " + out);
   EnsureServer();
 }
 
 void SystemUnderTest::Backup() {
   std::string to = dir.Sub("backup-" + std::to_string(backups.size()));
-  Operator({"backup", "--data", server_data, "--to", to});
+  Operator("backup", [&](std::string* out) { return BackupStore(server_data, to, out); });
   backups.push_back(to);
 }
 
 void SystemUnderTest::Restore(size_t backup) {
-  Operator({"restore", "--data", server_data, "--from", backups.at(backup)});
+  Operator("restore",
+           [&](std::string* out) { return RestoreStore(server_data, backups.at(backup), out); });
 }
 
 void SystemUnderTest::ResetClient(uint64_t client_id) {
-  Operator({"reset-client", "--data", server_data, std::to_string(client_id)});
+  Operator("reset-client", [&](std::string* out) {
+    return RunOperator({"reset-client", "--data", server_data, std::to_string(client_id)}, out);
+  });
 }
 
 Result<SyncReport> SystemUnderTest::Sync(ResetMode mode) {

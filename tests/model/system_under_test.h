@@ -7,6 +7,7 @@
 #define JOURNALDB_TESTS_MODEL_SYSTEM_UNDER_TEST_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,8 +48,8 @@ struct SystemUnderTest {
   // The server, started on a fresh data directory if it never ran.
   void EnsureServer();
   void StopServer();
-  // Stops the server, runs an operator command on its data, restarts it.
-  void Operator(std::vector<std::string> args);
+  // Stops the server, runs an operator step (test_store.h), restarts it.
+  void Operator(const std::string& what, const std::function<int(std::string* out)>& step);
   void Backup();
   void Restore(size_t backup);
   void ResetClient(uint64_t client_id);

@@ -4,14 +4,10 @@
 #include <signal.h>
 
 #include <boost/filesystem.hpp>
-#include <cstdlib>
 #include <fstream>
-#include <map>
-#include <mutex>
 #include <sstream>
 
-#include "journaldb/server/admin.h"
-#include "support/postgres_cluster.h"
+#include "test_store.h"
 
 namespace journaldb::testing {
 
@@ -23,28 +19,6 @@ std::string ReadLog(const std::string& path) {
   return ss.str();
 }
 }  // namespace
-
-server::StorageLocation TestStorage(const std::string& data_dir) {
-  const char* store = std::getenv("JOURNALDB_TEST_STORE");
-  if (store == nullptr || std::string(store) != "postgres") return {data_dir, ""};
-  static std::mutex mu;
-  static std::map<std::string, std::string> databases;  // data_dir -> conninfo
-  std::lock_guard<std::mutex> lock(mu);
-  std::string& conninfo = databases[data_dir];
-  if (conninfo.empty()) {
-    std::string error;
-    PostgresCluster* cluster = PostgresCluster::Shared(&error);
-    if (cluster != nullptr) conninfo = cluster->NewDatabase(&error);
-    Result<std::string> init = conninfo.empty() ? Result<std::string>(Status::IOError(error))
-                                                : server::InitPostgres(conninfo);
-    EXPECT_TRUE(init.ok()) << "a database for " << data_dir << ": " << init.status().ToString();
-    if (!init.ok()) {
-      conninfo.clear();
-      return {data_dir, ""};
-    }
-  }
-  return {"", conninfo};
-}
 
 std::unique_ptr<ServerProcess> ServerProcess::Restart(const std::string& data_dir,
                                                       std::string* error, uint16_t port,

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "journaldb/server/server_storage.h"
 #include "support/child_process.h"
 
 namespace journaldb::testing {
@@ -74,15 +73,6 @@ class ServerProcess {
   uint16_t port_ = 0;
   std::string log_path_;
 };
-
-// Where the server of `data_dir` keeps its state: the directory itself, or,
-// with JOURNALDB_TEST_STORE=postgres in the environment, a database of the
-// throwaway PostgreSQL cluster (support/postgres_cluster.h) that stands for
-// that directory in this process, created with the schema on first use. So
-// the end-to-end tests that name only a data directory run on either store:
-// ServerProcess::Start and DumpServer/ServerHistory(data_dir) go through it.
-// A failure fails the test and returns the directory.
-server::StorageLocation TestStorage(const std::string& data_dir);
 
 // Runs journal-server with `args` for at most 30 s: a server that should
 // have refused to start is killed then (`timed_out`).

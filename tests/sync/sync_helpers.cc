@@ -1,13 +1,12 @@
 #include "sync_helpers.h"
 
-#include "server_process.h"
-
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/server/server_store.h"
+#include "test_store.h"
 
 namespace journaldb::testing {
 
