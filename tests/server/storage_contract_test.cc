@@ -74,6 +74,20 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
     for (const UploadJob& j : jobs) ASSERT_TRUE(j.status.ok()) << j.status.ToString();
   }
 
+  // One group commit of one client's entries.
+  void AppendFor(uint64_t client_id, std::vector<wire::UploadEntry> entries) {
+    std::vector<UploadJob> jobs(1);
+    jobs[0].client_id = client_id;
+    jobs[0].entries = std::move(entries);
+    Append(jobs);
+  }
+  // Entries `from` to `to`, each setting c/x.n to its lsn.
+  static std::vector<wire::UploadEntry> Entries(Lsn from, Lsn to) {
+    std::vector<wire::UploadEntry> out;
+    for (Lsn lsn = from; lsn <= to; ++lsn) out.push_back(Entry(lsn, "x", lsn));
+    return out;
+  }
+
   uint64_t Register(char fill) {
     Result<uint64_t> id = store_->RegisterClient(HashOf(fill));
     EXPECT_TRUE(id.ok()) << id.status().ToString();
@@ -326,10 +340,7 @@ TEST_P(StorageContract, EveryVersionsChainHashCoversThePreviousOneAndItsChangese
   }
   // Reopened, the next commit continues the chain.
   Open(false);
-  std::vector<UploadJob> more(1);
-  more[0].client_id = a;
-  more[0].entries = {Entry(3, "z", 4)};
-  Append(more);
+  AppendFor(a, {Entry(3, "z", 4)});
   std::vector<wire::Changeset> fourth = History(3);
   ASSERT_EQ(fourth.size(), 1u);
   EXPECT_EQ(HashAt(4), SpecifiedNext(expected, fourth[0]));
@@ -340,25 +351,18 @@ TEST_P(StorageContract, EveryVersionsChainHashCoversThePreviousOneAndItsChangese
 // a rollback is told from the one a client downloaded.
 TEST_P(StorageContract, AHistoryDifferingInOneEntryByteHasADifferentChainFromThere) {
   uint64_t a = Register('a');
-  std::vector<UploadJob> jobs(1);
-  jobs[0].client_id = a;
-  jobs[0].entries = {Entry(1, "x", 1), Entry(2, "y", 2)};
-  Append(jobs);
+  AppendFor(a, {Entry(1, "x", 1), Entry(2, "y", 2)});
   std::optional<ChainHash> first = HashAt(1), second = HashAt(2);
   NewStore("other");
   ASSERT_EQ(Register('a'), a);
-  jobs[0].entries = {Entry(1, "x", 1), Entry(2, "y", 3)};  // n = 3 instead of 2
-  Append(jobs);
+  AppendFor(a, {Entry(1, "x", 1), Entry(2, "y", 3)});  // n = 3 instead of 2
   EXPECT_EQ(HashAt(1), first);
   EXPECT_NE(HashAt(2), second);
 }
 
 TEST_P(StorageContract, TrimKeepsTheChainHashAtTheNewHorizon) {
   uint64_t a = Register('a');
-  std::vector<UploadJob> jobs(1);
-  jobs[0].client_id = a;
-  for (Lsn lsn = 1; lsn <= 4; ++lsn) jobs[0].entries.push_back(Entry(lsn, "x", lsn));
-  Append(jobs);
+  AppendFor(a, Entries(1, 4));
   std::optional<ChainHash> at_horizon = HashAt(2), latest = HashAt(4);
   ASSERT_TRUE(at_horizon.has_value());
   ASSERT_TRUE(store_->TrimBelow(3).ok());
@@ -372,10 +376,7 @@ TEST_P(StorageContract, TrimKeepsTheChainHashAtTheNewHorizon) {
 
 TEST_P(StorageContract, AStoreFromBeforeTheChainIsHashedFromItsHorizonWhenOpened) {
   uint64_t a = Register('a');
-  std::vector<UploadJob> jobs(1);
-  jobs[0].client_id = a;
-  for (Lsn lsn = 1; lsn <= 4; ++lsn) jobs[0].entries.push_back(Entry(lsn, "x", lsn));
-  Append(jobs);
+  AppendFor(a, Entries(1, 4));
   std::optional<ChainHash> untrimmed = HashAt(4);
   DropChain();
   Open(false);
@@ -391,10 +392,7 @@ TEST_P(StorageContract, AStoreFromBeforeTheChainIsHashedFromItsHorizonWhenOpened
     EXPECT_EQ(HashAt(c.server_version), expected) << "version " << c.server_version;
   }
   // Commits go on from there.
-  std::vector<UploadJob> more(1);
-  more[0].client_id = a;
-  more[0].entries = {Entry(5, "x", 5)};
-  Append(more);
+  AppendFor(a, Entries(5, 5));
   std::vector<wire::Changeset> fifth = History(4);
   ASSERT_EQ(fifth.size(), 1u);
   EXPECT_EQ(HashAt(5), SpecifiedNext(expected, fifth[0]));
