@@ -57,7 +57,8 @@ run "$journal" info "$db"
 run "$journal" verify "$db"
 run "$journal" get "$db" tasks t1
 
-step "5. Sync: a real journal-server on a loopback port"
+step "5. Sync: a real journal-server on a loopback port (init creates its data directory, once)"
+run "$server" init --data "$work/server"
 start_server
 addr="$(grep -o 'listening on [0-9.]*:[0-9]*' "$work/server.log" | awk '{print $3}')"
 echo "journal-server (pid $server_pid) listening on $addr"

@@ -8,6 +8,7 @@
 
 #include "journaldb/journal/store.h"
 #include "journaldb/journal/util/fsync.h"
+#include "journaldb/server/restore.h"
 #include "journaldb/server/server_store.h"
 #include "postgres/postgres_store.h"
 
@@ -16,8 +17,6 @@ namespace journaldb::server {
 namespace fs = boost::filesystem;
 
 namespace {
-constexpr char kBackupMarker[] = "BACKUP-COMPLETE";
-
 Result<std::unique_ptr<ServerStore>> OpenExisting(const std::string& dir) {
   return ServerStore::Open(dir, /*create=*/false);
 }
@@ -70,56 +69,26 @@ Result<std::string> Backup(const std::string& data_dir, const std::string& to) {
   return fmt::format("backup of {} at version {} in {}", data_dir, (*store)->latest_version(), to);
 }
 
-Result<std::string> Restore(const std::string& data_dir, const std::string& from) {
-  boost::system::error_code ec;
-  if (!fs::exists(fs::path(from) / kBackupMarker, ec))
-    return Status::FailedPrecondition(
-        fmt::format("{} is not a complete backup (no {} marker)", from, kBackupMarker));
-  // Fails with busy while a server runs on the directory; stays open until
-  // the restored store took what it needs from it.
-  auto live = ServerStore::Open(data_dir, /*create=*/true);
-  if (!live.ok()) return live.status();
-  // Build the restored directory beside the live one, then swap by renames so
-  // a crash leaves either the old or the new directory in place.
-  const fs::path target = fs::absolute(data_dir);
-  const fs::path staging = target.string() + ".restoring";
-  const fs::path old = target.string() + ".replaced";
-  fs::remove_all(staging, ec);
-  fs::remove_all(old, ec);
-  fs::create_directories(staging, ec);
-  if (ec) return Status::IOError(fmt::format("create {}: {}", staging.string(), ec.message()));
-  for (fs::directory_iterator it(from, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().filename() == kBackupMarker) continue;
-    fs::copy_file(it->path(), staging / it->path().filename(), ec);
-    if (ec) break;
-  }
-  if (ec) return Status::IOError(fmt::format("copy backup {}: {}", from, ec.message()));
-  uint64_t epoch = 0, latest = 0;
-  {
-    auto restored = OpenExisting(staging.string());
-    if (!restored.ok()) return restored.status();
-    Result<uint64_t> e = (*restored)->StartNewEpoch(live->get());
-    if (!e.ok()) return e.status();
-    epoch = *e;
-    latest = (*restored)->latest_version();
-  }
-  if (Status s = util::FsyncDirectory(staging.string()); !s.ok()) return s;
-  live->reset();
-  fs::rename(target, old, ec);
-  if (ec) return Status::IOError(fmt::format("move {} aside: {}", target.string(), ec.message()));
-  fs::rename(staging, target, ec);
-  if (ec) return Status::IOError(fmt::format("move restored data in place: {}", ec.message()));
-  if (Status s = util::FsyncParentDirectory(target.string()); !s.ok()) return s;
-  fs::remove_all(old, ec);
-  return fmt::format("restored {} from {}: new epoch {}, latest version {}", data_dir, from, epoch,
-                     latest);
-}
-
 Result<std::string> ResetClient(const StorageLocation& location, uint64_t client_id) {
   auto store = OpenStorage(location, /*create=*/false);
   if (!store.ok()) return store.status();
   if (Status s = (*store)->ResetClient(client_id); !s.ok()) return s;
   return fmt::format("client {} must reset at its next connection", client_id);
+}
+
+Result<std::string> Init(const StorageLocation& location) {
+  if (!location.postgres.empty()) return InitPostgres(location.postgres);
+  const std::string& dir = location.data_dir;
+  // A data directory that a crash left mid-restore is complete once opened;
+  // it holds data then.
+  if (Status s = FinishInterruptedRestore(dir); !s.ok()) return s;
+  boost::system::error_code ec;
+  if (fs::exists(fs::path(dir) / "CURRENT", ec))
+    return Status::FailedPrecondition(
+        fmt::format("{} already holds server data; refusing to start a new history there", dir));
+  auto store = ServerStore::Open(dir, /*create=*/true);
+  if (!store.ok()) return store.status();
+  return fmt::format("created the server data directory {}: epoch {}", dir, (*store)->epoch());
 }
 
 Result<std::string> InitPostgres(const std::string& conninfo) {

@@ -87,7 +87,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   std::unique_ptr<Server> s(new Server(options));
   s->tls_ = std::move(tls);
   Result<std::unique_ptr<ServerStorage>> store =
-      OpenStorage({options.data_dir, options.postgres}, /*create=*/true);
+      OpenStorage({options.data_dir, options.postgres}, /*create=*/false);
   if (!store.ok()) return store.status();
   s->store_ = std::move(store).value();
   // Commits of other nodes on a shared database end downloads' waits too.

@@ -13,6 +13,7 @@
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
 #include "journaldb/journal/wall_clock.h"
+#include "journaldb/server/restore.h"
 #include "random_epoch.h"
 
 namespace journaldb::server {
@@ -67,10 +68,21 @@ std::string OriginKey(uint64_t client, Lsn lsn) {
 
 Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, bool create) {
   namespace fs = boost::filesystem;
+  if (Status s = FinishInterruptedRestore(dir); !s.ok()) return s;
   boost::system::error_code ec;
   bool is_db = fs::exists(fs::path(dir) / "CURRENT", ec);
   if (!is_db) {
-    if (!create) return Status::NotFound(fmt::format("no server data directory at {}", dir));
+    // A missing or empty directory is a typo or a file system not mounted
+    // as often as a wish for a new history, which would make every client
+    // reset: only `init` creates one.
+    if (!create) {
+      const char* what = !fs::exists(dir, ec)  ? "missing"
+                         : fs::is_empty(dir, ec) ? "empty"
+                                                 : "it holds something else";
+      return Status::NotFound(fmt::format(
+          "no server data directory at {} ({}); create one with `journal-server init --data {}`",
+          dir, what, dir));
+    }
     if (fs::exists(dir, ec) && !fs::is_empty(dir, ec))
       return Status::FailedPrecondition(
           fmt::format("{} is not empty and holds no server data; refusing to use it", dir));

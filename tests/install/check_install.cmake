@@ -1,6 +1,7 @@
 # Run with cmake -P; see CMakeLists.txt in this folder.
 file(REMOVE_RECURSE ${WORK_DIR})
 set(prefix ${WORK_DIR}/prefix)
+set(libdir ${prefix}/${LIBDIR})
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -23,14 +24,38 @@ if(leaked)
   message(FATAL_ERROR "private headers installed: ${leaked}")
 endif()
 
+# The SONAME carries the ABI version, and the development symlink leads to it.
+run(readelf -d ${libdir}/libjournaldb.so)
+if(NOT last_output MATCHES "Library soname: \\[(libjournaldb\\.so\\.[0-9.]+)\\]")
+  message(FATAL_ERROR "libjournaldb.so has no versioned SONAME:\n${last_output}")
+endif()
+set(soname ${CMAKE_MATCH_1})
+if(NOT EXISTS ${libdir}/${soname} OR NOT IS_SYMLINK ${libdir}/${soname})
+  message(FATAL_ERROR "the SONAME ${soname} is not installed as a link to the versioned file")
+endif()
+
+function(check_consumer binary needs_shared)
+  get_filename_component(name ${binary} NAME)
+  run(${binary} ${WORK_DIR}/db-${name})
+  if(NOT last_output MATCHES "consumer: lsn 2, title \"milk\", views 3")
+    message(FATAL_ERROR "unexpected output of ${binary}: ${last_output}")
+  endif()
+  run(readelf -d ${binary})
+  string(FIND "${last_output}" "[${soname}]" at)
+  if(needs_shared AND at EQUAL -1)
+    message(FATAL_ERROR "${binary} does not need ${soname}:\n${last_output}")
+  elseif(NOT needs_shared AND NOT at EQUAL -1)
+    message(FATAL_ERROR "${binary} was linked statically but needs ${soname}")
+  endif()
+endfunction()
+
 run(${CMAKE_COMMAND} -S ${CONSUMER_SOURCE} -B ${WORK_DIR}/build
     -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
-run(${WORK_DIR}/build/consumer ${WORK_DIR}/db)
-if(NOT last_output MATCHES "consumer: lsn 2, title \"milk\", views 3")
-  message(FATAL_ERROR "unexpected consumer output: ${last_output}")
-endif()
-message(STATUS "consumer output: ${last_output}")
+check_consumer(${WORK_DIR}/build/consumer FALSE)
+check_consumer(${WORK_DIR}/build/consumer_shared TRUE)
+
+include(${CMAKE_CURRENT_LIST_DIR}/check_link_lines.cmake)
 
 # Every example in README.md, docs/ and the public headers compiles against
 # the installed package, warnings as errors (examples/CMakeLists.txt).

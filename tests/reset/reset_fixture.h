@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/filesystem.hpp>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,40 +15,101 @@
 #include "journaldb/client_reset_strategy.h"
 #include "journaldb/database.h"
 #include "journaldb/sync.h"
+#include "journaldb/server/admin.h"
 #include "server_process.h"
+#include "support/child_process.h"
+#include "support/postgres_cluster.h"
 #include "support/temp_dir.h"
 #include "sync_helpers.h"
 
 namespace journaldb::testing {
 
+// With JOURNALDB_TEST_STORE=postgres in the environment, the same tests run
+// with the server on a fresh database of a throwaway PostgreSQL cluster
+// (support/postgres_cluster.h) and the operator steps done as docs/server.md
+// says for that store: pg_dump for a backup, pg_restore into a new database
+// plus `new-epoch --replaced-postgres` for a restore, trim and reset-client
+// with --postgres. CTest runs the trigger and strategy tests both ways.
 class ResetFixture : public ::testing::Test {
  protected:
+  static bool OnPostgres() {
+    const char* store = std::getenv("JOURNALDB_TEST_STORE");
+    return store != nullptr && std::string(store) == "postgres";
+  }
+
   void SetUp() override {
     data_ = dir_.Sub("server");
+    if (OnPostgres()) {
+      launch_.postgres = FreshDatabase();
+      if (launch_.postgres.empty()) return;  // failed: see FreshDatabase
+    }
     StartServer();
   }
 
   void StartServer() {
     std::string error;
-    server_ = ServerProcess::Restart(data_, &error, port_);
+    server_ = ServerProcess::Restart(data_, launch_, &error, port_);
     ASSERT_TRUE(server_) << error;
     port_ = server_->port();
   }
   void StopServer() { ASSERT_EQ(server_->Terminate(), 0); }
-  // Runs an operator command on the stopped server.
-  void Operator(const std::vector<std::string>& args) {
+  // Runs an operator command on the stopped server; `--data DIR` becomes
+  // `--postgres CONNINFO` on PostgreSQL.
+  void Operator(std::vector<std::string> args) {
+    if (OnPostgres()) {
+      for (size_t i = 0; i + 1 < args.size(); ++i)
+        if (args[i] == "--data") args[i] = "--postgres", args[i + 1] = launch_.postgres;
+    }
     std::string out;
     ASSERT_EQ(RunServerCommand(args, &out), 0) << out;
   }
   void Backup(const std::string& name) {
     StopServer();
-    Operator({"backup", "--data", data_, "--to", dir_.Sub(name)});
+    if (OnPostgres()) {
+      ProcessResult dump = RunProcess({cluster_->Program("pg_dump"), "-Fc", "-f", dir_.Sub(name),
+                                       "-d", launch_.postgres});
+      ASSERT_EQ(dump.exit_code, 0) << dump.out << dump.err;
+    } else {
+      Operator({"backup", "--data", data_, "--to", dir_.Sub(name)});
+    }
     StartServer();
   }
   // Stops the server, restores `name`, restarts: a new epoch.
   void Restore(const std::string& name) {
     StopServer();
-    Operator({"restore", "--data", data_, "--from", dir_.Sub(name)});
+    RestoreStopped(name);
+  }
+  // The same with the server already stopped.
+  void RestoreStopped(const std::string& name) {
+    if (OnPostgres()) {
+      std::string error;
+      const std::string restored = cluster_->NewDatabase(&error);
+      ASSERT_FALSE(restored.empty()) << error;
+      ProcessResult load =
+          RunProcess({cluster_->Program("pg_restore"), "-d", restored, dir_.Sub(name)});
+      ASSERT_EQ(load.exit_code, 0) << load.out << load.err;
+      std::string out;
+      ASSERT_EQ(RunServerCommand({"new-epoch", "--postgres", restored, "--replaced-postgres",
+                                  launch_.postgres},
+                                 &out),
+                0)
+          << out;
+      launch_.postgres = restored;
+    } else {
+      Operator({"restore", "--data", data_, "--from", dir_.Sub(name)});
+    }
+    StartServer();
+  }
+  // Replaces the server's whole state with an empty one (a new lineage that
+  // never heard of any client), then restarts.
+  void ReplaceWithFreshServer() {
+    StopServer();
+    if (OnPostgres()) {
+      launch_.postgres = FreshDatabase();
+      ASSERT_FALSE(launch_.postgres.empty());
+    } else {
+      boost::filesystem::remove_all(data_);
+    }
     StartServer();
   }
   void ResetClient(uint64_t client_id) {
@@ -115,8 +177,26 @@ class ResetFixture : public ::testing::Test {
 
   TempDir dir_;
   std::string data_;
+  ServerLaunch launch_;  // launch_.postgres: the database on PostgreSQL
   uint16_t port_ = 0;
   std::unique_ptr<ServerProcess> server_;
+  PostgresCluster* cluster_ = nullptr;
+
+ private:
+  // A new database with the schema on the shared cluster; "" after failing
+  // the test.
+  std::string FreshDatabase() {
+    std::string error;
+    if (cluster_ == nullptr) cluster_ = PostgresCluster::Shared(&error);
+    EXPECT_NE(cluster_, nullptr) << error;
+    if (cluster_ == nullptr) return "";
+    std::string conninfo = cluster_->NewDatabase(&error);
+    EXPECT_FALSE(conninfo.empty()) << error;
+    if (conninfo.empty()) return "";
+    Result<std::string> init = server::InitPostgres(conninfo);
+    EXPECT_TRUE(init.ok()) << init.status().ToString();
+    return init.ok() ? conninfo : "";
+  }
 };
 
 }  // namespace journaldb::testing

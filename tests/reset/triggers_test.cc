@@ -6,8 +6,6 @@
 // recovery snapshot (Discard), and the clients converge afterwards.
 #include <gtest/gtest.h>
 
-#include <boost/filesystem.hpp>
-
 #include "journaldb/client_reset_strategy.h"
 #include "journaldb/replayer.h"
 #include "reset_support.h"
@@ -122,9 +120,7 @@ TEST_F(Triggers, OperatorResetDiscardTakesTheServerState) {
 TEST_F(Triggers, UnknownClientOnAFreshServerRecoversEveryEntry) {
   auto a = Open("a", RecoverUnsyncedChanges());
   SyncedThenOffline(*a);
-  StopServer();
-  boost::filesystem::remove_all(data_);
-  StartServer();
+  ReplaceWithFreshServer();
   Result<SyncReport> r = Sync(*a);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->reset);
@@ -200,8 +196,7 @@ TEST_F(Triggers, EpochMismatchMetByTheBackgroundSessionRecoversAndUploads) {
   ASSERT_TRUE(a->sync_session()->wait_for_upload(timeout).ok());
   StopServer();
   Commit(*a, "offline", 100);
-  Operator({"restore", "--data", data_, "--from", dir_.Sub("backup")});
-  StartServer();
+  RestoreStopped("backup");
   ASSERT_TRUE(reset_done.Wait(1)) << a->sync_session()->last_error().ToString();
   Status uploaded = a->sync_session()->wait_for_upload(timeout);
   ASSERT_TRUE(uploaded.ok()) << uploaded.ToString();

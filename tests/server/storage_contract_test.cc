@@ -46,22 +46,21 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
     location_ = {};
     if (GetParam() == "rocksdb") {
       location_.data_dir = dir_.Sub(name);
-      Open(/*create=*/true);
-      return;
+    } else {
+      std::string error;
+      testing::PostgresCluster* cluster = testing::PostgresCluster::Shared(&error);
+      ASSERT_NE(cluster, nullptr) << error;
+      location_.postgres = cluster->NewDatabase(&error);
+      ASSERT_FALSE(location_.postgres.empty()) << error;
     }
-    std::string error;
-    testing::PostgresCluster* cluster = testing::PostgresCluster::Shared(&error);
-    ASSERT_NE(cluster, nullptr) << error;
-    location_.postgres = cluster->NewDatabase(&error);
-    ASSERT_FALSE(location_.postgres.empty()) << error;
-    Result<std::string> init = InitPostgres(location_.postgres);
+    Result<std::string> init = Init(location_);
     ASSERT_TRUE(init.ok()) << init.status().ToString();
-    Open(false);
+    Open();
   }
 
-  void Open(bool create) {
+  void Open() {
     store_.reset();
-    Result<std::unique_ptr<ServerStorage>> s = OpenStorage(location_, create);
+    Result<std::unique_ptr<ServerStorage>> s = OpenStorage(location_, /*create=*/false);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
   }
@@ -297,7 +296,7 @@ TEST_P(StorageContract, NewEpochRecordsTheForkPointAndContinuesClientIds) {
   ASSERT_TRUE(unknown.ok());
   EXPECT_FALSE(unknown->has_value());
   // Reopened, the store still says so.
-  Open(false);
+  Open();
   EXPECT_EQ(store_->epoch(), *epoch);
   EXPECT_EQ(Register('c'), *next);
 }
@@ -339,7 +338,7 @@ TEST_P(StorageContract, EveryVersionsChainHashCoversThePreviousOneAndItsChangese
     EXPECT_EQ((*snap)->chain_hash(), expected);
   }
   // Reopened, the next commit continues the chain.
-  Open(false);
+  Open();
   AppendFor(a, {Entry(3, "z", 4)});
   std::vector<wire::Changeset> fourth = History(3);
   ASSERT_EQ(fourth.size(), 1u);
@@ -379,11 +378,11 @@ TEST_P(StorageContract, AStoreFromBeforeTheChainIsHashedFromItsHorizonWhenOpened
   AppendFor(a, Entries(1, 4));
   std::optional<ChainHash> untrimmed = HashAt(4);
   DropChain();
-  Open(false);
+  Open();
   EXPECT_EQ(HashAt(4), untrimmed);  // the whole history: the same chain
   ASSERT_TRUE(store_->TrimBelow(3).ok());
   DropChain();
-  Open(false);
+  Open();
   // The hashes below the horizon are gone: the chain starts there afresh.
   ChainHash expected = kChainStart;
   EXPECT_EQ(HashAt(2), expected);
@@ -396,6 +395,19 @@ TEST_P(StorageContract, AStoreFromBeforeTheChainIsHashedFromItsHorizonWhenOpened
   std::vector<wire::Changeset> fifth = History(4);
   ASSERT_EQ(fifth.size(), 1u);
   EXPECT_EQ(HashAt(5), SpecifiedNext(expected, fifth[0]));
+}
+
+TEST_P(StorageContract, InitRefusesAStoreThatHoldsOneAndKeepsIt) {
+  uint64_t a = Register('a');
+  uint64_t epoch = store_->epoch();
+  store_.reset();
+  Result<std::string> again = Init(location_);
+  EXPECT_TRUE(again.status().IsFailedPrecondition()) << again.status().ToString();
+  Open();
+  EXPECT_EQ(store_->epoch(), epoch);
+  Result<AdmissionView> view = store_->ReadAdmissionView(a, 0, 0);
+  ASSERT_TRUE(view.ok());
+  EXPECT_TRUE(view->client.has_value());
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StorageContract, ::testing::Values("rocksdb", "postgres"),

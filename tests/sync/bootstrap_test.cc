@@ -6,6 +6,7 @@
 
 #include "journaldb/database.h"
 #include "journaldb/sync.h"
+#include "journaldb/server/admin.h"
 #include "journaldb/server/server.h"
 #include "journaldb/server/server_store.h"
 #include "support/temp_dir.h"
@@ -21,6 +22,10 @@ class Bootstrap : public ::testing::Test {
   void Start() {
     server::ServerOptions o;
     o.data_dir = dir_.Sub("server");
+    if (!initialised_) {
+      ASSERT_TRUE(server::Init({o.data_dir, ""}).ok());
+      initialised_ = true;
+    }
     o.bootstrap_page_bytes = 300;  // a few objects per page
     auto s = server::Server::Start(o);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -64,6 +69,7 @@ class Bootstrap : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<server::Server> server_;
   std::string address_;
+  bool initialised_ = false;
 };
 
 TEST_F(Bootstrap, NewClientDownloadsStateInPagesKeepingLocalWork) {

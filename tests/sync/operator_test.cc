@@ -3,6 +3,8 @@
 // new client bootstraps from the state when history is trimmed.
 #include <gtest/gtest.h>
 
+#include <boost/filesystem.hpp>
+
 #include "journaldb/database.h"
 #include "journaldb/sync.h"
 #include "server_process.h"
@@ -162,6 +164,44 @@ TEST_F(Operator, RestoreStartsANewEpochAndForcesReset) {
   EXPECT_NE(rc->epoch, before->epoch);
   EXPECT_TRUE(c->Get("c", "before-backup").ok());
   EXPECT_FALSE(c->Get("c", "after-backup").ok());
+}
+
+// A missing or empty data directory (a typo, a file system not mounted) is
+// refused, never a fresh history that would make every client reset; `init`
+// makes one, once.
+TEST(OperatorInit, ServerRefusesAMissingOrEmptyDataDirectoryAndOnlyInitCreatesOne) {
+  testing::TempDir dir;
+  const std::string missing = dir.Sub("typo");
+  testing::ProcessResult r = testing::RunServerUntilExit({"--data", missing});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("no server data directory at " + missing + " (missing)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("journal-server init --data " + missing), std::string::npos) << r.err;
+  EXPECT_FALSE(boost::filesystem::exists(missing));
+  const std::string empty = dir.Sub("unmounted");
+  boost::filesystem::create_directory(empty);
+  r = testing::RunServerUntilExit({"--data", empty});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("no server data directory at " + empty + " (empty)"), std::string::npos)
+      << r.err;
+  EXPECT_TRUE(boost::filesystem::is_empty(empty));
+  // Operator commands do not create one either.
+  std::string out;
+  EXPECT_EQ(testing::RunServerCommand({"reset-client", "--data", missing, "1"}, &out), 1) << out;
+  EXPECT_FALSE(boost::filesystem::exists(missing));
+
+  ASSERT_EQ(testing::RunServerCommand({"init", "--data", missing}, &out), 0) << out;
+  EXPECT_NE(out.find("created the server data directory " + missing), std::string::npos) << out;
+  EXPECT_EQ(testing::RunServerCommand({"init", "--data", missing}, &out), 1) << out;
+  EXPECT_NE(out.find("already holds server data"), std::string::npos) << out;
+  EXPECT_EQ(testing::RunServerCommand({"init", "--data", empty}, &out), 0) << out;
+  testing::ServerLaunch launch;
+  launch.init_missing_data = false;
+  std::string error;
+  auto server = ServerProcess::Start(missing, launch, &error);
+  ASSERT_TRUE(server) << error;
+  EXPECT_EQ(server->Terminate(), 0);
 }
 
 }  // namespace

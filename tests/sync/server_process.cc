@@ -3,8 +3,15 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <boost/filesystem.hpp>
+#include <cstdlib>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
+
+#include "journaldb/server/admin.h"
+#include "support/postgres_cluster.h"
 
 namespace journaldb::testing {
 
@@ -17,11 +24,41 @@ std::string ReadLog(const std::string& path) {
 }
 }  // namespace
 
+server::StorageLocation TestStorage(const std::string& data_dir) {
+  const char* store = std::getenv("JOURNALDB_TEST_STORE");
+  if (store == nullptr || std::string(store) != "postgres") return {data_dir, ""};
+  static std::mutex mu;
+  static std::map<std::string, std::string> databases;  // data_dir -> conninfo
+  std::lock_guard<std::mutex> lock(mu);
+  std::string& conninfo = databases[data_dir];
+  if (conninfo.empty()) {
+    std::string error;
+    PostgresCluster* cluster = PostgresCluster::Shared(&error);
+    if (cluster != nullptr) conninfo = cluster->NewDatabase(&error);
+    Result<std::string> init = conninfo.empty() ? Result<std::string>(Status::IOError(error))
+                                                : server::InitPostgres(conninfo);
+    EXPECT_TRUE(init.ok()) << "a database for " << data_dir << ": " << init.status().ToString();
+    if (!init.ok()) {
+      conninfo.clear();
+      return {data_dir, ""};
+    }
+  }
+  return {"", conninfo};
+}
+
 std::unique_ptr<ServerProcess> ServerProcess::Restart(const std::string& data_dir,
                                                       std::string* error, uint16_t port,
                                                       const std::string& token) {
   std::unique_ptr<ServerProcess> server = Start(data_dir, error, port, token);
   if (server == nullptr && port != 0) server = Start(data_dir, error, 0, token);
+  return server;
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::Restart(const std::string& data_dir,
+                                                      const ServerLaunch& launch,
+                                                      std::string* error, uint16_t port) {
+  std::unique_ptr<ServerProcess> server = Start(data_dir, error, port, "", launch);
+  if (server == nullptr && port != 0) server = Start(data_dir, error, 0, "", launch);
   return server;
 }
 
@@ -43,12 +80,21 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& data_dir,
                                                     const ServerLaunch& launch) {
   std::unique_ptr<ServerProcess> p(new ServerProcess());
   p->log_path_ = data_dir + ".log";
+  const std::string postgres =
+      launch.postgres.empty() ? TestStorage(data_dir).postgres : launch.postgres;
+  if (postgres.empty() && launch.init_missing_data && !boost::filesystem::exists(data_dir)) {
+    std::string output;
+    if (RunServerCommand({"init", "--data", data_dir}, &output) != 0) {
+      *error = "journal-server init failed: " + output;
+      return nullptr;
+    }
+  }
   std::vector<std::string> args = launch.wrapper;
   args.insert(args.end(), {JOURNAL_SERVER_PATH});
-  if (launch.postgres.empty())
+  if (postgres.empty())
     args.insert(args.end(), {"--data", data_dir});
   else
-    args.insert(args.end(), {"--postgres", launch.postgres});
+    args.insert(args.end(), {"--postgres", postgres});
   args.insert(args.end(), {"--listen", "127.0.0.1:" + std::to_string(port)});
   if (!token.empty()) args.insert(args.end(), {"--token", token});
   args.insert(args.end(), launch.extra_args.begin(), launch.extra_args.end());

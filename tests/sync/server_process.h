@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "journaldb/server/server_storage.h"
 #include "support/child_process.h"
 
 namespace journaldb::testing {
@@ -24,11 +25,15 @@ struct ServerLaunch {
   // If set, the server serves this PostgreSQL database (--postgres) instead
   // of the data directory; the data directory's name still names the log.
   std::string postgres;
+  // A data directory that does not exist is first made by `journal-server
+  // init` (a server refuses a missing one). False: started as it is.
+  bool init_missing_data = true;
 };
 
 class ServerProcess {
  public:
   // Starts `journal-server --data data_dir --listen 127.0.0.1:port [--token T]`
+  // (after `journal-server init --data data_dir` if data_dir does not exist)
   // and waits for its "listening on" line. Port 0 picks a free port. The
   // server's log goes to `data_dir`.log. nullptr on failure (see *error).
   static std::unique_ptr<ServerProcess> Start(const std::string& data_dir, std::string* error,
@@ -42,6 +47,10 @@ class ServerProcess {
   // pass address() each time do not notice.
   static std::unique_ptr<ServerProcess> Restart(const std::string& data_dir, std::string* error,
                                                 uint16_t port, const std::string& token = "");
+  // The same, started as `launch` says.
+  static std::unique_ptr<ServerProcess> Restart(const std::string& data_dir,
+                                                const ServerLaunch& launch, std::string* error,
+                                                uint16_t port);
   ~ServerProcess();  // SIGKILLs and reaps the server if it still runs
 
   const std::string& address() const { return address_; }
@@ -65,6 +74,15 @@ class ServerProcess {
   uint16_t port_ = 0;
   std::string log_path_;
 };
+
+// Where the server of `data_dir` keeps its state: the directory itself, or,
+// with JOURNALDB_TEST_STORE=postgres in the environment, a database of the
+// throwaway PostgreSQL cluster (support/postgres_cluster.h) that stands for
+// that directory in this process, created with the schema on first use. So
+// the end-to-end tests that name only a data directory run on either store:
+// ServerProcess::Start and DumpServer/ServerHistory(data_dir) go through it.
+// A failure fails the test and returns the directory.
+server::StorageLocation TestStorage(const std::string& data_dir);
 
 // Runs journal-server with `args` for at most 30 s: a server that should
 // have refused to start is killed then (`timed_out`).

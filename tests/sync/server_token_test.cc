@@ -52,6 +52,8 @@ TEST(ServerToken, BeyondLoopbackStartsWithInsecureOrATokenAndTls) {
   testing::TempDir dir;
   testing::TestCertificate cert =
       testing::MakeSelfSignedCertificate(dir.path(), "server", {"IP:127.0.0.1"});
+  std::string out;
+  ASSERT_EQ(testing::RunServerCommand({"init", "--data", dir.Sub("server")}, &out), 0) << out;
   for (std::vector<std::string> extra :
        {std::vector<std::string>{"--insecure"},
         std::vector<std::string>{"--token", "t0ken", "--tls-cert", cert.cert_path, "--tls-key",

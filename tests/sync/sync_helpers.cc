@@ -1,5 +1,7 @@
 #include "sync_helpers.h"
 
+#include "server_process.h"
+
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -22,7 +24,7 @@ StateDump DumpClient(const Database& db) {
   return out;
 }
 
-StateDump DumpServer(const std::string& data_dir) { return DumpServer({data_dir, ""}); }
+StateDump DumpServer(const std::string& data_dir) { return DumpServer(TestStorage(data_dir)); }
 
 StateDump DumpServer(const server::StorageLocation& location) {
   StateDump out;
@@ -52,7 +54,7 @@ StateDump DumpServer(const server::StorageLocation& location) {
 }
 
 std::vector<wire::Changeset> ServerHistory(const std::string& data_dir) {
-  return ServerHistory({data_dir, ""});
+  return ServerHistory(TestStorage(data_dir));
 }
 
 std::vector<wire::Changeset> ServerHistory(const server::StorageLocation& location) {
@@ -77,6 +79,15 @@ RawClient::RawClient(const std::string& address) {
   EXPECT_TRUE(s.ok()) << s.status().ToString();
   if (s.ok()) socket_ = std::move(s).value();
   socket_.SetReceiveTimeout(30000);
+}
+
+std::optional<RawClient> RawClient::TryConnect(const std::string& address) {
+  Result<sync::Socket> s = sync::Socket::Connect(address);
+  if (!s.ok()) return std::nullopt;
+  RawClient raw;
+  raw.socket_ = std::move(s).value();
+  raw.socket_.SetReceiveTimeout(30000);
+  return raw;
 }
 
 void RawClient::CloseWrite() { ::shutdown(socket_.fd(), SHUT_WR); }

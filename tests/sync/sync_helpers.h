@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,7 +44,10 @@ inline SyncOptions SyncTo(std::string address, std::string token = "") {
 // A protocol client that sends exactly what a test tells it to.
 class RawClient {
  public:
-  explicit RawClient(const std::string& address);
+  explicit RawClient(const std::string& address);  // a failed connect fails the test
+  // For a server that may be gone (killed on purpose): nullopt if the
+  // connect failed.
+  static std::optional<RawClient> TryConnect(const std::string& address);
   bool connected() const { return socket_.valid(); }
   int fd() const { return socket_.fd(); }
   Status Send(const wire::Message& m) { return sync::SendMessage(socket_, m); }
@@ -59,6 +63,7 @@ class RawClient {
   ::testing::AssertionResult ExpectErrorThenClose(wire::ErrorCode code);
 
  private:
+  RawClient() = default;
   sync::Socket socket_;
 };
 

@@ -1,11 +1,13 @@
 #include "upload_all.h"
 
 #include "journaldb/engine/sync/connection.h"
+#include "journaldb/server/admin.h"
 #include "journaldb/server/server.h"
 
 namespace journaldb::bench {
 
 Status UploadEverything(Database& db, const std::string& server_dir) {
+  if (Result<std::string> init = server::Init({server_dir, ""}); !init.ok()) return init.status();
   server::ServerOptions so;
   so.data_dir = server_dir;
   Result<std::unique_ptr<server::Server>> server = server::Server::Start(so);

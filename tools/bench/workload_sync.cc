@@ -18,6 +18,7 @@
 #include "journaldb/database.h"
 #include "json_line.h"
 #include "rss.h"
+#include "journaldb/server/admin.h"
 #include "journaldb/server/server.h"
 #include "journaldb/engine/sync/connection.h"
 
@@ -46,6 +47,7 @@ Status CommitOne(Database& db, uint64_t key_index) {
 Result<SyncRunResult> SyncRun(const std::string& root, uint64_t ops, int clients, bool per_commit) {
   server::ServerOptions so;
   so.data_dir = root + "/server";
+  if (Result<std::string> init = server::Init({so.data_dir, ""}); !init.ok()) return init.status();
   Result<std::unique_ptr<server::Server>> server = server::Server::Start(so);
   if (!server.ok()) return server.status();
   SyncOptions options;

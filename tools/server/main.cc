@@ -4,7 +4,7 @@
 //   journal-server --data DIR --listen 127.0.0.1:7000 [--token-file FILE]
 //                  [--tls-cert FILE --tls-key FILE]
 //   journal-server --postgres-file FILE --listen 127.0.0.1:7000
-//   journal-server init --postgres CONNINFO
+//   journal-server init --data DIR        (or --postgres CONNINFO)
 //   journal-server trim --data DIR (--below VERSION | --older-than SECONDS)
 //   journal-server backup --data DIR --to DIR
 //   journal-server restore --data DIR --from DIR
@@ -41,7 +41,7 @@ constexpr char kUsage[] =
     "                 [--max-connections N] [--max-connections-per-source N]\n"
     "                 [--hello-timeout-ms MS] [--frame-timeout-ms MS] [--idle-timeout-ms MS]\n"
     "                 [--max-inflight-bytes BYTES]\n"
-    "  journal-server init (--postgres CONNINFO | --postgres-file FILE)\n"
+    "  journal-server init STORE\n"
     "  journal-server trim STORE (--below VERSION | --older-than SECONDS)\n"
     "  journal-server backup --data DIR --to DIR\n"
     "  journal-server restore --data DIR --from DIR\n"
@@ -50,7 +50,8 @@ constexpr char kUsage[] =
     "                 [--replaced-postgres CONNINFO]\n"
     "  journal-server --version\n"
     "STORE is --data DIR, --postgres CONNINFO or --postgres-file FILE; without any of them\n"
-    "JOURNALDB_SERVER_POSTGRES names the database. On a data directory the operator commands\n"
+    "JOURNALDB_SERVER_POSTGRES names the database. `init` creates a new store, once; a server\n"
+    "refuses a missing or empty data directory. On a data directory the operator commands\n"
     "need the server stopped; on PostgreSQL they run beside the serving nodes. See\n"
     "docs/server.md.\n";
 
@@ -239,9 +240,8 @@ int main(int argc, char** argv) {
   };
   app.require_subcommand(0, 1);
 
-  CLI::App* init = app.add_subcommand("init", "create the schema in a PostgreSQL database");
-  AddHelp(init);
-  AddPostgresOptions(init, line);
+  CLI::App* init =
+      AddStoreCommand(app, "init", "create a new data directory or PostgreSQL schema", line);
   CLI::App* trim = AddStoreCommand(app, "trim", "remove old changesets", line);
   constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
   CLI::Option* below = AddDecimalOption(trim, "--below", &line.below, uint64_t{0}, kMax);
@@ -308,7 +308,7 @@ int main(int argc, char** argv) {
     return UsageError(fmt::format("{} needs --data DIR or --postgres CONNINFO (or {})",
                                   app.get_subcommands().front()->get_name(),
                                   kPostgresEnvironmentVariable));
-  if (init->parsed()) return Report(journaldb::server::InitPostgres(location->postgres));
+  if (init->parsed()) return Report(journaldb::server::Init(*location));
   if (new_epoch->parsed()) {
     journaldb::server::StorageLocation replaced{"", line.replaced_postgres};
     return Report(journaldb::server::NewEpoch(

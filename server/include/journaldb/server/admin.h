@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "journaldb/server/restore.h"  // Restore
 #include "journaldb/server/server_storage.h"
 #include "journaldb/status.h"
 
@@ -22,12 +23,14 @@ Result<std::string> TrimOlderThan(const StorageLocation& location, uint64_t seco
 // A consistent copy of the data directory at `to` (must not exist): a
 // RocksDB checkpoint, fsynced, with a BACKUP-COMPLETE marker written last.
 Result<std::string> Backup(const std::string& data_dir, const std::string& to);
-// Replaces the data directory with a copy of backup `from` and starts a new
-// epoch: every client that synced with the old lineage gets a client reset
-// (epoch-mismatch) naming the restored latest version.
-Result<std::string> Restore(const std::string& data_dir, const std::string& from);
 // Forces a client reset for one client id (operator-reset).
 Result<std::string> ResetClient(const StorageLocation& location, uint64_t client_id);
+// Creates a new, empty store with a fresh random epoch: a data directory
+// (missing or empty; the parents are created too) or the schema of a
+// PostgreSQL database (InitPostgres). Servers and operator commands never
+// create one, so a mistyped or unmounted path cannot start a new history by
+// accident. FailedPrecondition if the store already holds data.
+Result<std::string> Init(const StorageLocation& location);
 // Creates the journaldb schema in an existing PostgreSQL database, with a
 // fresh random epoch. Servers never create it themselves, so a mistyped
 // database name cannot get one by accident. FailedPrecondition if it exists.

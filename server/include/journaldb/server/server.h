@@ -37,8 +37,9 @@ class RateLimitedLog;
 class SourceThrottle;
 
 struct ServerOptions {
-  // The RocksDB data directory; created if it holds nothing. Exactly one of
-  // data_dir and postgres is required.
+  // The RocksDB data directory, made by Init (`journal-server init`); a
+  // missing or empty one fails the start. Exactly one of data_dir and
+  // postgres is required.
   std::string data_dir;
   // A libpq connection string of an initialised PostgreSQL database
   // (docs/server.md, "Scaling out on PostgreSQL"): any number of servers may

@@ -8,7 +8,7 @@
 // PostgresStore, one PostgreSQL database shared by any number of server
 // nodes (`--postgres CONNINFO`).
 //
-//   std::unique_ptr<ServerStorage> store = OpenStorage(location, true).value();
+//   std::unique_ptr<ServerStorage> store = OpenStorage(location, false).value();
 //   Result<AdmissionView> view =
 //       store->ReadAdmissionView(hello.client_id, hello.epoch, hello.download_cursor);
 //   store->AppendUploads(jobs);  // one group commit
@@ -149,8 +149,9 @@ struct StorageLocation {
 };
 
 // Opens the store at `location`. A data directory is created (with a fresh
-// random epoch) if `create` and it holds nothing; a PostgreSQL database must
-// have been initialised (InitPostgres, `journal-server init`) either way.
+// random epoch) if `create` and it holds nothing (Init, `journal-server
+// init`, is the one caller that asks), else it must hold data; a PostgreSQL
+// database must have been initialised (InitPostgres) either way.
 Result<std::unique_ptr<ServerStorage>> OpenStorage(const StorageLocation& location, bool create);
 
 }  // namespace journaldb::server

@@ -2,7 +2,7 @@
 // embedded default store (docs/server.md, "Data directory"): one process
 // owns the directory, so what it caches is always the truth.
 //
-//   auto store = ServerStore::Open("/srv/sync", /*create=*/true).value();
+//   auto store = ServerStore::Open("/srv/sync", /*create=*/false).value();
 //   store->AppendUploads(jobs);
 //
 // Thread safety: as ServerStorage. Operator changes (Trim, ResetClient,
@@ -31,7 +31,8 @@ namespace journaldb::server {
 class ServerStore final : public ServerStorage {
  public:
   // Opens the data directory; creates it (with a fresh random epoch) if
-  // `create` and it holds nothing. Busy if a server runs on it.
+  // `create` and it holds nothing, else NotFound. Busy if a server runs on
+  // it. Finishes a restore that a crash interrupted first (restore.h).
   static Result<std::unique_ptr<ServerStore>> Open(const std::string& dir, bool create);
   ~ServerStore();
 
