@@ -177,8 +177,8 @@ Status WipeLocalData(Database& db, const PendingClientReset& wiped, const Commit
       if (Status s = DeleteAll(store, family, batch); !s.ok()) return s;
   for (const char* key :
        {layout::kMetaClientId, layout::kMetaClientSecret, layout::kMetaEpoch,
-        layout::kMetaDownloadCursor, layout::kMetaUploadCursor, layout::kMetaSyncedOwnLsn,
-        layout::kMetaBootstrapVersion, layout::kMetaBootstrapAfter})
+        layout::kMetaDownloadCursor, layout::kMetaDownloadHash, layout::kMetaUploadCursor,
+        layout::kMetaSyncedOwnLsn, layout::kMetaBootstrapVersion, layout::kMetaBootstrapAfter})
     if (rocksdb::Status s = batch.Delete(store.meta(), key); !s.ok())
       return FromRocks(s, "wipe: build batch");
   std::string ack_prefix = layout::kMetaAckVersionPrefix;

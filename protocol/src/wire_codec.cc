@@ -40,6 +40,15 @@ Status Check(S&) {
   return Status::OK();
 }
 
+// A chain hash is absent (a peer from before the chain) or whole.
+Status CheckChainHash(const std::string& hash, std::string_view where) {
+  if (hash.empty() || hash.size() == kChainHashBytes) return Status::OK();
+  return Bad(fmt::format("{}: chain hash of {} bytes (must be {} or none)", where, hash.size(),
+                         kChainHashBytes));
+}
+
+Status Check(Hello& m) { return CheckChainHash(m.download_hash, "hello"); }
+
 Status CheckChangeset(Changeset& c, std::string_view where) {
   if (c.server_version == 0) return Bad(fmt::format("{}: server version 0", where));
   Result<JournalEntry> e = codec::DecodeEntry(c.bytes, c.origin_lsn);
@@ -72,6 +81,7 @@ Status Check(Upload& m) {
 }
 
 Status Check(Changesets& m) {
+  if (Status s = CheckChainHash(m.chain_hash, "changesets"); !s.ok()) return s;
   uint64_t previous = 0;
   for (Changeset& c : m.changesets) {
     if (Status s = CheckChangeset(c, "changesets"); !s.ok()) return s;
@@ -87,6 +97,7 @@ Status Check(Changesets& m) {
 }
 
 Status Check(BootstrapPage& m) {
+  if (Status s = CheckChainHash(m.chain_hash, "bootstrap page"); !s.ok()) return s;
   const std::string* previous = nullptr;
   for (StateObject& s : m.objects) {
     auto parsed = layout::ParseStateKey(s.key);

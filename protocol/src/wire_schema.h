@@ -50,7 +50,8 @@ struct Schema<Hello> {
                                       Field{&Hello::epoch, &fb::Hello::epoch},
                                       Field{&Hello::download_cursor, &fb::Hello::download_cursor},
                                       Field{&Hello::upload_cursor, &fb::Hello::upload_cursor},
-                                      Field{&Hello::client_secret, &fb::Hello::client_secret}};
+                                      Field{&Hello::client_secret, &fb::Hello::client_secret},
+                                      Field{&Hello::download_hash, &fb::Hello::download_hash}};
 };
 
 template <>
@@ -130,7 +131,8 @@ struct Schema<Changesets> {
   static constexpr auto kCreate = &fb::CreateChangesets;
   static constexpr std::tuple kFields{
       Field{&Changesets::changesets, &fb::Changesets::changesets},
-      Field{&Changesets::latest_version, &fb::Changesets::latest_version}};
+      Field{&Changesets::latest_version, &fb::Changesets::latest_version},
+      Field{&Changesets::chain_hash, &fb::Changesets::chain_hash}};
 };
 
 template <>
@@ -155,7 +157,8 @@ struct Schema<BootstrapPage> {
       Field{&BootstrapPage::server_version, &fb::BootstrapPage::server_version},
       Field{&BootstrapPage::objects, &fb::BootstrapPage::objects},
       Field{&BootstrapPage::last, &fb::BootstrapPage::last},
-      Field{&BootstrapPage::client_highest_lsn, &fb::BootstrapPage::client_highest_lsn}};
+      Field{&BootstrapPage::client_highest_lsn, &fb::BootstrapPage::client_highest_lsn},
+      Field{&BootstrapPage::chain_hash, &fb::BootstrapPage::chain_hash}};
 };
 
 // The generated table (or struct) S is written as.

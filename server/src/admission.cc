@@ -68,23 +68,38 @@ std::optional<wire::Error> CheckKnownClient(const wire::Hello& h, const Admissio
     return Refuse(ErrorCode::kBadClientSecret,
                   fmt::format("the hello's client secret ({} bytes) does not prove client {}",
                               h.client_secret.size(), h.client_id));
+  // Same epoch, yet the client is ahead of the history or on another one:
+  // the data was rolled back in place (an older directory copied back).
+  // Version numbers of lost writes may have been reused, so every rollback
+  // names the client's highest lsn held instead.
+  const Lsn held = view.client->highest_lsn;
   if (h.download_cursor > view.latest_version)
-    return Refuse(ErrorCode::kBadCursor,
-                  fmt::format("download cursor {} is beyond the latest server version {}",
-                              h.download_cursor, view.latest_version));
+    return Reset(ResetReason::kServerRollback,
+                 fmt::format("download cursor {} is beyond the latest server version {}: the "
+                             "server's history was rolled back",
+                             h.download_cursor, view.latest_version),
+                 held);
   // Cursor 0 has nothing to continue from: it bootstraps from the full state.
   if (h.download_cursor != 0 && h.download_cursor < view.horizon)
     return Reset(ResetReason::kHistoryTrimmed,
                  fmt::format("history up to version {} was trimmed; the client is at {}",
                              view.horizon, h.download_cursor));
-  if (h.upload_cursor > view.client->highest_lsn)
-    // Same epoch: versions of lost writes may have been reused, so name the
-    // client's highest lsn held instead.
+  if (h.upload_cursor > held)
     return Reset(ResetReason::kServerRollback,
                  fmt::format("the client's lsn {} was acknowledged but the server holds only up "
                              "to {}",
-                             h.upload_cursor, view.client->highest_lsn),
-                 view.client->highest_lsn);
+                             h.upload_cursor, held),
+                 held);
+  // A client without a hash (it never downloaded, or stored its cursor
+  // before servers kept the chain) is not checked; nor is a cursor the
+  // store has no hash for.
+  if (!h.download_hash.empty() && view.cursor_hash &&
+      h.download_hash != ChainHashBytes(*view.cursor_hash))
+    return Reset(ResetReason::kServerRollback,
+                 fmt::format("the server's history at version {} is not the one the client "
+                             "downloaded (chain hash differs): it was rolled back and rewritten",
+                             h.download_cursor),
+                 held);
   return std::nullopt;
 }
 
@@ -100,9 +115,10 @@ AdmissionDecision DecideAdmission(const wire::Hello& h, std::string_view token,
   Admit admit;
   admit.reply = wire::HelloOk{h.client_id, view.epoch, view.latest_version, view.horizon, 0, {}};
   if (h.client_id == 0) {
-    if (h.epoch != 0 || h.download_cursor != 0 || h.upload_cursor != 0 || !h.client_secret.empty())
+    if (h.epoch != 0 || h.download_cursor != 0 || h.upload_cursor != 0 ||
+        !h.client_secret.empty() || !h.download_hash.empty())
       return Refuse(ErrorCode::kProtocolViolation,
-                    "a hello without client id must carry no cursors and no secret");
+                    "a hello without client id must carry no cursors, no hash and no secret");
     admit.register_client = true;
     return admit;
   }

@@ -11,8 +11,10 @@
 namespace journaldb::server {
 
 Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
-                       GroupCommitReads& reads, GroupCommitPlan* plan) {
+                       const ChainHash& latest_hash, GroupCommitReads& reads,
+                       GroupCommitPlan* plan) {
   uint64_t version = latest;
+  plan->latest_hash = latest_hash;
   const int64_t now = NowMicros();
   for (UploadJob* job : jobs) {
     job->ack = {};
@@ -42,6 +44,10 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
       }
       ++version;
       plan->changesets.push_back({version, job->client_id, e.lsn, now, e.bytes, {}});
+      Result<ChainHash> hash = NextChainHash(plan->latest_hash, plan->changesets.back());
+      if (!hash.ok()) return hash.status();
+      plan->latest_hash = *hash;
+      plan->chain_hashes.push_back(*hash);
       for (const Operation& op : e.entry.ops) {
         std::string key = layout::StateKey(op.collection, op.key);
         auto t = plan->state.find(key);

@@ -2,10 +2,11 @@
 // reads and writes, so both stores number, deduplicate and fold uploads by
 // one algorithm: each job's lsns are checked (CheckUploadLsns), re-uploads
 // are acknowledged with the version their origin got, new entries get the
-// next versions and are folded into the objects they touch.
+// next versions, their chain hashes, and are folded into the objects they
+// touch.
 //
 //   GroupCommitPlan plan;
-//   Status failure = PlanGroupCommit(jobs, latest, reads, &plan);
+//   Status failure = PlanGroupCommit(jobs, latest, latest_hash, reads, &plan);
 //   if (failure.ok()) failure = WriteAtomically(plan);  // the store's part
 //   FinishGroupCommit(jobs, failure);
 //
@@ -21,6 +22,7 @@
 
 #include "journaldb/object.h"
 #include "journaldb/server/admission.h"
+#include "journaldb/server/chain_hash.h"
 #include "journaldb/server/server_storage.h"
 #include "journaldb/status.h"
 
@@ -46,6 +48,10 @@ struct GroupCommitPlan {
   uint64_t latest_version = 0;
   // New changesets in version order; each also goes into the origin index.
   std::vector<wire::Changeset> changesets;
+  // The chain hash of each new changeset (same order), stored with it.
+  std::vector<ChainHash> chain_hashes;
+  // The chain hash at latest_version.
+  ChainHash latest_hash = kChainStart;
   // State key -> new object (nullopt: erased).
   std::map<std::string, std::optional<FieldMap>> state;
   // Client id -> highest stored lsn after the commit.
@@ -53,10 +59,11 @@ struct GroupCommitPlan {
 };
 
 // Fills each job's ack (and the status of a job refused on its own: an
-// unknown client, an lsn gap) and `plan`, starting at `latest`. A failed
-// read fails the whole group.
+// unknown client, an lsn gap) and `plan`, starting at `latest`, whose chain
+// hash is `latest_hash`. A failed read fails the whole group.
 Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
-                       GroupCommitReads& reads, GroupCommitPlan* plan);
+                       const ChainHash& latest_hash, GroupCommitReads& reads,
+                       GroupCommitPlan* plan);
 
 // After the store's write: a failure becomes the status of every job not
 // already refused.

@@ -428,7 +428,7 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   }
   // Decided on the store's current state, never on what this node cached: a
   // node that lags behind others must not send a false reset or bad cursor.
-  Result<AdmissionView> view = store_->ReadAdmissionView(h.client_id, h.epoch);
+  Result<AdmissionView> view = store_->ReadAdmissionView(h.client_id, h.epoch, h.download_cursor);
   if (!view.ok()) {
     SendError(c, wire::ErrorCode::kServerError,
               fmt::format("the server's storage is unavailable ({}); retry later",
@@ -560,6 +560,18 @@ bool Server::HandleDownload(Connection* c, const wire::DownloadRequest& r) {
     SendError(c, wire::ErrorCode::kServerError, s.ToString());
     return false;
   }
+  if (!reply.changesets.empty()) {
+    // What the client keeps with its new cursor and shows in its next hello.
+    Result<std::optional<ChainHash>> hash =
+        store_->ChainHashAt(reply.changesets.back().server_version);
+    if (!hash.ok()) {
+      SendError(c, wire::ErrorCode::kServerError, hash.status().ToString());
+      return false;
+    }
+    // None only if a trim on another node took it meanwhile: the client
+    // then keeps no hash, and its next hello is not checked.
+    if (*hash) reply.chain_hash = ChainHashBytes(**hash);
+  }
   reply.latest_version =
       std::max(store_->latest_version(),
                reply.changesets.empty() ? 0 : reply.changesets.back().server_version);
@@ -592,6 +604,7 @@ bool Server::HandleBootstrap(Connection* c, const wire::BootstrapRequest& r) {
     return false;
   }
   page.client_highest_lsn = *highest;
+  page.chain_hash = ChainHashBytes(c->bootstrap->chain_hash());
   if (page.last) c->bootstrap.reset();
   return Send(c, page);
 }

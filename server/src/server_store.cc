@@ -25,6 +25,7 @@ constexpr char kHistoryFamily[] = "history";  // server version -> changeset rec
 constexpr char kStateFamily[] = "state";      // state key -> object
 constexpr char kClientsFamily[] = "clients";  // client id -> ClientRecord
 constexpr char kOriginsFamily[] = "origins";  // client id, lsn -> server version
+constexpr char kChainFamily[] = "chain";      // server version -> chain hash
 
 constexpr char kMetaFormat[] = "format";
 constexpr char kFormatTag[] = "journaldb-server/1";
@@ -90,12 +91,14 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   }
   rocksdb::DBOptions options;
   options.create_if_missing = !is_db;
-  options.create_missing_column_families = !is_db;
+  // Directories from before the chain lack its family: created here, filled
+  // by CompleteChain.
+  options.create_missing_column_families = true;
   options.max_background_jobs = 2;
   options.keep_log_file_num = 4;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : {rocksdb::kDefaultColumnFamilyName.c_str(), kMetaFamily, kHistoryFamily,
-                           kStateFamily, kClientsFamily, kOriginsFamily})
+                           kStateFamily, kClientsFamily, kOriginsFamily, kChainFamily})
     families.emplace_back(name, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -115,6 +118,7 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   store->state_ = handles[3];
   store->clients_ = handles[4];
   store->origins_ = handles[5];
+  store->chain_ = handles[6];
   if (!is_db) {
     rocksdb::WriteBatch batch;
     batch.Put(store->meta_, kMetaFormat, kFormatTag);
@@ -129,7 +133,7 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
 
 ServerStore::~ServerStore() {
   if (!db_) return;
-  for (auto* h : {default_, meta_, history_, state_, clients_, origins_})
+  for (auto* h : {default_, meta_, history_, state_, clients_, origins_, chain_})
     db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   db_->Close().PermitUncheckedError();
 }
@@ -178,7 +182,64 @@ Status ServerStore::Load() {
       return Status::Corruption(fmt::format("client registry of {} is malformed", dir_));
     clients_cache_[*id] = *rec;
   }
-  return FromRocks(it->status(), "read client registry");
+  if (Status s = FromRocks(it->status(), "read client registry"); !s.ok()) return s;
+  return CompleteChain();
+}
+
+Result<std::optional<ChainHash>> ServerStore::StoredChainHash(
+    uint64_t version, const rocksdb::Snapshot* snapshot) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::string v;
+  rocksdb::Status s = db_->Get(ro, chain_, layout::EncodeU64(version), &v);
+  if (s.IsNotFound()) return std::optional<ChainHash>();
+  if (!s.ok()) return FromRocks(s, "read chain hash");
+  std::optional<ChainHash> h = ChainHashFromBytes(v);
+  if (!h)
+    return Status::Corruption(
+        fmt::format("chain hash of version {} in {} is malformed", version, dir_));
+  return h;
+}
+
+Status ServerStore::CompleteChain() {
+  const uint64_t latest = latest_version();
+  if (latest == 0) return Status::OK();
+  Result<std::optional<ChainHash>> at_latest = StoredChainHash(latest, nullptr);
+  if (!at_latest.ok()) return at_latest.status();
+  if (*at_latest) {
+    latest_hash_ = **at_latest;
+    return Status::OK();
+  }
+  // The horizon's hash was never stored either: the chain of a trimmed
+  // history starts there from kChainStart, as it would at version 0.
+  Result<std::optional<ChainHash>> at_horizon = StoredChainHash(horizon_, nullptr);
+  if (!at_horizon.ok()) return at_horizon.status();
+  ChainHash hash = at_horizon->value_or(kChainStart);
+  rocksdb::WriteBatch batch;
+  if (horizon_ > 0 && !*at_horizon)
+    batch.Put(chain_, layout::EncodeU64(horizon_), ChainHashBytes(hash));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), history_));
+  uint64_t expected = horizon_ + 1;
+  for (it->Seek(layout::EncodeU64(expected)); it->Valid() && expected <= latest; it->Next()) {
+    Result<wire::Changeset> c = wire::DecodeChangesetRecord(it->value().ToStringView());
+    if (!c.ok()) return c.status();
+    if (c->server_version != expected)
+      return Status::Corruption(fmt::format("server history: version {} missing (found {})",
+                                            expected, c->server_version));
+    Result<ChainHash> next = NextChainHash(hash, *c);
+    if (!next.ok()) return next.status();
+    hash = *next;
+    batch.Put(chain_, layout::EncodeU64(expected), ChainHashBytes(hash));
+    ++expected;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "read server history");
+  if (expected != latest + 1)
+    return Status::Corruption(fmt::format("server history: version {} missing", expected));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (Status s = FromRocks(db_->Write(wo, &batch), "store the chain hashes"); !s.ok()) return s;
+  latest_hash_ = hash;
+  return Status::OK();
 }
 
 std::optional<ClientRecord> ServerStore::GetClient(uint64_t client_id) const {
@@ -188,12 +249,25 @@ std::optional<ClientRecord> ServerStore::GetClient(uint64_t client_id) const {
   return it->second;
 }
 
-Result<AdmissionView> ServerStore::ReadAdmissionView(uint64_t client_id, uint64_t client_epoch) {
-  AdmissionView view{epoch(), latest_version(), horizon(), std::nullopt, std::nullopt};
+Result<AdmissionView> ServerStore::ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
+                                                     uint64_t download_cursor) {
+  AdmissionView view{epoch(),      latest_version(), horizon(),
+                     std::nullopt, std::nullopt,     std::nullopt};
   if (client_id != 0) view.client = GetClient(client_id);
   if (client_epoch != 0 && client_epoch != view.epoch)
     view.client_epoch_fork_version = StoredForkVersion(client_epoch);
+  // Only the committer adds versions, and a hash once stored never changes:
+  // read after latest_version, it is the one at the cursor in that view.
+  Result<std::optional<ChainHash>> hash = ChainHashAt(download_cursor);
+  if (!hash.ok()) return hash.status();
+  view.cursor_hash = *hash;
   return view;
+}
+
+Result<std::optional<ChainHash>> ServerStore::ChainHashAt(uint64_t version) {
+  if (version > latest_version() || version < horizon()) return std::optional<ChainHash>();
+  if (version == 0) return std::optional<ChainHash>(kChainStart);
+  return StoredChainHash(version, nullptr);
 }
 
 Result<uint64_t> ServerStore::RegisterClient(const SecretHash& secret_hash) {
@@ -252,12 +326,14 @@ class RocksGroupReads final : public GroupCommitReads {
 void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
   RocksGroupReads reads(*this, origins_, state_);
   GroupCommitPlan plan;
-  Status failure = PlanGroupCommit(jobs, latest_version(), reads, &plan);
+  Status failure = PlanGroupCommit(jobs, latest_version(), latest_hash_, reads, &plan);
   std::map<uint64_t, ClientRecord> updated;
   if (failure.ok()) {
     rocksdb::WriteBatch batch;
-    for (const wire::Changeset& c : plan.changesets) {
+    for (size_t i = 0; i < plan.changesets.size(); ++i) {
+      const wire::Changeset& c = plan.changesets[i];
       batch.Put(history_, layout::EncodeU64(c.server_version), wire::EncodeChangesetRecord(c));
+      batch.Put(chain_, layout::EncodeU64(c.server_version), ChainHashBytes(plan.chain_hashes[i]));
       batch.Put(origins_, OriginKey(c.origin_client, c.origin_lsn),
                 layout::EncodeU64(c.server_version));
     }
@@ -284,6 +360,7 @@ void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
     std::lock_guard<std::mutex> lock(registry_mu_);
     for (auto& [id, rec] : updated) clients_cache_[id].highest_lsn = rec.highest_lsn;
   }
+  latest_hash_ = plan.latest_hash;
   latest_version_.store(plan.latest_version, std::memory_order_release);
 }
 
@@ -324,10 +401,13 @@ class ServerStore::Snapshot final : public StateSnapshot {
       : store_(store), snapshot_(store->db_->GetSnapshot()) {
     Result<std::optional<std::string>> v = store_->ReadMeta(kMetaLatest, snapshot_);
     version_ = (v.ok() && *v) ? layout::DecodeU64(**v).value_or(0) : 0;
+    Result<std::optional<ChainHash>> h = store_->StoredChainHash(version_, snapshot_);
+    if (h.ok() && *h) hash_ = **h;
   }
   ~Snapshot() override { store_->db_->ReleaseSnapshot(snapshot_); }
 
   uint64_t version() const override { return version_; }
+  ChainHash chain_hash() const override { return hash_; }
 
   Result<Lsn> ClientHighestLsn(uint64_t client_id) override {
     rocksdb::ReadOptions ro;
@@ -372,6 +452,7 @@ class ServerStore::Snapshot final : public StateSnapshot {
   const ServerStore* store_;
   const rocksdb::Snapshot* snapshot_;
   uint64_t version_ = 0;
+  ChainHash hash_ = kChainStart;
 };
 
 Result<std::unique_ptr<StateSnapshot>> ServerStore::NewSnapshot() {
@@ -385,6 +466,8 @@ Result<uint64_t> ServerStore::TrimBelow(uint64_t below) {
   uint64_t removed = below - 1 - horizon_;
   rocksdb::WriteBatch batch;
   batch.DeleteRange(history_, layout::EncodeU64(0), layout::EncodeU64(below));
+  // The new horizon's hash stays: a client at the horizon is still checked.
+  batch.DeleteRange(chain_, layout::EncodeU64(0), layout::EncodeU64(below - 1));
   batch.Put(meta_, kMetaHorizon, layout::EncodeU64(below - 1));
   rocksdb::WriteOptions wo;
   wo.sync = true;

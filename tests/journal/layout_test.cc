@@ -128,6 +128,7 @@ TEST(LayoutMeta, NamesMatchTheDocumentedFormat) {
   EXPECT_STREQ(kMetaClientId, "client_id");
   EXPECT_STREQ(kMetaEpoch, "epoch");
   EXPECT_STREQ(kMetaDownloadCursor, "download_cursor");
+  EXPECT_STREQ(kMetaDownloadHash, "download_hash");
   EXPECT_STREQ(kMetaUploadCursor, "upload_cursor");
   EXPECT_STREQ(kMetaSyncedOwnLsn, "synced_own_lsn");
   EXPECT_STREQ(kMetaBootstrapVersion, "bootstrap_version");

@@ -23,14 +23,17 @@ std::string SampleEntry(Lsn lsn) {
 std::vector<Message> Samples() {
   Upload upload{7, {{1, SampleEntry(1), {}}, {2, SampleEntry(2), {}}}};
   Changesets changesets{{{11, 7, 1, 123, SampleEntry(1), {}}, {12, 8, 5, 124, SampleEntry(5), {}}},
-                        12};
+                        12,
+                        std::string(kChainHashBytes, 'c')};
   BootstrapPage page{
       12,
       {{layout::StateKey("tasks", "a"), codec::EncodeObject({{"n", Value::Int(1)}}), {}},
        {layout::StateKey("tasks", "b"), codec::EncodeObject({}), {}}},
       false,
-      3};
-  return {Hello{kProtocolVersion, "secret", 7, 99, 12, 2, std::string(kClientSecretBytes, 's')},
+      3,
+      std::string(kChainHashBytes, 'b')};
+  return {Hello{kProtocolVersion, "secret", 7, 99, 12, 2, std::string(kClientSecretBytes, 's'),
+                std::string(kChainHashBytes, 'h')},
           HelloOk{7, 99, 12, 3, 2, std::string(kClientSecretBytes, 'i')},
           Error{ErrorCode::kClientReset, "trimmed", ResetReason::kHistoryTrimmed, 4},
           upload,
@@ -62,11 +65,12 @@ uint64_t Digest(std::string_view bytes) {
 TEST(WireCodec, EncodingKeepsTheBytesOfRecord) {
   // The bytes these messages had when recorded: a change to how messages
   // are built must not change what goes on the wire. Hello and HelloOk were
-  // recorded again for protocol version 2 (the appended client_secret).
+  // recorded again for protocol version 2 (the appended client_secret),
+  // Hello, Changesets and BootstrapPage for the appended chain hashes.
   constexpr uint64_t kRecorded[] = {
-      17585501497776812640u, 2287772570795332108u,  5413993404399248867u,
+      11555636009156493910u, 2287772570795332108u,  5413993404399248867u,
       15174352368310663429u, 2183363564366390140u,  3658562947553084452u,
-      13582002090047296894u, 14095100358869116107u, 4246579824958001330u};
+      16576022490950652288u, 14095100358869116107u, 5125044862621189424u};
   std::vector<Message> samples = Samples();
   ASSERT_EQ(samples.size(), std::size(kRecorded));
   for (size_t i = 0; i < samples.size(); ++i) {
@@ -81,7 +85,7 @@ TEST(WireCodec, EmptyStringsAndVectorsAreWrittenNotOmitted) {
   // Peers built before may tell an absent field from an empty one; the
   // encoder has always written empty ones (a generated object API packer
   // would leave them out).
-  std::string hello = EncodeMessage(Hello{kProtocolVersion, "", 0, 0, 0, 0, ""});
+  std::string hello = EncodeMessage(Hello{kProtocolVersion, "", 0, 0, 0, 0, "", ""});
   std::string ack = EncodeMessage(UploadAck{0, {}});
   std::string request = EncodeMessage(BootstrapRequest{0, ""});
   EXPECT_NE(fb::GetFrame(hello.data())->message_as_Hello()->token(), nullptr);
@@ -194,8 +198,8 @@ TEST(WireCodec, EncodedSizeBoundsTheEncodedMessage) {
   for (size_t count : {1, 2, 3, 7, 64}) {
     for (size_t base : {0, 1, 5, 13, 1000}) {
       Upload upload{kBig, {}};
-      Changesets changesets{{}, kBig};
-      BootstrapPage page{kBig, {}, true, kBig};
+      Changesets changesets{{}, kBig, std::string(kChainHashBytes, 'c')};
+      BootstrapPage page{kBig, {}, true, kBig, std::string(kChainHashBytes, 'b')};
       size_t upload_size = kMessageOverheadBytes, changesets_size = kMessageOverheadBytes,
              page_size = kMessageOverheadBytes;
       for (size_t i = 0; i < count; ++i) {
@@ -219,10 +223,17 @@ TEST(WireCodec, EncodedSizeBoundsTheEncodedMessage) {
 TEST(WireCodec, EntryAndObjectAtTheirLimitsFitOneFrame) {
   std::string entry(kMaxEntryBytes, 'e');
   EXPECT_LE(EncodeMessage(Upload{1, {{1, entry, {}}}}).size(), kMaxFrameBytes);
-  EXPECT_LE(EncodeMessage(Changesets{{{1, 1, 1, 1, entry, {}}}, 1}).size(), kMaxFrameBytes);
+  EXPECT_LE(
+      EncodeMessage(Changesets{{{1, 1, 1, 1, entry, {}}}, 1, std::string(kChainHashBytes, 'c')})
+          .size(),
+      kMaxFrameBytes);
   std::string key =
       layout::StateKey(std::string(kMaxNameBytes, 'c'), std::string(kMaxKeyBytes, 'k'));
-  EXPECT_LE(EncodeMessage(BootstrapPage{1, {{key, std::string(kMaxObjectBytes, 'o'), {}}}, true, 1})
+  EXPECT_LE(EncodeMessage(BootstrapPage{1,
+                                        {{key, std::string(kMaxObjectBytes, 'o'), {}}},
+                                        true,
+                                        1,
+                                        std::string(kChainHashBytes, 'b')})
                 .size(),
             kMaxFrameBytes);
 }
@@ -282,19 +293,41 @@ TEST(WireCodec, UploadLsnsMustIncrease) {
 }
 
 TEST(WireCodec, ChangesetsMustBeConsecutive) {
-  Changesets c{{{5, 1, 1, 0, SampleEntry(1), {}}, {7, 1, 2, 0, SampleEntry(2), {}}}, 7};
+  Changesets c{{{5, 1, 1, 0, SampleEntry(1), {}}, {7, 1, 2, 0, SampleEntry(2), {}}}, 7, ""};
   EXPECT_TRUE(DecodeMessage(EncodeMessage(c)).status().IsCorruption());
-  Changesets beyond{{{5, 1, 1, 0, SampleEntry(1), {}}}, 4};
+  Changesets beyond{{{5, 1, 1, 0, SampleEntry(1), {}}}, 4, ""};
   EXPECT_TRUE(DecodeMessage(EncodeMessage(beyond)).status().IsCorruption());
 }
 
 TEST(WireCodec, BootstrapKeysMustBeWellFormedAndOrdered) {
   std::string obj = codec::EncodeObject({});
   BootstrapPage unordered{
-      1, {{layout::StateKey("c", "b"), obj, {}}, {layout::StateKey("c", "a"), obj, {}}}, true, 0};
+      1,
+      {{layout::StateKey("c", "b"), obj, {}}, {layout::StateKey("c", "a"), obj, {}}},
+      true,
+      0,
+      ""};
   EXPECT_TRUE(DecodeMessage(EncodeMessage(unordered)).status().IsCorruption());
-  BootstrapPage bad_key{1, {{"no-separator", obj, {}}}, true, 0};
+  BootstrapPage bad_key{1, {{"no-separator", obj, {}}}, true, 0, ""};
   EXPECT_TRUE(DecodeMessage(EncodeMessage(bad_key)).status().IsCorruption());
+}
+
+// A chain hash is whole or absent (a peer from before the chain sends none).
+TEST(WireCodec, ChainHashesOfAnyOtherLengthThanTheirsAreRejected) {
+  for (size_t size : {size_t{1}, kChainHashBytes - 1, kChainHashBytes + 1}) {
+    std::vector<Message> samples = Samples();
+    std::get<Hello>(samples[0]).download_hash.resize(size);
+    std::get<Changesets>(samples[6]).chain_hash.resize(size);
+    std::get<BootstrapPage>(samples[8]).chain_hash.resize(size);
+    for (size_t i : {0, 6, 8})
+      EXPECT_TRUE(DecodeMessage(EncodeMessage(samples[i])).status().IsCorruption())
+          << MessageName(samples[i]) << " with a hash of " << size << " bytes";
+  }
+  std::vector<Message> absent = Samples();
+  std::get<Hello>(absent[0]).download_hash.clear();
+  std::get<Changesets>(absent[6]).chain_hash.clear();
+  std::get<BootstrapPage>(absent[8]).chain_hash.clear();
+  for (size_t i : {0, 6, 8}) EXPECT_TRUE(DecodeMessage(EncodeMessage(absent[i])).ok());
 }
 
 TEST(WireCodec, ChangesetRecordRoundTripsAndRejectsDamage) {

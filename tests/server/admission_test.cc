@@ -23,6 +23,13 @@ constexpr Lsn kHighestLsn = 8;
 // Client 5's secret: 32 bytes, as a server issues them.
 const std::string kSecret = "0123456789abcdef0123456789abcdef";
 
+// The chain hash the store holds at the hello's download cursor.
+ChainHash StoredHash() {
+  ChainHash h;
+  h.fill(0x5a);
+  return h;
+}
+
 // A lineage at version 50 trimmed up to 10, and client 5 holding lsns up to 8.
 AdmissionView View() {
   AdmissionView v;
@@ -30,6 +37,7 @@ AdmissionView View() {
   v.latest_version = kLatest;
   v.horizon = kHorizon;
   v.client = ClientRecord{kHighestLsn, false, HashClientSecret(kSecret)};
+  v.cursor_hash = StoredHash();
   return v;
 }
 
@@ -42,6 +50,7 @@ wire::Hello KnownHello() {
   h.download_cursor = 30;
   h.upload_cursor = kHighestLsn;
   h.client_secret = kSecret;
+  h.download_hash = ChainHashBytes(StoredHash());
   return h;
 }
 
@@ -320,15 +329,40 @@ TEST(Admission, AnEpochMismatchComesBeforeCursorChecksThatWouldMeanNothingAcross
   EXPECT_TRUE(Reset(DecideAdmission(h, kToken, view), ResetReason::kEpochMismatch, 40));
 }
 
-TEST(Admission, ADownloadCursorAtTheLatestVersionIsAdmittedAndOneBeyondIsABadCursor) {
+TEST(Admission, ADownloadCursorAtTheLatestVersionIsAdmittedAndOneBeyondIsAServerRollback) {
   wire::Hello h = KnownHello();
   h.download_cursor = kLatest;
   EXPECT_NE(Admitted(DecideAdmission(h, kToken, View())), nullptr);
   h.download_cursor = kLatest + 1;
   AdmissionDecision d = DecideAdmission(h, kToken, View());
-  // Not a reset: a cursor the lineage never reached is the client's error.
-  EXPECT_TRUE(Refused(d, ErrorCode::kBadCursor));
+  // The same epoch never went back: its history was rolled back in place.
+  EXPECT_TRUE(Reset(d, ResetReason::kServerRollback, kHighestLsn));
   EXPECT_NE(Message(d).find("51"), std::string::npos) << Message(d);
+}
+
+TEST(Admission, ADownloadHashThatDiffersFromTheStoredOneIsAServerRollbackNamingTheHeldLsn) {
+  wire::Hello h = KnownHello();
+  h.download_hash[7] ^= 1;
+  AdmissionDecision d = DecideAdmission(h, kToken, View());
+  EXPECT_TRUE(Reset(d, ResetReason::kServerRollback, kHighestLsn));
+  EXPECT_NE(Message(d).find("version 30"), std::string::npos) << Message(d);
+}
+
+TEST(Admission, AHelloWithoutADownloadHashOrACursorWithoutAStoredHashIsNotChecked) {
+  wire::Hello h = KnownHello();
+  h.download_hash.clear();  // a client file from before the chain
+  EXPECT_NE(Admitted(DecideAdmission(h, kToken, View())), nullptr);
+  AdmissionView view = View();
+  view.cursor_hash.reset();
+  h = KnownHello();
+  h.download_hash[0] ^= 1;
+  EXPECT_NE(Admitted(DecideAdmission(h, kToken, view)), nullptr);
+}
+
+TEST(Admission, ANewClientMustNotCarryADownloadHash) {
+  wire::Hello h = NewClientHello();
+  h.download_hash = ChainHashBytes(StoredHash());
+  EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kProtocolViolation));
 }
 
 TEST(Admission, ADownloadCursorAtTheHorizonIsAdmittedAndOneBelowIsHistoryTrimmed) {
@@ -364,11 +398,13 @@ TEST(Admission, AnUploadCursorBelowTheHighestHeldLsnIsALostAckNotARollback) {
   EXPECT_EQ(a->reply.highest_stored_lsn, kHighestLsn);
 }
 
-TEST(Admission, ABadCursorComesBeforeARollback) {
+TEST(Admission, ACursorBeyondTheLatestVersionIsARollbackWhateverTheUploadCursor) {
   wire::Hello h = KnownHello();
   h.download_cursor = kLatest + 1;
   h.upload_cursor = kHighestLsn + 1;
-  EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kBadCursor));
+  AdmissionDecision d = DecideAdmission(h, kToken, View());
+  EXPECT_TRUE(Reset(d, ResetReason::kServerRollback, kHighestLsn));
+  EXPECT_NE(Message(d).find("beyond the latest"), std::string::npos) << Message(d);
 }
 
 TEST(Admission, TrimmedHistoryComesBeforeARollback) {

@@ -1,8 +1,12 @@
 // The ServerStorage contract, one test body for both stores (the RocksDB
 // data directory and a PostgreSQL database): gapless versions in commit
 // order, idempotent re-uploads, bootstrap snapshots isolated from later
-// commits, registry, trim, operator reset and epochs.
+// commits, registry, trim, operator reset, epochs and the history's hash
+// chain.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <openssl/sha.h>
+#include <rocksdb/db.h>
 
 #include <memory>
 #include <string>
@@ -34,9 +38,14 @@ wire::UploadEntry Entry(Lsn lsn, const std::string& key, int64_t n) {
 
 class StorageContract : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override {
+  void SetUp() override { NewStore("data"); }
+
+  // Replaces store_ with a new, empty store of the kind under test.
+  void NewStore(const std::string& name) {
+    store_.reset();
+    location_ = {};
     if (GetParam() == "rocksdb") {
-      location_.data_dir = dir_.Sub("data");
+      location_.data_dir = dir_.Sub(name);
     } else {
       std::string error;
       testing::PostgresCluster* cluster = testing::PostgresCluster::Shared(&error);
@@ -64,6 +73,20 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
     for (const UploadJob& j : jobs) ASSERT_TRUE(j.status.ok()) << j.status.ToString();
   }
 
+  // One group commit of one client's entries.
+  void AppendFor(uint64_t client_id, std::vector<wire::UploadEntry> entries) {
+    std::vector<UploadJob> jobs(1);
+    jobs[0].client_id = client_id;
+    jobs[0].entries = std::move(entries);
+    Append(jobs);
+  }
+  // Entries `from` to `to`, each setting c/x.n to its lsn.
+  static std::vector<wire::UploadEntry> Entries(Lsn from, Lsn to) {
+    std::vector<wire::UploadEntry> out;
+    for (Lsn lsn = from; lsn <= to; ++lsn) out.push_back(Entry(lsn, "x", lsn));
+    return out;
+  }
+
   uint64_t Register(char fill) {
     Result<uint64_t> id = store_->RegisterClient(HashOf(fill));
     EXPECT_TRUE(id.ok()) << id.status().ToString();
@@ -81,6 +104,41 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
       for (auto& c : part) out.push_back(std::move(c));
     }
     return out;
+  }
+
+  // Makes the store look written before servers kept the chain: its chain
+  // column family or table is gone.
+  void DropChain() {
+    store_.reset();
+    if (GetParam() == "rocksdb") {
+      std::vector<rocksdb::ColumnFamilyDescriptor> families;
+      std::vector<std::string> names;
+      ASSERT_TRUE(rocksdb::DB::ListColumnFamilies({}, location_.data_dir, &names).ok());
+      for (const std::string& name : names)
+        families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+      std::vector<rocksdb::ColumnFamilyHandle*> handles;
+      rocksdb::DB* db = nullptr;
+      ASSERT_TRUE(rocksdb::DB::Open({}, location_.data_dir, families, &handles, &db).ok());
+      for (rocksdb::ColumnFamilyHandle* h : handles) {
+        if (h->GetName() == "chain") {
+          EXPECT_TRUE(db->DropColumnFamily(h).ok());
+        }
+        EXPECT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+      }
+      delete db;
+      return;
+    }
+    PGconn* c = PQconnectdb(location_.postgres.c_str());
+    PGresult* r = PQexec(c, "DROP TABLE journaldb.chain");
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
+    PQclear(r);
+    PQfinish(c);
+  }
+
+  std::optional<ChainHash> HashAt(uint64_t version) {
+    Result<std::optional<ChainHash>> h = store_->ChainHashAt(version);
+    EXPECT_TRUE(h.ok()) << h.status().ToString();
+    return h.ok() ? *h : std::nullopt;
   }
 
   testing::TempDir dir_;
@@ -107,7 +165,7 @@ TEST_P(StorageContract, GroupCommitNumbersVersionsGaplessInOrderAndAcksEach) {
   for (uint64_t v = 1; v <= 3; ++v) EXPECT_EQ(history[v - 1].server_version, v);
   EXPECT_EQ(history[2].origin_client, b);
   EXPECT_EQ(history[2].origin_lsn, 7u);
-  Result<AdmissionView> view = store_->ReadAdmissionView(a, 0);
+  Result<AdmissionView> view = store_->ReadAdmissionView(a, 0, 0);
   ASSERT_TRUE(view.ok()) << view.status().ToString();
   ASSERT_TRUE(view->client.has_value());
   EXPECT_EQ(view->client->highest_lsn, 2u);
@@ -196,7 +254,7 @@ TEST_P(StorageContract, TrimRaisesTheHorizonAndKeepsTheRest) {
   Result<uint64_t> removed = store_->TrimBelow(4);
   ASSERT_TRUE(removed.ok()) << removed.status().ToString();
   EXPECT_EQ(*removed, 3u);
-  Result<AdmissionView> view = store_->ReadAdmissionView(0, 0);
+  Result<AdmissionView> view = store_->ReadAdmissionView(0, 0, 0);
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(view->horizon, 3u);
   std::vector<wire::Changeset> rest = History(3);
@@ -211,8 +269,8 @@ TEST_P(StorageContract, OperatorResetMarksOneClientAndUnknownIdsAreNotFound) {
   uint64_t a = Register('a'), b = Register('b');
   ASSERT_TRUE(store_->ResetClient(a).ok());
   EXPECT_TRUE(store_->ResetClient(b + 10).IsNotFound());
-  Result<AdmissionView> va = store_->ReadAdmissionView(a, 0);
-  Result<AdmissionView> vb = store_->ReadAdmissionView(b, 0);
+  Result<AdmissionView> va = store_->ReadAdmissionView(a, 0, 0);
+  Result<AdmissionView> vb = store_->ReadAdmissionView(b, 0, 0);
   ASSERT_TRUE(va.ok() && vb.ok());
   EXPECT_TRUE(va->client->reset);
   EXPECT_FALSE(vb->client->reset);
@@ -230,7 +288,7 @@ TEST_P(StorageContract, NewEpochRecordsTheForkPointAndContinuesClientIds) {
   Result<uint64_t> epoch = store_->StartNewEpoch(nullptr);
   ASSERT_TRUE(epoch.ok()) << epoch.status().ToString();
   EXPECT_NE(*epoch, old_epoch);
-  Result<AdmissionView> view = store_->ReadAdmissionView(a, old_epoch);
+  Result<AdmissionView> view = store_->ReadAdmissionView(a, old_epoch, 0);
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(view->epoch, *epoch);
   EXPECT_EQ(view->client_epoch_fork_version, std::optional<uint64_t>(2));
@@ -243,6 +301,102 @@ TEST_P(StorageContract, NewEpochRecordsTheForkPointAndContinuesClientIds) {
   EXPECT_EQ(Register('c'), *next);
 }
 
+// The chain as docs/protocol.md defines it, written out here instead of
+// calling NextChainHash: SHA-256 of the previous hash, version, origin client,
+// origin lsn and entry length (8 bytes big-endian each), and the entry.
+ChainHash SpecifiedNext(const ChainHash& previous, const wire::Changeset& c) {
+  std::string bytes(previous.begin(), previous.end());
+  for (uint64_t n : {c.server_version, c.origin_client, c.origin_lsn, uint64_t{c.bytes.size()}})
+    for (int shift = 56; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>(n >> shift));
+  bytes += c.bytes;
+  ChainHash out;
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out.data());
+  return out;
+}
+
+TEST_P(StorageContract, EveryVersionsChainHashCoversThePreviousOneAndItsChangeset) {
+  uint64_t a = Register('a'), b = Register('b');
+  std::vector<UploadJob> jobs(2);
+  jobs[0].client_id = a;
+  jobs[0].entries = {Entry(1, "x", 1), Entry(2, "y", 2)};
+  jobs[1].client_id = b;
+  jobs[1].entries = {Entry(1, "x", 3)};
+  Append(jobs);
+  EXPECT_EQ(HashAt(0), kChainStart);
+  ChainHash expected = kChainStart;
+  for (const wire::Changeset& c : History(0)) {
+    expected = SpecifiedNext(expected, c);
+    EXPECT_EQ(HashAt(c.server_version), expected) << "version " << c.server_version;
+  }
+  EXPECT_EQ(HashAt(4), std::nullopt);  // beyond the latest version
+  Result<AdmissionView> view = store_->ReadAdmissionView(a, 0, 3);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  EXPECT_EQ(view->cursor_hash, expected);
+  {
+    Result<std::unique_ptr<StateSnapshot>> snap = store_->NewSnapshot();
+    ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+    EXPECT_EQ((*snap)->chain_hash(), expected);
+  }
+  // Reopened, the next commit continues the chain.
+  Open();
+  AppendFor(a, {Entry(3, "z", 4)});
+  std::vector<wire::Changeset> fourth = History(3);
+  ASSERT_EQ(fourth.size(), 1u);
+  EXPECT_EQ(HashAt(4), SpecifiedNext(expected, fourth[0]));
+}
+
+// Two stores that stored the same changesets but one byte of one entry have
+// different hashes from that version on: a history rewritten in place after
+// a rollback is told from the one a client downloaded.
+TEST_P(StorageContract, AHistoryDifferingInOneEntryByteHasADifferentChainFromThere) {
+  uint64_t a = Register('a');
+  AppendFor(a, {Entry(1, "x", 1), Entry(2, "y", 2)});
+  std::optional<ChainHash> first = HashAt(1), second = HashAt(2);
+  NewStore("other");
+  ASSERT_EQ(Register('a'), a);
+  AppendFor(a, {Entry(1, "x", 1), Entry(2, "y", 3)});  // n = 3 instead of 2
+  EXPECT_EQ(HashAt(1), first);
+  EXPECT_NE(HashAt(2), second);
+}
+
+TEST_P(StorageContract, TrimKeepsTheChainHashAtTheNewHorizon) {
+  uint64_t a = Register('a');
+  AppendFor(a, Entries(1, 4));
+  std::optional<ChainHash> at_horizon = HashAt(2), latest = HashAt(4);
+  ASSERT_TRUE(at_horizon.has_value());
+  ASSERT_TRUE(store_->TrimBelow(3).ok());
+  EXPECT_EQ(HashAt(1), std::nullopt);
+  EXPECT_EQ(HashAt(2), at_horizon);
+  Result<AdmissionView> view = store_->ReadAdmissionView(a, 0, 2);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  EXPECT_EQ(view->cursor_hash, at_horizon);
+  EXPECT_EQ(HashAt(4), latest);
+}
+
+TEST_P(StorageContract, AStoreFromBeforeTheChainIsHashedFromItsHorizonWhenOpened) {
+  uint64_t a = Register('a');
+  AppendFor(a, Entries(1, 4));
+  std::optional<ChainHash> untrimmed = HashAt(4);
+  DropChain();
+  Open();
+  EXPECT_EQ(HashAt(4), untrimmed);  // the whole history: the same chain
+  ASSERT_TRUE(store_->TrimBelow(3).ok());
+  DropChain();
+  Open();
+  // The hashes below the horizon are gone: the chain starts there afresh.
+  ChainHash expected = kChainStart;
+  EXPECT_EQ(HashAt(2), expected);
+  for (const wire::Changeset& c : History(2)) {
+    expected = SpecifiedNext(expected, c);
+    EXPECT_EQ(HashAt(c.server_version), expected) << "version " << c.server_version;
+  }
+  // Commits go on from there.
+  AppendFor(a, Entries(5, 5));
+  std::vector<wire::Changeset> fifth = History(4);
+  ASSERT_EQ(fifth.size(), 1u);
+  EXPECT_EQ(HashAt(5), SpecifiedNext(expected, fifth[0]));
+}
+
 TEST_P(StorageContract, InitRefusesAStoreThatHoldsOneAndKeepsIt) {
   uint64_t a = Register('a');
   uint64_t epoch = store_->epoch();
@@ -251,7 +405,7 @@ TEST_P(StorageContract, InitRefusesAStoreThatHoldsOneAndKeepsIt) {
   EXPECT_TRUE(again.status().IsFailedPrecondition()) << again.status().ToString();
   Open();
   EXPECT_EQ(store_->epoch(), epoch);
-  Result<AdmissionView> view = store_->ReadAdmissionView(a, 0);
+  Result<AdmissionView> view = store_->ReadAdmissionView(a, 0, 0);
   ASSERT_TRUE(view.ok());
   EXPECT_TRUE(view->client.has_value());
 }

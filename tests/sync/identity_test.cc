@@ -200,7 +200,7 @@ TEST_F(Identity, AHelloAsAnotherClientWithoutItsSecretIsRefusedAndTheVictimKeeps
     // The victim's own cursors, so nothing but the secret is wrong.
     ASSERT_TRUE(attacker
                     .Send(wire::Hello{wire::kProtocolVersion, kToken, v.client_id, v.epoch,
-                                      v.download_cursor, v.upload_cursor, secret})
+                                      v.download_cursor, v.upload_cursor, secret, ""})
                     .ok());
     // What the forged client would send next; never read by the server.
     attacker.Send(wire::Upload{v.client_id, {{2, Entry(2), {}}}}).IgnoreError();

@@ -93,6 +93,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(Database& db, const SyncOpt
   hello.client_id = cursors->client_id;
   hello.epoch = cursors->epoch;
   hello.download_cursor = cursors->download_cursor;
+  hello.download_hash = cursors->download_hash;
   hello.upload_cursor = cursors->upload_cursor;
   hello.client_secret = cursors->client_secret;
   Result<wire::HelloOk> ok = Expect<wire::HelloOk>(c->RoundTrip(hello), "hello");
@@ -250,7 +251,7 @@ Result<uint64_t> Connection::DownloadOnce(uint32_t wait_ms, bool* caught_up, int
     return Status::FailedPrecondition(
         fmt::format("sync: asked for changesets after version {}, got version {}",
                     c->download_cursor, reply->changesets.front().server_version));
-  Result<size_t> applied = integrator_.ApplyChangesets(reply->changesets);
+  Result<size_t> applied = integrator_.ApplyChangesets(reply->changesets, reply->chain_hash);
   if (!applied.ok()) return applied.status();
   uint64_t reached =
       reply->changesets.empty() ? c->download_cursor : reply->changesets.back().server_version;

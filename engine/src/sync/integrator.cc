@@ -23,6 +23,17 @@ void PutU64(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* meta, const
             uint64_t v) {
   Store::PutMetaU64(batch, meta, key, v);
 }
+
+// The chain hash that goes with a new download cursor. A server that sent
+// none leaves none: the one stored belongs to the old cursor, and a hello
+// showing it for the new one would be taken for a rollback.
+Status PutDownloadHash(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* meta,
+                       std::string_view hash) {
+  rocksdb::Status s = hash.empty() ? batch.Delete(meta, layout::kMetaDownloadHash)
+                                   : batch.Put(meta, layout::kMetaDownloadHash,
+                                               rocksdb::Slice(hash.data(), hash.size()));
+  return FromRocks(s, "build sync batch");
+}
 }  // namespace
 
 template <typename Fn>
@@ -52,7 +63,8 @@ Result<LocalCursors> Integrator::ReadCursors(const Database& database) {
     *out = *v;
   }
   for (auto [key, out] : {std::pair{layout::kMetaBootstrapAfter, &c.bootstrap_after},
-                          std::pair{layout::kMetaClientSecret, &c.client_secret}}) {
+                          std::pair{layout::kMetaClientSecret, &c.client_secret},
+                          std::pair{layout::kMetaDownloadHash, &c.download_hash}}) {
     rocksdb::Status s = store.db()->Get(rocksdb::ReadOptions(), store.meta(), key, out);
     if (!s.ok() && !s.IsNotFound()) return FromRocks(s, fmt::format("read meta {}", key));
   }
@@ -241,7 +253,8 @@ Status Integrator::WriteSyncedAndState(const ObjectMap& synced, Lsn own_lsn,
   return Status::OK();
 }
 
-Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& changesets) {
+Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& changesets,
+                                           std::string_view chain_hash) {
   size_t applied = 0;
   Status status = Exclusive([&]() -> Status {
     Result<LocalCursors> c = ReadCursors();
@@ -283,6 +296,7 @@ Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& c
     rocksdb::WriteBatch batch;
     if (Status s = WriteSyncedAndState(synced, own, batch); !s.ok()) return s;
     PutU64(batch, db_.store().meta(), layout::kMetaDownloadCursor, cursor);
+    if (Status s = PutDownloadHash(batch, db_.store().meta(), chain_hash); !s.ok()) return s;
     PutU64(batch, db_.store().meta(), layout::kMetaSyncedOwnLsn, own);
     for (auto [lsn, version] : own_versions)
       batch.Put(db_.store().meta(), layout::AckVersionKey(lsn), layout::EncodeU64(version));
@@ -331,6 +345,7 @@ Status Integrator::ApplyBootstrapPage(const wire::BootstrapPage& page) {
     if (Status s = WriteSyncedAndState(synced, own, batch); !s.ok()) return s;
     if (page.last) {
       PutU64(batch, store.meta(), layout::kMetaDownloadCursor, page.server_version);
+      if (Status s = PutDownloadHash(batch, store.meta(), page.chain_hash); !s.ok()) return s;
       batch.Delete(store.meta(), layout::kMetaBootstrapVersion);
       batch.Delete(store.meta(), layout::kMetaBootstrapAfter);
     } else if (!page.objects.empty()) {

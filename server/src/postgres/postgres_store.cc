@@ -15,6 +15,7 @@
 #include "../random_epoch.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/wall_clock.h"
+#include "journaldb/server/chain_hash.h"
 
 namespace journaldb::server {
 
@@ -61,6 +62,7 @@ CREATE TABLE journaldb.origins (
   PRIMARY KEY (client_id, lsn));
 CREATE TABLE journaldb.state (key bytea PRIMARY KEY, object bytea NOT NULL);
 CREATE TABLE journaldb.forks (epoch bigint PRIMARY KEY, version bigint NOT NULL);
+CREATE TABLE journaldb.chain (version bigint PRIMARY KEY, hash bytea NOT NULL);
 INSERT INTO journaldb.client_ids VALUES (1, 1);
 )";
 
@@ -122,9 +124,35 @@ class PgGroupReads final : public GroupCommitReads {
   PgConnection& c_;
 };
 
+// A chain hash column that is NULL (an outer join found no row) or the hash.
+Result<std::optional<ChainHash>> ChainHashColumn(const PgRows& rows, int row, int col) {
+  if (rows.IsNull(row, col)) return std::optional<ChainHash>();
+  std::optional<ChainHash> h = ChainHashFromBytes(rows.Bytes(row, col));
+  if (!h) return Status::Corruption("postgres: a chain hash is malformed");
+  return h;
+}
+
+// The chain hash at `version` as one row's columns show it: `stored` is the
+// chain table's hash there; versions outside [horizon, latest] have none.
+Result<std::optional<ChainHash>> ChainHashInRange(uint64_t version, uint64_t latest,
+                                                  uint64_t horizon, const PgRows& rows, int col) {
+  if (version > latest || version < horizon) return std::optional<ChainHash>();
+  if (version == 0) return std::optional<ChainHash>(kChainStart);
+  return ChainHashColumn(rows, 0, col);
+}
+
+Status StoreChainHash(PgConnection& c, uint64_t version, const ChainHash& hash) {
+  Result<PgRows> r =
+      c.Query("INSERT INTO journaldb.chain VALUES ($1, $2)",
+              {PgParam::U64(version), PgParam::Bytes(ChainHashBytes(hash))}, "store chain hash");
+  return r.status();
+}
+
 // Writes a planned group commit inside its transaction.
 Status WritePlan(PgConnection& c, const GroupCommitPlan& plan, uint64_t old_latest) {
-  for (const wire::Changeset& cs : plan.changesets) {
+  for (size_t i = 0; i < plan.changesets.size(); ++i) {
+    const wire::Changeset& cs = plan.changesets[i];
+    if (Status s = StoreChainHash(c, cs.server_version, plan.chain_hashes[i]); !s.ok()) return s;
     Result<PgRows> r = c.Query(
         "INSERT INTO journaldb.changesets VALUES ($1, $2, $3)",
         {PgParam::U64(cs.server_version), PgParam::U64(static_cast<uint64_t>(cs.server_time_us)),
@@ -188,14 +216,22 @@ class PostgresStore::Snapshot final : public StateSnapshot {
     if (Status s = c->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin snapshot");
         !s.ok())
       return s;
-    Result<PgRows> rows =
-        c->Query("SELECT latest_version FROM journaldb.lineage WHERE id = 1", {}, "read latest");
+    Result<PgRows> rows = c->Query(
+        "SELECT l.latest_version, l.horizon, h.hash FROM journaldb.lineage l "
+        "LEFT JOIN journaldb.chain h ON h.version = l.latest_version WHERE l.id = 1",
+        {}, "read latest");
     if (!rows.ok()) return rows.status();
     if (rows->size() != 1) return Status::Corruption("postgres: the lineage row is missing");
-    return std::unique_ptr<StateSnapshot>(new Snapshot(std::move(c).value(), rows->U64(0, 0)));
+    const uint64_t latest = rows->U64(0, 0);
+    Result<std::optional<ChainHash>> hash =
+        ChainHashInRange(latest, latest, rows->U64(0, 1), *rows, 2);
+    if (!hash.ok()) return hash.status();
+    return std::unique_ptr<StateSnapshot>(
+        new Snapshot(std::move(c).value(), latest, hash->value_or(kChainStart)));
   }
 
   uint64_t version() const override { return version_; }
+  ChainHash chain_hash() const override { return hash_; }
 
   Result<Lsn> ClientHighestLsn(uint64_t client_id) override {
     Result<PgRows> rows = c_.Query("SELECT highest_lsn FROM journaldb.clients WHERE client_id = $1",
@@ -227,9 +263,11 @@ class PostgresStore::Snapshot final : public StateSnapshot {
   }
 
  private:
-  Snapshot(PgConnection c, uint64_t version) : c_(std::move(c)), version_(version) {}
+  Snapshot(PgConnection c, uint64_t version, const ChainHash& hash)
+      : c_(std::move(c)), version_(version), hash_(hash) {}
   PgConnection c_;  // closing it ends the transaction
   uint64_t version_;
+  ChainHash hash_;
 };
 
 Status PostgresStore::Init(const std::string& conninfo) {
@@ -266,6 +304,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
     store->describe_ = fmt::format("postgres db={}", PQdb((*c)->raw()));
     if (Status s = store->Refresh(**c); !s.ok()) return s;
   }
+  if (Status s = store->CompleteChain(); !s.ok()) return s;
   if (::pipe2(store->stop_pipe_, O_CLOEXEC) != 0)
     return Status::IOError("postgres store: cannot create pipe");
   try {
@@ -402,19 +441,23 @@ Result<uint64_t> PostgresStore::ReadLatestVersion() {
   return latest_version();
 }
 
-Result<AdmissionView> PostgresStore::ReadAdmissionView(uint64_t client_id, uint64_t client_epoch) {
+Result<AdmissionView> PostgresStore::ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
+                                                       uint64_t download_cursor) {
   Result<Lease> c = Acquire();
   if (!c.ok()) return c.status();
   // One statement: one snapshot of the database.
   Result<PgRows> rows = (*c)->Query(
       "SELECT l.epoch, l.latest_version, l.horizon, c.client_id IS NOT NULL, c.highest_lsn, "
-      "c.reset, c.secret_hash, f.version FROM journaldb.lineage l "
+      "c.reset, c.secret_hash, f.version, h.hash FROM journaldb.lineage l "
       "LEFT JOIN journaldb.clients c ON c.client_id = $1 "
-      "LEFT JOIN journaldb.forks f ON f.epoch = $2 WHERE l.id = 1",
-      {PgParam::U64(client_id), PgParam::U64(client_epoch)}, "read admission view");
+      "LEFT JOIN journaldb.forks f ON f.epoch = $2 "
+      "LEFT JOIN journaldb.chain h ON h.version = $3 WHERE l.id = 1",
+      {PgParam::U64(client_id), PgParam::U64(client_epoch), PgParam::U64(download_cursor)},
+      "read admission view");
   if (!rows.ok()) return rows.status();
   if (rows->size() != 1) return Status::Corruption("postgres: the lineage row is missing");
-  AdmissionView view{rows->U64(0, 0), rows->U64(0, 1), rows->U64(0, 2), std::nullopt, std::nullopt};
+  AdmissionView view{rows->U64(0, 0), rows->U64(0, 1), rows->U64(0, 2),
+                     std::nullopt,    std::nullopt,    std::nullopt};
   if (client_id != 0 && rows->Bool(0, 3)) {
     Result<ClientRecord> r = DecodeClientRow(*rows, 0, 4);
     if (!r.ok()) return r.status();
@@ -422,8 +465,85 @@ Result<AdmissionView> PostgresStore::ReadAdmissionView(uint64_t client_id, uint6
   }
   if (client_epoch != 0 && client_epoch != view.epoch && !rows->IsNull(0, 7))
     view.client_epoch_fork_version = rows->U64(0, 7);
+  Result<std::optional<ChainHash>> hash =
+      ChainHashInRange(download_cursor, view.latest_version, view.horizon, *rows, 8);
+  if (!hash.ok()) return hash.status();
+  view.cursor_hash = *hash;
   SawLatest(view.latest_version, /*notify=*/false);
   return view;
+}
+
+Result<std::optional<ChainHash>> PostgresStore::ChainHashAt(uint64_t version) {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  Result<PgRows> rows = (*c)->Query(
+      "SELECT l.latest_version, l.horizon, h.hash FROM journaldb.lineage l "
+      "LEFT JOIN journaldb.chain h ON h.version = $1 WHERE l.id = 1",
+      {PgParam::U64(version)}, "read chain hash");
+  if (!rows.ok()) return rows.status();
+  if (rows->size() != 1) return Status::Corruption("postgres: the lineage row is missing");
+  return ChainHashInRange(version, rows->U64(0, 0), rows->U64(0, 1), *rows, 2);
+}
+
+Status PostgresStore::CompleteChain() {
+  return InTransaction([&](PgConnection& c) -> Status {
+    // The lock makes nodes starting together take turns; the first one
+    // creates and fills the table, the others find it complete.
+    Result<PgRows> rows =
+        c.Query("SELECT latest_version, horizon FROM journaldb.lineage WHERE id = 1 FOR UPDATE", {},
+                "lock lineage");
+    if (!rows.ok()) return rows.status();
+    if (rows->size() != 1) return Status::Corruption("postgres: the lineage row is missing");
+    const uint64_t latest = rows->U64(0, 0), horizon = rows->U64(0, 1);
+    Result<PgRows> exists =
+        c.Query("SELECT to_regclass('journaldb.chain') IS NOT NULL", {}, "look for the chain");
+    if (!exists.ok()) return exists.status();
+    if (!exists->Bool(0, 0))
+      if (Status s = c.Exec(
+              "CREATE TABLE journaldb.chain (version bigint PRIMARY KEY, hash bytea NOT NULL)",
+              "create the chain table");
+          !s.ok())
+        return s;
+    if (latest == 0) return Status::OK();
+    Result<PgRows> at =
+        c.Query("SELECT version, hash FROM journaldb.chain WHERE version IN ($1, $2)",
+                {PgParam::U64(horizon), PgParam::U64(latest)}, "read chain ends");
+    if (!at.ok()) return at.status();
+    std::optional<ChainHash> hash;
+    for (int i = 0; i < at->size(); ++i) {
+      Result<std::optional<ChainHash>> h = ChainHashColumn(*at, i, 1);
+      if (!h.ok()) return h.status();
+      if (at->U64(i, 0) == latest) return Status::OK();  // complete
+      hash = *h;
+    }
+    // The chain of a trimmed history nobody hashed starts at the horizon
+    // from kChainStart, as it would at version 0.
+    if (!hash) {
+      hash = kChainStart;
+      if (horizon > 0)
+        if (Status s = StoreChainHash(c, horizon, *hash); !s.ok()) return s;
+    }
+    for (uint64_t from = horizon; from < latest;) {
+      Result<PgRows> page = c.Query(
+          "SELECT version, record FROM journaldb.changesets WHERE version > $1 "
+          "ORDER BY version LIMIT $2",
+          {PgParam::U64(from), PgParam::U64(kRowsPerRead)}, "read history");
+      if (!page.ok()) return page.status();
+      if (page->size() == 0)
+        return Status::Corruption(fmt::format("server history: version {} missing", from + 1));
+      for (int i = 0; i < page->size() && from < latest; ++i) {
+        if (page->U64(i, 0) != from + 1)
+          return Status::Corruption(fmt::format("server history: version {} missing", from + 1));
+        Result<wire::Changeset> cs = wire::DecodeChangesetRecord(page->Bytes(i, 1));
+        if (!cs.ok()) return cs.status();
+        Result<ChainHash> next = NextChainHash(*hash, *cs);
+        if (!next.ok()) return next.status();
+        hash = *next;
+        if (Status s = StoreChainHash(c, ++from, *hash); !s.ok()) return s;
+      }
+    }
+    return Status::OK();
+  });
 }
 
 Result<uint64_t> PostgresStore::RegisterClient(const SecretHash& secret_hash) {
@@ -451,8 +571,23 @@ void PostgresStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
     if (!rows.ok()) return rows.status();
     if (rows->size() != 1) return Status::Corruption("postgres: the lineage row is missing");
     uint64_t latest = rows->U64(0, 0);
+    // A statement of its own: one that waited for the lock sees the locked
+    // row as the group before left it, but rows it joined as of its start,
+    // before that group's chain hashes.
+    Result<PgRows> chain = c.Query("SELECT hash FROM journaldb.chain WHERE version = $1",
+                                   {PgParam::U64(latest)}, "read the latest chain hash");
+    if (!chain.ok()) return chain.status();
+    Result<std::optional<ChainHash>> latest_hash =
+        chain->size() == 1 ? ChainHashColumn(*chain, 0, 0)
+                           : Result<std::optional<ChainHash>>(std::optional<ChainHash>());
+    if (!latest_hash.ok()) return latest_hash.status();
+    if (latest != 0 && !*latest_hash)
+      return Status::Corruption(
+          fmt::format("postgres: no chain hash at the latest version {}", latest));
     PgGroupReads reads(c);
-    if (Status s = PlanGroupCommit(jobs, latest, reads, &plan); !s.ok()) return s;
+    if (Status s = PlanGroupCommit(jobs, latest, latest_hash->value_or(kChainStart), reads, &plan);
+        !s.ok())
+      return s;
     return WritePlan(c, plan, latest);
   });
   // A failed COMMIT may still have committed: the clients upload again and
@@ -509,6 +644,10 @@ Result<uint64_t> PostgresStore::TrimBelow(uint64_t below) {
     removed = below - 1 - horizon;
     Result<PgRows> r = c.Query("DELETE FROM journaldb.changesets WHERE version < $1",
                                {PgParam::U64(below)}, "trim history");
+    if (!r.ok()) return r.status();
+    // The new horizon's hash stays: a client at the horizon is still checked.
+    r = c.Query("DELETE FROM journaldb.chain WHERE version < $1", {PgParam::U64(below - 1)},
+                "trim chain hashes");
     if (!r.ok()) return r.status();
     r = c.Query("UPDATE journaldb.lineage SET horizon = $1 WHERE id = 1", {PgParam::U64(below - 1)},
                 "store horizon");

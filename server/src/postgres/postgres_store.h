@@ -45,12 +45,14 @@ class PostgresStore final : public ServerStorage {
   Result<uint64_t> ReadLatestVersion() override;
   void SetNewVersionsCallback(std::function<void()> callback) override;
 
-  Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch) override;
+  Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
+                                          uint64_t download_cursor) override;
   Result<uint64_t> RegisterClient(const SecretHash& secret_hash) override;
   // One transaction holding the lineage row's lock; NOTIFY at its commit.
   void AppendUploads(const std::vector<UploadJob*>& jobs) override;
   Status ReadChangesets(uint64_t from, size_t max_bytes,
                         std::vector<wire::Changeset>* out) override;
+  Result<std::optional<ChainHash>> ChainHashAt(uint64_t version) override;
   // A REPEATABLE READ transaction on a connection of its own, paged by key.
   Result<std::unique_ptr<StateSnapshot>> NewSnapshot() override;
 
@@ -72,6 +74,10 @@ class PostgresStore final : public ServerStorage {
   // Runs `body` in one transaction on a pooled connection: BEGIN, body,
   // COMMIT; ROLLBACK if body fails.
   Status InTransaction(const std::function<Status(pg::PgConnection&)>& body);
+  // A database initialised before servers kept the chain: creates its table
+  // and hashes the history it holds, from the horizon, under the lineage
+  // row's lock (docs/server.md, "Scaling out on PostgreSQL").
+  Status CompleteChain();
   // Reads the lineage row into the cached epoch, latest and horizon.
   Status Refresh(pg::PgConnection& c);
   // Remembers `latest` if newer; calls the callback if `notify`.

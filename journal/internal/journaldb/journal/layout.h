@@ -29,6 +29,10 @@ inline constexpr char kMetaEpoch[] = "epoch";
 // servers issued secrets. Never printed.
 inline constexpr char kMetaClientSecret[] = "client_secret";
 inline constexpr char kMetaDownloadCursor[] = "download_cursor";
+// The server's chain hash at the download cursor (raw bytes, sent in the
+// hello: docs/protocol.md, "Rollback detection"), written in the same batch
+// as download_cursor; absent if the server sent none.
+inline constexpr char kMetaDownloadHash[] = "download_hash";
 inline constexpr char kMetaUploadCursor[] = "upload_cursor";
 // Highest own lsn the download stream returned: entries above it are pending.
 inline constexpr char kMetaSyncedOwnLsn[] = "synced_own_lsn";

@@ -28,6 +28,8 @@ namespace journaldb::wire {
 inline constexpr uint32_t kProtocolVersion = 2;
 // Bytes of the secret a server issues with a client id.
 inline constexpr size_t kClientSecretBytes = 32;
+// Bytes of a chain hash (SHA-256; docs/protocol.md, "Rollback detection").
+inline constexpr size_t kChainHashBytes = 32;
 // Frames with a larger body are rejected before the body is read.
 inline constexpr uint32_t kMaxFrameBytes = 16u << 20;
 
@@ -87,6 +89,8 @@ struct Hello {
   uint64_t download_cursor = 0;
   uint64_t upload_cursor = 0;
   std::string client_secret;  // empty with client id 0
+  // The chain hash at download_cursor (kChainHashBytes), empty if unknown.
+  std::string download_hash;
 };
 
 struct HelloOk {
@@ -143,6 +147,9 @@ struct Changeset {
 struct Changesets {
   std::vector<Changeset> changesets;
   uint64_t latest_version = 0;
+  // The chain hash at the last changeset's version (kChainHashBytes); empty
+  // with no changesets.
+  std::string chain_hash;
 };
 
 struct BootstrapRequest {
@@ -161,6 +168,7 @@ struct BootstrapPage {
   std::vector<StateObject> objects;
   bool last = false;
   Lsn client_highest_lsn = 0;  // the requester's highest lsn included in this state
+  std::string chain_hash;      // the chain hash at server_version (kChainHashBytes)
 };
 
 // What each adds to an encoded message, at most: a reply stays within a

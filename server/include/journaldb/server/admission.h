@@ -2,7 +2,8 @@
 // "Hello") as a pure function of the hello and of what the server knows, so
 // every client-reset trigger can be tested without a socket or a store.
 //
-//   AdmissionView view = store.ReadAdmissionView(hello.client_id, hello.epoch);
+//   AdmissionView view =
+//       store.ReadAdmissionView(hello.client_id, hello.epoch, hello.download_cursor);
 //   AdmissionDecision d = DecideAdmission(hello, options.token, view);
 //   if (const wire::Error* refusal = std::get_if<wire::Error>(&d)) return Refuse(*refusal);
 //
@@ -17,6 +18,7 @@
 #include <variant>
 
 #include "journaldb/protocol/wire_codec.h"
+#include "journaldb/server/chain_hash.h"
 #include "journaldb/server/client_secret.h"
 
 namespace journaldb::server {
@@ -45,6 +47,9 @@ struct AdmissionView {
   // store knows. Consulted only when the hello's epoch is non-zero and not
   // `epoch`.
   std::optional<uint64_t> client_epoch_fork_version;
+  // The chain hash at the hello's download cursor (ServerStorage::ChainHashAt);
+  // nullopt if the store has none there.
+  std::optional<ChainHash> cursor_hash;
 };
 
 // The hello is accepted.
@@ -68,9 +73,11 @@ using AdmissionDecision = std::variant<Admit, wire::Error>;
 // unless 0 (EpochMismatch, naming the fork version or 0), a secret hash
 // stored (else reset UnverifiableClient), the hello's secret hashing to it
 // (BadClientSecret; compared in constant time), download cursor not beyond
-// the latest version (BadCursor),
-// not below the horizon unless 0 (HistoryTrimmed), upload cursor not above
-// the highest lsn held (ServerRollback, naming that lsn).
+// the latest version (ServerRollback), not below the horizon unless 0
+// (HistoryTrimmed), upload cursor not above the highest lsn held
+// (ServerRollback), and the hello's download hash, if it has one, equal to
+// the chain hash at its cursor (ServerRollback). Every ServerRollback names
+// the highest lsn of the client held.
 [[nodiscard]] AdmissionDecision DecideAdmission(const wire::Hello& hello, std::string_view token,
                                                 const AdmissionView& view);
 

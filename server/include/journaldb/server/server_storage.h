@@ -1,14 +1,16 @@
 // ServerStorage: everything the sync server keeps, behind one interface
-// (docs/server.md): the history of changesets by server version, the epoch
-// and its fork points, the client registry with each client's secret hash,
-// the origin index that makes re-uploads idempotent, and the current state
-// served to bootstrapping clients. Two stores implement it: ServerStore, a
+// (docs/server.md): the history of changesets by server version with its
+// hash chain (chain_hash.h), the epoch and its fork points, the client
+// registry with each client's secret hash, the origin index that makes
+// re-uploads idempotent, and the current state served to bootstrapping
+// clients. Two stores implement it: ServerStore, a
 // RocksDB data directory (the embedded default, `--data DIR`), and
 // PostgresStore, one PostgreSQL database shared by any number of server
 // nodes (`--postgres CONNINFO`).
 //
 //   std::unique_ptr<ServerStorage> store = OpenStorage(location, false).value();
-//   Result<AdmissionView> view = store->ReadAdmissionView(hello.client_id, hello.epoch);
+//   Result<AdmissionView> view =
+//       store->ReadAdmissionView(hello.client_id, hello.epoch, hello.download_cursor);
 //   store->AppendUploads(jobs);  // one group commit
 //
 // Thread safety: every method may be called from any thread, concurrently,
@@ -26,6 +28,7 @@
 
 #include "journaldb/protocol/wire_codec.h"
 #include "journaldb/server/admission.h"
+#include "journaldb/server/chain_hash.h"
 #include "journaldb/status.h"
 
 namespace journaldb::server {
@@ -46,8 +49,9 @@ struct UploadJob {
 class StateSnapshot {
  public:
   virtual ~StateSnapshot() = default;
-  // The server version the snapshot shows.
+  // The server version the snapshot shows, and the chain hash there.
   virtual uint64_t version() const = 0;
+  virtual ChainHash chain_hash() const = 0;
   // The client's highest stored lsn as the snapshot shows it (0 if unknown).
   virtual Result<Lsn> ClientHighestLsn(uint64_t client_id) = 0;
   // Objects after `after_key` in key order: the first, and more while their
@@ -78,18 +82,21 @@ class ServerStorage {
   virtual void SetNewVersionsCallback(std::function<void()> callback) = 0;
 
   // What admission decides a hello on, read from one state of the store:
-  // the lineage, the registry entry of `client_id` (0: none) and the fork
-  // version of `client_epoch` if it is not the current epoch. An error
-  // (storage unreachable) means the hello cannot be decided now.
-  virtual Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch) = 0;
+  // the lineage, the registry entry of `client_id` (0: none), the fork
+  // version of `client_epoch` if it is not the current epoch, and the chain
+  // hash at `download_cursor` (as ChainHashAt). An error (storage
+  // unreachable) means the hello cannot be decided now.
+  virtual Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
+                                                  uint64_t download_cursor) = 0;
   // Hands out a new client id whose hellos must carry the secret hashing to
   // `secret_hash`; both durable before it returns.
   virtual Result<uint64_t> RegisterClient(const SecretHash& secret_hash) = 0;
 
   // Stores the jobs' entries as changesets with the next server versions
-  // (skipping lsns a client already has stored, which are acknowledged with
-  // their original server version), applies them to the state, all
-  // durably and atomically. Fills each job's ack and status.
+  // and their chain hashes (skipping lsns a client already has stored,
+  // which are acknowledged with their original server version), applies
+  // them to the state, all durably and atomically. Fills each job's ack and
+  // status.
   virtual void AppendUploads(const std::vector<UploadJob*>& jobs) = 0;
 
   // Changesets with server versions in (from, latest_version()]: the first,
@@ -98,13 +105,18 @@ class ServerStorage {
   virtual Status ReadChangesets(uint64_t from, size_t max_bytes,
                                 std::vector<wire::Changeset>* out) = 0;
 
+  // The chain hash at `version`: kChainStart at 0, the stored one for the
+  // horizon (kept by trims) up to the latest version; nullopt below the
+  // horizon or beyond the latest version.
+  virtual Result<std::optional<ChainHash>> ChainHashAt(uint64_t version) = 0;
+
   // A consistent view of the state for a bootstrap.
   virtual Result<std::unique_ptr<StateSnapshot>> NewSnapshot() = 0;
 
   // --- operator changes (docs/server.md) ---
-  // Removes changesets with server version < `below`; clients whose download
-  // cursor is below the new horizon (below - 1) must reset. Returns how many
-  // were removed.
+  // Removes changesets with server version < `below` and their chain
+  // hashes but the new horizon's (below - 1); clients whose download cursor
+  // is below the new horizon must reset. Returns how many were removed.
   virtual Result<uint64_t> TrimBelow(uint64_t below) = 0;
   // The lowest version whose changeset is younger than `age_seconds`
   // (latest + 1 if none is), for TrimBelow.

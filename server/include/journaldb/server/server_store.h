@@ -48,12 +48,14 @@ class ServerStore final : public ServerStorage {
   void SetNewVersionsCallback(std::function<void()>) override {}
 
   std::optional<ClientRecord> GetClient(uint64_t client_id) const;
-  Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch) override;
+  Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
+                                          uint64_t download_cursor) override;
   Result<uint64_t> RegisterClient(const SecretHash& secret_hash) override;
   // One synced write batch.
   void AppendUploads(const std::vector<UploadJob*>& jobs) override;
   Status ReadChangesets(uint64_t from, size_t max_bytes,
                         std::vector<wire::Changeset>* out) override;
+  Result<std::optional<ChainHash>> ChainHashAt(uint64_t version) override;
   // A RocksDB snapshot, released with the returned object.
   Result<std::unique_ptr<StateSnapshot>> NewSnapshot() override;
 
@@ -71,6 +73,12 @@ class ServerStore final : public ServerStorage {
   Status Load();
   Result<std::optional<std::string>> ReadMeta(const char* key, const rocksdb::Snapshot* s) const;
   std::optional<uint64_t> StoredForkVersion(uint64_t old_epoch) const;
+  // The stored chain hash at `version` as `snapshot` (may be null) sees it.
+  Result<std::optional<ChainHash>> StoredChainHash(uint64_t version,
+                                                   const rocksdb::Snapshot* snapshot) const;
+  // A directory written before servers kept the chain: hashes the history
+  // it holds, from the horizon (docs/server.md, "Data directory").
+  Status CompleteChain();
   class Snapshot;
 
   std::string dir_;
@@ -81,10 +89,12 @@ class ServerStore final : public ServerStorage {
   rocksdb::ColumnFamilyHandle* state_ = nullptr;
   rocksdb::ColumnFamilyHandle* clients_ = nullptr;
   rocksdb::ColumnFamilyHandle* origins_ = nullptr;
+  rocksdb::ColumnFamilyHandle* chain_ = nullptr;
 
   uint64_t epoch_ = 0;
   uint64_t horizon_ = 0;
   std::atomic<uint64_t> latest_version_{0};
+  ChainHash latest_hash_ = kChainStart;  // the committer's, at latest_version_
 
   mutable std::mutex registry_mu_;
   std::map<uint64_t, ClientRecord> clients_cache_;

@@ -46,6 +46,8 @@ struct LocalCursors {
   std::string client_secret;
   uint64_t epoch = 0;
   uint64_t download_cursor = 0;
+  // The server's chain hash at download_cursor; empty if none is stored.
+  std::string download_hash;
   Lsn upload_cursor = 0;
   Lsn synced_own_lsn = 0;
   uint64_t bootstrap_version = 0;  // 0: no bootstrap in progress
@@ -91,7 +93,10 @@ class Integrator {
   // Integrates consecutive changesets; those at or below the download cursor
   // were integrated before and are skipped. Returns how many were applied.
   // Corruption if the changesets do not continue the download cursor.
-  Result<size_t> ApplyChangesets(const std::vector<wire::Changeset>& changesets);
+  // `chain_hash`, the server's chain hash at the last changeset, is stored
+  // with the new cursor (none if empty: a server from before the chain).
+  Result<size_t> ApplyChangesets(const std::vector<wire::Changeset>& changesets,
+                                 std::string_view chain_hash);
 
   // Stores one bootstrap page. A page at a server version other than the
   // bootstrap in progress starts it over. The last page sets the download
