@@ -178,9 +178,20 @@ TEST_F(CommandLine, BenchRejectsUnknownOptionsAndMissingValues) {
   ExpectUsageError(Bench({"--workload", "write", "--threads", "2000"}), "--threads");
   ExpectUsageError(Bench({"--workload", "frob"}), "unknown workload frob");
   ExpectUsageError(Bench({}), "--workload is required");
+  ExpectUsageError(Bench({"--workload", "sync-nodes", "--postgres", ""}), "--postgres");
   ProcessResult r = Bench({"--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.out, "usage: journal-bench --workload NAME")) << r.out;
+}
+
+// A PostgreSQL server that is not there fails the run before any setup, and
+// says which option and why.
+TEST_F(CommandLine, BenchSyncNodesNamesAnUnreachablePostgres) {
+  ProcessResult r = Bench({"--workload", "sync-nodes", "--postgres",
+                           "host=" + dir_.Sub("no-server") + " port=1 connect_timeout=2"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Contains(r.err, "--postgres: cannot connect")) << r.err;
+  EXPECT_EQ(r.out, "");  // no line for the data-directory setup either
 }
 
 }  // namespace

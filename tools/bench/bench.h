@@ -26,6 +26,9 @@ struct BenchArgs {
   std::vector<uint64_t> sizes;
   // Operations per transaction (`replay`, `replay-sqlite`); nullopt: the workload's default.
   std::optional<uint64_t> txn_ops;
+  // A libpq connection string (`sync-nodes`): the PostgreSQL server to make
+  // scratch databases on; empty: none.
+  std::string postgres;
 };
 
 // A workload runs, prints its JSON lines to stdout and returns the process
@@ -35,6 +38,7 @@ using WorkloadFn = int (*)(const BenchArgs&);
 int RunWrite(const BenchArgs& args);
 int RunWriteSync(const BenchArgs& args);
 int RunSync(const BenchArgs& args);
+int RunSyncNodes(const BenchArgs& args);
 int RunSnapshot(const BenchArgs& args);
 int RunReplay(const BenchArgs& args);
 int RunReplaySqlite(const BenchArgs& args);

@@ -11,6 +11,9 @@
 
 namespace journaldb::bench {
 
+// One single-op transaction upserting object ObjectKey(key).
+Status CommitObject(Database& db, uint64_t key);
+
 // Commits objects first_key .. first_key + ops - 1, split into `threads`
 // contiguous ranges, one per thread. Times from the moment all threads are
 // started until the last commit returned. The first failed commit stops the

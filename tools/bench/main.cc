@@ -5,6 +5,7 @@
 //   journal-bench --workload replay [--ops N] [--txn-ops K] [--db DIR]
 //   journal-bench --workload replay-sqlite [--ops N] [--txn-ops K] [--runs R]
 //   journal-bench --workload sqlite [--ops N] [--runs R]
+//   journal-bench --workload sync-nodes [--ops N] [--postgres CONNINFO]
 //
 // Each workload prints one JSON object per line on stdout. Exit codes: 0 ok,
 // 1 a run failed, 2 usage error (CLI11 parses the line: an unknown option or
@@ -45,6 +46,13 @@ constexpr Workload kWorkloads[] = {
      "upload-and-ack throughput to an in-process journal-server over loopback TCP, 1 and 16\n"
      "      clients, batched and one ack per commit (--threads T: T clients; default --ops\n"
      "      20000 batched, a tenth per commit)"},
+    {"sync-nodes", RunSyncNodes,
+     "versions committed per second with 1, 8 and 32 clients uploading one transaction at a\n"
+     "      time, spread over in-process journal-server nodes: one on a data directory, then\n"
+     "      1, 2 and 3 on one PostgreSQL database each (--postgres CONNINFO: scratch databases\n"
+     "      are made on that server and dropped); and the fan-out latency, upload on the\n"
+     "      first node until a client of the last one has it, median and p99 (default --ops\n"
+     "      2000 per run)"},
     {"snapshot", RunSnapshot,
      "recovery snapshot time for a database of each --sizes (default 100M,1G; incompressible\n"
      "      values), with every op diverged and again after uploading everything to an\n"
@@ -74,7 +82,7 @@ void PrintUsage(std::FILE* out) {
   std::fprintf(
       out,
       "usage: journal-bench --workload NAME [--ops N] [--threads T] [--runs R] [--db DIR]\n"
-      "                     [--sizes LIST] [--txn-ops K]\n"
+      "                     [--sizes LIST] [--txn-ops K] [--postgres CONNINFO]\n"
       "       journal-bench --version\n"
       "\n"
       "Prints one JSON object per line: workload, ops, seconds, ops_per_s, peak_rss_kib\n"
@@ -89,6 +97,8 @@ void PrintUsage(std::FILE* out) {
       "  --sizes LIST database sizes, comma-separated, with an optional K, M or G\n"
       "               suffix (powers of 1024), e.g. 100M,1G\n"
       "  --txn-ops K  operations per transaction\n"
+      "  --postgres CONNINFO  a PostgreSQL server (libpq connection string) to make\n"
+      "               scratch databases on (sync-nodes)\n"
       "\n"
       "workloads:\n");
   for (const Workload& w : kWorkloads) std::fprintf(out, "  %s\n      %s\n", w.name, w.help);
@@ -140,6 +150,9 @@ int Main(int argc, char** argv) {
   app.set_help_flag("-h,--help", "print the usage");
   app.set_version_flag("--version", std::string("journal-bench ") + JOURNALDB_VERSION);
   app.add_option("--workload", args.workload)->required();
+  app.add_option("--postgres", args.postgres)->check([](const std::string& conninfo) {
+    return conninfo.empty() ? std::string("needs a libpq connection string") : std::string();
+  });
   app.add_option("--db", args.db)->check([](const std::string& dir) {
     return dir.empty() ? std::string("needs a directory") : std::string();
   });

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bench.h"
+#include "commit_loop.h"
 #include "journaldb/database.h"
 #include "json_line.h"
 #include "rss.h"
@@ -36,14 +37,6 @@ struct SyncRunResult {
   double seconds = 0;
 };
 
-Status CommitOne(Database& db, uint64_t key_index) {
-  Transaction t = db.BeginTransaction();
-  if (Status s = t.Upsert(kCollection, ObjectKey(key_index), {{kField, Value::String(Payload())}});
-      !s.ok())
-    return s;
-  return t.Commit().status();
-}
-
 Result<SyncRunResult> SyncRun(const std::string& root, uint64_t ops, int clients, bool per_commit) {
   server::ServerOptions so;
   so.data_dir = root + "/server";
@@ -60,7 +53,7 @@ Result<SyncRunResult> SyncRun(const std::string& root, uint64_t ops, int clients
     Result<std::unique_ptr<Database>> db = Database::Open(root + "/client" + std::to_string(c), {});
     if (!db.ok()) return db.status();
     for (uint64_t i = 0; !per_commit && i < per_client; ++i)
-      if (Status s = CommitOne(**db, key(i, c)); !s.ok()) return s;
+      if (Status s = CommitObject(**db, key(i, c)); !s.ok()) return s;
     dbs.push_back(std::move(db).value());
   }
 
@@ -81,7 +74,7 @@ Result<SyncRunResult> SyncRun(const std::string& root, uint64_t ops, int clients
         return;
       }
       for (uint64_t i = 0; i < per_client && result.ok(); ++i) {
-        result = CommitOne(client_db, key(i, c));
+        result = CommitObject(client_db, key(i, c));
         if (result.ok()) result = (*conn)->UploadAll().status();
       }
     });
