@@ -13,7 +13,11 @@ CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=R
   -DJOURNALDB_BUILD_FUZZERS=ON -DJOURNALDB_BUILD_TESTS=OFF -DJOURNALDB_BUILD_TOOLS=OFF \
   -DJOURNALDB_SANITIZE=ON -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link" \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" >/dev/null
-cmake --build "$build_dir" -j "$(nproc 2>/dev/null || echo 2)"
+# Only the fuzz targets and what they link (not the server library, the
+# combined libjournaldb or the seed writer).
+targets=()
+for corpus in "$root"/fuzz/corpus/*/; do targets+=("$(basename "$corpus")"); done
+cmake --build "$build_dir" -j "$(nproc 2>/dev/null || echo 2)" --target "${targets[@]}"
 
 mkdir -p "$build_dir/findings"
 

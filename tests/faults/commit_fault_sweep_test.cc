@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "faults/fault_fs.h"
+#include "faults/sweep_budget.h"
 #include "faults/workload.h"
 #include "journaldb/engine/open_with_env.h"
 #include "support/temp_dir.h"
@@ -20,8 +21,7 @@ namespace fs = boost::filesystem;
 
 constexpr int kSeedCommits = 5;
 constexpr int kWorkloadCommits = 30;
-// Sweeps visit every operation unless K exceeds this; then every
-// ceil(K / kMaxRuns)-th, so a sweep stays within seconds.
+// Sweeps visit every operation unless K exceeds this (sweep_budget.h).
 constexpr uint64_t kMaxRuns = 400;
 
 struct SweepCase {
@@ -109,7 +109,7 @@ TEST_P(CommitFaultSweep, NoAcknowledgedCommitIsLostAndNothingPartialIsVisible) {
   // Each commit costs at least one counted write, so a K this small means
   // the file system is not seeing the database's I/O.
   ASSERT_GT(k, static_cast<uint64_t>(kWorkloadCommits));
-  const uint64_t stride = (k + kMaxRuns - 1) / kMaxRuns;
+  const uint64_t stride = SweepStride(k, kMaxRuns);
   uint64_t fired = 0, commit_failures = 0, open_failures = 0;
   for (uint64_t n = 1; n <= k; n += stride) {
     TempDir dir;
