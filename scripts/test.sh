@@ -2,7 +2,7 @@
 # The whole test suite, as CI runs it (.ci/run calls exactly this):
 #   1. install the Debian packages (idempotent);
 #   2. build and run every test (unit, property, crash, install, end-to-end);
-#   3. run every libFuzzer target for FUZZ_SECONDS (default 60) after
+#   3. run every libFuzzer target for FUZZ_SECONDS (30 here; fuzz.sh alone: 60) after
 #      replaying its corpus;
 #   4. build the tests again with ASan + UBSan and run them, with smaller
 #      budgets for the randomized and SIGKILL tests (see docs/testing.md).
