@@ -26,6 +26,8 @@ constexpr char kStateFamily[] = "state";      // state key -> object
 constexpr char kClientsFamily[] = "clients";  // client id -> ClientRecord
 constexpr char kOriginsFamily[] = "origins";  // client id, lsn -> server version
 constexpr char kChainFamily[] = "chain";      // server version -> chain hash
+// Hashes per write batch while the chain of an older store is computed.
+constexpr uint32_t kChainBatchVersions = 65536;
 
 constexpr char kMetaFormat[] = "format";
 constexpr char kFormatTag[] = "journaldb-server/1";
@@ -231,6 +233,14 @@ Status ServerStore::CompleteChain() {
     hash = *next;
     batch.Put(chain_, layout::EncodeU64(expected), ChainHashBytes(hash));
     ++expected;
+    // Bounded memory for a long history. A crash between batches leaves the
+    // latest version without a hash, so the next open computes it all again.
+    if (batch.Count() >= kChainBatchVersions && expected <= latest) {
+      if (Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "store the chain hashes");
+          !s.ok())
+        return s;
+      batch.Clear();
+    }
   }
   if (!it->status().ok()) return FromRocks(it->status(), "read server history");
   if (expected != latest + 1)
