@@ -2,9 +2,10 @@
 // data directory and a PostgreSQL database): gapless versions in commit
 // order, idempotent re-uploads, bootstrap snapshots isolated from later
 // commits, registry, trim, operator reset, epochs and the history's hash
-// chain.
+// chain; and on PostgreSQL alone, a group commit the database refuses
+// midway.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 #include <openssl/sha.h>
 #include <rocksdb/db.h>
 
@@ -128,11 +129,8 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
       delete db;
       return;
     }
-    PGconn* c = PQconnectdb(location_.postgres.c_str());
-    PGresult* r = PQexec(c, "DROP TABLE journaldb.chain");
-    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
-    PQclear(r);
-    PQfinish(c);
+    std::string error;
+    EXPECT_TRUE(testing::RunSql(location_.postgres, "DROP TABLE journaldb.chain", &error)) << error;
   }
 
   std::optional<ChainHash> HashAt(uint64_t version) {
@@ -411,6 +409,96 @@ TEST_P(StorageContract, InitRefusesAStoreThatHoldsOneAndKeepsIt) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StorageContract, ::testing::Values("rocksdb", "postgres"),
+                         [](const auto& store) { return store.param; });
+
+// What only a database does: refuse a group commit's transaction midway, a
+// statement failing or the committer's backend terminated. No upload of
+// the group is acknowledged, nothing of it is stored (the version counter
+// included), and the same group commits when sent again.
+class PostgresGroupCommitRefused : public StorageContract {
+ protected:
+  // From now on the database runs `action` (PL/pgSQL) when the group commit
+  // stores the origin of `client`'s `lsn`, in the middle of its writes.
+  void RefuseAt(uint64_t client, Lsn lsn, const std::string& action) {
+    std::string error;
+    EXPECT_TRUE(testing::RunSql(location_.postgres,
+                                fmt::format(R"(
+CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN {}; RETURN NEW; END $$;
+CREATE TRIGGER refuse BEFORE INSERT ON journaldb.origins FOR EACH ROW
+  WHEN (NEW.client_id = {} AND NEW.lsn = {}) EXECUTE FUNCTION refuse();)",
+                                            action, client, lsn),
+                                &error))
+        << error;
+  }
+
+  void RefusedThenCommittedOnRetry(const std::string& action) {
+    const uint64_t a = Register('a'), b = Register('b'), c = Register('c');
+    AppendFor(a, Entries(1, 1));  // version 1
+    RefuseAt(b, 2, action);
+    // a's two entries and b's first are written when b's second is refused.
+    auto group = [&] {
+      std::vector<UploadJob> jobs(3);
+      jobs[0].client_id = a;
+      jobs[0].entries = {Entry(2, "a", 2), Entry(3, "a", 3)};
+      jobs[1].client_id = b;
+      jobs[1].entries = {Entry(1, "b", 1), Entry(2, "b", 2), Entry(3, "b", 3)};
+      jobs[2].client_id = c;
+      jobs[2].entries = {Entry(1, "c", 1)};
+      return jobs;
+    };
+    std::vector<UploadJob> refused = group();
+    std::vector<UploadJob*> pointers;
+    for (UploadJob& j : refused) pointers.push_back(&j);
+    store_->AppendUploads(pointers);
+    for (const UploadJob& j : refused) {
+      EXPECT_TRUE(j.status.IsIOError()) << "client " << j.client_id << ": " << j.status.ToString();
+      EXPECT_NE(j.status.message().find("store origin"), std::string::npos) << j.status.ToString();
+    }
+
+    Result<uint64_t> latest = store_->ReadLatestVersion();
+    ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+    EXPECT_EQ(*latest, 1u);
+    EXPECT_EQ(History(0).size(), 1u);
+    for (uint64_t client : {a, b, c}) {
+      Result<AdmissionView> view = store_->ReadAdmissionView(client, 0, 0);
+      ASSERT_TRUE(view.ok()) << view.status().ToString();
+      EXPECT_EQ(view->client->highest_lsn, client == a ? 1u : 0u) << "client " << client;
+    }
+    Result<std::unique_ptr<StateSnapshot>> snapshot = store_->NewSnapshot();
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+    wire::BootstrapPage page;
+    ASSERT_TRUE((*snapshot)->ReadStatePage("", size_t{1} << 20, &page).ok());
+    EXPECT_EQ(page.objects.size(), 1u);  // c/x of version 1 only
+    snapshot->reset();
+
+    std::string error;
+    ASSERT_TRUE(
+        testing::RunSql(location_.postgres, "DROP TRIGGER refuse ON journaldb.origins", &error))
+        << error;
+    std::vector<UploadJob> again = group();
+    Append(again);
+    // Versions continue right after 1, in the group's order.
+    uint64_t version = 1;
+    for (const UploadJob& j : again)
+      for (const wire::Ack& ack : j.ack.acks)
+        EXPECT_EQ(ack.server_version, ++version) << "client " << j.client_id << " lsn " << ack.lsn;
+    EXPECT_EQ(version, 7u);
+    std::vector<wire::Changeset> history = History(0);
+    ASSERT_EQ(history.size(), 7u);
+    for (uint64_t v = 1; v <= 7; ++v) EXPECT_EQ(history[v - 1].server_version, v);
+  }
+};
+
+TEST_P(PostgresGroupCommitRefused, AStatementRefusedMidwayAcksNoUploadOfTheGroup) {
+  RefusedThenCommittedOnRetry("RAISE EXCEPTION 'refused by the test'");
+}
+
+TEST_P(PostgresGroupCommitRefused, TheCommittersBackendTerminatedMidwayAcksNoUploadOfTheGroup) {
+  RefusedThenCommittedOnRetry("PERFORM pg_terminate_backend(pg_backend_pid())");
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, PostgresGroupCommitRefused, ::testing::Values("postgres"),
                          [](const auto& store) { return store.param; });
 
 }  // namespace

@@ -34,6 +34,22 @@ std::string FindPostgresBin() {
 }
 }  // namespace
 
+std::optional<std::string> RunSql(const std::string& conninfo, const std::string& sql,
+                                  std::string* error) {
+  std::unique_ptr<PGconn, void (*)(PGconn*)> c(PQconnectdb(conninfo.c_str()), &PQfinish);
+  if (PQstatus(c.get()) != CONNECTION_OK) {
+    *error = fmt::format("connect to {}: {}", conninfo, PQerrorMessage(c.get()));
+    return std::nullopt;
+  }
+  std::unique_ptr<PGresult, void (*)(PGresult*)> r(PQexec(c.get(), sql.c_str()), &PQclear);
+  ExecStatusType status = PQresultStatus(r.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    *error = fmt::format("{}: {}", sql, PQerrorMessage(c.get()));
+    return std::nullopt;
+  }
+  return PQntuples(r.get()) > 0 ? std::string(PQgetvalue(r.get(), 0, 0)) : std::string();
+}
+
 PostgresCluster* PostgresCluster::Shared(std::string* error) {
   // Destroyed at exit, which stops the cluster and removes its files.
   static std::unique_ptr<PostgresCluster> cluster;
@@ -112,17 +128,7 @@ bool PostgresCluster::Stop(std::string* error) {
 std::string PostgresCluster::NewDatabase(std::string* error) {
   std::string name = fmt::format("test{}", ++databases_);
   std::string admin = fmt::format("host={} port={} user=postgres dbname=postgres", root_, kPort);
-  std::unique_ptr<PGconn, void (*)(PGconn*)> c(PQconnectdb(admin.c_str()), &PQfinish);
-  if (PQstatus(c.get()) != CONNECTION_OK) {
-    *error = fmt::format("connect to the test cluster: {}", PQerrorMessage(c.get()));
-    return "";
-  }
-  std::string sql = fmt::format("CREATE DATABASE {}", name);
-  std::unique_ptr<PGresult, void (*)(PGresult*)> r(PQexec(c.get(), sql.c_str()), &PQclear);
-  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-    *error = fmt::format("{}: {}", sql, PQerrorMessage(c.get()));
-    return "";
-  }
+  if (!RunSql(admin, fmt::format("CREATE DATABASE {}", name), error)) return "";
   return fmt::format("host={} port={} user=postgres dbname={}", root_, kPort, name);
 }
 

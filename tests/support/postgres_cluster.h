@@ -6,6 +6,7 @@
 //   PostgresCluster* cluster = PostgresCluster::Shared(&error);  // nullptr: FAIL with error
 //   std::string conninfo = cluster->NewDatabase(&error);
 //   cluster->Stop(); ... cluster->Start(&error);  // a database outage
+//   RunSql(conninfo, "SELECT count(*) FROM journaldb.clients", &error);
 //
 // The PostgreSQL server binaries (Debian's `postgresql` package, installed by
 // scripts/install-deps.sh) are required: without them the test fails saying
@@ -16,10 +17,17 @@
 #ifndef JOURNALDB_TESTS_SUPPORT_POSTGRES_CLUSTER_H_
 #define JOURNALDB_TESTS_SUPPORT_POSTGRES_CLUSTER_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace journaldb::testing {
+
+// Runs `sql` (one or more statements) on the database at `conninfo`: the
+// first column of the last statement's first row as text ("" if it returns
+// no rows), or nullopt with the reason in *error.
+std::optional<std::string> RunSql(const std::string& conninfo, const std::string& sql,
+                                  std::string* error);
 
 class PostgresCluster {
  public:

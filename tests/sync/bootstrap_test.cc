@@ -1,18 +1,20 @@
 // Bootstrap: a new client of a server whose history was trimmed downloads
 // the full state in pages, resumes an interrupted bootstrap, and starts over
 // when the server's state moved on in between. Runs the server library in
-// process (over loopback TCP) so pages can be made small.
+// process (over loopback TCP) so pages can be made small, on the store
+// test_store.h gives (a data directory, or a PostgreSQL database).
 #include <gtest/gtest.h>
 
 #include "journaldb/database.h"
-#include "journaldb/sync.h"
-#include "journaldb/server/admin.h"
-#include "journaldb/server/server.h"
-#include "journaldb/server/server_store.h"
-#include "support/temp_dir.h"
 #include "journaldb/engine/sync/connection.h"
 #include "journaldb/engine/sync/integrator.h"
+#include "journaldb/server/admin.h"
+#include "journaldb/server/server.h"
+#include "journaldb/server/server_storage.h"
+#include "journaldb/sync.h"
+#include "support/temp_dir.h"
 #include "sync_helpers.h"
+#include "test_store.h"
 
 namespace journaldb {
 namespace {
@@ -20,12 +22,14 @@ namespace {
 class Bootstrap : public ::testing::Test {
  protected:
   void Start() {
+    const server::StorageLocation at = testing::TestStorage(dir_.Sub("server"));
     server::ServerOptions o;
-    o.data_dir = dir_.Sub("server");
-    if (!initialised_) {
-      ASSERT_TRUE(server::Init({o.data_dir, ""}).ok());
-      initialised_ = true;
+    o.data_dir = at.data_dir;
+    o.postgres = at.postgres;
+    if (!initialised_ && !at.data_dir.empty()) {  // a test database has its schema
+      ASSERT_TRUE(server::Init(at).ok());
     }
+    initialised_ = true;
     o.bootstrap_page_bytes = 300;  // a few objects per page
     auto s = server::Server::Start(o);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -54,8 +58,8 @@ class Bootstrap : public ::testing::Test {
     Fill(writer, 0, objects);
     ASSERT_TRUE(SyncOnce(writer, testing::SyncTo(address_)).ok());
     Stop();
-    auto store = server::ServerStore::Open(dir_.Sub("server"), false);
-    ASSERT_TRUE(store.ok());
+    auto store = server::OpenStorage(testing::TestStorage(dir_.Sub("server")), false);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
     ASSERT_TRUE((*store)->TrimBelow((*store)->latest_version()).ok());
     store->reset();
     Start();

@@ -4,6 +4,7 @@
 #include "server_process.h"
 #include "support/child_process.h"
 #include "support/temp_dir.h"
+#include "test_store.h"
 
 namespace journaldb {
 namespace {
@@ -54,7 +55,7 @@ class ForgetfulServer {
     ASSERT_EQ(server_->Terminate(), 0);
     for (const std::string &id : ids) {
       std::string out;
-      ASSERT_EQ(testing::RunServerCommand({"reset-client", "--data", data_, id}, &out), 0) << out;
+      ASSERT_EQ(testing::RunOperator({"reset-client", "--data", data_, id}, &out), 0) << out;
     }
     server_ = testing::ServerProcess::Restart(data_, &error_, port);
     ASSERT_TRUE(server_) << error_;
@@ -125,17 +126,14 @@ TEST(CliSync, ResetByHandAfterARestore) {
   ASSERT_EQ(Journal({"sync", a, "--server", server->address()}).exit_code, 0);
   std::string out;
   ASSERT_EQ(server->Terminate(), 0);
-  ASSERT_EQ(testing::RunServerCommand({"backup", "--data", data, "--to", dir.Sub("bak")}, &out), 0)
-      << out;
+  ASSERT_EQ(testing::BackupStore(data, dir.Sub("bak"), &out), 0) << out;
   server = testing::ServerProcess::Restart(data, &error, port);
   ASSERT_TRUE(server) << error;
   ASSERT_EQ(Journal({"incr", a, "stats", "s", "views", "5"}).exit_code, 0);
   ASSERT_EQ(Journal({"sync", a, "--server", server->address()}).exit_code, 0);  // acked...
   ASSERT_EQ(Journal({"put", a, "tasks", "t2", "title=eggs"}).exit_code, 0);    // offline
   ASSERT_EQ(server->Terminate(), 0);
-  ASSERT_EQ(testing::RunServerCommand({"restore", "--data", data, "--from", dir.Sub("bak")}, &out),
-            0)
-      << out;  // ...and rolled back
+  ASSERT_EQ(testing::RestoreStore(data, dir.Sub("bak"), &out), 0) << out;  // ...and rolled back
   server = testing::ServerProcess::Restart(data, &error, port);
   ASSERT_TRUE(server) << error;
 
@@ -192,7 +190,7 @@ TEST(CliSync, OnResetRecoverRunsTheWholeResetInOneSync) {
   size_t at = first.out.find("\"client_id\":");
   ASSERT_NE(at, std::string::npos);
   const std::string id = first.out.substr(at + 12, first.out.find(',', at) - at - 12);
-  ASSERT_EQ(testing::RunServerCommand({"reset-client", "--data", data, id}, &out), 0) << out;
+  ASSERT_EQ(testing::RunOperator({"reset-client", "--data", data, id}, &out), 0) << out;
   server = testing::ServerProcess::Restart(data, &error, port);
   ASSERT_TRUE(server) << error;
   EXPECT_EQ(Journal({"sync", a, "--server", server->address(), "--on-reset", "bogus"}).exit_code,

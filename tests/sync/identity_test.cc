@@ -19,6 +19,7 @@
 #include "support/child_process.h"
 #include "support/temp_dir.h"
 #include "sync_helpers.h"
+#include "test_store.h"
 
 namespace journaldb {
 namespace {
@@ -69,22 +70,25 @@ std::vector<std::string> Spellings(const std::string& secret) {
   return {secret, Hex(secret), Hex(secret, /*upper=*/true), Base64(secret)};
 }
 
-// The files under `dir` (recursively) holding `needle`.
-std::vector<std::string> FilesContaining(const std::string& dir, std::string_view needle) {
-  namespace fs = boost::filesystem;
-  std::vector<std::string> found;
-  for (fs::recursive_directory_iterator it(dir), end; it != end; ++it) {
-    if (!fs::is_regular_file(it->path())) continue;
-    std::ifstream in(it->path().string(), std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (bytes.find(needle) != std::string::npos) found.push_back(it->path().string());
-  }
-  return found;
-}
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The files at `path` (a file, or a directory searched recursively) holding
+// `needle`.
+std::vector<std::string> FilesContaining(const std::string& path, std::string_view needle) {
+  namespace fs = boost::filesystem;
+  std::vector<std::string> files, found;
+  if (fs::is_regular_file(path)) {
+    files.push_back(path);
+  } else {
+    for (fs::recursive_directory_iterator it(path), end; it != end; ++it)
+      if (fs::is_regular_file(it->path())) files.push_back(it->path().string());
+  }
+  for (const std::string& file : files)
+    if (ReadFile(file).find(needle) != std::string::npos) found.push_back(file);
+  return found;
 }
 
 class Identity : public ::testing::Test {
@@ -265,15 +269,18 @@ TEST_F(Identity, TheServerKeepsOnlyTheSecretsHash) {
   db.reset();
   ASSERT_EQ(server_->Terminate(), 0);
 
-  // The search looks where the registry is: the hash is found there, and
-  // the secret is found in the client's files.
+  // The search looks where the registry is (a dump of a PostgreSQL store
+  // spells bytes in hex): the hash is found there, and the secret is found
+  // in the client's files.
+  const std::string stored = testing::SearchableStore(data_, dir_.Sub("server.sql"));
   server::SecretHash hash = server::HashClientSecret(secret);
-  EXPECT_FALSE(
-      FilesContaining(data_, std::string_view(reinterpret_cast<const char*>(hash.data()), 32))
-          .empty());
+  const std::string_view hash_bytes(reinterpret_cast<const char*>(hash.data()), hash.size());
+  EXPECT_FALSE(FilesContaining(stored, testing::TestStoreIsPostgres() ? Hex(hash_bytes)
+                                                                      : std::string(hash_bytes))
+                   .empty());
   EXPECT_FALSE(FilesContaining(dir_.Sub("a"), secret).empty());
   for (const std::string& spelling : Spellings(secret)) {
-    EXPECT_EQ(FilesContaining(data_, spelling), std::vector<std::string>());
+    EXPECT_EQ(FilesContaining(stored, spelling), std::vector<std::string>());
     EXPECT_EQ(ReadFile(server_->log_path()).find(spelling), std::string::npos);
   }
 }

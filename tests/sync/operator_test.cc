@@ -1,6 +1,10 @@
-// Operator commands on a stopped server's data directory really change what
-// clients get: trim and restore and reset-client force client resets, and a
-// new client bootstraps from the state when history is trimmed.
+// Operator commands on a stopped server's store really change what clients
+// get: trim and restore and reset-client force client resets, and a new
+// client bootstraps from the state when history is trimmed. They run on
+// either store (test_store.h) but for the two cases about the data
+// directory itself, its lock and its absence, which tests/sync/CMakeLists.txt
+// leaves out of the run on PostgreSQL (there the commands run online:
+// postgres_nodes_test.cc).
 #include <gtest/gtest.h>
 
 #include <boost/filesystem.hpp>
@@ -10,6 +14,7 @@
 #include "server_process.h"
 #include "support/temp_dir.h"
 #include "sync_helpers.h"
+#include "test_store.h"
 
 namespace journaldb {
 namespace {
@@ -44,7 +49,7 @@ class Operator : public ::testing::Test {
     return SyncOnce(db, testing::SyncTo(server_->address()));
   }
   int Command(const std::vector<std::string>& args, std::string* out) {
-    return testing::RunServerCommand(args, out);
+    return testing::RunOperator(args, out);
   }
 
   testing::TempDir dir_;
@@ -144,13 +149,13 @@ TEST_F(Operator, RestoreStartsANewEpochAndForcesReset) {
   ASSERT_TRUE(Sync(*a).ok());
   Stop();
   std::string out;
-  ASSERT_EQ(Command({"backup", "--data", data_, "--to", dir_.Sub("backup")}, &out), 0) << out;
+  ASSERT_EQ(testing::BackupStore(data_, dir_.Sub("backup"), &out), 0) << out;
   Restart();
   Commit(*a, "after-backup", 1);
   Result<SyncReport> before = Sync(*a);
   ASSERT_TRUE(before.ok());
   Stop();
-  ASSERT_EQ(Command({"restore", "--data", data_, "--from", dir_.Sub("backup")}, &out), 0) << out;
+  ASSERT_EQ(testing::RestoreStore(data_, dir_.Sub("backup"), &out), 0) << out;
   Restart();
   Result<SyncReport> r = Sync(*a);
   ASSERT_TRUE(r.status().IsClientResetRequired()) << r.status().ToString();

@@ -1,6 +1,7 @@
 // Server nodes on one PostgreSQL database (docs/server.md, "Scaling out on
 // PostgreSQL"): real journal-server processes on a throwaway cluster
 // (support/postgres_cluster.h), clients syncing through different nodes.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,11 +9,10 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "journaldb/client_reset_strategy.h"
 #include "journaldb/database.h"
@@ -305,6 +305,57 @@ TEST_F(PostgresNodes, NodesKilledMidGroupCommitLoseNoAckedUploadAndLeaveNoGap) {
   RecordProperty("unanswered_uploads", unanswered);
   RecordProperty("stored_entries", static_cast<int>(total));
   EXPECT_EQ((DumpServer(location_)[{"c", "counter"}].at("n")), Value::Int(static_cast<int64_t>(total)));
+}
+
+// The database ends the backends of both nodes' LISTEN connections (as a
+// failover or an idle-session reaper would): each node connects its
+// listener again, and a client waiting on node B for new versions learns of
+// one committed through node A, by the refresh after the reconnect or by
+// the notification after it. Twice, so the second cut meets the listener
+// the first one made.
+TEST_F(PostgresNodes, AWaitingClientLearnsOfAnotherNodesCommitAfterItsListenerWasCut) {
+  auto node_a = StartNode("node-a");
+  auto node_b = StartNode("node-b");
+  ASSERT_TRUE(node_a && node_b);
+  const std::string listeners =
+      "FROM pg_stat_activity WHERE datname = current_database() "
+      "AND application_name = 'journal-server listener'";
+  auto count_listeners = [&] {
+    std::string error;
+    std::optional<std::string> n =
+        testing::RunSql(location_.postgres, "SELECT count(*) " + listeners, &error);
+    EXPECT_TRUE(n) << error;
+    return n.value_or("");
+  };
+  RawClient writer(node_a->address());
+  Result<wire::HelloOk> w = writer.Hello();
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  RawClient waiter(node_b->address());
+  ASSERT_TRUE(waiter.Hello().ok());
+  for (uint64_t version = 1; version <= 2; ++version) {
+    // Both listeners are connected (at the nodes' start, or again after the
+    // last cut).
+    auto deadline = std::chrono::steady_clock::now() + kConverge;
+    while (count_listeners() != "2" && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_EQ(count_listeners(), "2");
+    std::string error;
+    std::optional<std::string> cut = testing::RunSql(
+        location_.postgres, "SELECT count(pg_terminate_backend(pid)) " + listeners, &error);
+    ASSERT_EQ(cut.value_or(error), "2");
+    // The wait (up to the server's 5 s cap) has begun when the commit comes.
+    ASSERT_TRUE(waiter.Send(wire::DownloadRequest{version - 1, 5000}).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(writer.Send(wire::Upload{w->client_id, {Increment(version)}}).ok());
+    Result<wire::Message> ack = writer.Receive();
+    ASSERT_TRUE(ack.ok() && std::holds_alternative<wire::UploadAck>(*ack));
+    Result<wire::Message> m = waiter.Receive();
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    ASSERT_TRUE(std::holds_alternative<wire::Changesets>(*m));
+    const wire::Changesets& got = std::get<wire::Changesets>(*m);
+    ASSERT_EQ(got.changesets.size(), 1u) << "node B did not learn of version " << version;
+    EXPECT_EQ(got.changesets[0].server_version, version);
+  }
 }
 
 TEST_F(PostgresNodes, NodeRefusesHellosRetryablyWhileTheDatabaseIsDownAndRecovers) {

@@ -16,6 +16,7 @@
 #include "support/raw_rocks.h"
 #include "support/temp_dir.h"
 #include "sync_helpers.h"
+#include "test_store.h"
 
 namespace journaldb {
 namespace {
@@ -212,7 +213,7 @@ TEST_F(SizeLimits, LargeObjectsBootstrapAfterTrim) {
   ASSERT_TRUE(Syncs(*writer));
   ASSERT_EQ(server_->Terminate(), 0);
   std::string out;
-  ASSERT_EQ(testing::RunServerCommand({"trim", "--data", data_, "--below", "6"}, &out), 0) << out;
+  ASSERT_EQ(testing::RunOperator({"trim", "--data", data_, "--below", "6"}, &out), 0) << out;
   Restart();
 
   auto fresh = Open("fresh");
@@ -239,7 +240,7 @@ TEST_F(SizeLimits, AReplyTooLargeForAFrameIsLoggedAndReported) {
   ASSERT_TRUE(Syncs(*b));
   ASSERT_EQ(server_->Terminate(), 0);
   std::string out;
-  ASSERT_EQ(testing::RunServerCommand({"trim", "--data", data_, "--below", "3"}, &out), 0) << out;
+  ASSERT_EQ(testing::RunOperator({"trim", "--data", data_, "--below", "3"}, &out), 0) << out;
   Restart();
 
   auto fresh = Open("fresh");

@@ -36,6 +36,15 @@ int Run(const std::vector<std::string>& args, std::string* out) {
   return r.exit_code;
 }
 
+// pg_dump of the database at `conninfo` to `to`, in `format` (-F).
+int PgDump(const std::string& conninfo, const std::string& format, const std::string& to,
+           std::string* out) {
+  std::string error;
+  PostgresCluster* cluster = PostgresCluster::Shared(&error);
+  if (cluster == nullptr) return *out = error, 1;
+  return Run({cluster->Program("pg_dump"), "-F" + format, "-f", to, "-d", conninfo}, out);
+}
+
 }  // namespace
 
 bool TestStoreIsPostgres() {
@@ -64,10 +73,15 @@ int RunOperator(std::vector<std::string> args, std::string* out) {
 int BackupStore(const std::string& data_dir, const std::string& to, std::string* out) {
   server::StorageLocation at = TestStorage(data_dir);
   if (at.postgres.empty()) return RunServerCommand({"backup", "--data", data_dir, "--to", to}, out);
-  std::string error;
-  PostgresCluster* cluster = PostgresCluster::Shared(&error);
-  if (cluster == nullptr) return *out = error, 1;
-  return Run({cluster->Program("pg_dump"), "-Fc", "-f", to, "-d", at.postgres}, out);
+  return PgDump(at.postgres, "c", to, out);
+}
+
+std::string SearchableStore(const std::string& data_dir, const std::string& scratch) {
+  server::StorageLocation at = TestStorage(data_dir);
+  if (at.postgres.empty()) return data_dir;
+  std::string out;
+  EXPECT_EQ(PgDump(at.postgres, "p", scratch, &out), 0) << out;
+  return scratch;
 }
 
 int RestoreStore(const std::string& data_dir, const std::string& from, std::string* out) {

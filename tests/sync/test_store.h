@@ -33,6 +33,10 @@ int BackupStore(const std::string& data_dir, const std::string& to, std::string*
 // database and `new-epoch --replaced-postgres`, after which `data_dir`
 // stands for the restored database.
 int RestoreStore(const std::string& data_dir, const std::string& from, std::string* out);
+// Where a test can search the bytes the server stored: the data directory,
+// or a plain-text pg_dump of the database written to the file `scratch`, in
+// which bytea values are spelled in hex. Fails the test if it cannot dump.
+std::string SearchableStore(const std::string& data_dir, const std::string& scratch);
 // Replaces the state with an empty one, a lineage that never heard of any
 // client: the directory removed (the next start creates it), or a new
 // database.

@@ -51,12 +51,12 @@ uint64_t PgRows::Affected() const {
   return (n == nullptr || *n == '\0') ? 0 : std::strtoull(n, nullptr, 10);
 }
 
-Result<PgConnection> PgConnection::Connect(const std::string& conninfo,
-                                           const PgTimeouts& timeouts) {
-  // The caller's conninfo is expanded first; the keywords after it are
-  // defaults it may override.
-  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
-  const char* values[] = {conninfo.c_str(), "5", "journal-server", nullptr};
+Result<PgConnection> PgConnection::Connect(const std::string& conninfo, const PgTimeouts& timeouts,
+                                           const char* application_name) {
+  // Keywords before the expanded conninfo are defaults it overrides (those
+  // after it would override it).
+  const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
+  const char* values[] = {"5", application_name, conninfo.c_str(), nullptr};
   PgConnection c(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
   if (c.raw() == nullptr) return Status::IOError("postgres: out of memory connecting");
   if (!c.ok())

@@ -61,9 +61,12 @@ struct PgTimeouts {
 
 class PgConnection {
  public:
-  // Connects (within 5 s) and sets `timeouts`. IOError naming the database's
-  // reason if it cannot.
-  static Result<PgConnection> Connect(const std::string& conninfo, const PgTimeouts& timeouts);
+  // Connects (within 5 s, unless `conninfo` sets connect_timeout) and sets
+  // `timeouts`. The backend shows `application_name` in pg_stat_activity
+  // unless `conninfo` or PGAPPNAME names one. IOError naming the database's
+  // reason if it cannot connect.
+  static Result<PgConnection> Connect(const std::string& conninfo, const PgTimeouts& timeouts,
+                                      const char* application_name = "journal-server");
   PgConnection(PgConnection&&) = default;
   PgConnection& operator=(PgConnection&&) = default;
 

@@ -35,6 +35,9 @@ constexpr int kMaxPooled = 8;
 constexpr int kRowsPerRead = 64;
 // How often a node reads the lineage without being notified.
 constexpr int kPollMs = 1000;
+// The listener's connection as pg_stat_activity shows it (the others are
+// "journal-server"), unless the conninfo names one.
+constexpr char kListenerName[] = "journal-server listener";
 
 // The schema; docs/server.md ("Scaling out on PostgreSQL") shows it too.
 constexpr char kSchema[] = R"(
@@ -410,7 +413,7 @@ void PostgresStore::ListenLoop() {
     if (!c) {
       // Notifications sent while no listener was connected are lost: the
       // refresh after connecting catches up.
-      Result<PgConnection> fresh = PgConnection::Connect(conninfo_, kPoolTimeouts);
+      Result<PgConnection> fresh = PgConnection::Connect(conninfo_, kPoolTimeouts, kListenerName);
       if (fresh.ok() && fresh->Exec(fmt::format("LISTEN {}", kChannel).c_str(), "listen").ok() &&
           Refresh(*fresh).ok())
         c = std::move(fresh).value();
