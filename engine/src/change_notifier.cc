@@ -13,8 +13,8 @@ namespace journaldb {
 std::optional<ObjectDelta> DiffObject(std::string_view collection, std::string_view key,
                                       const std::optional<FieldMap>& before,
                                       const std::optional<FieldMap>& after) {
-  ObjectDelta d{std::string(collection), std::string(key), before.has_value(), after.has_value(),
-                {}};
+  ObjectDelta d{
+      std::string(collection), std::string(key), before.has_value(), after.has_value(), {}};
   static const FieldMap kNone;
   const FieldMap& a = before ? *before : kNone;
   const FieldMap& b = after ? *after : kNone;
@@ -80,8 +80,8 @@ struct Observer {
       } else if (p.existed && !p.exists) {
         c.deleted.push_back(std::move(p.key));
       } else if (p.existed && p.exists) {
-        c.modified.push_back(
-            ModifiedObject{std::move(p.key), std::vector<std::string>(p.fields.begin(), p.fields.end())});
+        c.modified.push_back(ModifiedObject{
+            std::move(p.key), std::vector<std::string>(p.fields.begin(), p.fields.end())});
       }
     }
     pending.clear();
@@ -144,8 +144,7 @@ struct ChangeNotifier::Core {
     if (observers.empty()) active.store(false, std::memory_order_relaxed);
     // The callback may be running right now on the notifier thread: wait for
     // it, unless this is that thread (a callback cancelling itself or another).
-    if (thread_id != std::this_thread::get_id())
-      idle.wait(lock, [&] { return running != id; });
+    if (thread_id != std::this_thread::get_id()) idle.wait(lock, [&] { return running != id; });
   }
 };
 
@@ -177,8 +176,7 @@ ChangeNotifier::ChangeNotifier() : core_(std::make_shared<Core>()), active_(&cor
 
 ChangeNotifier::~ChangeNotifier() { Stop(); }
 
-ChangeSubscription ChangeNotifier::Subscribe(std::string collection,
-                                             std::optional<std::string> key,
+ChangeSubscription ChangeNotifier::Subscribe(std::string collection, std::optional<std::string> key,
                                              ChangeCallback callback) {
   std::lock_guard<std::mutex> lock(core_->mu);
   if (core_->stopping) return ChangeSubscription();

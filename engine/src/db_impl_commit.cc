@@ -361,10 +361,11 @@ Status DatabaseImpl::WriteQueued(Writer& w, std::unique_lock<std::mutex>& lock) 
   }
   lock.lock();
 
-  if (status.ok())
+  if (status.ok()) {
     // Visible now, and published before the next group writes: commit order.
     for (size_t i = 0; i < group_size; ++i)
-      if (!writers_[i]->changes.empty()) notifier_.Publish(writers_[i]->cause, writers_[i]->changes);
+      if (const Writer& x = *writers_[i]; !x.changes.empty()) notifier_.Publish(x.cause, x.changes);
+  }
   if (!status.ok()) {
     // Later prepared commits built on this group's state; none of them may
     // land, and the in-memory lsn is no longer trustworthy. Refuse all

@@ -9,8 +9,7 @@ namespace journaldb {
 Result<ChangeSubscription> DatabaseImpl::Subscribe(std::string_view collection,
                                                    std::optional<std::string> key,
                                                    ChangeCallback callback) {
-  if (collection.empty())
-    return Status::InvalidArgument("observe: the collection name is empty");
+  if (collection.empty()) return Status::InvalidArgument("observe: the collection name is empty");
   if (!callback) return Status::InvalidArgument("observe: the callback is empty");
   ChangeSubscription sub;
   // With commits held no write is between its Prepare (which looks whether

@@ -100,7 +100,8 @@ TEST_F(ChangeCauses, DiscardingResetSaysResetAndInsertsTheServerObjects) {
   ChangeSubscription sub = ObserveThroughReset(*a, rec);
   std::vector<Changes> log = rec.WaitUntil([](const std::vector<Changes>& l) {
     std::vector<std::string> inserted;
-    for (const Changes& c : l) inserted.insert(inserted.end(), c.inserted.begin(), c.inserted.end());
+    for (const Changes& c : l)
+      inserted.insert(inserted.end(), c.inserted.begin(), c.inserted.end());
     return Contains(inserted, "kept") && Contains(inserted, "total");
   });
   ASSERT_FALSE(log.empty());

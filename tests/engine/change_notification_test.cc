@@ -2,9 +2,8 @@
 // delivery says, visibility inside the callback, commit order, coalescing of
 // a slow observer without blocking commits, filtering, unsubscribing and
 // closing. Downloads, client resets and replays: change_causes_test.cc.
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <future>
@@ -121,7 +120,8 @@ TEST_F(ChangeNotifications, DeliveriesArriveInCommitOrder) {
   std::vector<std::string> delivered;
   rec.WaitUntil([&](const std::vector<Changes>& log) {
     delivered.clear();
-    for (const Changes& c : log) delivered.insert(delivered.end(), c.inserted.begin(), c.inserted.end());
+    for (const Changes& c : log)
+      delivered.insert(delivered.end(), c.inserted.begin(), c.inserted.end());
     return delivered.size() >= committed.size();
   });
   EXPECT_EQ(delivered, committed);
@@ -169,7 +169,8 @@ TEST_F(ChangeNotifications, ObjectAndCollectionObserversSeeOnlyTheirs) {
   ChangeSubscription other_sub = Observe("d", other_rec.Callback());
   Transaction t = db_->BeginTransaction();
   for (const char* coll : {"c", "d", "e"})
-    for (const char* key : {"a", "b"}) ASSERT_TRUE(t.Upsert(coll, key, {{"v", Value::Int(1)}}).ok());
+    for (const char* key : {"a", "b"})
+      ASSERT_TRUE(t.Upsert(coll, key, {{"v", Value::Int(1)}}).ok());
   ASSERT_TRUE(t.Commit().ok());
   EXPECT_EQ(object_rec.WaitFor(1)[0].inserted, std::vector<std::string>{"a"});
   EXPECT_EQ(collection_rec.WaitFor(1)[0].inserted, (std::vector<std::string>{"a", "b"}));
@@ -246,7 +247,8 @@ TEST_F(ChangeNotifications, ReplayedCommitsSayReplay) {
   std::vector<std::string> inserted;
   std::vector<Changes> log = rec.WaitUntil([&](const std::vector<Changes>& l) {
     inserted.clear();
-    for (const Changes& c : l) inserted.insert(inserted.end(), c.inserted.begin(), c.inserted.end());
+    for (const Changes& c : l)
+      inserted.insert(inserted.end(), c.inserted.begin(), c.inserted.end());
     return inserted.size() >= 2;
   });
   EXPECT_EQ(inserted, (std::vector<std::string>{"r1", "r2"}));
