@@ -1,5 +1,6 @@
 // The opening example of each public header, one function per header, so
 // each compiles as written (tests/docs/doc_examples_test.cc pins the match).
+#include <journaldb/changes.h>
 #include <journaldb/client_reset.h>
 #include <journaldb/client_reset_strategy.h>
 #include <journaldb/database.h>
@@ -21,6 +22,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 using journaldb::Value;
 
@@ -29,7 +31,18 @@ namespace {
 void use(int64_t) {}
 void show(const journaldb::PlannedTransaction&) {}
 void refresh_ui() {}
+void refresh_all() {}
+void refresh(const std::vector<std::string>&, const std::vector<journaldb::ModifiedObject>&,
+             const std::vector<std::string>&) {}
 void report(const std::string& what, const std::string& where) { std::cerr << what << " " << where; }
+
+// changes.h
+journaldb::Status ChangesH(journaldb::Database* db) {
+  auto sub = db->Observe("tasks", [](const journaldb::Changes& c) {
+    if (c.reset) refresh_all(); else refresh(c.inserted, c.modified, c.deleted);
+  });
+  return sub.status();
+}
 
 // client_reset.h
 void ClientResetH() {
@@ -175,6 +188,6 @@ int main() {
   (void)ClientResetH, (void)DatabaseH, (void)OptionsH, (void)SyncH, (void)JournalEntryH;
   (void)ObjectH, (void)OperationH, (void)StatusH, (void)ValueH, (void)ClientResetStrategyH;
   (void)RecoverySnapshotH, (void)RecoveryDirectoryH, (void)ReplayPlanH, (void)ReplayerH;
-  (void)MemoryBudgetH;
+  (void)MemoryBudgetH, (void)ChangesH;
   return 0;
 }

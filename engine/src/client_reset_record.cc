@@ -195,6 +195,9 @@ Status WipeLocalData(Database& db, const PendingClientReset& wiped, const Commit
     return FromRocks(s, "wipe: build batch");
   if (Status s = impl->mutable_store().Write(batch, /*sync=*/true); !s.ok()) return s;
   impl->ForgetSyncIdentity();
+  // Observers learn that all they show may be stale; the download that
+  // follows reports the server's objects as inserted.
+  if (impl->observed()) impl->PublishReset();
   return Status::OK();
 }
 

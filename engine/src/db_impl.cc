@@ -34,8 +34,10 @@ DatabaseImpl::DatabaseImpl(std::string path, Options options, std::unique_ptr<St
     : Database(std::move(path)), options_(options), store_(std::move(store)) {}
 
 DatabaseImpl::~DatabaseImpl() {
-  // The session's thread uses the store; stop it first.
+  // The session's thread uses the store; stop it first. Then the notifier:
+  // callbacks read the database.
   session_.reset();
+  notifier_.Stop();
 }
 
 SyncSession* DatabaseImpl::sync_session() const { return session_.get(); }

@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "change_notifier.h"
 #include "journaldb/client_reset.h"
 #include "journaldb/database.h"
 #include "journaldb/engine/commit_marker.h"
@@ -50,6 +51,19 @@ class DatabaseImpl final : public Database {
   Result<DatabaseInfo> Info() const override;
   Result<VerifyReport> Verify() const override;
   SyncSession* sync_session() const override;
+  Result<ChangeSubscription> Observe(std::string_view collection,
+                                     ChangeCallback callback) override;
+  Result<ChangeSubscription> ObserveObject(std::string_view collection, std::string_view key,
+                                           ChangeCallback callback) override;
+  // Change notifications (db_impl_observe.cc). observed(): someone listens,
+  // so writers compute deltas. The publishers REQUIRE commits held or mu_
+  // held, and the write done: that keeps deliveries in commit order.
+  bool observed() const { return notifier_.active(); }
+  void PublishChanges(ChangeCause cause, const std::vector<ObjectDelta>& deltas) {
+    notifier_.Publish(cause, deltas);
+  }
+  void PublishReset() { notifier_.PublishReset(); }
+  bool reset_pending() const { return reset_pending_; }
   // Tells the sync session a transaction committed (transaction.cc).
   void NotifyCommitted();
 
@@ -125,6 +139,9 @@ class DatabaseImpl final : public Database {
   // A writer may prepare several transactions in turn: each appends to its
   // batch and objects, and its lsn is the last one's.
   Status Prepare(std::vector<Operation>& ops, const CommitMarker* marker, Writer& w);
+  // Observe and ObserveObject (key: nullopt for the whole collection).
+  Result<ChangeSubscription> Subscribe(std::string_view collection,
+                                       std::optional<std::string> key, ChangeCallback callback);
   // Takes mu_ into `lock` once no sync barrier is up. Fails on a read-only
   // database and after an earlier write error (the caller returns, and
   // `lock` releases mu_).
@@ -174,6 +191,10 @@ class DatabaseImpl final : public Database {
   mutable std::mutex outcome_mu_;  // guards the two below
   std::optional<ClientResetOutcome> last_reset_outcome_;
   bool reset_outcome_reported_ = true;
+
+  // Subscriptions and the notifier thread; stopped in ~DatabaseImpl, after
+  // the session and before the store.
+  ChangeNotifier notifier_;
 
   // Declared last: stopped and destroyed before everything it uses.
   std::unique_ptr<sync::Session> session_;

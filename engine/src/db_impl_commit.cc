@@ -95,6 +95,10 @@ struct DatabaseImpl::Writer {
   Status status;
   bool done = false;
   std::condition_variable cv;
+  // What the transactions changed, for the change notifier; filled only
+  // while someone observes. All of a writer's transactions share one cause.
+  ChangeCause cause = ChangeCause::kLocalCommit;
+  std::vector<ObjectDelta> changes;
 };
 
 namespace {
@@ -236,6 +240,13 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
   last_lsn_ = entry.lsn;
   tally_ = tally;
   w.lsn = entry.lsn;
+  if (notifier_.active()) {
+    // Only the replayer commits with markers.
+    w.cause = marker != nullptr ? ChangeCause::kReplay : ChangeCause::kLocalCommit;
+    for (const Touched& t : touched)
+      if (std::optional<ObjectDelta> d = DiffObject(t.collection, t.key, t.original, t.working))
+        w.changes.push_back(std::move(*d));
+  }
   for (Touched& t : touched) {
     if (!w.latest.empty() || w.objects.size() >= kScanObjects) {
       if (w.latest.empty())
@@ -350,6 +361,11 @@ Status DatabaseImpl::WriteQueued(Writer& w, std::unique_lock<std::mutex>& lock) 
   }
   lock.lock();
 
+  if (status.ok()) {
+    // Visible now, and published before the next group writes: commit order.
+    for (size_t i = 0; i < group_size; ++i)
+      if (const Writer& x = *writers_[i]; !x.changes.empty()) notifier_.Publish(x.cause, x.changes);
+  }
   if (!status.ok()) {
     // Later prepared commits built on this group's state; none of them may
     // land, and the in-memory lsn is no longer trustworthy. Refuse all

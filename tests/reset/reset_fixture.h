@@ -96,6 +96,20 @@ class ResetFixture : public ::testing::Test {
     ASSERT_TRUE(t.Commit().ok());
   }
   Result<SyncReport> Sync(Database& db) { return SyncOnce(db, SyncTo(server_->address())); }
+  // Client `a` syncs +1 (backed up), then +10 (acknowledged, rolled back by
+  // the restore), then commits +100 offline; the server is restored, so a's
+  // next sync resets it.
+  void DivergeByRestore(Database& a) {
+    Commit(a, "kept", 1);
+    ASSERT_TRUE(Sync(a).ok());
+    Backup("backup");
+    Commit(a, "acked-then-lost", 10);
+    Result<SyncReport> r = Sync(a);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->uploaded_entries, 1u);
+    Commit(a, "offline", 100);
+    Restore("backup");
+  }
   int64_t Total(const Database& db) {
     Result<Value> v = db.GetField("c", "total", "n");
     return v.ok() ? v->as_int() : -1;

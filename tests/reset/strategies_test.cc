@@ -11,22 +11,8 @@
 namespace journaldb {
 namespace {
 
-class Strategies : public testing::ResetFixture {
- protected:
-  // Client "a" syncs +1 (backed up), then +10 (acknowledged, rolled back by
-  // the restore), then commits +100 offline; the server is restored.
-  void DivergeByRestore(Database& a) {
-    Commit(a, "kept", 1);
-    ASSERT_TRUE(Sync(a).ok());
-    Backup("backup");
-    Commit(a, "acked-then-lost", 10);
-    Result<SyncReport> r = Sync(a);
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    ASSERT_EQ(r->uploaded_entries, 1u);
-    Commit(a, "offline", 100);
-    Restore("backup");
-  }
-};
+// DivergeByRestore (reset_fixture.h) sets up each case.
+class Strategies : public testing::ResetFixture {};
 
 TEST_F(Strategies, RecoverReplaysAcknowledgedThenRolledBackAndUnsyncedWrites) {
   auto a = Open("a", RecoverUnsyncedChanges());

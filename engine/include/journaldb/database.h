@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "journaldb/changes.h"
 #include "journaldb/journal_entry.h"
 #include "journaldb/object.h"
 #include "journaldb/operation.h"
@@ -178,6 +179,8 @@ class Database {
   static Result<std::unique_ptr<Database>> Open(const std::string& path, const Options& options);
 
   // Closes the database after the last commit; pending readers must be gone.
+  // Stops change notifications: waits for a running callback, drops what is
+  // still pending; subscriptions left alive become inert.
   virtual ~Database();
 
   // Starts a transaction. REQUIRES: the database was not opened read-only
@@ -210,6 +213,19 @@ class Database {
   // have no gaps. Returns a report; the status is an error only if the check
   // itself could not run. Reads a snapshot: concurrent commits are fine.
   virtual Result<VerifyReport> Verify() const = 0;
+
+  // Calls `callback` with what changed in `collection` (journaldb/changes.h):
+  // every change written after Observe returns, and none written before it
+  // (read the initial state after Observe, then apply the deliveries). The
+  // first subscription starts the notifier thread. Keep the subscription;
+  // destroying it stops the deliveries. Errors: invalid-argument (an empty
+  // collection name or no callback).
+  virtual Result<ChangeSubscription> Observe(std::string_view collection,
+                                             ChangeCallback callback) = 0;
+  // The same for the one object `collection`/`key`.
+  virtual Result<ChangeSubscription> ObserveObject(std::string_view collection,
+                                                   std::string_view key,
+                                                   ChangeCallback callback) = 0;
 
   // The background sync session, or nullptr if Options::sync.server was
   // empty. Owned by the database; valid until it closes.

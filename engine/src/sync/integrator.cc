@@ -34,7 +34,26 @@ Status PutDownloadHash(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* 
                                                rocksdb::Slice(hash.data(), hash.size()));
   return FromRocks(s, "build sync batch");
 }
+// How the object at state key `key` changes to `after`, read before the write.
+Status AppendDelta(const Store& store, const std::string& key, const std::optional<FieldMap>& after,
+                   std::vector<ObjectDelta>& deltas) {
+  std::optional<std::pair<std::string_view, std::string_view>> names = layout::ParseStateKey(key);
+  if (!names) return Status::Corruption("sync: malformed state key");
+  Result<std::optional<FieldMap>> before = store.GetObject(names->first, names->second, nullptr);
+  if (!before.ok()) return before.status();
+  if (std::optional<ObjectDelta> d = DiffObject(names->first, names->second, *before, after))
+    deltas.push_back(std::move(*d));
+  return Status::OK();
+}
 }  // namespace
+
+void Integrator::PublishDownload(const std::vector<ObjectDelta>& deltas) {
+  if (deltas.empty()) return;
+  // A download while a reset is recorded is the server state that replaces
+  // the wiped data.
+  db_.PublishChanges(db_.reset_pending() ? ChangeCause::kClientReset : ChangeCause::kDownload,
+                     deltas);
+}
 
 template <typename Fn>
 Status Integrator::Exclusive(Fn&& fn) {
@@ -225,7 +244,8 @@ Result<std::optional<FieldMap>> Integrator::ReadSynced(const std::string& key) c
 }
 
 Status Integrator::WriteSyncedAndState(const ObjectMap& synced, Lsn own_lsn,
-                                       rocksdb::WriteBatch& batch) {
+                                       rocksdb::WriteBatch& batch,
+                                       std::vector<ObjectDelta>* deltas) {
   const Store& store = db_.store();
   // The pending entries' ops on the touched objects, in lsn order.
   std::map<std::string, std::vector<Operation>> pending;
@@ -246,6 +266,8 @@ Status Integrator::WriteSyncedAndState(const ObjectMap& synced, Lsn own_lsn,
       // increment of a field a remote change made non-int64) is a no-op,
       // exactly as on the server.
       for (const Operation& op : p->second) fold::ApplyOperation(op, state).IgnoreError();
+    if (deltas != nullptr)
+      if (Status d = AppendDelta(store, key, state, *deltas); !d.ok()) return d;
     s = state ? batch.Put(store.state(), key, codec::EncodeObject(*state))
               : batch.Delete(store.state(), key);
     if (!s.ok()) return FromRocks(s, "build sync batch");
@@ -294,7 +316,10 @@ Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& c
     }
     if (applied == 0) return Status::OK();
     rocksdb::WriteBatch batch;
-    if (Status s = WriteSyncedAndState(synced, own, batch); !s.ok()) return s;
+    std::vector<ObjectDelta> deltas;
+    if (Status s = WriteSyncedAndState(synced, own, batch, db_.observed() ? &deltas : nullptr);
+        !s.ok())
+      return s;
     PutU64(batch, db_.store().meta(), layout::kMetaDownloadCursor, cursor);
     if (Status s = PutDownloadHash(batch, db_.store().meta(), chain_hash); !s.ok()) return s;
     PutU64(batch, db_.store().meta(), layout::kMetaSyncedOwnLsn, own);
@@ -302,6 +327,7 @@ Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& c
       batch.Put(db_.store().meta(), layout::AckVersionKey(lsn), layout::EncodeU64(version));
     if (Status s = db_.mutable_store().Write(batch, /*sync=*/false); !s.ok()) return s;
     db_.SetDownloadCursor(cursor);
+    PublishDownload(deltas);
     return Status::OK();
   });
   if (!status.ok()) return status;
@@ -342,7 +368,10 @@ Status Integrator::ApplyBootstrapPage(const wire::BootstrapPage& page) {
           "sync: bootstrap pages of one version disagree on the client's lsn");
     }
     for (const wire::StateObject& o : page.objects) synced[o.key] = o.fields;
-    if (Status s = WriteSyncedAndState(synced, own, batch); !s.ok()) return s;
+    std::vector<ObjectDelta> deltas;
+    if (Status s = WriteSyncedAndState(synced, own, batch, db_.observed() ? &deltas : nullptr);
+        !s.ok())
+      return s;
     if (page.last) {
       PutU64(batch, store.meta(), layout::kMetaDownloadCursor, page.server_version);
       if (Status s = PutDownloadHash(batch, store.meta(), page.chain_hash); !s.ok()) return s;
@@ -353,6 +382,7 @@ Status Integrator::ApplyBootstrapPage(const wire::BootstrapPage& page) {
     }
     if (Status s = db_.mutable_store().Write(batch, /*sync=*/false); !s.ok()) return s;
     if (page.last) db_.SetDownloadCursor(page.server_version);
+    PublishDownload(deltas);
     return Status::OK();
   });
 }

@@ -31,6 +31,7 @@ class WriteBatch;
 namespace journaldb {
 class Database;
 class DatabaseImpl;
+struct ObjectDelta;
 }
 
 namespace journaldb::sync {
@@ -110,8 +111,12 @@ class Integrator {
   Status Exclusive(Fn&& fn);
   Result<std::optional<FieldMap>> ReadSynced(const std::string& key) const;
   // Writes `synced` and, for each of its keys, state = synced value folded
-  // with the ops of entries with lsn > `own_lsn`.
-  Status WriteSyncedAndState(const ObjectMap& synced, Lsn own_lsn, rocksdb::WriteBatch& batch);
+  // with the ops of entries with lsn > `own_lsn`. With `deltas` (someone
+  // observes changes) also appends how each object's state changes.
+  Status WriteSyncedAndState(const ObjectMap& synced, Lsn own_lsn, rocksdb::WriteBatch& batch,
+                             std::vector<ObjectDelta>* deltas);
+  // Hands `deltas` of a written download to the change notifier.
+  void PublishDownload(const std::vector<ObjectDelta>& deltas);
 
   DatabaseImpl& db_;
 };

@@ -1,0 +1,250 @@
+#include "change_notifier.h"
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+namespace journaldb {
+
+std::optional<ObjectDelta> DiffObject(std::string_view collection, std::string_view key,
+                                      const std::optional<FieldMap>& before,
+                                      const std::optional<FieldMap>& after) {
+  ObjectDelta d{
+      std::string(collection), std::string(key), before.has_value(), after.has_value(), {}};
+  static const FieldMap kNone;
+  const FieldMap& a = before ? *before : kNone;
+  const FieldMap& b = after ? *after : kNone;
+  // Both maps are ordered by name: one merge pass.
+  auto i = a.begin();
+  auto j = b.begin();
+  while (i != a.end() || j != b.end()) {
+    if (j == b.end() || (i != a.end() && i->first < j->first)) {
+      d.fields.push_back(i++->first);
+    } else if (i == a.end() || j->first < i->first) {
+      d.fields.push_back(j++->first);
+    } else {
+      if (!(i->second == j->second)) d.fields.push_back(i->first);
+      ++i;
+      ++j;
+    }
+  }
+  if (d.existed == d.exists && d.fields.empty()) return std::nullopt;
+  return d;
+}
+
+namespace {
+
+// One key's merged change: its state before the first pending change and
+// after the last, and the union of the changed fields.
+struct PendingKey {
+  std::string key;
+  bool existed = false;
+  bool exists = false;
+  std::set<std::string> fields;
+};
+
+struct Observer {
+  std::string collection;
+  std::optional<std::string> key;  // one object, or the whole collection
+  ChangeCallback callback;
+  // Pending since the last delivery, keys in first-change order.
+  std::vector<PendingKey> pending;
+  std::unordered_map<std::string, size_t> index;
+  bool reset = false;
+  uint32_t causes = 0;
+  bool queued = false;  // in Core::ready
+
+  bool Matches(const ObjectDelta& d) const {
+    return d.collection == collection && (!key || d.key == *key);
+  }
+  void Merge(const ObjectDelta& d) {
+    auto [it, fresh] = index.try_emplace(d.key, pending.size());
+    if (fresh) pending.push_back(PendingKey{d.key, d.existed, d.exists, {}});
+    PendingKey& p = pending[it->second];
+    p.exists = d.exists;
+    p.fields.insert(d.fields.begin(), d.fields.end());
+  }
+  // Moves the pending set into a delivery and clears it.
+  Changes Take() {
+    Changes c;
+    c.collection = collection;
+    c.reset = reset;
+    c.causes = causes;
+    for (PendingKey& p : pending) {
+      if (!p.existed && p.exists) {
+        c.inserted.push_back(std::move(p.key));
+      } else if (p.existed && !p.exists) {
+        c.deleted.push_back(std::move(p.key));
+      } else if (p.existed && p.exists) {
+        c.modified.push_back(ModifiedObject{
+            std::move(p.key), std::vector<std::string>(p.fields.begin(), p.fields.end())});
+      }
+    }
+    pending.clear();
+    index.clear();
+    reset = false;
+    causes = 0;
+    return c;
+  }
+};
+
+}  // namespace
+
+struct ChangeNotifier::Core {
+  std::atomic<bool> active{false};
+  std::mutex mu;
+  std::condition_variable wake;  // the thread: something is ready, or stop
+  std::condition_variable idle;  // Cancel: the running callback returned
+  std::map<uint64_t, std::shared_ptr<Observer>> observers;
+  std::deque<uint64_t> ready;  // observers with pending changes, in the order they got them
+  uint64_t next_id = 1;
+  uint64_t running = 0;  // id whose callback runs now; 0: none
+  bool stopping = false;
+  std::thread thread;
+  std::thread::id thread_id;  // kept after Stop detaches or joins the thread
+
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      wake.wait(lock, [&] { return stopping || !ready.empty(); });
+      if (stopping) return;
+      uint64_t id = ready.front();
+      ready.pop_front();
+      auto it = observers.find(id);
+      if (it == observers.end()) continue;
+      std::shared_ptr<Observer> o = it->second;
+      o->queued = false;
+      Changes changes = o->Take();
+      running = id;
+      lock.unlock();
+      try {
+        o->callback(changes);
+      } catch (...) {
+        // Exceptions do not cross the API; the other subscriptions go on.
+      }
+      lock.lock();
+      running = 0;
+      idle.notify_all();
+    }
+  }
+
+  void Queue(uint64_t id, Observer& o) {
+    if (o.queued) return;
+    o.queued = true;
+    ready.push_back(id);
+  }
+
+  void Remove(uint64_t id) {
+    std::unique_lock<std::mutex> lock(mu);
+    observers.erase(id);
+    if (observers.empty()) active.store(false, std::memory_order_relaxed);
+    // The callback may be running right now on the notifier thread: wait for
+    // it, unless this is that thread (a callback cancelling itself or another).
+    if (thread_id != std::this_thread::get_id()) idle.wait(lock, [&] { return running != id; });
+  }
+};
+
+struct ChangeSubscription::Rep {
+  std::shared_ptr<ChangeNotifier::Core> core;
+  uint64_t id = 0;
+};
+
+ChangeSubscription::ChangeSubscription() = default;
+ChangeSubscription::ChangeSubscription(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+ChangeSubscription::ChangeSubscription(ChangeSubscription&&) noexcept = default;
+ChangeSubscription& ChangeSubscription::operator=(ChangeSubscription&& other) noexcept {
+  if (this != &other) {
+    Cancel();
+    rep_ = std::move(other.rep_);
+  }
+  return *this;
+}
+ChangeSubscription::~ChangeSubscription() { Cancel(); }
+
+void ChangeSubscription::Cancel() {
+  // Moved out first: a callback that destroys its own subscription re-enters
+  // here through the destructor and finds nothing to do.
+  std::unique_ptr<Rep> rep = std::move(rep_);
+  if (rep) rep->core->Remove(rep->id);
+}
+
+ChangeNotifier::ChangeNotifier() : core_(std::make_shared<Core>()), active_(&core_->active) {}
+
+ChangeNotifier::~ChangeNotifier() { Stop(); }
+
+ChangeSubscription ChangeNotifier::Subscribe(std::string collection, std::optional<std::string> key,
+                                             ChangeCallback callback) {
+  std::lock_guard<std::mutex> lock(core_->mu);
+  if (core_->stopping) return ChangeSubscription();
+  if (!core_->thread.joinable()) {
+    core_->thread = std::thread([core = core_] { core->Run(); });
+    core_->thread_id = core_->thread.get_id();
+  }
+  auto rep = std::make_unique<ChangeSubscription::Rep>();
+  rep->core = core_;
+  rep->id = core_->next_id++;
+  auto observer = std::make_shared<Observer>();
+  observer->collection = std::move(collection);
+  observer->key = std::move(key);
+  observer->callback = std::move(callback);
+  core_->observers.emplace(rep->id, std::move(observer));
+  core_->active.store(true, std::memory_order_relaxed);
+  return ChangeSubscription(std::move(rep));
+}
+
+void ChangeNotifier::Publish(ChangeCause cause, const std::vector<ObjectDelta>& deltas) {
+  std::lock_guard<std::mutex> lock(core_->mu);
+  bool any = false;
+  for (auto& [id, o] : core_->observers) {
+    bool matched = false;
+    for (const ObjectDelta& d : deltas)
+      if (o->Matches(d)) {
+        o->Merge(d);
+        matched = true;
+      }
+    if (!matched) continue;
+    o->causes |= static_cast<uint32_t>(cause);
+    core_->Queue(id, *o);
+    any = true;
+  }
+  if (any) core_->wake.notify_one();
+}
+
+void ChangeNotifier::PublishReset() {
+  std::lock_guard<std::mutex> lock(core_->mu);
+  for (auto& [id, o] : core_->observers) {
+    // The wipe removed every object: what was pending is superseded.
+    o->pending.clear();
+    o->index.clear();
+    o->reset = true;
+    o->causes |= static_cast<uint32_t>(ChangeCause::kClientReset);
+    core_->Queue(id, *o);
+  }
+  if (!core_->observers.empty()) core_->wake.notify_one();
+}
+
+void ChangeNotifier::Stop() {
+  std::thread thread;
+  {
+    std::lock_guard<std::mutex> lock(core_->mu);
+    core_->stopping = true;
+    core_->observers.clear();
+    core_->ready.clear();
+    core_->active.store(false, std::memory_order_relaxed);
+    thread = std::move(core_->thread);
+  }
+  core_->wake.notify_one();
+  if (!thread.joinable()) return;
+  // A callback that closes the database runs on the thread itself: it ends
+  // when the callback returns (the thread holds its own reference to Core).
+  if (thread.get_id() == std::this_thread::get_id())
+    thread.detach();
+  else
+    thread.join();
+}
+
+}  // namespace journaldb
