@@ -33,7 +33,7 @@ class ResetFixture : public ::testing::Test {
 
   void StartServer() {
     std::string error;
-    server_ = ServerProcess::Restart(data_, &error, port_);
+    server_ = ServerProcess::Restart(data_, launch_, &error, port_);
     ASSERT_TRUE(server_) << error;
     port_ = server_->port();
   }
@@ -132,6 +132,8 @@ class ResetFixture : public ::testing::Test {
 
   TempDir dir_;
   std::string data_;
+  // How StartServer starts the server (extra options); set before SetUp.
+  ServerLaunch launch_;
   uint16_t port_ = 0;
   std::unique_ptr<ServerProcess> server_;
 
