@@ -100,6 +100,10 @@ int main(int argc, char** argv) {
   hello.upload_cursor = 6;
   hello.client_secret = std::string(wire::kClientSecretBytes, '\x5a');
   frame("hello", 0, wire::EncodeMessage(hello));
+  // The fields rollback detection added: the chain hash at the hello's
+  // cursor, in changesets and bootstrap pages, and the reset it triggers.
+  hello.download_hash = std::string(wire::kChainHashBytes, '\x3c');
+  frame("hello_download_hash", 0, wire::EncodeMessage(hello));
   wire::HelloOk hello_ok;
   hello_ok.client_id = 5;
   hello_ok.epoch = 11;
@@ -114,16 +118,25 @@ int main(int argc, char** argv) {
   changesets.latest_version = 4;
   changesets.changesets.push_back({4, 5, 7, 1700000000000000, entry_bytes, {}});
   frame("changesets", 0, wire::EncodeMessage(changesets));
+  changesets.chain_hash = std::string(wire::kChainHashBytes, '\xc3');
+  frame("changesets_chain_hash", 0, wire::EncodeMessage(changesets));
   wire::BootstrapPage page;
   page.server_version = 4;
   page.objects.push_back({std::string("tasks\0t1", 8), journaldb::codec::EncodeObject(all_types), {}});
   page.last = true;
   frame("bootstrap_page", 0, wire::EncodeMessage(page));
+  page.client_highest_lsn = 7;
+  page.chain_hash = std::string(wire::kChainHashBytes, '\x96');
+  frame("bootstrap_page_chain_hash", 0, wire::EncodeMessage(page));
   wire::Error error;
   error.code = wire::ErrorCode::kClientReset;
   error.message = "history trimmed";
   error.reset_reason = wire::ResetReason::kHistoryTrimmed;
   frame("error", 0, wire::EncodeMessage(error));
+  error.message = "download cursor 9 is beyond the latest server version 4";
+  error.reset_reason = wire::ResetReason::kServerRollback;
+  error.restored_latest_version = 6;  // the client's highest lsn the server holds
+  frame("error_server_rollback", 0, wire::EncodeMessage(error));
   frame("changeset_record", 1, wire::EncodeChangesetRecord(changesets.changesets[0]));
   return 0;
 }

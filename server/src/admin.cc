@@ -11,6 +11,7 @@
 #include "journaldb/server/restore.h"
 #include "journaldb/server/server_store.h"
 #include "postgres/postgres_store.h"
+#include "registration_sweeper.h"
 
 namespace journaldb::server {
 
@@ -74,6 +75,15 @@ Result<std::string> ResetClient(const StorageLocation& location, uint64_t client
   if (!store.ok()) return store.status();
   if (Status s = (*store)->ResetClient(client_id); !s.ok()) return s;
   return fmt::format("client {} must reset at its next connection", client_id);
+}
+
+Result<std::string> ExpireRegistrations(const StorageLocation& location, uint64_t seconds) {
+  auto store = OpenStorage(location, /*create=*/false);
+  if (!store.ok()) return store.status();
+  Result<uint64_t> removed = ExpireUnusedRegistrations(**store, seconds);
+  if (!removed.ok()) return removed.status();
+  return fmt::format("removed {} registrations made more than {} s ago and never used", *removed,
+                     seconds);
 }
 
 Result<std::string> Init(const StorageLocation& location) {

@@ -39,7 +39,10 @@ bool SecretMatches(std::string_view secret, const SecretHash& stored) {
 // The checks for a hello naming a client id the server gave out.
 std::optional<wire::Error> CheckKnownClient(const wire::Hello& h, const AdmissionView& view) {
   if (!view.client)
-    return Reset(ResetReason::kUnknownClient, fmt::format("client {} is unknown", h.client_id));
+    return Reset(ResetReason::kUnknownClient,
+                 fmt::format("client {} is unknown (never registered here, or its registration "
+                             "expired unused)",
+                             h.client_id));
   if (view.client->reset)
     return Reset(ResetReason::kOperatorReset,
                  fmt::format("an operator reset client {}", h.client_id));
@@ -124,6 +127,7 @@ AdmissionDecision DecideAdmission(const wire::Hello& h, std::string_view token,
   }
   if (std::optional<wire::Error> refusal = CheckKnownClient(h, view)) return *std::move(refusal);
   admit.reply.highest_stored_lsn = view.client->highest_lsn;
+  admit.first_use = !view.client->used;
   return admit;
 }
 

@@ -16,6 +16,7 @@
 #include "journaldb/server/upload_lsns.h"
 #include "journaldb/server/log_line.h"
 #include "rate_limited_log.h"
+#include "registration_sweeper.h"
 #include "source_throttle.h"
 
 namespace journaldb::server {
@@ -95,6 +96,13 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     std::lock_guard<std::mutex> lock(p->mu_);
     p->version_cv_.notify_all();
   });
+  if (options.expire_unused_registrations_after_s > 0) {
+    auto sweeper =
+        RegistrationSweeper::Start(s->store_.get(), options.expire_unused_registrations_after_s,
+                                   [p = s.get()](const std::string& l) { p->Log(l); });
+    if (!sweeper.ok()) return sweeper.status();
+    s->sweeper_ = std::move(sweeper).value();
+  }
   Result<sync::Listener> listener = sync::Listener::Listen(options.listen);
   if (!listener.ok()) return listener.status();
   s->listener_ = std::move(listener).value();
@@ -158,6 +166,7 @@ void Server::Stop() {
     if (c->thread.joinable()) c->thread.join();
   if (commit_thread_.joinable()) commit_thread_.join();
   Log("stop");
+  sweeper_.reset();
   store_.reset();
 }
 
@@ -460,6 +469,12 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
     }
     admit.reply.client_id = *id;
     admit.reply.client_secret = std::move(secret).value();
+  } else if (admit.first_use) {
+    // Its client came back: the registration no longer expires.
+    if (Status s = store_->MarkClientUsed(admit.reply.client_id); !s.ok()) {
+      SendError(c, wire::ErrorCode::kServerError, s.ToString() + "; retry later");
+      return false;
+    }
   }
   c->greeted = true;
   c->client_id = admit.reply.client_id;

@@ -7,6 +7,7 @@
 #include <boost/filesystem.hpp>
 #include <chrono>
 #include <cstring>
+#include <utility>
 
 #include "group_commit.h"
 #include "journaldb/journal/codec.h"
@@ -36,25 +37,37 @@ constexpr char kMetaLatest[] = "latest_version";
 constexpr char kMetaHorizon[] = "horizon";
 constexpr char kMetaNextClient[] = "next_client_id";
 
-// A registry value: highest lsn and reset flag (8 bytes each), then the
-// client secret's SHA-256 (32 bytes). Values written before servers issued
-// secrets end after the flag; they decode without a hash, and admission
-// refuses such a client (UnverifiableClient).
+// A registry value: highest lsn and reset flag (8 bytes each), the client
+// secret's SHA-256 (32 bytes), the registration time (microseconds, 8 bytes)
+// and the used flag (8 bytes). Values written before servers issued secrets
+// end after the reset flag; they decode without a hash, and admission
+// refuses such a client (UnverifiableClient). Values written before servers
+// kept registration times end after the hash; they decode as used, so they
+// never expire.
+constexpr size_t kClientWithoutHash = 16;
+constexpr size_t kClientWithoutTime = kClientWithoutHash + std::tuple_size_v<SecretHash>;
+constexpr size_t kClientBytes = kClientWithoutTime + 16;
+
 std::string EncodeClient(const ClientRecord& r) {
   std::string v = layout::EncodeU64(r.highest_lsn) + layout::EncodeU64(r.reset ? 1 : 0);
-  if (r.secret_hash)
-    v.append(reinterpret_cast<const char*>(r.secret_hash->data()), r.secret_hash->size());
+  if (!r.secret_hash) return v;
+  v.append(reinterpret_cast<const char*>(r.secret_hash->data()), r.secret_hash->size());
+  v += layout::EncodeU64(static_cast<uint64_t>(r.registered_at_us));
+  v += layout::EncodeU64(r.used ? 1 : 0);
   return v;
 }
 
 std::optional<ClientRecord> DecodeClient(std::string_view v) {
-  constexpr size_t kWithoutHash = 16;
-  if (v.size() != kWithoutHash && v.size() != kWithoutHash + std::tuple_size_v<SecretHash>)
+  if (v.size() != kClientWithoutHash && v.size() != kClientWithoutTime && v.size() != kClientBytes)
     return std::nullopt;
   ClientRecord r{*layout::DecodeU64(v.substr(0, 8)), *layout::DecodeU64(v.substr(8, 8)) != 0, {}};
-  if (v.size() > kWithoutHash) {
+  if (v.size() >= kClientWithoutTime) {
     r.secret_hash.emplace();
-    std::memcpy(r.secret_hash->data(), v.data() + kWithoutHash, r.secret_hash->size());
+    std::memcpy(r.secret_hash->data(), v.data() + kClientWithoutHash, r.secret_hash->size());
+  }
+  if (v.size() == kClientBytes) {
+    r.registered_at_us = static_cast<int64_t>(*layout::DecodeU64(v.substr(kClientWithoutTime, 8)));
+    r.used = *layout::DecodeU64(v.substr(kClientWithoutTime + 8, 8)) != 0;
   }
   return r;
 }
@@ -285,6 +298,8 @@ Result<uint64_t> ServerStore::RegisterClient(const SecretHash& secret_hash) {
   uint64_t id = next_client_id_;
   ClientRecord record;
   record.secret_hash = secret_hash;
+  record.registered_at_us = NowMicros();
+  record.used = false;
   rocksdb::WriteBatch batch;
   batch.Put(meta_, kMetaNextClient, layout::EncodeU64(id + 1));
   batch.Put(clients_, layout::EncodeU64(id), EncodeClient(record));
@@ -294,6 +309,48 @@ Result<uint64_t> ServerStore::RegisterClient(const SecretHash& secret_hash) {
   next_client_id_ = id + 1;
   clients_cache_[id] = record;
   return id;
+}
+
+Status ServerStore::UpdateClient(uint64_t client_id, const char* what,
+                                 const std::function<bool(ClientRecord&)>& change) {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  auto it = clients_cache_.find(client_id);
+  if (it == clients_cache_.end())
+    return Status::NotFound(fmt::format("no client {} in the registry of {}", client_id, dir_));
+  ClientRecord rec = it->second;
+  if (!change(rec)) return Status::OK();
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (Status s =
+          FromRocks(db_->Put(wo, clients_, layout::EncodeU64(client_id), EncodeClient(rec)), what);
+      !s.ok())
+    return s;
+  it->second = rec;
+  return Status::OK();
+}
+
+Status ServerStore::MarkClientUsed(uint64_t client_id) {
+  return UpdateClient(client_id, "mark client used",
+                      [](ClientRecord& rec) { return !std::exchange(rec.used, true); });
+}
+
+Result<uint64_t> ServerStore::RemoveUnusedRegistrations(int64_t registered_before_us) {
+  std::lock_guard<std::mutex> removal(registry_removal_mu_);
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  rocksdb::WriteBatch batch;
+  std::vector<uint64_t> removed;
+  for (const auto& [id, rec] : clients_cache_)
+    if (!rec.used && rec.registered_at_us < registered_before_us) {
+      batch.Delete(clients_, layout::EncodeU64(id));
+      removed.push_back(id);
+    }
+  if (removed.empty()) return uint64_t{0};
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (Status s = FromRocks(db_->Write(wo, &batch), "remove unused registrations"); !s.ok())
+    return s;
+  for (uint64_t id : removed) clients_cache_.erase(id);
+  return uint64_t{removed.size()};
 }
 
 namespace {
@@ -334,6 +391,7 @@ class RocksGroupReads final : public GroupCommitReads {
 }  // namespace
 
 void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
+  std::lock_guard<std::mutex> removal(registry_removal_mu_);
   RocksGroupReads reads(*this, origins_, state_);
   GroupCommitPlan plan;
   Status failure = PlanGroupCommit(jobs, latest_version(), latest_hash_, reads, &plan);
@@ -356,6 +414,7 @@ void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
     for (auto& [id, highest] : plan.highest_lsns) {
       ClientRecord rec = GetClient(id).value_or(ClientRecord{});
       rec.highest_lsn = highest;
+      rec.used = true;
       batch.Put(clients_, layout::EncodeU64(id), EncodeClient(rec));
       updated[id] = rec;
     }
@@ -368,7 +427,10 @@ void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
   if (!failure.ok()) return;
   {
     std::lock_guard<std::mutex> lock(registry_mu_);
-    for (auto& [id, rec] : updated) clients_cache_[id].highest_lsn = rec.highest_lsn;
+    for (auto& [id, rec] : updated) {
+      clients_cache_[id].highest_lsn = rec.highest_lsn;
+      clients_cache_[id].used = true;
+    }
   }
   latest_hash_ = plan.latest_hash;
   latest_version_.store(plan.latest_version, std::memory_order_release);
@@ -499,20 +561,10 @@ Result<uint64_t> ServerStore::FirstVersionYoungerThan(uint64_t age_seconds) {
 }
 
 Status ServerStore::ResetClient(uint64_t client_id) {
-  std::lock_guard<std::mutex> lock(registry_mu_);
-  auto it = clients_cache_.find(client_id);
-  if (it == clients_cache_.end())
-    return Status::NotFound(fmt::format("no client {} in the registry of {}", client_id, dir_));
-  ClientRecord rec = it->second;
-  rec.reset = true;
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  if (Status s = FromRocks(db_->Put(wo, clients_, layout::EncodeU64(client_id), EncodeClient(rec)),
-                           "reset client");
-      !s.ok())
-    return s;
-  it->second = rec;
-  return Status::OK();
+  return UpdateClient(client_id, "reset client", [](ClientRecord& rec) {
+    rec.reset = true;
+    return true;
+  });
 }
 
 Result<uint64_t> ServerStore::StartNewEpoch(ServerStorage* replaced) {

@@ -33,7 +33,7 @@ class ResetFixture : public ::testing::Test {
 
   void StartServer() {
     std::string error;
-    server_ = ServerProcess::Restart(data_, &error, port_);
+    server_ = ServerProcess::Restart(data_, launch_, &error, port_);
     ASSERT_TRUE(server_) << error;
     port_ = server_->port();
   }
@@ -132,20 +132,12 @@ class ResetFixture : public ::testing::Test {
     return n;
   }
   // Copies the directory tree `from` (a closed database) to `to`.
-  static void CopyDir(const std::string& from, const std::string& to) {
-    namespace fs = boost::filesystem;
-    fs::create_directories(to);
-    for (fs::recursive_directory_iterator it(from), end; it != end; ++it) {
-      fs::path target = fs::path(to) / fs::relative(it->path(), from);
-      if (fs::is_directory(it->path()))
-        fs::create_directories(target);
-      else
-        fs::copy_file(it->path(), target);
-    }
-  }
+  static void CopyDir(const std::string& from, const std::string& to) { CopyDirectory(from, to); }
 
   TempDir dir_;
   std::string data_;
+  // How StartServer starts the server (extra options); set before SetUp.
+  ServerLaunch launch_;
   uint16_t port_ = 0;
   std::unique_ptr<ServerProcess> server_;
 

@@ -1,5 +1,7 @@
 // A server rolled back in place: an older copy of its data directory put
-// back under the same epoch, so version numbers are reused. Every client
+// back under the same epoch, or on PostgreSQL an older pg_dump restored into
+// the same database without new-epoch (test_store.h), so version numbers
+// are reused. Every client
 // whose download cursor is beyond the restored history, or on a history that
 // was rewritten since (docs/protocol.md, "Rollback detection"), resets with
 // reason server-rollback: the writer recovers its lost writes, and a client
@@ -15,17 +17,18 @@ namespace {
 
 class RollbackInPlace : public testing::ResetFixture {
  protected:
-  // Saves the stopped server's data directory as it is now.
+  // Saves the stopped server's state as it is now.
   void SaveData() {
     StopServer();
-    CopyDir(data_, dir_.Sub("copy"));
+    std::string out;
+    ASSERT_EQ(testing::CopyStore(data_, dir_.Sub("copy"), &out), 0) << out;
     StartServer();
   }
-  // Puts the saved data directory back, same epoch.
+  // Puts the saved state back, same epoch.
   void PutDataBack() {
     StopServer();
-    boost::filesystem::remove_all(data_);
-    CopyDir(dir_.Sub("copy"), data_);
+    std::string out;
+    ASSERT_EQ(testing::PutStoreBackInPlace(data_, dir_.Sub("copy"), &out), 0) << out;
     StartServer();
   }
   // Syncs `db`, which must reset for a rollback and come back caught up.

@@ -98,6 +98,25 @@ TEST(Admission, AKnownClientInStepIsAdmittedWithTheLineageAndItsHighestLsn) {
   EXPECT_EQ(a->reply.highest_stored_lsn, kHighestLsn);
 }
 
+TEST(Admission, AKnownClientsFirstHelloSinceRegisteringIsItsFirstUse) {
+  AdmissionView view = View();
+  AdmissionDecision used = DecideAdmission(KnownHello(), kToken, view);
+  ASSERT_NE(Admitted(used), nullptr) << Message(used);
+  EXPECT_FALSE(Admitted(used)->first_use);
+  view.client->used = false;
+  AdmissionDecision first = DecideAdmission(KnownHello(), kToken, view);
+  ASSERT_NE(Admitted(first), nullptr) << Message(first);
+  EXPECT_TRUE(Admitted(first)->first_use);
+  // A refused hello uses nothing: a wrong secret brings no mark.
+  wire::Hello wrong = KnownHello();
+  wrong.client_secret[0] ^= 1;
+  EXPECT_EQ(Admitted(DecideAdmission(wrong, kToken, view)), nullptr);
+  // A registration is no use of the id it creates.
+  AdmissionDecision registration = DecideAdmission(NewClientHello(), kToken, view);
+  ASSERT_NE(Admitted(registration), nullptr) << Message(registration);
+  EXPECT_FALSE(Admitted(registration)->first_use);
+}
+
 TEST(Admission, ClientIdZeroRegistersWithoutLookingAtAnyRegistryEntry) {
   AdmissionView view = View();
   // Whatever the store returned for id 0 must not make it a reset.
@@ -286,6 +305,7 @@ TEST(Admission, AnIdTheRegistryDoesNotHoldIsAnUnknownClientReset) {
   AdmissionDecision d = DecideAdmission(KnownHello(), kToken, view);
   EXPECT_TRUE(Reset(d, ResetReason::kUnknownClient));
   EXPECT_NE(Message(d).find("client 5"), std::string::npos) << Message(d);
+  EXPECT_NE(Message(d).find("expired unused"), std::string::npos) << Message(d);
 }
 
 TEST(Admission, AClientAnOperatorResetIsResetEvenWhenOtherwiseInStep) {

@@ -1,20 +1,22 @@
 // The ServerStorage contract, one test body for both stores (the RocksDB
 // data directory and a PostgreSQL database): gapless versions in commit
 // order, idempotent re-uploads, bootstrap snapshots isolated from later
-// commits, registry, trim, operator reset, epochs and the history's hash
-// chain; and on PostgreSQL alone, a group commit the database refuses
-// midway.
+// commits, registry (and the expiry of registrations never used), trim,
+// operator reset, epochs and the history's hash chain; and on PostgreSQL
+// alone, a group commit the database refuses midway.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
 #include <rocksdb/db.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
+#include "journaldb/journal/wall_clock.h"
 #include "journaldb/server/admin.h"
 #include "journaldb/server/server_storage.h"
 #include "support/postgres_cluster.h"
@@ -107,30 +109,68 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
+  // Opens the closed data directory with plain RocksDB and hands `body`
+  // every column family by name: what an older server left on disk.
+  void RewriteRaw(const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& body) {
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies({}, location_.data_dir, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const std::string& name : names)
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open({}, location_.data_dir, families, &handles, &db).ok());
+    for (rocksdb::ColumnFamilyHandle* h : handles) body(db, h);
+    for (rocksdb::ColumnFamilyHandle* h : handles)
+      EXPECT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    delete db;
+  }
+
+  // Runs `sql` on the PostgreSQL database under test.
+  void ExecPostgres(const char* sql) {
+    std::string error;
+    EXPECT_TRUE(testing::RunSql(location_.postgres, sql, &error)) << error;
+  }
+
   // Makes the store look written before servers kept the chain: its chain
   // column family or table is gone.
   void DropChain() {
     store_.reset();
-    if (GetParam() == "rocksdb") {
-      std::vector<rocksdb::ColumnFamilyDescriptor> families;
-      std::vector<std::string> names;
-      ASSERT_TRUE(rocksdb::DB::ListColumnFamilies({}, location_.data_dir, &names).ok());
-      for (const std::string& name : names)
-        families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-      std::vector<rocksdb::ColumnFamilyHandle*> handles;
-      rocksdb::DB* db = nullptr;
-      ASSERT_TRUE(rocksdb::DB::Open({}, location_.data_dir, families, &handles, &db).ok());
-      for (rocksdb::ColumnFamilyHandle* h : handles) {
-        if (h->GetName() == "chain") {
-          EXPECT_TRUE(db->DropColumnFamily(h).ok());
-        }
-        EXPECT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    if (GetParam() != "rocksdb") return ExecPostgres("DROP TABLE journaldb.chain");
+    RewriteRaw([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* h) {
+      if (h->GetName() == "chain") {
+        EXPECT_TRUE(db->DropColumnFamily(h).ok());
       }
-      delete db;
-      return;
-    }
-    std::string error;
-    EXPECT_TRUE(testing::RunSql(location_.postgres, "DROP TABLE journaldb.chain", &error)) << error;
+    });
+  }
+
+  // Makes the store look written before servers kept registration times:
+  // the registry's values end after the secret hash, or its table lacks
+  // the two columns.
+  void DropRegistrationTimes() {
+    store_.reset();
+    if (GetParam() != "rocksdb")
+      return ExecPostgres(
+          "ALTER TABLE journaldb.clients DROP COLUMN registered_at_us, DROP COLUMN used");
+    RewriteRaw([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* h) {
+      if (h->GetName() != "clients") return;
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, h));
+      // highest lsn, reset flag, secret hash: 48 bytes.
+      for (it->SeekToFirst(); it->Valid(); it->Next())
+        EXPECT_TRUE(db->Put({}, h, it->key(), it->value().ToString().substr(0, 48)).ok());
+    });
+  }
+
+  std::optional<ClientRecord> Client(uint64_t id) {
+    Result<AdmissionView> view = store_->ReadAdmissionView(id, 0, 0);
+    EXPECT_TRUE(view.ok()) << view.status().ToString();
+    return view.ok() ? view->client : std::nullopt;
+  }
+
+  uint64_t RemoveUnused(int64_t registered_before_us) {
+    Result<uint64_t> removed = store_->RemoveUnusedRegistrations(registered_before_us);
+    EXPECT_TRUE(removed.ok()) << removed.status().ToString();
+    return removed.ok() ? *removed : 0;
   }
 
   std::optional<ChainHash> HashAt(uint64_t version) {
@@ -406,6 +446,83 @@ TEST_P(StorageContract, InitRefusesAStoreThatHoldsOneAndKeepsIt) {
   Result<AdmissionView> view = store_->ReadAdmissionView(a, 0, 0);
   ASSERT_TRUE(view.ok());
   EXPECT_TRUE(view->client.has_value());
+}
+
+// a registers and never comes back; b comes back with a hello; c uploads.
+// Only a expires, and only once the cutoff is past its registration time.
+TEST_P(StorageContract, OnlyRegistrationsNeverUsedAreRemovedOnceMadeBeforeTheCutoff) {
+  const int64_t before = NowMicros();
+  uint64_t a = Register('a'), b = Register('b'), c = Register('c');
+  const int64_t after = NowMicros();
+  std::optional<ClientRecord> ra = Client(a);
+  ASSERT_TRUE(ra.has_value());
+  EXPECT_FALSE(ra->used);
+  EXPECT_GE(ra->registered_at_us, before);
+  EXPECT_LE(ra->registered_at_us, after);
+  const int64_t b_registered = Client(b)->registered_at_us;
+  ASSERT_TRUE(store_->MarkClientUsed(b).ok());
+  ASSERT_TRUE(store_->MarkClientUsed(b).ok());  // again: nothing changes
+  AppendFor(c, Entries(1, 1));
+  EXPECT_TRUE(Client(b)->used);
+  EXPECT_TRUE(Client(c)->used);
+  EXPECT_EQ(Client(b)->registered_at_us, b_registered);
+  Open();  // the marks are durable, not only cached
+  EXPECT_FALSE(Client(a)->used);
+  EXPECT_TRUE(Client(b)->used);
+  EXPECT_EQ(Client(b)->secret_hash, HashOf('b'));
+
+  EXPECT_EQ(RemoveUnused(before), 0u);  // a is younger than that
+  ASSERT_TRUE(Client(a).has_value());
+  EXPECT_EQ(RemoveUnused(after + 1), 1u);
+  EXPECT_FALSE(Client(a).has_value());
+  EXPECT_TRUE(store_->MarkClientUsed(a).IsNotFound());
+  EXPECT_TRUE(store_->ResetClient(a).IsNotFound());
+  EXPECT_EQ(RemoveUnused(NowMicros() + 1), 0u);
+  // The used ones keep everything; c still uploads; ids are never reused.
+  EXPECT_EQ(Client(c)->highest_lsn, 1u);
+  AppendFor(c, Entries(2, 2));
+  Open();
+  EXPECT_FALSE(Client(a).has_value());
+  EXPECT_TRUE(Client(b).has_value());
+  EXPECT_GT(Register('d'), c);
+}
+
+// An upload by a client whose registration was removed is refused like any
+// unknown client's, and stores nothing.
+TEST_P(StorageContract, AnUploadOfAnExpiredRegistrationIsRefusedAsUnknown) {
+  uint64_t a = Register('a');
+  EXPECT_EQ(RemoveUnused(NowMicros() + 1), 1u);
+  std::vector<UploadJob> jobs(1);
+  jobs[0].client_id = a;
+  jobs[0].entries = Entries(1, 1);
+  std::vector<UploadJob*> group = {&jobs[0]};
+  store_->AppendUploads(group);
+  EXPECT_TRUE(jobs[0].status.IsNotFound()) << jobs[0].status.ToString();
+  EXPECT_EQ(store_->latest_version(), 0u);
+  EXPECT_FALSE(Client(a).has_value());
+}
+
+// An upgrade must not expire anyone: registrations stored before servers
+// kept the time count as used. Registrations made after it expire as usual.
+TEST_P(StorageContract, AStoreFromBeforeRegistrationTimesCountsItsClientsAsUsed) {
+  uint64_t a = Register('a');
+  DropRegistrationTimes();
+  Open();
+  std::optional<ClientRecord> ra = Client(a);
+  ASSERT_TRUE(ra.has_value());
+  EXPECT_TRUE(ra->used);
+  EXPECT_EQ(ra->registered_at_us, 0);
+  EXPECT_EQ(ra->secret_hash, HashOf('a'));
+  uint64_t b = Register('b');
+  EXPECT_FALSE(Client(b)->used);
+  EXPECT_EQ(RemoveUnused(NowMicros() + 1), 1u);
+  EXPECT_TRUE(Client(a).has_value());
+  EXPECT_FALSE(Client(b).has_value());
+  // Reopened (the PostgreSQL columns are there now), nothing changes.
+  Open();
+  EXPECT_TRUE(Client(a)->used);
+  AppendFor(a, Entries(1, 1));
+  EXPECT_EQ(Client(a)->highest_lsn, 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StorageContract, ::testing::Values("rocksdb", "postgres"),

@@ -103,6 +103,42 @@ int RestoreStore(const std::string& data_dir, const std::string& from, std::stri
   return 0;
 }
 
+int CopyStore(const std::string& data_dir, const std::string& to, std::string* out) {
+  server::StorageLocation at = TestStorage(data_dir);
+  if (at.postgres.empty()) {
+    CopyDirectory(data_dir, to);
+    return 0;
+  }
+  return BackupStore(data_dir, to, out);
+}
+
+int PutStoreBackInPlace(const std::string& data_dir, const std::string& from, std::string* out) {
+  server::StorageLocation at = TestStorage(data_dir);
+  if (at.postgres.empty()) {
+    boost::filesystem::remove_all(data_dir);
+    CopyDirectory(from, data_dir);
+    return 0;
+  }
+  std::string error;
+  PostgresCluster* cluster = PostgresCluster::Shared(&error);
+  if (cluster == nullptr) return *out = error, 1;
+  return Run({cluster->Program("pg_restore"), "--clean", "--if-exists", "--single-transaction",
+              "-d", at.postgres, from},
+             out);
+}
+
+void CopyDirectory(const std::string& from, const std::string& to) {
+  namespace fs = boost::filesystem;
+  fs::create_directories(to);
+  for (fs::recursive_directory_iterator it(from), end; it != end; ++it) {
+    fs::path target = fs::path(to) / fs::relative(it->path(), from);
+    if (fs::is_directory(it->path()))
+      fs::create_directories(target);
+    else
+      fs::copy_file(it->path(), target);
+  }
+}
+
 void ReplaceWithFreshStore(const std::string& data_dir) {
   if (!TestStoreIsPostgres()) {
     boost::filesystem::remove_all(data_dir);

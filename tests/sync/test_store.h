@@ -37,6 +37,17 @@ int RestoreStore(const std::string& data_dir, const std::string& from, std::stri
 // or a plain-text pg_dump of the database written to the file `scratch`, in
 // which bytea values are spelled in hex. Fails the test if it cannot dump.
 std::string SearchableStore(const std::string& data_dir, const std::string& scratch);
+// A history rolled back in place, as by an operator who bypasses `restore`:
+// CopyStore saves the stopped server's state at `to` (the data directory
+// copied file by file, or a pg_dump of its database); PutStoreBackInPlace
+// puts such a copy back under the same epoch (the directory replaced by the
+// copy, or the dump restored into the same database with pg_restore
+// --clean, and no new-epoch). Both return the exit code of the step that
+// failed (0: done) with the output in *out.
+int CopyStore(const std::string& data_dir, const std::string& to, std::string* out);
+int PutStoreBackInPlace(const std::string& data_dir, const std::string& from, std::string* out);
+// Copies the directory tree `from` to `to` (created), file by file.
+void CopyDirectory(const std::string& from, const std::string& to);
 // Replaces the state with an empty one, a lineage that never heard of any
 // client: the directory removed (the next start creates it), or a new
 // database.

@@ -163,6 +163,11 @@ TEST_F(CommandLine, ServerUsageErrorsNameTheOption) {
   ExpectUsageError(Server({"trim", "--data", data, "--below", "-5"}), "--below");
   ExpectUsageError(Server({"trim", "--data", data, "--below", "0x10"}), "--below");
   ExpectUsageError(Server({"reset-client", "--data", data, "0"}), "CLIENT_ID");
+  ExpectUsageError(Server({"expire-registrations", "--data", data}), "--older-than");
+  ExpectUsageError(Server({"expire-registrations", "--data", data, "--older-than", "-1"}),
+                   "--older-than");
+  ExpectUsageError(Server({"--data", data, "--expire-unused-registrations-after", "1h"}),
+                   "--expire-unused-registrations-after");
   ExpectUsageError(Server({"--data", data, "trim", "--below", "3"}),
                    "--data before `trim` is a serving option");
   EXPECT_FALSE(boost::filesystem::exists(data));

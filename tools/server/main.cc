@@ -9,6 +9,7 @@
 //   journal-server backup --data DIR --to DIR
 //   journal-server restore --data DIR --from DIR
 //   journal-server reset-client --data DIR ID
+//   journal-server expire-registrations --data DIR --older-than SECONDS
 //   journal-server new-epoch --postgres CONNINFO [--replaced-postgres CONNINFO]
 //
 // CLI11 parses the command line; an unknown option or argument is a usage
@@ -40,12 +41,13 @@ constexpr char kUsage[] =
     "                 [--tls-cert FILE --tls-key FILE] [--insecure]\n"
     "                 [--max-connections N] [--max-connections-per-source N]\n"
     "                 [--hello-timeout-ms MS] [--frame-timeout-ms MS] [--idle-timeout-ms MS]\n"
-    "                 [--max-inflight-bytes BYTES]\n"
+    "                 [--max-inflight-bytes BYTES] [--expire-unused-registrations-after SECONDS]\n"
     "  journal-server init STORE\n"
     "  journal-server trim STORE (--below VERSION | --older-than SECONDS)\n"
     "  journal-server backup --data DIR --to DIR\n"
     "  journal-server restore --data DIR --from DIR\n"
     "  journal-server reset-client STORE CLIENT_ID\n"
+    "  journal-server expire-registrations STORE --older-than SECONDS\n"
     "  journal-server new-epoch (--postgres CONNINFO | --postgres-file FILE)\n"
     "                 [--replaced-postgres CONNINFO]\n"
     "  journal-server --version\n"
@@ -237,6 +239,9 @@ int main(int argc, char** argv) {
       AddDecimalOption(&app, "--idle-timeout-ms", &serve.idle_timeout_ms, uint32_t{1}, kMaxU32),
       AddDecimalOption(&app, "--max-inflight-bytes", &serve.max_inflight_frame_bytes,
                        size_t{journaldb::wire::kMaxFrameBytes}, std::numeric_limits<size_t>::max()),
+      AddDecimalOption(&app, "--expire-unused-registrations-after",
+                       &serve.expire_unused_registrations_after_s, uint64_t{0},
+                       std::numeric_limits<uint64_t>::max()),
   };
   app.require_subcommand(0, 1);
 
@@ -254,6 +259,10 @@ int main(int argc, char** argv) {
   CLI::App* reset_client =
       AddStoreCommand(app, "reset-client", "demand a client reset of one client", line);
   AddDecimalOption(reset_client, "CLIENT_ID", &line.client_id, uint64_t{1}, kMax)->required();
+  CLI::App* expire_registrations = AddStoreCommand(
+      app, "expire-registrations", "remove registrations whose clients never came back", line);
+  AddDecimalOption(expire_registrations, "--older-than", &line.older_than, uint64_t{0}, kMax)
+      ->required();
   CLI::App* new_epoch =
       app.add_subcommand("new-epoch", "start a new epoch after a PostgreSQL restore");
   AddHelp(new_epoch);
@@ -321,5 +330,7 @@ int main(int argc, char** argv) {
                       ? journaldb::server::TrimBelow(*location, line.below)
                       : journaldb::server::TrimOlderThan(*location, line.older_than));
   }
+  if (expire_registrations->parsed())
+    return Report(journaldb::server::ExpireRegistrations(*location, line.older_than));
   return Report(journaldb::server::ResetClient(*location, line.client_id));
 }

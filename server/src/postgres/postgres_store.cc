@@ -53,7 +53,9 @@ CREATE TABLE journaldb.clients (
   client_id bigint PRIMARY KEY,
   highest_lsn bigint NOT NULL,
   reset boolean NOT NULL,
-  secret_hash bytea);
+  secret_hash bytea,
+  registered_at_us bigint NOT NULL DEFAULT 0,
+  used boolean NOT NULL DEFAULT true);
 CREATE TABLE journaldb.changesets (
   version bigint PRIMARY KEY,
   server_time_us bigint NOT NULL,
@@ -80,13 +82,16 @@ std::optional<SecretHash> DecodeSecretHash(std::string_view b) {
   return h;
 }
 
-// A registry row (highest_lsn, reset, secret_hash) starting at column `col`.
+// A registry row (highest_lsn, reset, secret_hash, registered_at_us, used)
+// starting at column `col`.
 Result<ClientRecord> DecodeClientRow(const PgRows& rows, int row, int col) {
   ClientRecord r{rows.U64(row, col), rows.Bool(row, col + 1), std::nullopt};
   if (!rows.IsNull(row, col + 2)) {
     r.secret_hash = DecodeSecretHash(rows.Bytes(row, col + 2));
     if (!r.secret_hash) return Status::Corruption("postgres: a client's secret hash is malformed");
   }
+  r.registered_at_us = static_cast<int64_t>(rows.U64(row, col + 3));
+  r.used = rows.Bool(row, col + 4);
   return r;
 }
 
@@ -96,8 +101,11 @@ class PgGroupReads final : public GroupCommitReads {
   explicit PgGroupReads(PgConnection& c) : c_(c) {}
 
   Result<std::optional<ClientRecord>> Client(uint64_t client_id) override {
+    // Locked until the commit: a concurrent RemoveUnusedRegistrations waits
+    // and then finds the row used (WritePlan marks it), or removed it first.
     Result<PgRows> rows = c_.Query(
-        "SELECT highest_lsn, reset, secret_hash FROM journaldb.clients WHERE client_id = $1",
+        "SELECT highest_lsn, reset, secret_hash, registered_at_us, used FROM journaldb.clients "
+        "WHERE client_id = $1 FOR UPDATE",
         {PgParam::U64(client_id)}, "read client");
     if (!rows.ok()) return rows.status();
     if (rows->size() == 0) return std::optional<ClientRecord>();
@@ -179,8 +187,9 @@ Status WritePlan(PgConnection& c, const GroupCommitPlan& plan, uint64_t old_late
     if (!r.ok()) return r.status();
   }
   for (const auto& [id, highest] : plan.highest_lsns) {
-    Result<PgRows> r = c.Query("UPDATE journaldb.clients SET highest_lsn = $2 WHERE client_id = $1",
-                               {PgParam::U64(id), PgParam::U64(highest)}, "store client lsn");
+    Result<PgRows> r =
+        c.Query("UPDATE journaldb.clients SET highest_lsn = $2, used = true WHERE client_id = $1",
+                {PgParam::U64(id), PgParam::U64(highest)}, "store client lsn");
     if (!r.ok()) return r.status();
   }
   if (plan.latest_version == old_latest) return Status::OK();
@@ -308,6 +317,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
     if (Status s = store->Refresh(**c); !s.ok()) return s;
   }
   if (Status s = store->CompleteChain(); !s.ok()) return s;
+  if (Status s = store->CompleteRegistry(); !s.ok()) return s;
   if (::pipe2(store->stop_pipe_, O_CLOEXEC) != 0)
     return Status::IOError("postgres store: cannot create pipe");
   try {
@@ -451,7 +461,8 @@ Result<AdmissionView> PostgresStore::ReadAdmissionView(uint64_t client_id, uint6
   // One statement: one snapshot of the database.
   Result<PgRows> rows = (*c)->Query(
       "SELECT l.epoch, l.latest_version, l.horizon, c.client_id IS NOT NULL, c.highest_lsn, "
-      "c.reset, c.secret_hash, f.version, h.hash FROM journaldb.lineage l "
+      "c.reset, c.secret_hash, c.registered_at_us, c.used, f.version, h.hash "
+      "FROM journaldb.lineage l "
       "LEFT JOIN journaldb.clients c ON c.client_id = $1 "
       "LEFT JOIN journaldb.forks f ON f.epoch = $2 "
       "LEFT JOIN journaldb.chain h ON h.version = $3 WHERE l.id = 1",
@@ -466,10 +477,10 @@ Result<AdmissionView> PostgresStore::ReadAdmissionView(uint64_t client_id, uint6
     if (!r.ok()) return r.status();
     view.client = *r;
   }
-  if (client_epoch != 0 && client_epoch != view.epoch && !rows->IsNull(0, 7))
-    view.client_epoch_fork_version = rows->U64(0, 7);
+  if (client_epoch != 0 && client_epoch != view.epoch && !rows->IsNull(0, 9))
+    view.client_epoch_fork_version = rows->U64(0, 9);
   Result<std::optional<ChainHash>> hash =
-      ChainHashInRange(download_cursor, view.latest_version, view.horizon, *rows, 8);
+      ChainHashInRange(download_cursor, view.latest_version, view.horizon, *rows, 10);
   if (!hash.ok()) return hash.status();
   view.cursor_hash = *hash;
   SawLatest(view.latest_version, /*notify=*/false);
@@ -555,9 +566,11 @@ Result<uint64_t> PostgresStore::RegisterClient(const SecretHash& secret_hash) {
   // One statement, so committed (and durable) when it returns.
   Result<PgRows> rows = (*c)->Query(
       "WITH n AS (UPDATE journaldb.client_ids SET next = next + 1 RETURNING next - 1 AS id) "
-      "INSERT INTO journaldb.clients SELECT id, 0, false, $1 FROM n RETURNING client_id",
+      "INSERT INTO journaldb.clients (client_id, highest_lsn, reset, secret_hash, "
+      "registered_at_us, used) SELECT id, 0, false, $1, $2, false FROM n RETURNING client_id",
       {PgParam::Bytes(
-          std::string_view(reinterpret_cast<const char*>(secret_hash.data()), secret_hash.size()))},
+           std::string_view(reinterpret_cast<const char*>(secret_hash.data()), secret_hash.size())),
+       PgParam::U64(static_cast<uint64_t>(NowMicros()))},
       "register client");
   if (!rows.ok()) return rows.status();
   if (rows->size() != 1) return Status::Corruption("postgres: the client id counter is missing");
@@ -675,16 +688,54 @@ Result<uint64_t> PostgresStore::FirstVersionYoungerThan(uint64_t age_seconds) {
   return rows->U64(0, 0);
 }
 
-Status PostgresStore::ResetClient(uint64_t client_id) {
+Status PostgresStore::UpdateClient(uint64_t client_id, const char* set, const char* what) {
   Result<Lease> c = Acquire();
   if (!c.ok()) return c.status();
-  Result<PgRows> r = (*c)->Query("UPDATE journaldb.clients SET reset = true WHERE client_id = $1",
-                                 {PgParam::U64(client_id)}, "reset client");
+  Result<PgRows> r =
+      (*c)->Query(fmt::format("UPDATE journaldb.clients SET {} WHERE client_id = $1", set).c_str(),
+                  {PgParam::U64(client_id)}, what);
   if (!r.ok()) return r.status();
   if (r->Affected() == 0)
     return Status::NotFound(
         fmt::format("no client {} in the registry of {}", client_id, describe_));
   return Status::OK();
+}
+
+Status PostgresStore::ResetClient(uint64_t client_id) {
+  return UpdateClient(client_id, "reset = true", "reset client");
+}
+
+Status PostgresStore::MarkClientUsed(uint64_t client_id) {
+  return UpdateClient(client_id, "used = true", "mark client used");
+}
+
+Result<uint64_t> PostgresStore::RemoveUnusedRegistrations(int64_t registered_before_us) {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  Result<PgRows> r = (*c)->Query(
+      "DELETE FROM journaldb.clients WHERE NOT used AND registered_at_us < $1",
+      {PgParam::U64(static_cast<uint64_t>(registered_before_us))}, "remove unused registrations");
+  if (!r.ok()) return r.status();
+  return r->Affected();
+}
+
+Status PostgresStore::CompleteRegistry() {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  Result<PgRows> has = (*c)->Query(
+      "SELECT count(*) = 2 FROM information_schema.columns WHERE table_schema = 'journaldb' "
+      "AND table_name = 'clients' AND column_name IN ('registered_at_us', 'used')",
+      {}, "look for registration times");
+  if (!has.ok()) return has.status();
+  if (has->Bool(0, 0)) return Status::OK();
+  // One statement; nodes starting together wait for the table's lock, and
+  // the later ones find the columns there. Existing rows become used, so an
+  // upgrade never expires them.
+  return (*c)->Exec(
+      "ALTER TABLE journaldb.clients "
+      "ADD COLUMN IF NOT EXISTS registered_at_us bigint NOT NULL DEFAULT 0, "
+      "ADD COLUMN IF NOT EXISTS used boolean NOT NULL DEFAULT true",
+      "add registration times to the registry");
 }
 
 Result<uint64_t> PostgresStore::StartNewEpoch(ServerStorage* replaced) {

@@ -48,6 +48,7 @@ class PostgresStore final : public ServerStorage {
   Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
                                           uint64_t download_cursor) override;
   Result<uint64_t> RegisterClient(const SecretHash& secret_hash) override;
+  Status MarkClientUsed(uint64_t client_id) override;
   // One transaction holding the lineage row's lock; NOTIFY at its commit.
   void AppendUploads(const std::vector<UploadJob*>& jobs) override;
   Status ReadChangesets(uint64_t from, size_t max_bytes,
@@ -59,6 +60,7 @@ class PostgresStore final : public ServerStorage {
   Result<uint64_t> TrimBelow(uint64_t below) override;
   Result<uint64_t> FirstVersionYoungerThan(uint64_t age_seconds) override;
   Status ResetClient(uint64_t client_id) override;
+  Result<uint64_t> RemoveUnusedRegistrations(int64_t registered_before_us) override;
   Result<uint64_t> StartNewEpoch(ServerStorage* replaced) override;
   Result<std::optional<uint64_t>> ForkVersion(uint64_t old_epoch) override;
   Result<uint64_t> NextClientId() override;
@@ -78,6 +80,12 @@ class PostgresStore final : public ServerStorage {
   // and hashes the history it holds, from the horizon, under the lineage
   // row's lock (docs/server.md, "Scaling out on PostgreSQL").
   Status CompleteChain();
+  // A database initialised before servers kept registration times: adds
+  // them to the registry, every existing registration counting as used.
+  Status CompleteRegistry();
+  // Runs `UPDATE journaldb.clients SET <set>` on client `client_id`'s row;
+  // NotFound if there is none. `what` names the step in errors.
+  Status UpdateClient(uint64_t client_id, const char* set, const char* what);
   // Reads the lineage row into the cached epoch, latest and horizon.
   Status Refresh(pg::PgConnection& c);
   // Remembers `latest` if newer; calls the callback if `notify`.

@@ -1,8 +1,8 @@
 // Operator commands (docs/server.md). On a data directory they need the
 // server stopped: each opens the directory exclusively, so it fails with busy
 // while a journal-server runs on it. On a PostgreSQL database trim,
-// reset-client and new-epoch run online, beside the serving nodes. Each
-// returns a one-line summary for the operator.
+// reset-client, expire-registrations and new-epoch run online, beside the
+// serving nodes. Each returns a one-line summary for the operator.
 #ifndef JOURNALDB_SERVER_ADMIN_H_
 #define JOURNALDB_SERVER_ADMIN_H_
 
@@ -25,6 +25,10 @@ Result<std::string> TrimOlderThan(const StorageLocation& location, uint64_t seco
 Result<std::string> Backup(const std::string& data_dir, const std::string& to);
 // Forces a client reset for one client id (operator-reset).
 Result<std::string> ResetClient(const StorageLocation& location, uint64_t client_id);
+// Removes the registrations made more than `seconds` ago whose clients never
+// came back (no hello with their id, no upload): what a running server's
+// sweep does (ServerOptions::expire_unused_registrations_after_s), at once.
+Result<std::string> ExpireRegistrations(const StorageLocation& location, uint64_t seconds);
 // Creates a new, empty store with a fresh random epoch: a data directory
 // (missing or empty; the parents are created too) or the schema of a
 // PostgreSQL database (InitPostgres). Servers and operator commands never

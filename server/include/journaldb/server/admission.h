@@ -30,6 +30,14 @@ struct ClientRecord {
   // The hash of the secret issued at registration; nullopt for a client
   // registered before servers issued secrets (docs/server.md, "Identity").
   std::optional<SecretHash> secret_hash;
+  // When the server registered the client, in microseconds since the Unix
+  // epoch; 0 for a client registered before servers kept it.
+  int64_t registered_at_us = 0;
+  // The client came back since it registered: a hello with its id, or an
+  // upload. A registration never used expires after a while
+  // (ServerStorage::RemoveUnusedRegistrations). True for entries written
+  // before servers kept it, so that an upgrade never expires them.
+  bool used = true;
 };
 
 // What the server's store knows when a hello arrives. The handler fills it
@@ -59,6 +67,10 @@ struct Admit {
   // The hello asked for a client id: the handler registers a new one and
   // puts it in reply.client_id before sending.
   bool register_client = false;
+  // The hello proves a registration that was never used: the handler marks
+  // it used (ServerStorage::MarkClientUsed) before replying, so it does not
+  // expire.
+  bool first_use = false;
 };
 
 // Either the accepted hello's reply, or the error to send before closing
@@ -77,7 +89,8 @@ using AdmissionDecision = std::variant<Admit, wire::Error>;
 // (HistoryTrimmed), upload cursor not above the highest lsn held
 // (ServerRollback), and the hello's download hash, if it has one, equal to
 // the chain hash at its cursor (ServerRollback). Every ServerRollback names
-// the highest lsn of the client held.
+// the highest lsn of the client held. An admitted known client whose
+// registration was never used is admitted with first_use set.
 [[nodiscard]] AdmissionDecision DecideAdmission(const wire::Hello& hello, std::string_view token,
                                                 const AdmissionView& view);
 

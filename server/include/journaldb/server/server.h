@@ -34,6 +34,7 @@
 namespace journaldb::server {
 
 class RateLimitedLog;
+class RegistrationSweeper;
 class SourceThrottle;
 
 struct ServerOptions {
@@ -88,6 +89,11 @@ struct ServerOptions {
   // frame that would exceed it closes its connection with a server error
   // (retryable). Default: 256 MiB.
   size_t max_inflight_frame_bytes = 256u << 20;
+  // A registration whose client never came back (no hello with its id, no
+  // upload) is removed this many seconds after it was made; swept at start
+  // and then at intervals (docs/server.md, "Registrations"). 0: never.
+  // Default: 7 days.
+  uint64_t expire_unused_registrations_after_s = 7 * 24 * 3600;
 };
 
 // The longest frame read before a connection's hello: a hello is small, and
@@ -162,6 +168,7 @@ class Server {
   std::unique_ptr<RateLimitedLog> limited_log_;
   std::unique_ptr<SourceThrottle> wrong_tokens_;
   sync::ByteBudget frame_budget_;
+  std::unique_ptr<RegistrationSweeper> sweeper_;  // null: registrations never expire
 
   std::thread accept_thread_;
   std::thread commit_thread_;

@@ -89,8 +89,13 @@ class ServerStorage {
   virtual Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
                                                   uint64_t download_cursor) = 0;
   // Hands out a new client id whose hellos must carry the secret hashing to
-  // `secret_hash`; both durable before it returns.
+  // `secret_hash`; both durable before it returns. The registration records
+  // the time and is not yet used (ClientRecord).
   virtual Result<uint64_t> RegisterClient(const SecretHash& secret_hash) = 0;
+  // Marks the registration of `client_id` used, durably, if it was not: its
+  // client came back (a hello with its id). An upload marks it used by
+  // itself. NotFound if the registry no longer holds it (it expired).
+  virtual Status MarkClientUsed(uint64_t client_id) = 0;
 
   // Stores the jobs' entries as changesets with the next server versions
   // and their chain hashes (skipping lsns a client already has stored,
@@ -124,6 +129,13 @@ class ServerStorage {
   // Forces a client reset of `client_id` at its next hello; NotFound if the
   // registry has no such client.
   virtual Status ResetClient(uint64_t client_id) = 0;
+  // Removes the registrations made before `registered_before_us`
+  // (microseconds since the Unix epoch) that were never used: their clients
+  // never uploaded and never came back with a hello, so nothing else refers
+  // to them. Such a client that comes back is unknown (UnknownClient).
+  // Registrations from before servers kept the time count as used. Returns
+  // how many were removed.
+  virtual Result<uint64_t> RemoveUnusedRegistrations(int64_t registered_before_us) = 0;
   // Starts a new epoch (after a restore from backup), recording the latest
   // version as the old epoch's fork point. `replaced`, the store the
   // restore replaces (may be null), passes on two things: client ids

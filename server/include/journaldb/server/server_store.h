@@ -6,7 +6,8 @@
 //   store->AppendUploads(jobs);
 //
 // Thread safety: as ServerStorage. Operator changes (Trim, ResetClient,
-// NewEpoch) run on a stopped server's directory.
+// NewEpoch) run on a stopped server's directory; RemoveUnusedRegistrations
+// also runs inside the server, beside its committer (the sweep).
 #ifndef JOURNALDB_SERVER_SERVER_STORE_H_
 #define JOURNALDB_SERVER_SERVER_STORE_H_
 
@@ -14,6 +15,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,6 +53,7 @@ class ServerStore final : public ServerStorage {
   Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
                                           uint64_t download_cursor) override;
   Result<uint64_t> RegisterClient(const SecretHash& secret_hash) override;
+  Status MarkClientUsed(uint64_t client_id) override;
   // One synced write batch.
   void AppendUploads(const std::vector<UploadJob*>& jobs) override;
   Status ReadChangesets(uint64_t from, size_t max_bytes,
@@ -62,6 +65,7 @@ class ServerStore final : public ServerStorage {
   Result<uint64_t> TrimBelow(uint64_t below) override;
   Result<uint64_t> FirstVersionYoungerThan(uint64_t age_seconds) override;
   Status ResetClient(uint64_t client_id) override;
+  Result<uint64_t> RemoveUnusedRegistrations(int64_t registered_before_us) override;
   Result<uint64_t> StartNewEpoch(ServerStorage* replaced) override;
   Result<std::optional<uint64_t>> ForkVersion(uint64_t old_epoch) override;
   Result<uint64_t> NextClientId() override;
@@ -73,6 +77,11 @@ class ServerStore final : public ServerStorage {
   Status Load();
   Result<std::optional<std::string>> ReadMeta(const char* key, const rocksdb::Snapshot* s) const;
   std::optional<uint64_t> StoredForkVersion(uint64_t old_epoch) const;
+  // Applies `change` to client `client_id`'s registry entry and stores it
+  // durably if `change` returns true (it changed something); NotFound if the
+  // registry has no such client. `what` names the step in errors.
+  Status UpdateClient(uint64_t client_id, const char* what,
+                      const std::function<bool(ClientRecord&)>& change);
   // The stored chain hash at `version` as `snapshot` (may be null) sees it.
   Result<std::optional<ChainHash>> StoredChainHash(uint64_t version,
                                                    const rocksdb::Snapshot* snapshot) const;
@@ -96,6 +105,9 @@ class ServerStore final : public ServerStorage {
   std::atomic<uint64_t> latest_version_{0};
   ChainHash latest_hash_ = kChainStart;  // the committer's, at latest_version_
 
+  // Held by AppendUploads and RemoveUnusedRegistrations: a registration
+  // the committer is about to mark used by an upload is not removed under it.
+  std::mutex registry_removal_mu_;
   mutable std::mutex registry_mu_;
   std::map<uint64_t, ClientRecord> clients_cache_;
   uint64_t next_client_id_ = 1;

@@ -1,0 +1,103 @@
+// Registrations that were never used expire, against a real journal-server:
+// a client that registered, never uploaded and never came back is removed
+// (by the operator's `expire-registrations` or by the server's own sweep),
+// clients that uploaded or came back are kept, and the removed one, when it
+// does come back, is an unknown client: it resets and recovers its offline
+// writes (docs/server.md, "Registrations").
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "reset_support.h"
+
+namespace journaldb {
+namespace {
+
+class RegistrationExpiry : public testing::ResetTest {
+ protected:
+  // Client `name` registers and downloads, and never comes back.
+  std::unique_ptr<Database> RegisteredOnce(const std::string& name) {
+    auto db = Open(name, RecoverUnsyncedChanges());
+    Result<SyncReport> r = Sync(*db);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_NE(ClientId(*db), 0u);
+    return db;
+  }
+  // `db` comes back: it resets as an unknown client, recovers `diverged`
+  // entries and registers with a new id.
+  void ExpectUnknownAndRecovered(Database& db, const std::string& name, uint64_t diverged) {
+    const uint64_t old_id = ClientId(db);
+    Result<SyncReport> r = Sync(db);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->reset);
+    EXPECT_NE(ClientId(db), old_id);
+    std::vector<RecoverySnapshot> snaps = Snapshots(name);
+    ASSERT_EQ(snaps.size(), 1u);
+    EXPECT_EQ(snaps[0].manifest.reason, "unknown-client");
+    EXPECT_EQ(snaps[0].manifest.diverged_entries, diverged);
+  }
+  std::string ServerLog() {
+    std::ifstream in(server_->log_path());
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+};
+
+// a only registered; b registered and uploaded; c registered and came back.
+// The operator removes every registration never used: a's alone. a's offline
+// write comes back through its reset; b and c sync on undisturbed.
+TEST_F(RegistrationExpiry, TheOperatorRemovesOnlyTheRegistrationNeverUsed) {
+  auto a = RegisteredOnce("a");
+  auto b = Open("b", RecoverUnsyncedChanges());
+  Commit(*b, "from-b", 1);
+  ASSERT_TRUE(Sync(*b).ok());
+  auto c = RegisteredOnce("c");
+  ASSERT_TRUE(Sync(*c).ok());  // the hello with its id: used
+  const uint64_t b_id = ClientId(*b), c_id = ClientId(*c);
+  Commit(*a, "offline", 10);
+
+  StopServer();
+  std::string out;
+  ASSERT_EQ(
+      testing::RunOperator({"expire-registrations", "--data", data_, "--older-than", "0"}, &out), 0)
+      << out;
+  EXPECT_NE(out.find("removed 1 registrations"), std::string::npos) << out;
+  StartServer();
+
+  ExpectUnknownAndRecovered(*a, "a", 1);
+  EXPECT_EQ(Total(*a), 11);
+  ASSERT_TRUE(Sync(*a).ok());  // uploads the replayed write
+  for (Database* kept : {b.get(), c.get()}) {
+    Result<SyncReport> r = Sync(*kept);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_FALSE(r->reset);
+  }
+  EXPECT_EQ(ClientId(*b), b_id);
+  EXPECT_EQ(ClientId(*c), c_id);
+  EXPECT_EQ(Total(*c), 11);
+  ExpectVerifies(*a);
+}
+
+// The server sweeps by itself: with registrations expiring after 1 s, one
+// never used is gone within a few seconds, logged, and its client is
+// unknown when it comes back.
+TEST_F(RegistrationExpiry, TheServerSweepsRegistrationsNeverUsedWhileItRuns) {
+  StopServer();
+  launch_.extra_args = {"--expire-unused-registrations-after", "1"};
+  StartServer();
+  auto a = RegisteredOnce("a");
+  Commit(*a, "offline", 10);
+  const std::string line = "expire registrations: removed 1 registered more than 1 s ago";
+  for (int i = 0; i < 1000 && ServerLog().find(line) == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_NE(ServerLog().find(line), std::string::npos) << ServerLog();
+  ExpectUnknownAndRecovered(*a, "a", 1);
+  EXPECT_EQ(Total(*a), 10);
+}
+
+}  // namespace
+}  // namespace journaldb
