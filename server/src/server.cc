@@ -22,6 +22,7 @@
 #include "journaldb/server/admission.h"
 #include "journaldb/server/log_line.h"
 #include "journaldb/server/upload_lsns.h"
+#include "journaldb/journal/util/errno_status.h"
 #include "rate_limited_log.h"
 #include "source_throttle.h"
 
@@ -140,7 +141,18 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     asio::co_spawn(loop.accept_strand, s->AcceptLoop(), asio::detached);
     s->commit_thread_ = std::thread([p = s.get()] { p->CommitLoop(); });
     for (int i = 0; i < kLoopThreads; ++i)
-      loop.threads.emplace_back([p = s.get()] { p->loop_->io.run(); });
+      loop.threads.emplace_back([p = s.get()] {
+        // A handler that throws (out of memory) loses its own work only:
+        // the thread goes on running the loop.
+        for (;;) {
+          try {
+            p->loop_->io.run();
+            return;
+          } catch (const std::exception& e) {
+            p->LogLimited("loop", fmt::format("event loop: {}", e.what()));
+          }
+        }
+      });
   } catch (const std::exception& e) {
     return Status::IOError(fmt::format("server: cannot start its event loop: {}", e.what()));
   }
@@ -212,8 +224,9 @@ asio::awaitable<void> Server::AcceptLoop() {
     if (ec == asio::error::operation_aborted || !loop.acceptor.is_open()) break;
     if (ec) {
       backoff = std::clamp(backoff * 2, kMinAcceptBackoff, kMaxAcceptBackoff);
-      LogLimited("accept", fmt::format("accept failed: IO error: accept: {}; retrying in {} ms",
-                                       ec.message(), backoff.count()));
+      LogLimited("accept", fmt::format("accept failed: {}; retrying in {} ms",
+                                       util::ErrnoStatus("accept", {}, ec.value()).ToString(),
+                                       backoff.count()));
       // The listener stays readable while the connection that could not be
       // accepted waits in its queue: only the pause ends this wait.
       loop.accept_pause.expires_after(backoff);
