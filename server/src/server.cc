@@ -217,10 +217,14 @@ void Server::Stop() {
 asio::awaitable<void> Server::AcceptLoop() {
   EventLoop& loop = *loop_;
   std::chrono::milliseconds backoff{0};
+  std::optional<tcp::socket> socket;
   for (;;) {
     error_code ec;
-    tcp::socket socket = co_await loop.acceptor.async_accept(
-        asio::make_strand(loop.io), asio::redirect_error(asio::use_awaitable, ec));
+    // Each connection gets a strand of its own: its coroutine and the
+    // handlers posted to it never run at once. A socket whose accept failed
+    // is kept for the next try.
+    if (!socket) socket.emplace(asio::make_strand(loop.io));
+    co_await loop.acceptor.async_accept(*socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !loop.acceptor.is_open()) break;
     if (ec) {
       backoff = std::clamp(backoff * 2, kMinAcceptBackoff, kMaxAcceptBackoff);
@@ -235,7 +239,8 @@ asio::awaitable<void> Server::AcceptLoop() {
       continue;
     }
     backoff = std::chrono::milliseconds{0};
-    ServeAccepted(std::move(socket));
+    ServeAccepted(std::move(*socket));
+    socket.reset();
   }
   std::lock_guard<std::mutex> lock(mu_);
   accepting_ = false;
