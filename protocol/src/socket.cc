@@ -152,19 +152,23 @@ Status Socket::WriteAll(std::string_view bytes) {
   return Status::OK();
 }
 
-Status Socket::WriteFrame(std::string_view body) {
-  if (body.size() > wire::kMaxFrameBytes)
-    return Status::InvalidArgument(fmt::format("frame of {} bytes exceeds the {} byte limit",
-                                               body.size(), wire::kMaxFrameBytes));
+std::string EncodeFrame(std::string_view body) {
   auto n = static_cast<uint32_t>(body.size());
   char prefix[4] = {static_cast<char>(n & 0xFF), static_cast<char>((n >> 8) & 0xFF),
                     static_cast<char>((n >> 16) & 0xFF), static_cast<char>((n >> 24) & 0xFF)};
-  // One buffer, one send: small frames go out in one segment.
   std::string frame;
   frame.reserve(4 + body.size());
   frame.append(prefix, 4);
   frame.append(body);
-  return WriteAll(frame);
+  return frame;
+}
+
+Status Socket::WriteFrame(std::string_view body) {
+  if (body.size() > wire::kMaxFrameBytes)
+    return Status::InvalidArgument(fmt::format("frame of {} bytes exceeds the {} byte limit",
+                                               body.size(), wire::kMaxFrameBytes));
+  // One buffer, one send: small frames go out in one segment.
+  return WriteAll(EncodeFrame(body));
 }
 
 namespace {
@@ -307,7 +311,9 @@ Result<Listener> Listener::Listen(std::string_view address) {
   ::setsockopt(l.fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (::bind(l.fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
     return util::ErrnoStatus("bind", address);
-  if (::listen(l.fd_, 128) != 0) return util::ErrnoStatus("listen");
+  // The longest queue the kernel allows: a burst of connects waits to be
+  // accepted instead of being dropped (and retried a second later).
+  if (::listen(l.fd_, SOMAXCONN) != 0) return util::ErrnoStatus("listen");
   socklen_t len = sizeof sa;
   if (::getsockname(l.fd_, reinterpret_cast<sockaddr*>(&sa), &len) != 0)
     return util::ErrnoStatus("getsockname");

@@ -1,20 +1,28 @@
 #include "journaldb/server/server.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <poll.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <exception>
 #include <system_error>
 
+#include "async_connection.h"
 #include "journaldb/server/admission.h"
-#include "journaldb/server/upload_lsns.h"
 #include "journaldb/server/log_line.h"
+#include "journaldb/server/upload_lsns.h"
+#include "journaldb/journal/util/errno_status.h"
 #include "rate_limited_log.h"
 #include "registration_sweeper.h"
 #include "source_throttle.h"
@@ -23,14 +31,19 @@ namespace journaldb::server {
 
 namespace {
 using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
 
 // An accept that failed (out of file descriptors or memory) is retried after
 // a pause that doubles up to the maximum, so the loop does not spin.
 constexpr std::chrono::milliseconds kMinAcceptBackoff{10};
 constexpr std::chrono::milliseconds kMaxAcceptBackoff{1000};
 
-// The IP address of "ip:port".
-std::string SourceOf(const std::string& peer) { return peer.substr(0, peer.rfind(':')); }
+// Threads that run the event loop: every connection's I/O and timers. A
+// fixed number, whatever the number of connections.
+constexpr int kLoopThreads = 2;
+// Threads for storage calls that may block (the PostgreSQL store's libpq
+// calls, RocksDB reads): the handlers run there, never on the loop.
+constexpr int kStorageThreads = 4;
 
 bool IsLoopback(const std::string& listen) {
   Result<std::pair<std::string, uint16_t>> address = sync::ParseAddress(listen);
@@ -38,21 +51,39 @@ bool IsLoopback(const std::string& listen) {
   if (!address.ok() || ::inet_pton(AF_INET, address->first.c_str(), &ip) != 1) return false;
   return (ntohl(ip.s_addr) >> 24) == 127;
 }
-}  // namespace
 
-struct Server::Connection {
+// A connection's part in the server, beside its I/O state.
+struct ConnectionState {
   uint64_t id = 0;
   std::string peer;
   std::string source;  // the peer's IP address
   Clock::time_point accepted_at;
-  sync::Socket socket;
-  std::thread thread;
-  bool finished = false;  // guarded by Server::mu_
   // Set by a successful hello.
   bool greeted = false;
   uint64_t client_id = 0;
   // A bootstrap in progress on this connection.
   std::unique_ptr<StateSnapshot> bootstrap;
+  // Set by a handler for Serve: an upload to queue for the committer, a
+  // download to park until a new version.
+  std::unique_ptr<UploadJob> upload;
+  std::optional<wire::DownloadRequest> download;
+};
+}  // namespace
+
+// The server's side of a connection: its I/O state and its part in the server.
+struct Server::Connection : AsyncConnection, ConnectionState {
+  using AsyncConnection::AsyncConnection;
+};
+
+struct Server::EventLoop {
+  asio::io_context io{kLoopThreads};
+  asio::any_io_executor accept_strand = asio::make_strand(io);
+  tcp::acceptor acceptor{accept_strand};
+  asio::steady_timer accept_pause{accept_strand};
+  // An adopted reference to the TlsContext's SSL_CTX: the same settings.
+  std::unique_ptr<asio::ssl::context> tls;
+  asio::thread_pool storage{kStorageThreads};
+  std::vector<std::thread> threads;
 };
 
 Server::Server(ServerOptions options)
@@ -92,10 +123,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (!store.ok()) return store.status();
   s->store_ = std::move(store).value();
   // Commits of other nodes on a shared database end downloads' waits too.
-  s->store_->SetNewVersionsCallback([p = s.get()] {
-    std::lock_guard<std::mutex> lock(p->mu_);
-    p->version_cv_.notify_all();
-  });
+  s->store_->SetNewVersionsCallback([p = s.get()] { p->WakeWaiters(); });
   if (options.expire_unused_registrations_after_s > 0) {
     auto sweeper =
         RegistrationSweeper::Start(s->store_.get(), options.expire_unused_registrations_after_s,
@@ -106,12 +134,35 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   Result<sync::Listener> listener = sync::Listener::Listen(options.listen);
   if (!listener.ok()) return listener.status();
   s->listener_ = std::move(listener).value();
-  if (::pipe2(s->stop_pipe_, O_CLOEXEC) != 0) return Status::IOError("server: cannot create pipe");
   try {
+    s->loop_ = std::make_unique<EventLoop>();
+    EventLoop& loop = *s->loop_;
+    if (s->tls_ != nullptr) {
+      // asio's context frees its handle: it gets a reference of its own.
+      SSL_CTX_up_ref(s->tls_->native());
+      loop.tls = std::make_unique<asio::ssl::context>(s->tls_->native());
+    }
+    int fd = ::dup(s->listener_.fd());
+    if (fd < 0) return Status::IOError("server: cannot duplicate the listening socket");
+    loop.acceptor.assign(tcp::v4(), fd);
+    s->accepting_ = true;
+    asio::co_spawn(loop.accept_strand, s->AcceptLoop(), asio::detached);
     s->commit_thread_ = std::thread([p = s.get()] { p->CommitLoop(); });
-    s->accept_thread_ = std::thread([p = s.get()] { p->AcceptLoop(); });
-  } catch (const std::system_error& e) {
-    return Status::IOError(fmt::format("server: cannot start its threads: {}", e.what()));
+    for (int i = 0; i < kLoopThreads; ++i)
+      loop.threads.emplace_back([p = s.get()] {
+        // A handler that throws (out of memory) loses its own work only:
+        // the thread goes on running the loop.
+        for (;;) {
+          try {
+            p->loop_->io.run();
+            return;
+          } catch (const std::exception& e) {
+            p->LogLimited("loop", fmt::format("event loop: {}", e.what()));
+          }
+        }
+      });
+  } catch (const std::exception& e) {
+    return Status::IOError(fmt::format("server: cannot start its event loop: {}", e.what()));
   }
   s->Log(fmt::format("start {} epoch={} latest_version={} horizon={} tls={}",
                      s->store_->Describe(), s->store_->epoch(), s->store_->latest_version(),
@@ -125,11 +176,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   return s;
 }
 
-Server::~Server() {
-  Stop();
-  for (int fd : stop_pipe_)
-    if (fd >= 0) ::close(fd);
-}
+Server::~Server() { Stop(); }
 
 void Server::Log(const std::string& line) {
   if (options_.log == nullptr) return;
@@ -149,72 +196,64 @@ void Server::Stop() {
     if (stopped_) return;
     stopped_ = true;
     stopping_ = true;
-    for (auto& c : connections_) c->socket.Shutdown();
+    for (auto& [id, c] : connections_)
+      asio::post(c->socket.get_executor(), [self = c->shared_from_this()] { self->Close(); });
   }
   queue_cv_.notify_all();
-  version_cv_.notify_all();
-  done_cv_.notify_all();
-  char byte = 0;
-  if (stop_pipe_[1] >= 0) (void)!::write(stop_pipe_[1], &byte, 1);
-  if (accept_thread_.joinable()) accept_thread_.join();
-  std::list<std::unique_ptr<Connection>> conns;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    conns.swap(connections_);
+  if (loop_ != nullptr) {
+    EventLoop& loop = *loop_;
+    asio::post(loop.accept_strand, [&loop] {
+      error_code ignored;
+      loop.acceptor.close(ignored);
+      loop.accept_pause.cancel();
+    });
+    // Every connection's coroutine ends (its socket closed, its upload
+    // committed: the committer drains its queue), then the loop's threads.
+    if (!loop.threads.empty()) {
+      std::unique_lock<std::mutex> lock(mu_);
+      drained_cv_.wait(lock, [&] { return connections_.empty() && !accepting_; });
+    }
+    loop.io.stop();
+    for (std::thread& t : loop.threads) t.join();
+    loop.storage.join();
   }
-  for (auto& c : conns)
-    if (c->thread.joinable()) c->thread.join();
   if (commit_thread_.joinable()) commit_thread_.join();
   Log("stop");
   sweeper_.reset();
   store_.reset();
 }
 
-void Server::ReapFinished() {
-  std::list<std::unique_ptr<Connection>> done;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto it = connections_.begin(); it != connections_.end();) {
-      if ((*it)->finished) {
-        done.push_back(std::move(*it));
-        it = connections_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  for (auto& c : done) c->thread.join();
-}
-
-void Server::AcceptLoop() {
+asio::awaitable<void> Server::AcceptLoop() {
+  EventLoop& loop = *loop_;
   std::chrono::milliseconds backoff{0};
+  std::optional<tcp::socket> socket;
   for (;;) {
-    if (backoff.count() > 0) {
-      // Only the stop pipe is watched: the listener stays readable while the
-      // connection that could not be accepted waits in its queue.
-      pollfd stop{stop_pipe_[0], POLLIN, 0};
-      if (::poll(&stop, 1, static_cast<int>(backoff.count())) > 0) break;
-    }
-    pollfd fds[2] = {{listener_.fd(), POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-    int n = ::poll(fds, 2, 1000);
-    if (n < 0 && errno != EINTR) break;
-    ReapFinished();
-    if (fds[1].revents != 0) break;
-    if (n <= 0 || (fds[0].revents & POLLIN) == 0) {
-      backoff = std::chrono::milliseconds{0};  // nobody waits to be accepted
-      continue;
-    }
-    std::string peer;
-    Result<sync::Socket> sock = listener_.Accept(&peer);
-    if (!sock.ok()) {
+    error_code ec;
+    // Each connection gets a strand of its own: its coroutine and the
+    // handlers posted to it never run at once. A socket whose accept failed
+    // is kept for the next try.
+    if (!socket) socket.emplace(asio::make_strand(loop.io));
+    co_await loop.acceptor.async_accept(*socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !loop.acceptor.is_open()) break;
+    if (ec) {
       backoff = std::clamp(backoff * 2, kMinAcceptBackoff, kMaxAcceptBackoff);
       LogLimited("accept", fmt::format("accept failed: {}; retrying in {} ms",
-                                       sock.status().ToString(), backoff.count()));
+                                       util::ErrnoStatus("accept", {}, ec.value()).ToString(),
+                                       backoff.count()));
+      // The listener stays readable while the connection that could not be
+      // accepted waits in its queue: only the pause ends this wait.
+      loop.accept_pause.expires_after(backoff);
+      co_await loop.accept_pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (!loop.acceptor.is_open()) break;
       continue;
     }
     backoff = std::chrono::milliseconds{0};
-    if (!ServeAccepted(std::move(sock).value(), std::move(peer))) break;
+    ServeAccepted(std::move(*socket));
+    socket.reset();
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  accepting_ = false;
+  drained_cv_.notify_all();
 }
 
 std::string Server::OverConnectionLimit(const std::string& source) const {
@@ -227,41 +266,43 @@ std::string Server::OverConnectionLimit(const std::string& source) const {
   return std::string();
 }
 
-bool Server::ServeAccepted(sync::Socket socket, std::string peer) {
+void Server::ServeAccepted(tcp::socket socket) {
+  error_code ec;
+  tcp::endpoint remote = socket.remote_endpoint(ec);
+  if (ec) return;  // gone already
+  socket.set_option(tcp::no_delay(true), ec);
+  std::string source = remote.address().to_string();
+  std::string peer = fmt::format("{}:{}", source, remote.port());
   std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_) return false;
-  std::string source = SourceOf(peer);
+  if (stopping_) return;
   if (std::string why = OverConnectionLimit(source); !why.empty()) {
     LogLimited("refuse", fmt::format("refuse peer={} ({})", peer, why));
     // A fresh socket's send buffer is empty: this small write does not block.
     // A TLS peer could not read it, and a handshake is what the cap saves.
-    if (tls_ == nullptr)
-      sync::SendMessage(socket, wire::Error{wire::ErrorCode::kServerError, why + "; retry later",
-                                            wire::ResetReason::kNone, 0})
-          .IgnoreError();
-    return true;
+    if (tls_ == nullptr) {
+      std::string frame = sync::EncodeFrame(wire::EncodeMessage(
+          wire::Error{wire::ErrorCode::kServerError, why + "; retry later",
+                      wire::ResetReason::kNone, 0}));
+      (void)!::send(socket.native_handle(), frame.data(), frame.size(),
+                    MSG_DONTWAIT | MSG_NOSIGNAL);
+    }
+    return;
   }
-  auto c = std::make_unique<Connection>();
-  c->id = next_connection_id_++;
-  c->peer = std::move(peer);
-  c->source = source;
-  c->accepted_at = Clock::now();
-  c->socket = std::move(socket);
-  c->socket.SetSendTimeout(options_.frame_timeout_ms);
-  Connection* raw = c.get();
-  connections_.push_back(std::move(c));
   try {
-    raw->thread = std::thread([this, raw] { Serve(raw); });
+    auto c = std::make_shared<Connection>(std::move(socket));
+    c->id = next_connection_id_++;
+    c->peer = std::move(peer);
+    c->source = source;
+    c->accepted_at = Clock::now();
+    asio::co_spawn(c->socket.get_executor(), Serve(c), asio::detached);
+    connections_[c->id] = c.get();
   } catch (const std::exception& e) {
-    // Out of threads or memory: this connection closes, the server goes on.
-    LogLimited("thread",
-               fmt::format("refuse peer={} (cannot start its thread: {})", raw->peer, e.what()));
-    connections_.pop_back();
-    return true;
+    // Out of memory: this connection closes, the server goes on.
+    LogLimited("serve", fmt::format("refuse peer={} (cannot serve it: {})", peer, e.what()));
+    return;
   }
   ++open_connections_;
   ++open_by_source_[source];
-  return true;
 }
 
 void Server::CommitLoop() {
@@ -269,15 +310,125 @@ void Server::CommitLoop() {
   for (;;) {
     queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping with nothing left to store
-    std::vector<UploadJob*> group(queue_.begin(), queue_.end());
+    std::vector<std::pair<UploadJob*, std::shared_ptr<Connection>>> group(queue_.begin(),
+                                                                          queue_.end());
     queue_.clear();
     lock.unlock();
-    store_->AppendUploads(group);
+    std::vector<UploadJob*> jobs;
+    for (auto& [job, c] : group) jobs.push_back(job);
+    store_->AppendUploads(jobs);
     lock.lock();
-    for (UploadJob* job : group) job->done = true;
-    done_cv_.notify_all();
-    version_cv_.notify_all();
+    for (auto& [job, c] : group) {
+      job->done = true;
+      asio::post(c->socket.get_executor(), [c = c] { c->park.cancel(); });
+    }
+    lock.unlock();
+    WakeWaiters();
+    lock.lock();
   }
+}
+
+void Server::WakeWaiters() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [id, c] : waiters_)
+    asio::post(c->socket.get_executor(), [self = c->shared_from_this()] { self->park.cancel(); });
+}
+
+asio::awaitable<void> Server::OffLoop(std::function<void()> work) {
+  std::exception_ptr failure;
+  co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+      [&](auto handler) {
+        asio::post(loop_->storage, [&, handler = std::move(handler)]() mutable {
+          try {
+            work();
+          } catch (...) {
+            failure = std::current_exception();
+          }
+          auto strand = asio::get_associated_executor(handler);
+          asio::post(strand, std::move(handler));
+        });
+      },
+      asio::use_awaitable);
+  if (failure) std::rethrow_exception(failure);
+}
+
+asio::awaitable<void> Server::AwaitUpload(Connection& c, const UploadJob& job) {
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (job.done) co_return;
+    }
+    // The committer posts the wake-up after setting done: it runs on this
+    // strand after the wait below began.
+    c.park.expires_at(Clock::time_point::max());
+    error_code ignored;
+    co_await c.park.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+}
+
+asio::awaitable<void> Server::AwaitNewVersion(Connection& c, uint64_t from_version,
+                                              Clock::time_point deadline) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) co_return;
+    waiters_[c.id] = &c;
+  }
+  // Registered first, then checked: a commit in between still wakes it.
+  if (store_->latest_version() <= from_version) {
+    // The wait also ends when the client sends its next frame (an upload of
+    // a fresh local commit): its first byte is read meanwhile and kept.
+    auto peek = std::make_shared<char>(0);
+    auto peeking = std::make_shared<bool>(true);
+    auto peeked = [self = c.shared_from_this(), peek, peeking](const error_code& ec, size_t n) {
+      *peeking = false;
+      if (!ec && n == 1) self->pushback.push_back(*peek);
+      self->park.cancel();
+    };
+    if (!c.pushback.empty()) {
+      *peeking = false;
+    } else if (c.tls != nullptr) {
+      c.tls->async_read_some(asio::buffer(peek.get(), 1), peeked);
+    } else {
+      c.socket.async_read_some(asio::buffer(peek.get(), 1), peeked);
+    }
+    error_code ignored;
+    if (*peeking) {
+      c.park.expires_at(deadline);
+      co_await c.park.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      // Woken by a commit, a stop, or the deadline: then a byte may be on its way.
+      while (*peeking && store_->latest_version() <= from_version && Clock::now() < deadline &&
+             !c.pushback.size() && c.socket.is_open()) {
+        c.park.expires_at(deadline);
+        co_await c.park.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      }
+      if (*peeking) {
+        c.socket.cancel(ignored);
+        while (*peeking) {
+          c.park.expires_at(Clock::time_point::max());
+          co_await c.park.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        }
+      }
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  waiters_.erase(c.id);
+}
+
+asio::awaitable<bool> Server::Flush(Connection& c) {
+  std::vector<std::pair<std::string, std::string>> frames;
+  frames.swap(c.outbox);
+  for (auto& [frame, name] : frames) {
+    Status s = co_await WriteAll(
+        c, frame, Clock::now() + std::chrono::milliseconds(options_.frame_timeout_ms));
+    if (!s.ok()) {
+      // Peers that vanish make this common: rate-limited like every line a
+      // client can cause in bulk.
+      LogLimited("send", fmt::format("send failed conn={} client={} message={}: {}", c.id,
+                                     c.client_id, name, s.ToString()));
+      co_return false;
+    }
+  }
+  co_return true;
 }
 
 void Server::SendError(Connection* c, wire::ErrorCode code, std::string message,
@@ -293,59 +444,66 @@ void Server::SendError(Connection* c, wire::ErrorCode code, std::string message,
 }
 
 bool Server::Send(Connection* c, const wire::Message& m) {
-  Status s = sync::SendMessage(c->socket, m);
-  if (s.ok()) return true;
-  // Peers that vanish make this common: rate-limited like every line a
-  // client can cause in bulk.
+  std::string body = wire::EncodeMessage(m);
+  if (body.size() <= wire::kMaxFrameBytes) {
+    c->outbox.emplace_back(sync::EncodeFrame(body), std::string(wire::MessageName(m)));
+    return true;
+  }
+  // A message too large for a frame is not sent: the client can still be
+  // told why, rather than seeing the connection close.
+  std::string why = fmt::format("frame of {} bytes exceeds the {} byte limit", body.size(),
+                                wire::kMaxFrameBytes);
   LogLimited("send", fmt::format("send failed conn={} client={} message={}: {}", c->id,
-                                 c->client_id, wire::MessageName(m), s.ToString()));
-  // A message too large for a frame was not written: the client can still
-  // be told why, rather than seeing the connection close.
-  if (s.IsInvalidArgument() && !std::holds_alternative<wire::Error>(m))
+                                 c->client_id, wire::MessageName(m),
+                                 Status::InvalidArgument(why).ToString()));
+  if (!std::holds_alternative<wire::Error>(m))
     SendError(c, wire::ErrorCode::kServerError,
-              fmt::format("cannot send {}: {}", wire::MessageName(m), s.message()));
+              fmt::format("cannot send {}: {}", wire::MessageName(m), why));
   return false;
 }
 
-bool Server::StartTls(Connection* c, std::string* why) {
+asio::awaitable<bool> Server::StartTls(Connection& c, std::string* why) {
   const Clock::time_point deadline =
-      c->accepted_at + std::chrono::milliseconds(options_.hello_timeout_ms);
+      c.accepted_at + std::chrono::milliseconds(options_.hello_timeout_ms);
   // A TLS connection opens with a handshake record (type 22); a cleartext
   // client's first byte is a frame length's lowest byte, and it can read a
   // cleartext error.
   unsigned char first = 0;
-  for (;;) {
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    pollfd readable{c->socket.fd(), POLLIN, 0};
-    int n = left > 0 ? ::poll(&readable, 1, static_cast<int>(left)) : 0;
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      *why = "before hello: no TLS handshake began before the deadline";
-      return false;
+  {
+    char byte = 0;
+    bool clean_eof = false;
+    Status s = co_await ReadExactly(c, &byte, 1, &clean_eof, deadline,
+                                    "no TLS handshake began before the deadline");
+    if (!s.ok()) {
+      if (!clean_eof) *why = fmt::format("before hello: {}", s.message());
+      co_return false;  // else "peer closed"
     }
-    ssize_t r = ::recv(c->socket.fd(), &first, 1, MSG_PEEK);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;  // "peer closed"
-    break;
+    first = static_cast<unsigned char>(byte);
+    c.pushback.push_back(byte);
   }
   if (first != 22) {
-    SendError(c, wire::ErrorCode::kBadFrame,
+    SendError(&c, wire::ErrorCode::kBadFrame,
               "this server speaks TLS only: connect with TLS (journal sync --tls)");
+    co_await Flush(c);
     *why = "before hello: a cleartext client on a TLS server";
-    return false;
+    co_return false;
   }
-  if (Status s = c->socket.StartTls(*tls_, "", deadline); !s.ok()) {
+  // The byte taken off the socket goes into TLS first.
+  std::string first_byte = std::move(c.pushback);
+  c.pushback.clear();
+  Status s = co_await TlsHandshake(c, *loop_->tls, first_byte, deadline);
+  if (!s.ok()) {
     *why = fmt::format("before hello: {}", s.message());
-    return false;
+    co_return false;
   }
-  return true;
+  co_return true;
 }
 
-void Server::Serve(Connection* c) {
+asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
   Log(fmt::format("connect conn={} peer={}", c->id, c->peer));
   std::string why = "peer closed";
   try {
-    const bool open = tls_ == nullptr || StartTls(c, &why);
+    const bool open = tls_ == nullptr || co_await StartTls(*c, &why);
     while (open) {
       // Before the hello only a small frame, due by the hello deadline; then
       // frames up to the protocol's limit, each begun within the idle
@@ -363,23 +521,57 @@ void Server::Serve(Connection* c) {
       }
       // Held until the frame is handled: its bytes count against the budget.
       sync::ByteBudget::Lease lease(&frame_budget_);
-      Result<std::string> body = c->socket.ReadFrame(limits, &lease);
+      Result<std::string> body = co_await ReadFrame(*c, limits, &lease);
       if (!body.ok()) {
         if (body.status().IsCorruption())
-          SendError(c, wire::ErrorCode::kBadFrame, body.status().message());
+          SendError(c.get(), wire::ErrorCode::kBadFrame, body.status().message());
         if (body.status().IsBusy())
-          SendError(c, wire::ErrorCode::kServerError, body.status().message() + "; retry later");
+          SendError(c.get(), wire::ErrorCode::kServerError,
+                    body.status().message() + "; retry later");
+        co_await Flush(*c);
         why = c->greeted ? body.status().message()
                          : fmt::format("before hello: {}", body.status().message());
         break;
       }
       Result<wire::Message> m = wire::DecodeMessage(*body);
       if (!m.ok()) {
-        SendError(c, wire::ErrorCode::kBadFrame, m.status().message());
+        SendError(c.get(), wire::ErrorCode::kBadFrame, m.status().message());
+        co_await Flush(*c);
         why = "bad frame";
         break;
       }
-      if (!Handle(c, *m)) {
+      bool ok = false;
+      co_await OffLoop([&] { ok = Handle(c.get(), *m); });
+      if (ok && c->upload != nullptr) {
+        std::unique_ptr<UploadJob> job = std::move(c->upload);
+        bool queued = false;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (!stopping_) {
+            queue_.emplace_back(job.get(), c);
+            queue_cv_.notify_one();
+            queued = true;
+          }
+        }
+        if (queued) {
+          // The committer drains the queue even when stopping, so this wait ends.
+          co_await AwaitUpload(*c, *job);
+          ok = FinishUpload(c.get(), *job);
+        } else {
+          SendError(c.get(), wire::ErrorCode::kShuttingDown, "the server is stopping");
+          ok = false;
+        }
+      }
+      if (ok && c->download) {
+        wire::DownloadRequest request = std::move(*c->download);
+        c->download.reset();
+        co_await AwaitNewVersion(
+            *c, request.from_version,
+            Clock::now() + std::chrono::milliseconds(std::min(request.wait_ms, options_.max_wait_ms)));
+        co_await OffLoop([&] { ok = ReplyDownload(c.get(), request); });
+      }
+      const bool sent = co_await Flush(*c);
+      if (!ok || !sent) {
         why = "closed after error";
         break;
       }
@@ -390,14 +582,14 @@ void Server::Serve(Connection* c) {
     why = fmt::format("failed: {}", e.what());
   }
   c->bootstrap.reset();
-  c->socket.Shutdown();
+  c->Close();
   Log(fmt::format("close conn={} client={} ({})", c->id, c->client_id, why));
   std::lock_guard<std::mutex> lock(mu_);
-  c->socket.Close();
-  c->finished = true;
+  connections_.erase(c->id);
   --open_connections_;
   if (auto it = open_by_source_.find(c->source); it != open_by_source_.end() && --it->second == 0)
     open_by_source_.erase(it);
+  drained_cv_.notify_all();
 }
 
 bool Server::Handle(Connection* c, wire::Message& m) {
@@ -414,7 +606,13 @@ bool Server::Handle(Connection* c, wire::Message& m) {
     return false;
   }
   if (auto* u = std::get_if<wire::Upload>(&m)) return HandleUpload(c, *u);
-  if (auto* d = std::get_if<wire::DownloadRequest>(&m)) return HandleDownload(c, *d);
+  if (auto* d = std::get_if<wire::DownloadRequest>(&m)) {
+    bool wait = false;
+    if (!CheckDownload(c, *d, &wait)) return false;
+    if (!wait) return ReplyDownload(c, *d);
+    c->download = *d;  // Serve parks the connection, then replies
+    return true;
+  }
   if (auto* b = std::get_if<wire::BootstrapRequest>(&m)) return HandleBootstrap(c, *b);
   if (std::holds_alternative<wire::Error>(m)) {
     Log(fmt::format("peer error conn={}: {}", c->id, std::get<wire::Error>(m).message));
@@ -430,9 +628,10 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
     // Not SendError: a blocked guesser would otherwise write a line per try.
     std::string why = fmt::format("too many wrong tokens from {}; retry in a minute", c->source);
     LogLimited("throttled", fmt::format("refuse conn={} ({})", c->id, why));
-    sync::SendMessage(c->socket, wire::Error{wire::ErrorCode::kUnauthorized, std::move(why),
-                                             wire::ResetReason::kNone, 0})
-        .IgnoreError();
+    wire::Error refusal{wire::ErrorCode::kUnauthorized, std::move(why), wire::ResetReason::kNone,
+                        0};
+    c->outbox.emplace_back(sync::EncodeFrame(wire::EncodeMessage(refusal)),
+                           std::string(wire::MessageName(refusal)));
     return false;
   }
   // Decided on the store's current state, never on what this node cached: a
@@ -500,21 +699,13 @@ bool Server::HandleUpload(Connection* c, wire::Upload& u) {
                             e.lsn, e.bytes.size(), kMaxEntryBytes));
       return false;
     }
-  UploadJob job;
-  job.client_id = c->client_id;
-  job.entries = std::move(u.entries);
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (stopping_) {
-      lock.unlock();
-      SendError(c, wire::ErrorCode::kShuttingDown, "the server is stopping");
-      return false;
-    }
-    queue_.push_back(&job);
-    queue_cv_.notify_one();
-    // The committer drains the queue even when stopping, so this wait ends.
-    done_cv_.wait(lock, [&] { return job.done; });
-  }
+  c->upload = std::make_unique<UploadJob>();
+  c->upload->client_id = c->client_id;
+  c->upload->entries = std::move(u.entries);
+  return true;  // Serve queues it for the committer, then FinishUpload
+}
+
+bool Server::FinishUpload(Connection* c, UploadJob& job) {
   if (!job.status.ok()) {
     // An lsn that does not continue the client's stored ones is the
     // client's fault; anything else is the server's.
@@ -527,7 +718,7 @@ bool Server::HandleUpload(Connection* c, wire::Upload& u) {
   return Send(c, job.ack);
 }
 
-bool Server::HandleDownload(Connection* c, const wire::DownloadRequest& r) {
+bool Server::CheckDownload(Connection* c, const wire::DownloadRequest& r, bool* wait) {
   uint64_t latest = store_->latest_version();
   if (r.from_version > latest) {
     // The client may have synced through a node this one has not heard of
@@ -554,20 +745,11 @@ bool Server::HandleDownload(Connection* c, const wire::DownloadRequest& r) {
               wire::ResetReason::kHistoryTrimmed);
     return false;
   }
-  if (r.from_version == latest && r.wait_ms > 0) {
-    auto deadline = std::chrono::steady_clock::now() +
-                    std::chrono::milliseconds(std::min(r.wait_ms, options_.max_wait_ms));
-    // The wait also ends when the client sends its next frame (an upload of
-    // a fresh local commit): checked in short slices so it is not delayed.
-    constexpr auto kSlice = std::chrono::milliseconds(10);
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stopping_ && store_->latest_version() <= r.from_version &&
-           std::chrono::steady_clock::now() < deadline) {
-      version_cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + kSlice));
-      pollfd pending{c->socket.fd(), POLLIN, 0};
-      if (c->socket.HasBufferedBytes() || ::poll(&pending, 1, 0) > 0) break;
-    }
-  }
+  *wait = r.from_version == latest && r.wait_ms > 0;
+  return true;
+}
+
+bool Server::ReplyDownload(Connection* c, const wire::DownloadRequest& r) {
   wire::Changesets reply;
   if (Status s =
           store_->ReadChangesets(r.from_version, options_.max_changeset_bytes, &reply.changesets);

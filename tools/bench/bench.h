@@ -29,6 +29,8 @@ struct BenchArgs {
   // A libpq connection string (`sync-nodes`): the PostgreSQL server to make
   // scratch databases on; empty: none.
   std::string postgres;
+  // Idle long-polling connections (`idle`); nullopt: the workload's default.
+  std::optional<uint64_t> idle_connections;
 };
 
 // A workload runs, prints its JSON lines to stdout and returns the process
@@ -39,6 +41,7 @@ int RunWrite(const BenchArgs& args);
 int RunWriteSync(const BenchArgs& args);
 int RunSync(const BenchArgs& args);
 int RunSyncNodes(const BenchArgs& args);
+int RunIdle(const BenchArgs& args);
 int RunSnapshot(const BenchArgs& args);
 int RunReplay(const BenchArgs& args);
 int RunReplaySqlite(const BenchArgs& args);

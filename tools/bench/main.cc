@@ -53,6 +53,11 @@ constexpr Workload kWorkloads[] = {
      "      are made on that server and dropped); and the fan-out latency, upload on the\n"
      "      first node until a client of the last one has it, median and p99 (default --ops\n"
      "      2000 per run)"},
+    {"idle", RunIdle,
+     "what idle clients cost an in-process journal-server: N connections that said hello and\n"
+     "      wait in a long-polling download, then 3 s without traffic: the server's CPU time,\n"
+     "      threads and resident memory (--idle-connections N, default 9000: both ends of\n"
+     "      each connection are in this process, within its open-file limit)"},
     {"snapshot", RunSnapshot,
      "recovery snapshot time for a database of each --sizes (default 100M,1G; incompressible\n"
      "      values), with every op diverged and again after uploading everything to an\n"
@@ -83,6 +88,7 @@ void PrintUsage(std::FILE* out) {
       out,
       "usage: journal-bench --workload NAME [--ops N] [--threads T] [--runs R] [--db DIR]\n"
       "                     [--sizes LIST] [--txn-ops K] [--postgres CONNINFO]\n"
+      "                     [--idle-connections N]\n"
       "       journal-bench --version\n"
       "\n"
       "Prints one JSON object per line: workload, ops, seconds, ops_per_s, peak_rss_kib\n"
@@ -99,6 +105,7 @@ void PrintUsage(std::FILE* out) {
       "  --txn-ops K  operations per transaction\n"
       "  --postgres CONNINFO  a PostgreSQL server (libpq connection string) to make\n"
       "               scratch databases on (sync-nodes)\n"
+      "  --idle-connections N  idle long-polling clients (idle)\n"
       "\n"
       "workloads:\n");
   for (const Workload& w : kWorkloads) std::fprintf(out, "  %s\n      %s\n", w.name, w.help);
@@ -141,7 +148,7 @@ void CopyIfGiven(const CLI::Option* option, T value, std::optional<T>& out) {
 
 int Main(int argc, char** argv) {
   BenchArgs args;
-  uint64_t ops = 0, txn_ops = 0;
+  uint64_t ops = 0, txn_ops = 0, idle_connections = 0;
   int threads = 0, runs = 0;
   std::string sizes;
 
@@ -162,6 +169,8 @@ int Main(int argc, char** argv) {
   CLI::Option* sizes_option = app.add_option("--sizes", sizes);
   CLI::Option* txn_ops_option =
       tools::AddDecimalOption(&app, "--txn-ops", &txn_ops, uint64_t{1}, uint64_t{100000});
+  CLI::Option* idle_option = tools::AddDecimalOption(&app, "--idle-connections", &idle_connections,
+                                                     uint64_t{1}, uint64_t{1000000});
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -178,6 +187,7 @@ int Main(int argc, char** argv) {
   CopyIfGiven(threads_option, threads, args.threads);
   CopyIfGiven(runs_option, runs, args.runs);
   CopyIfGiven(txn_ops_option, txn_ops, args.txn_ops);
+  CopyIfGiven(idle_option, idle_connections, args.idle_connections);
   if (sizes_option->count() > 0 && !ParseSizes(sizes, args.sizes))
     return Usage("--sizes needs positive sizes up to 1T, e.g. 100M,1G");
   for (const Workload& w : kWorkloads)

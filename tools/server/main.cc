@@ -41,7 +41,8 @@ constexpr char kUsage[] =
     "                 [--tls-cert FILE --tls-key FILE] [--insecure]\n"
     "                 [--max-connections N] [--max-connections-per-source N]\n"
     "                 [--hello-timeout-ms MS] [--frame-timeout-ms MS] [--idle-timeout-ms MS]\n"
-    "                 [--max-inflight-bytes BYTES] [--expire-unused-registrations-after SECONDS]\n"
+    "                 [--max-inflight-bytes BYTES] [--max-wait-ms MS]\n"
+    "                 [--expire-unused-registrations-after SECONDS]\n"
     "  journal-server init STORE\n"
     "  journal-server trim STORE (--below VERSION | --older-than SECONDS)\n"
     "  journal-server backup --data DIR --to DIR\n"
@@ -237,6 +238,7 @@ int main(int argc, char** argv) {
       AddDecimalOption(&app, "--hello-timeout-ms", &serve.hello_timeout_ms, uint32_t{1}, kMaxU32),
       AddDecimalOption(&app, "--frame-timeout-ms", &serve.frame_timeout_ms, uint32_t{1}, kMaxU32),
       AddDecimalOption(&app, "--idle-timeout-ms", &serve.idle_timeout_ms, uint32_t{1}, kMaxU32),
+      AddDecimalOption(&app, "--max-wait-ms", &serve.max_wait_ms, uint32_t{0}, kMaxU32),
       AddDecimalOption(&app, "--max-inflight-bytes", &serve.max_inflight_frame_bytes,
                        size_t{journaldb::wire::kMaxFrameBytes}, std::numeric_limits<size_t>::max()),
       AddDecimalOption(&app, "--expire-unused-registrations-after",

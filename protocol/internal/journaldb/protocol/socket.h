@@ -25,6 +25,9 @@ class TlsStream;
 // "host:port" split; invalid-argument if malformed.
 Result<std::pair<std::string, uint16_t>> ParseAddress(std::string_view address);
 
+// `body` with its length prefix. REQUIRES: body.size() <= wire::kMaxFrameBytes.
+std::string EncodeFrame(std::string_view body);
+
 // What one ReadFrame may take, for a server facing untrusted peers. The
 // defaults: the protocol's frame limit, no deadlines (the receive timeout
 // alone applies), no budget.

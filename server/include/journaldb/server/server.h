@@ -1,7 +1,11 @@
-// Server: the reference sync server (docs/server.md). Accepts TCP
-// connections, one thread per connection; a single committer thread stores
-// the uploads of all connections in group commits (one fsync per group) and
-// acknowledges them only after the fsync. Connections, their deadlines and
+// Server: the reference sync server (docs/server.md). Serves every TCP
+// connection on one event loop (Boost.Asio, run by a small fixed number of
+// threads, whatever the number of connections); storage calls that may
+// block run on a small fixed pool; a single committer thread stores the
+// uploads of all connections in group commits (one fsync per group) and
+// acknowledges them only after the fsync. A download that waits for a new
+// version holds no thread: the committer (or the store's notice of another
+// node's commit) wakes it. Connections, their deadlines and
 // the bytes of frames in flight are capped (ServerOptions), so a peer
 // cannot hold resources without bound; a resource failure closes one
 // connection, never the server.
@@ -25,6 +29,13 @@
 #include <string>
 #include <thread>
 
+// Boost 1.74's awaitable.hpp uses std::exchange without including it.
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <functional>
+
 #include "journaldb/protocol/byte_budget.h"
 #include "journaldb/protocol/socket.h"
 #include "journaldb/protocol/tls.h"
@@ -32,6 +43,9 @@
 #include "journaldb/status.h"
 
 namespace journaldb::server {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
 class RateLimitedLog;
 class RegistrationSweeper;
@@ -118,59 +132,78 @@ class Server {
   void Stop();
 
  private:
-  struct Connection;
+  struct EventLoop;
   explicit Server(ServerOptions options);
+  struct Connection;
 
-  void AcceptLoop();
+  // Runs on the event loop (server.cc): accepting, serving a connection.
+  asio::awaitable<void> AcceptLoop();
+  asio::awaitable<void> Serve(std::shared_ptr<Connection> c);
+  // Runs the TLS handshake by the hello deadline; a peer that speaks
+  // cleartext is told in a cleartext error. False if the connection must close.
+  asio::awaitable<bool> StartTls(Connection& c, std::string* why);
+  // Sends the frames Handle* queued; false if one could not be sent.
+  asio::awaitable<bool> Flush(Connection& c);
+  // Parks `c` until its upload's group commit is done.
+  asio::awaitable<void> AwaitUpload(Connection& c, const UploadJob& job);
+  // Parks `c` until the latest version passes `from_version`, `deadline`
+  // passes, the peer sends its next frame, or the server stops.
+  asio::awaitable<void> AwaitNewVersion(Connection& c, uint64_t from_version,
+                                        std::chrono::steady_clock::time_point deadline);
+  // Runs `work` on the storage pool; the coroutine resumes on its strand.
+  asio::awaitable<void> OffLoop(std::function<void()> work);
+  // Starts serving an accepted connection.
+  void ServeAccepted(tcp::socket socket);
+  // Posts a wake-up to every parked download.
+  void WakeWaiters();
   void CommitLoop();
-  void Serve(Connection* c);
-  // Returns false if the connection must close.
+
+  // Handlers, on the storage pool: each queues its replies in c's outbox.
+  // Return false if the connection must close.
   bool Handle(Connection* c, wire::Message& m);
   bool HandleHello(Connection* c, const wire::Hello& h);
   bool HandleUpload(Connection* c, wire::Upload& u);
-  bool HandleDownload(Connection* c, const wire::DownloadRequest& r);
+  // A download's checks; sets *wait if it must first wait for a new version.
+  bool CheckDownload(Connection* c, const wire::DownloadRequest& r, bool* wait);
+  bool ReplyDownload(Connection* c, const wire::DownloadRequest& r);
   bool HandleBootstrap(Connection* c, const wire::BootstrapRequest& r);
-  // Sends `m`; logs why if that fails. Returns false if the connection must close.
+  bool FinishUpload(Connection* c, UploadJob& job);
+  // Queues `m`; logs why if it cannot be sent. Returns false if the connection must close.
   bool Send(Connection* c, const wire::Message& m);
   void SendError(Connection* c, wire::ErrorCode code, std::string message,
                  wire::ResetReason reason = wire::ResetReason::kNone, uint64_t restored_latest = 0);
   void Log(const std::string& line);
   // Logs `line` unless a line of `kind` was logged within the last second.
   void LogLimited(const char* kind, std::string line);
-  void ReapFinished();
   // Why a just-accepted connection from `source` must be refused, or empty.
   // REQUIRES: mu_ held.
   std::string OverConnectionLimit(const std::string& source) const;
-  // Starts serving an accepted connection; false if the accept loop must end.
-  bool ServeAccepted(sync::Socket socket, std::string peer);
-
-  // Runs the TLS handshake by the hello deadline; a peer that speaks
-  // cleartext is told in a cleartext error. False if the connection must close.
-  bool StartTls(Connection* c, std::string* why);
 
   const ServerOptions options_;
   std::shared_ptr<const sync::TlsContext> tls_;  // null: cleartext
   std::unique_ptr<ServerStorage> store_;
   sync::Listener listener_;
-  int stop_pipe_[2] = {-1, -1};
+  std::unique_ptr<EventLoop> loop_;
 
   std::mutex mu_;  // guards everything below
   bool stopping_ = false;
-  std::list<std::unique_ptr<Connection>> connections_;
-  uint32_t open_connections_ = 0;  // not yet finished
+  bool accepting_ = false;  // the accept loop runs
+  // Connections being served, by id; each registered by ServeAccepted and
+  // removed by its coroutine's end.
+  std::map<uint64_t, Connection*> connections_;
+  std::map<uint64_t, Connection*> waiters_;  // parked downloads
+  uint32_t open_connections_ = 0;
   std::map<std::string, uint32_t> open_by_source_;
   uint64_t next_connection_id_ = 1;
-  std::deque<UploadJob*> queue_;
+  std::deque<std::pair<UploadJob*, std::shared_ptr<Connection>>> queue_;
   std::condition_variable queue_cv_;    // committer: jobs queued or stopping
-  std::condition_variable done_cv_;     // uploaders: a group was committed
-  std::condition_variable version_cv_;  // downloaders: latest version moved
+  std::condition_variable drained_cv_;  // Stop: no connection, no accept loop left
   std::mutex log_mu_;
   std::unique_ptr<RateLimitedLog> limited_log_;
   std::unique_ptr<SourceThrottle> wrong_tokens_;
   sync::ByteBudget frame_budget_;
   std::unique_ptr<RegistrationSweeper> sweeper_;  // null: registrations never expire
 
-  std::thread accept_thread_;
   std::thread commit_thread_;
   bool stopped_ = false;
 };
