@@ -31,6 +31,7 @@
 #include "journaldb/database.h"
 #include "journaldb/engine/sync/connection.h"
 #include "json_line.h"
+#include "rss.h"
 #include "self_signed.h"
 #include "server_child.h"
 
@@ -101,7 +102,8 @@ Status RunAll(const BenchArgs& args, const std::string& root) {
   const uint64_t idle_connections = args.idle_connections.value_or(0);
   // The bench holds the client end of every idle connection, the server
   // child the other.
-  if (Status s = RaiseFileLimit(idle_connections + 1000); !s.ok()) return s;
+  if (idle_connections > 0)
+    if (Status s = RaiseFileLimit(idle_connections + 1000); !s.ok()) return s;
   boost::filesystem::create_directories(root);
   server::ServerOptions so;
   so.data_dir = root + "/server";
@@ -210,6 +212,7 @@ Status RunAll(const BenchArgs& args, const std::string& root) {
           .Add("ops", r->entries)
           .Add("seconds", r->seconds, 4)
           .Add("ops_per_s", static_cast<double>(r->entries) / r->seconds, 0)
+          .Add("peak_rss_kib", PeakRssKib())
           .Add("server_peak_rss_kib", usage->peak_rss_kib)
           .Print();
     }
