@@ -9,7 +9,7 @@ packages=(
   libboost-filesystem-dev libfmt-dev libgtest-dev librapidcheck-dev
   clang-14 libclang-rt-14-dev
   libsqlite3-dev libcli11-dev
-  libssl-dev
+  libssl-dev openssl
   postgresql libpq-dev
 )
 

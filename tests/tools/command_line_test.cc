@@ -184,6 +184,11 @@ TEST_F(CommandLine, BenchRejectsUnknownOptionsAndMissingValues) {
   ExpectUsageError(Bench({"--workload", "frob"}), "unknown workload frob");
   ExpectUsageError(Bench({}), "--workload is required");
   ExpectUsageError(Bench({"--workload", "sync-nodes", "--postgres", ""}), "--postgres");
+  ExpectUsageError(Bench({"--workload", "sync", "--idle-connections", "ten"}),
+                   "--idle-connections");
+  ExpectUsageError(Bench({"--workload", "sync", "--idle-connections", "-1"}), "--idle-connections");
+  ExpectUsageError(Bench({"--workload", "write", "--tls"}),
+                   "--idle-connections and --tls apply to --workload sync only");
   ProcessResult r = Bench({"--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.out, "usage: journal-bench --workload NAME")) << r.out;

@@ -29,8 +29,10 @@ struct BenchArgs {
   // A libpq connection string (`sync-nodes`): the PostgreSQL server to make
   // scratch databases on; empty: none.
   std::string postgres;
-  // Idle long-polling connections (`idle`); nullopt: the workload's default.
+  // Idle long-polling connections held open (`sync`); nullopt: none.
   std::optional<uint64_t> idle_connections;
+  // The sync connections over TLS (`sync`).
+  bool tls = false;
 };
 
 // A workload runs, prints its JSON lines to stdout and returns the process
@@ -41,7 +43,6 @@ int RunWrite(const BenchArgs& args);
 int RunWriteSync(const BenchArgs& args);
 int RunSync(const BenchArgs& args);
 int RunSyncNodes(const BenchArgs& args);
-int RunIdle(const BenchArgs& args);
 int RunSnapshot(const BenchArgs& args);
 int RunReplay(const BenchArgs& args);
 int RunReplaySqlite(const BenchArgs& args);

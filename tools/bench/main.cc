@@ -5,6 +5,7 @@
 //   journal-bench --workload replay [--ops N] [--txn-ops K] [--db DIR]
 //   journal-bench --workload replay-sqlite [--ops N] [--txn-ops K] [--runs R]
 //   journal-bench --workload sqlite [--ops N] [--runs R]
+//   journal-bench --workload sync [--idle-connections N] [--tls] [--ops N] [--threads T]
 //   journal-bench --workload sync-nodes [--ops N] [--postgres CONNINFO]
 //
 // Each workload prints one JSON object per line on stdout. Exit codes: 0 ok,
@@ -43,9 +44,12 @@ constexpr Workload kWorkloads[] = {
      "the same transactions with an fsync per commit from 1, 4 and 16 threads\n"
      "      (group commit); --threads T runs only T (default --ops 20000 per thread count)"},
     {"sync", RunSync,
-     "upload-and-ack throughput to an in-process journal-server over loopback TCP, 1 and 16\n"
-     "      clients, batched and one ack per commit (--threads T: T clients; default --ops\n"
-     "      20000 batched, a tenth per commit)"},
+     "a journal-server in a child process over loopback TCP (--tls: TLS with a self-signed\n"
+     "      certificate), --idle-connections N idle long-polling clients held open (default\n"
+     "      0): the server's memory, threads and CPU over 3 s idle, a fresh client's sync of\n"
+     "      1,000 entries, then upload-and-ack throughput, 1 and 16 clients, batched and one\n"
+     "      ack per commit (--threads T: T clients; default --ops 20000 batched, a tenth\n"
+     "      per commit)"},
     {"sync-nodes", RunSyncNodes,
      "versions committed per second with 1, 8 and 32 clients uploading one transaction at a\n"
      "      time, spread over in-process journal-server nodes: one on a data directory, then\n"
@@ -53,11 +57,6 @@ constexpr Workload kWorkloads[] = {
      "      are made on that server and dropped); and the fan-out latency, upload on the\n"
      "      first node until a client of the last one has it, median and p99 (default --ops\n"
      "      2000 per run)"},
-    {"idle", RunIdle,
-     "what idle clients cost an in-process journal-server: N connections that said hello and\n"
-     "      wait in a long-polling download, then 3 s without traffic: the server's CPU time,\n"
-     "      threads and resident memory (--idle-connections N, default 9000: both ends of\n"
-     "      each connection are in this process, within its open-file limit)"},
     {"snapshot", RunSnapshot,
      "recovery snapshot time for a database of each --sizes (default 100M,1G; incompressible\n"
      "      values), with every op diverged and again after uploading everything to an\n"
@@ -88,7 +87,7 @@ void PrintUsage(std::FILE* out) {
       out,
       "usage: journal-bench --workload NAME [--ops N] [--threads T] [--runs R] [--db DIR]\n"
       "                     [--sizes LIST] [--txn-ops K] [--postgres CONNINFO]\n"
-      "                     [--idle-connections N]\n"
+      "                     [--idle-connections N] [--tls]\n"
       "       journal-bench --version\n"
       "\n"
       "Prints one JSON object per line: workload, ops, seconds, ops_per_s, peak_rss_kib\n"
@@ -105,7 +104,8 @@ void PrintUsage(std::FILE* out) {
       "  --txn-ops K  operations per transaction\n"
       "  --postgres CONNINFO  a PostgreSQL server (libpq connection string) to make\n"
       "               scratch databases on (sync-nodes)\n"
-      "  --idle-connections N  idle long-polling clients (idle)\n"
+      "  --idle-connections N  idle long-polling clients held open (sync)\n"
+      "  --tls        sync over TLS (sync)\n"
       "\n"
       "workloads:\n");
   for (const Workload& w : kWorkloads) std::fprintf(out, "  %s\n      %s\n", w.name, w.help);
@@ -170,7 +170,8 @@ int Main(int argc, char** argv) {
   CLI::Option* txn_ops_option =
       tools::AddDecimalOption(&app, "--txn-ops", &txn_ops, uint64_t{1}, uint64_t{100000});
   CLI::Option* idle_option = tools::AddDecimalOption(&app, "--idle-connections", &idle_connections,
-                                                     uint64_t{1}, uint64_t{1000000});
+                                                     uint64_t{0}, uint64_t{1000000});
+  app.add_flag("--tls", args.tls);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -190,6 +191,8 @@ int Main(int argc, char** argv) {
   CopyIfGiven(idle_option, idle_connections, args.idle_connections);
   if (sizes_option->count() > 0 && !ParseSizes(sizes, args.sizes))
     return Usage("--sizes needs positive sizes up to 1T, e.g. 100M,1G");
+  if ((idle_option->count() > 0 || args.tls) && args.workload != "sync")
+    return Usage("--idle-connections and --tls apply to --workload sync only");
   for (const Workload& w : kWorkloads)
     if (args.workload == w.name) return w.run(args);
   return Usage("unknown workload " + args.workload);
