@@ -73,16 +73,32 @@ DatabaseImpl* Impl(Database& db) { return dynamic_cast<DatabaseImpl*>(&db); }
 const DatabaseImpl* Impl(const Database& db) { return dynamic_cast<const DatabaseImpl*>(&db); }
 Status NotOurs() { return Status::InvalidArgument("not a database opened by journaldb"); }
 
-// Deletes every key of `family` in `batch`.
+// Deletes every key of `family` in `batch`, one point tombstone per key.
+// The engine writes no range tombstones (DeleteRange): RocksDB 7.8 aborts
+// when a compaction whose output holds only range tombstones it drops fails
+// on an I/O error such as a full disk (CompactionJob::Install reads the
+// smallest key of the empty output it kept), where point tombstones make it
+// return the error. The cost is a batch entry per key of the wiped families.
 Status DeleteAll(const Store& store, rocksdb::ColumnFamilyHandle* family, rocksdb::WriteBatch& batch) {
-  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(rocksdb::ReadOptions(), family));
-  it->SeekToLast();
-  if (!it->status().ok()) return FromRocks(it->status(), "wipe: find last key");
-  if (!it->Valid()) return Status::OK();
-  std::string last = it->key().ToString();
-  rocksdb::Status s = batch.DeleteRange(family, rocksdb::Slice(), last);
-  if (s.ok()) s = batch.Delete(family, last);
-  return FromRocks(s, "wipe: build batch");
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, family));
+  for (it->SeekToFirst(); it->Valid(); it->Next())
+    if (rocksdb::Status s = batch.Delete(family, it->key()); !s.ok())
+      return FromRocks(s, "wipe: build batch");
+  return FromRocks(it->status(), "wipe: list keys");
+}
+
+// Deletes every key of `family` that starts with `prefix`, as DeleteAll.
+Status DeletePrefix(const Store& store, rocksdb::ColumnFamilyHandle* family,
+                    std::string_view prefix, rocksdb::WriteBatch& batch) {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, family));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+    if (rocksdb::Status s = batch.Delete(family, it->key()); !s.ok())
+      return FromRocks(s, "wipe: build batch");
+  return FromRocks(it->status(), "wipe: list keys");
 }
 
 // The highest server version of this client's acknowledged writes a demand
@@ -97,11 +113,6 @@ uint64_t HeldVersion(const std::string& reason, uint64_t restored_latest_version
   if (reason == "unknown-client" || reason == "server-rollback") return 0;
   if (reason == "epoch-mismatch" || reason == "server-rollback") return restored_latest_version;
   return std::numeric_limits<uint64_t>::max();
-}
-
-std::string PrefixEnd(std::string prefix) {
-  prefix.back() = static_cast<char>(prefix.back() + 1);
-  return prefix;
 }
 
 }  // namespace
@@ -181,10 +192,8 @@ Status WipeLocalData(Database& db, const PendingClientReset& wiped, const Commit
         layout::kMetaSyncedOwnLsn, layout::kMetaBootstrapVersion, layout::kMetaBootstrapAfter})
     if (rocksdb::Status s = batch.Delete(store.meta(), key); !s.ok())
       return FromRocks(s, "wipe: build batch");
-  std::string ack_prefix = layout::kMetaAckVersionPrefix;
-  if (rocksdb::Status s = batch.DeleteRange(store.meta(), ack_prefix, PrefixEnd(ack_prefix));
-      !s.ok())
-    return FromRocks(s, "wipe: build batch");
+  if (Status s = DeletePrefix(store, store.meta(), layout::kMetaAckVersionPrefix, batch); !s.ok())
+    return s;
   Result<Lsn> last = store.LastLsn();
   if (!last.ok()) return last.status();
   Store::PutMetaU64(batch, store.meta(), layout::kMetaLsnHighWater, *last);

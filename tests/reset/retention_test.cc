@@ -7,6 +7,7 @@
 
 #include "journaldb/client_reset_strategy.h"
 #include "reset_support.h"
+#include "support/raw_rocks.h"
 #include "journaldb/engine/sync/integrator.h"
 
 namespace journaldb {
@@ -56,6 +57,29 @@ TEST_F(Retention, KeepsTheNewestAcknowledgedEntriesAndStillVerifies) {
   Result<DatabaseInfo> info = a->Info();
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->last_lsn, 13u);
+}
+
+// Trims and the client-reset wipe delete key by key. A range tombstone
+// (DeleteRange) would expose the app to a RocksDB 7.8 abort when a compaction
+// that drops it fails on an I/O error such as a full disk.
+TEST_F(Retention, TrimsAndTheResetWipeWriteNoRangeTombstones) {
+  auto a = OpenKeeping(0, 0, RecoverUnsyncedChanges());
+  CommitMany(*a, 20, "k");
+  ASSERT_TRUE(Sync(*a).ok());
+  ASSERT_EQ(JournalEntries(*a), 0u);  // trimmed
+  ResetClient(SyncedThenOffline(*a));
+  Result<SyncReport> reset = Sync(*a);  // the reset: snapshot, wipe, download, replay
+  ASSERT_TRUE(reset.ok()) << reset.status().ToString();
+  EXPECT_EQ(Snapshots("a").size(), 1u);
+  EXPECT_EQ(Total(*a), 20 + 1 + 10);
+  ExpectVerifies(*a);
+  a.reset();
+  std::string error;
+  auto raw = testing::RawRocks::Open(DbPath("a"), &error);
+  ASSERT_TRUE(raw) << error;
+  uint64_t range_deletions = 0;
+  ASSERT_TRUE(raw->CountRangeDeletions(&range_deletions).ok());
+  EXPECT_EQ(range_deletions, 0u);
 }
 
 TEST_F(Retention, UnacknowledgedEntriesAreNeverTrimmed) {

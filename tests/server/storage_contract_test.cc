@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
 #include <rocksdb/db.h>
+#include <rocksdb/table_properties.h>
 
 #include <functional>
 #include <memory>
@@ -301,6 +302,17 @@ TEST_P(StorageContract, TrimRaisesTheHorizonAndKeepsTheRest) {
   Result<uint64_t> again = store_->TrimBelow(2);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, 0u);
+  // On RocksDB, key by key: no range tombstone (docs/on-disk-format.md, "Deletions").
+  if (GetParam() != "rocksdb") return;
+  store_.reset();
+  uint64_t range_deletions = 0;
+  RewriteRaw([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* h) {
+    ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), h).ok());
+    rocksdb::TablePropertiesCollection tables;
+    ASSERT_TRUE(db->GetPropertiesOfAllTables(h, &tables).ok());
+    for (const auto& [file, properties] : tables) range_deletions += properties->num_range_deletions;
+  });
+  EXPECT_EQ(range_deletions, 0u);
 }
 
 TEST_P(StorageContract, OperatorResetMarksOneClientAndUnknownIdsAreNotFound) {

@@ -1,5 +1,7 @@
 #include "support/raw_rocks.h"
 
+#include <rocksdb/table_properties.h>
+
 #include <vector>
 
 namespace journaldb::testing {
@@ -58,6 +60,17 @@ std::optional<std::string> RawRocks::Get(const std::string& family, std::string_
            .ok())
     return std::nullopt;
   return value;
+}
+
+rocksdb::Status RawRocks::CountRangeDeletions(uint64_t* count) {
+  *count = 0;
+  for (auto& [name, family] : families_) {
+    if (rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), family); !s.ok()) return s;
+    rocksdb::TablePropertiesCollection tables;
+    if (rocksdb::Status s = db_->GetPropertiesOfAllTables(family, &tables); !s.ok()) return s;
+    for (const auto& [file, properties] : tables) *count += properties->num_range_deletions;
+  }
+  return rocksdb::Status::OK();
 }
 
 rocksdb::Status RawRocks::CreateForeign(const std::string& path) {

@@ -25,6 +25,10 @@ class RawRocks {
   // nullopt if absent.
   std::optional<std::string> Get(const std::string& family, std::string_view key);
 
+  // Range tombstones (DeleteRange) in the whole database: every column
+  // family is flushed first, then the table properties are summed.
+  rocksdb::Status CountRangeDeletions(uint64_t* count);
+
   // Creates a plain RocksDB database (default column family only, one key):
   // a database some other program made.
   static rocksdb::Status CreateForeign(const std::string& path);

@@ -215,13 +215,14 @@ Result<uint64_t> Integrator::TrimAcknowledged(const RetentionOptions& retention)
     }
     if (!cursor.status().ok()) return cursor.status();
     if (last_removed == 0) return Status::OK();
+    // Point tombstones, at most kMaxTrimPerCall entries and their ack keys;
+    // never DeleteRange (DeleteAll in client_reset_record.cc says why).
     rocksdb::WriteBatch batch;
-    rocksdb::Status s = batch.DeleteRange(store.journal(), layout::LsnKey(from),
-                                          layout::LsnKey(last_removed + 1));
-    if (s.ok())
-      s = batch.DeleteRange(store.meta(), layout::AckVersionKey(from),
-                            layout::AckVersionKey(last_removed + 1));
-    if (!s.ok()) return FromRocks(s, "build retention batch");
+    for (Lsn lsn = from; lsn <= last_removed; ++lsn) {
+      rocksdb::Status s = batch.Delete(store.journal(), layout::LsnKey(lsn));
+      if (s.ok()) s = batch.Delete(store.meta(), layout::AckVersionKey(lsn));
+      if (!s.ok()) return FromRocks(s, "build retention batch");
+    }
     PutU64(batch, store.meta(), layout::kMetaJournalFloor, last_removed + 1);
     // The tail is never removed (pending entries stay), but keep lsns unique
     // even if every entry goes.
