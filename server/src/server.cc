@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
-#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -25,6 +24,7 @@
 #include "journaldb/journal/util/errno_status.h"
 #include "rate_limited_log.h"
 #include "registration_sweeper.h"
+#include "reloadable_tls_context.h"
 #include "source_throttle.h"
 
 namespace journaldb::server {
@@ -80,8 +80,6 @@ struct Server::EventLoop {
   asio::any_io_executor accept_strand = asio::make_strand(io);
   tcp::acceptor acceptor{accept_strand};
   asio::steady_timer accept_pause{accept_strand};
-  // An adopted reference to the TlsContext's SSL_CTX: the same settings.
-  std::unique_ptr<asio::ssl::context> tls;
   asio::thread_pool storage{kStorageThreads};
   std::vector<std::thread> threads;
 };
@@ -99,9 +97,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (options.tls_cert_file.empty() != options.tls_key_file.empty())
     return Status::InvalidArgument(
         "server: TLS needs both a certificate chain (--tls-cert) and its key (--tls-key)");
-  std::shared_ptr<const sync::TlsContext> tls;
+  std::unique_ptr<ReloadableTlsContext> tls;
   if (!options.tls_cert_file.empty()) {
-    auto context = sync::TlsContext::ForServer(options.tls_cert_file, options.tls_key_file);
+    auto context = ReloadableTlsContext::Load(options.tls_cert_file, options.tls_key_file);
     if (!context.ok()) return Status::InvalidArgument("server: " + context.status().message());
     tls = std::move(context).value();
   }
@@ -137,11 +135,6 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   try {
     s->loop_ = std::make_unique<EventLoop>();
     EventLoop& loop = *s->loop_;
-    if (s->tls_ != nullptr) {
-      // asio's context frees its handle: it gets a reference of its own.
-      SSL_CTX_up_ref(s->tls_->native());
-      loop.tls = std::make_unique<asio::ssl::context>(s->tls_->native());
-    }
     int fd = ::dup(s->listener_.fd());
     if (fd < 0) return Status::IOError("server: cannot duplicate the listening socket");
     loop.acceptor.assign(tcp::v4(), fd);
@@ -177,6 +170,22 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
 }
 
 Server::~Server() { Stop(); }
+
+Status Server::ReloadTls() {
+  if (tls_ == nullptr) {
+    Log("tls reload: TLS is off (no --tls-cert); nothing to reload");
+    return Status::FailedPrecondition("server: TLS is off; there is no certificate to reload");
+  }
+  Result<std::string> loaded = tls_->Reload();
+  if (!loaded.ok()) {
+    Log(fmt::format("tls reload failed: {}; new connections keep the previous certificate",
+                    loaded.status().message()));
+    return loaded.status();
+  }
+  Log(fmt::format("tls reloaded: certificate {} ({}), key {}: new connections use them",
+                  tls_->cert_chain_file(), *loaded, tls_->key_file()));
+  return Status::OK();
+}
 
 void Server::Log(const std::string& line) {
   if (options_.log == nullptr) return;
@@ -491,7 +500,9 @@ asio::awaitable<bool> Server::StartTls(Connection& c, std::string* why) {
   // The byte taken off the socket goes into TLS first.
   std::string first_byte = std::move(c.pushback);
   c.pushback.clear();
-  Status s = co_await TlsHandshake(c, *loop_->tls, first_byte, deadline);
+  // Taken per handshake: a reload meanwhile changes the next connection's.
+  std::shared_ptr<asio::ssl::context> context = tls_->Current();
+  Status s = co_await TlsHandshake(c, *context, first_byte, deadline);
   if (!s.ok()) {
     *why = fmt::format("before hello: {}", s.message());
     co_return false;

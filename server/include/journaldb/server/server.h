@@ -49,6 +49,7 @@ using tcp = asio::ip::tcp;
 
 class RateLimitedLog;
 class RegistrationSweeper;
+class ReloadableTlsContext;
 class SourceThrottle;
 
 struct ServerOptions {
@@ -131,6 +132,13 @@ class Server {
   // queue and closes the store. Idempotent.
   void Stop();
 
+  // Loads the TLS certificate chain and key files again (journal-server
+  // does on SIGHUP): connections accepted after it returns OK use them,
+  // open ones keep the certificate they began with. On failure the server
+  // keeps serving the certificate it had. Logs one line either way.
+  // FailedPrecondition if the server serves no TLS. Any thread may call it.
+  Status ReloadTls();
+
  private:
   struct EventLoop;
   explicit Server(ServerOptions options);
@@ -180,7 +188,7 @@ class Server {
   std::string OverConnectionLimit(const std::string& source) const;
 
   const ServerOptions options_;
-  std::shared_ptr<const sync::TlsContext> tls_;  // null: cleartext
+  std::unique_ptr<ReloadableTlsContext> tls_;  // null: cleartext
   std::unique_ptr<ServerStorage> store_;
   sync::Listener listener_;
   std::unique_ptr<EventLoop> loop_;
