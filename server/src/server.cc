@@ -61,6 +61,9 @@ struct ConnectionState {
   // Set by a successful hello.
   bool greeted = false;
   uint64_t client_id = 0;
+  // Set when this connection's hello registered its client, until a
+  // download marks that registration used (MarkRegistrationUsedIfDue).
+  std::optional<Clock::time_point> registered_at;
   // A bootstrap in progress on this connection.
   std::unique_ptr<StateSnapshot> bootstrap;
   // Set by a handler for Serve: an upload to queue for the committer, a
@@ -688,6 +691,7 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   }
   c->greeted = true;
   c->client_id = admit.reply.client_id;
+  if (admit.register_client) c->registered_at = Clock::now();
   Log(fmt::format("hello conn={} client={}{} download_cursor={} upload_cursor={}", c->id,
                   c->client_id, admit.register_client ? " (new)" : "", h.download_cursor,
                   h.upload_cursor));
@@ -726,6 +730,7 @@ bool Server::FinishUpload(Connection* c, UploadJob& job) {
               job.status.IsInvalidArgument() ? job.status.message() : job.status.ToString());
     return false;
   }
+  c->registered_at.reset();  // the upload marked the registration used
   return Send(c, job.ack);
 }
 
@@ -760,7 +765,29 @@ bool Server::CheckDownload(Connection* c, const wire::DownloadRequest& r, bool* 
   return true;
 }
 
+bool Server::MarkRegistrationUsedIfDue(Connection* c) {
+  if (!c->registered_at || options_.expire_unused_registrations_after_s == 0 ||
+      Clock::now() - *c->registered_at <
+          RegisteringConnectionMarksUsedAfter(options_.expire_unused_registrations_after_s))
+    return true;
+  // NotFound: swept meanwhile (or by the operator). The hello on the next
+  // connection then decides, as for any client whose registration expired.
+  if (Status s = store_->MarkClientUsed(c->client_id); !s.ok()) {
+    SendError(c, wire::ErrorCode::kServerError,
+              fmt::format("cannot keep the registration of client {}: {}; retry later",
+                          c->client_id, s.ToString()));
+    return false;
+  }
+  c->registered_at.reset();
+  Log(
+      fmt::format("registration used conn={} client={} (its registering connection lasted "
+                  "half the age after which unused registrations expire)",
+                  c->id, c->client_id));
+  return true;
+}
+
 bool Server::ReplyDownload(Connection* c, const wire::DownloadRequest& r) {
+  if (!MarkRegistrationUsedIfDue(c)) return false;
   wire::Changesets reply;
   if (Status s =
           store_->ReadChangesets(r.from_version, options_.max_changeset_bytes, &reply.changesets);
@@ -787,6 +814,7 @@ bool Server::ReplyDownload(Connection* c, const wire::DownloadRequest& r) {
 }
 
 bool Server::HandleBootstrap(Connection* c, const wire::BootstrapRequest& r) {
+  if (!MarkRegistrationUsedIfDue(c)) return false;
   wire::BootstrapPage page;
   if (c->bootstrap == nullptr || r.server_version != c->bootstrap->version()) {
     c->bootstrap.reset();

@@ -174,6 +174,10 @@ class Server {
   // A download's checks; sets *wait if it must first wait for a new version.
   bool CheckDownload(Connection* c, const wire::DownloadRequest& r, bool* wait);
   bool ReplyDownload(Connection* c, const wire::DownloadRequest& r);
+  // Marks the registration made by c's hello used once c has lasted long
+  // enough (RegisteringConnectionMarksUsedAfter); false if the connection
+  // must close.
+  bool MarkRegistrationUsedIfDue(Connection* c);
   bool HandleBootstrap(Connection* c, const wire::BootstrapRequest& r);
   bool FinishUpload(Connection* c, UploadJob& job);
   // Queues `m`; logs why if it cannot be sent. Returns false if the connection must close.
