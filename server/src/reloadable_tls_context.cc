@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include <ctime>
+#include <utility>
 
 #include "journaldb/protocol/tls.h"
 
