@@ -23,6 +23,11 @@ std::chrono::seconds SweepInterval(uint64_t age_seconds) {
   return std::chrono::seconds(std::clamp<uint64_t>(age_seconds / 4, kMin, kMax));
 }
 
+std::chrono::milliseconds RegisteringConnectionMarksUsedAfter(uint64_t age_seconds) {
+  constexpr uint64_t kMaxSeconds = std::chrono::milliseconds::max().count() / 1000;
+  return std::chrono::milliseconds(std::min(age_seconds, kMaxSeconds) * 500);
+}
+
 Result<std::unique_ptr<RegistrationSweeper>> RegistrationSweeper::Start(
     ServerStorage* store, uint64_t age_seconds, std::function<void(const std::string&)> log) {
   std::unique_ptr<RegistrationSweeper> s(

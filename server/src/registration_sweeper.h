@@ -34,6 +34,14 @@ Result<uint64_t> ExpireUnusedRegistrations(ServerStorage& store, uint64_t age_se
 // within [1 s, 1 h], so a registration goes at most that long after its age.
 std::chrono::seconds SweepInterval(uint64_t age_seconds);
 
+// How long the connection whose hello registered a client must have lasted
+// before a download over it marks the registration used (docs/server.md,
+// "Registrations"): half the age. A client still connected then is no
+// one-off, and being marked at half the age, the registration is safe from
+// every sweep (each removes only registrations older than the age) while
+// its client keeps the connection.
+std::chrono::milliseconds RegisteringConnectionMarksUsedAfter(uint64_t age_seconds);
+
 class RegistrationSweeper {
  public:
   // Sweeps `store` (not owned; must outlive the sweeper) once, then starts

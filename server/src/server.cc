@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
-#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -25,6 +24,7 @@
 #include "journaldb/journal/util/errno_status.h"
 #include "rate_limited_log.h"
 #include "registration_sweeper.h"
+#include "reloadable_tls_context.h"
 #include "source_throttle.h"
 
 namespace journaldb::server {
@@ -61,6 +61,9 @@ struct ConnectionState {
   // Set by a successful hello.
   bool greeted = false;
   uint64_t client_id = 0;
+  // Set when this connection's hello registered its client, until a
+  // download marks that registration used (MarkRegistrationUsedIfDue).
+  std::optional<Clock::time_point> registered_at;
   // A bootstrap in progress on this connection.
   std::unique_ptr<StateSnapshot> bootstrap;
   // Set by a handler for Serve: an upload to queue for the committer, a
@@ -80,8 +83,6 @@ struct Server::EventLoop {
   asio::any_io_executor accept_strand = asio::make_strand(io);
   tcp::acceptor acceptor{accept_strand};
   asio::steady_timer accept_pause{accept_strand};
-  // An adopted reference to the TlsContext's SSL_CTX: the same settings.
-  std::unique_ptr<asio::ssl::context> tls;
   asio::thread_pool storage{kStorageThreads};
   std::vector<std::thread> threads;
 };
@@ -99,9 +100,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (options.tls_cert_file.empty() != options.tls_key_file.empty())
     return Status::InvalidArgument(
         "server: TLS needs both a certificate chain (--tls-cert) and its key (--tls-key)");
-  std::shared_ptr<const sync::TlsContext> tls;
+  std::unique_ptr<ReloadableTlsContext> tls;
   if (!options.tls_cert_file.empty()) {
-    auto context = sync::TlsContext::ForServer(options.tls_cert_file, options.tls_key_file);
+    auto context = ReloadableTlsContext::Load(options.tls_cert_file, options.tls_key_file);
     if (!context.ok()) return Status::InvalidArgument("server: " + context.status().message());
     tls = std::move(context).value();
   }
@@ -137,11 +138,6 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   try {
     s->loop_ = std::make_unique<EventLoop>();
     EventLoop& loop = *s->loop_;
-    if (s->tls_ != nullptr) {
-      // asio's context frees its handle: it gets a reference of its own.
-      SSL_CTX_up_ref(s->tls_->native());
-      loop.tls = std::make_unique<asio::ssl::context>(s->tls_->native());
-    }
     int fd = ::dup(s->listener_.fd());
     if (fd < 0) return Status::IOError("server: cannot duplicate the listening socket");
     loop.acceptor.assign(tcp::v4(), fd);
@@ -177,6 +173,22 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
 }
 
 Server::~Server() { Stop(); }
+
+Status Server::ReloadTls() {
+  if (tls_ == nullptr) {
+    Log("tls reload: TLS is off (no --tls-cert); nothing to reload");
+    return Status::FailedPrecondition("server: TLS is off; there is no certificate to reload");
+  }
+  Result<std::string> loaded = tls_->Reload();
+  if (!loaded.ok()) {
+    Log(fmt::format("tls reload failed: {}; new connections keep the previous certificate",
+                    loaded.status().message()));
+    return loaded.status();
+  }
+  Log(fmt::format("tls reloaded: certificate {} ({}), key {}: new connections use them",
+                  tls_->cert_chain_file(), *loaded, tls_->key_file()));
+  return Status::OK();
+}
 
 void Server::Log(const std::string& line) {
   if (options_.log == nullptr) return;
@@ -491,7 +503,9 @@ asio::awaitable<bool> Server::StartTls(Connection& c, std::string* why) {
   // The byte taken off the socket goes into TLS first.
   std::string first_byte = std::move(c.pushback);
   c.pushback.clear();
-  Status s = co_await TlsHandshake(c, *loop_->tls, first_byte, deadline);
+  // Taken per handshake: a reload meanwhile changes the next connection's.
+  std::shared_ptr<asio::ssl::context> context = tls_->Current();
+  Status s = co_await TlsHandshake(c, *context, first_byte, deadline);
   if (!s.ok()) {
     *why = fmt::format("before hello: {}", s.message());
     co_return false;
@@ -677,6 +691,7 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   }
   c->greeted = true;
   c->client_id = admit.reply.client_id;
+  if (admit.register_client) c->registered_at = Clock::now();
   Log(fmt::format("hello conn={} client={}{} download_cursor={} upload_cursor={}", c->id,
                   c->client_id, admit.register_client ? " (new)" : "", h.download_cursor,
                   h.upload_cursor));
@@ -715,6 +730,7 @@ bool Server::FinishUpload(Connection* c, UploadJob& job) {
               job.status.IsInvalidArgument() ? job.status.message() : job.status.ToString());
     return false;
   }
+  c->registered_at.reset();  // the upload marked the registration used
   return Send(c, job.ack);
 }
 
@@ -749,7 +765,29 @@ bool Server::CheckDownload(Connection* c, const wire::DownloadRequest& r, bool* 
   return true;
 }
 
+bool Server::MarkRegistrationUsedIfDue(Connection* c) {
+  if (!c->registered_at || options_.expire_unused_registrations_after_s == 0 ||
+      Clock::now() - *c->registered_at <
+          RegisteringConnectionMarksUsedAfter(options_.expire_unused_registrations_after_s))
+    return true;
+  // NotFound: swept meanwhile (or by the operator). The hello on the next
+  // connection then decides, as for any client whose registration expired.
+  if (Status s = store_->MarkClientUsed(c->client_id); !s.ok()) {
+    SendError(c, wire::ErrorCode::kServerError,
+              fmt::format("cannot keep the registration of client {}: {}; retry later",
+                          c->client_id, s.ToString()));
+    return false;
+  }
+  c->registered_at.reset();
+  Log(
+      fmt::format("registration used conn={} client={} (its registering connection lasted "
+                  "half the age after which unused registrations expire)",
+                  c->id, c->client_id));
+  return true;
+}
+
 bool Server::ReplyDownload(Connection* c, const wire::DownloadRequest& r) {
+  if (!MarkRegistrationUsedIfDue(c)) return false;
   wire::Changesets reply;
   if (Status s =
           store_->ReadChangesets(r.from_version, options_.max_changeset_bytes, &reply.changesets);
@@ -776,6 +814,7 @@ bool Server::ReplyDownload(Connection* c, const wire::DownloadRequest& r) {
 }
 
 bool Server::HandleBootstrap(Connection* c, const wire::BootstrapRequest& r) {
+  if (!MarkRegistrationUsedIfDue(c)) return false;
   wire::BootstrapPage page;
   if (c->bootstrap == nullptr || r.server_version != c->bootstrap->version()) {
     c->bootstrap.reset();

@@ -1,9 +1,11 @@
 // Registrations that were never used expire, against a real journal-server:
 // a client that registered, never uploaded and never came back is removed
 // (by the operator's `expire-registrations` or by the server's own sweep),
-// clients that uploaded or came back are kept, and the removed one, when it
-// does come back, is an unknown client: it resets and recovers its offline
-// writes (docs/server.md, "Registrations").
+// clients that uploaded, came back or stayed on their registering connection
+// are kept, and the removed one, when it does come back, is an unknown
+// client: it resets and recovers its offline writes (docs/server.md,
+// "Registrations").
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -82,21 +84,64 @@ TEST_F(RegistrationExpiry, TheOperatorRemovesOnlyTheRegistrationNeverUsed) {
   ExpectVerifies(*a);
 }
 
-// The server sweeps by itself: with registrations expiring after 1 s, one
+// The server sweeps by itself: with registrations expiring after 2 s, one
 // never used is gone within a few seconds, logged, and its client is
-// unknown when it comes back.
+// unknown when it comes back. (Its one sync is far shorter than the 1 s
+// after which a registering connection that still downloads marks its
+// registration used.)
 TEST_F(RegistrationExpiry, TheServerSweepsRegistrationsNeverUsedWhileItRuns) {
   StopServer();
-  launch_.extra_args = {"--expire-unused-registrations-after", "1"};
+  launch_.extra_args = {"--expire-unused-registrations-after", "2"};
   StartServer();
   auto a = RegisteredOnce("a");
   Commit(*a, "offline", 10);
-  const std::string line = "expire registrations: removed 1 registered more than 1 s ago";
+  const std::string line = "expire registrations: removed 1 registered more than 2 s ago";
   for (int i = 0; i < 1000 && ServerLog().find(line) == std::string::npos; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_NE(ServerLog().find(line), std::string::npos) << ServerLog();
   ExpectUnknownAndRecovered(*a, "a", 1);
   EXPECT_EQ(Total(*a), 10);
+}
+
+// A client that registers and then stays on that one connection, only
+// downloading, is no one-off: once the connection has lasted half the age
+// (2 s of 4) a download over it marks the registration used. So the sweep
+// that removes a registration made after a's and never used (the raw
+// hello's) leaves a's, and when a reconnects it is the same client.
+TEST_F(RegistrationExpiry, AClientStayingOnItsRegisteringConnectionKeepsItsRegistration) {
+  StopServer();
+  launch_.extra_args = {"--expire-unused-registrations-after", "4"};
+  StartServer();
+  auto a = OpenWith("a", SessionOptions(RecoverUnsyncedChanges()));
+  ASSERT_TRUE(a->sync_session()->wait_for_download(std::chrono::seconds(30)).ok());
+  const uint64_t a_id = ClientId(*a);
+  ASSERT_NE(a_id, 0u);
+  {
+    testing::RawClient once(server_->address());
+    Result<wire::HelloOk> hello = once.Hello();
+    ASSERT_TRUE(hello.ok()) << hello.status().ToString();
+  }
+  // The first sweep to remove any: once's registration, never a's.
+  const std::string removed = "expire registrations: removed ";
+  for (int i = 0; i < 2000 && ServerLog().find(removed) == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_NE(ServerLog().find(removed), std::string::npos) << ServerLog();
+  EXPECT_NE(ServerLog().find(removed + "1 registered more than 4 s ago"), std::string::npos)
+      << ServerLog();
+  // a's session is still on the connection that registered it: no hello
+  // with its id yet, so only the download marked it used.
+  const std::string came_back = fmt::format("client={} download_cursor=", a_id);
+  EXPECT_EQ(ServerLog().find(came_back), std::string::npos) << ServerLog();
+  EXPECT_NE(ServerLog().find(fmt::format("client={} (its registering connection", a_id)),
+            std::string::npos)
+      << ServerLog();
+  a.reset();
+  auto again = Open("a", RecoverUnsyncedChanges());
+  Result<SyncReport> r = Sync(*again);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->reset);
+  EXPECT_EQ(ClientId(*again), a_id);
+  EXPECT_NE(ServerLog().find(came_back), std::string::npos) << ServerLog();
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "journaldb/client_reset_strategy.h"
@@ -48,9 +49,11 @@ class PostgresNodes : public ::testing::Test {
     ASSERT_TRUE(init.ok()) << init.status().ToString();
   }
 
-  std::unique_ptr<ServerProcess> StartNode(const std::string& name) {
+  std::unique_ptr<ServerProcess> StartNode(const std::string& name,
+                                           std::vector<std::string> extra_args = {}) {
     testing::ServerLaunch launch;
     launch.postgres = location_.postgres;
+    launch.extra_args = std::move(extra_args);
     std::string error;
     auto node = ServerProcess::Start(dir_.Sub(name), launch, &error);
     EXPECT_TRUE(node) << error;
@@ -428,6 +431,52 @@ TEST_F(PostgresNodes, OperatorCommandsRunOnlineBesideTheNodes) {
                                       &out),
             1);
   EXPECT_NE(out.find("cannot read it"), std::string::npos) << out;
+}
+
+// A client that registered through node A and stays on that connection,
+// only downloading, keeps its registration although node B sweeps the same
+// registry: node A marks it used in the database once the connection has
+// lasted half the age. The sweep that removes a registration made later
+// through node B (never used) leaves it, and it comes back through node B
+// as the same client.
+TEST_F(PostgresNodes, ARegistrationHeldOnOneNodesConnectionOutlivesTheOtherNodesSweeps) {
+  const std::vector<std::string> expiry = {"--expire-unused-registrations-after", "4"};
+  auto node_a = StartNode("node-a", expiry);
+  auto node_b = StartNode("node-b", expiry);
+  ASSERT_TRUE(node_a && node_b);
+  Options options;
+  options.sync = testing::SyncTo(node_a->address());
+  auto held = Database::Open(dir_.Sub("held"), options);
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  ASSERT_TRUE((*held)->sync_session()->wait_for_download(kConverge).ok());
+  Result<SyncStatus> registered = GetSyncStatus(**held);
+  ASSERT_TRUE(registered.ok() && registered->client_id != 0);
+  {
+    RawClient once(node_b->address());
+    ASSERT_TRUE(once.Hello().ok());
+  }
+  auto read_log = [](const ServerProcess& node) {
+    std::ifstream in(node.log_path());
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  // The first sweep of either node that removes any: once's registration.
+  const std::string removed = "expire registrations: removed ";
+  std::string logs;
+  for (int i = 0; i < 2000 && logs.find(removed) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    logs = read_log(*node_a) + read_log(*node_b);
+  }
+  ASSERT_NE(logs.find(removed), std::string::npos) << logs;
+  EXPECT_NE(logs.find(removed + "1 registered"), std::string::npos) << logs;
+  held->reset();
+  auto again = OpenClient("held");
+  ASSERT_TRUE(again);
+  Result<SyncReport> r = SyncOnce(*again, testing::SyncTo(node_b->address()));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->reset);
+  EXPECT_EQ(r->client_id, registered->client_id);
 }
 
 // As `journal-server restore` for a data directory: pg_dump, pg_restore into

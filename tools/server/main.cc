@@ -13,7 +13,8 @@
 //   journal-server new-epoch --postgres CONNINFO [--replaced-postgres CONNINFO]
 //
 // CLI11 parses the command line; an unknown option or argument is a usage
-// error (exit 2), never ignored.
+// error (exit 2), never ignored. SIGHUP makes a serving server load its TLS
+// certificate and key again.
 #include <fmt/format.h>
 #include <signal.h>
 
@@ -55,8 +56,9 @@ constexpr char kUsage[] =
     "STORE is --data DIR, --postgres CONNINFO or --postgres-file FILE; without any of them\n"
     "JOURNALDB_SERVER_POSTGRES names the database. `init` creates a new store, once; a server\n"
     "refuses a missing or empty data directory. On a data directory the operator commands\n"
-    "need the server stopped; on PostgreSQL they run beside the serving nodes. See\n"
-    "docs/server.md.\n";
+    "need the server stopped; on PostgreSQL they run beside the serving nodes. A serving\n"
+    "server stops on SIGTERM or SIGINT and loads --tls-cert and --tls-key again on SIGHUP.\n"
+    "See docs/server.md.\n";
 
 constexpr int kUsageError = 2;
 
@@ -80,13 +82,15 @@ int Report(const journaldb::Result<std::string>& r) {
 int Serve(journaldb::server::ServerOptions options) {
   options.log = &std::cerr;
 
-  // SIGTERM and SIGINT are taken synchronously by sigwait below; block them
-  // before any thread starts so every thread inherits the mask.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // SIGTERM and SIGINT (stop) and SIGHUP (reload the TLS certificate) are
+  // taken synchronously by sigwait below, on this thread; block them before
+  // any thread starts so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   auto server = journaldb::server::Server::Start(options);
@@ -95,7 +99,8 @@ int Serve(journaldb::server::ServerOptions options) {
   // Tests and scripts read the port from this line.
   std::cout << "listening on " << host << ":" << (*server)->port() << std::endl;
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  // The server logs the reload's outcome; a failed one leaves it serving.
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) (void)(*server)->ReloadTls();
   std::cerr << "signal " << sig << ": stopping" << std::endl;
   (*server)->Stop();
   return 0;

@@ -49,6 +49,7 @@ using tcp = asio::ip::tcp;
 
 class RateLimitedLog;
 class RegistrationSweeper;
+class ReloadableTlsContext;
 class SourceThrottle;
 
 struct ServerOptions {
@@ -131,6 +132,13 @@ class Server {
   // queue and closes the store. Idempotent.
   void Stop();
 
+  // Loads the TLS certificate chain and key files again (journal-server
+  // does on SIGHUP): connections accepted after it returns OK use them,
+  // open ones keep the certificate they began with. On failure the server
+  // keeps serving the certificate it had. Logs one line either way.
+  // FailedPrecondition if the server serves no TLS. Any thread may call it.
+  Status ReloadTls();
+
  private:
   struct EventLoop;
   explicit Server(ServerOptions options);
@@ -166,6 +174,10 @@ class Server {
   // A download's checks; sets *wait if it must first wait for a new version.
   bool CheckDownload(Connection* c, const wire::DownloadRequest& r, bool* wait);
   bool ReplyDownload(Connection* c, const wire::DownloadRequest& r);
+  // Marks the registration made by c's hello used once c has lasted long
+  // enough (RegisteringConnectionMarksUsedAfter); false if the connection
+  // must close.
+  bool MarkRegistrationUsedIfDue(Connection* c);
   bool HandleBootstrap(Connection* c, const wire::BootstrapRequest& r);
   bool FinishUpload(Connection* c, UploadJob& job);
   // Queues `m`; logs why if it cannot be sent. Returns false if the connection must close.
@@ -180,7 +192,7 @@ class Server {
   std::string OverConnectionLimit(const std::string& source) const;
 
   const ServerOptions options_;
-  std::shared_ptr<const sync::TlsContext> tls_;  // null: cleartext
+  std::unique_ptr<ReloadableTlsContext> tls_;  // null: cleartext
   std::unique_ptr<ServerStorage> store_;
   sync::Listener listener_;
   std::unique_ptr<EventLoop> loop_;
