@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -62,7 +64,7 @@ asio::awaitable<Status> ReceiveSome(AsyncConnection& c, char* out, size_t n, siz
   error_code ec;
   Arm(c, deadline);
   auto token = asio::redirect_error(asio::use_awaitable, ec);
-  *got = c.tls != nullptr ? co_await c.tls->async_read_some(asio::buffer(out, n), token)
+  *got = c.tls != nullptr ? co_await c.tls->ReadSome(out, n, ec)
                           : co_await c.socket.async_read_some(asio::buffer(out, n), token);
   if (Disarm(c)) co_return Status::IOError(fmt::format("receive timed out: {}", what));
   if (IsEof(ec)) {
@@ -146,16 +148,35 @@ asio::awaitable<Result<std::string>> ReadFrame(AsyncConnection& c,
 
 asio::awaitable<Status> TlsHandshake(AsyncConnection& c, asio::ssl::context& context,
                                      std::string_view first_bytes, Clock::time_point deadline) {
-  c.tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(c.socket, context);
-  error_code ec;
+  Result<std::unique_ptr<AsyncTls>> tls =
+      AsyncTls::Start(c.socket, context.native_handle(), first_bytes);
+  if (!tls.ok()) co_return tls.status();
+  c.tls = std::move(tls).value();
   Arm(c, deadline);
-  co_await c.tls->async_handshake(asio::ssl::stream_base::server,
-                                  asio::buffer(first_bytes.data(), first_bytes.size()),
-                                  asio::redirect_error(asio::use_awaitable, ec));
+  error_code ec = co_await c.tls->Handshake();
   if (Disarm(c))
     co_return Status::IOError("TLS handshake timed out: the TLS handshake did not finish");
   if (ec) co_return Status::IOError(fmt::format("TLS handshake: {}", ec.message()));
   co_return Status::OK();
+}
+
+void StartReadOne(AsyncConnection& c, std::shared_ptr<char> out,
+                  std::function<void(const error_code&, size_t)> done) {
+  if (c.tls == nullptr) {
+    c.socket.async_read_some(asio::buffer(out.get(), 1),
+                             [out, done = std::move(done)](const error_code& ec, size_t n) {
+                               done(ec, n);
+                             });
+    return;
+  }
+  asio::co_spawn(
+      c.socket.get_executor(),
+      [self = c.shared_from_this(), out, done = std::move(done)]() -> asio::awaitable<void> {
+        error_code ec;
+        size_t n = co_await self->tls->ReadSome(out.get(), 1, ec);
+        done(ec, n);
+      },
+      asio::detached);
 }
 
 asio::awaitable<Status> WriteAll(AsyncConnection& c, std::string_view bytes,
@@ -164,7 +185,7 @@ asio::awaitable<Status> WriteAll(AsyncConnection& c, std::string_view bytes,
   Arm(c, deadline);
   auto token = asio::redirect_error(asio::use_awaitable, ec);
   if (c.tls != nullptr)
-    co_await asio::async_write(*c.tls, asio::buffer(bytes.data(), bytes.size()), token);
+    ec = co_await c.tls->WriteAll(bytes);
   else
     co_await asio::async_write(c.socket, asio::buffer(bytes.data(), bytes.size()), token);
   if (Disarm(c)) co_return Status::IOError("send timed out: the peer does not read");

@@ -24,10 +24,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "async_tls.h"
 #include "journaldb/protocol/byte_budget.h"
 #include "journaldb/protocol/socket.h"
 #include "journaldb/status.h"
@@ -48,7 +50,7 @@ struct AsyncConnection : std::enable_shared_from_this<AsyncConnection> {
 
   tcp::socket socket;
   // Set once the TLS handshake began: every later read and write uses it.
-  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
+  std::unique_ptr<AsyncTls> tls;
   // Cuts the read or write in progress when it passes (Arm/Disarm).
   asio::steady_timer deadline;
   uint64_t deadline_generation = 0;
@@ -79,6 +81,12 @@ asio::awaitable<Result<std::string>> ReadFrame(AsyncConnection& c,
 asio::awaitable<Status> TlsHandshake(AsyncConnection& c, asio::ssl::context& context,
                                      std::string_view first_bytes,
                                      AsyncConnection::Clock::time_point deadline);
+
+// Reads at most one byte into `*out` without a deadline and then calls
+// `done(ec, n)` on the strand (a long poll's watch for the client's next
+// frame); cancelling the socket's operations ends it.
+void StartReadOne(AsyncConnection& c, std::shared_ptr<char> out,
+                  std::function<void(const boost::system::error_code&, size_t)> done);
 
 // Writes `bytes` by `deadline`; an I/O error naming why if it cannot.
 asio::awaitable<Status> WriteAll(AsyncConnection& c, std::string_view bytes,

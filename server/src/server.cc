@@ -396,13 +396,10 @@ asio::awaitable<void> Server::AwaitNewVersion(Connection& c, uint64_t from_versi
       if (!ec && n == 1) self->pushback.push_back(*peek);
       self->park.cancel();
     };
-    if (!c.pushback.empty()) {
+    if (!c.pushback.empty())
       *peeking = false;
-    } else if (c.tls != nullptr) {
-      c.tls->async_read_some(asio::buffer(peek.get(), 1), peeked);
-    } else {
-      c.socket.async_read_some(asio::buffer(peek.get(), 1), peeked);
-    }
+    else
+      StartReadOne(c, peek, peeked);
     error_code ignored;
     if (*peeking) {
       c.park.expires_at(deadline);

@@ -1,9 +1,10 @@
 // TLS between `journal sync` and a real journal-server: data crosses, an
 // untrusted or misnamed certificate stops the client before it sends
 // anything, each side tells a peer that speaks the other language what is
-// wrong, the handshake is bounded by the hello deadline, and the server
-// validates its TLS options before it opens anything, and it takes a renewed
-// certificate on SIGHUP without a restart.
+// wrong, the handshake is bounded by the hello deadline, the server
+// validates its TLS options before it opens anything, background sessions
+// long-poll over TLS, and the server takes a renewed certificate on SIGHUP
+// without a restart.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -89,6 +90,50 @@ TEST_F(Tls, WritesCrossBetweenClientsThatTrustTheServer) {
       Journal({"sync", b, "--server", by_name, "--tls-ca", server_cert_.cert_path});
   EXPECT_EQ(named.exit_code, 0) << named.out;
   EXPECT_TRUE(Contains(ReadFile(server->log_path()), "tls=on"));
+}
+
+// Two background sessions over TLS, each waiting in a long-polling download
+// on the server: a commit on one wakes the other's wait (the server reads
+// nothing meanwhile), and cuts its own session's wait short (the server
+// takes the first byte of the upload off the TLS session while it waits
+// and hands it to the frame reader). A byte lost or a wait never ended
+// would stop the changes crossing.
+TEST_F(Tls, BackgroundSessionsLongPollOverTlsAndSeeEachOthersCommits) {
+  auto server = StartTlsServer(server_cert_);
+  ASSERT_TRUE(server);
+  auto open = [&](const std::string& name) {
+    Options o;
+    o.sync.server = server->address();
+    o.sync.tls = true;
+    o.sync.tls_ca_file = server_cert_.cert_path;
+    o.sync.download_wait_ms = 5000;  // the server's cap: every idle wait is a long poll
+    o.sync.min_backoff_ms = 20;
+    o.sync.max_backoff_ms = 200;
+    auto db = Database::Open(dir_.Sub(name), o);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(db).value() : nullptr;
+  };
+  auto a = open("a"), b = open("b");
+  ASSERT_TRUE(a && b);
+  auto shows = [](Database& db, const std::string& key, int64_t n) {
+    for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+         std::chrono::steady_clock::now() < until;
+         std::this_thread::sleep_for(std::chrono::milliseconds(20))) {
+      Result<Object> o = db.Get("tasks", key);
+      if (o.ok() && o->fields.at("n") == Value::Int(n)) return true;
+    }
+    return false;
+  };
+  for (int64_t round = 1; round <= 3; ++round) {
+    for (auto [from, to] : {std::pair{a.get(), b.get()}, std::pair{b.get(), a.get()}}) {
+      const std::string key = from == a.get() ? "from-a" : "from-b";
+      Transaction t = from->BeginTransaction();
+      ASSERT_TRUE(t.Write(Operation::Upsert("tasks", key, {{"n", Value::Int(round)}})).ok());
+      ASSERT_TRUE(t.Commit().ok());
+      EXPECT_TRUE(shows(*to, key, round)) << key << " round " << round << "\n"
+                                          << ReadFile(server->log_path());
+    }
+  }
 }
 
 TEST_F(Tls, AnUntrustedOrMisnamedCertificateStopsTheClientBeforeItSendsAnything) {
