@@ -332,6 +332,17 @@ TEST_F(ReplyFanout, ReplyBeyondTheInflightBudgetIsRefusedAsRetryableThenServed) 
   char byte = 0;
   ASSERT_EQ(::recv(holder.fd(), &byte, 1, MSG_PEEK), 1);
 
+  // Another connection at the same cursor gets the same reply: shared, it
+  // is charged once, so it fits although two copies would not.
+  {
+    RawClient sharer(address);
+    ASSERT_TRUE(sharer.Hello().ok());
+    ASSERT_TRUE(sharer.Send(wire::DownloadRequest{0, 0}).ok());
+    Reply shared = ReceiveChangesets(sharer, 0, "a second connection at version 0");
+    ASSERT_EQ(shared.changesets.changesets.size(), 1u);
+    EXPECT_EQ(shared.changesets.changesets[0].server_version, 1u);
+  }
+
   // The reader's reply (the 8 MiB changeset after its cursor) does not fit
   // beside it: refused, as a retryable error, after the server's retries.
   Result<SyncReport> refused = SyncOnce(*reader, testing::SyncTo(address));
