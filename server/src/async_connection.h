@@ -16,7 +16,9 @@
 #define JOURNALDB_SERVER_ASYNC_CONNECTION_H_
 
 // Boost 1.74's awaitable.hpp uses std::exchange without including it.
+// clang-format off
 #include <utility>
+// clang-format on
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -33,6 +35,7 @@
 #include "journaldb/protocol/byte_budget.h"
 #include "journaldb/protocol/socket.h"
 #include "journaldb/status.h"
+#include "outbound_frame.h"
 
 namespace journaldb::server {
 
@@ -61,8 +64,8 @@ struct AsyncConnection : std::enable_shared_from_this<AsyncConnection> {
   // Bytes already read that belong to the next frame (a byte that ended a
   // download's wait).
   std::string pushback;
-  // Encoded frames to send, in order, with the name of each message.
-  std::vector<std::pair<std::string, std::string>> outbox;
+  // Frames to send, in order; each is given up once sent (Server::Flush).
+  std::vector<SharedFrame> outbox;
 };
 
 // Reads exactly n bytes by `deadline`; `clean_eof` is set when the peer
@@ -73,8 +76,8 @@ asio::awaitable<Status> ReadExactly(AsyncConnection& c, char* out, size_t n, boo
 // One frame's body within `limits`, its bytes taken from `*lease` (kept by
 // the caller while it holds the body); the statuses of sync::Socket::ReadFrame.
 asio::awaitable<Result<std::string>> ReadFrame(AsyncConnection& c,
-                                                const sync::FrameReadLimits& limits,
-                                                sync::ByteBudget::Lease* lease);
+                                               const sync::FrameReadLimits& limits,
+                                               sync::ByteBudget::Lease* lease);
 
 // Starts TLS on `c` with `context` (c.tls) and runs the server's handshake
 // by `deadline`; `first_bytes` were already read off the socket.

@@ -18,13 +18,15 @@
 #include <system_error>
 
 #include "async_connection.h"
+#include "journaldb/journal/util/errno_status.h"
 #include "journaldb/server/admission.h"
 #include "journaldb/server/log_line.h"
 #include "journaldb/server/upload_lsns.h"
-#include "journaldb/journal/util/errno_status.h"
+#include "outbound_frame.h"
 #include "rate_limited_log.h"
 #include "registration_sweeper.h"
 #include "reloadable_tls_context.h"
+#include "reply_cache.h"
 #include "source_throttle.h"
 
 namespace journaldb::server {
@@ -44,6 +46,52 @@ constexpr int kLoopThreads = 2;
 // Threads for storage calls that may block (the PostgreSQL store's libpq
 // calls, RocksDB reads): the handlers run there, never on the loop.
 constexpr int kStorageThreads = 4;
+
+// Changesets replies kept for connections that ask for the same one: a
+// commit's waiters all ask at one download cursor, and a few more cursors
+// cover clients a version or two behind.
+constexpr size_t kCachedReplies = 4;
+// A reply the budget had no room for is tried again after these pauses,
+// doubling, until kReplyRetryTime passes.
+constexpr std::chrono::milliseconds kFirstReplyRetryPause{20};
+constexpr std::chrono::milliseconds kMaxReplyRetryPause{200};
+
+// The bytes reserved before a reply of at most `max_bytes` of changesets or
+// objects is read: a full reply's frame (a single larger changeset or
+// object takes more once its size is known).
+size_t ReplyReservation(size_t max_bytes) {
+  return std::min<size_t>(max_bytes + wire::kMessageOverheadBytes, wire::kMaxFrameBytes) +
+         sizeof(uint32_t);
+}
+
+std::string BudgetRefusal(std::string_view name, size_t bytes) {
+  return fmt::format("a {} reply of {} bytes would exceed the server's budget for frames in flight",
+                     name, bytes);
+}
+
+// Encodes `m` into `frame`, whose charge holds a reservation, and makes the
+// charge the frame's size. Busy if the budget has no room for it;
+// InvalidArgument if it exceeds a frame.
+Status EncodeCharged(const wire::Message& m, OutboundFrame& frame) {
+  std::string body = wire::EncodeMessage(m);
+  if (body.size() > wire::kMaxFrameBytes)
+    return Status::InvalidArgument(fmt::format("frame of {} bytes exceeds the {} byte limit",
+                                               body.size(), wire::kMaxFrameBytes));
+  frame.bytes = sync::EncodeFrame(body);
+  const size_t held = frame.charge.held();
+  if (frame.bytes.size() <= held) {
+    frame.charge.Shrink(held - frame.bytes.size());
+  } else if (!frame.charge.Grow(frame.bytes.size() - held)) {
+    return Status::Busy(BudgetRefusal(frame.name, frame.bytes.size()));
+  }
+  return Status::OK();
+}
+
+SharedFrame UnchargedFrame(const wire::Message& m, std::string body) {
+  auto frame = std::make_shared<OutboundFrame>(nullptr, wire::MessageName(m));
+  frame->bytes = sync::EncodeFrame(body);
+  return frame;
+}
 
 bool IsLoopback(const std::string& listen) {
   Result<std::pair<std::string, uint16_t>> address = sync::ParseAddress(listen);
@@ -70,6 +118,8 @@ struct ConnectionState {
   // download to park until a new version.
   std::unique_ptr<UploadJob> upload;
   std::optional<wire::DownloadRequest> download;
+  // Set by a handler whose reply the budget had no room for: why.
+  std::string reply_refusal;
 };
 }  // namespace
 
@@ -92,7 +142,11 @@ Server::Server(ServerOptions options)
       limited_log_(std::make_unique<RateLimitedLog>()),
       wrong_tokens_(
           std::make_unique<SourceThrottle>(kMaxWrongTokensPerMinute, std::chrono::minutes(1))),
-      frame_budget_(options_.max_inflight_frame_bytes) {}
+      frame_budget_(options_.max_inflight_frame_bytes),
+      replies_(std::make_unique<ReplyCache>(kCachedReplies)) {
+  // Cached replies no connection sends make room for frames that need it.
+  frame_budget_.SetReclaimer([cache = replies_.get()] { cache->DropUnsent(); });
+}
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (options.data_dir.empty() == options.postgres.empty())
@@ -109,8 +163,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   const bool loopback = IsLoopback(options.listen);
   if (!loopback && !options.insecure && (options.token.empty() || tls == nullptr))
     return Status::InvalidArgument(fmt::format(
-        "server: listening on {}, beyond loopback, needs {} (or --insecure to {})",
-        options.listen,
+        "server: listening on {}, beyond loopback, needs {} (or --insecure to {})", options.listen,
         tls == nullptr && options.token.empty()
             ? "TLS (--tls-cert and --tls-key) and a token (--token-file or JOURNALDB_SERVER_TOKEN)"
         : tls == nullptr ? "TLS (--tls-cert and --tls-key): the token and all data would cross "
@@ -160,15 +213,15 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   } catch (const std::exception& e) {
     return Status::IOError(fmt::format("server: cannot start its event loop: {}", e.what()));
   }
-  s->Log(fmt::format("start {} epoch={} latest_version={} horizon={} tls={}",
-                     s->store_->Describe(), s->store_->epoch(), s->store_->latest_version(),
-                     s->store_->horizon(), s->tls_ != nullptr ? "on" : "off"));
+  s->Log(fmt::format("start {} epoch={} latest_version={} horizon={} tls={}", s->store_->Describe(),
+                     s->store_->epoch(), s->store_->latest_version(), s->store_->horizon(),
+                     s->tls_ != nullptr ? "on" : "off"));
   if (!loopback && options.token.empty())
     s->Log(fmt::format("warning: --insecure: any client may connect on {} without a token",
                        options.listen));
   if (!loopback && s->tls_ == nullptr)
-    s->Log(fmt::format("warning: --insecure: tokens and data cross {} in cleartext",
-                       options.listen));
+    s->Log(
+        fmt::format("warning: --insecure: tokens and data cross {} in cleartext", options.listen));
   return s;
 }
 
@@ -292,9 +345,8 @@ void Server::ServeAccepted(tcp::socket socket) {
     // A fresh socket's send buffer is empty: this small write does not block.
     // A TLS peer could not read it, and a handshake is what the cap saves.
     if (tls_ == nullptr) {
-      std::string frame = sync::EncodeFrame(wire::EncodeMessage(
-          wire::Error{wire::ErrorCode::kServerError, why + "; retry later",
-                      wire::ResetReason::kNone, 0}));
+      std::string frame = sync::EncodeFrame(wire::EncodeMessage(wire::Error{
+          wire::ErrorCode::kServerError, why + "; retry later", wire::ResetReason::kNone, 0}));
       (void)!::send(socket.native_handle(), frame.data(), frame.size(),
                     MSG_DONTWAIT | MSG_NOSIGNAL);
     }
@@ -424,20 +476,43 @@ asio::awaitable<void> Server::AwaitNewVersion(Connection& c, uint64_t from_versi
 }
 
 asio::awaitable<bool> Server::Flush(Connection& c) {
-  std::vector<std::pair<std::string, std::string>> frames;
+  std::vector<SharedFrame> frames;
   frames.swap(c.outbox);
-  for (auto& [frame, name] : frames) {
+  for (SharedFrame& frame : frames) {
     Status s = co_await WriteAll(
-        c, frame, Clock::now() + std::chrono::milliseconds(options_.frame_timeout_ms));
+        c, frame->bytes, Clock::now() + std::chrono::milliseconds(options_.frame_timeout_ms));
     if (!s.ok()) {
       // Peers that vanish make this common: rate-limited like every line a
       // client can cause in bulk.
       LogLimited("send", fmt::format("send failed conn={} client={} message={}: {}", c.id,
-                                     c.client_id, name, s.ToString()));
+                                     c.client_id, frame->name, s.ToString()));
       co_return false;
     }
+    // Given up once written: if this connection was its last holder, its
+    // charge is back in the budget before the next frame is read.
+    frame.reset();
   }
   co_return true;
+}
+
+asio::awaitable<bool> Server::HandleWithRetry(Connection& c, std::function<bool()> handler) {
+  const Clock::time_point give_up = Clock::now() + kReplyRetryTime;
+  std::chrono::milliseconds pause = kFirstReplyRetryPause;
+  for (;;) {
+    c.reply_refusal.clear();
+    bool ok = false;
+    co_await OffLoop([&] { ok = handler(); });
+    if (!ok || c.reply_refusal.empty()) co_return ok;
+    // Other connections' replies leave the budget as they are sent.
+    if (Clock::now() + pause > give_up || !c.socket.is_open()) break;
+    c.park.expires_after(pause);
+    error_code ignored;
+    co_await c.park.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    pause = std::min(pause * 2, kMaxReplyRetryPause);
+  }
+  SendError(&c, wire::ErrorCode::kServerError, c.reply_refusal + "; retry later");
+  c.reply_refusal.clear();
+  co_return false;
 }
 
 void Server::SendError(Connection* c, wire::ErrorCode code, std::string message,
@@ -455,16 +530,16 @@ void Server::SendError(Connection* c, wire::ErrorCode code, std::string message,
 bool Server::Send(Connection* c, const wire::Message& m) {
   std::string body = wire::EncodeMessage(m);
   if (body.size() <= wire::kMaxFrameBytes) {
-    c->outbox.emplace_back(sync::EncodeFrame(body), std::string(wire::MessageName(m)));
+    c->outbox.push_back(UnchargedFrame(m, std::move(body)));
     return true;
   }
   // A message too large for a frame is not sent: the client can still be
   // told why, rather than seeing the connection close.
-  std::string why = fmt::format("frame of {} bytes exceeds the {} byte limit", body.size(),
-                                wire::kMaxFrameBytes);
-  LogLimited("send", fmt::format("send failed conn={} client={} message={}: {}", c->id,
-                                 c->client_id, wire::MessageName(m),
-                                 Status::InvalidArgument(why).ToString()));
+  std::string why =
+      fmt::format("frame of {} bytes exceeds the {} byte limit", body.size(), wire::kMaxFrameBytes);
+  LogLimited("send",
+             fmt::format("send failed conn={} client={} message={}: {}", c->id, c->client_id,
+                         wire::MessageName(m), Status::InvalidArgument(why).ToString()));
   if (!std::holds_alternative<wire::Error>(m))
     SendError(c, wire::ErrorCode::kServerError,
               fmt::format("cannot send {}: {}", wire::MessageName(m), why));
@@ -530,29 +605,36 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
             Clock::now() + std::chrono::milliseconds(options_.idle_timeout_ms);
         limits.frame_timeout = std::chrono::milliseconds(options_.frame_timeout_ms);
       }
-      // Held until the frame is handled: its bytes count against the budget.
+      // The frame's bytes count against the budget while it is read.
       sync::ByteBudget::Lease lease(&frame_budget_);
-      Result<std::string> body = co_await ReadFrame(*c, limits, &lease);
-      if (!body.ok()) {
-        if (body.status().IsCorruption())
-          SendError(c.get(), wire::ErrorCode::kBadFrame, body.status().message());
-        if (body.status().IsBusy())
-          SendError(c.get(), wire::ErrorCode::kServerError,
-                    body.status().message() + "; retry later");
-        co_await Flush(*c);
-        why = c->greeted ? body.status().message()
-                         : fmt::format("before hello: {}", body.status().message());
-        break;
+      std::optional<wire::Message> m;
+      {
+        Result<std::string> body = co_await ReadFrame(*c, limits, &lease);
+        if (!body.ok()) {
+          if (body.status().IsCorruption())
+            SendError(c.get(), wire::ErrorCode::kBadFrame, body.status().message());
+          if (body.status().IsBusy())
+            SendError(c.get(), wire::ErrorCode::kServerError,
+                      body.status().message() + "; retry later");
+          co_await Flush(*c);
+          why = c->greeted ? body.status().message()
+                           : fmt::format("before hello: {}", body.status().message());
+          break;
+        }
+        Result<wire::Message> decoded = wire::DecodeMessage(*body);
+        if (!decoded.ok()) {
+          SendError(c.get(), wire::ErrorCode::kBadFrame, decoded.status().message());
+          co_await Flush(*c);
+          why = "bad frame";
+          break;
+        }
+        m = std::move(decoded).value();
       }
-      Result<wire::Message> m = wire::DecodeMessage(*body);
-      if (!m.ok()) {
-        SendError(c.get(), wire::ErrorCode::kBadFrame, m.status().message());
-        co_await Flush(*c);
-        why = "bad frame";
-        break;
-      }
-      bool ok = false;
-      co_await OffLoop([&] { ok = Handle(c.get(), *m); });
+      // Decoded, the frame's bytes are given back before any reply is
+      // built, except an upload's: its entries stay charged until its group
+      // commit is done, and are given back before the ack is sent.
+      if (!std::holds_alternative<wire::Upload>(*m)) lease.Reset();
+      bool ok = co_await HandleWithRetry(*c, [&] { return Handle(c.get(), *m); });
       if (ok && c->upload != nullptr) {
         std::unique_ptr<UploadJob> job = std::move(c->upload);
         bool queued = false;
@@ -567,6 +649,7 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
         if (queued) {
           // The committer drains the queue even when stopping, so this wait ends.
           co_await AwaitUpload(*c, *job);
+          lease.Reset();
           ok = FinishUpload(c.get(), *job);
         } else {
           SendError(c.get(), wire::ErrorCode::kShuttingDown, "the server is stopping");
@@ -576,10 +659,10 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
       if (ok && c->download) {
         wire::DownloadRequest request = std::move(*c->download);
         c->download.reset();
-        co_await AwaitNewVersion(
-            *c, request.from_version,
-            Clock::now() + std::chrono::milliseconds(std::min(request.wait_ms, options_.max_wait_ms)));
-        co_await OffLoop([&] { ok = ReplyDownload(c.get(), request); });
+        co_await AwaitNewVersion(*c, request.from_version,
+                                 Clock::now() + std::chrono::milliseconds(std::min(
+                                                    request.wait_ms, options_.max_wait_ms)));
+        ok = co_await HandleWithRetry(*c, [&] { return ReplyDownload(c.get(), request); });
       }
       const bool sent = co_await Flush(*c);
       if (!ok || !sent) {
@@ -641,8 +724,7 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
     LogLimited("throttled", fmt::format("refuse conn={} ({})", c->id, why));
     wire::Error refusal{wire::ErrorCode::kUnauthorized, std::move(why), wire::ResetReason::kNone,
                         0};
-    c->outbox.emplace_back(sync::EncodeFrame(wire::EncodeMessage(refusal)),
-                           std::string(wire::MessageName(refusal)));
+    c->outbox.push_back(UnchargedFrame(refusal, wire::EncodeMessage(refusal)));
     return false;
   }
   // Decided on the store's current state, never on what this node cached: a
@@ -785,21 +867,30 @@ bool Server::MarkRegistrationUsedIfDue(Connection* c) {
 
 bool Server::ReplyDownload(Connection* c, const wire::DownloadRequest& r) {
   if (!MarkRegistrationUsedIfDue(c)) return false;
+  // Every waiter a commit wakes asks with the same key: one of them builds
+  // the frame, all send it.
+  const ReplyCache::Key key{store_->epoch(), r.from_version, store_->latest_version()};
+  Result<SharedFrame> frame =
+      replies_->Get(key, [&] { return BuildChangesetsFrame(r.from_version); });
+  if (!frame.ok()) return ReplyNotBuilt(c, "changesets", frame.status());
+  c->outbox.push_back(std::move(frame).value());
+  return true;
+}
+
+Result<SharedFrame> Server::BuildChangesetsFrame(uint64_t from) {
+  // Reserved before anything is read: with no room, nothing is built.
+  auto frame = std::make_shared<OutboundFrame>(&frame_budget_, "changesets");
+  const size_t reserved = ReplyReservation(options_.max_changeset_bytes);
+  if (!frame->charge.Grow(reserved)) return Status::Busy(BudgetRefusal(frame->name, reserved));
   wire::Changesets reply;
-  if (Status s =
-          store_->ReadChangesets(r.from_version, options_.max_changeset_bytes, &reply.changesets);
-      !s.ok()) {
-    SendError(c, wire::ErrorCode::kServerError, s.ToString());
-    return false;
-  }
+  if (Status s = store_->ReadChangesets(from, options_.max_changeset_bytes, &reply.changesets);
+      !s.ok())
+    return s;
   if (!reply.changesets.empty()) {
     // What the client keeps with its new cursor and shows in its next hello.
     Result<std::optional<ChainHash>> hash =
         store_->ChainHashAt(reply.changesets.back().server_version);
-    if (!hash.ok()) {
-      SendError(c, wire::ErrorCode::kServerError, hash.status().ToString());
-      return false;
-    }
+    if (!hash.ok()) return hash.status();
     // None only if a trim on another node took it meanwhile: the client
     // then keeps no hash, and its next hello is not checked.
     if (*hash) reply.chain_hash = ChainHashBytes(**hash);
@@ -807,11 +898,36 @@ bool Server::ReplyDownload(Connection* c, const wire::DownloadRequest& r) {
   reply.latest_version =
       std::max(store_->latest_version(),
                reply.changesets.empty() ? 0 : reply.changesets.back().server_version);
-  return Send(c, reply);
+  if (Status s = EncodeCharged(reply, *frame); !s.ok()) return s;
+  return SharedFrame(std::move(frame));
+}
+
+bool Server::ReplyNotBuilt(Connection* c, std::string_view name, const Status& s) {
+  if (s.IsBusy()) {
+    c->reply_refusal = s.message();  // HandleWithRetry tries again
+    return true;
+  }
+  if (s.IsInvalidArgument()) {
+    // A message too large for a frame is not sent: the client can still be
+    // told why, rather than seeing the connection close.
+    LogLimited("send", fmt::format("send failed conn={} client={} message={}: {}", c->id,
+                                   c->client_id, name, s.ToString()));
+    SendError(c, wire::ErrorCode::kServerError,
+              fmt::format("cannot send {}: {}", name, s.message()));
+    return false;
+  }
+  SendError(c, wire::ErrorCode::kServerError, s.ToString());
+  return false;
 }
 
 bool Server::HandleBootstrap(Connection* c, const wire::BootstrapRequest& r) {
   if (!MarkRegistrationUsedIfDue(c)) return false;
+  // A page holds the requester's highest lsn: its own frame, never shared.
+  // Reserved before anything is read: with no room, nothing is built.
+  auto frame = std::make_shared<OutboundFrame>(&frame_budget_, "bootstrap-page");
+  const size_t reserved = ReplyReservation(options_.bootstrap_page_bytes);
+  if (!frame->charge.Grow(reserved))
+    return ReplyNotBuilt(c, frame->name, Status::Busy(BudgetRefusal(frame->name, reserved)));
   wire::BootstrapPage page;
   if (c->bootstrap == nullptr || r.server_version != c->bootstrap->version()) {
     c->bootstrap.reset();
@@ -838,8 +954,11 @@ bool Server::HandleBootstrap(Connection* c, const wire::BootstrapRequest& r) {
   }
   page.client_highest_lsn = *highest;
   page.chain_hash = ChainHashBytes(c->bootstrap->chain_hash());
+  if (Status encoded = EncodeCharged(page, *frame); !encoded.ok())
+    return ReplyNotBuilt(c, frame->name, encoded);
   if (page.last) c->bootstrap.reset();
-  return Send(c, page);
+  c->outbox.push_back(std::move(frame));
+  return true;
 }
 
 }  // namespace journaldb::server

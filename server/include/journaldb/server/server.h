@@ -18,6 +18,7 @@
 #ifndef JOURNALDB_SERVER_SERVER_H_
 #define JOURNALDB_SERVER_SERVER_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -30,7 +31,9 @@
 #include <thread>
 
 // Boost 1.74's awaitable.hpp uses std::exchange without including it.
+// clang-format off
 #include <utility>
+// clang-format on
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -50,6 +53,8 @@ using tcp = asio::ip::tcp;
 class RateLimitedLog;
 class RegistrationSweeper;
 class ReloadableTlsContext;
+class ReplyCache;
+struct OutboundFrame;
 class SourceThrottle;
 
 struct ServerOptions {
@@ -100,9 +105,12 @@ struct ServerOptions {
   uint32_t max_connections = 1000;
   // Connections served at once from one source IP address. Default: 100.
   uint32_t max_connections_per_source = 100;
-  // Bytes of frames being received or handled, over all connections; a
-  // frame that would exceed it closes its connection with a server error
-  // (retryable). Default: 256 MiB.
+  // Bytes of frames in flight, over all connections: frames being received
+  // or handled, and replies (changesets, bootstrap pages) built and not yet
+  // sent, a reply shared by many connections counted once. A frame that
+  // would exceed it closes its connection with a server error (retryable);
+  // a reply is retried for up to a second (kReplyRetryTime), then refused
+  // the same way. Default: 256 MiB.
   size_t max_inflight_frame_bytes = 256u << 20;
   // A registration whose client never came back (no hello with its id, no
   // upload) is removed this many seconds after it was made; swept at start
@@ -114,6 +122,10 @@ struct ServerOptions {
 // The longest frame read before a connection's hello: a hello is small, and
 // an unauthenticated peer must not make the server hold more.
 constexpr uint32_t kMaxHelloFrameBytes = 4096;
+
+// How long a reply that does not fit the budget for frames in flight is
+// retried, while other frames are sent, before it is refused.
+constexpr std::chrono::milliseconds kReplyRetryTime{1000};
 
 // Wrong-token hellos from one source address within a minute after which
 // its hellos are refused for the rest of that minute.
@@ -160,6 +172,11 @@ class Server {
                                         std::chrono::steady_clock::time_point deadline);
   // Runs `work` on the storage pool; the coroutine resumes on its strand.
   asio::awaitable<void> OffLoop(std::function<void()> work);
+  // Runs `handler` off the loop; while it leaves a reply refused by the
+  // budget (c.reply_refusal), runs it again after a pause, for up to
+  // kReplyRetryTime, then sends the refusal (a retryable server error).
+  // The handler's result: false if the connection must close.
+  asio::awaitable<bool> HandleWithRetry(Connection& c, std::function<bool()> handler);
   // Starts serving an accepted connection.
   void ServeAccepted(tcp::socket socket);
   // Posts a wake-up to every parked download.
@@ -173,11 +190,19 @@ class Server {
   bool HandleUpload(Connection* c, wire::Upload& u);
   // A download's checks; sets *wait if it must first wait for a new version.
   bool CheckDownload(Connection* c, const wire::DownloadRequest& r, bool* wait);
+  // Queues the changesets reply for `r`, shared through replies_.
   bool ReplyDownload(Connection* c, const wire::DownloadRequest& r);
   // Marks the registration made by c's hello used once c has lasted long
   // enough (RegisteringConnectionMarksUsedAfter); false if the connection
   // must close.
   bool MarkRegistrationUsedIfDue(Connection* c);
+  // Reads and encodes the changesets reply after `from`, charged to the
+  // budget; Busy (nothing built) when the budget has no room for it.
+  Result<std::shared_ptr<const OutboundFrame>> BuildChangesetsFrame(uint64_t from);
+  // A reply `name` that could not be built: Busy (no room in the budget)
+  // leaves c->reply_refusal for HandleWithRetry and returns true; anything
+  // else sends an error and returns false.
+  bool ReplyNotBuilt(Connection* c, std::string_view name, const Status& s);
   bool HandleBootstrap(Connection* c, const wire::BootstrapRequest& r);
   bool FinishUpload(Connection* c, UploadJob& job);
   // Queues `m`; logs why if it cannot be sent. Returns false if the connection must close.
@@ -214,6 +239,9 @@ class Server {
   std::unique_ptr<RateLimitedLog> limited_log_;
   std::unique_ptr<SourceThrottle> wrong_tokens_;
   sync::ByteBudget frame_budget_;
+  // Shared changesets replies, charged to frame_budget_, which reclaims the
+  // ones no connection holds: declared after it, destroyed before it.
+  std::unique_ptr<ReplyCache> replies_;
   std::unique_ptr<RegistrationSweeper> sweeper_;  // null: registrations never expire
 
   std::thread commit_thread_;
