@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <sys/socket.h>
 
 namespace journaldb::sync {
 
@@ -16,6 +17,31 @@ std::string TlsErrorText(const char* fallback) {
     text += buf;
   }
   return text.empty() ? fallback : text;
+}
+
+namespace {
+
+int SendNoSignal(BIO* bio, const char* data, int len) {
+  BIO_clear_retry_flags(bio);
+  int fd = -1;
+  BIO_get_fd(bio, &fd);
+  ssize_t n = ::send(fd, data, static_cast<size_t>(len), MSG_NOSIGNAL);
+  if (n < 0 && BIO_sock_should_retry(-1)) BIO_set_retry_write(bio);
+  return static_cast<int>(n);
+}
+
+}  // namespace
+
+BIO_METHOD* NewNoSignalSocketMethod(const char* name, int (*read)(BIO*, char*, int)) {
+  const BIO_METHOD* base = BIO_s_socket();
+  BIO_METHOD* m = BIO_meth_new(BIO_TYPE_SOCKET, name);
+  BIO_meth_set_create(m, BIO_meth_get_create(base));
+  BIO_meth_set_destroy(m, BIO_meth_get_destroy(base));
+  BIO_meth_set_ctrl(m, BIO_meth_get_ctrl(base));
+  BIO_meth_set_read(m, read != nullptr ? read : BIO_meth_get_read(base));
+  BIO_meth_set_puts(m, BIO_meth_get_puts(base));
+  BIO_meth_set_write(m, SendNoSignal);
+  return m;
 }
 
 namespace {

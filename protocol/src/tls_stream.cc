@@ -18,28 +18,8 @@
 namespace journaldb::sync {
 namespace {
 
-// OpenSSL's socket BIO with one change: writes use send(MSG_NOSIGNAL).
-int SendNoSignal(BIO* bio, const char* data, int len) {
-  BIO_clear_retry_flags(bio);
-  int fd = -1;
-  BIO_get_fd(bio, &fd);
-  ssize_t n = ::send(fd, data, static_cast<size_t>(len), MSG_NOSIGNAL);
-  if (n < 0 && BIO_sock_should_retry(-1)) BIO_set_retry_write(bio);
-  return static_cast<int>(n);
-}
-
 BIO_METHOD* SocketMethod() {
-  static BIO_METHOD* const method = [] {
-    const BIO_METHOD* base = BIO_s_socket();
-    BIO_METHOD* m = BIO_meth_new(BIO_TYPE_SOCKET, "journaldb socket");
-    BIO_meth_set_create(m, BIO_meth_get_create(base));
-    BIO_meth_set_destroy(m, BIO_meth_get_destroy(base));
-    BIO_meth_set_ctrl(m, BIO_meth_get_ctrl(base));
-    BIO_meth_set_read(m, BIO_meth_get_read(base));
-    BIO_meth_set_puts(m, BIO_meth_get_puts(base));
-    BIO_meth_set_write(m, SendNoSignal);
-    return m;
-  }();
+  static BIO_METHOD* const method = NewNoSignalSocketMethod("journaldb socket");
   return method;
 }
 

@@ -21,9 +21,9 @@ namespace {
 namespace asio = boost::asio;
 using error_code = boost::system::error_code;
 
-// A socket BIO that first serves the bytes read before TLS began (its data
-// pointer: the session's prefix) and writes with send(MSG_NOSIGNAL), so a
-// peer that vanished never raises SIGPIPE in a process embedding the server.
+// The socket BIO's read, serving first the bytes read before TLS began (its
+// data pointer: the session's prefix); writes are the protocol's, with
+// send(MSG_NOSIGNAL).
 int ReadPrefixThenSocket(BIO* bio, char* out, int len) {
   BIO_clear_retry_flags(bio);
   auto* prefix = static_cast<std::string*>(BIO_get_data(bio));
@@ -44,27 +44,9 @@ int ReadPrefixThenSocket(BIO* bio, char* out, int len) {
   return static_cast<int>(n);
 }
 
-int SendNoSignal(BIO* bio, const char* data, int len) {
-  BIO_clear_retry_flags(bio);
-  int fd = -1;
-  BIO_get_fd(bio, &fd);
-  errno = 0;
-  ssize_t n = ::send(fd, data, static_cast<size_t>(len), MSG_NOSIGNAL);
-  if (n < 0 && BIO_sock_should_retry(-1)) BIO_set_retry_write(bio);
-  return static_cast<int>(n);
-}
-
 BIO_METHOD* SocketMethod() {
-  static BIO_METHOD* const method = [] {
-    const BIO_METHOD* base = BIO_s_socket();
-    BIO_METHOD* m = BIO_meth_new(BIO_TYPE_SOCKET, "journal-server socket");
-    BIO_meth_set_create(m, BIO_meth_get_create(base));
-    BIO_meth_set_destroy(m, BIO_meth_get_destroy(base));
-    BIO_meth_set_ctrl(m, BIO_meth_get_ctrl(base));
-    BIO_meth_set_read(m, ReadPrefixThenSocket);
-    BIO_meth_set_write(m, SendNoSignal);
-    return m;
-  }();
+  static BIO_METHOD* const method =
+      sync::NewNoSignalSocketMethod("journal-server socket", ReadPrefixThenSocket);
   return method;
 }
 

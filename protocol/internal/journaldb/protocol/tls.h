@@ -15,6 +15,8 @@
 #include "journaldb/status.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
+typedef struct bio_st BIO;
+typedef struct bio_method_st BIO_METHOD;
 
 namespace journaldb::sync {
 
@@ -42,6 +44,12 @@ class TlsContext {
 // OpenSSL's queued errors as one line (and the queue emptied); `fallback`
 // when the queue is empty.
 std::string TlsErrorText(const char* fallback);
+
+// A new BIO method over a socket (BIO_set_fd) that writes with
+// send(MSG_NOSIGNAL): OpenSSL's socket BIO write()s, and a peer that
+// vanished would raise SIGPIPE in the embedding app. `read` replaces the
+// socket's read when given. Callers keep one per kind for the process.
+BIO_METHOD* NewNoSignalSocketMethod(const char* name, int (*read)(BIO*, char*, int) = nullptr);
 
 }  // namespace journaldb::sync
 
