@@ -13,6 +13,7 @@
 #include <cerrno>
 
 #include "journaldb/journal/util/errno_status.h"
+#include "journaldb/protocol/frame_read.h"
 #include "tls_stream.h"
 
 namespace journaldb::sync {
@@ -174,10 +175,6 @@ Status Socket::WriteFrame(std::string_view body) {
 namespace {
 using Clock = FrameReadLimits::Clock;
 
-// Bodies are read into a buffer grown by at most this much at a time, so an
-// announced length costs memory only as its bytes arrive.
-constexpr size_t kReadChunk = 64u << 10;
-
 // Waits until `fd` has bytes (or EOF) to read; an I/O error naming `what`
 // when `deadline` passes first. No wait without a deadline: the blocking
 // recv and its receive timeout do the waiting.
@@ -194,7 +191,6 @@ Status WaitReadable(int fd, Clock::time_point deadline, const char* what) {
   }
 }
 
-bool IsPeerClose(const Status& s) { return s.message().rfind("connection closed", 0) == 0; }
 }  // namespace
 
 Status Socket::ReceiveSome(char* out, size_t n, size_t* got, Clock::time_point deadline,
@@ -247,40 +243,20 @@ Result<std::string> Socket::ReadFrame(uint32_t max_bytes) {
 Result<std::string> Socket::ReadFrame(const FrameReadLimits& limits, ByteBudget::Lease* lease) {
   unsigned char prefix[4];
   bool clean_eof = false;
-  Status s = ReadExactly(reinterpret_cast<char*>(prefix), 1, &clean_eof,
-                         std::min(limits.first_byte_deadline, limits.frame_deadline),
-                         "no frame began before the deadline");
+  Status s = ReadExactly(reinterpret_cast<char*>(prefix), 1, &clean_eof, FirstByteDeadline(limits),
+                         kNoFrameBegan);
   if (!s.ok()) return s;
-  Clock::time_point frame_end = limits.frame_deadline;
-  if (limits.frame_timeout.count() > 0)
-    frame_end = std::min(frame_end, Clock::now() + limits.frame_timeout);
-  constexpr const char* kLate = "the frame was not complete by its deadline";
-  if (s = ReadExactly(reinterpret_cast<char*>(prefix) + 1, 3, nullptr, frame_end, kLate);
-      !s.ok()) {
-    if (IsPeerClose(s))
-      return Status::Corruption(fmt::format("sync frame: truncated length: {}", s.message()));
-    return s;
-  }
-  uint32_t n = uint32_t{prefix[0]} | (uint32_t{prefix[1]} << 8) | (uint32_t{prefix[2]} << 16) |
-               (uint32_t{prefix[3]} << 24);
-  if (n > limits.max_bytes)
-    return Status::Corruption(fmt::format(
-        "sync frame: announced {} bytes exceeds the {} byte limit", n, limits.max_bytes));
+  const Clock::time_point frame_end = FrameDeadline(limits);
+  s = ReadExactly(reinterpret_cast<char*>(prefix) + 1, 3, nullptr, frame_end, kFrameLate);
+  if (!s.ok()) return TruncatedLength(s);
+  Result<uint32_t> n = FrameLength(prefix, limits);
+  if (!n.ok()) return n.status();
   std::string body;
-  while (body.size() < n) {
-    size_t got = body.size();
-    size_t more = std::min<size_t>(n - got, kReadChunk);
-    if (!lease->Grow(more))
-      return Status::Busy(fmt::format(
-          "sync frame: {} bytes would exceed the server's budget for frames in flight", n));
-    body.resize(got + more);
-    if (s = ReadExactly(body.data() + got, more, nullptr, frame_end, kLate); !s.ok()) {
-      // The peer ended the stream inside a frame: a truncated frame.
-      if (IsPeerClose(s))
-        return Status::Corruption(fmt::format(
-            "sync frame: truncated: the connection closed inside a frame of {} bytes", n));
-      return s;
-    }
+  while (body.size() < *n) {
+    const size_t at = body.size();
+    if (s = GrowFrameBody(&body, *n, lease); !s.ok()) return s;
+    s = ReadExactly(body.data() + at, body.size() - at, nullptr, frame_end, kFrameLate);
+    if (!s.ok()) return TruncatedBody(s, *n);
   }
   return body;
 }

@@ -11,15 +11,13 @@
 #include <boost/asio/write.hpp>
 #include <cstring>
 
+#include "journaldb/protocol/frame_read.h"
+
 namespace journaldb::server {
 
 namespace {
 using Clock = AsyncConnection::Clock;
 using boost::system::error_code;
-
-// Bodies are read into a buffer grown by at most this much at a time, so an
-// announced length costs memory only as its bytes arrive.
-constexpr size_t kReadChunk = 64u << 10;
 
 // Starts the deadline of the next operation: when it passes, the socket's
 // operations are cancelled and Disarm reports it. No deadline: nothing.
@@ -45,8 +43,6 @@ bool Disarm(AsyncConnection& c) {
   c.timed_out = false;
   return late;
 }
-
-bool IsPeerClose(const Status& s) { return s.message().rfind("connection closed", 0) == 0; }
 
 bool IsEof(const error_code& ec) {
   return ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
@@ -108,40 +104,21 @@ asio::awaitable<Result<std::string>> ReadFrame(AsyncConnection& c,
   unsigned char prefix[4];
   bool clean_eof = false;
   Status s = co_await ReadExactly(c, reinterpret_cast<char*>(prefix), 1, &clean_eof,
-                                  std::min(limits.first_byte_deadline, limits.frame_deadline),
-                                  "no frame began before the deadline");
+                                  sync::FirstByteDeadline(limits), sync::kNoFrameBegan);
   if (!s.ok()) co_return s;
-  Clock::time_point frame_end = limits.frame_deadline;
-  if (limits.frame_timeout.count() > 0)
-    frame_end = std::min(frame_end, Clock::now() + limits.frame_timeout);
-  constexpr const char* kLate = "the frame was not complete by its deadline";
-  s = co_await ReadExactly(c, reinterpret_cast<char*>(prefix) + 1, 3, nullptr, frame_end, kLate);
-  if (!s.ok()) {
-    if (IsPeerClose(s))
-      co_return Status::Corruption(fmt::format("sync frame: truncated length: {}", s.message()));
-    co_return s;
-  }
-  uint32_t n = uint32_t{prefix[0]} | (uint32_t{prefix[1]} << 8) | (uint32_t{prefix[2]} << 16) |
-               (uint32_t{prefix[3]} << 24);
-  if (n > limits.max_bytes)
-    co_return Status::Corruption(fmt::format(
-        "sync frame: announced {} bytes exceeds the {} byte limit", n, limits.max_bytes));
+  const Clock::time_point frame_end = sync::FrameDeadline(limits);
+  s = co_await ReadExactly(c, reinterpret_cast<char*>(prefix) + 1, 3, nullptr, frame_end,
+                           sync::kFrameLate);
+  if (!s.ok()) co_return sync::TruncatedLength(s);
+  Result<uint32_t> n = sync::FrameLength(prefix, limits);
+  if (!n.ok()) co_return n.status();
   std::string body;
-  while (body.size() < n) {
-    size_t got = body.size();
-    size_t more = std::min<size_t>(n - got, kReadChunk);
-    if (!lease->Grow(more))
-      co_return Status::Busy(fmt::format(
-          "sync frame: {} bytes would exceed the server's budget for frames in flight", n));
-    body.resize(got + more);
-    s = co_await ReadExactly(c, body.data() + got, more, nullptr, frame_end, kLate);
-    if (!s.ok()) {
-      // The peer ended the stream inside a frame: a truncated frame.
-      if (IsPeerClose(s))
-        co_return Status::Corruption(fmt::format(
-            "sync frame: truncated: the connection closed inside a frame of {} bytes", n));
-      co_return s;
-    }
+  while (body.size() < *n) {
+    const size_t at = body.size();
+    if (s = sync::GrowFrameBody(&body, *n, lease); !s.ok()) co_return s;
+    s = co_await ReadExactly(c, body.data() + at, body.size() - at, nullptr, frame_end,
+                             sync::kFrameLate);
+    if (!s.ok()) co_return sync::TruncatedBody(s, *n);
   }
   co_return body;
 }

@@ -1,0 +1,54 @@
+#include "journaldb/protocol/frame_read.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace journaldb::sync {
+namespace {
+
+constexpr size_t kReadChunk = 64u << 10;
+
+bool IsPeerClose(const Status& s) { return s.message().rfind("connection closed", 0) == 0; }
+
+}  // namespace
+
+FrameReadLimits::Clock::time_point FirstByteDeadline(const FrameReadLimits& limits) {
+  return std::min(limits.first_byte_deadline, limits.frame_deadline);
+}
+
+FrameReadLimits::Clock::time_point FrameDeadline(const FrameReadLimits& limits) {
+  if (limits.frame_timeout.count() <= 0) return limits.frame_deadline;
+  return std::min(limits.frame_deadline, FrameReadLimits::Clock::now() + limits.frame_timeout);
+}
+
+Result<uint32_t> FrameLength(const unsigned char (&prefix)[4], const FrameReadLimits& limits) {
+  uint32_t n = uint32_t{prefix[0]} | (uint32_t{prefix[1]} << 8) | (uint32_t{prefix[2]} << 16) |
+               (uint32_t{prefix[3]} << 24);
+  if (n > limits.max_bytes)
+    return Status::Corruption(fmt::format(
+        "sync frame: announced {} bytes exceeds the {} byte limit", n, limits.max_bytes));
+  return n;
+}
+
+Status GrowFrameBody(std::string* body, uint32_t n, ByteBudget::Lease* lease) {
+  size_t more = std::min<size_t>(n - body->size(), kReadChunk);
+  if (!lease->Grow(more))
+    return Status::Busy(fmt::format(
+        "sync frame: {} bytes would exceed the server's budget for frames in flight", n));
+  body->resize(body->size() + more);
+  return Status::OK();
+}
+
+Status TruncatedLength(const Status& read) {
+  if (!IsPeerClose(read)) return read;
+  return Status::Corruption(fmt::format("sync frame: truncated length: {}", read.message()));
+}
+
+Status TruncatedBody(const Status& read, uint32_t n) {
+  if (!IsPeerClose(read)) return read;
+  return Status::Corruption(
+      fmt::format("sync frame: truncated: the connection closed inside a frame of {} bytes", n));
+}
+
+}  // namespace journaldb::sync
