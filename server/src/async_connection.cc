@@ -89,9 +89,9 @@ asio::awaitable<Status> ReadExactly(AsyncConnection& c, char* out, size_t n, boo
       co_return s;
     if (r == 0) {
       if (clean_eof) *clean_eof = got == 0;
-      co_return Status::IOError(got == 0 ? "connection closed by peer"
-                                         : fmt::format("connection closed after {} of {} bytes",
-                                                       got, n));
+      co_return Status::IOError(
+          got == 0 ? "connection closed by peer"
+                   : fmt::format("connection closed after {} of {} bytes", got, n));
     }
     got += r;
   }
@@ -99,8 +99,8 @@ asio::awaitable<Status> ReadExactly(AsyncConnection& c, char* out, size_t n, boo
 }
 
 asio::awaitable<Result<std::string>> ReadFrame(AsyncConnection& c,
-                                                const sync::FrameReadLimits& limits,
-                                                sync::ByteBudget::Lease* lease) {
+                                               const sync::FrameReadLimits& limits,
+                                               sync::ByteBudget::Lease* lease) {
   unsigned char prefix[4];
   bool clean_eof = false;
   Status s = co_await ReadExactly(c, reinterpret_cast<char*>(prefix), 1, &clean_eof,
@@ -140,10 +140,9 @@ asio::awaitable<Status> TlsHandshake(AsyncConnection& c, asio::ssl::context& con
 void StartReadOne(AsyncConnection& c, std::shared_ptr<char> out,
                   std::function<void(const error_code&, size_t)> done) {
   if (c.tls == nullptr) {
-    c.socket.async_read_some(asio::buffer(out.get(), 1),
-                             [out, done = std::move(done)](const error_code& ec, size_t n) {
-                               done(ec, n);
-                             });
+    c.socket.async_read_some(
+        asio::buffer(out.get(), 1),
+        [out, done = std::move(done)](const error_code& ec, size_t n) { done(ec, n); });
     return;
   }
   asio::co_spawn(

@@ -19,7 +19,9 @@
 #define JOURNALDB_SERVER_ASYNC_TLS_H_
 
 // Boost 1.74's awaitable.hpp uses std::exchange without including it.
+// clang-format off
 #include <utility>
+// clang-format on
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>

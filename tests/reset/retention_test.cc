@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "journaldb/client_reset_strategy.h"
+#include "journaldb/engine/sync/integrator.h"
 #include "reset_support.h"
 #include "support/raw_rocks.h"
-#include "journaldb/engine/sync/integrator.h"
 
 namespace journaldb {
 namespace {

@@ -310,7 +310,8 @@ TEST_P(StorageContract, TrimRaisesTheHorizonAndKeepsTheRest) {
     ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), h).ok());
     rocksdb::TablePropertiesCollection tables;
     ASSERT_TRUE(db->GetPropertiesOfAllTables(h, &tables).ok());
-    for (const auto& [file, properties] : tables) range_deletions += properties->num_range_deletions;
+    for (const auto& [file, properties] : tables)
+      range_deletions += properties->num_range_deletions;
   });
   EXPECT_EQ(range_deletions, 0u);
 }

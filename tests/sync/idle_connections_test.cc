@@ -50,8 +50,8 @@ TEST(EventLoop, TenThousandIdleLongPollsHoldNoThreadsAndARealClientSyncs) {
   testing::ServerLaunch launch;
   const std::string files = std::to_string(kIdleClients + 1000);
   launch.wrapper = {"/usr/bin/prlimit", "--nofile=" + files};
-  launch.extra_args = {"--max-connections",   files,        "--max-connections-per-source",
-                       files,                 "--max-wait-ms", "600000"};
+  launch.extra_args = {"--max-connections", files,   "--max-connections-per-source", files,
+                       "--max-wait-ms",     "600000"};
   auto server = testing::ServerProcess::Start(dir.Sub("server"), launch, &error);
   ASSERT_TRUE(server) << error;
   const int started_threads = ThreadCount(server->pid());
@@ -76,7 +76,8 @@ TEST(EventLoop, TenThousandIdleLongPollsHoldNoThreadsAndARealClientSyncs) {
   for (size_t i = 0; i < kIdleClients; ++i) {
     Result<wire::Message> ok = idle[i]->Receive();
     ASSERT_TRUE(ok.ok() && std::holds_alternative<wire::HelloOk>(*ok))
-        << "connection " << i << ": " << (ok.ok() ? wire::MessageName(*ok) : ok.status().ToString());
+        << "connection " << i << ": "
+        << (ok.ok() ? wire::MessageName(*ok) : ok.status().ToString());
     ASSERT_TRUE(idle[i]->Send(poll).ok()) << "connection " << i;
   }
 
@@ -87,8 +88,7 @@ TEST(EventLoop, TenThousandIdleLongPollsHoldNoThreadsAndARealClientSyncs) {
     EXPECT_LT(::recv(idle[i]->fd(), &byte, 1, MSG_DONTWAIT), 0) << "connection " << i;
   }
   const int idle_threads = ThreadCount(server->pid());
-  EXPECT_LE(idle_threads, started_threads + 2)
-      << "started with " << started_threads << " threads";
+  EXPECT_LE(idle_threads, started_threads + 2) << "started with " << started_threads << " threads";
 
   // A real client syncs meanwhile ...
   auto db = Database::Open(dir.Sub("client"), {});
