@@ -1,11 +1,12 @@
 #include "db_impl.h"
-#include "journaldb/engine/object_reads.h"
 
 #include <fmt/format.h>
 
 #include <boost/filesystem.hpp>
+#include <random>
 
 #include "journaldb/engine/checkpoint.h"
+#include "journaldb/engine/object_reads.h"
 #include "journaldb/engine/open_with_env.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
@@ -30,8 +31,18 @@ Snapshot::~Snapshot() {
   if (rep_ && rep_->snapshot) rep_->db->ReleaseSnapshot(rep_->snapshot);
 }
 
+namespace {
+uint64_t RandomReplica() {
+  std::random_device rd;
+  return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+}
+}  // namespace
+
 DatabaseImpl::DatabaseImpl(std::string path, Options options, std::unique_ptr<Store> store)
-    : Database(std::move(path)), options_(options), store_(std::move(store)) {}
+    : Database(std::move(path)),
+      options_(options),
+      store_(std::move(store)),
+      element_replica_(RandomReplica()) {}
 
 DatabaseImpl::~DatabaseImpl() {
   // The session's thread uses the store; stop it first. Then the notifier:

@@ -124,6 +124,9 @@ class DatabaseImpl final : public Database {
   std::optional<ClientResetOutcome> last_reset_outcome() const;
   std::optional<ClientResetOutcome> TakeUnreportedResetOutcome();
   const Options& options() const { return options_; }
+  // A new list element id above every id in `list` (nullptr: no list yet)
+  // and unique to this open (transaction_list.cc).
+  ElementId NextElementId(const Value* list);
 
   static const rocksdb::Snapshot* RocksSnapshot(const ReadOptions& options);
   const Store& store() const { return *store_; }
@@ -191,6 +194,11 @@ class DatabaseImpl final : public Database {
   mutable std::mutex outcome_mu_;  // guards the two below
   std::optional<ClientResetOutcome> last_reset_outcome_;
   bool reset_outcome_reported_ = true;
+
+  // List element ids: a random replica per open and the last counter given,
+  // so ids are unique across clients and opens without coordination.
+  const uint64_t element_replica_;
+  std::atomic<uint64_t> element_counter_{0};
 
   // Subscriptions and the notifier thread; stopped in ~DatabaseImpl, after
   // the session and before the store.

@@ -4,11 +4,12 @@
 
 #include <array>
 #include <cstring>
+#include <set>
 #include <vector>
 
+#include "journal_generated.h"
 #include "journaldb/journal/aligned_bytes.h"
 #include "journaldb/journal/text.h"
-#include "journal_generated.h"
 
 namespace journaldb::codec {
 
@@ -33,6 +34,25 @@ Offset<flatbuffers::String> Str(FlatBufferBuilder& b, std::string_view s) {
   return b.CreateString(s.data(), s.size());
 }
 
+fb::ElementIdentity Identity(ElementId id) { return fb::ElementIdentity(id.counter, id.replica); }
+
+std::pair<fb::Value, Offset<void>> EncodeValue(FlatBufferBuilder& b, const Value& v);
+
+Offset<fb::ListValue> EncodeList(FlatBufferBuilder& b, const List& list) {
+  std::vector<Offset<fb::ListElement>> out;
+  out.reserve(list.elements.size());
+  for (const ListElement& e : list.elements) {
+    const fb::ElementIdentity id = Identity(e.id);
+    const fb::ElementIdentity moved_to = e.moved_to ? Identity(*e.moved_to) : fb::ElementIdentity();
+    fb::Value type = fb::Value::NONE;
+    Offset<void> off = 0;
+    if (!e.removed) std::tie(type, off) = EncodeValue(b, e.value);
+    out.push_back(
+        fb::CreateListElement(b, &id, e.removed, e.moved_to ? &moved_to : nullptr, type, off));
+  }
+  return fb::CreateListValue(b, b.CreateVector(out));
+}
+
 std::pair<fb::Value, Offset<void>> EncodeValue(FlatBufferBuilder& b, const Value& v) {
   switch (v.type()) {
     case ValueType::kNull: return {fb::Value::NullValue, fb::CreateNullValue(b).Union()};
@@ -55,6 +75,8 @@ std::pair<fb::Value, Offset<void>> EncodeValue(FlatBufferBuilder& b, const Value
       auto vec = b.CreateVector(reinterpret_cast<const uint8_t*>(d.data()), d.size());
       return {fb::Value::BytesValue, fb::CreateBytesValue(b, vec).Union()};
     }
+    case ValueType::kList:
+      return {fb::Value::ListValue, EncodeList(b, v.as_list()).Union()};
   }
   return {fb::Value::NullValue, fb::CreateNullValue(b).Union()};
 }
@@ -118,6 +140,30 @@ Offset<fb::OpRecord> EncodeOp(FlatBufferBuilder& b, const Operation& op) {
       return fb::CreateOpRecord(b, fb::Op::Increment,
                                 fb::CreateIncrement(b, c, k, f, op.delta).Union());
     }
+    case OpKind::kListInsert:
+    case OpKind::kListRemove:
+    case OpKind::kListSet:
+    case OpKind::kListMove: {
+      auto f = Str(b, op.field);
+      const fb::ElementIdentity id = Identity(op.element);
+      const fb::ElementIdentity after = op.after ? Identity(*op.after) : fb::ElementIdentity();
+      const fb::ElementIdentity* after_ptr = op.after ? &after : nullptr;
+      if (op.kind == OpKind::kListRemove)
+        return fb::CreateOpRecord(b, fb::Op::ListRemove,
+                                  fb::CreateListRemove(b, c, k, f, &id).Union());
+      if (op.kind == OpKind::kListMove) {
+        const fb::ElementIdentity moved_to = Identity(op.moved_to);
+        return fb::CreateOpRecord(
+            b, fb::Op::ListMove, fb::CreateListMove(b, c, k, f, &id, after_ptr, &moved_to).Union());
+      }
+      auto [type, value] = EncodeValue(b, op.value);
+      if (op.kind == OpKind::kListSet)
+        return fb::CreateOpRecord(b, fb::Op::ListSet,
+                                  fb::CreateListSet(b, c, k, f, &id, type, value).Union());
+      return fb::CreateOpRecord(
+          b, fb::Op::ListInsert,
+          fb::CreateListInsert(b, c, k, f, &id, after_ptr, type, value).Union());
+    }
   }
   return fb::CreateOpRecord(b, fb::Op::NONE, 0);
 }
@@ -127,11 +173,47 @@ Offset<fb::OpRecord> EncodeOp(FlatBufferBuilder& b, const Operation& op) {
 
 std::string_view View(const flatbuffers::String* s) { return {s->data(), s->size()}; }
 
+ElementId Id(const fb::ElementIdentity* id) { return ElementId{id->counter(), id->replica()}; }
+
+template <typename Where>
+Result<Value> DecodeValue(fb::Value type, const void* table, const Where& where,
+                          bool in_list = false);
+
+// A stored list must be one the fold could have made: ids non-zero and
+// unique, values on present elements only, forwarding only on tombstones.
+template <typename Where>
+Result<Value> DecodeList(const fb::ListValue* stored, const Where& where) {
+  List list;
+  list.elements.reserve(stored->elements()->size());
+  std::set<ElementId> ids;
+  for (const fb::ListElement* e : *stored->elements()) {
+    ListElement element;
+    element.id = Id(e->id());
+    element.removed = e->removed();
+    if (e->moved_to() != nullptr) element.moved_to = Id(e->moved_to());
+    const bool has_value = e->value_type() != fb::Value::NONE;
+    if (element.id.counter == 0 || !ids.insert(element.id).second || has_value == element.removed ||
+        (element.moved_to && (!element.removed || element.moved_to->counter == 0)))
+      return Status::Corruption(
+          fmt::format("{}: list element {} is malformed (zero or repeated "
+                      "id, value on a tombstone, or forwarding on a present "
+                      "element)",
+                      where(), element.id.ToString()));
+    if (has_value) {
+      Result<Value> v = DecodeValue(e->value_type(), e->value(), where, true);
+      if (!v.ok()) return v.status();
+      element.value = std::move(v).value();
+    }
+    list.elements.push_back(std::move(element));
+  }
+  return Value::ListValue(std::move(list));
+}
+
 // Decodes a verified union value; unknown types are corruption (the Verifier
 // accepts them). `where()` names the value in an error; called only then, so
 // decoding formats nothing on success. So do the decoders below.
 template <typename Where>
-Result<Value> DecodeValue(fb::Value type, const void* table, const Where& where) {
+Result<Value> DecodeValue(fb::Value type, const void* table, const Where& where, bool in_list) {
   if (table == nullptr && type != fb::Value::NONE)
     return Status::Corruption(fmt::format("{}: value table missing", where()));
   switch (type) {
@@ -146,6 +228,10 @@ Result<Value> DecodeValue(fb::Value type, const void* table, const Where& where)
       auto* v = static_cast<const fb::BytesValue*>(table)->v();
       return Value::BytesValue(std::string(reinterpret_cast<const char*>(v->data()), v->size()));
     }
+    case fb::Value::ListValue:
+      if (in_list)
+        return Status::Corruption(fmt::format("{}: a list inside a list element", where()));
+      return DecodeList(static_cast<const fb::ListValue*>(table), where);
     default: break;
   }
   return Status::Corruption(fmt::format("{}: unknown value type {} (written by a newer version?)",
@@ -193,6 +279,37 @@ Result<Operation> DecodeOp(const fb::OpRecord* rec, const Where& where) {
       auto* i = rec->op_as_Increment();
       return Operation::Increment(std::string(View(i->collection())), std::string(View(i->key())),
                                   std::string(View(i->field())), i->delta());
+    }
+    case fb::Op::ListInsert:
+    case fb::Op::ListSet: {
+      const bool insert = rec->op_type() == fb::Op::ListInsert;
+      auto* ins = rec->op_as_ListInsert();
+      auto* set = rec->op_as_ListSet();
+      Result<Value> value =
+          insert ? DecodeValue(ins->value_type(), ins->value(), where, /*in_list=*/true)
+                 : DecodeValue(set->value_type(), set->value(), where, /*in_list=*/true);
+      if (!value.ok()) return value.status();
+      if (insert)
+        return Operation::ListInsert(
+            std::string(View(ins->collection())), std::string(View(ins->key())),
+            std::string(View(ins->field())),
+            ins->after() ? std::optional<ElementId>(Id(ins->after())) : std::nullopt, Id(ins->id()),
+            std::move(value).value());
+      return Operation::ListSet(std::string(View(set->collection())), std::string(View(set->key())),
+                                std::string(View(set->field())), Id(set->id()),
+                                std::move(value).value());
+    }
+    case fb::Op::ListRemove: {
+      auto* r = rec->op_as_ListRemove();
+      return Operation::ListRemove(std::string(View(r->collection())), std::string(View(r->key())),
+                                   std::string(View(r->field())), Id(r->id()));
+    }
+    case fb::Op::ListMove: {
+      auto* m = rec->op_as_ListMove();
+      return Operation::ListMove(
+          std::string(View(m->collection())), std::string(View(m->key())),
+          std::string(View(m->field())), Id(m->id()),
+          m->after() ? std::optional<ElementId>(Id(m->after())) : std::nullopt, Id(m->moved_to()));
     }
     default: break;
   }

@@ -8,6 +8,114 @@
 
 namespace journaldb::fold {
 
+namespace {
+
+using Elements = std::vector<ListElement>;
+constexpr size_t kNone = static_cast<size_t>(-1);
+
+size_t Find(const Elements& elements, ElementId id) {
+  for (size_t i = 0; i < elements.size(); ++i)
+    if (elements[i].id == id) return i;
+  return kNone;
+}
+
+// The element an id names now: a moved element's tombstone forwards to its
+// new id. Bounded by the list's length, so damaged forwarding cannot loop.
+size_t Resolve(const Elements& elements, ElementId id) {
+  size_t i = Find(elements, id);
+  for (size_t hops = 0; i != kNone && elements[i].moved_to && hops < elements.size(); ++hops)
+    i = Find(elements, *elements[i].moved_to);
+  return i;
+}
+
+// RGA placement: right after the anchor (kNone: the head), but after every
+// element there with a greater id. Those were inserted at the same place
+// concurrently, or after them, so the order of concurrent inserts is the
+// order of their ids on every replica whatever order they arrive in.
+void Place(Elements& elements, size_t anchor, ListElement element) {
+  size_t p = anchor == kNone ? 0 : anchor + 1;
+  while (p < elements.size() && elements[p].id > element.id) ++p;
+  elements.insert(elements.begin() + static_cast<std::ptrdiff_t>(p), std::move(element));
+}
+
+// An anchor that is not in the list (the list was erased and created anew)
+// places at the head, so the element is kept.
+size_t Anchor(const Elements& elements, const std::optional<ElementId>& after) {
+  return after ? Resolve(elements, *after) : kNone;
+}
+
+Status ApplyListOperation(const Operation& op, std::optional<FieldMap>& object) {
+  auto where = [&] {
+    return fmt::format("{}/{}.{}", op.collection, text::Quoted(op.key), op.field);
+  };
+  const Value* current = nullptr;
+  if (object)
+    if (auto it = object->find(op.field); it != object->end()) current = &it->second;
+  if (current != nullptr && current->type() != ValueType::kList)
+    return Status::InvalidArgument(
+        fmt::format("cannot {} {}: the field holds a {} value, not a list", OpKindName(op.kind),
+                    where(), ValueTypeName(current->type())));
+  if (current == nullptr) {
+    // An insert creates the list (and the object), as an increment creates
+    // its counter; removing from no list leaves nothing to remove.
+    if (op.kind == OpKind::kListRemove) return Status::OK();
+    if (op.kind != OpKind::kListInsert)
+      return Status::InvalidArgument(
+          fmt::format("cannot {} {}: there is no list", OpKindName(op.kind), where()));
+  }
+  List list = current != nullptr ? current->as_list() : List{};
+  Elements& elements = list.elements;
+  switch (op.kind) {
+    case OpKind::kListInsert:
+      if (Find(elements, op.element) != kNone)
+        return Status::InvalidArgument(
+            fmt::format("cannot insert {} into {}: the list has an element with that id",
+                        op.element.ToString(), where()));
+      Place(elements, Anchor(elements, op.after), ListElement{op.element, op.value, false, {}});
+      break;
+    case OpKind::kListRemove: {
+      const size_t i = Resolve(elements, op.element);
+      if (i == kNone || elements[i].removed) return Status::OK();
+      elements[i].removed = true;
+      elements[i].value = Value::Null();
+      break;
+    }
+    case OpKind::kListSet:
+    case OpKind::kListMove: {
+      const size_t i = Resolve(elements, op.element);
+      if (i == kNone || elements[i].removed)
+        return Status::InvalidArgument(fmt::format(
+            "cannot {} element {} of {}: {}", OpKindName(op.kind), op.element.ToString(), where(),
+            i == kNone ? "the list has no such element" : "the element was removed"));
+      if (op.kind == OpKind::kListSet) {
+        elements[i].value = op.value;
+        break;
+      }
+      // Already moved under that id: the move is done.
+      if (Find(elements, op.moved_to) != kNone) return Status::OK();
+      const size_t anchor = Anchor(elements, op.after);
+      ListElement moved{op.moved_to, std::move(elements[i].value), false, {}};
+      elements[i].removed = true;
+      elements[i].value = Value::Null();
+      elements[i].moved_to = op.moved_to;
+      Place(elements, anchor, std::move(moved));
+      break;
+    }
+    default:
+      return Status::InvalidArgument("not a list op");
+  }
+  if (!object) object.emplace();
+  (*object)[op.field] = Value::ListValue(std::move(list));
+  return Status::OK();
+}
+
+}  // namespace
+
+const ListElement* FindListElement(const List& list, ElementId id) {
+  const size_t i = Resolve(list.elements, id);
+  return i == kNone ? nullptr : &list.elements[i];
+}
+
 Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object) {
   switch (op.kind) {
     case OpKind::kUpsert:
@@ -42,6 +150,11 @@ Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object) {
       (*object)[op.field] = Value::Int(next);
       return Status::OK();
     }
+    case OpKind::kListInsert:
+    case OpKind::kListRemove:
+    case OpKind::kListSet:
+    case OpKind::kListMove:
+      return ApplyListOperation(op, object);
   }
   return Status::InvalidArgument(fmt::format("unknown op kind {}", static_cast<int>(op.kind)));
 }
@@ -53,7 +166,13 @@ std::vector<std::string> TouchedFields(const Operation& op, const std::optional<
       for (const auto& [name, value] : op.fields) out.push_back(name);
       break;
     case OpKind::kEraseField:
-    case OpKind::kIncrement: out.push_back(op.field); break;
+    case OpKind::kIncrement:
+    case OpKind::kListInsert:
+    case OpKind::kListRemove:
+    case OpKind::kListSet:
+    case OpKind::kListMove:
+      out.push_back(op.field);
+      break;
     case OpKind::kEraseObject:
       if (object)
         for (const auto& [name, value] : *object) out.push_back(name);

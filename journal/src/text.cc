@@ -127,6 +127,18 @@ std::string ValueToJson(const Value& v) {
     }
     case ValueType::kString: return JsonString(v.as_string());
     case ValueType::kBytes: return fmt::format(R"({{"bytes":"{}"}})", Base64(v.as_bytes()));
+    case ValueType::kList: {
+      // The present elements with their ids, which list ops name.
+      std::string s = R"({"list":[)";
+      bool first = true;
+      for (const ListElement& e : v.as_list().elements) {
+        if (e.removed) continue;
+        if (!first) s += ',';
+        first = false;
+        s += fmt::format(R"({{"id":"{}","value":{}}})", e.id.ToString(), ValueToJson(e.value));
+      }
+      return s + "]}";
+    }
   }
   return "null";
 }

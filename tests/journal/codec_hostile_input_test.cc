@@ -50,8 +50,8 @@ TEST(CodecHostileInput, HandBuiltEntryWithKnownOpKindDecodes) {
 }
 
 TEST(CodecHostileInput, OutOfRangeValueTypeIsCorruptionNamingLsnAndField) {
-  ExpectCorruptionMentioning(codec::DecodeEntry(testing::EntryWithValueType(5, 7), 5),
-                             {"lsn 5", "title", "unknown value type 7"});
+  ExpectCorruptionMentioning(codec::DecodeEntry(testing::EntryWithValueType(5, 8), 5),
+                             {"lsn 5", "title", "unknown value type 8"});
   ExpectCorruptionMentioning(codec::DecodeEntry(testing::EntryWithValueType(5, 200), 5),
                              {"lsn 5", "200"});
   ExpectCorruptionMentioning(codec::DecodeEntry(testing::EntryWithValueType(5, 0), 5), {"lsn 5"});

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "journaldb/journal/fold.h"
+
 namespace journaldb::testing {
 
 namespace {
@@ -31,6 +33,18 @@ bool ApplyOne(const Operation& op, ObjectMap& objects) {
       // Two's-complement wrap-around, as operation.h promises.
       objects[id][op.field] =
           Value::Int(static_cast<int64_t>(current + static_cast<uint64_t>(op.delta)));
+      return true;
+    }
+    case OpKind::kListInsert:
+    case OpKind::kListRemove:
+    case OpKind::kListSet:
+    case OpKind::kListMove: {
+      // The list rules are pinned by tests/journal/list_fold_test.cc; the
+      // model takes them from the fold.
+      std::optional<FieldMap> object;
+      if (auto it = objects.find(id); it != objects.end()) object = it->second;
+      if (!fold::ApplyOperation(op, object).ok()) return false;
+      if (object) objects[id] = std::move(*object);
       return true;
     }
   }

@@ -4,6 +4,8 @@
 #include <set>
 #include <tuple>
 
+#include "journaldb/journal/fold.h"
+
 namespace journaldb::testing {
 
 bool Model::ApplyOne(const Operation& op, std::map<Id, Fields>& objects) {
@@ -31,6 +33,19 @@ bool Model::ApplyOne(const Operation& op, std::map<Id, Fields>& objects) {
         current = static_cast<uint64_t>(f->second.as_int());
       }
       obj[op.field] = Value::Int(static_cast<int64_t>(current + static_cast<uint64_t>(op.delta)));
+      return true;
+    }
+    case OpKind::kListInsert:
+    case OpKind::kListRemove:
+    case OpKind::kListSet:
+    case OpKind::kListMove: {
+      // The list rules are pinned by tests/journal/list_fold_test.cc; the
+      // model takes them from the fold.
+      std::optional<FieldMap> object;
+      if (auto it = objects.find(id); it != objects.end())
+        object = FieldMap(it->second.begin(), it->second.end());
+      if (!fold::ApplyOperation(op, object).ok()) return false;
+      if (object) objects[id] = Fields(object->begin(), object->end());
       return true;
     }
   }
@@ -68,6 +83,10 @@ std::vector<BeforeImage> Model::ExpectedBeforeImages(const std::vector<Operation
         break;
       case OpKind::kEraseField:
       case OpKind::kIncrement:
+      case OpKind::kListInsert:
+      case OpKind::kListRemove:
+      case OpKind::kListSet:
+      case OpKind::kListMove:
         add(op, op.field);
         break;
       case OpKind::kEraseObject:

@@ -27,6 +27,25 @@ void WriteOperationJson(JsonWriter& w, const Operation& op) {
       w.Key("field").String(op.field);
       w.Key("delta").Int(op.delta);
       break;
+    case OpKind::kListInsert:
+    case OpKind::kListRemove:
+    case OpKind::kListSet:
+    case OpKind::kListMove:
+      w.Key("field").String(op.field);
+      w.Key("element").String(op.element.ToString());
+      if (op.kind == OpKind::kListInsert || op.kind == OpKind::kListMove) {
+        // null: at the head
+        w.Key("after");
+        if (op.after) {
+          w.String(op.after->ToString());
+        } else {
+          w.Null();
+        }
+      }
+      if (op.kind == OpKind::kListInsert || op.kind == OpKind::kListSet)
+        w.Key("value").FieldValue(op.value);
+      if (op.kind == OpKind::kListMove) w.Key("moved_to").String(op.moved_to.ToString());
+      break;
   }
   w.EndObject();
 }
@@ -114,6 +133,21 @@ std::string DisplayOperation(const Operation& op) {
       break;
     case OpKind::kIncrement:
       s += fmt::format(" {} {:+}", DisplayName(op.field), op.delta);
+      break;
+    case OpKind::kListInsert:
+      s += fmt::format(" {} {} after {} = {}", DisplayName(op.field), op.element.ToString(),
+                       op.after ? op.after->ToString() : "head", DisplayValue(op.value));
+      break;
+    case OpKind::kListRemove:
+      s += fmt::format(" {} {}", DisplayName(op.field), op.element.ToString());
+      break;
+    case OpKind::kListSet:
+      s += fmt::format(" {} {} = {}", DisplayName(op.field), op.element.ToString(),
+                       DisplayValue(op.value));
+      break;
+    case OpKind::kListMove:
+      s += fmt::format(" {} {} after {} as {}", DisplayName(op.field), op.element.ToString(),
+                       op.after ? op.after->ToString() : "head", op.moved_to.ToString());
       break;
   }
   return s;

@@ -80,6 +80,23 @@ class Transaction {
                    int64_t delta);
   Status Write(Operation op);
 
+  // List ops (docs/data-model.md, "Lists"). Each checks the list as this
+  // transaction sees it (the latest state with this transaction's earlier
+  // ops): not-found if the element or the anchor `after` is not present in
+  // it, invalid-argument if the field holds another type. ListInsert creates
+  // the list (and the object) if missing and returns the new element's id;
+  // ListMove returns the id the element has at its new place (its old id
+  // still names it). nullopt `after`: at the head.
+  Result<ElementId> ListInsert(std::string_view collection, std::string_view key,
+                               std::string_view field, std::optional<ElementId> after, Value value);
+  Status ListRemove(std::string_view collection, std::string_view key, std::string_view field,
+                    ElementId element);
+  Status ListSet(std::string_view collection, std::string_view key, std::string_view field,
+                 ElementId element, Value value);
+  Result<ElementId> ListMove(std::string_view collection, std::string_view key,
+                             std::string_view field, ElementId element,
+                             std::optional<ElementId> after);
+
   // The buffered operations, in order.
   const std::vector<Operation>& ops() const { return ops_; }
 
@@ -95,6 +112,12 @@ class Transaction {
  private:
   friend class DatabaseImpl;
   explicit Transaction(DatabaseImpl* db) : db_(db) {}
+  // The list field as this transaction sees it (nullptr: no list), checked
+  // to hold `present` elements (transaction_list.cc).
+  Result<std::optional<Value>> ListView(const Operation& op,
+                                        std::initializer_list<std::optional<ElementId>> present);
+  // Validates `op` and buffers it.
+  Status Append(Operation op);
   DatabaseImpl* db_;
   std::vector<Operation> ops_;
   bool finished_ = false;

@@ -10,13 +10,16 @@
 //  - erase object: removes the object and all its fields (no-op if absent);
 //  - increment: adds delta to an int64 field, creating object and field (from 0)
 //    if missing; two's-complement wrap-around on overflow so increments commute;
-//    fails with invalid-argument if the field holds a non-int64 value.
+//    fails with invalid-argument if the field holds a non-int64 value;
+//  - list insert / remove / set / move: change one element of a list field,
+//    named by its stable id (merge rules: docs/merge-semantics.md).
 //
 // Thread safety: a value type.
 #ifndef JOURNALDB_OPERATION_H_
 #define JOURNALDB_OPERATION_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,9 +29,22 @@
 
 namespace journaldb {
 
-enum class OpKind : uint8_t { kUpsert = 1, kEraseField = 2, kEraseObject = 3, kIncrement = 4 };
+enum class OpKind : uint8_t {
+  kUpsert = 1,
+  kEraseField = 2,
+  kEraseObject = 3,
+  kIncrement = 4,
+  kListInsert = 5,
+  kListRemove = 6,
+  kListSet = 7,
+  kListMove = 8,
+};
 
-// "upsert", "erase-field", "erase-object" or "increment".
+// True for the four list op kinds.
+inline bool IsListOp(OpKind kind) { return kind >= OpKind::kListInsert; }
+
+// "upsert", "erase-field", "erase-object", "increment", "list-insert",
+// "list-remove", "list-set" or "list-move".
 std::string_view OpKindName(OpKind kind);
 
 // Limits checked by Validate(); larger inputs are rejected with invalid-argument.
@@ -54,17 +70,33 @@ struct Operation {
   std::string collection;
   std::string key;
   FieldMap fields;     // kUpsert: the fields to set
-  std::string field;   // kEraseField, kIncrement: the field
+  std::string field;   // kEraseField, kIncrement, list ops: the field
   int64_t delta = 0;   // kIncrement: the amount
+  // List ops. kListInsert: the new element's id; the others: the element.
+  ElementId element;
+  // kListInsert, kListMove: the element to place after; nullopt: the head.
+  std::optional<ElementId> after;
+  Value value;         // kListInsert, kListSet: the element's value
+  ElementId moved_to;  // kListMove: the id the element has at its new place
 
   static Operation Upsert(std::string collection, std::string key, FieldMap fields);
   static Operation EraseField(std::string collection, std::string key, std::string field);
   static Operation EraseObject(std::string collection, std::string key);
   static Operation Increment(std::string collection, std::string key, std::string field,
                              int64_t delta);
+  static Operation ListInsert(std::string collection, std::string key, std::string field,
+                              std::optional<ElementId> after, ElementId element, Value value);
+  static Operation ListRemove(std::string collection, std::string key, std::string field,
+                              ElementId element);
+  static Operation ListSet(std::string collection, std::string key, std::string field,
+                           ElementId element, Value value);
+  static Operation ListMove(std::string collection, std::string key, std::string field,
+                            ElementId element, std::optional<ElementId> after, ElementId moved_to);
 
   // Checks names and sizes: collection and field names are 1..255 bytes without
-  // NUL; keys are 1..4096 bytes; string and bytes values are at most 16 MiB.
+  // NUL; keys are 1..4096 bytes; string and bytes values are at most 16 MiB;
+  // upserts set no list values and list elements hold no lists; element ids
+  // are non-zero and a list op never anchors an element at itself.
   Status Validate() const;
 
   // One-line display form, e.g. `increment tasks/t1 views +1`.

@@ -21,6 +21,11 @@ namespace journaldb::fold {
 // increment of a non-int64 field).
 Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object);
 
+// The element `id` names in `list`, following a moved element's forwarding
+// to where it is now; nullptr if the list never had it. A removed element is
+// returned as its tombstone (removed set).
+const ListElement* FindListElement(const List& list, ElementId id);
+
 // The fields an op touches given the object's state before it, for before-images.
 std::vector<std::string> TouchedFields(const Operation& op, const std::optional<FieldMap>& object);
 

@@ -1,0 +1,206 @@
+// The list rules of the fold (journal/src/fold.cc, docs/merge-semantics.md
+// "Lists"): RGA placement, tombstones, forwarding of moved elements, and the
+// ops that cannot apply. Expected lists are written out by hand.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "journaldb/journal/fold.h"
+#include "support/printers.h"
+#include "support/status_assertions.h"
+
+namespace journaldb::fold {
+namespace {
+
+using journaldb::testing::HasError;
+
+ElementId Id(uint64_t counter, uint64_t replica = 1) { return ElementId{counter, replica}; }
+
+Operation Insert(std::optional<ElementId> after, ElementId id, std::string value) {
+  return Operation::ListInsert("t", "k", "items", after, id, Value::String(std::move(value)));
+}
+
+// Applies each op, expecting each to apply.
+std::optional<FieldMap> ApplyAll(const std::vector<Operation>& ops,
+                                 std::optional<FieldMap> object = std::nullopt) {
+  for (const Operation& op : ops) {
+    Status s = ApplyOperation(op, object);
+    EXPECT_TRUE(s.ok()) << op.ToString() << ": " << s.ToString();
+  }
+  return object;
+}
+
+// The present elements' values, in list order.
+std::vector<std::string> Values(const std::optional<FieldMap>& object) {
+  std::vector<std::string> out;
+  if (!object || !object->contains("items")) return out;
+  for (const ListElement& e : object->at("items").as_list().elements)
+    if (!e.removed) out.push_back(e.value.as_string());
+  return out;
+}
+
+using V = std::vector<std::string>;
+
+TEST(FoldList, AnInsertCreatesTheObjectAndTheList) {
+  auto out = ApplyAll({Insert(std::nullopt, Id(1), "a")});
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(Values(out), V{"a"});
+  EXPECT_EQ(out->at("items").type(), ValueType::kList);
+}
+
+TEST(FoldList, InsertsGoRightAfterTheirAnchorOrAtTheHead) {
+  auto out = ApplyAll({Insert(std::nullopt, Id(1), "a"), Insert(Id(1), Id(2), "c"),
+                       Insert(Id(1), Id(3), "b"), Insert(std::nullopt, Id(4), "head")});
+  EXPECT_EQ(Values(out), (V{"head", "a", "b", "c"}));
+}
+
+TEST(FoldList, ConcurrentInsertsAtOnePlaceOrderByIdWhateverTheirOrderOfArrival) {
+  // Two replicas each insert after "a" knowing only "a" (counter 2), and one
+  // of them goes on inserting after its own element.
+  const Operation base = Insert(std::nullopt, Id(1), "a");
+  const Operation x = Insert(Id(1), Id(2, 7), "x");
+  const Operation x2 = Insert(Id(2, 7), Id(3, 7), "x2");
+  const Operation y = Insert(Id(1), Id(2, 9), "y");  // greater id than x: goes first
+  const V expected{"a", "y", "x", "x2"};
+  EXPECT_EQ(Values(ApplyAll({base, x, x2, y})), expected);
+  EXPECT_EQ(Values(ApplyAll({base, y, x, x2})), expected);
+  EXPECT_EQ(Values(ApplyAll({base, x, y, x2})), expected);
+}
+
+TEST(FoldList, ARemovedElementStaysAsATombstoneThatStillAnchorsInserts) {
+  auto out =
+      ApplyAll({Insert(std::nullopt, Id(1), "a"), Insert(Id(1), Id(2), "b"),
+                Operation::ListRemove("t", "k", "items", Id(1)), Insert(Id(1), Id(3), "after-a")});
+  EXPECT_EQ(Values(out), (V{"after-a", "b"}));
+  const List& list = out->at("items").as_list();
+  ASSERT_EQ(list.elements.size(), 3u);
+  EXPECT_TRUE(list.elements[0].removed);
+  EXPECT_TRUE(list.elements[0].value.is_null()) << "a tombstone keeps no value";
+}
+
+TEST(FoldList, RemovingTwiceOrFromNoListIsANoOp) {
+  auto out =
+      ApplyAll({Insert(std::nullopt, Id(1), "a"), Operation::ListRemove("t", "k", "items", Id(1)),
+                Operation::ListRemove("t", "k", "items", Id(1))});
+  EXPECT_EQ(Values(out), V{});
+  std::optional<FieldMap> none;
+  EXPECT_TRUE(ApplyOperation(Operation::ListRemove("t", "k", "items", Id(1)), none).ok());
+  EXPECT_FALSE(none.has_value()) << "removing from no list creates nothing";
+}
+
+TEST(FoldList, ASetOnARemovedOrUnknownElementCannotApplyAndChangesNothing) {
+  auto out =
+      ApplyAll({Insert(std::nullopt, Id(1), "a"), Operation::ListRemove("t", "k", "items", Id(1))});
+  const auto before = out;
+  EXPECT_TRUE(
+      HasError(ApplyOperation(Operation::ListSet("t", "k", "items", Id(1), Value::Int(1)), out),
+               StatusCode::kInvalidArgument, {"was removed"}));
+  EXPECT_TRUE(
+      HasError(ApplyOperation(Operation::ListSet("t", "k", "items", Id(5), Value::Int(1)), out),
+               StatusCode::kInvalidArgument, {"no such element"}));
+  EXPECT_EQ(out, before);
+}
+
+TEST(FoldList, AMoveLeavesAForwardingTombstoneSoTheOldIdStillNamesTheElement) {
+  auto out = ApplyAll({Insert(std::nullopt, Id(1), "a"), Insert(Id(1), Id(2), "b"),
+                       Insert(Id(2), Id(3), "c"),
+                       Operation::ListMove("t", "k", "items", Id(1), Id(3), Id(4))});
+  EXPECT_EQ(Values(out), (V{"b", "c", "a"}));
+  // A set and then a remove by the old id reach the moved element.
+  out = ApplyAll({Operation::ListSet("t", "k", "items", Id(1), Value::String("A"))}, out);
+  EXPECT_EQ(Values(out), (V{"b", "c", "A"}));
+  out = ApplyAll({Operation::ListRemove("t", "k", "items", Id(1))}, out);
+  EXPECT_EQ(Values(out), (V{"b", "c"}));
+}
+
+TEST(FoldList, ConcurrentMovesOfOneElementNeverDuplicateItTheLaterWins) {
+  const std::vector<Operation> base{Insert(std::nullopt, Id(1), "a"), Insert(Id(1), Id(2), "b"),
+                                    Insert(Id(2), Id(3), "c")};
+  const Operation to_end = Operation::ListMove("t", "k", "items", Id(1), Id(3), Id(4, 7));
+  const Operation after_b = Operation::ListMove("t", "k", "items", Id(1), Id(2), Id(4, 9));
+  auto ops = base;
+  ops.push_back(to_end);
+  ops.push_back(after_b);
+  EXPECT_EQ(Values(ApplyAll(ops)), (V{"b", "a", "c"}));
+  ops = base;
+  ops.push_back(after_b);
+  ops.push_back(to_end);
+  EXPECT_EQ(Values(ApplyAll(ops)), (V{"b", "c", "a"}));
+}
+
+TEST(FoldList, AMoveOfARemovedElementCannotApplyAndARepeatedMoveIsDone) {
+  auto out = ApplyAll({Insert(std::nullopt, Id(1), "a"), Insert(Id(1), Id(2), "b"),
+                       Operation::ListMove("t", "k", "items", Id(1), Id(2), Id(3))});
+  const auto moved = out;
+  // The same move again (a replay of it): nothing changes.
+  out = ApplyAll({Operation::ListMove("t", "k", "items", Id(1), Id(2), Id(3))}, out);
+  EXPECT_EQ(out, moved);
+  out = ApplyAll({Operation::ListRemove("t", "k", "items", Id(3))}, out);
+  EXPECT_TRUE(HasError(
+      ApplyOperation(Operation::ListMove("t", "k", "items", Id(1), std::nullopt, Id(9)), out),
+      StatusCode::kInvalidArgument, {"was removed"}));
+  EXPECT_EQ(Values(out), V{"b"});
+}
+
+TEST(FoldList, AnInsertWhoseAnchorIsGoneGoesToTheHeadAndARepeatedInsertIsRefused) {
+  // The list was erased and made anew; an insert anchored in the old one is kept.
+  auto out = ApplyAll({Insert(std::nullopt, Id(5), "new"), Insert(Id(1), Id(6), "orphan")});
+  EXPECT_EQ(Values(out), (V{"orphan", "new"}));
+  const auto before = out;
+  EXPECT_TRUE(HasError(ApplyOperation(Insert(std::nullopt, Id(5), "again"), out),
+                       StatusCode::kInvalidArgument, {"has an element with that id"}));
+  EXPECT_EQ(out, before);
+}
+
+TEST(FoldList, ListOpsOnAFieldOfAnotherTypeCannotApply) {
+  std::optional<FieldMap> object = FieldMap{{"items", Value::Int(3)}};
+  for (const Operation& op :
+       {Insert(std::nullopt, Id(1), "a"), Operation::ListRemove("t", "k", "items", Id(1)),
+        Operation::ListSet("t", "k", "items", Id(1), Value::Int(1)),
+        Operation::ListMove("t", "k", "items", Id(1), std::nullopt, Id(2))})
+    EXPECT_TRUE(HasError(ApplyOperation(op, object), StatusCode::kInvalidArgument,
+                         {"holds a int64 value, not a list"}))
+        << op.ToString();
+  EXPECT_EQ(object->at("items"), Value::Int(3));
+}
+
+TEST(FoldList, UpsertAndEraseFieldReplaceOrDropTheWholeList) {
+  auto out = ApplyAll(
+      {Insert(std::nullopt, Id(1), "a"), Operation::Upsert("t", "k", {{"items", Value::Int(1)}})});
+  EXPECT_EQ(out->at("items"), Value::Int(1));
+  out = ApplyAll({Operation::EraseField("t", "k", "items"), Insert(std::nullopt, Id(2), "b")}, out);
+  EXPECT_EQ(Values(out), V{"b"});
+}
+
+TEST(FoldList, ValidateRefusesListValuesInUpsertsAndElementsAndZeroIds) {
+  List list;
+  list.elements.push_back(ListElement{Id(1), Value::Int(1), false, {}});
+  EXPECT_TRUE(HasError(Operation::Upsert("t", "k", {{"f", Value::ListValue(list)}}).Validate(),
+                       StatusCode::kInvalidArgument, {"lists change only by list ops"}));
+  EXPECT_TRUE(HasError(
+      Operation::ListInsert("t", "k", "f", std::nullopt, Id(1), Value::ListValue(list)).Validate(),
+      StatusCode::kInvalidArgument, {"list elements hold no lists"}));
+  EXPECT_TRUE(HasError(Operation::ListRemove("t", "k", "f", ElementId{}).Validate(),
+                       StatusCode::kInvalidArgument, {"start at counter 1"}));
+  EXPECT_TRUE(HasError(Operation::ListMove("t", "k", "f", Id(1), Id(1), Id(2)).Validate(),
+                       StatusCode::kInvalidArgument, {"cannot follow itself"}));
+}
+
+TEST(FoldList, ElementIdsPrintAndParseBack) {
+  const ElementId id{42, 0x00c0ffee00c0ffeeull};
+  EXPECT_EQ(id.ToString(), "42.00c0ffee00c0ffee");
+  EXPECT_EQ(ElementId::Parse(id.ToString()), id);
+  for (const char* bad : {"", "42", "42.", ".00c0ffee00c0ffee", "0.00c0ffee00c0ffee", "42.c0ffee",
+                          "x.00c0ffee00c0ffee", "42.00c0ffee00c0ffeeg"})
+    EXPECT_FALSE(ElementId::Parse(bad).has_value()) << bad;
+}
+
+TEST(FoldList, ADisplayFormShowsPresentValuesOnly) {
+  auto out = ApplyAll({Insert(std::nullopt, Id(1), "a"), Insert(Id(1), Id(2), "b"),
+                       Operation::ListRemove("t", "k", "items", Id(1))});
+  EXPECT_EQ(out->at("items").ToString(), R"(["b"])");
+}
+
+}  // namespace
+}  // namespace journaldb::fold
