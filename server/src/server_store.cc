@@ -540,6 +540,7 @@ Result<uint64_t> ServerStore::TrimBelow(uint64_t below) {
   // RocksDB 7.8 aborts when a compaction that drops only range tombstones
   // fails on a full disk), in fsynced batches that each move the horizon: a
   // crash between two leaves a horizon that says what is gone.
+  // RocksStoreTrimBatches (tests/server) trims across a batch boundary.
   constexpr uint64_t kVersionsPerBatch = 50000;
   while (horizon_ < below - 1) {
     const uint64_t to = std::min(below - 1, horizon_ + kVersionsPerBatch);

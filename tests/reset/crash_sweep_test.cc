@@ -131,7 +131,7 @@ class CrashSweep : public testing::ResetFixture {
   int RunChild(const std::string& db, const std::string& mode, const KillPlan& plan) {
     std::string error;
     auto child = testing::ChildProcess::Start(
-        {JOURNALDB_RESET_CHILD_PATH, db, server_->address(), mode, plan.kill_at}, &error);
+        {JOURNALDB_RESET_CHILD_PATH, db, ServerAddress(), mode, plan.kill_at}, &error);
     EXPECT_NE(child, nullptr) << error;
     if (child == nullptr) return -1;
     if (plan.anchor.empty()) {

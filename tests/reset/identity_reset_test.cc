@@ -131,7 +131,7 @@ TEST_F(IdentityReset, AnIdWithoutAStoredHashAdmitsNoHelloWhateverItsSecret) {
              layout::EncodeU64(1) + layout::EncodeU64(0));
   StartServer();
   for (const std::string& s : {std::string(), secret}) {
-    testing::RawClient raw(server_->address());
+    testing::RawClient raw(ServerAddress());
     ASSERT_TRUE(raw.Send(wire::Hello{wire::kProtocolVersion, "", old_id, 0, 0, 0, s, ""}).ok());
     Result<wire::Message> m = raw.Receive();
     ASSERT_TRUE(m.ok()) << m.status().ToString();

@@ -31,13 +31,23 @@ class ResetFixture : public ::testing::Test {
     StartServer();
   }
 
+  // A server that cannot start fails the test here; an ASSERT in a helper
+  // returns from the helper alone, so the test runs on with server_ null.
+  // Tests reach the server only through StopServer() and ServerAddress(),
+  // which then fail the test's next step instead of dereferencing null.
   void StartServer() {
     std::string error;
     server_ = ServerProcess::Restart(data_, launch_, &error, port_);
     ASSERT_TRUE(server_) << error;
     port_ = server_->port();
   }
-  void StopServer() { ASSERT_EQ(server_->Terminate(), 0); }
+  void StopServer() {
+    ASSERT_NE(server_, nullptr) << "no server to stop: it did not start";
+    ASSERT_EQ(server_->Terminate(), 0);
+  }
+  // The server's HOST:PORT; without a server 127.0.0.1:0, where nothing can
+  // listen, so syncs fail (and sessions retry) as with a server that is down.
+  std::string ServerAddress() const { return server_ ? server_->address() : "127.0.0.1:0"; }
   // Runs an operator command on the stopped server.
   void Operator(const std::vector<std::string>& args) {
     std::string out;
@@ -95,7 +105,7 @@ class ResetFixture : public ::testing::Test {
     ASSERT_TRUE(t.Increment("c", "total", "n", delta).ok());
     ASSERT_TRUE(t.Commit().ok());
   }
-  Result<SyncReport> Sync(Database& db) { return SyncOnce(db, SyncTo(server_->address())); }
+  Result<SyncReport> Sync(Database& db) { return SyncOnce(db, SyncTo(ServerAddress())); }
   // Client `a` syncs +1 (backed up), then +10 (acknowledged, rolled back by
   // the restore), then commits +100 offline; the server is restored, so a's
   // next sync resets it.
@@ -139,8 +149,7 @@ class ResetFixture : public ::testing::Test {
   // How StartServer starts the server (extra options); set before SetUp.
   ServerLaunch launch_;
   uint16_t port_ = 0;
-  std::unique_ptr<ServerProcess> server_;
-
+  std::unique_ptr<ServerProcess> server_;  // null if it did not start
 };
 
 }  // namespace journaldb::testing

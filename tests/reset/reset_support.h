@@ -59,7 +59,7 @@ class ResetTest : public ResetFixture {
   // short backoffs so a server restart is noticed at once.
   Options SessionOptions(std::shared_ptr<ClientResetStrategy> strategy) {
     Options o;
-    o.sync = SyncTo(server_->address());
+    o.sync = SyncTo(ServerAddress());
     o.sync.min_backoff_ms = 10;
     o.sync.max_backoff_ms = 100;
     o.client_reset = std::move(strategy);

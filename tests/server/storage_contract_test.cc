@@ -2,13 +2,13 @@
 // data directory and a PostgreSQL database): gapless versions in commit
 // order, idempotent re-uploads, bootstrap snapshots isolated from later
 // commits, registry (and the expiry of registrations never used), trim,
-// operator reset, epochs and the history's hash chain; and on PostgreSQL
-// alone, a group commit the database refuses midway.
+// operator reset, epochs and the history's hash chain; on RocksDB alone, a
+// trim across its fsynced batches; on PostgreSQL alone, a group commit the
+// database refuses midway.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
 #include <rocksdb/db.h>
-#include <rocksdb/table_properties.h>
 
 #include <functional>
 #include <memory>
@@ -21,6 +21,7 @@
 #include "journaldb/server/admin.h"
 #include "journaldb/server/server_storage.h"
 #include "support/postgres_cluster.h"
+#include "support/raw_rocks.h"
 #include "support/temp_dir.h"
 
 namespace journaldb::server {
@@ -174,6 +175,21 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
     return removed.ok() ? *removed : 0;
   }
 
+  // The closed RocksDB store's column families, as stored; nullptr on failure.
+  std::unique_ptr<testing::RawRocks> OpenRaw() {
+    std::string error;
+    std::unique_ptr<testing::RawRocks> raw = testing::RawRocks::Open(location_.data_dir, &error);
+    EXPECT_NE(raw, nullptr) << error;
+    return raw;
+  }
+
+  static uint64_t RangeDeletions(testing::RawRocks& raw) {
+    uint64_t count = 0;
+    rocksdb::Status s = raw.CountRangeDeletions(&count);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return count;
+  }
+
   std::optional<ChainHash> HashAt(uint64_t version) {
     Result<std::optional<ChainHash>> h = store_->ChainHashAt(version);
     EXPECT_TRUE(h.ok()) << h.status().ToString();
@@ -305,15 +321,9 @@ TEST_P(StorageContract, TrimRaisesTheHorizonAndKeepsTheRest) {
   // On RocksDB, key by key: no range tombstone (docs/on-disk-format.md, "Deletions").
   if (GetParam() != "rocksdb") return;
   store_.reset();
-  uint64_t range_deletions = 0;
-  RewriteRaw([&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* h) {
-    ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), h).ok());
-    rocksdb::TablePropertiesCollection tables;
-    ASSERT_TRUE(db->GetPropertiesOfAllTables(h, &tables).ok());
-    for (const auto& [file, properties] : tables)
-      range_deletions += properties->num_range_deletions;
-  });
-  EXPECT_EQ(range_deletions, 0u);
+  std::unique_ptr<testing::RawRocks> raw = OpenRaw();
+  ASSERT_NE(raw, nullptr);
+  EXPECT_EQ(RangeDeletions(*raw), 0u);
 }
 
 TEST_P(StorageContract, OperatorResetMarksOneClientAndUnknownIdsAreNotFound) {
@@ -539,6 +549,54 @@ TEST_P(StorageContract, AStoreFromBeforeRegistrationTimesCountsItsClientsAsUsed)
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StorageContract, ::testing::Values("rocksdb", "postgres"),
+                         [](const auto& store) { return store.param; });
+
+// What only the RocksDB store does: trim in fsynced batches of 50,000
+// versions, each moving the horizon (docs/on-disk-format.md, "Deletions";
+// PostgreSQL trims in one statement). A trim across the first batch boundary
+// leaves what one batch would: every version below the horizon gone, history
+// and hashes, every one above kept with its bytes, no range tombstone.
+class RocksStoreTrimBatches : public StorageContract {};
+
+TEST_P(RocksStoreTrimBatches, ATrimAcrossTwoBatchesRemovesEveryVersionBelowAndKeepsTheRest) {
+  constexpr uint64_t kBatch = 50'000;  // kVersionsPerBatch in server_store.cc
+  constexpr uint64_t kLatest = kBatch + 10, kHorizon = kBatch + 5;
+  const uint64_t a = Register('a');
+  AppendFor(a, Entries(1, kLatest));  // one client: version v holds lsn v
+  const std::optional<ChainHash> at_horizon = HashAt(kHorizon);
+  ASSERT_TRUE(at_horizon.has_value());
+  Result<uint64_t> removed = store_->TrimBelow(kHorizon + 1);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(*removed, kHorizon);
+  Open();  // what the batches left on disk
+  Result<AdmissionView> view = store_->ReadAdmissionView(a, 0, 0);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  EXPECT_EQ(view->horizon, kHorizon);
+  std::vector<wire::Changeset> rest = History(kHorizon);
+  ASSERT_EQ(rest.size(), kLatest - kHorizon);
+  for (uint64_t v = kHorizon + 1; v <= kLatest; ++v) {
+    const wire::Changeset& c = rest[v - kHorizon - 1];
+    EXPECT_EQ(c.server_version, v);
+    EXPECT_EQ(c.origin_lsn, v);
+    EXPECT_EQ(c.bytes, Entry(v, "x", v).bytes) << "version " << v;
+  }
+  for (uint64_t v : {uint64_t{1}, kBatch, kBatch + 1, kHorizon - 1})
+    EXPECT_EQ(HashAt(v), std::nullopt) << "version " << v;
+  EXPECT_EQ(HashAt(kHorizon), at_horizon);
+
+  // Every version, as stored.
+  store_.reset();
+  std::unique_ptr<testing::RawRocks> raw = OpenRaw();
+  ASSERT_NE(raw, nullptr);
+  for (uint64_t v = 1; v <= kLatest; ++v) {
+    const std::string key = layout::EncodeU64(v);
+    ASSERT_EQ(raw->Get("history", key).has_value(), v > kHorizon) << "version " << v;
+    ASSERT_EQ(raw->Get("chain", key).has_value(), v >= kHorizon) << "version " << v;
+  }
+  EXPECT_EQ(RangeDeletions(*raw), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, RocksStoreTrimBatches, ::testing::Values("rocksdb"),
                          [](const auto& store) { return store.param; });
 
 // What only a database does: refuse a group commit's transaction midway, a
