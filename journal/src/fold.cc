@@ -67,10 +67,8 @@ Status ApplyListOperation(const Operation& op, std::optional<FieldMap>& object) 
   Elements& elements = list.elements;
   switch (op.kind) {
     case OpKind::kListInsert:
-      if (Find(elements, op.element) != kNone)
-        return Status::InvalidArgument(
-            fmt::format("cannot insert {} into {}: the list has an element with that id",
-                        op.element.ToString(), where()));
+      // Already inserted (a replay of an op the server holds): done.
+      if (Find(elements, op.element) != kNone) return Status::OK();
       Place(elements, Anchor(elements, op.after), ListElement{op.element, op.value, false, {}});
       break;
     case OpKind::kListRemove: {

@@ -52,6 +52,98 @@ ReplayClass Classify(const FieldView& v, OpKind kind, bool local_object_exists) 
   return same ? ReplayClass::kSame : ReplayClass::kConflict;
 }
 
+const List* AsList(const std::optional<Value>& v) {
+  return v && v->type() == ValueType::kList ? &v->as_list() : nullptr;
+}
+
+// The element `id` names in `list` (forwarding followed), or nullptr.
+const ListElement* Element(const List* list, ElementId id) {
+  return list != nullptr ? fold::FindListElement(*list, id) : nullptr;
+}
+
+std::optional<Value> PresentValue(const ListElement* e) {
+  if (e == nullptr || e->removed) return std::nullopt;
+  return e->value;
+}
+
+// Up to two present values before index `at` (exclusive; at == size: the
+// end) and, from `from` on, up to two after.
+void Neighbours(const List& list, size_t at, size_t from, std::vector<Value>& before,
+                std::vector<Value>& after) {
+  for (size_t i = at; i > 0 && before.size() < 2;)
+    if (!list.elements[--i].removed) before.insert(before.begin(), list.elements[i].value);
+  for (size_t i = from; i < list.elements.size() && after.size() < 2; ++i)
+    if (!list.elements[i].removed) after.push_back(list.elements[i].value);
+}
+
+size_t IndexOf(const List& list, const ListElement* e) {
+  return static_cast<size_t>(e - list.elements.data());
+}
+
+ElementView ViewElement(const Operation& op, const FieldView& v) {
+  const List* base = AsList(v.base);
+  const List* local = AsList(v.local);
+  const List* server = AsList(v.server);
+  ElementView e;
+  e.id = op.element;
+  const ListElement* base_el = Element(base, op.element);
+  const ListElement* local_el = Element(local, op.element);
+  const ListElement* server_el = Element(server, op.element);
+  e.base = PresentValue(base_el);
+  e.local = PresentValue(local_el);
+  e.server = PresentValue(server_el);
+  e.removed_on_server = server_el != nullptr && server_el->removed;
+  e.moved_on_server = server_el != nullptr && base_el != nullptr && server_el->id != base_el->id;
+  if (local_el != nullptr) {
+    const size_t i = IndexOf(*local, local_el);
+    Neighbours(*local, i, i + 1, e.local_before, e.local_after);
+  }
+  if (server == nullptr) return e;
+  if (server_el != nullptr) {
+    const size_t i = IndexOf(*server, server_el);
+    Neighbours(*server, i, i + 1, e.server_before, e.server_after);
+  } else if (const ListElement* anchor = op.after ? Element(server, *op.after) : nullptr) {
+    // Where an insert (or move) would go: after its anchor.
+    const size_t i = IndexOf(*server, anchor) + 1;
+    Neighbours(*server, i, i, e.server_before, e.server_after);
+  } else {
+    Neighbours(*server, 0, 0, e.server_before, e.server_after);
+  }
+  return e;
+}
+
+// A list op by its element: only a change of that element on the server is
+// a conflict. An element the server never had is the client's own (an
+// insert of an earlier diverged transaction): clean.
+ReplayClass ClassifyListOp(const FieldView& v, const Operation& op) {
+  const bool remove = op.kind == OpKind::kListRemove;
+  if (v.base_object_existed && !v.server_object_exists)
+    return remove ? ReplayClass::kSame : ReplayClass::kGone;
+  if (v.server && v.server->type() != ValueType::kList) return ReplayClass::kConflict;
+  const ElementView& e = *v.element;
+  const bool server_has = e.server.has_value() || e.removed_on_server;
+  switch (op.kind) {
+    case OpKind::kListInsert:
+      return server_has ? ReplayClass::kSame : ReplayClass::kClean;
+    case OpKind::kListRemove:
+      if (!e.server) return ReplayClass::kSame;
+      return !e.base || e.server == e.base ? ReplayClass::kClean : ReplayClass::kConflict;
+    case OpKind::kListSet:
+      if (e.removed_on_server) return ReplayClass::kGone;
+      if (!server_has) return ReplayClass::kClean;
+      if (e.server == op.value) return ReplayClass::kSame;
+      return !e.base || (e.server == e.base && !e.moved_on_server) ? ReplayClass::kClean
+                                                                   : ReplayClass::kConflict;
+    case OpKind::kListMove:
+      if (Element(AsList(v.server), op.moved_to) != nullptr) return ReplayClass::kSame;
+      if (e.removed_on_server) return ReplayClass::kGone;
+      if (!server_has) return ReplayClass::kClean;
+      return e.moved_on_server ? ReplayClass::kConflict : ReplayClass::kClean;
+    default:
+      return ReplayClass::kClean;
+  }
+}
+
 }  // namespace
 
 ReplayPlanner::~ReplayPlanner() {
@@ -165,8 +257,10 @@ void ReplayPlanner::Plan(const JournalEntry& e) {
       v.base_object_existed = base_object.has_value();
       v.server_object_exists = srv.has_value();
       v.field = std::move(f);
-      v.cls = options_.read_server ? Classify(v, op.kind, op.kind != OpKind::kEraseObject)
-                                   : ReplayClass::kClean;
+      if (IsListOp(op.kind)) v.element = ViewElement(op, v);
+      v.cls = !options_.read_server ? ReplayClass::kClean
+              : v.element           ? ClassifyListOp(v, op)
+                                    : Classify(v, op.kind, op.kind != OpKind::kEraseObject);
       planned.cls = std::max(planned.cls, v.cls);
       planned.fields.push_back(std::move(v));
     }

@@ -125,9 +125,11 @@ constexpr size_t kBatchOps = 4096;
 // Done markers are listed this many lsns ahead (one iterator seek).
 constexpr Lsn kDoneWindow = 1024;
 
-bool HasIncrement(const std::vector<Operation>& ops) {
+// Increments (of a field that is no int64 now) and list ops (on a removed
+// element, or a field that is no list now) can fail to apply.
+bool MayNotApply(const std::vector<Operation>& ops) {
   for (const Operation& op : ops)
-    if (op.kind == OpKind::kIncrement) return true;
+    if (op.kind == OpKind::kIncrement || IsListOp(op.kind)) return true;
   return false;
 }
 
@@ -355,9 +357,8 @@ Result<ReplayReport> Replaying::Run(const RecoverySnapshot& snapshot) {
     }
     // With kReplace the counts compare op numbers, not identities.
     if (txn.ops.size() > ops.size()) report_.ops_skipped += txn.ops.size() - ops.size();
-    // Only an increment can fail to apply (a field that is no int64 now).
     std::vector<NotApplicableOp> not_applicable;
-    if (HasIncrement(ops))
+    if (MayNotApply(ops))
       if (Status s = LeaveOutNotApplicable(live_, txn.lsn, ops, not_applicable); !s.ok())
         return Status(s.code(), fmt::format("replay of lsn {}: {}", txn.lsn, s.message()));
     if (options_.dry_run) {

@@ -11,8 +11,48 @@ std::string DisplaySide(const std::optional<Value>& v, bool object_exists) {
   return object_exists ? "absent" : "absent (no object)";
 }
 
+namespace {
+
+std::string DisplayElement(const std::optional<Value>& v, bool removed = false) {
+  if (v) return DisplayValue(*v);
+  return removed ? "removed" : "absent";
+}
+
+// `a, b, [x], c`: the element among its neighbours; without it, `a, b | c`
+// marks where it would go.
+std::string DisplayNeighbourhood(const std::vector<Value>& before, const std::optional<Value>& at,
+                                 const std::vector<Value>& after) {
+  std::string s = before.empty() ? "^" : "...";
+  for (const Value& v : before) s += ", " + DisplayValue(v);
+  s += at ? ", [" + DisplayValue(*at) + "]" : " |";
+  for (const Value& v : after) s += ", " + DisplayValue(v);
+  return s + ", ...";
+}
+
+// A list op's element: its value at base, locally and on the server, and
+// its neighbours in both lists.
+void PrintPlannedElement(const FieldView& f, std::ostream& out) {
+  const ElementView& e = *f.element;
+  out << fmt::format(
+      "    {} element {}: {} -> {} (server: {}{}) [{}]\n", DisplayName(f.field), e.id.ToString(),
+      DisplayElement(e.base), DisplayElement(e.local),
+      f.server_object_exists ? DisplayElement(e.server, e.removed_on_server) : "absent (no object)",
+      e.moved_on_server ? ", moved there" : "", ReplayClassName(f.cls));
+  out << fmt::format("      local:  {}\n",
+                     DisplayNeighbourhood(e.local_before, e.local, e.local_after));
+  if (f.server && f.server->type() == ValueType::kList)
+    out << fmt::format("      server: {}\n",
+                       DisplayNeighbourhood(e.server_before, e.server, e.server_after));
+}
+
+}  // namespace
+
 void PrintPlannedFields(const PlannedOp& op, std::ostream& out) {
   for (const FieldView& f : op.fields) {
+    if (f.element) {
+      PrintPlannedElement(f, out);
+      continue;
+    }
     // After an erase-object the local object is gone; otherwise it exists.
     bool local_object = op.op.kind != OpKind::kEraseObject;
     out << fmt::format("    {}: {} -> {} (server: {}) [{}]\n", DisplayName(f.field),

@@ -19,6 +19,9 @@
 //              an increment, whose delta would add up again;
 //   conflict - the server changed the field since the base, to another value;
 //   gone     - the object existed at base time and the server has deleted it.
+// A list op is classified by the one element it names (ElementView), not by
+// the whole list, so the other side's edits of other elements never make it
+// a conflict (docs/merge-semantics.md, "Recovering list edits").
 // A transaction's class is its worst op's (gone > conflict > same > clean).
 //
 // Memory is bounded by one transaction, not by the journal's size.
@@ -48,6 +51,21 @@ std::string_view ReplayClassName(ReplayClass c);
 // already holds what the op wrote.
 bool NeedsDecision(ReplayClass c);
 
+// A list op's element: an insert's new element, or the element the op
+// names (followed to where a move put it). nullopt values: not present
+// there (never inserted, or removed).
+struct ElementView {
+  ElementId id;
+  std::optional<Value> base;       // before the transaction
+  std::optional<Value> local;      // after the op
+  std::optional<Value> server;     // on the server now
+  bool removed_on_server = false;  // the server has it as a tombstone
+  bool moved_on_server = false;    // the server moved it (to another id)
+  // Up to two present values either side of the element in the local list
+  // after the op and in the server's list (around where it is or would go).
+  std::vector<Value> local_before, local_after, server_before, server_after;
+};
+
 struct FieldView {
   std::string field;
   std::optional<Value> base;    // nullopt: absent before the local write
@@ -55,6 +73,7 @@ struct FieldView {
   std::optional<Value> server;  // nullopt: absent on the server now
   bool base_object_existed = false;
   bool server_object_exists = false;
+  std::optional<ElementView> element;  // list ops only
   ReplayClass cls = ReplayClass::kClean;
 };
 

@@ -92,6 +92,18 @@ void WriteTransactionJson(JsonWriter& w, const PlannedTransaction& t,
       WriteOptionalValue(w, "server", f.server);
       w.Key("base_object_existed").Bool(f.base_object_existed);
       w.Key("server_object_exists").Bool(f.server_object_exists);
+      if (f.element) {
+        // A list op's element; the lists above hold every element with its id.
+        const ElementView& e = *f.element;
+        w.Key("element").BeginObject();
+        w.Key("id").String(e.id.ToString());
+        WriteOptionalValue(w, "base", e.base);
+        WriteOptionalValue(w, "local", e.local);
+        WriteOptionalValue(w, "server", e.server);
+        w.Key("removed_on_server").Bool(e.removed_on_server);
+        w.Key("moved_on_server").Bool(e.moved_on_server);
+        w.EndObject();
+      }
       w.EndObject();
     }
     w.EndArray();
