@@ -3,7 +3,9 @@
 # local writes, the journal log, a crash (SIGKILL) during heavy writing and
 # the reopen that finds every acknowledged commit and a journal that folds
 # to the stored state; then two clients that edit offline and converge
-# through a local journal-server; then the server is restored from an older
+# through a local journal-server, a shared list among them (both insert
+# after the same element, one removes one: the lists converge element by
+# element); then the server is restored from an older
 # backup, and alice's client reset keeps everything she wrote: a recovery
 # snapshot, the wipe, the server state, a three-way diff and an exactly-once
 # replay, after which both clients converge with nothing lost.
@@ -30,6 +32,8 @@ start_server() {
   server_pid=$!
   for _ in $(seq 50); do grep -q "listening on" "$work/server.log" && break; sleep 0.1; done
 }
+# run, keeping the last line printed (a list command's element id) in the variable VAR.
+keep() { local var="$1"; shift; run "$@" | tee "$work/last"; printf -v "$var" '%s' "$(tail -1 "$work/last")"; }
 stop_server() { kill "$server_pid" && wait "$server_pid" 2>/dev/null || true; server_pid=""; }
 
 step "1. Local writes: every commit is a journal entry"
@@ -80,6 +84,23 @@ echo "increments commute: both clients count 2 + 5"
 run "$journal" get "$alice" stats s
 run "$journal" get "$bob" stats s
 run "$journal" status "$bob"
+
+step "7b. A shared list: both clients insert into it, bob removes an element; sync merges element by element"
+# Each insert prints the new element's id; the other list commands take it.
+keep milk "$journal" list-insert "$alice" lists shopping items milk
+keep eggs "$journal" list-insert "$alice" lists shopping items eggs
+for client in "$alice" "$bob"; do run "$journal" sync "$client" --server "$addr"; done
+echo "offline, both insert right after milk; bob removes eggs"
+run "$journal" list-insert "$alice" lists shopping items butter --after "$milk"
+run "$journal" list-insert "$bob" lists shopping items flour --after "$milk"
+run "$journal" list-remove "$bob" lists shopping items "$eggs"
+for client in "$alice" "$bob" "$alice"; do run "$journal" sync "$client" --server "$addr"; done
+run "$journal" get "$alice" lists shopping
+run "$journal" get "$bob" lists shopping
+if [ "$("$journal" get "$alice" lists shopping --json)" != "$("$journal" get "$bob" lists shopping --json)" ]; then
+  echo "demo: the two lists differ" >&2; exit 1
+fi
+echo "converged: both inserts kept once, in the same (id) order on both clients; eggs stays removed"
 
 step "8. The operator backs the server up"
 stop_server

@@ -24,8 +24,9 @@ CliRun Cli(const std::vector<std::string>& args) {
   return {code, out.str(), err.str()};
 }
 
-const std::vector<std::string> kCommands = {"put", "incr", "del",  "get",
-                                            "ls",  "log",  "info", "verify"};
+const std::vector<std::string> kCommands = {"put",         "incr",     "del",       "list-insert",
+                                            "list-remove", "list-set", "list-move", "get",
+                                            "ls",          "log",      "info",      "verify"};
 
 TEST(CliDispatch, TopHelpListsEveryCommand) {
   for (const auto& args : std::vector<std::vector<std::string>>{{"--help"}, {"help"}, {"-h"}}) {
@@ -73,6 +74,28 @@ TEST(CliDispatch, UsageErrorsExitTwoWithoutTouchingAnything) {
            {"incr", "db", "tasks", "t1", "views", "1.5"},
            {"incr", "db", "tasks", "t1", "views", "abc"},
            {"del", "db", "tasks", "t1", "f", "g"},
+           {"list-insert", "db", "lists", "l1", "items"},
+           {"list-insert", "db", "lists", "l1", "items", "x", "y"},
+           {"list-insert", "db", "lists", "l1", "items", "x", "--after", "3"},
+           {"list-insert", "db", "lists", "l1", "items", "x", "--after", "3.c0ffee"},
+           {"list-insert", "db", "lists", "l1", "items", "x", "--after", "0.00000000000000ff"},
+           {"list-insert", "db", "lists", "l1", "items", "x", "--after"},
+           {"list-insert", "db", "lists", "l1", "items", "x", "--head", "--after",
+            "3.0000000000c0ffee"},
+           {"list-insert", "db", "lists", "l1", "items", "1e999"},
+           {"list-insert", "db", "lists", "l1", "items", "@"},
+           {"list-insert", "db", "lists", "l1", "", "x"},
+           {"list-insert", "db", "lists", "l1", "items", "x", "--string=yes"},
+           {"list-remove", "db", "lists", "l1", "items"},
+           {"list-remove", "db", "lists", "l1", "items", "abc"},
+           {"list-remove", "db", "lists", "l1", "items", "3.0000000000c0ffee", "--head"},
+           {"list-set", "db", "lists", "l1", "items", "3.0000000000c0ffee"},
+           {"list-set", "db", "lists", "l1", "items", "3.0000000000C0FFEEX", "x"},
+           {"list-set", "db", "lists", "", "items", "3.0000000000c0ffee", "x"},
+           {"list-move", "db", "lists", "l1", "items", "3.0000000000c0ffee", "--after", "x"},
+           {"list-move", "db", "lists", "l1", "items", "3.0000000000c0ffee", "--after",
+            "3.0000000000c0ffee"},
+           {"list-move", "db", "lists", "l1", "items", "-3"},
            {"ls"},
            {"log", "db", "--since"},
            {"log", "db", "--since", "-1"},
@@ -101,6 +124,14 @@ TEST(CliDispatch, UsageErrorMessagesSayWhatWasWrong) {
   EXPECT_NE(r.err.find("usage: journal put DB COLLECTION KEY"), std::string::npos) << r.err;
   r = Cli({"put", "db", "tasks", "t1", "=5"});
   EXPECT_NE(r.err.find("empty field name"), std::string::npos) << r.err;
+  r = Cli({"list-remove", "db", "lists", "l1", "items", "abc"});
+  EXPECT_NE(r.err.find("ID must be an element id"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("got abc"), std::string::npos) << r.err;
+  r = Cli({"list-insert", "db", "lists", "l1", "items", "x", "--after", "3"});
+  EXPECT_NE(r.err.find("--after must be an element id"), std::string::npos) << r.err;
+  r = Cli({"list-move", "db", "lists", "l1", "items", "3.0000000000c0ffee", "--head", "--after",
+           "4.0000000000c0ffee"});
+  EXPECT_NE(r.err.find("--after and --head exclude each other"), std::string::npos) << r.err;
   r = Cli({"frobnicate"});
   EXPECT_NE(r.err.find("unknown command \"frobnicate\""), std::string::npos) << r.err;
 }

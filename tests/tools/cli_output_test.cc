@@ -80,6 +80,43 @@ TEST(CliDisplay, ValuesAndOperationsOnOneLine) {
             "increment tasks/t1 views +0");
 }
 
+Value ListOf(std::vector<ListElement> elements) {
+  return Value::ListValue(List{std::move(elements)});
+}
+
+// List ops name element ids; a value placed "at the head" or "after ID",
+// never "after head".
+TEST(CliDisplay, ListOpsNameTheirElementsAndPlaces) {
+  const ElementId a{3, 0xc0ffee}, b{4, 0xbeef}, c{5, 0xc0ffee};
+  EXPECT_EQ(DisplayOperation(
+                Operation::ListInsert("lists", "l1", "items", std::nullopt, a, Value::String("x"))),
+            R"(list-insert lists/l1 items 3.0000000000c0ffee="x" at the head)");
+  EXPECT_EQ(DisplayOperation(Operation::ListInsert("lists", "l1", "items", a, b, Value::Int(2))),
+            "list-insert lists/l1 items 4.000000000000beef=2 after 3.0000000000c0ffee");
+  EXPECT_EQ(DisplayOperation(Operation::ListRemove("lists", "l1", "items", a)),
+            "list-remove lists/l1 items 3.0000000000c0ffee");
+  EXPECT_EQ(DisplayOperation(Operation::ListSet("lists", "l1", "items", a, Value::Bool(true))),
+            "list-set lists/l1 items 3.0000000000c0ffee=true");
+  EXPECT_EQ(DisplayOperation(Operation::ListMove("lists", "l1", "items", a, b, c)),
+            "list-move lists/l1 items 3.0000000000c0ffee after 4.000000000000beef as "
+            "5.0000000000c0ffee");
+  EXPECT_EQ(DisplayOperation(Operation::ListMove("lists", "l1", "items", a, std::nullopt, c)),
+            "list-move lists/l1 items 3.0000000000c0ffee at the head as 5.0000000000c0ffee");
+}
+
+// Lists show their present elements; tombstones stay hidden, and element
+// values read as any value does (nan, not its JSON form).
+TEST(CliDisplay, ListsShowPresentElementsWithOrWithoutIds) {
+  const ElementId a{1, 0xa}, b{2, 0xb}, c{3, 0xc};
+  Value list = ListOf({{a, Value::String("x"), false, {}},
+                       {b, Value::Null(), true, c},
+                       {c, Value::Double(std::numeric_limits<double>::quiet_NaN()), false, {}}});
+  EXPECT_EQ(DisplayValue(list), R"(["x", nan])");
+  EXPECT_EQ(DisplayValueWithIds(list), R"([1.000000000000000a="x", 3.000000000000000c=nan])");
+  EXPECT_EQ(DisplayValue(ListOf({})), "[]");
+  EXPECT_EQ(DisplayValueWithIds(Value::Int(7)), "7");
+}
+
 TEST(CliDisplay, TimesAreUtcWithMicroseconds) {
   EXPECT_EQ(FormatTimeUs(0), "1970-01-01T00:00:00.000000Z");
   EXPECT_EQ(FormatTimeUs(-1), "1969-12-31T23:59:59.999999Z");

@@ -174,5 +174,35 @@ TEST(CliValueSyntax, AnAtValueNamesAFileToReadAndColonEqualsKeepsTheText) {
   EXPECT_FALSE(ParseFieldAssignments({"a=@-", "b=@-"}, reader).ok());
 }
 
+// The list commands' VALUE stands alone: typed as put types it, --string
+// (as_string) keeps the text, @FILE reads a file; the errors name VALUE and
+// --string, not put's FIELD:=.
+TEST(CliValueSyntax, AValueArgumentIsTypedAsPutTypesIt) {
+  auto reader = [](std::string_view file) -> Result<Value> {
+    if (file == "missing") return Status::NotFound("no file \"missing\"");
+    return Value::String("contents of " + std::string(file));
+  };
+  EXPECT_EQ(ParseValueArgument("42", false, NoFile).value(), Value::Int(42));
+  EXPECT_EQ(ParseValueArgument("1.5", false, NoFile).value(), Value::Double(1.5));
+  EXPECT_EQ(ParseValueArgument("null", false, NoFile).value(), Value::Null());
+  EXPECT_EQ(ParseValueArgument("milk", false, NoFile).value(), Value::String("milk"));
+  EXPECT_EQ(ParseValueArgument("42", true, NoFile).value(), Value::String("42"));
+  EXPECT_EQ(ParseValueArgument("@f1", true, NoFile).value(), Value::String("@f1"));
+  EXPECT_EQ(ParseValueArgument("@f1", false, reader).value(), Value::String("contents of f1"));
+
+  Result<Value> missing = ParseValueArgument("@missing", false, reader);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(missing.status().IsNotFound());
+  EXPECT_EQ(missing.status().message(), "VALUE: no file \"missing\"");
+  Result<Value> huge = ParseValueArgument("1e999", false, NoFile);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_TRUE(huge.status().IsInvalidArgument());
+  EXPECT_NE(huge.status().message().find("--string"), std::string::npos);
+  EXPECT_TRUE(
+      ParseValueArgument("99999999999999999999", false, NoFile).status().IsInvalidArgument());
+  EXPECT_TRUE(ParseValueArgument("@", false, NoFile).status().IsInvalidArgument());
+  EXPECT_EQ(ParseValueArgument("1e999", true, NoFile).value(), Value::String("1e999"));
+}
+
 }  // namespace
 }  // namespace journaldb::cli

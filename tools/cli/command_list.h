@@ -3,7 +3,8 @@
 // Adding a command: write commands/<name>.cc defining
 // `const Command& <Name>Command()` in namespace journaldb::cli (see
 // commands/get.cc for a read command, commands/put.cc for a write command),
-// then add one X(<Name>) line below. CMake picks up commands/*.cc by itself.
+// then add one X(<Name>) line below (commands/list.cc defines the four list
+// commands). CMake picks up commands/*.cc by itself.
 #ifndef JOURNALDB_TOOLS_CLI_COMMAND_LIST_H_
 #define JOURNALDB_TOOLS_CLI_COMMAND_LIST_H_
 
@@ -13,6 +14,10 @@
   X(Put)                        \
   X(Incr)                       \
   X(Del)                        \
+  X(ListInsert)                 \
+  X(ListRemove)                 \
+  X(ListSet)                    \
+  X(ListMove)                   \
   X(Get)                        \
   X(Ls)                         \
   X(Log)                        \

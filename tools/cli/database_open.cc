@@ -38,20 +38,32 @@ Result<std::unique_ptr<Database>> OpenForWrite(const std::string& path, bool cre
   return Database::Open(path, options);
 }
 
-Outcome CommitOps(const std::string& path, bool create_if_missing, std::vector<Operation> ops,
-                  Committed* committed) {
-  for (const Operation& op : ops)
-    if (Status s = op.Validate(); !s.ok()) return Outcome::Usage(s.message());
+Outcome CommitTransaction(const std::string& path, bool create_if_missing,
+                          const std::function<Status(Database& db, Transaction& txn)>& write,
+                          Committed* committed) {
   Result<std::unique_ptr<Database>> db = OpenForWrite(path, create_if_missing);
   if (!db.ok()) return OpenFailed(path, db.status());
   Transaction txn = (*db)->BeginTransaction();
-  for (Operation& op : ops)
-    if (Status s = txn.Write(std::move(op)); !s.ok()) return Outcome::Failed(s);
+  if (Status s = write(**db, txn); !s.ok()) return Outcome::Failed(s);
   Result<Lsn> lsn = txn.Commit();
   if (!lsn.ok()) return Outcome::Failed(lsn.status());
   committed->db = std::move(db).value();
   committed->lsn = *lsn;
   return Outcome::Ok();
+}
+
+Outcome CommitOps(const std::string& path, bool create_if_missing, std::vector<Operation> ops,
+                  Committed* committed) {
+  for (const Operation& op : ops)
+    if (Status s = op.Validate(); !s.ok()) return Outcome::Usage(s.message());
+  return CommitTransaction(
+      path, create_if_missing,
+      [&ops](Database&, Transaction& txn) {
+        for (Operation& op : ops)
+          if (Status s = txn.Write(std::move(op)); !s.ok()) return s;
+        return Status::OK();
+      },
+      committed);
 }
 
 }  // namespace journaldb::cli

@@ -13,6 +13,7 @@
 #ifndef JOURNALDB_TOOLS_CLI_DATABASE_OPEN_H_
 #define JOURNALDB_TOOLS_CLI_DATABASE_OPEN_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,14 @@ struct Committed {
   std::unique_ptr<Database> db;
   Lsn lsn = 0;
 };
+
+// Opens `path` for writing (creating it only if `create_if_missing`), lets
+// `write` fill one transaction (it may read `db`: this process holds the
+// write lock, so what it reads is what the transaction sees), and commits it.
+// An error from `write` fails the command (exit 1) with nothing written.
+Outcome CommitTransaction(const std::string& path, bool create_if_missing,
+                          const std::function<Status(Database& db, Transaction& txn)>& write,
+                          Committed* committed);
 
 // Validates `ops` (a bad name is a usage error, checked before anything is
 // opened), opens `path` for writing (creating it only if `create_if_missing`)

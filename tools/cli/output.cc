@@ -104,11 +104,31 @@ std::string DisplayTarget(std::string_view collection, std::string_view key) {
 }
 
 std::string DisplayValue(const Value& v) {
+  if (v.type() == ValueType::kList) {
+    std::string s = "[";
+    for (const ListElement& e : v.as_list().elements) {
+      if (e.removed) continue;
+      if (s.size() > 1) s += ", ";
+      s += DisplayValue(e.value);
+    }
+    return s + "]";
+  }
   if (v.type() == ValueType::kDouble && !std::isfinite(v.as_double())) {
     double d = v.as_double();
     return std::isnan(d) ? "nan" : d > 0 ? "inf" : "-inf";
   }
   return v.ToString();
+}
+
+std::string DisplayValueWithIds(const Value& v) {
+  if (v.type() != ValueType::kList) return DisplayValue(v);
+  std::string s = "[";
+  for (const ListElement& e : v.as_list().elements) {
+    if (e.removed) continue;
+    if (s.size() > 1) s += ", ";
+    s += e.id.ToString() + "=" + DisplayValue(e.value);
+  }
+  return s + "]";
 }
 
 std::string DisplayFields(const FieldMap& fields) {
@@ -119,6 +139,15 @@ std::string DisplayFields(const FieldMap& fields) {
   }
   return s;
 }
+
+namespace {
+
+// Where a list insert or move puts its element.
+std::string DisplayPlace(const std::optional<ElementId>& after) {
+  return after ? "after " + after->ToString() : "at the head";
+}
+
+}  // namespace
 
 std::string DisplayOperation(const Operation& op) {
   std::string s = fmt::format("{} {}", OpKindName(op.kind), DisplayTarget(op.collection, op.key));
@@ -135,19 +164,19 @@ std::string DisplayOperation(const Operation& op) {
       s += fmt::format(" {} {:+}", DisplayName(op.field), op.delta);
       break;
     case OpKind::kListInsert:
-      s += fmt::format(" {} {} after {} = {}", DisplayName(op.field), op.element.ToString(),
-                       op.after ? op.after->ToString() : "head", DisplayValue(op.value));
+      s += fmt::format(" {} {}={} {}", DisplayName(op.field), op.element.ToString(),
+                       DisplayValue(op.value), DisplayPlace(op.after));
       break;
     case OpKind::kListRemove:
       s += fmt::format(" {} {}", DisplayName(op.field), op.element.ToString());
       break;
     case OpKind::kListSet:
-      s += fmt::format(" {} {} = {}", DisplayName(op.field), op.element.ToString(),
+      s += fmt::format(" {} {}={}", DisplayName(op.field), op.element.ToString(),
                        DisplayValue(op.value));
       break;
     case OpKind::kListMove:
-      s += fmt::format(" {} {} after {} as {}", DisplayName(op.field), op.element.ToString(),
-                       op.after ? op.after->ToString() : "head", op.moved_to.ToString());
+      s += fmt::format(" {} {} {} as {}", DisplayName(op.field), op.element.ToString(),
+                       DisplayPlace(op.after), op.moved_to.ToString());
       break;
   }
   return s;

@@ -60,15 +60,23 @@ std::string DisplayName(std::string_view s);
 std::string DisplayTarget(std::string_view collection, std::string_view key);
 
 // A value as Value::ToString shows it (null, true, 42, 1.5, "text",
-// b64:...), except non-finite doubles, which read nan, inf and -inf.
+// b64:..., ["a", 2] for a list's present elements), except non-finite
+// doubles, which read nan, inf and -inf.
 std::string DisplayValue(const Value& v);
+
+// DisplayValue, but a list shows each present element's id, which list ops
+// name: [3.00c0ffee00c0ffee="a", 4.00c0ffee00c0ffee=2].
+std::string DisplayValueWithIds(const Value& v);
 
 // `name=value name=value` in field-name order, values through DisplayValue.
 std::string DisplayFields(const FieldMap& fields);
 
 // One operation on one line: `upsert tasks/t1 title="milk"`,
 // `erase-field tasks/t1 done`, `erase-object tasks/t1`,
-// `increment tasks/t1 views +1`.
+// `increment tasks/t1 views +1`; list ops name element ids:
+// `list-insert lists/l1 items 3.00c0ffee00c0ffee="a" at the head` (or
+// `after ID`), `list-remove lists/l1 items ID`, `list-set lists/l1 items
+// ID="b"`, `list-move lists/l1 items ID after ID as NEW-ID`.
 std::string DisplayOperation(const Operation& op);
 
 // Microseconds since the Unix epoch as UTC ISO 8601: 2026-11-26T12:34:03.123456Z.

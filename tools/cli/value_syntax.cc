@@ -105,6 +105,26 @@ Result<FieldAssignment> ParseFieldAssignment(std::string_view arg) {
   return FieldAssignment{std::string(field), std::move(typed).value(), std::nullopt};
 }
 
+Result<Value> ParseValueArgument(std::string_view text, bool as_string,
+                                 const ValueFileReader& read_file) {
+  if (as_string) return Value::String(std::string(text));
+  if (text.starts_with('@')) {
+    if (text.size() == 1)
+      return Status::InvalidArgument(
+          "VALUE @ needs a file name (@FILE, @- for stdin; --string stores the text @)");
+    Result<Value> v = read_file(text.substr(1));
+    if (!v.ok()) return Status(v.status().code(), "VALUE: " + v.status().message());
+    return v;
+  }
+  Result<Value> typed = ParseTypedValue(text);
+  if (!typed.ok())
+    return Status::InvalidArgument(
+        fmt::format("VALUE {} is a number int64 or double cannot hold; give --string to store it "
+                    "as a string",
+                    text));
+  return typed;
+}
+
 Result<FieldMap> ParseFieldAssignments(const std::vector<std::string>& args,
                                        const ValueFileReader& read_file) {
   FieldMap fields;

@@ -55,6 +55,14 @@ Result<Value> ParseTypedValue(std::string_view text);
 // therefore cannot contain '=' or end in ':'.
 Result<FieldAssignment> ParseFieldAssignment(std::string_view arg);
 
+// A VALUE argument on its own (the list commands' element values): typed as
+// above, `@FILE` and `@-` read with `read_file`'s errors; with `as_string`
+// (their --string, put's `:=`) TEXT unchanged. Invalid-argument for a number
+// literal int64 or double cannot hold (pointing at --string) and for a lone
+// `@`.
+Result<Value> ParseValueArgument(std::string_view text, bool as_string,
+                                 const ValueFileReader& read_file);
+
 // All assignments of one `put` as a field map, each FIELD=@FILE read with
 // `read_file`'s errors; a field given twice, or stdin (`@-`) named twice, is
 // an invalid argument.

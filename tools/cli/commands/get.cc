@@ -11,8 +11,10 @@ namespace journaldb::cli {
 namespace {
 
 constexpr std::string_view kDescription =
-    R"(Prints the object's fields, one per line, in field-name order. A missing
-object is an error (exit 1, "not found"). Opens DB read-only.
+    R"(Prints the object's fields, one per line, in field-name order. A list
+field prints its present elements one per line between [ and ], each with
+its element id, which list-remove, list-set, list-move and --after take. A
+missing object is an error (exit 1, "not found"). Opens DB read-only.
 
 example:
   journal get app.db tasks t1
@@ -35,8 +37,21 @@ Outcome Run(const ParsedArgs& args, Output& out) {
              << (obj->fields.empty() ? " (no fields)\n" : "\n");
   size_t width = 0;
   for (const auto& [name, value] : obj->fields) width = std::max(width, DisplayName(name).size());
-  for (const auto& [name, value] : obj->fields)
-    out.text() << fmt::format("  {:<{}}  {}\n", DisplayName(name), width, DisplayValue(value));
+  for (const auto& [name, value] : obj->fields) {
+    if (value.type() != ValueType::kList) {
+      out.text() << fmt::format("  {:<{}}  {}\n", DisplayName(name), width, DisplayValue(value));
+      continue;
+    }
+    // One element per line, so its id is there to copy into a list command.
+    bool empty = true;
+    for (const ListElement& e : value.as_list().elements) {
+      if (e.removed) continue;
+      if (empty) out.text() << fmt::format("  {:<{}}  [\n", DisplayName(name), width);
+      empty = false;
+      out.text() << fmt::format("    {}  {}\n", e.id.ToString(), DisplayValue(e.value));
+    }
+    out.text() << (empty ? fmt::format("  {:<{}}  []\n", DisplayName(name), width) : "  ]\n");
+  }
   return Outcome::Ok();
 }
 

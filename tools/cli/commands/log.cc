@@ -13,8 +13,8 @@ constexpr std::string_view kDescription =
     R"(Prints the journal entries in lsn order: for each, its lsn, commit time
 (UTC), the download cursor (last synced server version), epoch and client id
 current at commit, its operations, and the before-image of every field it
-touched (the value before the transaction; "absent" if the field did not
-exist). A damaged entry stops the listing with an error naming its lsn (exit
+touched (the value before the transaction, a list with its element ids;
+"absent" if the field did not exist). A damaged entry stops the listing with an error naming its lsn (exit
 1); the entries before it have been printed (human output) and nothing is
 skipped. Opens DB read-only.
 
@@ -34,8 +34,9 @@ void PrintEntry(const JournalEntry& e, std::ostream& out) {
   for (const BeforeImage& b : e.before) {
     out << fmt::format("  before {} {}: ", DisplayTarget(b.collection, b.key),
                        DisplayName(b.field));
+    // A list with its element ids, which the entry's list ops name.
     if (b.value)
-      out << DisplayValue(*b.value) << "\n";
+      out << DisplayValueWithIds(*b.value) << "\n";
     else if (b.object_existed)
       out << "absent\n";
     else
