@@ -8,7 +8,8 @@
 # element); then the server is restored from an older
 # backup, and alice's client reset keeps everything she wrote: a recovery
 # snapshot, the wipe, the server state, a three-way diff and an exactly-once
-# replay, after which both clients converge with nothing lost.
+# replay (the list element by element, next to bob's edits of it), after
+# which both clients converge with nothing lost.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh"
@@ -91,8 +92,8 @@ keep milk "$journal" list-insert "$alice" lists shopping items milk
 keep eggs "$journal" list-insert "$alice" lists shopping items eggs
 for client in "$alice" "$bob"; do run "$journal" sync "$client" --server "$addr"; done
 echo "offline, both insert right after milk; bob removes eggs"
-run "$journal" list-insert "$alice" lists shopping items butter --after "$milk"
-run "$journal" list-insert "$bob" lists shopping items flour --after "$milk"
+keep butter "$journal" list-insert "$alice" lists shopping items butter --after "$milk"
+keep flour "$journal" list-insert "$bob" lists shopping items flour --after "$milk"
 run "$journal" list-remove "$bob" lists shopping items "$eggs"
 for client in "$alice" "$bob" "$alice"; do run "$journal" sync "$client" --server "$addr"; done
 run "$journal" get "$alice" lists shopping
@@ -109,15 +110,25 @@ start_server "$addr"
 
 step "9. Alice syncs one more write (acknowledged), then works offline"
 run "$journal" incr "$alice" stats s views 10
+run "$journal" list-insert "$alice" lists shopping items sugar --after "$milk"
 run "$journal" sync "$alice" --server "$addr"
 run "$journal" put "$alice" tasks t3 title="offline only"
 run "$journal" incr "$alice" stats s views 100
+run "$journal" list-insert "$alice" lists shopping items jam --after "$flour"
+run "$journal" list-set "$alice" lists shopping items "$butter" "salted butter"
 
 step "10. Disaster: the server is restored from the backup (a new epoch)"
 stop_server
 run "$server" restore --data "$work/server" --from "$work/backup"
 start_server "$addr"
-echo "alice's acknowledged +10 is gone from the server; her offline work never reached it"
+echo "alice's acknowledged +10 and sugar are gone from the server; her offline work never reached it"
+
+step "10b. Meanwhile bob works on the restored server: his reset is automatic (nothing of his is lost)"
+run "$journal" sync "$bob" --server "$addr" --on-reset recover
+run "$journal" list-insert "$bob" lists shopping items rice --after "$milk"
+run "$journal" list-remove "$bob" lists shopping items "$butter"
+run "$journal" sync "$bob" --server "$addr"
+run "$journal" get "$bob" lists shopping
 
 step "11. Alice's next sync: the server demands a client reset; nothing is touched yet"
 run "$journal" sync "$alice" --server "$addr" || echo "(exit $?: the reset is pending)"
@@ -130,7 +141,7 @@ run "$journal" get "$alice" stats s
 recovery="$(ls -d "$alice.recovery"/*/ | head -1)"
 recovery="${recovery%/}"
 
-step "13. Three-way diff: base / local / server for every diverged op"
+step "13. Three-way diff: base / local / server for every diverged op (list ops by element, with neighbours)"
 run "$journal" diff "$recovery" "$alice"
 
 step "14. Replay with local-wins, exactly once (a rerun does nothing)"
@@ -138,7 +149,7 @@ run "$journal" replay "$recovery" "$alice" --policy local-wins
 run "$journal" replay "$recovery" "$alice" --policy local-wins
 run "$journal" recoveries "$alice"
 
-step "15. Everyone syncs (bob's reset runs automatically with --on-reset recover): converged"
+step "15. Everyone syncs: converged"
 run "$journal" sync "$alice" --server "$addr"
 run "$journal" sync "$bob" --server "$addr" --on-reset recover
 run "$journal" sync "$alice" --server "$addr"
@@ -147,6 +158,17 @@ run "$journal" ls "$bob" tasks
 echo "nothing lost: 2 + 5 + 10 + 100 on both clients"
 run "$journal" get "$alice" stats s
 run "$journal" get "$bob" stats s
+echo "the list, recovered element by element: sugar and jam (alice) and rice (bob) once each;"
+echo "butter stays removed (bob), so alice's rename of it had no effect"
+run "$journal" get "$alice" lists shopping
+run "$journal" get "$bob" lists shopping
+items="$("$journal" ls "$bob" lists)"
+for item in sugar jam rice; do
+  if [ "$(grep -o "\"$item\"" <<<"$items" | wc -l)" != 1 ]; then
+    echo "demo: expected $item once in bob's list: $items" >&2; exit 1
+  fi
+done
+if grep -q butter <<<"$items"; then echo "demo: butter came back: $items" >&2; exit 1; fi
 run "$journal" verify "$alice"
 alice_state="$("$journal" ls "$alice" --json)"
 bob_state="$("$journal" ls "$bob" --json)"

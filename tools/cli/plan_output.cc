@@ -18,13 +18,13 @@ std::string DisplayElement(const std::optional<Value>& v, bool removed = false) 
   return removed ? "removed" : "absent";
 }
 
-// `a, b, [x], c`: the element among its neighbours; without it, `a, b | c`
-// marks where it would go.
+// `..., a, b, [x], c, ...`: the element among its neighbours; without it,
+// `..., a, (here), c, ...` marks where it would go.
 std::string DisplayNeighbourhood(const std::vector<Value>& before, const std::optional<Value>& at,
                                  const std::vector<Value>& after) {
-  std::string s = before.empty() ? "^" : "...";
+  std::string s = "...";
   for (const Value& v : before) s += ", " + DisplayValue(v);
-  s += at ? ", [" + DisplayValue(*at) + "]" : " |";
+  s += at ? ", [" + DisplayValue(*at) + "]" : ", (here)";
   for (const Value& v : after) s += ", " + DisplayValue(v);
   return s + ", ...";
 }
@@ -62,7 +62,12 @@ void PrintPlannedFields(const PlannedOp& op, std::ostream& out) {
   }
   // What the policies will do to it, so nobody is surprised by a partial
   // object (docs/merge-semantics.md rule 4).
-  if (op.cls == ReplayClass::kGone && op.op.kind != OpKind::kEraseObject)
+  const bool element_removed =
+      !op.fields.empty() && op.fields[0].element && op.fields[0].element->removed_on_server;
+  if (op.cls == ReplayClass::kGone && element_removed)
+    out << "    (the server removed this element: the op has no effect; local-wins tries it and "
+           "reports it not applicable, server-wins skips it)\n";
+  else if (op.cls == ReplayClass::kGone && op.op.kind != OpKind::kEraseObject)
     out << fmt::format(
         "    (the server deleted {}: local-wins recreates it with only the fields this op "
         "writes, server-wins skips the op)\n",
