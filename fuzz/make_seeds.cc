@@ -11,12 +11,21 @@
 #include "journaldb/recovery/manifest_codec.h"
 #include "journaldb/protocol/wire_codec.h"
 
+using journaldb::ElementId;
+using journaldb::ListElement;
 using journaldb::Operation;
 using journaldb::Value;
 
 namespace {
 void Write(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
+}
+bool IsRepeatedIdError(const journaldb::Status& s) {
+  return s.IsCorruption() && s.message().find("repeated") != std::string::npos;
+}
+int Broken(const char* what) {
+  std::fprintf(stderr, "make_seeds: the %s do not decode as intended\n", what);
+  return 1;
 }
 }  // namespace
 
@@ -48,6 +57,52 @@ int main(int argc, char** argv) {
   Write(out + "/journal_entry_fuzzer/single_increment", journaldb::codec::EncodeEntry(small));
   Write(out + "/stored_object_fuzzer/all_types", journaldb::codec::EncodeObject(all_types));
   Write(out + "/stored_object_fuzzer/empty", journaldb::codec::EncodeObject({}));
+  // Lists: a present element, a removed one (tombstone), and a moved one:
+  // the tombstone at its old place forwards to its new id.
+  const ElementId a{1, 0xc0ffee}, b{2, 0xc0ffee}, c{3, 0xbeef}, c_moved{4, 0xc0ffee};
+  journaldb::List steps;
+  steps.elements = {ListElement{c_moved, Value::String("milk"), false, {}},
+                    ListElement{a, Value::Int(7), false, {}},
+                    ListElement{b, Value::Null(), true, {}},
+                    ListElement{c, Value::Null(), true, c_moved}};
+  const Value steps_value = Value::ListValue(steps);
+  journaldb::List repeated = steps;
+  repeated.elements[1].id = c_moved;  // two elements with one id: never made by the fold
+  const Value repeated_value = Value::ListValue(repeated);
+  const std::string steps_object =
+      journaldb::codec::EncodeObject({{"steps", steps_value}, {"title", Value::String("soup")}});
+  const std::string repeated_object = journaldb::codec::EncodeObject({{"steps", repeated_value}});
+  // The malformed seeds must reach the decoder's list check, not stop earlier.
+  if (!journaldb::codec::DecodeObject(steps_object, "seed").ok() ||
+      !IsRepeatedIdError(journaldb::codec::DecodeObject(repeated_object, "seed").status()))
+    return Broken("list objects");
+  Write(out + "/stored_object_fuzzer/list_tombstones_forwarding", steps_object);
+  Write(out + "/stored_object_fuzzer/list_malformed_repeated_id", repeated_object);
+  // Every list op kind, with the whole list before the transaction as the
+  // before-image (tombstones and forwarding included).
+  journaldb::JournalEntry list_entry;
+  list_entry.lsn = 9;
+  list_entry.download_cursor = 4;
+  list_entry.epoch = 11;
+  list_entry.client_id = 5;
+  list_entry.commit_time_us = 1700000000000000;
+  const ElementId d{5, 0xc0ffee}, a_moved{6, 0xc0ffee};
+  list_entry.ops = {Operation::ListInsert("recipes", "r1", "steps", a, d, Value::String("salt")),
+                    Operation::ListInsert("recipes", "r1", "steps", std::nullopt, ElementId{7, 1},
+                                          Value::BytesValue(std::string("\x00\xff", 2))),
+                    Operation::ListSet("recipes", "r1", "steps", c, Value::Double(-0.5)),
+                    Operation::ListMove("recipes", "r1", "steps", a, std::nullopt, a_moved),
+                    Operation::ListRemove("recipes", "r1", "steps", d)};
+  list_entry.before = {{"recipes", "r1", "steps", true, steps_value}};
+  const std::string list_ops = journaldb::codec::EncodeEntry(list_entry);
+  list_entry.ops.resize(1);
+  list_entry.before = {{"recipes", "r1", "steps", true, repeated_value}};
+  const std::string repeated_entry = journaldb::codec::EncodeEntry(list_entry);
+  if (!journaldb::codec::DecodeEntryAnyLsn(list_ops).ok() ||
+      !IsRepeatedIdError(journaldb::codec::DecodeEntryAnyLsn(repeated_entry).status()))
+    return Broken("list entries");
+  Write(out + "/journal_entry_fuzzer/list_ops", list_ops);
+  Write(out + "/journal_entry_fuzzer/list_malformed_repeated_id", repeated_entry);
   journaldb::RecoveryManifest m;
   m.recovery_id = "20261126T120000Z-0badf00d";
   m.reason = "epoch-mismatch";
