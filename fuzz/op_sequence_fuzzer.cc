@@ -33,10 +33,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "journaldb/engine/open_with_env.h"
@@ -97,79 +99,80 @@ Value MakeValue(Input& in) {
 // sometimes go to the scalar fields, so each kind meets the other's values.
 constexpr const char* kFields[] = {"f", "g", "h", "l"};
 
-// What a run knows of list elements: every id it inserted or moved an
-// element to (returned by the list API or made up for a raw op), kept even
-// if the commit failed or the element was removed since.
+// What a run knows of list elements, per list (collection, key, field): every
+// id it inserted or moved an element to (returned by the list API or made up
+// for a raw op), kept even if the commit failed or the element was removed
+// since. Per list, so picked ids mostly name elements of the list at hand.
 struct ListIds {
-  std::vector<ElementId> given;
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<ElementId>> given;
   uint64_t next_made_up = 1;
+  ElementId MadeUp() { return ElementId{1000 + next_made_up++, 9}; }
 };
 
-// An id the run was given (if any), else a made-up one: counter 0 (refused
+// An id given for this list (if any), else a made-up one: counter 0 (refused
 // by validation), a small counter (may collide with a real id) or a fresh one.
-ElementId PickId(Input& in, ListIds& ids) {
+ElementId PickId(Input& in, const std::vector<ElementId>& known, ListIds& ids) {
   const uint8_t b = in.Byte();
-  if (b % 4 != 0 && !ids.given.empty()) return ids.given[in.Byte() % ids.given.size()];
+  if (b % 4 != 0 && !known.empty()) return known[in.Byte() % known.size()];
   switch (b % 3) {
     case 0:
       return ElementId{in.Byte() % 4u, in.Byte() % 3u};
     case 1:
       return ElementId{in.Byte() % 8u + 1, 1};
     default:
-      return ElementId{1000 + ids.next_made_up++, 7};
+      return ids.MadeUp();
   }
 }
 
-std::optional<ElementId> PickAnchor(Input& in, ListIds& ids) {
+std::optional<ElementId> PickAnchor(Input& in, const std::vector<ElementId>& known, ListIds& ids) {
   if (in.Byte() % 3 == 0) return std::nullopt;  // the head
-  return PickId(in, ids);
+  return PickId(in, known, ids);
 }
 
 // One list op on c/k.f, through the checked API or as a raw op. Returns the
 // write's status; only not-found and invalid-argument may come back.
 Status WriteListOp(Input& in, journaldb::Transaction& t, const std::string& c, const std::string& k,
                    const std::string& f, ListIds& ids) {
+  std::vector<ElementId>& known = ids.given[{c, k, f}];
   const uint8_t kind = in.Byte();
   if (kind & 0x10) {  // raw, unchecked until commit
     switch (kind % 4) {
       case 0: {
         // A new id usually; sometimes one the list may hold already.
-        ElementId id =
-            in.Byte() % 4 == 0 ? PickId(in, ids) : ElementId{1000 + ids.next_made_up++, 9};
-        auto after = PickAnchor(in, ids);
-        ids.given.push_back(id);
+        ElementId id = in.Byte() % 4 == 0 ? PickId(in, known, ids) : ids.MadeUp();
+        auto after = PickAnchor(in, known, ids);
+        known.push_back(id);
         return t.Write(Operation::ListInsert(c, k, f, after, id, MakeValue(in)));
       }
       case 1:
-        return t.Write(Operation::ListRemove(c, k, f, PickId(in, ids)));
+        return t.Write(Operation::ListRemove(c, k, f, PickId(in, known, ids)));
       case 2:
-        return t.Write(Operation::ListSet(c, k, f, PickId(in, ids), MakeValue(in)));
+        return t.Write(Operation::ListSet(c, k, f, PickId(in, known, ids), MakeValue(in)));
       default: {
-        ElementId element = PickId(in, ids);
-        auto after = PickAnchor(in, ids);
+        ElementId element = PickId(in, known, ids);
+        auto after = PickAnchor(in, known, ids);
         // A fresh moved_to usually; a taken one makes the move a no-op.
-        ElementId moved_to =
-            in.Byte() % 4 == 0 ? PickId(in, ids) : ElementId{1000 + ids.next_made_up++, 9};
-        ids.given.push_back(moved_to);
+        ElementId moved_to = in.Byte() % 4 == 0 ? PickId(in, known, ids) : ids.MadeUp();
+        known.push_back(moved_to);
         return t.Write(Operation::ListMove(c, k, f, element, after, moved_to));
       }
     }
   }
   switch (kind % 4) {
     case 0: {
-      auto after = PickAnchor(in, ids);
+      auto after = PickAnchor(in, known, ids);
       auto id = t.ListInsert(c, k, f, after, MakeValue(in));
-      if (id.ok()) ids.given.push_back(*id);
+      if (id.ok()) known.push_back(*id);
       return id.status();
     }
     case 1:
-      return t.ListRemove(c, k, f, PickId(in, ids));
+      return t.ListRemove(c, k, f, PickId(in, known, ids));
     case 2:
-      return t.ListSet(c, k, f, PickId(in, ids), MakeValue(in));
+      return t.ListSet(c, k, f, PickId(in, known, ids), MakeValue(in));
     default: {
-      ElementId element = PickId(in, ids);
-      auto moved = t.ListMove(c, k, f, element, PickAnchor(in, ids));
-      if (moved.ok()) ids.given.push_back(*moved);
+      ElementId element = PickId(in, known, ids);
+      auto moved = t.ListMove(c, k, f, element, PickAnchor(in, known, ids));
+      if (moved.ok()) known.push_back(*moved);
       return moved.status();
     }
   }
