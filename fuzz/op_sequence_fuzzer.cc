@@ -23,7 +23,7 @@
 // 1 to 10 ms for a whole run, so opens are rare: a reopen needs a two-byte
 // marker (a one-byte one made a third of all runs reopen: 11 runs/s), and a
 // fresh database comes every kRunsPerDatabase runs, after the full Verify. Opening is
-// still the dearest step (a reopen mid-run, a fresh database every 64 runs),
+// still the dearest step (a reopen mid-run, a fresh database every 512 runs),
 // so the database gets the smallest memory budget: small memtables are
 // quick to allocate and free, which under ASan is most of an open's cost.
 #include <rocksdb/db.h>
