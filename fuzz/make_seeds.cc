@@ -75,7 +75,7 @@ void WriteOpSequenceSeeds(const std::string& out) {
   };
   // Ids 0.. in the order given: 0, 1 after 0, 2 at the head, 3 (0 moved after
   // 2); sets, a remove, a set and an insert through 0's forwarding; an insert
-  // under a taken id (cannot apply); a move to a taken id (a no-op); a list
+  // under a taken id; a move to a taken id (a no-op); a list
   // op on a scalar field.
   write("list_ops",
         Cat({Txn({ApiInsert(kHead)}), Txn({ApiInsert(After(0)), ApiInsert(kHead)}),
