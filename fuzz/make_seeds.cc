@@ -2,21 +2,90 @@
 // (OUT_DIR/<fuzzer name>/*). The directories must exist.
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "journaldb/engine/client_reset_record.h"
 #include "journaldb/journal/codec.h"
-#include "journaldb/recovery/manifest_codec.h"
 #include "journaldb/protocol/wire_codec.h"
+#include "journaldb/recovery/manifest_codec.h"
 
+using journaldb::ElementId;
+using journaldb::ListElement;
 using journaldb::Operation;
 using journaldb::Value;
 
 namespace {
 void Write(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
+}
+bool IsRepeatedIdError(const journaldb::Status& s) {
+  return s.IsCorruption() && s.message().find("repeated") != std::string::npos;
+}
+int Broken(const char* what) {
+  std::fprintf(stderr, "make_seeds: the %s do not decode as intended\n", what);
+  return 1;
+}
+
+// Op sequences for op_sequence_fuzzer, byte by byte in the order it reads
+// them (fuzz/op_sequence_fuzzer.cc): list ops on one list, r<run>a/"k1".l.
+namespace seq {
+using Bytes = std::vector<uint8_t>;
+Bytes Cat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+// No reopen marker, the op count, the ops.
+Bytes Txn(std::initializer_list<Bytes> ops) {
+  return Cat({{0, static_cast<uint8_t>(ops.size() - 1)}, Cat(ops)});
+}
+// Collection a, key k1; field byte, a list op, on field "l".
+const Bytes kList = {0, 0, 0, 3, 4, 1};
+Bytes Known(uint8_t i) { return {1, i}; }  // the i-th id given for the list
+const Bytes kHead = {0};
+Bytes After(uint8_t i) { return Cat({{1}, Known(i)}); }
+const Bytes kNull = {0};
+const Bytes kInt = {2, 0, 0, 0, 0, 0, 0, 0, 0};
+Bytes ApiInsert(const Bytes& after) { return Cat({kList, {0x00}, after, kNull}); }
+Bytes ApiRemove(uint8_t i) { return Cat({kList, {0x01}, Known(i)}); }
+Bytes ApiSet(uint8_t i) { return Cat({kList, {0x02}, Known(i), kInt}); }
+Bytes ApiMove(uint8_t i, const Bytes& after) { return Cat({kList, {0x03}, Known(i), after}); }
+// Raw ops: an insert under a taken id, a set, a move to a taken id.
+Bytes RawInsertTaken(uint8_t i, const Bytes& after) {
+  return Cat({kList, {0x10, 0}, Known(i), after, kNull});
+}
+Bytes RawSet(uint8_t i) { return Cat({kList, {0x12}, Known(i), {1, 1}}); }
+Bytes RawMoveToTaken(uint8_t i, const Bytes& after, uint8_t to) {
+  return Cat({kList, {0x13}, Known(i), after, {0}, Known(to)});
+}
+// Field "f": an upsert of f = 0, then a list insert into it (not a list).
+const Bytes kUpsertF = Cat({{0, 0, 0, 0, 0, 1, 0}, kInt});
+const Bytes kListOnF = {0, 0, 0, 0, 4, 0, 0x00, 0, 0};
+}  // namespace seq
+
+void WriteOpSequenceSeeds(const std::string& out) {
+  using namespace seq;
+  auto write = [&](const std::string& name, const Bytes& b) {
+    Write(out + "/op_sequence_fuzzer/" + name, std::string(b.begin(), b.end()));
+  };
+  // Ids 0.. in the order given: 0, 1 after 0, 2 at the head, 3 (0 moved after
+  // 2); sets, a remove, a set and an insert through 0's forwarding; an insert
+  // under a taken id; a move to a taken id (a no-op); a list
+  // op on a scalar field.
+  write("list_ops",
+        Cat({Txn({ApiInsert(kHead)}), Txn({ApiInsert(After(0)), ApiInsert(kHead)}),
+             Txn({ApiSet(1), ApiMove(0, After(2))}), Txn({ApiRemove(1)}), Txn({RawSet(0)}),
+             Txn({ApiInsert(After(0))}), Txn({RawInsertTaken(2, kHead)}),
+             Txn({RawMoveToTaken(2, kHead, 3)}), Txn({kUpsertF}), Txn({kListOnF})}));
+  // Two elements, then the first moved under the second's id: a no-op, which
+  // a fold that placed it anyway would turn into a repeated id.
+  write("list_move_to_taken_id", Cat({Txn({ApiInsert(kHead)}), Txn({ApiInsert(After(0))}),
+                                      Txn({RawMoveToTaken(0, kHead, 1)})}));
 }
 }  // namespace
 
@@ -48,6 +117,53 @@ int main(int argc, char** argv) {
   Write(out + "/journal_entry_fuzzer/single_increment", journaldb::codec::EncodeEntry(small));
   Write(out + "/stored_object_fuzzer/all_types", journaldb::codec::EncodeObject(all_types));
   Write(out + "/stored_object_fuzzer/empty", journaldb::codec::EncodeObject({}));
+  // Lists: a present element, a removed one (tombstone), and a moved one:
+  // the tombstone at its old place forwards to its new id.
+  const ElementId a{1, 0xc0ffee}, b{2, 0xc0ffee}, c{3, 0xbeef}, c_moved{4, 0xc0ffee};
+  journaldb::List steps;
+  steps.elements = {ListElement{c_moved, Value::String("milk"), false, {}},
+                    ListElement{a, Value::Int(7), false, {}},
+                    ListElement{b, Value::Null(), true, {}},
+                    ListElement{c, Value::Null(), true, c_moved}};
+  const Value steps_value = Value::ListValue(steps);
+  journaldb::List repeated = steps;
+  repeated.elements[1].id = c_moved;  // two elements with one id: never made by the fold
+  const Value repeated_value = Value::ListValue(repeated);
+  const std::string steps_object =
+      journaldb::codec::EncodeObject({{"steps", steps_value}, {"title", Value::String("soup")}});
+  const std::string repeated_object = journaldb::codec::EncodeObject({{"steps", repeated_value}});
+  // The malformed seeds must reach the decoder's list check, not stop earlier.
+  if (!journaldb::codec::DecodeObject(steps_object, "seed").ok() ||
+      !IsRepeatedIdError(journaldb::codec::DecodeObject(repeated_object, "seed").status()))
+    return Broken("list objects");
+  Write(out + "/stored_object_fuzzer/list_tombstones_forwarding", steps_object);
+  Write(out + "/stored_object_fuzzer/list_malformed_repeated_id", repeated_object);
+  // Every list op kind, with the whole list before the transaction as the
+  // before-image (tombstones and forwarding included).
+  journaldb::JournalEntry list_entry;
+  list_entry.lsn = 9;
+  list_entry.download_cursor = 4;
+  list_entry.epoch = 11;
+  list_entry.client_id = 5;
+  list_entry.commit_time_us = 1700000000000000;
+  const ElementId d{5, 0xc0ffee}, a_moved{6, 0xc0ffee};
+  list_entry.ops = {Operation::ListInsert("recipes", "r1", "steps", a, d, Value::String("salt")),
+                    Operation::ListInsert("recipes", "r1", "steps", std::nullopt, ElementId{7, 1},
+                                          Value::BytesValue(std::string("\x00\xff", 2))),
+                    Operation::ListSet("recipes", "r1", "steps", c, Value::Double(-0.5)),
+                    Operation::ListMove("recipes", "r1", "steps", a, std::nullopt, a_moved),
+                    Operation::ListRemove("recipes", "r1", "steps", d)};
+  list_entry.before = {{"recipes", "r1", "steps", true, steps_value}};
+  const std::string list_ops = journaldb::codec::EncodeEntry(list_entry);
+  list_entry.ops.resize(1);
+  list_entry.before = {{"recipes", "r1", "steps", true, repeated_value}};
+  const std::string repeated_entry = journaldb::codec::EncodeEntry(list_entry);
+  if (!journaldb::codec::DecodeEntryAnyLsn(list_ops).ok() ||
+      !IsRepeatedIdError(journaldb::codec::DecodeEntryAnyLsn(repeated_entry).status()))
+    return Broken("list entries");
+  Write(out + "/journal_entry_fuzzer/list_ops", list_ops);
+  Write(out + "/journal_entry_fuzzer/list_malformed_repeated_id", repeated_entry);
+  WriteOpSequenceSeeds(out);
   journaldb::RecoveryManifest m;
   m.recovery_id = "20261126T120000Z-0badf00d";
   m.reason = "epoch-mismatch";

@@ -2,10 +2,20 @@
 // database (RocksDB over an in-memory Env), with a reopen in the middle where
 // the input holds two 0xFF bytes in a row before a transaction. After the
 // sequence an independent fold of the run's journal entries must equal what
-// the read API returns for the run's collections, and every kRunsPerDatabase
-// runs Database::Verify() must find the whole state equal to the fold of the
-// whole journal. Commits may fail only with invalid-argument (an
-// increment of a non-int64 field), and then must have written nothing.
+// the read API returns for the run's collections, every list the fold made
+// must be well formed (unique ids, forwarding only from tombstones to ids in
+// the list), and every kRunsPerDatabase runs Database::Verify() must find
+// the whole state equal to the fold of the whole journal. Commits may fail
+// only with invalid-argument (an increment of a non-int64 field, a list op
+// on a non-list field or on an element the list lacks), and then must have
+// written nothing.
+//
+// List ops go through both doors: the Transaction list API, which checks ids
+// and assigns new ones (not-found and invalid-argument are expected answers),
+// and Transaction::Write of raw list ops, unchecked until commit, with ids the
+// run was given earlier (so anchors, sets, moves and removes hit real
+// elements, including moved and removed ones) or made up (unknown anchors,
+// repeated insert ids).
 //
 // Runs share one database and each run writes to collections of its own,
 // named after the run: opening a database (RocksDB writes and re-parses its
@@ -13,22 +23,26 @@
 // 1 to 10 ms for a whole run, so opens are rare: a reopen needs a two-byte
 // marker (a one-byte one made a third of all runs reopen: 11 runs/s), and a
 // fresh database comes every kRunsPerDatabase runs, after the full Verify. Opening is
-// still the dearest step (a reopen mid-run, a fresh database every 64 runs),
+// still the dearest step (a reopen mid-run, a fresh database every 512 runs),
 // so the database gets the smallest memory budget: small memtables are
 // quick to allocate and free, which under ASan is most of an open's cost.
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 
 #include <cstdint>
-#include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "journaldb/engine/open_with_env.h"
 #include "journaldb/journal/fold.h"
-#include "journaldb/sync.h"
 #include "journaldb/sync.h"
 
 namespace {
@@ -36,7 +50,9 @@ namespace {
 constexpr int kRunsPerDatabase = 512;
 
 using journaldb::Database;
+using journaldb::ElementId;
 using journaldb::Operation;
+using journaldb::Status;
 using journaldb::Value;
 
 [[noreturn]] void Fail(const std::string& why) {
@@ -61,6 +77,7 @@ class Input {
   size_t pos_ = 0;
 };
 
+// A scalar value: upserts and list elements hold no lists.
 Value MakeValue(Input& in) {
   switch (in.Byte() % 6) {
     case 0: return Value::Null();
@@ -78,23 +95,122 @@ Value MakeValue(Input& in) {
   }
 }
 
-Operation MakeOp(Input& in, const std::string (&collections)[2]) {
+// "l" is where list ops mostly go; the scalar ops reach it too, and list ops
+// sometimes go to the scalar fields, so each kind meets the other's values.
+constexpr const char* kFields[] = {"f", "g", "h", "l"};
+
+// What a run knows of list elements, per list (collection, key, field): every
+// id it inserted or moved an element to (returned by the list API or made up
+// for a raw op), kept even if the commit failed or the element was removed
+// since. Per list, so picked ids mostly name elements of the list at hand.
+struct ListIds {
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<ElementId>> given;
+  uint64_t next_made_up = 1;
+  ElementId MadeUp() { return ElementId{1000 + next_made_up++, 9}; }
+};
+
+// An id given for this list (if any), else a made-up one: counter 0 (refused
+// by validation), a small counter (may collide with a real id) or a fresh one.
+ElementId PickId(Input& in, const std::vector<ElementId>& known, ListIds& ids) {
+  const uint8_t b = in.Byte();
+  if (b % 4 != 0 && !known.empty()) return known[in.Byte() % known.size()];
+  switch (b % 3) {
+    case 0:
+      return ElementId{in.Byte() % 4u, in.Byte() % 3u};
+    case 1:
+      return ElementId{in.Byte() % 8u + 1, 1};
+    default:
+      return ids.MadeUp();
+  }
+}
+
+std::optional<ElementId> PickAnchor(Input& in, const std::vector<ElementId>& known, ListIds& ids) {
+  if (in.Byte() % 3 == 0) return std::nullopt;  // the head
+  return PickId(in, known, ids);
+}
+
+// One list op on c/k.f, through the checked API or as a raw op. Returns the
+// write's status; only not-found and invalid-argument may come back.
+Status WriteListOp(Input& in, journaldb::Transaction& t, const std::string& c, const std::string& k,
+                   const std::string& f, ListIds& ids) {
+  std::vector<ElementId>& known = ids.given[{c, k, f}];
+  const uint8_t kind = in.Byte();
+  if (kind & 0x10) {  // raw, unchecked until commit
+    switch (kind % 4) {
+      case 0: {
+        // A new id usually; sometimes one the list may hold already.
+        ElementId id = in.Byte() % 4 == 0 ? PickId(in, known, ids) : ids.MadeUp();
+        auto after = PickAnchor(in, known, ids);
+        known.push_back(id);
+        return t.Write(Operation::ListInsert(c, k, f, after, id, MakeValue(in)));
+      }
+      case 1:
+        return t.Write(Operation::ListRemove(c, k, f, PickId(in, known, ids)));
+      case 2:
+        return t.Write(Operation::ListSet(c, k, f, PickId(in, known, ids), MakeValue(in)));
+      default: {
+        ElementId element = PickId(in, known, ids);
+        auto after = PickAnchor(in, known, ids);
+        // A fresh moved_to usually; a taken one makes the move a no-op.
+        ElementId moved_to = in.Byte() % 4 == 0 ? PickId(in, known, ids) : ids.MadeUp();
+        known.push_back(moved_to);
+        return t.Write(Operation::ListMove(c, k, f, element, after, moved_to));
+      }
+    }
+  }
+  switch (kind % 4) {
+    case 0: {
+      auto after = PickAnchor(in, known, ids);
+      auto id = t.ListInsert(c, k, f, after, MakeValue(in));
+      if (id.ok()) known.push_back(*id);
+      return id.status();
+    }
+    case 1:
+      return t.ListRemove(c, k, f, PickId(in, known, ids));
+    case 2:
+      return t.ListSet(c, k, f, PickId(in, known, ids), MakeValue(in));
+    default: {
+      ElementId element = PickId(in, known, ids);
+      auto moved = t.ListMove(c, k, f, element, PickAnchor(in, known, ids));
+      if (moved.ok()) known.push_back(*moved);
+      return moved.status();
+    }
+  }
+}
+
+// Writes one op to `t`: a scalar op (must be accepted) or a list op.
+void WriteOp(Input& in, journaldb::Transaction& t, const std::string (&collections)[2],
+             ListIds& ids) {
   static const char* kKeys[] = {"k1", "k2", "k3"};
-  static const char* kFields[] = {"f", "g", "h"};
   const std::string& c = collections[in.Byte() % 2];
   std::string k = in.Byte() % 4 == 3 ? std::string("k\0z", 3) : kKeys[in.Byte() % 3];
-  std::string f = kFields[in.Byte() % 3];
-  switch (in.Byte() % 4) {
+  std::string f = kFields[in.Byte() % 4];
+  Status s;
+  switch (in.Byte() % 8) {
     case 0: {
       journaldb::FieldMap fields;
       int n = in.Byte() % 3;
-      for (int i = 0; i < n; ++i) fields[kFields[in.Byte() % 3]] = MakeValue(in);
-      return Operation::Upsert(c, k, std::move(fields));
+      for (int i = 0; i < n; ++i) fields[kFields[in.Byte() % 4]] = MakeValue(in);
+      s = t.Write(Operation::Upsert(c, k, std::move(fields)));
+      break;
     }
-    case 1: return Operation::EraseField(c, k, f);
-    case 2: return Operation::EraseObject(c, k);
-    default: return Operation::Increment(c, k, f, in.Int() % 100);
+    case 1:
+      s = t.Write(Operation::EraseField(c, k, f));
+      break;
+    case 2:
+      s = t.Write(Operation::EraseObject(c, k));
+      break;
+    case 3:
+      s = t.Write(Operation::Increment(c, k, f, in.Int() % 100));
+      break;
+    default: {
+      if (in.Byte() % 4 != 0) f = "l";
+      s = WriteListOp(in, t, c, k, f, ids);
+      if (!s.ok() && !s.IsNotFound() && !s.IsInvalidArgument()) Fail("list write: " + s.ToString());
+      return;
+    }
   }
+  if (!s.ok()) Fail("write: " + s.ToString());
 }
 
 std::unique_ptr<Database> Open(const std::string& path, rocksdb::Env* env) {
@@ -109,6 +225,22 @@ void VerifyAll(const Database& db) {
   auto report = db.Verify();
   if (!report.ok()) Fail("verify: " + report.status().ToString());
   if (!report->ok()) Fail("verify found: " + report->problems.front());
+}
+
+// What the fold keeps true of every list it makes: ids non-zero and unique,
+// values on present elements only, forwarding only from a tombstone and
+// only to an id the list holds (a move places the element under it).
+void CheckList(const journaldb::List& list, const std::string& where) {
+  std::set<ElementId> ids;
+  for (const journaldb::ListElement& e : list.elements)
+    if (e.id.counter == 0 || !ids.insert(e.id).second)
+      Fail(where + ": zero or repeated element id " + e.id.ToString());
+  for (const journaldb::ListElement& e : list.elements) {
+    if (e.removed && !e.value.is_null()) Fail(where + ": a tombstone with a value");
+    if (e.moved_to && (!e.removed || !ids.count(*e.moved_to)))
+      Fail(where + ": element " + e.id.ToString() + " forwards to " + e.moved_to->ToString() +
+           " which is not in the list, or it is not a tombstone");
+  }
 }
 
 // The run's entries, folded over an empty state, must equal the run's
@@ -133,6 +265,9 @@ void CheckRun(const Database& db, journaldb::Lsn first, const std::string (&coll
     if (!it.status().ok()) Fail("scan: " + it.status().ToString());
   }
   if (seen != folded.objects().size()) Fail("object count differs from the fold");
+  for (const auto& [id, fields] : folded.objects())
+    for (const auto& [name, value] : fields)
+      if (value.type() == journaldb::ValueType::kList) CheckList(value.as_list(), name);
 }
 
 }  // namespace
@@ -154,6 +289,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const journaldb::Lsn first = info->last_lsn + 1;
 
   Input in(data, size);
+  ListIds ids;
   bool reopened = false;
   for (int txn = 0; txn < 32 && !in.empty(); ++txn) {
     if (!reopened && in.Byte() == 0xFF && in.Byte() == 0xFF) {  // reopen once, mid-sequence
@@ -163,8 +299,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     journaldb::Transaction t = db->BeginTransaction();
     int ops = 1 + in.Byte() % 4;
-    for (int i = 0; i < ops; ++i)
-      if (auto s = t.Write(MakeOp(in, collections)); !s.ok()) Fail("write: " + s.ToString());
+    for (int i = 0; i < ops; ++i) WriteOp(in, t, collections, ids);
+    if (t.ops().empty()) continue;  // every list write was refused
     auto lsn = t.Commit();
     if (!lsn.ok()) {
       if (!lsn.status().IsInvalidArgument()) Fail("commit: " + lsn.status().ToString());

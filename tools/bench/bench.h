@@ -16,7 +16,8 @@ struct BenchArgs {
   std::optional<uint64_t> ops;
   // Committing threads; nullopt: the workload's default.
   std::optional<int> threads;
-  // Runs per side for workloads that compare against a baseline.
+  // Runs per side for workloads that compare against a baseline, and runs
+  // per list length for `list-insert`.
   std::optional<int> runs;
   // Empty: a fresh temporary database per run, removed afterwards. Otherwise
   // the database directory to use and keep (created if missing).
@@ -24,7 +25,8 @@ struct BenchArgs {
   // Database sizes in bytes, for workloads that build databases of given
   // sizes (`snapshot`); empty: the workload's default.
   std::vector<uint64_t> sizes;
-  // Operations per transaction (`replay`, `replay-sqlite`); nullopt: the workload's default.
+  // Operations per transaction (`replay`, `replay-sqlite`, `list-replay`); nullopt: the workload's
+  // default.
   std::optional<uint64_t> txn_ops;
   // A libpq connection string (`sync-nodes`): the PostgreSQL server to make
   // scratch databases on; empty: none.
@@ -46,6 +48,8 @@ int RunSyncNodes(const BenchArgs& args);
 int RunSnapshot(const BenchArgs& args);
 int RunReplay(const BenchArgs& args);
 int RunReplaySqlite(const BenchArgs& args);
+int RunListInsert(const BenchArgs& args);
+int RunListReplay(const BenchArgs& args);
 int RunSqlite(const BenchArgs& args);
 int RunSqliteSync(const BenchArgs& args);
 

@@ -24,6 +24,10 @@ struct RunResult {
   // stays comparable on a shared machine (background flushes are not in it).
   double cpu_seconds = 0;
   uint64_t peak_rss_kib = 0;
+  // Encoded journal bytes the run committed, and its largest entry's
+  // (list-insert: a list op's before-image is the whole list).
+  uint64_t journal_bytes = 0;
+  uint64_t largest_entry_bytes = 0;
   double ops_per_s() const { return seconds > 0 ? static_cast<double>(ops) / seconds : 0; }
 };
 

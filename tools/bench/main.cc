@@ -4,6 +4,8 @@
 //   journal-bench --workload snapshot [--sizes 100M,1G] [--runs R]
 //   journal-bench --workload replay [--ops N] [--txn-ops K] [--db DIR]
 //   journal-bench --workload replay-sqlite [--ops N] [--txn-ops K] [--runs R]
+//   journal-bench --workload list-insert [--ops N] [--runs R]
+//   journal-bench --workload list-replay [--ops N] [--txn-ops K]
 //   journal-bench --workload sqlite [--ops N] [--runs R]
 //   journal-bench --workload sync [--idle-connections N] [--tls] [--ops N] [--threads T]
 //   journal-bench --workload sync-nodes [--ops N] [--postgres CONNINFO]
@@ -72,6 +74,17 @@ constexpr Workload kWorkloads[] = {
      "      REPLACE) of the same N updates of existing objects, every tenth changed on the\n"
      "      server since; 16-byte keys, 200-byte values; prints both rates and their ratio\n"
      "      (default --ops 200000, --txn-ops 1 and 10, --runs 3 per side, alternating, medians)"},
+    {"list-insert", RunListInsert,
+     "list inserts, one per transaction, into 4 lists until each holds L elements (half\n"
+     "      append, half after a random element or at the head): ops/s and the journal bytes\n"
+     "      per op, which grow with L since a list op's before-image is the whole list\n"
+     "      (default L = 100, 1000 and 2000; --ops N runs only L = N / 4; --runs R per\n"
+     "      length, default 3, medians)"},
+    {"list-replay", RunListReplay,
+     "replays a recovery snapshot of N diverged list ops (70% inserts, 10% each sets,\n"
+     "      removes, moves; 250 ops per list; --txn-ops K per transaction, default 10) into a\n"
+     "      fresh database with local-wins, in a child process: ops/s and peak RSS (default\n"
+     "      N = 10000 and 100000; --ops N runs only N)"},
     {"sqlite", RunSqlite,
      "the write workload's transactions, one thread, buffered durability, against SQLite\n"
      "      (WAL, synchronous=NORMAL) reading, upserting and journaling the same bytes in\n"
@@ -95,7 +108,8 @@ void PrintUsage(std::FILE* out) {
       "\n"
       "  --ops N      operations per run (total over all threads)\n"
       "  --threads T  committing threads\n"
-      "  --runs R     runs per side, for workloads with a baseline\n"
+      "  --runs R     runs per side, for workloads with a baseline (list-insert:\n"
+      "               runs per list length)\n"
       "  --db DIR     use and keep this database directory (created if missing)\n"
       "               instead of a fresh temporary database per run; runs in this\n"
       "               process, journaldb only, one line at the end\n"
