@@ -8,13 +8,15 @@
 #include <thread>
 #include <unordered_map>
 
+#include "journaldb/journal/fold.h"
+
 namespace journaldb {
 
 std::optional<ObjectDelta> DiffObject(std::string_view collection, std::string_view key,
                                       const std::optional<FieldMap>& before,
                                       const std::optional<FieldMap>& after) {
   ObjectDelta d{
-      std::string(collection), std::string(key), before.has_value(), after.has_value(), {}};
+      std::string(collection), std::string(key), before.has_value(), after.has_value(), {}, {}};
   static const FieldMap kNone;
   const FieldMap& a = before ? *before : kNone;
   const FieldMap& b = after ? *after : kNone;
@@ -33,7 +35,50 @@ std::optional<ObjectDelta> DiffObject(std::string_view collection, std::string_v
     }
   }
   if (d.existed == d.exists && d.fields.empty()) return std::nullopt;
+  for (const std::string& f : d.fields) {
+    auto x = a.find(f);
+    auto y = b.find(f);
+    std::optional<Value> was = x != a.end() ? std::optional<Value>(x->second) : std::nullopt;
+    std::optional<Value> is = y != b.end() ? std::optional<Value>(y->second) : std::nullopt;
+    const auto is_list = [](const std::optional<Value>& v) {
+      return v && v->type() == ValueType::kList;
+    };
+    if (is_list(was) || is_list(is))
+      d.lists.emplace(f, std::make_pair(std::move(was), std::move(is)));
+  }
   return d;
+}
+
+namespace {
+
+const List& ListOf(const std::optional<Value>& v) {
+  static const List kEmpty;
+  return v && v->type() == ValueType::kList ? v->as_list() : kEmpty;
+}
+
+}  // namespace
+
+ListChanges DiffList(std::string field, const std::optional<Value>& before,
+                     const std::optional<Value>& after) {
+  const List& a = ListOf(before);
+  const List& b = ListOf(after);
+  ListChanges c;
+  c.field = std::move(field);
+  std::set<ElementId> kept;  // ids in `after` that a present element of `before` became
+  for (const ListElement& e : a.elements) {
+    if (e.removed) continue;
+    const ListElement* now = fold::FindListElement(b, e.id);
+    if (now == nullptr || now->removed) {
+      c.removed.push_back(e.id);
+      continue;
+    }
+    kept.insert(now->id);
+    if (now->id != e.id) c.moved.emplace_back(e.id, now->id);
+    if (!(now->value == e.value)) c.modified.push_back(now->id);
+  }
+  for (const ListElement& e : b.elements)
+    if (!e.removed && !kept.count(e.id)) c.inserted.push_back(e.id);
+  return c;
 }
 
 namespace {
@@ -45,6 +90,8 @@ struct PendingKey {
   bool existed = false;
   bool exists = false;
   std::set<std::string> fields;
+  // List fields: the value before the first change and after the last.
+  std::map<std::string, std::pair<std::optional<Value>, std::optional<Value>>> lists;
 };
 
 struct Observer {
@@ -63,10 +110,14 @@ struct Observer {
   }
   void Merge(const ObjectDelta& d) {
     auto [it, fresh] = index.try_emplace(d.key, pending.size());
-    if (fresh) pending.push_back(PendingKey{d.key, d.existed, d.exists, {}});
+    if (fresh) pending.push_back(PendingKey{d.key, d.existed, d.exists, {}, {}});
     PendingKey& p = pending[it->second];
     p.exists = d.exists;
     p.fields.insert(d.fields.begin(), d.fields.end());
+    for (const auto& [field, change] : d.lists) {
+      auto [l, first] = p.lists.try_emplace(field, change);
+      if (!first) l->second.second = change.second;
+    }
   }
   // Moves the pending set into a delivery and clears it.
   Changes Take() {
@@ -80,8 +131,11 @@ struct Observer {
       } else if (p.existed && !p.exists) {
         c.deleted.push_back(std::move(p.key));
       } else if (p.existed && p.exists) {
-        c.modified.push_back(ModifiedObject{
-            std::move(p.key), std::vector<std::string>(p.fields.begin(), p.fields.end())});
+        ModifiedObject m{
+            std::move(p.key), std::vector<std::string>(p.fields.begin(), p.fields.end()), {}};
+        for (const auto& [field, change] : p.lists)
+          m.lists.push_back(DiffList(field, change.first, change.second));
+        c.modified.push_back(std::move(m));
       }
     }
     pending.clear();

@@ -11,6 +11,7 @@
 #define JOURNALDB_ENGINE_CHANGE_NOTIFIER_H_
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,12 +31,20 @@ struct ObjectDelta {
   bool existed = false;
   bool exists = false;
   std::vector<std::string> fields;
+  // Changed fields that are lists before or after: their values before and
+  // after (nullopt: absent), so coalesced changes diff first against last.
+  std::map<std::string, std::pair<std::optional<Value>, std::optional<Value>>> lists;
 };
 
 // The delta from `before` to `after` (nullopt: absent), or nullopt if they are equal.
 std::optional<ObjectDelta> DiffObject(std::string_view collection, std::string_view key,
                                       const std::optional<FieldMap>& before,
                                       const std::optional<FieldMap>& after);
+
+// The element changes of a list field from `before` to `after` (nullopt or
+// a value of another type: an empty list).
+ListChanges DiffList(std::string field, const std::optional<Value>& before,
+                     const std::optional<Value>& after);
 
 class ChangeNotifier {
  public:

@@ -276,5 +276,78 @@ TEST_F(ChangeNotifications, ObserveRefusesAnEmptyCollectionOrCallback) {
   EXPECT_TRUE(no_callback.status().IsInvalidArgument());
 }
 
+TEST_F(ChangeNotifications, ListChangesNameTheInsertedRemovedMovedAndModifiedElements) {
+  Transaction setup = db_->BeginTransaction();
+  Result<ElementId> a = setup.ListInsert("lists", "l1", "items", std::nullopt, Value::String("a"));
+  ASSERT_TRUE(a.ok());
+  Result<ElementId> b = setup.ListInsert("lists", "l1", "items", *a, Value::String("b"));
+  Result<ElementId> c = setup.ListInsert("lists", "l1", "items", *b, Value::String("c"));
+  ASSERT_TRUE(b.ok() && c.ok());
+  ASSERT_TRUE(setup.Commit().ok());
+
+  ChangeRecorder rec;
+  ChangeSubscription sub = Observe("lists", rec.Callback());
+  Transaction t = db_->BeginTransaction();
+  Result<ElementId> d = t.ListInsert("lists", "l1", "items", *c, Value::String("d"));
+  ASSERT_TRUE(d.ok());
+  ASSERT_TRUE(t.ListRemove("lists", "l1", "items", *b).ok());
+  Result<ElementId> moved = t.ListMove("lists", "l1", "items", *a, *c);
+  ASSERT_TRUE(moved.ok());
+  ASSERT_TRUE(t.ListSet("lists", "l1", "items", *c, Value::String("C")).ok());
+  ASSERT_TRUE(t.Commit().ok());
+  std::vector<Changes> log = rec.WaitFor(1);
+  ASSERT_EQ(log[0].modified.size(), 1u);
+  const ModifiedObject& m = log[0].modified[0];
+  EXPECT_EQ(m.fields, std::vector<std::string>{"items"});
+  ASSERT_EQ(m.lists.size(), 1u);
+  const ListChanges& lc = m.lists[0];
+  EXPECT_EQ(lc.field, "items");
+  EXPECT_EQ(lc.inserted, std::vector<ElementId>{*d});
+  EXPECT_EQ(lc.removed, std::vector<ElementId>{*b});
+  EXPECT_EQ(lc.moved, (std::vector<std::pair<ElementId, ElementId>>{{*a, *moved}}));
+  EXPECT_EQ(lc.modified, std::vector<ElementId>{*c});
+}
+
+TEST_F(ChangeNotifications, CoalescedListChangesCompareTheFirstStateWithTheLast) {
+  // A slow observer: commits made while its callback blocks arrive as one
+  // delivery that diffs the list before the first against after the last.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  ChangeRecorder rec;
+  std::atomic<int> calls{0};
+  ChangeSubscription sub = Observe("lists", rec.Callback([&](const Changes&) {
+    if (calls++ == 0) released.wait();
+  }));
+  Transaction first = db_->BeginTransaction();
+  Result<ElementId> a = first.ListInsert("lists", "l1", "items", std::nullopt, Value::Int(1));
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(first.Commit().ok());
+  // The first callback has started (and blocks): what follows coalesces.
+  for (int i = 0; i < 30000 && calls.load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(calls.load(), 1);
+  // While the first delivery blocks: insert x, then remove it, and insert y.
+  Transaction t1 = db_->BeginTransaction();
+  Result<ElementId> x = t1.ListInsert("lists", "l1", "items", *a, Value::Int(2));
+  ASSERT_TRUE(x.ok());
+  ASSERT_TRUE(t1.Commit().ok());
+  Transaction t2 = db_->BeginTransaction();
+  ASSERT_TRUE(t2.ListRemove("lists", "l1", "items", *x).ok());
+  Result<ElementId> y = t2.ListInsert("lists", "l1", "items", *a, Value::Int(3));
+  ASSERT_TRUE(y.ok());
+  ASSERT_TRUE(t2.Commit().ok());
+  release.set_value();
+  std::vector<Changes> log = rec.WaitFor(2);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].inserted, std::vector<std::string>{"l1"});
+  ASSERT_EQ(log[1].modified.size(), 1u);
+  ASSERT_EQ(log[1].modified[0].lists.size(), 1u);
+  const ListChanges& lc = log[1].modified[0].lists[0];
+  EXPECT_EQ(lc.inserted, std::vector<ElementId>{*y}) << "x came and went within the delivery";
+  EXPECT_TRUE(lc.removed.empty());
+  EXPECT_TRUE(lc.moved.empty());
+  EXPECT_TRUE(lc.modified.empty());
+}
+
 }  // namespace
 }  // namespace journaldb

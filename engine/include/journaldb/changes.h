@@ -17,7 +17,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "journaldb/value.h"
 
 namespace journaldb {
 
@@ -29,6 +32,19 @@ enum class ChangeCause : uint32_t {
   kReplay = 1u << 3,       // the replayer re-applied diverged writes (journaldb/replayer.h)
 };
 
+// How a list field's elements changed between the delivery's before and
+// after states (a field that was no list counts as an empty list). Ids in
+// list order of the state they are present in.
+struct ListChanges {
+  std::string field;
+  std::vector<ElementId> inserted;  // present after only (a move's new id is not one)
+  std::vector<ElementId> removed;   // present before only
+  // Moved: the element's id before and its id after (a move gives a new id).
+  std::vector<std::pair<ElementId, ElementId>> moved;
+  std::vector<ElementId> modified;  // present in both with another value (its id after)
+  friend bool operator==(const ListChanges&, const ListChanges&) = default;
+};
+
 // An object that existed before and after, and which of its fields changed.
 struct ModifiedObject {
   std::string key;
@@ -36,7 +52,9 @@ struct ModifiedObject {
   // An object deleted and inserted again in one delivery lists the fields of
   // both its old and its new state.
   std::vector<std::string> fields;
-  // List fields (issue 14) will add their element changes as a member here.
+  // The element changes of those fields that are lists before or after,
+  // sorted by field name.
+  std::vector<ListChanges> lists;
 };
 
 // What changed in one observed collection since the previous delivery to the
