@@ -1,9 +1,10 @@
-// Model-based test: random sequences of commits, reads, reopens, simulated
-// power losses, syncs with a real journal-server, syncs while it is down,
-// forced client resets (operator reset-client, restore from a backup) under
-// each strategy, and replays of recovery snapshots, run against the system
-// (SystemUnderTest) and against DbModel; after every command the state, the
-// journal with its tags, and the cursors must equal the model's.
+// Model-based test: random sequences of commits (list edits among them),
+// reads, reopens, simulated power losses, syncs with a real journal-server,
+// syncs while it is down, forced client resets (operator reset-client,
+// restore from a backup) under each strategy, and replays of recovery
+// snapshots, run against the system (SystemUnderTest) and against DbModel;
+// after every command the state, the journal with its tags, and the cursors
+// must equal the model's.
 //
 // Budget and reproduction: CTest passes RC_PARAMS="max_success=40"
 // (tests/model/CMakeLists.txt); run directly, rapidcheck's defaults (100
@@ -21,6 +22,7 @@
 #include "journaldb/recovery_snapshot.h"
 #include "journaldb/replayer.h"
 #include "model/db_model.h"
+#include "model/list_generators.h"
 #include "model/model_checks.h"
 #include "model/pool_generators.h"
 #include "model/system_under_test.h"
@@ -31,7 +33,9 @@ namespace {
 using Command = rc::state::Command<DbModel, SystemUnderTest>;
 
 struct Commit : Command {
-  std::vector<Operation> ops = PoolTransaction();
+  std::vector<Operation> ops;
+  Commit() : ops(PoolTransaction()) {}
+  explicit Commit(std::vector<Operation> chosen) : ops(std::move(chosen)) {}
   void apply(DbModel& model) const override {
     if (model.Applies(ops)) model.Commit(ops);
   }
@@ -51,6 +55,11 @@ struct Commit : Command {
     ShowOps(ops, os);
     os << ")";
   }
+};
+
+// A commit of list edits on the model's lists (list_generators.h).
+struct ListCommit : Commit {
+  explicit ListCommit(const DbModel& model) : Commit(ListTransaction(model.objects)) {}
 };
 
 struct Read : Command {
@@ -111,7 +120,10 @@ struct Crash : Command {
 // sticky until reopen, reads still show only acknowledged commits, and after
 // the reopen the failed commit has left no trace.
 struct CrashDuringCommit : Command {
-  std::vector<Operation> ops = PoolTransaction();
+  std::vector<Operation> ops;
+  // One in three commits list edits.
+  explicit CrashDuringCommit(const DbModel& model)
+      : ops(*rc::gen::inRange(0, 3) == 0 ? ListTransaction(model.objects) : PoolTransaction()) {}
   void checkPreconditions(const DbModel& model) const override { RC_PRE(model.Applies(ops)); }
   void apply(DbModel& model) const override { model.PowerLoss(); }
   void run(const DbModel& model, SystemUnderTest& sut) const override {
@@ -319,11 +331,12 @@ RC_GTEST_PROP(DatabaseModel, StateJournalAndCursorsFollowTheModelThroughSyncRese
   // time: each reopen is a RocksDB recovery, each operator step restarts the
   // server.
   const auto commands = *rc::gen::scale(
-      0.4, rc::state::gen::commands(
-               initial, rc::state::gen::execOneOfWithArgs<
-                            Commit, Commit, Commit, Commit, Read, CheckJournal, Reopen, Crash,
-                            CrashDuringCommit, Sync, Sync, Disconnect, Backup, ForcedReset,
-                            ForcedReset, Replay>()));
+      0.4,
+      rc::state::gen::commands(
+          initial, rc::state::gen::execOneOfWithArgs<Commit, Commit, Commit, ListCommit, ListCommit,
+                                                     ListCommit, Read, CheckJournal, Reopen, Crash,
+                                                     CrashDuringCommit, Sync, Sync, Disconnect,
+                                                     Backup, ForcedReset, ForcedReset, Replay>()));
   rc::state::runAll(commands, initial, sut);
 
   // How often the interesting paths ran (printed with the result).
@@ -334,9 +347,19 @@ RC_GTEST_PROP(DatabaseModel, StateJournalAndCursorsFollowTheModelThroughSyncRese
     diverged = diverged || !r.diverged.empty();
     replayed = replayed || r.done > 0;
   }
+  bool list_replayed = false;
+  for (const ModelRecovery& r : final_model.recoveries)
+    for (size_t i = 0; i < r.done; ++i)
+      for (const Operation& op : r.diverged[i].ops)
+        list_replayed = list_replayed || IsListOp(op.kind);
+  bool lists = false;
+  for (const auto& [id, fields] : final_model.objects)
+    for (const auto& [name, value] : fields) lists = lists || value.type() == ValueType::kList;
   RC_CLASSIFY(!final_model.recoveries.empty(), "client reset");
   RC_CLASSIFY(diverged, "diverged ops");
   RC_CLASSIFY(replayed, "diverged ops replayed");
+  RC_CLASSIFY(list_replayed, "replay met list ops");
+  RC_CLASSIFY(lists, "lists at the end");
 }
 
 }  // namespace

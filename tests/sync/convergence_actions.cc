@@ -104,6 +104,26 @@ void RunClientAction(Database& db, ClientAction action, uint32_t seed,
   }
 }
 
+std::vector<ClientStep> GenClientSteps(int clients) {
+  auto steps = *rc::gen::container<std::vector<ClientStep>>(rc::gen::construct<ClientStep>(
+      GenClientAction(), rc::gen::inRange(0, clients), rc::gen::arbitrary<uint32_t>()));
+  RC_PRE(steps.size() <= 40);
+  return steps;
+}
+
+StateDump SyncAllAndExpectServerState(const std::vector<std::unique_ptr<Database>>& dbs,
+                                      ServerProcess& server, const std::string& server_data) {
+  for (int round = 0; round < 2; ++round)
+    for (const auto& db : dbs) RC_ASSERT(SyncOnce(*db, SyncTo(server.address())).ok());
+  RC_ASSERT(server.Terminate() == 0);
+  StateDump expected = DumpServer(server_data);
+  for (const auto& db : dbs) {
+    RC_ASSERT(DumpClient(*db) == expected);
+    RC_ASSERT(VerifyProblems(*db).empty());
+  }
+  return expected;
+}
+
 std::vector<std::unique_ptr<Database>> OpenClients(const TempDir& dir, int count) {
   std::vector<std::unique_ptr<Database>> dbs;
   for (int i = 0; i < count; ++i) {
@@ -112,6 +132,15 @@ std::vector<std::unique_ptr<Database>> OpenClients(const TempDir& dir, int count
     dbs.push_back(std::move(db).value());
   }
   return dbs;
+}
+
+ServerAndClients StartServerAndClients(const TempDir& dir, int clients) {
+  ServerAndClients out;
+  std::string error;
+  out.server = ServerProcess::Start(dir.Sub("server"), &error);
+  if (out.server == nullptr) RC_FAIL("start journal-server: " + error);
+  out.dbs = OpenClients(dir, clients);
+  return out;
 }
 
 std::string VerifyProblems(const Database& db) {

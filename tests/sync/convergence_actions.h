@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "journaldb/database.h"
+#include "server_process.h"
 #include "support/temp_dir.h"
+#include "sync_helpers.h"
 
 namespace journaldb::testing {
 
@@ -34,8 +36,32 @@ std::vector<Operation> RandomOps(uint32_t seed);
 void RunClientAction(Database& db, ClientAction action, uint32_t seed,
                      const std::string& address);
 
+// One action of one client; `seed` chooses what a commit writes.
+struct ClientStep {
+  ClientAction kind;
+  int client;
+  uint32_t seed;
+};
+
+// Up to 40 steps of clients 0..clients-1 (longer sequences are discarded).
+std::vector<ClientStep> GenClientSteps(int clients);
+
+// Every client uploads, then every client downloads what the others
+// uploaded; then the server stops. RC_ASSERTs that each client's state
+// equals the server's (in `server_data`) and passes Verify; returns it.
+StateDump SyncAllAndExpectServerState(const std::vector<std::unique_ptr<Database>>& dbs,
+                                      ServerProcess& server, const std::string& server_data);
+
 // Opens client databases client0..client{count-1} in `dir` (RC_ASSERTs).
 std::vector<std::unique_ptr<Database>> OpenClients(const TempDir& dir, int count);
+
+// A journal-server on data directory `dir`/server and `clients` clients in
+// `dir` (RC_ASSERTs).
+struct ServerAndClients {
+  std::unique_ptr<ServerProcess> server;
+  std::vector<std::unique_ptr<Database>> dbs;
+};
+ServerAndClients StartServerAndClients(const TempDir& dir, int clients);
 
 // What Database::Verify found wrong, one problem per line ("" if nothing).
 std::string VerifyProblems(const Database& db);

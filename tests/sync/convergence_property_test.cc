@@ -16,38 +16,18 @@
 namespace journaldb {
 namespace {
 
-struct Action {
-  testing::ClientAction kind;
-  int client;
-  uint32_t seed;
-};
-
 RC_GTEST_PROP(SyncConvergence, AllClientsEqualServerAfterEveryoneSyncs, ()) {
   const int clients = *rc::gen::inRange(2, 6);
-  const auto actions = *rc::gen::container<std::vector<Action>>(
-      rc::gen::construct<Action>(testing::GenClientAction(), rc::gen::inRange(0, clients),
-                                 rc::gen::arbitrary<uint32_t>()));
-  RC_PRE(actions.size() <= 40);
+  const std::vector<testing::ClientStep> steps = testing::GenClientSteps(clients);
 
   testing::TempDir dir;
-  std::string error;
-  auto server = testing::ServerProcess::Start(dir.Sub("server"), &error);
-  RC_ASSERT(server != nullptr);
-  std::vector<std::unique_ptr<Database>> dbs = testing::OpenClients(dir, clients);
-  for (const Action& a : actions) {
-    Database& db = *dbs[static_cast<size_t>(a.client)];
-    testing::RunClientAction(db, a.kind, a.seed, server->address());
+  auto [server, dbs] = testing::StartServerAndClients(dir, clients);
+  for (const testing::ClientStep& step : steps) {
+    Database& db = *dbs[static_cast<size_t>(step.client)];
+    testing::RunClientAction(db, step.kind, step.seed, server->address());
     RC_ASSERT(testing::VerifyProblems(db).empty());
   }
-  // Everyone uploads, then everyone downloads what the others uploaded.
-  for (int round = 0; round < 2; ++round)
-    for (auto& db : dbs) RC_ASSERT(SyncOnce(*db, testing::SyncTo(server->address())).ok());
-  RC_ASSERT(server->Terminate() == 0);
-  testing::StateDump expected = testing::DumpServer(dir.Sub("server"));
-  for (auto& db : dbs) {
-    RC_ASSERT(testing::DumpClient(*db) == expected);
-    RC_ASSERT(testing::VerifyProblems(*db).empty());
-  }
+  testing::SyncAllAndExpectServerState(dbs, *server, dir.Sub("server"));
 }
 
 }  // namespace
