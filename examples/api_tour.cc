@@ -18,6 +18,15 @@ int main() {
   journaldb::Result<journaldb::Lsn> lsn = txn.Commit();   // one journal entry, atomic
   if (!lsn.ok()) return 1;
 
+  // Lists (docs/data-model.md#lists): elements have stable ids; the list
+  // ops take and return them, and concurrent edits merge element by element.
+  journaldb::Transaction edit = db->BeginTransaction();
+  journaldb::Result<journaldb::ElementId> milk =
+      edit.ListInsert("lists", "shopping", "items", std::nullopt, Value::String("milk"));
+  if (!milk.ok()) return 1;
+  if (!edit.ListInsert("lists", "shopping", "items", *milk, Value::String("eggs")).ok()) return 1;
+  if (!edit.Commit().ok()) return 1;
+
   journaldb::Result<journaldb::Object> task = db->Get("tasks", "t1");
   std::unique_ptr<journaldb::Snapshot> snap = db->GetSnapshot();    // consistent multi-read view
   for (auto it = db->Scan("tasks", {snap.get()}); it.Valid(); it.Next())

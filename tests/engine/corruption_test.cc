@@ -158,8 +158,8 @@ TEST_F(DamagedDatabase, UnknownOpKindIsCorruptionNamingLsnNotSkipped) {
 }
 
 TEST_F(DamagedDatabase, OutOfRangeValueTypeIsCorruptionNamingLsnAndField) {
-  PlantJournalValue(2, testing::EntryWithValueType(2, 7));
-  ExpectEntryTwoReportedAsCorrupt({"unknown value type 7", "title"});
+  PlantJournalValue(2, testing::EntryWithValueType(2, 8));
+  ExpectEntryTwoReportedAsCorrupt({"unknown value type 8", "title"});
 }
 
 TEST_F(DamagedDatabase, UnknownFormatVersionIsCorruptionNamingLsnAndVersion) {
