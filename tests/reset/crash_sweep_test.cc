@@ -14,6 +14,11 @@
 // counter. Some of them the server acknowledged before the restore rolled
 // them back; another client wrote to the server after the restore.
 //
+// Some diverged transactions also write the list l/doc.xs (docs/data-model.md,
+// "Lists"): inserts, removes, a set and moves, into a list both sides extend
+// after the restore; a doubled replay shows as a repeated element id or
+// value, a lost one as a missing value, a lost remove as a value back.
+//
 // JOURNALDB_CRASH_KILLS sets the number of kills (default 100);
 // JOURNALDB_CRASH_SEED the seed of the kill plan (printed; where each kill
 // lands also depends on timing).
@@ -27,6 +32,7 @@
 #include <cstdlib>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "journaldb/client_reset_strategy.h"
@@ -44,6 +50,8 @@ constexpr int kAcked = 100;    // acknowledged, then rolled back by the restore
 constexpr int kOffline = 300;  // never uploaded
 constexpr int kDiverged = kAcked + kOffline;
 constexpr int kServerWrites = 60;  // another client's writes after the restore
+constexpr int kListKept = 5;       // list elements k0..k4, synced before the backup
+constexpr int kListServerInserts = 5;  // s0..s4, into the list after the restore
 
 const char* const kModes[] = {
     "recover", "discard", "recover", "manual-execute", "recover-or-discard", "manual"};
@@ -67,12 +75,83 @@ struct KillPlan {
 
 class CrashSweep : public testing::ResetFixture {
  protected:
-  // Item i and +1 on c/total.n, in one transaction.
-  static void CommitItem(Database& db, int i) {
+  // Item i and +1 on c/total.n, in one transaction, with the list ops of
+  // ListOps(i).
+  void CommitItem(Database& db, int i) {
     Transaction t = db.BeginTransaction();
     ASSERT_TRUE(t.Upsert("items", "i" + std::to_string(i), {{"i", Value::Int(i)}}).ok());
     ASSERT_TRUE(t.Increment("c", "total", "n", 1).ok());
+    ListOps(t, i);
     ASSERT_TRUE(t.Commit().ok());
+  }
+
+  // Kept transactions 0..4 build the list k0..k4. Diverged ones: every 25th
+  // inserts d<i> after k0, k2, k3 or k4 (k3 by its id from before the move);
+  // single ones remove k1, set k2, move k3 to the head, remove one diverged
+  // insert and move another.
+  void ListOps(Transaction& t, int i) {
+    const std::string f = "xs";
+    if (i < kKept) {
+      if (i >= kListKept) return;
+      std::optional<ElementId> after;
+      if (i > 0) after = kept_ids_[i - 1];
+      Result<ElementId> id =
+          t.ListInsert("l", "doc", f, after, Value::String("k" + std::to_string(i)));
+      ASSERT_TRUE(id.ok()) << id.status().ToString();
+      kept_ids_[i] = *id;
+      return;
+    }
+    const int d = i - kKept;
+    auto counted = [&](Status s) {
+      ASSERT_TRUE(s.ok()) << "transaction " << i << ": " << s.ToString();
+      ++diverged_list_ops_;
+    };
+    if (d % 25 == 0) {
+      // Not after k1: removed first, it is no anchor to a checked insert.
+      static constexpr int kAnchors[] = {0, 2, 3, 4};
+      Result<ElementId> id = t.ListInsert("l", "doc", f, kept_ids_[kAnchors[(d / 25) % 4]],
+                                          Value::String("d" + std::to_string(i)));
+      counted(id.status());
+      if (id.ok()) diverged_ids_[i] = *id;
+    }
+    if (d == 10) counted(t.ListRemove("l", "doc", f, kept_ids_[1]));
+    if (d == 60) counted(t.ListSet("l", "doc", f, kept_ids_[2], Value::String("k2-set")));
+    if (d == kAcked + 40) counted(t.ListMove("l", "doc", f, kept_ids_[3], std::nullopt).status());
+    if (d == kAcked + 110) counted(t.ListRemove("l", "doc", f, diverged_ids_.at(kKept + 25)));
+    if (d == kAcked + 160)
+      counted(t.ListMove("l", "doc", f, diverged_ids_.at(kKept + 50), kept_ids_[4]).status());
+  }
+
+  // The values the list must hold once every diverged transaction is in.
+  std::multiset<std::string> ExpectedListValues() const {
+    std::multiset<std::string> want = {"k0", "k2-set", "k3", "k4"};
+    for (int w = 0; w < kListServerInserts; ++w) want.insert("s" + std::to_string(w));
+    for (const auto& [i, id] : diverged_ids_)
+      if (i != kKept + 25) want.insert("d" + std::to_string(i));
+    return want;
+  }
+
+  // Present values of l/doc.xs in order; checks that no element id occurs
+  // twice (a doubled insert or move) and no present value twice. Empty if the
+  // object is absent (wiped, not yet downloaded).
+  static std::vector<std::string> ListValues(const Database& db) {
+    std::vector<std::string> values;
+    Result<Value> v = db.GetField("l", "doc", "xs");
+    if (!v.ok()) {
+      EXPECT_TRUE(v.status().IsNotFound()) << v.status().ToString();
+      return values;
+    }
+    EXPECT_EQ(v->type(), ValueType::kList);
+    if (v->type() != ValueType::kList) return values;
+    std::set<std::string> ids, seen;
+    for (const ListElement& e : v->as_list().elements) {
+      EXPECT_TRUE(ids.insert(e.id.ToString()).second)
+          << "element id " << e.id.ToString() << " twice";
+      if (e.removed) continue;
+      values.push_back(e.value.as_string());
+      EXPECT_TRUE(seen.insert(values.back()).second) << "list value " << values.back() << " twice";
+    }
+    return values;
   }
 
   // Leaves in DbPath("template") a closed client database that the restored
@@ -110,6 +189,14 @@ class CrashSweep : public testing::ResetFixture {
     auto c = Open("c");
     ASSERT_TRUE(Sync(*c).ok());
     for (int w = 0; w < kServerWrites; ++w) Commit(*c, "server" + std::to_string(w), 1000);
+    for (int w = 0; w < kListServerInserts; ++w) {
+      // The other side of the restore extends the same list.
+      Transaction t = c->BeginTransaction();
+      ASSERT_TRUE(t.ListInsert("l", "doc", "xs", kept_ids_[w % kListKept],
+                               Value::String("s" + std::to_string(w)))
+                      .ok());
+      ASSERT_TRUE(t.Commit().ok());
+    }
     ASSERT_TRUE(Sync(*c).ok());
     server_total_ = Total(*c);
     ASSERT_EQ(server_total_, 1 + kKept + 1000 * kServerWrites);
@@ -153,6 +240,7 @@ class CrashSweep : public testing::ResetFixture {
   std::string Landed(const std::string& db) {
     auto live = OpenReadOnly(db);
     if (live == nullptr) return "unopenable";
+    ListValues(*live);  // no element or value twice, at any point
     Result<std::optional<PendingClientReset>> pending = GetPendingClientReset(*live);
     EXPECT_TRUE(pending.ok()) << pending.status().ToString();
     if (!pending.ok()) return "unreadable record";
@@ -208,7 +296,8 @@ class CrashSweep : public testing::ResetFixture {
     ASSERT_EQ(snaps->size(), 1u);
     const RecoverySnapshot& snap = (*snaps)[0];
     EXPECT_EQ(snap.manifest.diverged_entries, static_cast<uint64_t>(kDiverged));
-    EXPECT_EQ(snap.manifest.diverged_ops, static_cast<uint64_t>(2 * kDiverged));
+    EXPECT_EQ(snap.manifest.diverged_ops,
+              static_cast<uint64_t>(2 * kDiverged + diverged_list_ops_));
 
     auto live = Database::Open(db, {});
     ASSERT_TRUE(live.ok()) << live.status().ToString();
@@ -228,6 +317,11 @@ class CrashSweep : public testing::ResetFixture {
     EXPECT_EQ(Total(a), server_total_ + kDiverged);
     EXPECT_EQ(CountObjects(a, "items"), kKept + kDiverged);
     EXPECT_EQ(CountObjects(a, "bulk"), 2000);
+    // Every diverged list op exactly once: inserts present once, removed
+    // elements still gone, the set and the moves in place.
+    std::vector<std::string> list = ListValues(a);
+    EXPECT_EQ(std::multiset<std::string>(list.begin(), list.end()), ExpectedListValues());
+    EXPECT_TRUE(!list.empty() && list.front() == "k3") << "the move to the head is lost";
     Result<bool> replayed = IsFullyReplayed(a, snap);
     ASSERT_TRUE(replayed.ok());
     EXPECT_TRUE(*replayed);
@@ -237,6 +331,9 @@ class CrashSweep : public testing::ResetFixture {
   }
 
   int64_t server_total_ = 0;
+  ElementId kept_ids_[kListKept];
+  std::map<int, ElementId> diverged_ids_;  // by transaction
+  int diverged_list_ops_ = 0;
 };
 
 TEST_F(CrashSweep, KilledResetsResumeWithoutLosingOrDoublingADivergedTransaction) {
