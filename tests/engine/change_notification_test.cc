@@ -318,6 +318,17 @@ TEST_F(ChangeNotifications, CoalescedListChangesCompareTheFirstStateWithTheLast)
   ChangeSubscription sub = Observe("lists", rec.Callback([&](const Changes&) {
     if (calls++ == 0) released.wait();
   }));
+  // Declared after `sub`, so destroyed first: a failed ASSERT below does not
+  // leave the callback blocked with `sub`'s destructor waiting for it.
+  struct Release {
+    std::promise<void>& p;
+    bool done = false;
+    void Now() {
+      if (!done) p.set_value();
+      done = true;
+    }
+    ~Release() { Now(); }
+  } unblock{release};
   Transaction first = db_->BeginTransaction();
   Result<ElementId> a = first.ListInsert("lists", "l1", "items", std::nullopt, Value::Int(1));
   ASSERT_TRUE(a.ok());
@@ -336,7 +347,7 @@ TEST_F(ChangeNotifications, CoalescedListChangesCompareTheFirstStateWithTheLast)
   Result<ElementId> y = t2.ListInsert("lists", "l1", "items", *a, Value::Int(3));
   ASSERT_TRUE(y.ok());
   ASSERT_TRUE(t2.Commit().ok());
-  release.set_value();
+  unblock.Now();
   std::vector<Changes> log = rec.WaitFor(2);
   ASSERT_EQ(log.size(), 2u);
   EXPECT_EQ(log[0].inserted, std::vector<std::string>{"l1"});
