@@ -198,6 +198,20 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
     if (Status s = fold::ApplyOperation(op, t->working); !s.ok()) return s;
   }
 
+  // The server and every client fold this entry: its list work is bounded.
+  const uint64_t list_work = fold::ListWork(entry.ops, [&](const Operation& op) {
+    auto t = std::find_if(touched.begin(), touched.end(), [&](const Touched& x) {
+      return x.collection == op.collection && x.key == op.key;
+    });
+    return fold::ListLength(t->original, op.field);
+  });
+  if (list_work > kMaxListWork)
+    return Status::InvalidArgument(fmt::format(
+        "transaction's list ops take {} list element steps to apply (each scans its whole "
+        "list, removed elements included); the limit is {} (kMaxListWork: the server and every "
+        "client apply it); split it into smaller transactions",
+        list_work, kMaxListWork));
+
   // What commits must sync: an entry or object over its limit would be
   // stuck in the journal or missing from every bootstrap.
   const codec::JournalTally tally{tally_.entries + 1, tally_.ops + entry.ops.size()};

@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+#include <map>
 #include <set>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
 
 #include "journaldb/journal/text.h"
 
@@ -13,6 +18,12 @@ namespace {
 using Elements = std::vector<ListElement>;
 constexpr size_t kNone = static_cast<size_t>(-1);
 
+struct ElementIdHash {
+  size_t operator()(ElementId id) const {
+    return std::hash<uint64_t>()(id.counter * 0x9e3779b97f4a7c15u ^ id.replica);
+  }
+};
+
 size_t Find(const Elements& elements, ElementId id) {
   for (size_t i = 0; i < elements.size(); ++i)
     if (elements[i].id == id) return i;
@@ -20,12 +31,26 @@ size_t Find(const Elements& elements, ElementId id) {
 }
 
 // The element an id names now: a moved element's tombstone forwards to its
-// new id. Bounded by the list's length, so damaged forwarding cannot loop.
+// new id. A short chain of forwardings is followed a scan per hop; a longer
+// one through a map of the list's forwardings, made in one more scan, so
+// resolving costs a few scans however long the chain. Hops are bounded by
+// the list's length, so damaged forwarding cannot loop.
 size_t Resolve(const Elements& elements, ElementId id) {
+  constexpr size_t kScannedHops = 4;
   size_t i = Find(elements, id);
-  for (size_t hops = 0; i != kNone && elements[i].moved_to && hops < elements.size(); ++hops)
+  for (size_t hops = 0; i != kNone && elements[i].moved_to && hops < kScannedHops; ++hops)
     i = Find(elements, *elements[i].moved_to);
-  return i;
+  if (i == kNone || !elements[i].moved_to) return i;
+  std::unordered_map<ElementId, ElementId, ElementIdHash> forwarding;
+  for (const ListElement& e : elements)
+    if (e.moved_to) forwarding.emplace(e.id, *e.moved_to);
+  ElementId at = elements[i].id;
+  for (size_t hops = 0; hops < elements.size(); ++hops) {
+    auto next = forwarding.find(at);
+    if (next == forwarding.end()) break;
+    at = next->second;
+  }
+  return Find(elements, at);
 }
 
 // RGA placement: right after the anchor (kNone: the head), but after every
@@ -44,27 +69,9 @@ size_t Anchor(const Elements& elements, const std::optional<ElementId>& after) {
   return after ? Resolve(elements, *after) : kNone;
 }
 
-Status ApplyListOperation(const Operation& op, std::optional<FieldMap>& object) {
-  auto where = [&] {
-    return fmt::format("{}/{}.{}", op.collection, text::Quoted(op.key), op.field);
-  };
-  const Value* current = nullptr;
-  if (object)
-    if (auto it = object->find(op.field); it != object->end()) current = &it->second;
-  if (current != nullptr && current->type() != ValueType::kList)
-    return Status::InvalidArgument(
-        fmt::format("cannot {} {}: the field holds a {} value, not a list", OpKindName(op.kind),
-                    where(), ValueTypeName(current->type())));
-  if (current == nullptr) {
-    // An insert creates the list (and the object), as an increment creates
-    // its counter; removing from no list leaves nothing to remove.
-    if (op.kind == OpKind::kListRemove) return Status::OK();
-    if (op.kind != OpKind::kListInsert)
-      return Status::InvalidArgument(
-          fmt::format("cannot {} {}: there is no list", OpKindName(op.kind), where()));
-  }
-  List list = current != nullptr ? current->as_list() : List{};
-  Elements& elements = list.elements;
+// Applies a list op to the elements of its list.
+Status ApplyToElements(const Operation& op, Elements& elements,
+                       const std::function<std::string()>& where) {
   switch (op.kind) {
     case OpKind::kListInsert:
       // Already inserted (a replay of an op the server holds): done.
@@ -102,12 +109,63 @@ Status ApplyListOperation(const Operation& op, std::optional<FieldMap>& object) 
     default:
       return Status::InvalidArgument("not a list op");
   }
-  if (!object) object.emplace();
-  (*object)[op.field] = Value::ListValue(std::move(list));
   return Status::OK();
 }
 
+Status ApplyListOperation(const Operation& op, std::optional<FieldMap>& object) {
+  auto where = [&] {
+    return fmt::format("{}/{}.{}", op.collection, text::Quoted(op.key), op.field);
+  };
+  Value* current = nullptr;
+  if (object)
+    if (auto it = object->find(op.field); it != object->end()) current = &it->second;
+  if (current != nullptr && current->type() != ValueType::kList)
+    return Status::InvalidArgument(
+        fmt::format("cannot {} {}: the field holds a {} value, not a list", OpKindName(op.kind),
+                    where(), ValueTypeName(current->type())));
+  if (current == nullptr) {
+    // An insert creates the list (and the object), as an increment creates
+    // its counter; removing from no list leaves nothing to remove.
+    if (op.kind == OpKind::kListRemove) return Status::OK();
+    if (op.kind != OpKind::kListInsert)
+      return Status::InvalidArgument(
+          fmt::format("cannot {} {}: there is no list", OpKindName(op.kind), where()));
+    List list;
+    if (Status s = ApplyToElements(op, list.elements, where); !s.ok()) return s;
+    if (!object) object.emplace();
+    (*object)[op.field] = Value::ListValue(std::move(list));
+    return Status::OK();
+  }
+  // The list goes back on every path, changed or not.
+  List list = current->TakeList();
+  Status s = ApplyToElements(op, list.elements, where);
+  *current = Value::ListValue(std::move(list));
+  return s;
+}
+
 }  // namespace
+
+uint64_t ListWork(const std::vector<Operation>& ops,
+                  const std::function<size_t(const Operation&)>& length_before) {
+  using Field = std::tuple<std::string_view, std::string_view, std::string_view>;
+  std::map<Field, uint64_t> lengths;
+  uint64_t work = 0;
+  for (const Operation& op : ops) {
+    if (!IsListOp(op.kind)) continue;
+    auto [it, fresh] = lengths.try_emplace(Field{op.collection, op.key, op.field}, 0);
+    if (fresh) it->second = length_before(op);
+    work += it->second + 1;
+    if (op.kind == OpKind::kListInsert || op.kind == OpKind::kListMove) ++it->second;
+  }
+  return work;
+}
+
+size_t ListLength(const std::optional<FieldMap>& object, const std::string& field) {
+  if (!object) return 0;
+  auto it = object->find(field);
+  if (it == object->end() || it->second.type() != ValueType::kList) return 0;
+  return it->second.as_list().elements.size();
+}
 
 const ListElement* FindListElement(const List& list, ElementId id) {
   const size_t i = Resolve(list.elements, id);

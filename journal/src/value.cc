@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <charconv>
 #include <cstring>
 
@@ -55,6 +56,15 @@ std::string Value::ToString() const {
   // not UTF-8 (the lossless {"base64":...} form is for JSON output).
   if (type() == ValueType::kString) return text::JsonQuote(as_string());
   return text::ValueToJson(*this);
+}
+
+List Value::TakeList() {
+  const auto& list = std::get<std::shared_ptr<const List>>(rep_);
+  if (list.use_count() != 1) return *list;
+  // Pairs with the release in the last other owner's drop of its copy, so
+  // that owner's reads of the list happen before the move.
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return std::move(const_cast<List&>(*list));  // made non-const by ListValue
 }
 
 bool operator==(const Value& a, const Value& b) {

@@ -15,6 +15,22 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
                        GroupCommitPlan* plan) {
   uint64_t version = latest;
   plan->latest_hash = latest_hash;
+  using StateIt = decltype(plan->state)::iterator;
+  // The object an op applies to, as the plan has it so far.
+  auto Load = [&](const Operation& op) -> Result<StateIt> {
+    std::string key = layout::StateKey(op.collection, op.key);
+    auto t = plan->state.find(key);
+    if (t != plan->state.end()) return t;
+    Result<std::optional<std::string>> raw = reads.StateObject(key);
+    if (!raw.ok()) return raw.status();
+    std::optional<FieldMap> obj;
+    if (*raw) {
+      Result<FieldMap> f = codec::DecodeObject(**raw, op.key);
+      if (!f.ok()) return f.status();
+      obj = std::move(f).value();
+    }
+    return plan->state.emplace(std::move(key), std::move(obj)).first;
+  };
   const int64_t now = NowMicros();
   for (UploadJob* job : jobs) {
     job->ack = {};
@@ -42,6 +58,22 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
         job->ack.acks.push_back({e.lsn, got->value_or(0)});
         continue;
       }
+      Status read;
+      const uint64_t list_work = fold::ListWork(e.entry.ops, [&](const Operation& op) {
+        Result<StateIt> t = Load(op);
+        if (!t.ok()) read = t.status();
+        return t.ok() ? fold::ListLength((*t)->second, op.field) : 0;
+      });
+      if (!read.ok()) return read;
+      if (list_work > kMaxUploadListWork) {
+        // The entries before it are stored; the client is told which one is not.
+        job->status = Status::InvalidArgument(fmt::format(
+            "upload entry lsn {}: its list ops take {} list element steps to apply to the "
+            "server's lists; the limit is {}: split the transaction",
+            e.lsn, list_work, kMaxUploadListWork));
+        job->entry_refused = true;
+        break;
+      }
       ++version;
       plan->changesets.push_back({version, job->client_id, e.lsn, now, e.bytes, {}});
       Result<ChainHash> hash = NextChainHash(plan->latest_hash, plan->changesets.back());
@@ -49,23 +81,12 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
       plan->latest_hash = *hash;
       plan->chain_hashes.push_back(*hash);
       for (const Operation& op : e.entry.ops) {
-        std::string key = layout::StateKey(op.collection, op.key);
-        auto t = plan->state.find(key);
-        if (t == plan->state.end()) {
-          Result<std::optional<std::string>> raw = reads.StateObject(key);
-          if (!raw.ok()) return raw.status();
-          std::optional<FieldMap> obj;
-          if (*raw) {
-            Result<FieldMap> f = codec::DecodeObject(**raw, op.key);
-            if (!f.ok()) return f.status();
-            obj = std::move(f).value();
-          }
-          t = plan->state.emplace(key, std::move(obj)).first;
-        }
+        Result<StateIt> t = Load(op);
+        if (!t.ok()) return t.status();
         // An op that cannot apply at this point of the server's order (an
         // increment of a non-int64 field) is a no-op everywhere
         // (docs/merge-semantics.md).
-        fold::ApplyOperation(op, t->second).IgnoreError();
+        fold::ApplyOperation(op, (*t)->second).IgnoreError();
       }
       highest = e.lsn;
       job->ack.acks.push_back({e.lsn, version});

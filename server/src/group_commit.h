@@ -28,6 +28,14 @@
 
 namespace journaldb::server {
 
+// The list work (fold::ListWork) of one uploaded entry, measured on the
+// server's lists. Above kMaxListWork, which commits check on the client's
+// lists: another client's inserts may have made the server's lists longer.
+// Refused before any of the entry is folded: an entry under it holds the
+// committer for about 0.25 s at most (1.5 s if its ops name elements through
+// long chains of moves; docs/server.md, "Limits").
+inline constexpr uint64_t kMaxUploadListWork = 4 * kMaxListWork;
+
 // What a group commit reads from its store, as of the commit's start.
 class GroupCommitReads {
  public:

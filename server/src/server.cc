@@ -802,10 +802,13 @@ bool Server::HandleUpload(Connection* c, wire::Upload& u) {
 bool Server::FinishUpload(Connection* c, UploadJob& job) {
   if (!job.status.ok()) {
     // An lsn that does not continue the client's stored ones is the
-    // client's fault; anything else is the server's.
-    SendError(c,
-              job.status.IsInvalidArgument() ? wire::ErrorCode::kProtocolViolation
-                                             : wire::ErrorCode::kServerError,
+    // client's fault, and so is an entry the server will not apply;
+    // anything else is the server's.
+    const wire::ErrorCode code = job.entry_refused ? wire::ErrorCode::kBadFrame
+                                 : job.status.IsInvalidArgument()
+                                     ? wire::ErrorCode::kProtocolViolation
+                                     : wire::ErrorCode::kServerError;
+    SendError(c, code,
               job.status.IsInvalidArgument() ? job.status.message() : job.status.ToString());
     return false;
   }

@@ -203,5 +203,66 @@ TEST(FoldList, ADisplayFormShowsPresentValuesOnly) {
   EXPECT_EQ(out->at("items").ToString(), R"(["b"])");
 }
 
+TEST(FoldList, AFoldOfACopyLeavesTheOriginalListAsItWas) {
+  // A fold moves a list out of its value when it is the only owner; a list
+  // a copy shares must be copied instead.
+  const auto original = ApplyAll({Insert(std::nullopt, Id(1), "a"), Insert(Id(1), Id(2), "b")});
+  const Value held = original->at("items");
+  auto copy = ApplyAll({Insert(Id(2), Id(3), "c"), Operation::ListRemove("t", "k", "items", Id(1)),
+                        Operation::ListSet("t", "k", "items", Id(2), Value::String("B")),
+                        Operation::ListMove("t", "k", "items", Id(3), std::nullopt, Id(4))},
+                       original);
+  EXPECT_EQ(Values(copy), (V{"c", "B"}));
+  EXPECT_EQ(Values(original), (V{"a", "b"}));
+  EXPECT_EQ(held.ToString(), R"(["a", "b"])");
+  // And an op that cannot apply leaves the list in place, changed or not.
+  EXPECT_FALSE(
+      ApplyOperation(Operation::ListSet("t", "k", "items", Id(1), Value::Int(1)), copy).ok());
+  EXPECT_EQ(Values(copy), (V{"c", "B"}));
+}
+
+TEST(FoldList, ALongChainOfMovesForwardsTheFirstIdToTheElement) {
+  auto out = ApplyAll({Insert(std::nullopt, Id(1), "a"), Insert(Id(1), Id(2), "b")});
+  // "a" moves 50 times, each time under a new id: 50 forwarding tombstones.
+  for (uint64_t i = 0; i < 50; ++i)
+    out = ApplyAll({Operation::ListMove("t", "k", "items", Id(1),
+                                        i % 2 ? std::optional(Id(2)) : std::nullopt, Id(3 + i))},
+                   out);
+  EXPECT_EQ(Values(out), (V{"b", "a"}));
+  EXPECT_EQ(out->at("items").as_list().elements.size(), 52u);
+  out = ApplyAll({Operation::ListSet("t", "k", "items", Id(1), Value::String("A"))}, out);
+  EXPECT_EQ(Values(out), (V{"b", "A"}));
+  const ListElement* found = FindListElement(out->at("items").as_list(), Id(1));
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->id, Id(52));
+  out = ApplyAll({Operation::ListRemove("t", "k", "items", Id(20))}, out);
+  EXPECT_EQ(Values(out), (V{"b"}));
+}
+
+TEST(FoldList, ListWorkCountsEachListOpAsItsListsLengthPlusOne) {
+  std::vector<std::string> asked;
+  auto length_before = [&](const Operation& op) -> size_t {
+    asked.push_back(op.field);
+    return op.field == "items" ? 3 : 0;
+  };
+  const std::vector<Operation> ops{
+      Insert(std::nullopt, Id(10), "x"),                                    // 3 + 1, then 4 long
+      Operation::ListRemove("t", "k", "items", Id(1)),                      // 4 + 1
+      Operation::Upsert("t", "k", {{"n", Value::Int(1)}}),                  // not a list op: 0
+      Operation::ListMove("t", "k", "items", Id(2), std::nullopt, Id(11)),  // 4 + 1, then 5
+      Operation::ListRemove("t", "k", "other", Id(1)),                      // 0 + 1
+      Operation::ListSet("t", "k", "items", Id(11), Value::Int(2)),         // 5 + 1
+  };
+  EXPECT_EQ(ListWork(ops, length_before), 4u + 5u + 5u + 1u + 6u);
+  EXPECT_EQ(asked, (std::vector<std::string>{"items", "other"}));  // once per list
+
+  const auto object = ApplyAll({Insert(std::nullopt, Id(1), "a"), Insert(Id(1), Id(2), "b"),
+                                Operation::ListRemove("t", "k", "items", Id(1))});
+  EXPECT_EQ(ListLength(object, "items"), 2u);  // the tombstone counts
+  EXPECT_EQ(ListLength(object, "missing"), 0u);
+  EXPECT_EQ(ListLength(std::nullopt, "items"), 0u);
+  EXPECT_EQ(ListLength(FieldMap{{"items", Value::Int(1)}}, "items"), 0u);
+}
+
 }  // namespace
 }  // namespace journaldb::fold

@@ -55,6 +55,16 @@ class SizeLimits : public ::testing::Test {
     if (!r.ok()) return ::testing::AssertionFailure() << r.status().ToString();
     return ::testing::AssertionSuccess();
   }
+  // Uploads as a new client that skips the engine's commit checks: the
+  // server's answer, which must be BadFrame.
+  ::testing::AssertionResult UploadRefusedAsBadFrame(wire::Upload upload) {
+    RawClient raw(server_->address());
+    Result<wire::HelloOk> ok = raw.Hello();
+    if (!ok.ok()) return ::testing::AssertionFailure() << ok.status().ToString();
+    upload.client_id = ok->client_id;
+    if (Status s = raw.Send(upload); !s.ok()) return ::testing::AssertionFailure() << s.ToString();
+    return raw.ExpectErrorThenClose(wire::ErrorCode::kBadFrame);
+  }
   std::string ServerLog() {
     std::ifstream in(server_->log_path());
     std::stringstream ss;
@@ -131,12 +141,7 @@ TEST_F(SizeLimits, ServerRefusesAnOversizedUpload) {
   wire::Upload upload{0, {{1, entry, {}}}};
   ASSERT_LE(wire::EncodeMessage(upload).size(), wire::kMaxFrameBytes);
 
-  RawClient raw(server_->address());
-  Result<wire::HelloOk> ok = raw.Hello();
-  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
-  upload.client_id = ok->client_id;
-  ASSERT_TRUE(raw.Send(upload).ok());
-  ::testing::AssertionResult refused = raw.ExpectErrorThenClose(wire::ErrorCode::kBadFrame);
+  ::testing::AssertionResult refused = UploadRefusedAsBadFrame(std::move(upload));
   ASSERT_TRUE(refused);
   EXPECT_NE(std::string(refused.message())
                 .find(fmt::format("is {} bytes; the limit for a journal entry is {}", entry.size(),
@@ -149,6 +154,99 @@ TEST_F(SizeLimits, ServerRefusesAnOversizedUpload) {
   ASSERT_TRUE(Syncs(*db));
   EXPECT_EQ(testing::DumpClient(*db).size(), 1u);
   EXPECT_NE(ServerLog().find("the limit for a journal entry"), std::string::npos);
+}
+
+// Lists: a list op scans its list, so a transaction's list ops cost their
+// number times the list's length (fold::ListWork), on the server and on
+// every client. Ids are made up; raw list ops are checked only at commit.
+constexpr uint64_t kReplica = 0x5eed;
+Operation InsertAtHead(uint64_t counter) {
+  return Operation::ListInsert("lists", "big", "items", std::nullopt, {counter, kReplica},
+                               Value::Int(static_cast<int64_t>(counter)));
+}
+Operation Remove(uint64_t counter) {
+  return Operation::ListRemove("lists", "big", "items", {counter, kReplica});
+}
+// A list of 4,095 elements: each op then costs 4,096 steps, 2^12.
+constexpr uint64_t kListLength = 4095;
+Status MakeList(Database& db) {
+  Transaction t = db.BeginTransaction();
+  for (uint64_t i = 1; i <= kListLength; ++i)
+    if (Status s = t.Write(InsertAtHead(i)); !s.ok()) return s;
+  return t.Commit().status();
+}
+size_t PresentElements(Database& db) {
+  Result<Object> o = db.Get("lists", "big");
+  if (!o.ok()) return 0;
+  size_t n = 0;
+  for (const ListElement& e : o->fields.at("items").as_list().elements) n += !e.removed;
+  return n;
+}
+
+TEST_F(SizeLimits, ListWorkOverTheLimitIsRefusedAtCommitAndTheLimitItselfSyncs) {
+  static_assert(kMaxListWork == uint64_t{1} << 24);
+  auto db = Open("client");
+  ASSERT_TRUE(MakeList(*db).ok());  // lsn 1
+
+  // 4,097 removes of a 4,095-element list: 4,097 * 4,096 steps, one op over.
+  Transaction over = db->BeginTransaction();
+  for (uint64_t i = 0; i <= 4096; ++i) ASSERT_TRUE(over.Write(Remove(i % kListLength + 1)).ok());
+  Result<Lsn> refused = over.Commit();
+  ASSERT_TRUE(refused.status().IsInvalidArgument()) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find(
+                fmt::format("take {} list element steps to apply", 4097 * 4096)),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find(fmt::format("the limit is {}", kMaxListWork)),
+            std::string::npos);
+  EXPECT_FALSE(db->ReadJournal(2).Valid());
+  EXPECT_EQ(PresentElements(*db), kListLength);
+
+  // 4,096 removes: exactly the limit. It commits, and the server, measuring
+  // on its own copy of the same list, takes it.
+  Transaction at = db->BeginTransaction();
+  for (uint64_t i = 0; i < 4096; ++i) ASSERT_TRUE(at.Write(Remove(i % kListLength + 1)).ok());
+  Result<Lsn> committed = at.Commit();
+  ASSERT_TRUE(committed.ok()) << committed.status().ToString();
+  EXPECT_EQ(*committed, 2u);
+  EXPECT_EQ(PresentElements(*db), 0u);
+  ASSERT_TRUE(Syncs(*db));
+  auto other = Open("other");
+  ASSERT_TRUE(Syncs(*other));
+  EXPECT_EQ(testing::DumpClient(*other), testing::DumpClient(*db));
+}
+
+TEST_F(SizeLimits, ServerRefusesAnUploadWhoseListWorkIsOverItsLimit) {
+  // The server's limit (kMaxUploadListWork in server/src/group_commit.h).
+  auto db = Open("client");
+  ASSERT_TRUE(MakeList(*db).ok());
+  ASSERT_TRUE(Syncs(*db));
+
+  // What an engine without the commit check would send: 4 * 4,096 + 1
+  // removes of the server's 4,095-element list, one op over the server's
+  // limit. The entry before it is cheap and is stored.
+  JournalEntry cheap, costly;
+  cheap.lsn = 1;
+  cheap.ops.push_back(Operation::Upsert("files", "note", {{"n", Value::Int(1)}}));
+  costly.lsn = 2;
+  for (uint64_t i = 0; i <= 4 * 4096; ++i) costly.ops.push_back(Remove(i % kListLength + 1));
+  wire::Upload upload{0, {{1, codec::EncodeEntry(cheap), {}}, {2, codec::EncodeEntry(costly), {}}}};
+
+  ::testing::AssertionResult refused = UploadRefusedAsBadFrame(std::move(upload));
+  ASSERT_TRUE(refused);
+  EXPECT_NE(std::string(refused.message())
+                .find(fmt::format("upload entry lsn 2: its list ops take {} list element steps to "
+                                  "apply to the server's lists; the limit is {}",
+                                  (4 * 4096 + 1) * 4096, 4 * kMaxListWork)),
+            std::string::npos)
+      << refused.message();
+  // Nothing of the costly entry applied, the cheap one is stored, and the
+  // server serves others.
+  auto fresh = Open("fresh");
+  ASSERT_TRUE(Syncs(*fresh));
+  EXPECT_EQ(PresentElements(*fresh), kListLength);
+  EXPECT_TRUE(fresh->Get("files", "note").ok());
+  EXPECT_NE(ServerLog().find("list element steps"), std::string::npos);
 }
 
 // A database from before the commit check may hold an entry no frame

@@ -64,6 +64,12 @@ inline constexpr size_t kMaxEntryBytes = (16u << 20) - (64u << 10);
 // An object's encoded size after a commit. A commit that leaves an object
 // larger than this fails unless it shrinks the object.
 inline constexpr size_t kMaxObjectBytes = (16u << 20) - (64u << 10);
+// A transaction's list work (fold::ListWork): every list op scans the list it
+// applies to, so a transaction of many list ops on a long list costs their
+// product, on the server and on every client that integrates it. About 0.06 s
+// of one core at this limit (inserts: 3.8 ns a step; docs/server.md, "Limits"). The server refuses
+// an upload over 4x this limit measured on its own lists (server.md, "Limits").
+inline constexpr uint64_t kMaxListWork = uint64_t{1} << 24;
 
 struct Operation {
   OpKind kind = OpKind::kUpsert;

@@ -66,7 +66,8 @@ class Value {
   static Value String(std::string s) { return Value(Rep(std::move(s))); }
   static Value BytesValue(std::string data) { return Value(Rep(Bytes{std::move(data)})); }
   static Value ListValue(List list) {
-    return Value(Rep(std::make_shared<const List>(std::move(list))));
+    // A non-const List behind the const pointer, so TakeList may move it out.
+    return Value(Rep(std::shared_ptr<const List>(std::make_shared<List>(std::move(list)))));
   }
 
   ValueType type() const { return static_cast<ValueType>(rep_.index()); }
@@ -80,6 +81,11 @@ class Value {
   const std::string& as_bytes() const { return std::get<Bytes>(rep_).data; }
   // Shared and immutable: copying a list value copies a pointer.
   const List& as_list() const { return *std::get<std::shared_ptr<const List>>(rep_); }
+  // The list, moved out when this value is its only owner, else copied, so a
+  // fold applying op after op to one list copies it once, not once per op.
+  // The value is left holding an unspecified list: assign it before reading
+  // it again. REQUIRES: type() is kList.
+  List TakeList();
 
   // A display form: null, true, 42, 1.5, "text" (JSON-quoted), b64:... for
   // bytes, ["a", 2] for a list (its present elements, without ids).

@@ -4,6 +4,8 @@
 #ifndef JOURNALDB_JOURNAL_FOLD_H_
 #define JOURNALDB_JOURNAL_FOLD_H_
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,6 +27,19 @@ Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object);
 // to where it is now; nullptr if the list never had it. A removed element is
 // returned as its tombstone (removed set).
 const ListElement* FindListElement(const List& list, ElementId id);
+
+// The work of applying `ops` in order, in list element steps: each list op
+// scans the list it applies to, so it costs that list's length (tombstones
+// included) plus one. `length_before(op)` is the length of op's list before
+// the ops (ListLength); each insert and move is counted as lengthening its
+// list by one, an upper bound that needs no fold. Commits (kMaxListWork) and
+// the server bound it.
+uint64_t ListWork(const std::vector<Operation>& ops,
+                  const std::function<size_t(const Operation&)>& length_before);
+
+// The number of elements, tombstones included, of `field`'s list in
+// `object`; 0 if there is no such list.
+size_t ListLength(const std::optional<FieldMap>& object, const std::string& field);
 
 // The fields an op touches given the object's state before it, for before-images.
 std::vector<std::string> TouchedFields(const Operation& op, const std::optional<FieldMap>& object);

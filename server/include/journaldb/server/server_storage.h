@@ -40,6 +40,9 @@ struct UploadJob {
   // Filled by AppendUploads:
   wire::UploadAck ack;
   Status status;
+  // status refuses an entry the server will not apply (its list work is over
+  // kMaxUploadListWork): a BadFrame, as an oversized entry is.
+  bool entry_refused = false;
   bool done = false;  // set by the committer, under its mutex
 };
 
