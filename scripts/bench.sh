@@ -4,7 +4,7 @@
 # its bench.sh markers) and the chart docs/bench-throughput.svg from them.
 #
 #   scripts/bench.sh [--quick] [OUT_DIR]   build, run, regenerate (about 15 min;
-#                                          --quick: a smoke run of about 1 min)
+#                                          --quick: a smoke run of 2 or 3 min)
 #   scripts/bench.sh --tables-only FILE    regenerate from a saved results.jsonl
 #
 # OUT_DIR (default: BUILD_DIR/bench-<UTC time>) receives results.jsonl (the

@@ -209,7 +209,7 @@ def render_snapshot(s):
     for m in s.where(side="summary"):
         size = m["size_target_bytes"]
         runs = ", ".join(fixed(l["ms"], 1) for l in s.where(side="snapshot", size_target_bytes=size))
-        rows.append([f"{size / 2**20:,.0f} MiB", f"{m['db_bytes'] / 1e6:,.1f} MB", count(m["ops"]),
+        rows.append([f"{size / 2**30:g} GiB" if size >= 2**30 else f"{size / 2**20:g} MiB", f"{m['db_bytes'] / 1e6:,.1f} MB", count(m["ops"]),
                      f"**{fixed(m['snapshot_ms'], 1)} ms** ({runs})", f"{fixed(m['synced_snapshot_ms'], 1)} ms",
                      f"{fixed(m['checkpoint_ms'], 2)} ms", f"{count(m['copy_ms'])} ms", fixed(m["ratio"], 3),
                      fixed(m["synced_ratio"], 3)])
