@@ -169,12 +169,14 @@ Operation Remove(uint64_t counter) {
 }
 // A list of 4,095 elements: each op then costs 4,096 steps, 2^12.
 constexpr uint64_t kListLength = 4095;
-Status MakeList(Database& db) {
+// Inserts counters first .. first + count - 1 in one transaction.
+Status InsertMany(Database& db, uint64_t first, uint64_t count) {
   Transaction t = db.BeginTransaction();
-  for (uint64_t i = 1; i <= kListLength; ++i)
+  for (uint64_t i = first; i < first + count; ++i)
     if (Status s = t.Write(InsertAtHead(i)); !s.ok()) return s;
   return t.Commit().status();
 }
+Status MakeList(Database& db) { return InsertMany(db, 1, kListLength); }
 size_t PresentElements(Database& db) {
   Result<Object> o = db.Get("lists", "big");
   if (!o.ok()) return 0;
@@ -247,6 +249,41 @@ TEST_F(SizeLimits, ServerRefusesAnUploadWhoseListWorkIsOverItsLimit) {
   EXPECT_EQ(PresentElements(*fresh), kListLength);
   EXPECT_TRUE(fresh->Get("files", "note").ok());
   EXPECT_NE(ServerLog().find("list element steps"), std::string::npos);
+}
+
+// The server measures list work on its own lists: an honest entry at the
+// commit limit on a list the server has since seen grow more than 4 times
+// longer is refused. The sync fails naming it; nothing is lost or applied.
+TEST_F(SizeLimits, AnEntryAtTheCommitLimitOnAListTheServerHasSeenGrowFailsItsSyncNamingIt) {
+  auto a = Open("a");
+  auto b = Open("b");
+  ASSERT_TRUE(InsertMany(*a, 1, 1023).ok());
+  ASSERT_TRUE(Syncs(*a));
+  ASSERT_TRUE(Syncs(*b));
+  // b, offline: 16,384 removes of its 1,023-element copy, 2^24 steps.
+  Transaction t = b->BeginTransaction();
+  for (uint64_t i = 0; i < 16384; ++i) ASSERT_TRUE(t.Write(Remove(i % 1023 + 1)).ok());
+  Result<Lsn> lsn = t.Commit();
+  ASSERT_TRUE(lsn.ok()) << lsn.status().ToString();
+  // Meanwhile the server's list grows to 5,119 elements.
+  ASSERT_TRUE(InsertMany(*a, 2000, 4096).ok());
+  ASSERT_TRUE(Syncs(*a));
+
+  Result<SyncReport> r = SyncOnce(*b, testing::SyncTo(server_->address()));
+  ASSERT_TRUE(r.status().IsFailedPrecondition()) << r.status().ToString();
+  EXPECT_NE(
+      r.status().message().find(fmt::format(
+          "upload entry lsn {}: its list ops take {} list element steps", *lsn, 16384 * 5120)),
+      std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("split the transaction"), std::string::npos);
+  // The entry is still b's to sync, and the server did not apply it.
+  EXPECT_TRUE(b->ReadJournal(*lsn).Valid());
+  Result<SyncStatus> status = GetSyncStatus(*b);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->unsynced_entries, 1u);
+  ASSERT_TRUE(Syncs(*a));
+  EXPECT_EQ(PresentElements(*a), 1023u + 4096u);
 }
 
 // A database from before the commit check may hold an entry no frame
