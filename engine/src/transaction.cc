@@ -5,7 +5,10 @@
 namespace journaldb {
 
 Transaction::Transaction(Transaction&& other) noexcept
-    : db_(other.db_), ops_(std::move(other.ops_)), finished_(other.finished_) {
+    : db_(other.db_),
+      ops_(std::move(other.ops_)),
+      finished_(other.finished_),
+      views_(std::move(other.views_)) {
   other.finished_ = true;
 }
 
@@ -13,6 +16,7 @@ Transaction& Transaction::operator=(Transaction&& other) noexcept {
   db_ = other.db_;
   ops_ = std::move(other.ops_);
   finished_ = other.finished_;
+  views_ = std::move(other.views_);
   other.finished_ = true;
   return *this;
 }
@@ -61,6 +65,7 @@ Result<Lsn> DatabaseImpl::CommitTransaction(Transaction& txn, const CommitMarker
   if (lsn.ok() || !lsn.status().IsInvalidArgument()) {
     txn.finished_ = true;
     txn.ops_.clear();
+    txn.views_.clear();
   }
   return lsn;
 }
@@ -73,6 +78,7 @@ Result<Lsn> CommitWithMarker(Transaction& txn, const CommitMarker& marker) {
 void Transaction::Rollback() {
   finished_ = true;
   ops_.clear();
+  views_.clear();
 }
 
 }  // namespace journaldb

@@ -26,16 +26,20 @@ Result<std::optional<Value>> Transaction::ListView(
   // The names first; the whole op once its new id is chosen (Append).
   if (Status s = Operation::EraseField(op.collection, op.key, op.field).Validate(); !s.ok())
     return s;
-  std::optional<FieldMap> object;
-  Result<Object> stored = db_->Get(op.collection, op.key, ReadOptions{});
-  if (stored.ok()) {
-    object = std::move(stored->fields);
-  } else if (!stored.status().IsNotFound()) {
-    return stored.status();
+  auto [view, fresh] = views_.try_emplace({op.collection, op.key});
+  if (fresh) {
+    Result<Object> stored = db_->Get(op.collection, op.key, ReadOptions{});
+    if (stored.ok()) {
+      view->second.object = std::move(stored->fields);
+    } else if (!stored.status().IsNotFound()) {
+      views_.erase(view);
+      return stored.status();
+    }
   }
-  for (const Operation& earlier : ops_)
-    if (earlier.collection == op.collection && earlier.key == op.key)
-      fold::ApplyOperation(earlier, object).IgnoreError();  // Commit reports it
+  std::optional<FieldMap>& object = view->second.object;
+  for (size_t& i = view->second.applied; i < ops_.size(); ++i)
+    if (ops_[i].collection == op.collection && ops_[i].key == op.key)
+      fold::ApplyOperation(ops_[i], object).IgnoreError();  // Commit reports it
   std::optional<Value> list;
   if (object)
     if (auto it = object->find(op.field); it != object->end()) list = it->second;

@@ -20,10 +20,12 @@
 #define JOURNALDB_DATABASE_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "journaldb/changes.h"
@@ -81,12 +83,12 @@ class Transaction {
   Status Write(Operation op);
 
   // List ops (docs/data-model.md, "Lists"). Each checks the list as this
-  // transaction sees it (the latest state with this transaction's earlier
-  // ops): not-found if the element or the anchor `after` is not present in
-  // it, invalid-argument if the field holds another type. ListInsert creates
-  // the list (and the object) if missing and returns the new element's id;
-  // ListMove returns the id the element has at its new place (its old id
-  // still names it). nullopt `after`: at the head.
+  // transaction sees it (the object as the transaction's first list op on it
+  // read it, with the transaction's ops on it since): not-found if the element or the anchor
+  // `after` is not present in it, invalid-argument if the field holds another type. ListInsert
+  // creates the list (and the object) if missing and returns the new element's id; ListMove returns
+  // the id the element has at its new place (its old id still names it). nullopt `after`: at the
+  // head.
   Result<ElementId> ListInsert(std::string_view collection, std::string_view key,
                                std::string_view field, std::optional<ElementId> after, Value value);
   Status ListRemove(std::string_view collection, std::string_view key, std::string_view field,
@@ -121,6 +123,14 @@ class Transaction {
   DatabaseImpl* db_;
   std::vector<Operation> ops_;
   bool finished_ = false;
+  // The objects list ops checked, by (collection, key): each read once and
+  // brought up to date with the ops buffered since, so n list ops on one
+  // object fold n ops, not n^2/2.
+  struct ObjectView {
+    std::optional<FieldMap> object;
+    size_t applied = 0;  // ops_[0, applied) are folded into object
+  };
+  std::map<std::pair<std::string, std::string>, ObjectView> views_;
 };
 
 // Iterates the objects of one collection in primary-key order.
