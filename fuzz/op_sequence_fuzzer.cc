@@ -1,13 +1,14 @@
 // A sequence of transactions decoded from the input is committed to a real
 // database (RocksDB over an in-memory Env), with a reopen in the middle where
-// the input holds two 0xFF bytes in a row before a transaction. After the
-// sequence an independent fold of the run's journal entries must equal what
-// the read API returns for the run's collections, every list the fold made
-// must be well formed (unique ids, forwarding only from tombstones to ids in
-// the list), and every kRunsPerDatabase runs Database::Verify() must find
-// the whole state equal to the fold of the whole journal. Commits may fail
-// only with invalid-argument (an increment of a non-int64 field, a list op
-// on a non-list field or on an element the list lacks), and then must have
+// the input holds two 0xFF bytes in a row before a transaction (in one input
+// of kReopenOneIn: see below). After the sequence an independent fold of the
+// run's journal entries must equal what the read API returns for the run's
+// collections, every list the fold made must be well formed (unique ids,
+// forwarding only from tombstones to ids in the list), and every
+// kRunsPerDatabase runs Database::Verify() must find the whole state equal
+// to the fold of the whole journal. Commits may fail only with
+// invalid-argument (an increment of a non-int64 field, a list op on a
+// non-list field or on an element the list lacks), and then must have
 // written nothing.
 //
 // List ops go through both doors: the Transaction list API, which checks ids
@@ -21,16 +22,15 @@
 // named after the run: opening a database (RocksDB writes, re-parses and
 // logs its OPTIONS file for five column families, starts table-loading
 // threads, allocates memtables) takes 100 to 200 ms under ASan against about
-// 1 ms for a whole run, so opens are rare. A reopen needs a two-byte marker
-// at the start of a transaction, and it is honoured in one input of
+// 2 ms of CPU for a whole run, so opens are rare. A reopen needs a two-byte
+// marker at the start of a transaction, and it is honoured in one input of
 // kReopenOneIn (op_sequence_reopen.h: by a hash of the whole input, so an
 // input always does the same): the marker alone made 8% of all runs reopen
 // (30% once the corpus grew), which took three quarters of the fuzzing time
 // (45 runs/s). The reopened database must hold the lsn the last commit
-// returned. A fresh database comes every
-// kRunsPerDatabase runs, after the full Verify. The database gets the
-// smallest memory budget: small memtables are quick to allocate and free,
-// which under ASan is much of an open's cost.
+// returned. A fresh database comes every kRunsPerDatabase runs, after the
+// full Verify. The database gets the smallest memory budget: small memtables
+// are quick to allocate and free, which under ASan is much of an open's cost.
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 
