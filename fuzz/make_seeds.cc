@@ -13,6 +13,7 @@
 #include "journaldb/journal/codec.h"
 #include "journaldb/protocol/wire_codec.h"
 #include "journaldb/recovery/manifest_codec.h"
+#include "op_sequence_reopen.h"
 
 using journaldb::ElementId;
 using journaldb::ListElement;
@@ -44,6 +45,13 @@ Bytes Cat(std::initializer_list<Bytes> parts) {
 Bytes Txn(std::initializer_list<Bytes> ops) {
   return Cat({{0, static_cast<uint8_t>(ops.size() - 1)}, Cat(ops)});
 }
+// After the first reopen marker no transaction reads one.
+Bytes TxnAfterMarker(std::initializer_list<Bytes> ops) {
+  Bytes t = Txn(ops);
+  t.erase(t.begin());
+  return t;
+}
+const Bytes kReopenMarker = {0xFF, 0xFF};
 // Collection a, key k1; field byte, a list op, on field "l".
 const Bytes kList = {0, 0, 0, 3, 4, 1};
 Bytes Known(uint8_t i) { return {1, i}; }  // the i-th id given for the list
@@ -68,7 +76,8 @@ const Bytes kUpsertF = Cat({{0, 0, 0, 0, 0, 1, 0}, kInt});
 const Bytes kListOnF = {0, 0, 0, 0, 4, 0, 0x00, 0, 0};
 }  // namespace seq
 
-void WriteOpSequenceSeeds(const std::string& out) {
+// False if no value made an input that may reopen.
+bool WriteOpSequenceSeeds(const std::string& out) {
   using namespace seq;
   auto write = [&](const std::string& name, const Bytes& b) {
     Write(out + "/op_sequence_fuzzer/" + name, std::string(b.begin(), b.end()));
@@ -86,6 +95,23 @@ void WriteOpSequenceSeeds(const std::string& out) {
   // a fold that placed it anyway would turn into a repeated id.
   write("list_move_to_taken_id", Cat({Txn({ApiInsert(kHead)}), Txn({ApiInsert(After(0))}),
                                       Txn({RawMoveToTaken(0, kHead, 1)})}));
+  // A list built, the database reopened, then ops on the ids given before
+  // it; the last transaction's upsert holds the first value that makes the
+  // input one that may reopen (journaldb::fuzz::MayReopen).
+  const Bytes before = Cat({Txn({ApiInsert(kHead)}), Txn({ApiInsert(After(0)), ApiInsert(kHead)}),
+                            kReopenMarker, TxnAfterMarker({ApiSet(1), ApiMove(0, After(2))}),
+                            TxnAfterMarker({ApiRemove(1)}), TxnAfterMarker({ApiInsert(After(0))})});
+  for (unsigned v = 0; v < 65536; ++v) {
+    const Bytes b = Cat(
+        {before, TxnAfterMarker({Cat({{0, 0, 0, 0, 0, 1, 0},
+                                      {2, 0, 0, 0, 0, 0, 0},
+                                      {static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)}})})});
+    if (journaldb::fuzz::MayReopen(b.data(), b.size())) {
+      write("list_reopen", b);
+      return true;
+    }
+  }
+  return false;
 }
 }  // namespace
 
@@ -163,7 +189,7 @@ int main(int argc, char** argv) {
     return Broken("list entries");
   Write(out + "/journal_entry_fuzzer/list_ops", list_ops);
   Write(out + "/journal_entry_fuzzer/list_malformed_repeated_id", repeated_entry);
-  WriteOpSequenceSeeds(out);
+  if (!WriteOpSequenceSeeds(out)) return Broken("op sequences (no reopening one)");
   journaldb::RecoveryManifest m;
   m.recovery_id = "20261126T120000Z-0badf00d";
   m.reason = "epoch-mismatch";

@@ -1,13 +1,14 @@
 // A sequence of transactions decoded from the input is committed to a real
 // database (RocksDB over an in-memory Env), with a reopen in the middle where
-// the input holds two 0xFF bytes in a row before a transaction. After the
-// sequence an independent fold of the run's journal entries must equal what
-// the read API returns for the run's collections, every list the fold made
-// must be well formed (unique ids, forwarding only from tombstones to ids in
-// the list), and every kRunsPerDatabase runs Database::Verify() must find
-// the whole state equal to the fold of the whole journal. Commits may fail
-// only with invalid-argument (an increment of a non-int64 field, a list op
-// on a non-list field or on an element the list lacks), and then must have
+// the input holds two 0xFF bytes in a row before a transaction (in one input
+// of kReopenOneIn: see below). After the sequence an independent fold of the
+// run's journal entries must equal what the read API returns for the run's
+// collections, every list the fold made must be well formed (unique ids,
+// forwarding only from tombstones to ids in the list), and every
+// kRunsPerDatabase runs Database::Verify() must find the whole state equal
+// to the fold of the whole journal. Commits may fail only with
+// invalid-argument (an increment of a non-int64 field, a list op on a
+// non-list field or on an element the list lacks), and then must have
 // written nothing.
 //
 // List ops go through both doors: the Transaction list API, which checks ids
@@ -18,14 +19,18 @@
 // repeated insert ids).
 //
 // Runs share one database and each run writes to collections of its own,
-// named after the run: opening a database (RocksDB writes and re-parses its
-// OPTIONS file, allocates memtables) takes about 300 ms under ASan against
-// 1 to 10 ms for a whole run, so opens are rare: a reopen needs a two-byte
-// marker (a one-byte one made a third of all runs reopen: 11 runs/s), and a
-// fresh database comes every kRunsPerDatabase runs, after the full Verify. Opening is
-// still the dearest step (a reopen mid-run, a fresh database every 512 runs),
-// so the database gets the smallest memory budget: small memtables are
-// quick to allocate and free, which under ASan is most of an open's cost.
+// named after the run: opening a database (RocksDB writes, re-parses and
+// logs its OPTIONS file for five column families, starts table-loading
+// threads, allocates memtables) takes 100 to 200 ms under ASan against about
+// 2 ms of CPU for a whole run, so opens are rare. A reopen needs a two-byte
+// marker at the start of a transaction, and it is honoured in one input of
+// kReopenOneIn (op_sequence_reopen.h: by a hash of the whole input, so an
+// input always does the same): the marker alone made 8% of all runs reopen
+// (30% once the corpus grew), which took three quarters of the fuzzing time
+// (45 runs/s). The reopened database must hold the lsn the last commit
+// returned. A fresh database comes every kRunsPerDatabase runs, after the
+// full Verify. The database gets the smallest memory budget: small memtables
+// are quick to allocate and free, which under ASan is much of an open's cost.
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 
@@ -44,6 +49,7 @@
 #include "journaldb/engine/open_with_env.h"
 #include "journaldb/journal/fold.h"
 #include "journaldb/sync.h"
+#include "op_sequence_reopen.h"
 
 namespace {
 
@@ -221,6 +227,14 @@ std::unique_ptr<Database> Open(const std::string& path, rocksdb::Env* env) {
   return std::move(db).value();
 }
 
+// The highest lsn assigned, from the cursors only: Info() would count every
+// key of the shared database.
+journaldb::Lsn LastLsn(const Database& db) {
+  auto info = journaldb::GetSyncStatus(db);
+  if (!info.ok()) Fail("sync status: " + info.status().ToString());
+  return info->last_lsn;
+}
+
 void VerifyAll(const Database& db) {
   auto report = db.Verify();
   if (!report.ok()) Fail("verify: " + report.status().ToString());
@@ -244,8 +258,10 @@ void CheckList(const journaldb::List& list, const std::string& where) {
 }
 
 // The run's entries, folded over an empty state, must equal the run's
-// collections as the read API returns them.
-void CheckRun(const Database& db, journaldb::Lsn first, const std::string (&collections)[2]) {
+// collections as the read API returns them. Returns the lsn after the last
+// entry.
+journaldb::Lsn CheckRun(const Database& db, journaldb::Lsn first,
+                        const std::string (&collections)[2]) {
   journaldb::fold::MemoryState folded;
   journaldb::Lsn expected = first;
   auto r = db.ReadJournal(first);
@@ -268,6 +284,7 @@ void CheckRun(const Database& db, journaldb::Lsn first, const std::string (&coll
   for (const auto& [id, fields] : folded.objects())
     for (const auto& [name, value] : fields)
       if (value.type() == journaldb::ValueType::kList) CheckList(value.as_list(), name);
+  return expected;
 }
 
 }  // namespace
@@ -279,35 +296,48 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // be gone, and closing then would crash.
   static std::unique_ptr<Database>& db = *new std::unique_ptr<Database>();
   static int run = 0;
-  if (!db) db = Open(path, env);
+  // The next run's first lsn: read when the database opens, then carried
+  // from run to run (CheckRun reads the journal to its end).
+  static journaldb::Lsn next = 0;
+  if (!db) {
+    db = Open(path, env);
+    next = LastLsn(*db) + 1;
+  }
   const std::string collections[2] = {"r" + std::to_string(run) + "a",
                                       "r" + std::to_string(run) + "b"};
   ++run;
-  // The cursors only: Info() would count every key of the shared database.
-  auto info = journaldb::GetSyncStatus(*db);
-  if (!info.ok()) Fail("sync status: " + info.status().ToString());
-  const journaldb::Lsn first = info->last_lsn + 1;
+  const journaldb::Lsn first = next;
+  journaldb::Lsn last = first - 1;  // the last lsn a commit returned
 
   Input in(data, size);
   ListIds ids;
-  bool reopened = false;
+  // Only the first marker counts, honoured or not, so the bytes after it
+  // mean the same whether the input may reopen or not.
+  const bool may_reopen = journaldb::fuzz::MayReopen(data, size);
+  bool marked = false;
   for (int txn = 0; txn < 32 && !in.empty(); ++txn) {
-    if (!reopened && in.Byte() == 0xFF && in.Byte() == 0xFF) {  // reopen once, mid-sequence
-      db.reset();
-      db = Open(path, env);
-      reopened = true;
+    if (!marked && in.Byte() == 0xFF && in.Byte() == 0xFF) {  // reopen once, mid-sequence
+      marked = true;
+      if (may_reopen) {
+        db.reset();
+        db = Open(path, env);
+        if (LastLsn(*db) != last) Fail("the reopened database lost or invented entries");
+      }
     }
     journaldb::Transaction t = db->BeginTransaction();
     int ops = 1 + in.Byte() % 4;
     for (int i = 0; i < ops; ++i) WriteOp(in, t, collections, ids);
     if (t.ops().empty()) continue;  // every list write was refused
     auto lsn = t.Commit();
-    if (!lsn.ok()) {
+    if (lsn.ok()) {
+      last = *lsn;
+    } else {
       if (!lsn.status().IsInvalidArgument()) Fail("commit: " + lsn.status().ToString());
       t.Rollback();
     }
   }
-  CheckRun(*db, first, collections);
+  next = CheckRun(*db, first, collections);
+  if (next != last + 1) Fail("the journal does not end at the last commit's lsn");
   if (run % kRunsPerDatabase == 0) {
     VerifyAll(*db);
     // Start over so the shared database stays small.
