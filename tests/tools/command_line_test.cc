@@ -204,5 +204,22 @@ TEST_F(CommandLine, BenchSyncNodesNamesAnUnreachablePostgres) {
   EXPECT_EQ(r.out, "");  // no line for the data-directory setup either
 }
 
+// SQLite's side commits from every thread too (taking turns on its one
+// writer) and still lands one state row and one journal row per op, which the
+// bench checks after each run.
+TEST_F(CommandLine, BenchSqliteSyncCommitsFromSeveralThreads) {
+  ProcessResult r =
+      Bench({"--workload", "sqlite-sync", "--ops", "40", "--runs", "1", "--threads", "4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t lines = 0;
+  for (size_t begin = 0; begin < r.out.size(); ++lines) {
+    const size_t end = r.out.find('\n', begin);
+    const std::string line = r.out.substr(begin, end - begin);
+    EXPECT_TRUE(Contains(line, "\"threads\":4,")) << line;
+    begin = end == std::string::npos ? r.out.size() : end + 1;
+  }
+  EXPECT_EQ(lines, 3u) << r.out;  // journaled, sqlite, summary
+}
+
 }  // namespace
 }  // namespace journaldb

@@ -6,7 +6,8 @@
 //   journal-bench --workload replay-sqlite [--ops N] [--txn-ops K] [--runs R]
 //   journal-bench --workload list-insert [--ops N] [--runs R]
 //   journal-bench --workload list-replay [--ops N] [--txn-ops K]
-//   journal-bench --workload sqlite [--ops N] [--runs R]
+//   journal-bench --workload sqlite [--ops N] [--runs R] [--threads T]
+//   journal-bench --workload sqlite-sync [--ops N] [--runs R] [--threads T]
 //   journal-bench --workload sync [--idle-connections N] [--tls] [--ops N] [--threads T]
 //   journal-bench --workload sync-nodes [--ops N] [--postgres CONNINFO]
 //
@@ -92,7 +93,8 @@ constexpr Workload kWorkloads[] = {
      "      --runs 5 per side, alternating, medians)"},
     {"sqlite-sync", RunSqliteSync,
      "the same with an fsync per commit: Durability::kSyncEveryCommit against\n"
-     "      synchronous=FULL (default --ops 20000, --runs 5 per side)"},
+     "      synchronous=FULL (default --ops 20000, --runs 5 per side; --threads T commits\n"
+     "      from T threads on both sides, SQLite's taking turns on its one writer)"},
 };
 
 void PrintUsage(std::FILE* out) {

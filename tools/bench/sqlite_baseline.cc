@@ -1,5 +1,6 @@
 #include "sqlite_baseline.h"
 
+#include <mutex>
 #include <vector>
 
 #include "encoded_commit.h"
@@ -39,12 +40,15 @@ Result<RunResult> SqliteCommits(const std::string& dir, uint64_t ops,
   sqlite3_stmt* upsert_stmt = upsert->get();
   sqlite3_stmt* append_stmt = append->get();
   sqlite3_stmt* commit_stmt = commit->get();
-  // One committing thread: SQLite has one writer at a time per database.
+  // SQLite has one writer at a time per database: the threads take turns.
+  std::mutex writer;
   Result<RunResult> result = TimedThreads(
-      ops, 1, [&](uint64_t begin_i, uint64_t end_i, const std::atomic<bool>&) -> Status {
+      ops, options.threads,
+      [&](uint64_t begin_i, uint64_t end_i, const std::atomic<bool>& stop) -> Status {
         std::string before;  // the current object, which a before-image is made of
-        for (uint64_t i = begin_i; i < end_i; ++i) {
+        for (uint64_t i = begin_i; i < end_i && !stop.load(std::memory_order_relaxed); ++i) {
           const EncodedCommit& c = commits[i];
+          std::lock_guard<std::mutex> turn(writer);
           if (!StepDone(begin_stmt)) return SqliteError(d, "begin");
 
           // SQLITE_STATIC: the bytes outlive the statement's use of them.

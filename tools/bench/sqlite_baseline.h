@@ -21,11 +21,15 @@ struct SqliteOptions {
   // WAL is fsynced at checkpoints; journaldb's kBuffered), true FULL (the WAL
   // is fsynced at every commit; journaldb's kSyncEveryCommit). Default NORMAL.
   bool sync_every_commit = false;
+  // Committing threads. SQLite has one writer at a time per database, so the
+  // threads share one connection and take turns, a whole transaction each
+  // (a connection per thread would only add busy-handler sleeps).
+  int threads = 1;
 };
 
 // Creates a database file in the existing directory `dir` in WAL mode,
 // pre-encodes the bytes of objects 0 .. ops - 1 (EncodeCommit), prepares the
-// statements once, then times `ops` transactions from one thread. Opening,
+// statements once, then times `ops` transactions from options.threads threads. Opening,
 // encoding and closing are outside the timed region.
 Result<RunResult> SqliteCommits(const std::string& dir, uint64_t ops, const SqliteOptions& options);
 
