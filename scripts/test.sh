@@ -2,7 +2,7 @@
 # The whole test suite, as CI runs it (.ci/run calls exactly this):
 #   1. install the Debian packages (idempotent);
 #   2. build and run every test (unit, property, crash, install, end-to-end);
-#   3. run every libFuzzer target for FUZZ_SECONDS (30 here; fuzz.sh alone: 60) after
+#   3. run every libFuzzer target for FUZZ_SECONDS (20 here; fuzz.sh alone: 60) after
 #      replaying its corpus;
 #   4. build the tests again with ASan + UBSan and run them, with smaller
 #      budgets for the randomized and SIGKILL tests (see docs/testing.md).
@@ -25,8 +25,8 @@ stage "tests"
 
 if [ "${JOURNALDB_SKIP_FUZZ:-0}" != 1 ]; then
   stage "fuzz"
-  # 30 s per target here (60 s when fuzz.sh runs alone): CI's time budget.
-  FUZZ_SECONDS="${FUZZ_SECONDS:-30}" "$root/scripts/fuzz.sh"
+  # 20 s per target here (60 s when fuzz.sh runs alone): CI's time budget.
+  FUZZ_SECONDS="${FUZZ_SECONDS:-20}" "$root/scripts/fuzz.sh"
 fi
 
 if [ "${JOURNALDB_SKIP_SANITIZE:-0}" != 1 ]; then
@@ -40,7 +40,7 @@ if [ "${JOURNALDB_SKIP_SANITIZE:-0}" != 1 ]; then
   # The same paths with a shallower random search: the tests stage ran the
   # full budgets; this one looks for memory errors and UB on those paths.
   export RC_PARAMS=max_success=10 JOURNALDB_CRASH_KILLS=25 JOURNALDB_REPLAY_KILLS=30 \
-    JOURNALDB_FAULT_RUNS=40
+    JOURNALDB_FAULT_RUNS=25
   # Not again under ASan: the install test (an installed package, no new
   # code paths) and the reset tests' second run on PostgreSQL (the store's
   # code runs under ASan in the other `postgres` tests).
