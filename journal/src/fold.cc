@@ -89,6 +89,17 @@ struct ForwardingIndex::Lists {
     if (kept.data != elements.data() || kept.size != elements.size()) kept = KeptForwardings{};
     return kept;
   }
+
+  // Forgets the lists of an object an op other than a list op changes: an
+  // upsert may put a list of the same length where the freed one was, which
+  // the storage check alone would take for the kept one.
+  void Forget(std::string_view collection, std::string_view key) {
+    using FieldRef = std::tuple<std::string_view, std::string_view, std::string_view>;
+    auto it = by_field.lower_bound(FieldRef{collection, key, std::string_view()});
+    while (it != by_field.end() && std::get<0>(it->first) == collection &&
+           std::get<1>(it->first) == key)
+      it = by_field.erase(it);
+  }
 };
 
 ForwardingIndex::ForwardingIndex() : lists_(std::make_unique<Lists>()) {}
@@ -244,6 +255,7 @@ Status ApplyListOperation(const Operation& op, std::optional<FieldMap>& object,
 // ApplyOperation, keeping the forwardings of the fold's lists in `lists`
 // (may be null).
 Status Apply(const Operation& op, std::optional<FieldMap>& object, ForwardingIndex::Lists* lists) {
+  if (lists != nullptr && !IsListOp(op.kind)) lists->Forget(op.collection, op.key);
   switch (op.kind) {
     case OpKind::kUpsert:
       if (!object) object.emplace();

@@ -340,6 +340,25 @@ TEST(FoldList, AListPutInPlaceOfOneWhoseForwardingsAreKeptIsMappedAnew) {
   EXPECT_EQ(Values(first), (V{"A", "b"}));
 }
 
+TEST(FoldList, AnUpsertOfTheListInAFoldKeepingForwardingsIsMappedAnew) {
+  // Id 1 moves along one chain, then an upsert puts a list of the same
+  // length where it moved along another: sets by id 1 reach the new chain.
+  auto chain = [](uint64_t first) {
+    std::vector<Operation> ops{Insert(std::nullopt, Id(1), "a"), Insert(Id(1), Id(2), "b")};
+    for (uint64_t i = 0; i < 10; ++i) ops.push_back(Move(Id(1), std::nullopt, Id(first + i)));
+    return ApplyAll(ops);
+  };
+  const std::optional<FieldMap> second = chain(20);
+  ForwardingIndex index;
+  std::optional<FieldMap> with = chain(3), without = with;
+  ApplyBoth({Operation::ListSet("t", "k", "items", Id(1), Value::String("A")),
+             Operation::Upsert("t", "k", {{"items", second->at("items")}}),
+             Operation::ListSet("t", "k", "items", Id(1), Value::String("B"))},
+            index, with, without);
+  EXPECT_EQ(Values(with), (V{"B", "b"}));
+  EXPECT_EQ(with->at("items").as_list().elements.front().id, Id(29));  // moved to the head
+}
+
 // A number in [min, max), drawn from the whole range whatever rapidcheck's
 // size (inRange alone draws near min in the first cases).
 template <typename T>

@@ -30,10 +30,11 @@ Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object);
 // folds whole uploaded entries of such ops). A list is known by its
 // collection, key and field: give one index to every ApplyOperation of one
 // fold, each op applied to the object the fold's previous op on that
-// collection and key left, and drop the index when the fold ends. A list
-// changed by other means meanwhile is told by its storage and length and
-// mapped anew. Results are those of ApplyOperation without an index. Not
-// thread-safe.
+// collection and key left, and drop the index when the fold ends. Any other
+// op on an object forgets its lists (an upsert may put a list of the same
+// length where the freed one was); a list changed by other means meanwhile
+// is told by its storage and length and mapped anew. Results are those of
+// ApplyOperation without an index. Not thread-safe.
 class ForwardingIndex {
  public:
   ForwardingIndex();
