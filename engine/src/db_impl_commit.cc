@@ -168,6 +168,7 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
   std::vector<Touched> touched;  // first-touch order; transactions are small
   touched.reserve(std::min<size_t>(entry.ops.size(), 8));
   ImagedFields imaged;
+  fold::ForwardingIndex forwardings;  // of the working copies' lists
   for (const Operation& op : entry.ops) {
     auto t = std::find_if(touched.begin(), touched.end(), [&](const Touched& x) {
       return x.collection == op.collection && x.key == op.key;
@@ -195,7 +196,7 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
         if (auto f = t->original->find(img.field); f != t->original->end()) img.value = f->second;
       entry.before.push_back(std::move(img));
     }
-    if (Status s = fold::ApplyOperation(op, t->working); !s.ok()) return s;
+    if (Status s = fold::ApplyOperation(op, t->working, forwardings); !s.ok()) return s;
   }
 
   // The server and every client fold this entry: its list work is bounded.

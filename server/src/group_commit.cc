@@ -32,6 +32,9 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
     return plan->state.emplace(std::move(key), std::move(obj)).first;
   };
   const int64_t now = NowMicros();
+  // Kept over the whole plan: each op naming a moved element through a long
+  // chain would otherwise map its list's forwardings anew.
+  fold::ForwardingIndex forwardings;
   for (UploadJob* job : jobs) {
     job->ack = {};
     Lsn highest = 0;
@@ -86,7 +89,7 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
         // An op that cannot apply at this point of the server's order (an
         // increment of a non-int64 field) is a no-op everywhere
         // (docs/merge-semantics.md).
-        fold::ApplyOperation(op, (*t)->second).IgnoreError();
+        fold::ApplyOperation(op, (*t)->second, forwardings).IgnoreError();
       }
       highest = e.lsn;
       job->ack.acks.push_back({e.lsn, version});

@@ -285,6 +285,7 @@ Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& c
     if (c->bootstrap_version != 0)
       return Status::FailedPrecondition("changesets arrived during a bootstrap");
     ObjectMap synced;
+    fold::ForwardingIndex forwardings;  // of the lists in `synced`, over all the changesets
     uint64_t cursor = c->download_cursor;
     Lsn own = c->synced_own_lsn;
     std::vector<std::pair<Lsn, uint64_t>> own_versions;
@@ -303,7 +304,7 @@ Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& c
           it = synced.emplace(std::move(key), std::move(loaded).value()).first;
         }
         // Same rule as the server: an op that cannot apply is a no-op.
-        fold::ApplyOperation(op, it->second).IgnoreError();
+        fold::ApplyOperation(op, it->second, forwardings).IgnoreError();
       }
       // The client's own entry came back: it is now part of synced and no
       // longer pending, so it is never applied twice.

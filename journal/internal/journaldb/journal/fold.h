@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,35 @@ namespace journaldb::fold {
 // invalid-argument, leaving `object` unchanged, if the op cannot apply (an
 // increment of a non-int64 field).
 Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object);
+
+// The forwardings of the lists one fold changes, kept from op to op, so that
+// the ops of a fold that name moved elements through long chains of moves
+// map a list's forwardings once, not once per op (the server's commit thread
+// folds whole uploaded entries of such ops). A list is known by its
+// collection, key and field: give one index to every ApplyOperation of one
+// fold, each op applied to the object the fold's previous op on that
+// collection and key left, and drop the index when the fold ends. Any other
+// op on an object forgets its lists (an upsert may put a list of the same
+// length where the freed one was); a list changed by other means meanwhile
+// is told by its storage and length and mapped anew. Results are those of
+// ApplyOperation without an index. Not thread-safe.
+class ForwardingIndex {
+ public:
+  ForwardingIndex();
+  ~ForwardingIndex();
+  ForwardingIndex(const ForwardingIndex&) = delete;
+  ForwardingIndex& operator=(const ForwardingIndex&) = delete;
+
+  struct Lists;  // defined in fold.cc
+
+ private:
+  friend Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object,
+                               ForwardingIndex& index);
+  std::unique_ptr<Lists> lists_;
+};
+
+// ApplyOperation within a fold that keeps `index` (above).
+Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object, ForwardingIndex& index);
 
 // The element `id` names in `list`, following a moved element's forwarding
 // to where it is now; nullptr if the list never had it. A removed element is
