@@ -32,14 +32,15 @@
 // full Verify. The database gets the smallest memory budget: small memtables
 // are quick to allocate and free, which under ASan is much of an open's cost.
 //
-// Most of an input's CPU was not the target's at all (perf, CPU time per
-// input): libFuzzer's entropic schedule searched a list of thousands of rare
-// features for every feature of every input, about 2 ms, until its
-// threshold came down to 1 (fuzz/options/op_sequence_fuzzer.flags), and
-// ASan's default allocation stacks and quarantine cost about 1 ms more
-// (__asan_default_options below). What is left, about 2 ms of CPU per input
-// under ASan: the commits about half, the run's fold and scan, the opens and
-// the Verify the rest (docs/benchmarks.md, "Fuzzing speed").
+// Much of an input's CPU was not the target's (perf, CPU time per input):
+// libFuzzer's entropic schedule searched a list of thousands of rare
+// features for every feature of every input, 1 to 2 ms and growing with the
+// corpus, until its threshold came down to 1
+// (fuzz/options/op_sequence_fuzzer.flags); ASan's default allocation stacks
+// and quarantine cost 0.2 to 0.5 ms more (__asan_default_options below).
+// What is left, about 2 ms of CPU per input under ASan: the commits about
+// half, the run's fold and scan, the opens and the Verify most of the rest
+// (docs/benchmarks.md, "Fuzzing speed").
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 
