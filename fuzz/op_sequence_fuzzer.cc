@@ -31,6 +31,16 @@
 // returned. A fresh database comes every kRunsPerDatabase runs, after the
 // full Verify. The database gets the smallest memory budget: small memtables
 // are quick to allocate and free, which under ASan is much of an open's cost.
+//
+// Much of an input's CPU was not the target's (perf, CPU time per input):
+// libFuzzer's entropic schedule searched a list of thousands of rare
+// features for every feature of every input, 1 to 2 ms and growing with the
+// corpus, until its threshold came down to 1
+// (fuzz/options/op_sequence_fuzzer.flags); ASan's default allocation stacks
+// and quarantine cost 0.15 to 0.45 ms more (__asan_default_options below).
+// What is left, about 2 ms of CPU per input under ASan: the commits about
+// half, the run's fold and scan, the opens and the Verify most of the rest
+// (docs/benchmarks.md, "Fuzzing speed").
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 
@@ -50,6 +60,17 @@
 #include "journaldb/journal/fold.h"
 #include "journaldb/sync.h"
 #include "op_sequence_reopen.h"
+
+// ASan's allocator defaults are costly here: an input makes about 900
+// allocations (200 KB), each recording a 30-frame stack, and a 256 MB
+// quarantine keeps the allocator touching fresh pages. A use-after-free is still
+// caught while the freed block sits in the 32 MB quarantine (the frees of
+// about 160 inputs); reports keep the 5 innermost frames of the allocation
+// and free stacks: rerun a finding with ASAN_OPTIONS=malloc_context_size=30
+// for whole stacks (ASAN_OPTIONS overrides these).
+extern "C" const char* __asan_default_options() {
+  return "malloc_context_size=5:quarantine_size_mb=32";
+}
 
 namespace {
 
