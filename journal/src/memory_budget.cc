@@ -61,6 +61,14 @@ void MemoryBudget::ApplyTo(rocksdb::ColumnFamilyOptions& cf,
   table.cache_index_and_filter_blocks = true;
   table.cache_index_and_filter_blocks_with_high_priority = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // In cached pieces of 4 KiB under a pinned top level: a whole file's filter
+  // (10 bits per object) outgrows what a cache shard (1 MiB at 64 MiB, less
+  // the memtables' share) keeps once the file holds some 100,000s of objects,
+  // and was then read from the file again for every miss, which each
+  // commit's read of a new object is.
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.pin_top_level_index_and_filter = true;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.write_buffer_size = std::min(bytes_ / kMemtableDivisor, kMaxMemtableBytes);
 }

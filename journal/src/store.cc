@@ -326,6 +326,9 @@ Status Store::Write(rocksdb::WriteBatch& batch, bool sync) {
 JournalCursor::JournalCursor(const Store& store, Lsn from, const rocksdb::Snapshot* snapshot) {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
+  // A scan reads each entry once (a replay, an upload, a verify): its blocks
+  // would only push the state's blocks out of the memory budget's cache.
+  ro.fill_cache = false;
   it_.reset(store.db()->NewIterator(ro, store.journal()));
   it_->Seek(layout::LsnKey(from));
   Load();

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "journaldb/options.h"
+
 namespace journaldb::bench {
 
 struct BenchArgs {
@@ -35,7 +37,16 @@ struct BenchArgs {
   std::optional<uint64_t> idle_connections;
   // The sync connections over TLS (`sync`).
   bool tls = false;
+  // Options::memory_budget_bytes of the databases the workload writes
+  // (`write`: both sides; `replay`, `list-replay`: the source and the live
+  // database; the recovery snapshot opened for the replay has the default);
+  // nullopt: the default (journaldb/memory_budget.h).
+  std::optional<uint64_t> memory_budget_bytes;
 };
+
+// The Options of a database the workload writes: the defaults with
+// --memory-budget applied.
+Options DatabaseOptions(const BenchArgs& args);
 
 // A workload runs, prints its JSON lines to stdout and returns the process
 // exit code (0 ok, 1 error). Errors go to stderr.

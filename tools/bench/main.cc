@@ -102,7 +102,7 @@ void PrintUsage(std::FILE* out) {
       out,
       "usage: journal-bench --workload NAME [--ops N] [--threads T] [--runs R] [--db DIR]\n"
       "                     [--sizes LIST] [--txn-ops K] [--postgres CONNINFO]\n"
-      "                     [--idle-connections N] [--tls]\n"
+      "                     [--idle-connections N] [--tls] [--memory-budget SIZE]\n"
       "       journal-bench --version\n"
       "\n"
       "Prints one JSON object per line: workload, ops, seconds, ops_per_s, peak_rss_kib\n"
@@ -122,6 +122,9 @@ void PrintUsage(std::FILE* out) {
       "               scratch databases on (sync-nodes)\n"
       "  --idle-connections N  idle long-polling clients held open (sync)\n"
       "  --tls        sync over TLS (sync)\n"
+      "  --memory-budget SIZE  Options::memory_budget_bytes of the databases written\n"
+      "               (write, replay, list-replay), with an optional K, M or G suffix;\n"
+      "               0: no budget\n"
       "\n"
       "workloads:\n");
   for (const Workload& w : kWorkloads) std::fprintf(out, "  %s\n      %s\n", w.name, w.help);
@@ -166,7 +169,7 @@ int Main(int argc, char** argv) {
   BenchArgs args;
   uint64_t ops = 0, txn_ops = 0, idle_connections = 0;
   int threads = 0, runs = 0;
-  std::string sizes;
+  std::string sizes, memory_budget;
 
   CLI::App app("throughput benchmarks for journaldb", "journal-bench");
   app.allow_extras();  // reported by UnexpectedArgumentError below
@@ -188,6 +191,7 @@ int Main(int argc, char** argv) {
   CLI::Option* idle_option = tools::AddDecimalOption(&app, "--idle-connections", &idle_connections,
                                                      uint64_t{0}, uint64_t{1000000});
   app.add_flag("--tls", args.tls);
+  CLI::Option* budget_option = app.add_option("--memory-budget", memory_budget);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -207,6 +211,17 @@ int Main(int argc, char** argv) {
   CopyIfGiven(idle_option, idle_connections, args.idle_connections);
   if (sizes_option->count() > 0 && !ParseSizes(sizes, args.sizes))
     return Usage("--sizes needs positive sizes up to 1T, e.g. 100M,1G");
+  if (budget_option->count() > 0) {
+    std::vector<uint64_t> budget;
+    if (memory_budget == "0")
+      args.memory_budget_bytes = 0;
+    else if (ParseSizes(memory_budget, budget) && budget.size() == 1)
+      args.memory_budget_bytes = budget[0];
+    else
+      return Usage("--memory-budget needs one size, e.g. 64M, or 0 for none");
+    if (args.workload != "write" && args.workload != "replay" && args.workload != "list-replay")
+      return Usage("--memory-budget applies to --workload write, replay and list-replay only");
+  }
   if ((idle_option->count() > 0 || args.tls) && args.workload != "sync")
     return Usage("--idle-connections and --tls apply to --workload sync only");
   for (const Workload& w : kWorkloads)

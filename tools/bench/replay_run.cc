@@ -12,9 +12,10 @@ namespace journaldb::bench {
 
 namespace fs = boost::filesystem;
 
-Result<RunResult> CommitAndSnapshot(const fs::path& root, uint64_t ops, uint64_t transactions,
+Result<RunResult> CommitAndSnapshot(const Options& options, const fs::path& root, uint64_t ops,
+                                    uint64_t transactions,
                                     const std::function<Status(Database&)>& commit) {
-  Result<std::unique_ptr<Database>> db = Database::Open((root / "source").string(), Options{});
+  Result<std::unique_ptr<Database>> db = Database::Open((root / "source").string(), options);
   if (!db.ok()) return db.status();
   const double cpu0 = ThreadCpuSeconds();
   auto t0 = std::chrono::steady_clock::now();
@@ -37,9 +38,9 @@ Result<RunResult> CommitAndSnapshot(const fs::path& root, uint64_t ops, uint64_t
 namespace {
 
 // Run in a child: replays `snap` into a fresh live database under `root`.
-Result<RunResult> ReplayIntoFresh(const RecoverySnapshot& snap, const fs::path& root,
-                                  uint64_t ops) {
-  Result<std::unique_ptr<Database>> live = Database::Open((root / "live").string(), Options{});
+Result<RunResult> ReplayIntoFresh(const Options& options, const RecoverySnapshot& snap,
+                                  const fs::path& root, uint64_t ops) {
+  Result<std::unique_ptr<Database>> live = Database::Open((root / "live").string(), options);
   if (!live.ok()) return live.status();
   LocalWinsPolicy policy;
   const double cpu0 = ThreadCpuSeconds();
@@ -61,14 +62,16 @@ Result<RunResult> ReplayIntoFresh(const RecoverySnapshot& snap, const fs::path& 
 
 // The parent itself touches only files, never RocksDB, so forking stays safe
 // (child_run.h).
-Result<ReplayMeasurement> MeasureReplay(const fs::path& root, uint64_t ops, const RunFn& build) {
+Result<ReplayMeasurement> MeasureReplay(const Options& options, const fs::path& root, uint64_t ops,
+                                        const RunFn& build) {
   Result<RunResult> built = RunInChild(build);
   if (!built.ok()) return built.status();
   Result<std::vector<RecoverySnapshot>> snaps = ListRecoverySnapshots((root / "recovery").string());
   if (!snaps.ok()) return snaps.status();
   if (snaps->size() != 1) return Status::Corruption("expected exactly one recovery snapshot");
   const RecoverySnapshot snap = snaps->front();
-  Result<RunResult> replayed = RunInChild([&] { return ReplayIntoFresh(snap, root, ops); });
+  Result<RunResult> replayed =
+      RunInChild([&] { return ReplayIntoFresh(options, snap, root, ops); });
   if (!replayed.ok()) return replayed.status();
   return ReplayMeasurement{*built, *replayed};
 }
@@ -97,13 +100,16 @@ int ForEachOpCount(const char* workload, const std::vector<uint64_t>& counts, co
   return 0;
 }
 
-Status MeasureAndPrint(JsonLine line, const fs::path& root, uint64_t ops, uint64_t transactions,
-                       uint64_t txn_ops, const std::function<Status(Database&)>& commit) {
-  Result<ReplayMeasurement> m =
-      MeasureReplay(root, ops, [&] { return CommitAndSnapshot(root, ops, transactions, commit); });
+Status MeasureAndPrint(JsonLine line, const Options& options, const fs::path& root, uint64_t ops,
+                       uint64_t transactions, uint64_t txn_ops,
+                       const std::function<Status(Database&)>& commit) {
+  Result<ReplayMeasurement> m = MeasureReplay(options, root, ops, [&] {
+    return CommitAndSnapshot(options, root, ops, transactions, commit);
+  });
   if (!m.ok()) return m.status();
   const RunResult& r = m->replay;
-  line.Add("ops", r.ops)
+  line.Add("memory_budget_bytes", options.memory_budget_bytes)
+      .Add("ops", r.ops)
       .Add("transactions", transactions)
       .Add("txn_ops", txn_ops)
       .Add("seconds", r.seconds, 4)

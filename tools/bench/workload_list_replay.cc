@@ -39,7 +39,7 @@ uint64_t Transactions(uint64_t ops, uint64_t txn_ops) {
 }
 
 // Both phases for N ops.
-Status MeasureOps(const fs::path& root, uint64_t ops, uint64_t txn_ops) {
+Status MeasureOps(const Options& options, const fs::path& root, uint64_t ops, uint64_t txn_ops) {
   const uint64_t transactions = Transactions(ops, txn_ops);
   auto commit = [&](Database& db) {
     ListWriter writer(/*seed=*/1);
@@ -54,7 +54,7 @@ Status MeasureOps(const fs::path& root, uint64_t ops, uint64_t txn_ops) {
   };
   JsonLine line;
   line.Add("workload", "list-replay").Add("policy", "local-wins").Add("ops_per_list", kOpsPerList);
-  return MeasureAndPrint(std::move(line), root, ops, transactions, txn_ops, commit);
+  return MeasureAndPrint(std::move(line), options, root, ops, transactions, txn_ops, commit);
 }
 
 }  // namespace
@@ -67,9 +67,10 @@ int RunListReplay(const BenchArgs& args) {
   std::vector<uint64_t> counts(std::begin(kDefaultOpCounts), std::end(kDefaultOpCounts));
   if (args.ops) counts = {*args.ops};
   const uint64_t txn_ops = args.txn_ops.value_or(kDefaultTxnOps);
-  return ForEachOpCount(
-      "list-replay", counts, std::string(),
-      [&](const fs::path& root, uint64_t ops) { return MeasureOps(root, ops, txn_ops); });
+  return ForEachOpCount("list-replay", counts, std::string(),
+                        [&](const fs::path& root, uint64_t ops) {
+                          return MeasureOps(DatabaseOptions(args), root, ops, txn_ops);
+                        });
 }
 
 }  // namespace journaldb::bench

@@ -30,7 +30,7 @@ constexpr uint64_t kDefaultOpCounts[] = {100000, 1000000};
 constexpr uint64_t kDefaultTxnOps = 10;
 
 // Both phases for N ops.
-Status MeasureOps(const fs::path& root, uint64_t ops, uint64_t txn_ops) {
+Status MeasureOps(const Options& options, const fs::path& root, uint64_t ops, uint64_t txn_ops) {
   const uint64_t transactions = (ops + txn_ops - 1) / txn_ops;
   auto commit = [&](Database& db) {
     for (uint64_t i = 0; i < ops;) {
@@ -46,7 +46,7 @@ Status MeasureOps(const fs::path& root, uint64_t ops, uint64_t txn_ops) {
   };
   JsonLine line;
   line.Add("workload", "replay").Add("policy", "local-wins");
-  return MeasureAndPrint(std::move(line), root, ops, transactions, txn_ops, commit);
+  return MeasureAndPrint(std::move(line), options, root, ops, transactions, txn_ops, commit);
 }
 
 }  // namespace
@@ -62,7 +62,7 @@ int RunReplay(const BenchArgs& args) {
     return 2;
   }
   return ForEachOpCount("replay", counts, args.db, [&](const fs::path& root, uint64_t ops) {
-    return MeasureOps(root, ops, txn_ops);
+    return MeasureOps(DatabaseOptions(args), root, ops, txn_ops);
   });
 }
 

@@ -29,10 +29,10 @@ constexpr uint64_t kDefaultOps = 200000;
 constexpr int kDefaultRuns = 5;
 
 // The journaled side in a fresh database.
-Result<RunResult> JournaledRun(uint64_t ops, int threads) {
+Result<RunResult> JournaledRun(const Options& options, uint64_t ops, int threads) {
   Result<BenchDir> dir = BenchDir::Temp();
   if (!dir.ok()) return dir.status();
-  Result<std::unique_ptr<Database>> db = Database::Open(dir->db_path(), Options{});
+  Result<std::unique_ptr<Database>> db = Database::Open(dir->db_path(), options);
   if (!db.ok()) return db.status();
   return CommitObjects(**db, ops, threads, 0);
 }
@@ -40,10 +40,12 @@ Result<RunResult> JournaledRun(uint64_t ops, int threads) {
 // The bare side: a fresh RocksDB opened by journaldb's Store, so column
 // families, column family options and DB options are exactly journaldb's, but
 // written with plain WriteBatch + DB::Write of pre-encoded bytes.
-Result<RunResult> BareRun(uint64_t ops, int threads) {
+Result<RunResult> BareRun(const Options& options, uint64_t ops, int threads) {
   Result<BenchDir> dir = BenchDir::Temp();
   if (!dir.ok()) return dir.status();
-  Result<std::unique_ptr<Store>> store = Store::Open(dir->db_path(), StoreOptions{});
+  StoreOptions store_options;
+  store_options.memory_budget_bytes = options.memory_budget_bytes;
+  Result<std::unique_ptr<Store>> store = Store::Open(dir->db_path(), store_options);
   if (!store.ok()) return store.status();
   std::vector<EncodedCommit> commits;
   commits.reserve(ops);
@@ -66,12 +68,14 @@ Result<RunResult> BareRun(uint64_t ops, int threads) {
       });
 }
 
-JsonLine RunLine(const char* side, int run, int threads, const RunResult& r) {
+JsonLine RunLine(const char* side, int run, int threads, const Options& options,
+                 const RunResult& r) {
   JsonLine line;
   line.Add("workload", "write")
       .Add("side", side)
       .Add("run", run)
       .Add("threads", threads)
+      .Add("memory_budget_bytes", options.memory_budget_bytes)
       .Add("ops", r.ops)
       .Add("seconds", r.seconds, 4)
       .Add("ops_per_s", r.ops_per_s(), 0)
@@ -92,7 +96,7 @@ T Median(std::vector<T> v) {
 // one line at the end only, so a killed run prints nothing.
 int RunIntoDatabase(const BenchArgs& args, uint64_t ops, int threads) {
   BenchDir dir = BenchDir::Keep(args.db);
-  Result<std::unique_ptr<Database>> db = Database::Open(dir.db_path(), Options{});
+  Result<std::unique_ptr<Database>> db = Database::Open(dir.db_path(), DatabaseOptions(args));
   if (!db.ok()) {
     std::fprintf(stderr, "journal-bench: %s\n", db.status().ToString().c_str());
     return 1;
@@ -108,7 +112,7 @@ int RunIntoDatabase(const BenchArgs& args, uint64_t ops, int threads) {
     return 1;
   }
   r->peak_rss_kib = PeakRssKib();
-  RunLine("journaled", 1, threads, *r).Add("db", args.db).Print();
+  RunLine("journaled", 1, threads, DatabaseOptions(args), *r).Add("db", args.db).Print();
   return 0;
 }
 
@@ -120,17 +124,19 @@ int RunWrite(const BenchArgs& args) {
   if (!args.db.empty()) return RunIntoDatabase(args, ops, threads);
 
   const int runs = args.runs.value_or(kDefaultRuns);
+  const Options options = DatabaseOptions(args);
   std::vector<RunResult> journaled, bare;
   for (int run = 1; run <= runs; ++run) {
     for (bool is_bare : {false, true}) {
-      Result<RunResult> r =
-          RunInChild([&] { return is_bare ? BareRun(ops, threads) : JournaledRun(ops, threads); });
+      Result<RunResult> r = RunInChild([&] {
+        return is_bare ? BareRun(options, ops, threads) : JournaledRun(options, ops, threads);
+      });
       if (!r.ok()) {
         std::fprintf(stderr, "journal-bench: write (%s run %d): %s\n",
                      is_bare ? "bare" : "journaled", run, r.status().ToString().c_str());
         return 1;
       }
-      RunLine(is_bare ? "bare" : "journaled", run, threads, *r).Print();
+      RunLine(is_bare ? "bare" : "journaled", run, threads, options, *r).Print();
       (is_bare ? bare : journaled).push_back(*r);
     }
   }
@@ -162,6 +168,7 @@ int RunWrite(const BenchArgs& args) {
       .Add("side", "summary")
       .Add("runs", runs)
       .Add("threads", threads)
+      .Add("memory_budget_bytes", options.memory_budget_bytes)
       .Add("ops", ops)
       .Add("seconds", seconds(journaled), 4)
       .Add("ops_per_s", j, 0)

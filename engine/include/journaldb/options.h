@@ -98,9 +98,10 @@ struct Options {
   // the budget at most), so memory stays flat as the data grows. Each open
   // database (a recovery snapshot opened for replay too) has its own budget;
   // the process adds its heap and thread stacks. 0 (kNoMemoryBudget): none,
-  // RocksDB's defaults. Anything else must lie within [kMinMemoryBudgetBytes,
-  // kMaxMemoryBudgetBytes] (8 MiB, 1 TiB; journaldb/memory_budget.h), else
-  // Open fails with invalid-argument. Default: 0 (docs/api.md, "Memory").
+  // RocksDB's defaults, memory growing with the data. Anything else must lie
+  // within [kMinMemoryBudgetBytes, kMaxMemoryBudgetBytes] (8 MiB, 1 TiB;
+  // journaldb/memory_budget.h), else Open fails with invalid-argument.
+  // Default: 64 MiB (kDefaultMemoryBudgetBytes; docs/api.md, "Memory").
   uint64_t memory_budget_bytes = kDefaultMemoryBudgetBytes;
 };
 
