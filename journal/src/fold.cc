@@ -77,11 +77,25 @@ struct KeptForwardings {
 
 struct ForwardingIndex::Lists {
   using Field = std::tuple<std::string, std::string, std::string>;
-  std::map<Field, KeptForwardings, std::less<>> by_field;
+  using FieldRef = std::tuple<std::string_view, std::string_view, std::string_view>;
+  // Compares fields and views of them alike, so lookups need no copies
+  // (std::less<> cannot: clang's libstdc++ tuples of strings and of views do
+  // not compare with each other).
+  struct FieldLess {
+    using is_transparent = void;
+    static FieldRef View(const Field& f) {
+      return {std::get<0>(f), std::get<1>(f), std::get<2>(f)};
+    }
+    static const FieldRef& View(const FieldRef& f) { return f; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return View(a) < View(b);
+    }
+  };
+  std::map<Field, KeptForwardings, FieldLess> by_field;
 
   // The kept forwardings of op's list, forgotten if another list is there.
   KeptForwardings& For(const Operation& op, const Elements& elements) {
-    using FieldRef = std::tuple<std::string_view, std::string_view, std::string_view>;
     auto it = by_field.find(FieldRef{op.collection, op.key, op.field});
     if (it == by_field.end())
       it = by_field.emplace(Field{op.collection, op.key, op.field}, KeptForwardings{}).first;
@@ -94,7 +108,6 @@ struct ForwardingIndex::Lists {
   // upsert may put a list of the same length where the freed one was, which
   // the storage check alone would take for the kept one.
   void Forget(std::string_view collection, std::string_view key) {
-    using FieldRef = std::tuple<std::string_view, std::string_view, std::string_view>;
     auto it = by_field.lower_bound(FieldRef{collection, key, std::string_view()});
     while (it != by_field.end() && std::get<0>(it->first) == collection &&
            std::get<1>(it->first) == key)
