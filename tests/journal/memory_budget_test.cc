@@ -1,6 +1,7 @@
 // The memory budget (journal/src/memory_budget.cc) as a store opens it: one
 // block cache of the budget's size, and reads that stay in it once the data
-// outgrows what a cache shard can hold in one block.
+// outgrows what a cache shard can hold in one block, and journal scans that
+// leave the cache as they found it.
 #include "journaldb/memory_budget.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 
 #include <string>
 
+#include "journaldb/journal/codec.h"
+#include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
 #include "support/temp_dir.h"
 
@@ -82,6 +85,35 @@ TEST(MemoryBudget, MissesOnALargeStateFamilyAreAnsweredFromTheCache) {
   // Cold pieces are read once each: a few dozen, far fewer than the misses.
   EXPECT_LT(blocks_read, kMisses / 10)
       << "blocks read from table files for " << kMisses << " misses";
+}
+
+// A scan of the journal (a replay's read of its snapshot, an upload, a
+// verification) reads each entry once: its blocks must not push the state's
+// out of the budget's cache.
+TEST(MemoryBudget, AJournalScanLeavesTheBlockCacheAsItWas) {
+  testing::TempDir dir;
+  std::unique_ptr<Store> store = OpenWithBudget(dir.Sub("db"), kMinMemoryBudgetBytes);
+  ASSERT_NE(store, nullptr);
+  rocksdb::DB* db = store->db();
+  constexpr Lsn kEntries = 20000;
+  rocksdb::WriteBatch batch;
+  for (Lsn lsn = 1; lsn <= kEntries; ++lsn) {
+    JournalEntry e;
+    e.lsn = lsn;
+    e.ops.push_back(Operation::Increment("c", "k", "n", 1));
+    ASSERT_TRUE(batch.Put(store->journal(), layout::LsnKey(lsn), codec::EncodeEntry(e)).ok());
+  }
+  ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+  // In table files, so the scan reads blocks.
+  ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), store->journal()).ok());
+
+  uint64_t before = 0, after = 0;
+  ASSERT_TRUE(db->GetIntProperty(store->journal(), "rocksdb.block-cache-usage", &before));
+  Lsn seen = 0;
+  for (JournalCursor c(*store, 1); c.Valid(); c.Next()) ++seen;
+  ASSERT_EQ(seen, kEntries);
+  ASSERT_TRUE(db->GetIntProperty(store->journal(), "rocksdb.block-cache-usage", &after));
+  EXPECT_EQ(after, before) << "the scan left its blocks in the cache";
 }
 
 }  // namespace
