@@ -189,6 +189,10 @@ TEST_F(CommandLine, BenchRejectsUnknownOptionsAndMissingValues) {
   ExpectUsageError(Bench({"--workload", "sync", "--idle-connections", "-1"}), "--idle-connections");
   ExpectUsageError(Bench({"--workload", "write", "--tls"}),
                    "--idle-connections and --tls apply to --workload sync only");
+  ExpectUsageError(Bench({"--workload", "write", "--memory-budget", "12x"}),
+                   "--memory-budget needs one size");
+  ExpectUsageError(Bench({"--workload", "sync", "--memory-budget", "64M"}),
+                   "--memory-budget applies to --workload write, replay and list-replay only");
   ProcessResult r = Bench({"--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(Contains(r.out, "usage: journal-bench --workload NAME")) << r.out;
@@ -219,6 +223,25 @@ TEST_F(CommandLine, BenchSqliteSyncCommitsFromSeveralThreads) {
     begin = end == std::string::npos ? r.out.size() : end + 1;
   }
   EXPECT_EQ(lines, 3u) << r.out;  // journaled, sqlite, summary
+}
+
+// --memory-budget reaches the databases both sides of `write` open, and
+// each line says which budget it ran with (0: none).
+TEST_F(CommandLine, BenchWriteRunsWithTheMemoryBudgetGiven) {
+  for (const auto& [given, bytes] : {std::pair{"0", "0"}, std::pair{"16M", "16777216"}}) {
+    ProcessResult r =
+        Bench({"--workload", "write", "--ops", "50", "--runs", "1", "--memory-budget", given});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(Contains(r.out, std::string("\"side\":\"summary\",\"runs\":1,\"threads\":1,"
+                                            "\"memory_budget_bytes\":") +
+                                    bytes + ","))
+        << r.out;
+  }
+  // Below the bounds: the library's own check, from the run that opens it.
+  ProcessResult r =
+      Bench({"--workload", "write", "--ops", "50", "--runs", "1", "--memory-budget", "1K"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(Contains(r.err, "Options::memory_budget_bytes is 1024")) << r.err;
 }
 
 }  // namespace
