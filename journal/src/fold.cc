@@ -115,7 +115,8 @@ struct ForwardingIndex::Lists {
   }
 };
 
-ForwardingIndex::ForwardingIndex() : lists_(std::make_unique<Lists>()) {}
+// Made at the fold's first list op: most commits have none, and each makes an index.
+ForwardingIndex::ForwardingIndex() = default;
 ForwardingIndex::~ForwardingIndex() = default;
 
 namespace {
@@ -346,6 +347,7 @@ Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object) {
 
 Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object,
                       ForwardingIndex& index) {
+  if (!index.lists_ && IsListOp(op.kind)) index.lists_ = std::make_unique<ForwardingIndex::Lists>();
   return Apply(op, object, index.lists_.get());
 }
 
