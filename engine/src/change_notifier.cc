@@ -65,9 +65,10 @@ ListChanges DiffList(std::string field, const std::optional<Value>& before,
   ListChanges c;
   c.field = std::move(field);
   std::set<ElementId> kept;  // ids in `after` that a present element of `before` became
+  fold::ListElementFinder in_after(b);
   for (const ListElement& e : a.elements) {
     if (e.removed) continue;
-    const ListElement* now = fold::FindListElement(b, e.id);
+    const ListElement* now = in_after.Find(e.id);
     if (now == nullptr || now->removed) {
       c.removed.push_back(e.id);
       continue;

@@ -8,7 +8,6 @@
 #include <set>
 #include <string_view>
 #include <tuple>
-#include <unordered_map>
 
 #include "journaldb/journal/text.h"
 
@@ -18,12 +17,8 @@ namespace {
 
 using Elements = std::vector<ListElement>;
 constexpr size_t kNone = static_cast<size_t>(-1);
-
-struct ElementIdHash {
-  size_t operator()(ElementId id) const {
-    return std::hash<uint64_t>()(id.counter * 0x9e3779b97f4a7c15u ^ id.replica);
-  }
-};
+// Hops of a forwarding chain Resolve follows a scan each before it maps the list.
+constexpr size_t kScannedHops = 4;
 
 size_t Find(const Elements& elements, ElementId id) {
   for (size_t i = 0; i < elements.size(); ++i)
@@ -61,6 +56,15 @@ ElementId Follow(Forwardings& forwardings, ElementId id, size_t max_hops) {
     next->second = at;
   }
   return at;
+}
+
+// Every forwarding of a list, sorted.
+Forwardings MapForwardings(const Elements& elements) {
+  Forwardings forwardings;
+  for (const ListElement& e : elements)
+    if (e.moved_to) forwardings.emplace_back(e.id, *e.moved_to);
+  std::sort(forwardings.begin(), forwardings.end());
+  return forwardings;
 }
 
 // One list's forwardings as a fold keeps them between ops.
@@ -128,7 +132,6 @@ namespace {
 // resolving costs a few scans however long the chain. Hops are bounded by
 // the list's length, so damaged forwarding cannot loop.
 size_t Resolve(const Elements& elements, ElementId id, KeptForwardings* kept = nullptr) {
-  constexpr size_t kScannedHops = 4;
   // Bounded as the hops below in all: the same end, a loop's included.
   if (kept != nullptr && kept->mapped)
     return Find(elements, Follow(kept->forwardings, id, kScannedHops + elements.size()));
@@ -136,24 +139,14 @@ size_t Resolve(const Elements& elements, ElementId id, KeptForwardings* kept = n
   for (size_t hops = 0; i != kNone && elements[i].moved_to && hops < kScannedHops; ++hops)
     i = Find(elements, *elements[i].moved_to);
   if (i == kNone || !elements[i].moved_to) return i;
-  if (kept != nullptr) {
-    for (const ListElement& e : elements)
-      if (e.moved_to) kept->forwardings.emplace_back(e.id, *e.moved_to);
-    std::sort(kept->forwardings.begin(), kept->forwardings.end());
-    kept->mapped = true;
-    return Find(elements, Follow(kept->forwardings, elements[i].id, elements.size()));
-  }
-  // For this op alone: a hash map is the cheapest to make and use once.
-  std::unordered_map<ElementId, ElementId, ElementIdHash> forwarding;
-  for (const ListElement& e : elements)
-    if (e.moved_to) forwarding.emplace(e.id, *e.moved_to);
-  ElementId at = elements[i].id;
-  for (size_t hops = 0; hops < elements.size(); ++hops) {
-    auto next = forwarding.find(at);
-    if (next == forwarding.end()) break;
-    at = next->second;
-  }
-  return Find(elements, at);
+  // For this op alone the map is sorted too, not hashed: the ids are the
+  // writers' (another client's, in a notification's diff), and ids picked to
+  // collide would make a hash map's building quadratic.
+  KeptForwardings local;
+  if (kept == nullptr) kept = &local;
+  kept->forwardings = MapForwardings(elements);
+  kept->mapped = true;
+  return Find(elements, Follow(kept->forwardings, elements[i].id, elements.size()));
 }
 
 // RGA placement: right after the anchor (kNone: the head), but after every
@@ -339,6 +332,22 @@ size_t ListLength(const std::optional<FieldMap>& object, const std::string& fiel
 const ListElement* FindListElement(const List& list, ElementId id) {
   const size_t i = Resolve(list.elements, id);
   return i == kNone ? nullptr : &list.elements[i];
+}
+
+ListElementFinder::ListElementFinder(const List& list)
+    : elements_(list.elements), forwardings_(MapForwardings(list.elements)) {
+  positions_.reserve(elements_.size());
+  for (size_t i = 0; i < elements_.size(); ++i) positions_.emplace_back(elements_[i].id, i);
+  // By id, then position: an id's first entry is where Find's scan stops.
+  std::sort(positions_.begin(), positions_.end());
+}
+
+const ListElement* ListElementFinder::Find(ElementId id) {
+  // Resolve's bound: its scanned hops, then the list's length.
+  const ElementId at = Follow(forwardings_, id, kScannedHops + elements_.size());
+  auto it = std::lower_bound(positions_.begin(), positions_.end(), at,
+                             [](const auto& p, ElementId x) { return p.first < x; });
+  return it != positions_.end() && it->first == at ? &elements_[it->second] : nullptr;
 }
 
 Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object) {

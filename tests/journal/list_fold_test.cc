@@ -406,6 +406,50 @@ RC_GTEST_PROP(FoldList, AFoldKeepingForwardingsAgreesWithOneMappingThemPerOp, ()
   }
 }
 
+// ListElementFinder answers as FindListElement does, id by id, on lists with
+// long chains of moves, removals and ids that were never in the list.
+RC_GTEST_PROP(FoldList, AFinderAgreesWithFindListElementForEveryId, ()) {
+  uint64_t next = 1;
+  const auto any = [&] { return Id(Uniform<uint64_t>(1, next + 1)); };
+  const auto named = [&] { return Uniform(0, 2) == 0 ? Id(Uniform<uint64_t>(1, 4)) : any(); };
+  std::optional<FieldMap> object;
+  const int count = Uniform(1, 300);
+  for (int n = 0; n < count; ++n) {
+    const std::optional<ElementId> after =
+        Uniform(0, 4) == 0 ? std::nullopt : std::optional(named());
+    const int kind = Uniform(0, 10);
+    Operation op = kind < 3
+                       ? Operation::ListInsert("t", "k", "items", after, Id(next++), Value::Int(n))
+                   : kind < 4 ? Operation::ListRemove("t", "k", "items", any())
+                              : Operation::ListMove("t", "k", "items", named(), after, Id(next++));
+    (void)ApplyOperation(op, object);  // a move of a removed element cannot apply
+  }
+  RC_PRE(object.has_value());
+  const List& list = object->at("items").as_list();
+  ListElementFinder finder(list);
+  // Twice: the finder compresses the chains it follows.
+  for (int pass = 0; pass < 2; ++pass)
+    for (uint64_t counter = 0; counter <= next + 1; ++counter)
+      RC_ASSERT(finder.Find(Id(counter)) == FindListElement(list, Id(counter)));
+}
+
+TEST(FoldList, AFinderStopsInADamagedLoopWhereFindListElementDoes) {
+  // As above: 1 -> 2 -> 3 -> 1, where a lookup stops depends on the list's length.
+  List damaged;
+  damaged.elements = {ListElement{Id(1), Value::Null(), true, Id(2)},
+                      ListElement{Id(4), Value::String("c"), false, {}},
+                      ListElement{Id(2), Value::Null(), true, Id(3)},
+                      ListElement{Id(3), Value::Null(), true, Id(1)}};
+  ListElementFinder finder(damaged);
+  for (uint64_t counter = 0; counter <= 5; ++counter) {
+    const ListElement* found = FindListElement(damaged, Id(counter));
+    EXPECT_EQ(finder.Find(Id(counter)), found) << counter;
+  }
+  // 4 elements: 8 hops from 1 end at 3.
+  ASSERT_NE(finder.Find(Id(1)), nullptr);
+  EXPECT_EQ(finder.Find(Id(1))->id, Id(3));
+}
+
 TEST(FoldList, ListWorkCountsEachListOpAsItsListsLengthPlusOne) {
   std::vector<std::string> asked;
   auto length_before = [&](const Operation& op) -> size_t {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "journaldb/journal_entry.h"
@@ -57,6 +58,21 @@ Status ApplyOperation(const Operation& op, std::optional<FieldMap>& object, Forw
 // to where it is now; nullptr if the list never had it. A removed element is
 // returned as its tombstone (removed set).
 const ListElement* FindListElement(const List& list, ElementId id);
+
+// FindListElement's answers for many ids of one list, for the cost of sorting
+// the list's ids and forwardings once rather than a scan of the list per id
+// (a change notification's diff looks up every element of the list before).
+// Keeps a reference to `list`, which must outlive it unchanged.
+class ListElementFinder {
+ public:
+  explicit ListElementFinder(const List& list);
+  const ListElement* Find(ElementId id);
+
+ private:
+  const std::vector<ListElement>& elements_;
+  std::vector<std::pair<ElementId, size_t>> positions_;       // id, index; sorted
+  std::vector<std::pair<ElementId, ElementId>> forwardings_;  // compressed as followed
+};
 
 // The work of applying `ops` in order, in list element steps: each list op
 // scans the list it applies to, so it costs that list's length (tombstones
