@@ -294,6 +294,12 @@ def load_text(section):
     return text
 
 
+def heading_threads(section):
+    """A workload run again from several threads (sqlite-sync) is told apart by its count."""
+    threads = {l.get("threads", 1) for l in section.lines}
+    return f", {threads.pop()} threads" if len(threads) == 1 and 1 not in threads else ""
+
+
 def render(machine, sections, done):
     date = machine["date"].replace("T", " ").rstrip("Z")
     commit = f"`{machine['commit']}`" + (" with uncommitted changes" if machine["dirty"] else "")
@@ -317,7 +323,7 @@ def render(machine, sections, done):
         "(bench-throughput.svg)",
     ]
     for s in sections:
-        out += ["", f"### `{s.name}`", "",
+        out += ["", f"### `{s.name}`{heading_threads(s)}", "",
                 f"`{s.start['command']}`: {minutes(s.end['seconds'])}, {load_text(s)}.", ""]
         if s.end["exit"] != 0:
             out += [f"**Failed** (exit {s.end['exit']}; its stderr is `{s.name}.stderr` next to the results "
@@ -343,8 +349,9 @@ def replace_section(doc_path, generated):
 
 
 def summary_of(sections, name):
+    """The one-thread run of a workload (sqlite-sync also runs from 16 threads)."""
     for s in sections:
-        if s.name == name and s.end["exit"] == 0:
+        if s.name == name and s.end["exit"] == 0 and not heading_threads(s):
             return s, s.one(side="summary")
     return None, None
 
