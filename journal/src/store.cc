@@ -1,16 +1,16 @@
 #include "journaldb/journal/store.h"
 
-#include <fmt/format.h>
-#include <rocksdb/filter_policy.h>
 #include <fcntl.h>
-#include <rocksdb/table.h>
+#include <fmt/format.h>
 #include <rocksdb/convenience.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <unistd.h>
 
-#include <vector>
-
+#include <algorithm>
 #include <boost/filesystem.hpp>
+#include <vector>
 
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
@@ -71,6 +71,21 @@ rocksdb::ColumnFamilyOptions PlainFamilyOptions(const MemoryBudget& budget) {
   rocksdb::ColumnFamilyOptions o;
   budget.ApplyTo(o, rocksdb::BlockBasedTableOptions());
   return o;
+}
+
+// RocksDB opens a database's table files from this many threads per column
+// family, and starts them whatever the number of files: for a small database
+// those thread starts were a third of the open's CPU. One thread per 8 files,
+// up to RocksDB's default of 16.
+int FileOpeningThreads(const fs::path& dir) {
+  constexpr size_t kFilesPerThread = 8;
+  constexpr size_t kMaxThreads = 16;
+  boost::system::error_code ec;
+  size_t files = 0;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".sst") ++files;
+  return static_cast<int>(
+      std::clamp<size_t>((files + kFilesPerThread - 1) / kFilesPerThread, 1, kMaxThreads));
 }
 
 bool DirectoryIsEmpty(const fs::path& p) {
@@ -143,6 +158,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   db_options.keep_log_file_num = 2;
   db_options.max_log_file_size = 1 << 20;
   db_options.max_background_jobs = 2;
+  db_options.max_file_opening_threads = FileOpeningThreads(dir);
   if (options.env != nullptr) db_options.env = options.env;
   const MemoryBudget budget(options.memory_budget_bytes);
   budget.ApplyTo(db_options);

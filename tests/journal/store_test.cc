@@ -124,6 +124,34 @@ TEST(StoreOpen, CreatesMissingParentsAndLeavesNoCreationMarker) {
   EXPECT_EQ(raw->Get(layout::kMetaFamily, layout::kMetaFormat), std::string("journaldb/1"));
 }
 
+// RocksDB starts its file-opening threads whatever the number of files (a
+// third of a small database's open); the store asks for one per 8 table files.
+TEST(StoreOpen, OpensTableFilesFromOneThreadPerEightTableFiles) {
+  TempDir dir;
+  const std::string path = dir.Sub("db");
+  auto threads = [](const Store& s) { return s.db()->GetDBOptions().max_file_opening_threads; };
+  {
+    auto store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(threads(*store), 1);
+    // 17 table files, kept apart: one flush each, no compaction.
+    rocksdb::DB* db = store->db();
+    ASSERT_TRUE(
+        db->SetOptions(db->DefaultColumnFamily(), {{"disable_auto_compactions", "true"}}).ok());
+    for (int i = 0; i < 17; ++i) {
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "k" + std::to_string(i), "v").ok());
+      ASSERT_TRUE(db->Flush(rocksdb::FlushOptions()).ok());
+    }
+  }
+  size_t files = 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(path))
+    if (e.path().extension() == ".sst") ++files;
+  ASSERT_EQ(files, 17u);
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(threads(*store), 3);
+}
+
 TEST(StoreOpen, CreatesInAnExistingEmptyDirectory) {
   TempDir dir;
   fs::create_directories(dir.Sub("db"));
