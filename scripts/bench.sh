@@ -172,6 +172,9 @@ start=$SECONDS
 for spec in "${workloads[@]}"; do
   read -r -a args <<<"$spec"
   name="${args[0]}"
+  # A workload run again from other threads keeps its files apart (bench_report.py names them alike).
+  stem="$name"
+  if [[ "$spec" =~ --threads\ ([0-9]+) ]]; then stem="$name-threads-${BASH_REMATCH[1]}"; fi
   args=(--workload "${args[@]}")
   shown="journal-bench ${args[*]}"
   if [ "$name" = sync-nodes ] && [ -n "$postgres" ]; then
@@ -183,19 +186,19 @@ for spec in "${workloads[@]}"; do
     "$name" "$shown" "$(load)" >>"$results"
   # The 1-minute load every 5 s while the workload runs; its maximum goes
   # into the end record.
-  (while sleep 5; do cut -d' ' -f1 /proc/loadavg; done) >"$out/$name.load" &
+  (while sleep 5; do cut -d' ' -f1 /proc/loadavg; done) >"$out/$stem.load" &
   sampler=$!
   t0=$SECONDS
   rc=0
-  "$bench" "${args[@]}" >>"$results" 2>"$out/$name.stderr" || rc=$?
+  "$bench" "${args[@]}" >>"$results" 2>"$out/$stem.stderr" || rc=$?
   kill "$sampler" 2>/dev/null || true
   wait "$sampler" 2>/dev/null || true
-  max="$(sort -g "$out/$name.load" | tail -1)"
+  max="$(sort -g "$out/$stem.load" | tail -1)"
   printf '{"bench_sh":"end","workload":"%s","exit":%s,"seconds":%s,"load":%s,"max_load_1m":%s}\n' \
     "$name" "$rc" "$((SECONDS - t0))" "$(load)" "${max:-null}" >>"$results"
   if [ "$rc" -ne 0 ]; then
     failed=1
-    echo "bench.sh: $name failed (exit $rc): $(tail -1 "$out/$name.stderr")" >&2
+    echo "bench.sh: $name failed (exit $rc): $(tail -1 "$out/$stem.stderr")" >&2
   fi
 done
 printf '{"bench_sh":"done","seconds":%s}\n' "$((SECONDS - start))" >>"$results"

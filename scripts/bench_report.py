@@ -16,6 +16,7 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -153,7 +154,8 @@ def render_against_baseline(s, baseline, label):
          mib(m[f"{baseline}_peak_rss_kib"]) + " (incl. pre-encoded input)"],
         ["**ratio**", f"**{fixed(m['ratio'], 3)}**", "", "", f"cpu_ratio {fixed(m['cpu_ratio'], 3)}", ""],
     ]
-    return table(["side", "ops/s (median)", "runs, ops/s", "seconds", "CPU µs per op (committing thread)",
+    threads = "threads, summed" if heading_threads(s) else "thread"
+    return table(["side", "ops/s (median)", "runs, ops/s", "seconds", f"CPU µs per op (committing {threads})",
                   "peak RSS"], rows)
 
 
@@ -294,10 +296,21 @@ def load_text(section):
     return text
 
 
+def threads_given(section):
+    """The --threads N its command gave (sqlite-sync runs again from 16 threads), or None."""
+    found = re.search(r"--threads (\d+)", section.start["command"])
+    return int(found.group(1)) if found else None
+
+
 def heading_threads(section):
-    """A workload run again from several threads (sqlite-sync) is told apart by its count."""
-    threads = {l.get("threads", 1) for l in section.lines}
-    return f", {threads.pop()} threads" if len(threads) == 1 and 1 not in threads else ""
+    n = threads_given(section)
+    return f", {n} threads" if n is not None and n != 1 else ""
+
+
+def file_stem(section):
+    """bench.sh's name for the workload's stderr and load files."""
+    n = threads_given(section)
+    return section.name if n is None else f"{section.name}-threads-{n}"
 
 
 def render(machine, sections, done):
@@ -326,7 +339,7 @@ def render(machine, sections, done):
         out += ["", f"### `{s.name}`{heading_threads(s)}", "",
                 f"`{s.start['command']}`: {minutes(s.end['seconds'])}, {load_text(s)}.", ""]
         if s.end["exit"] != 0:
-            out += [f"**Failed** (exit {s.end['exit']}; its stderr is `{s.name}.stderr` next to the results "
+            out += [f"**Failed** (exit {s.end['exit']}; its stderr is `{file_stem(s)}.stderr` next to the results "
                     "file).", ""]
             if s.lines:
                 out += render_generic(s)
@@ -351,7 +364,7 @@ def replace_section(doc_path, generated):
 def summary_of(sections, name):
     """The one-thread run of a workload (sqlite-sync also runs from 16 threads)."""
     for s in sections:
-        if s.name == name and s.end["exit"] == 0 and not heading_threads(s):
+        if s.name == name and s.end["exit"] == 0 and threads_given(s) in (None, 1):
             return s, s.one(side="summary")
     return None, None
 
