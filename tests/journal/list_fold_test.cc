@@ -433,6 +433,28 @@ RC_GTEST_PROP(FoldList, AFinderAgreesWithFindListElementForEveryId, ()) {
       RC_ASSERT(finder.Find(Id(counter)) == FindListElement(list, Id(counter)));
 }
 
+// Lists no fold makes, as damaged storage could hold them (unique ids):
+// forwardings into loops, onto themselves, to ids not in the list, and from
+// elements still present. Loop lengths vary, so a wrong hop bound shows.
+RC_GTEST_PROP(FoldList, AFinderAgreesWithFindListElementOnDamagedLists, ()) {
+  const uint64_t n = Uniform<uint64_t>(1, 40);
+  List damaged;
+  for (uint64_t counter = 1; counter <= n; ++counter) {
+    ListElement e{Id(counter), Value::Int(static_cast<int64_t>(counter)), false, {}};
+    const int kind = Uniform(0, 4);
+    if (kind < 3) e.moved_to = Id(Uniform<uint64_t>(1, n + 3));
+    if (kind < 2) {
+      e.removed = true;
+      e.value = Value::Null();
+    }
+    damaged.elements.push_back(std::move(e));
+  }
+  ListElementFinder finder(damaged);
+  for (int pass = 0; pass < 2; ++pass)
+    for (uint64_t counter = 0; counter <= n + 3; ++counter)
+      RC_ASSERT(finder.Find(Id(counter)) == FindListElement(damaged, Id(counter)));
+}
+
 TEST(FoldList, AFinderStopsInADamagedLoopWhereFindListElementDoes) {
   // As above: 1 -> 2 -> 3 -> 1, where a lookup stops depends on the list's length.
   List damaged;
