@@ -318,29 +318,35 @@ Result<Operation> DecodeOp(const fb::OpRecord* rec, const Where& where) {
 }
 
 Result<JournalEntry> Decode(std::string_view unaligned, std::optional<Lsn> expected_lsn) {
-  std::string where = expected_lsn ? fmt::format("journal entry lsn {}", *expected_lsn)
-                                   : std::string("journal entry");
+  // Names the entry in an error; formatted only then, as in the decoders
+  // above: every journal read decodes, and most never fail.
+  std::optional<Lsn> named_lsn = expected_lsn;
+  auto where = [&] {
+    return named_lsn ? fmt::format("journal entry lsn {}", *named_lsn)
+                     : std::string("journal entry");
+  };
   if (unaligned.size() > kMaxEncodedBytes)
-    return Status::Corruption(fmt::format("{}: {} bytes exceeds the {} byte limit", where,
+    return Status::Corruption(fmt::format("{}: {} bytes exceeds the {} byte limit", where(),
                                           unaligned.size(), kMaxEncodedBytes));
   AlignedBytes aligned(unaligned);
   std::string_view bytes = aligned.view();
   if (bytes.size() < 8)
-    return Status::Corruption(fmt::format("{}: truncated ({} bytes)", where, bytes.size()));
+    return Status::Corruption(fmt::format("{}: truncated ({} bytes)", where(), bytes.size()));
   auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
   if (!fb::EntryBufferHasIdentifier(data))
-    return Status::Corruption(fmt::format("{}: not a journal entry (bad identifier)", where));
+    return Status::Corruption(fmt::format("{}: not a journal entry (bad identifier)", where()));
   flatbuffers::Verifier verifier(data, bytes.size());
   if (!fb::VerifyEntryBuffer(verifier))
-    return Status::Corruption(fmt::format("{}: fails verification (truncated or damaged)", where));
+    return Status::Corruption(
+        fmt::format("{}: fails verification (truncated or damaged)", where()));
   const fb::Entry* e = fb::GetEntry(data);
   if (e->format_version() != 1)
     return Status::Corruption(
-        fmt::format("{}: unsupported format version {}", where, e->format_version()));
+        fmt::format("{}: unsupported format version {}", where(), e->format_version()));
   if (expected_lsn && e->lsn() != *expected_lsn)
     return Status::Corruption(
-        fmt::format("{}: entry records lsn {} (misplaced entry)", where, e->lsn()));
-  where = fmt::format("journal entry lsn {}", e->lsn());
+        fmt::format("{}: entry records lsn {} (misplaced entry)", where(), e->lsn()));
+  named_lsn = e->lsn();
   JournalEntry out;
   out.lsn = e->lsn();
   out.download_cursor = e->download_cursor();
@@ -350,10 +356,10 @@ Result<JournalEntry> Decode(std::string_view unaligned, std::optional<Lsn> expec
   out.ops.reserve(e->ops()->size());
   for (flatbuffers::uoffset_t i = 0; i < e->ops()->size(); ++i) {
     Result<Operation> op =
-        DecodeOp(e->ops()->Get(i), [&] { return fmt::format("{}: op {}", where, i); });
+        DecodeOp(e->ops()->Get(i), [&] { return fmt::format("{}: op {}", where(), i); });
     if (!op.ok()) return op.status();
     if (Status s = op->Validate(); !s.ok())
-      return Status::Corruption(fmt::format("{}: op {}: {}", where, i, s.message()));
+      return Status::Corruption(fmt::format("{}: op {}: {}", where(), i, s.message()));
     out.ops.push_back(std::move(op).value());
   }
   for (const fb::BeforeImage* b : *e->before()) {
@@ -364,16 +370,16 @@ Result<JournalEntry> Decode(std::string_view unaligned, std::optional<Lsn> expec
     img.object_existed = b->object_existed();
     // Names in before-images obey the same rules as names in ops.
     if (Status s = Operation::EraseField(img.collection, img.key, img.field).Validate(); !s.ok())
-      return Status::Corruption(fmt::format("{}: before-image: {}", where, s.message()));
+      return Status::Corruption(fmt::format("{}: before-image: {}", where(), s.message()));
     if (b->field_present()) {
       Result<Value> v = DecodeValue(b->value_type(), b->value(), [&] {
-        return fmt::format("{}: before-image of {}", where, img.field);
+        return fmt::format("{}: before-image of {}", where(), img.field);
       });
       if (!v.ok()) return v.status();
       img.value = std::move(v).value();
     } else if (b->value_type() != fb::Value::NONE) {
-      return Status::Corruption(fmt::format("{}: before-image of {} has a value but is absent",
-                                            where, img.field));
+      return Status::Corruption(
+          fmt::format("{}: before-image of {} has a value but is absent", where(), img.field));
     }
     out.before.push_back(std::move(img));
   }
