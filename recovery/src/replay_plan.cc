@@ -23,8 +23,6 @@ bool NeedsDecision(ReplayClass c) { return c > ReplayClass::kSame; }
 
 namespace {
 
-using ObjectKey = std::pair<std::string, std::string>;
-
 // An object's touched fields only, rebuilt from before-images; nullopt: no object.
 using PartialObject = std::optional<FieldMap>;
 
@@ -205,15 +203,16 @@ void ReplayPlanner::Load() {
 
 void ReplayPlanner::Plan(const JournalEntry& e) {
   valid_ = false;
-  // Base state of every touched object, from the before-images.
-  std::map<ObjectKey, PartialObject> objects;
+  // Base state of every touched object, from the before-images. Keyed by
+  // views into `e`, which outlives the plan: no key is copied.
+  std::map<ObjectRef, PartialObject> objects;
   for (const BeforeImage& img : e.before) {
     PartialObject& o = objects[{img.collection, img.key}];
     if (img.object_existed && !o) o.emplace();
     if (img.value && o) o->insert_or_assign(img.field, *img.value);
   }
   // Server state of every touched object, read in one batch.
-  std::map<ObjectKey, std::optional<FieldMap>> server;
+  std::map<ObjectRef, std::optional<FieldMap>> server;
   std::vector<ObjectRef> refs;
   for (const Operation& op : e.ops)
     if (server.try_emplace({op.collection, op.key}).second) refs.emplace_back(op.collection, op.key);
@@ -223,13 +222,12 @@ void ReplayPlanner::Plan(const JournalEntry& e) {
       status_ = read.status();
       return;
     }
-    for (size_t i = 0; i < refs.size(); ++i)
-      server[{std::string(refs[i].first), std::string(refs[i].second)}] = std::move((*read)[i]);
+    for (size_t i = 0; i < refs.size(); ++i) server[refs[i]] = std::move((*read)[i]);
   }
 
   // Base values are the state before the whole transaction: the server is
   // compared with that, not with an intermediate value of this transaction.
-  const std::map<ObjectKey, PartialObject> base = objects;
+  const std::map<ObjectRef, PartialObject> base = objects;
   current_ = PlannedTransaction{e.lsn, e.commit_time_us, {}, ReplayClass::kClean};
   for (const Operation& op : e.ops) {
     PartialObject& o = objects[{op.collection, op.key}];

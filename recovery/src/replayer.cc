@@ -19,7 +19,11 @@ namespace {
 // marker/replay/<recovery id>/<lsn as 8 bytes big-endian>: one per done
 // transaction, so a filtered replay never marks what it left alone.
 std::string DoneKey(const std::string& recovery_id, Lsn lsn) {
-  return std::string(kMarkerKeyPrefix) + "replay/" + recovery_id + "/" + layout::EncodeU64(lsn);
+  constexpr std::string_view kReplay = "replay/";
+  std::string key;
+  key.reserve(std::string_view(kMarkerKeyPrefix).size() + kReplay.size() + recovery_id.size() + 9);
+  key.append(kMarkerKeyPrefix).append(kReplay).append(recovery_id).append("/");
+  return key.append(layout::EncodeU64(lsn));
 }
 
 // marker/replay-complete/<recovery id>: every transaction is done.
@@ -164,17 +168,30 @@ class DoneLsns {
   std::set<Lsn> done_;
 };
 
+// Orders (collection, key) pairs of strings and of views alike, so looking
+// an op's object up copies nothing.
+struct ObjectLess {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    using View = std::pair<std::string_view, std::string_view>;
+    return View(a.first, a.second) < View(b.first, b.second);
+  }
+};
+
 // Decided transactions not yet committed, with what the report says of each
 // once they are.
 struct Batch {
   std::vector<MarkedCommit> commits;
   std::vector<std::vector<NotApplicableOp>> not_applicable;  // per commit
-  std::set<std::pair<std::string, std::string>> objects;     // touched, for overlap
+  std::set<std::pair<std::string, std::string>, ObjectLess> objects;  // touched, for overlap
   size_t ops = 0;
 
   bool Touches(const PlannedTransaction& txn) const {
     for (const PlannedOp& op : txn.ops)
-      if (objects.count({op.op.collection, op.op.key})) return true;
+      if (objects.contains(
+              std::pair<std::string_view, std::string_view>(op.op.collection, op.op.key)))
+        return true;
     return false;
   }
   void Add(MarkedCommit c, std::vector<NotApplicableOp> na) {
