@@ -51,8 +51,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# gnuplot draws the chart; python3 (in Debian 12's base) makes the tables.
-"$root/scripts/install-deps.sh" gnuplot-nox python3
+# gnuplot draws the chart; python3 (one of install-deps.sh's own packages) makes the tables.
+"$root/scripts/install-deps.sh" gnuplot-nox
 
 if [ -n "$tables_only" ]; then
   python3 "$report" "$tables_only" --doc "$doc" --chart "$chart"

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Tables and chart from the results.jsonl of scripts/bench.sh.
 
-    bench_report.py RESULTS --doc docs/benchmarks.md --chart docs/bench-throughput.svg
+    bench_report.py RESULTS --doc docs/benchmarks.md [--chart docs/bench-throughput.svg]
 
 RESULTS holds journal-bench's JSON lines (a "workload" key) and bench.sh's own
 records (a "bench_sh" key: the machine, then a start and an end record around
 each workload's lines, with the load averages). The tables replace what lies
-between the bench.sh markers in the doc, and the chart is drawn by gnuplot with
-scripts/bench-chart.gp. A line that is not a JSON object, a record out of place
-or a figure missing from a line is an error naming the line: exit status 1 and
-nothing written.
+between the bench.sh markers in the doc; the chart is drawn by gnuplot with
+scripts/bench-chart.gp, and only if --chart is given (so the tables alone need
+no gnuplot: tests/tools/bench_report_test.py regenerates them so). A line that
+is not a JSON object, a record out of place or a figure missing from a line is
+an error naming the line: exit status 1 and nothing written.
 """
 
 import argparse
@@ -417,12 +418,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results")
     parser.add_argument("--doc", required=True, help="markdown file with the bench.sh markers")
-    parser.add_argument("--chart", required=True, help="SVG file to write")
+    parser.add_argument("--chart", help="SVG file to write (omitted: the tables only)")
     a = parser.parse_args()
     try:
         machine, sections, done = read_results(a.results)
         text = replace_section(a.doc, render(machine, sections, done))
-        drew = draw_chart(sections, machine, a.chart)
+        drew = draw_chart(sections, machine, a.chart) if a.chart else False
         partial = a.doc + ".tmp"
         with open(partial, "w", encoding="utf-8") as f:
             f.write(text)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages journaldb builds with, and any packages
-# named as arguments (scripts/bench.sh adds gnuplot-nox). Idempotent: does
-# nothing when everything is present. Needs root (apt-get).
+# Installs the Debian 12 packages journaldb builds and tests with (python3 runs
+# tests/tools/bench_report_test.py), and any packages named as arguments
+# (scripts/bench.sh adds gnuplot-nox). Idempotent: does nothing when everything
+# is present. Needs root (apt-get).
 #   scripts/install-deps.sh [EXTRA_PACKAGE...]
 set -euo pipefail
 
@@ -13,6 +14,7 @@ packages=(
   libsqlite3-dev libcli11-dev
   libssl-dev openssl
   postgresql libpq-dev
+  python3
   "$@"
 )
 
