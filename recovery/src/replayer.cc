@@ -23,7 +23,8 @@ std::string DoneKey(const std::string& recovery_id, Lsn lsn) {
   std::string key;
   key.reserve(std::string_view(kMarkerKeyPrefix).size() + kReplay.size() + recovery_id.size() + 9);
   key.append(kMarkerKeyPrefix).append(kReplay).append(recovery_id).append("/");
-  return key.append(layout::EncodeU64(lsn));
+  key.append(layout::EncodeU64(lsn));
+  return key;
 }
 
 // marker/replay-complete/<recovery id>: every transaction is done.
