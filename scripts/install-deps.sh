@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages journaldb builds and tests with (python3 runs
-# tests/tools/bench_report_test.py), and any packages named as arguments
+# Installs the Debian 12 packages journaldb builds and tests with (lld links
+# them, python3 runs tests/tools/bench_report_test.py), and any packages named
+# as arguments
 # (scripts/bench.sh adds gnuplot-nox). Idempotent: does nothing when everything
 # is present. Needs root (apt-get).
 #   scripts/install-deps.sh [EXTRA_PACKAGE...]
@@ -10,7 +11,7 @@ packages=(
   build-essential cmake git pkg-config
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libboost-filesystem-dev libfmt-dev libgtest-dev librapidcheck-dev
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev lld
   libsqlite3-dev libcli11-dev
   libssl-dev openssl
   postgresql libpq-dev
