@@ -31,10 +31,13 @@ fi
 
 if [ "${JOURNALDB_SKIP_SANITIZE:-0}" != 1 ]; then
   stage "sanitizer build (ASan + UBSan)"
+  # Without journal-bench (31 files): a benchmark, not product code; its
+  # command line is tested in the tests stage.
   CC=clang-14 CXX=clang++-14 BUILD_TYPE=RelWithDebInfo \
     "$root/scripts/build.sh" "$root/build-asan" -DJOURNALDB_SANITIZE=ON \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
-    -DJOURNALDB_MODEL_TEST_PARAMS=max_success=15 -DJOURNALDB_NODES_PROPERTY_PARAMS=max_success=5
+    -DJOURNALDB_MODEL_TEST_PARAMS=max_success=15 -DJOURNALDB_NODES_PROPERTY_PARAMS=max_success=5 \
+    -DJOURNALDB_BUILD_BENCH=OFF
   stage "tests under ASan + UBSan"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   # The same paths with a shallower random search: the tests stage ran the
