@@ -68,7 +68,8 @@ results="$out/results.jsonl"
 : >"$results"
 
 echo "bench.sh: building journal-bench (Release) in $build_dir"
-cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DJOURNALDB_BUILD_TOOLS=ON \
+  -DJOURNALDB_BUILD_BENCH=ON >/dev/null
 cmake --build "$build_dir" -j "$(nproc)" --target journal-bench >/dev/null
 bench="$build_dir/tools/bench/journal-bench"
 

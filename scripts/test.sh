@@ -45,8 +45,9 @@ if [ "${JOURNALDB_SKIP_SANITIZE:-0}" != 1 ]; then
   export RC_PARAMS=max_success=10 JOURNALDB_CRASH_KILLS=25 JOURNALDB_REPLAY_KILLS=30 \
     JOURNALDB_FAULT_RUNS=25
   # Not again under ASan: the install test (an installed package, no new
-  # code paths) and the reset tests' second run on PostgreSQL (the store's
-  # code runs under ASan in the other `postgres` tests).
+  # code paths) and every second run on PostgreSQL (`*_on_postgres`: sync,
+  # reset and model tests; the store's code runs under ASan in the other
+  # `postgres` tests).
   (cd "$root/build-asan" && ctest --output-on-failure -j 2 -E 'install_consumer|_on_postgres$')
 fi
 stage "done"
