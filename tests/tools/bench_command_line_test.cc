@@ -10,6 +10,7 @@
 
 #include "support/child_process.h"
 #include "support/temp_dir.h"
+#include "usage_error.h"
 
 #if !defined(JOURNAL_BENCH_PATH) || !defined(JOURNALDB_VERSION)
 #error "the test target must define JOURNAL_BENCH_PATH and JOURNALDB_VERSION"
@@ -18,12 +19,10 @@
 namespace journaldb {
 namespace {
 
+using testing::Contains;
+using testing::ExpectUsageError;
 using testing::ProcessResult;
 using testing::RunProcess;
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 ProcessResult Bench(std::vector<std::string> args) {
   args.insert(args.begin(), JOURNAL_BENCH_PATH);
@@ -32,12 +31,6 @@ ProcessResult Bench(std::vector<std::string> args) {
 
 class BenchCommandLine : public ::testing::Test {
  protected:
-  // Expects a usage error (exit 2) whose stderr contains `named`.
-  static void ExpectUsageError(const ProcessResult& r, const std::string& named) {
-    EXPECT_EQ(r.exit_code, 2) << "stderr: " << r.err;
-    EXPECT_TRUE(Contains(r.err, named)) << "expected \"" << named << "\" in: " << r.err;
-  }
-
   testing::TempDir dir_;
 };
 

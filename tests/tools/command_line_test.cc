@@ -10,6 +10,7 @@
 
 #include "journal_cli_test.h"
 #include "support/temp_dir.h"
+#include "usage_error.h"
 
 #if !defined(JOURNAL_SERVER_PATH) || !defined(JOURNALDB_VERSION)
 #error "the test target must define JOURNAL_SERVER_PATH and JOURNALDB_VERSION"
@@ -18,13 +19,11 @@
 namespace journaldb {
 namespace {
 
+using testing::Contains;
+using testing::ExpectUsageError;
 using testing::Json;
 using testing::ProcessResult;
 using testing::RunProcess;
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 ProcessResult Server(std::vector<std::string> args) {
   args.insert(args.begin(), JOURNAL_SERVER_PATH);
@@ -33,12 +32,6 @@ ProcessResult Server(std::vector<std::string> args) {
 
 class CommandLine : public testing::JournalCliTest {
  protected:
-  // Expects a usage error (exit 2) whose stderr contains `named`.
-  static void ExpectUsageError(const ProcessResult& r, const std::string& named) {
-    EXPECT_EQ(r.exit_code, 2) << "stderr: " << r.err;
-    EXPECT_TRUE(Contains(r.err, named)) << "expected \"" << named << "\" in: " << r.err;
-  }
-
   testing::TempDir dir_;
   const std::string db_ = dir_.Sub("app.db");
 };
