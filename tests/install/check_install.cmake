@@ -54,6 +54,26 @@ run(${CMAKE_COMMAND} -S ${CONSUMER_SOURCE} -B ${WORK_DIR}/build
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 check_consumer(${WORK_DIR}/build/consumer FALSE)
 check_consumer(${WORK_DIR}/build/consumer_shared TRUE)
+check_consumer(${WORK_DIR}/build/consumer_static_rocksdb FALSE)
+
+# RocksDB is shared unless the linking target asks for it statically; the
+# installed tools do (cmake/JournaldbRocksDB.cmake).
+function(check_rocksdb binary needs_shared)
+  run(readelf -d ${binary})
+  if(needs_shared AND NOT last_output MATCHES "\\[librocksdb\\.so")
+    message(FATAL_ERROR "${binary} does not need librocksdb.so:\n${last_output}")
+  elseif(NOT needs_shared AND last_output MATCHES "\\[librocksdb\\.so")
+    message(FATAL_ERROR "${binary} should link RocksDB statically but needs librocksdb.so")
+  endif()
+endfunction()
+check_rocksdb(${WORK_DIR}/build/consumer TRUE)
+check_rocksdb(${libdir}/libjournaldb.so TRUE)
+check_rocksdb(${WORK_DIR}/build/consumer_static_rocksdb FALSE)
+if(TOOLS)
+  foreach(tool journal journal-server)
+    check_rocksdb(${prefix}/bin/${tool} FALSE)
+  endforeach()
+endif()
 
 include(${CMAKE_CURRENT_LIST_DIR}/check_link_lines.cmake)
 
