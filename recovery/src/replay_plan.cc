@@ -175,6 +175,13 @@ void ReplayPlanner::Next() {
   Load();
 }
 
+std::vector<Operation> ReplayPlanner::TakeOps() {
+  std::vector<Operation> ops;
+  ops.reserve(current_.ops.size());
+  for (PlannedOp& op : current_.ops) ops.push_back(std::move(op.op));
+  return ops;
+}
+
 void ReplayPlanner::Refresh() {
   if (valid_) Plan(reader_->entry());
 }
@@ -211,12 +218,14 @@ void ReplayPlanner::Plan(const JournalEntry& e) {
     if (img.object_existed && !o) o.emplace();
     if (img.value && o) o->insert_or_assign(img.field, *img.value);
   }
-  // Server state of every touched object, read in one batch.
+  // Server state of every touched object, read in one batch; without the
+  // read every object counts as absent on the server.
   std::map<ObjectRef, std::optional<FieldMap>> server;
-  std::vector<ObjectRef> refs;
-  for (const Operation& op : e.ops)
-    if (server.try_emplace({op.collection, op.key}).second) refs.emplace_back(op.collection, op.key);
   if (options_.read_server) {
+    std::vector<ObjectRef> refs;
+    for (const Operation& op : e.ops)
+      if (server.try_emplace({op.collection, op.key}).second)
+        refs.emplace_back(op.collection, op.key);
     Result<std::vector<std::optional<FieldMap>>> read = ReadObjects(*live_, refs);
     if (!read.ok()) {
       status_ = read.status();
@@ -231,7 +240,9 @@ void ReplayPlanner::Plan(const JournalEntry& e) {
   current_ = PlannedTransaction{e.lsn, e.commit_time_us, {}, ReplayClass::kClean};
   for (const Operation& op : e.ops) {
     PartialObject& o = objects[{op.collection, op.key}];
-    const std::optional<FieldMap>& srv = server[{op.collection, op.key}];
+    static const std::optional<FieldMap> kNotRead;
+    auto s = server.find({op.collection, op.key});
+    const std::optional<FieldMap>& srv = s != server.end() ? s->second : kNotRead;
     PlannedOp planned{op, {}, ReplayClass::kClean};
     std::vector<std::string> fields = fold::TouchedFields(op, o);
     // An op that touches no field (erase of a missing object, an empty

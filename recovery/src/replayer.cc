@@ -361,8 +361,7 @@ Result<ReplayReport> Replaying::Run(const RecoverySnapshot& snapshot) {
         report_.abort_reason = d.reason.empty() ? "aborted by the policy" : d.reason;
         return report_;
       case ReplayAction::kApply:
-        ops.reserve(txn.ops.size());
-        for (const PlannedOp& op : txn.ops) ops.push_back(op.op);
+        ops = p.TakeOps();  // txn's ops are read no more, only counted
         break;
       case ReplayAction::kReplace:
         ops = std::move(d.replacement);
