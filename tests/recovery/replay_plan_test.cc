@@ -137,5 +137,53 @@ TEST_F(ReplayPlanTest, NothingDivergedPlansNothing) {
   EXPECT_TRUE(plan.empty());
 }
 
+TEST_F(ReplayPlanTest, WithoutServerReadsFieldsHaveNoServerValueAndAreClean) {
+  Commit(*live_, {Operation::Upsert("t", "a", {{"x", Value::String("server")}})});
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::String("base")}})});
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::String("local")}})});
+  RecoverySnapshot snap = Snapshot();
+  PlanOptions options;
+  options.read_server = false;
+  auto planner = ReplayPlanner::Open(snap, *live_, options);
+  ASSERT_TRUE(planner.ok()) << planner.status().ToString();
+  ASSERT_TRUE((*planner)->Valid());
+  (*planner)->Next();
+  ASSERT_TRUE((*planner)->Valid());
+  const FieldView& v = (*planner)->transaction().ops[0].fields[0];
+  EXPECT_EQ(v.base, Value::String("base"));
+  EXPECT_EQ(v.local, Value::String("local"));
+  EXPECT_EQ(v.server, std::nullopt);  // the live database holds "server", unread
+  EXPECT_FALSE(v.server_object_exists);
+  EXPECT_EQ(v.cls, ReplayClass::kClean);
+  EXPECT_EQ((*planner)->transaction().cls, ReplayClass::kClean);
+}
+
+TEST_F(ReplayPlanTest, TakeOpsMovesTheOpsOutAndLeavesTheRestOfThePlan) {
+  Commit(*local_, {Operation::Upsert("t", "a", {{"x", Value::Int(1)}}),
+                   Operation::Increment("t", "a", "x", 2)});
+  Commit(*local_, {Operation::EraseObject("t", "a")});
+  RecoverySnapshot snap = Snapshot();
+  auto planner = ReplayPlanner::Open(snap, *live_);
+  ASSERT_TRUE(planner.ok()) << planner.status().ToString();
+  ASSERT_TRUE((*planner)->Valid());
+  const PlannedTransaction& txn = (*planner)->transaction();
+  const Lsn lsn = txn.lsn;
+  std::vector<Operation> planned;
+  for (const PlannedOp& op : txn.ops) planned.push_back(op.op);
+  const FieldView second_field = txn.ops[1].fields[0];
+
+  std::vector<Operation> taken = (*planner)->TakeOps();
+  EXPECT_EQ(taken, planned);
+  ASSERT_EQ(txn.ops.size(), 2u);
+  EXPECT_EQ(txn.lsn, lsn);
+  EXPECT_EQ(txn.ops[1].fields[0].local, second_field.local);  // Value::Int(3)
+  EXPECT_EQ(txn.ops[1].cls, second_field.cls);
+
+  (*planner)->Next();
+  ASSERT_TRUE((*planner)->Valid());
+  EXPECT_EQ((*planner)->transaction().lsn, lsn + 1);
+  EXPECT_EQ((*planner)->transaction().ops[0].op, Operation::EraseObject("t", "a"));
+}
+
 }  // namespace
 }  // namespace journaldb
