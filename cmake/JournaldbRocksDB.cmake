@@ -1,7 +1,10 @@
-# Which RocksDB a target links: the shared library, or Debian's static one
-# (librocksdb.a, from the same librocksdb-dev) for a target that calls
-# journaldb_link_static_rocksdb(). The libraries link ${JOURNALDB_ROCKSDB},
-# which the linking executable resolves, so one process never holds both.
+# Which RocksDB an executable links: the shared library, or Debian's static
+# one (librocksdb.a, from the same librocksdb-dev) if it calls
+# journaldb_link_static_rocksdb(). Every target here that links RocksDB names
+# ${JOURNALDB_ROCKSDB}, resolved on the executable being linked, and the
+# component libraries are static archives, so no executable of this project
+# links both. librocksdb.a is built for executables only (its thread-locals
+# use the executable's TLS model): a shared library cannot take it.
 #
 # Why static for the tools: RocksDB reads its thread-local perf counters on
 # every key comparison, and in a shared library each read is a call to

@@ -117,7 +117,8 @@ class ReplayPlanner {
   const PlannedTransaction& transaction() const { return current_; }
   // Moves the current transaction's ops out, leaving each PlannedOp's `op`
   // moved-from (the rest of transaction() stays): for a caller that commits
-  // them as planned and reads them no more. REQUIRES: Valid().
+  // them as planned and reads them no more. Once per transaction: a second
+  // call before Next() or Refresh() returns moved-from ops. REQUIRES: Valid().
   std::vector<Operation> TakeOps();
   // A damaged entry, a gap in the diverged range or a read error; OK at the end.
   Status status() const { return status_; }
