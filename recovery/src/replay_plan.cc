@@ -26,6 +26,15 @@ namespace {
 // An object's touched fields only, rebuilt from before-images; nullopt: no object.
 using PartialObject = std::optional<FieldMap>;
 
+// The object `ref` names in `objects`, or no object: one not read from the
+// server, or one without a before-image.
+const std::optional<FieldMap>& FindOrAbsent(
+    const std::map<ObjectRef, std::optional<FieldMap>>& objects, const ObjectRef& ref) {
+  static const std::optional<FieldMap> kAbsent;
+  auto it = objects.find(ref);
+  return it != objects.end() ? it->second : kAbsent;
+}
+
 std::optional<Value> FieldOf(const std::optional<FieldMap>& object, std::string_view field) {
   if (!object) return std::nullopt;
   auto it = object->find(field);
@@ -240,16 +249,12 @@ void ReplayPlanner::Plan(const JournalEntry& e) {
   current_ = PlannedTransaction{e.lsn, e.commit_time_us, {}, ReplayClass::kClean};
   for (const Operation& op : e.ops) {
     PartialObject& o = objects[{op.collection, op.key}];
-    static const std::optional<FieldMap> kNotRead;
-    auto s = server.find({op.collection, op.key});
-    const std::optional<FieldMap>& srv = s != server.end() ? s->second : kNotRead;
+    const std::optional<FieldMap>& srv = FindOrAbsent(server, {op.collection, op.key});
     PlannedOp planned{op, {}, ReplayClass::kClean};
     std::vector<std::string> fields = fold::TouchedFields(op, o);
     // An op that touches no field (erase of a missing object, an empty
     // upsert) has no before-image: its object counts as absent at base.
-    static const PartialObject kAbsent;
-    auto b = base.find({op.collection, op.key});
-    const PartialObject& base_object = b != base.end() ? b->second : kAbsent;
+    const PartialObject& base_object = FindOrAbsent(base, {op.collection, op.key});
     // The partial object holds every field this transaction touches, so the
     // fold's rules give exact values for them.
     if (Status st = fold::ApplyOperation(op, o); !st.ok()) {
