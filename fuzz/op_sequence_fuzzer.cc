@@ -37,7 +37,9 @@
 // features for every feature of every input, 1 to 2 ms and growing with the
 // corpus, until its threshold came down to 1
 // (fuzz/options/op_sequence_fuzzer.flags); ASan's default allocation stacks
-// and quarantine cost 0.15 to 0.45 ms more (__asan_default_options below).
+// and quarantine cost 0.15 to 0.45 ms more (__asan_default_options below);
+// libFuzzer's comparison hooks in the code under the target took a fifth of
+// the samples until only the decoders kept them (fuzz/CMakeLists.txt).
 // What is left, about 2 ms of CPU per input under ASan: the commits about
 // half, the run's fold and scan, the opens and the Verify most of the rest
 // (docs/benchmarks.md, "Fuzzing speed").

@@ -11,7 +11,7 @@ seconds="${FUZZ_SECONDS:-60}"
 
 CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DJOURNALDB_BUILD_FUZZERS=ON -DJOURNALDB_BUILD_TESTS=OFF -DJOURNALDB_BUILD_TOOLS=OFF \
-  -DJOURNALDB_SANITIZE=ON -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link" \
+  -DJOURNALDB_SANITIZE=ON \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" >/dev/null
 # Only the fuzz targets and what they link (not the server library, the
 # combined libjournaldb or the seed writer).
