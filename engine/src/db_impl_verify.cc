@@ -35,8 +35,8 @@ void ApplyPending(const JournalEntry& entry, fold::MemoryState& state) {
   }
 }
 
-std::string Describe(const std::optional<FieldMap>& fields) {
-  if (!fields) return "no object";
+std::string Describe(const FieldMap* fields) {
+  if (fields == nullptr) return "no object";
   std::string s = "{";
   for (const auto& [name, value] : *fields)
     s += fmt::format("{}{}: {}", s.size() > 1 ? ", " : "", name, value.ToString());
@@ -133,27 +133,28 @@ Result<VerifyReport> DatabaseImpl::Verify() const {
       continue;
     }
     fold::ObjectId id{std::string(parsed->first), std::string(parsed->second)};
-    std::string where = fmt::format("{}/{}", id.first, text::Quoted(id.second));
     for (; expected != expected_end && expected->first < id; ++expected)
       Report(report, fmt::format("object {}/{}: journal has {} but state has no object",
                                  expected->first.first, text::Quoted(expected->first.second),
-                                 Describe(expected->second)));
-    std::optional<FieldMap> want;
-    if (expected != expected_end && expected->first == id) want = (expected++)->second;
-    Result<FieldMap> got = codec::DecodeObject(it->value().ToStringView(), where);
+                                 Describe(&expected->second)));
+    // The fold's object, not a copy; names are formatted only for a report.
+    const FieldMap* want = nullptr;
+    if (expected != expected_end && expected->first == id) want = &(expected++)->second;
+    Result<std::optional<FieldMap>> got =
+        codec::DecodeStoredObject(it->value().ToStringView(), id.first, id.second);
     if (!got.ok()) {
       Report(report, got.status().message());
       continue;
     }
-    if (!want || *want != *got)
-      Report(report, fmt::format("object {}: journal has {} but state has {}", where,
-                                 Describe(want), Describe(*got)));
+    if (want == nullptr || *want != **got)
+      Report(report, fmt::format("object {}/{}: journal has {} but state has {}", id.first,
+                                 text::Quoted(id.second), Describe(want), Describe(&**got)));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "verify: read state");
   for (; expected != expected_end; ++expected)
     Report(report, fmt::format("object {}/{}: journal has {} but state has no object",
                                expected->first.first, text::Quoted(expected->first.second),
-                               Describe(expected->second)));
+                               Describe(&expected->second)));
   return report;
 }
 
