@@ -382,6 +382,11 @@ Status PostgresStore::InTransaction(const std::function<Status(PgConnection&)>& 
 }
 
 Status PostgresStore::Refresh(PgConnection& c) {
+  uint64_t own_writes;
+  {
+    std::lock_guard<std::mutex> lock(lineage_mu_);
+    own_writes = own_lineage_writes_;
+  }
   Result<PgRows> rows =
       c.Query("SELECT format, epoch, latest_version, horizon FROM journaldb.lineage WHERE id = 1",
               {}, "read the lineage");
@@ -389,10 +394,23 @@ Status PostgresStore::Refresh(PgConnection& c) {
   if (rows->size() != 1 || rows->Bytes(0, 0) != kFormatTag)
     return Status::FailedPrecondition(
         fmt::format("{} holds no journal-server lineage (format tag missing)", describe_));
-  epoch_.store(rows->U64(0, 1), std::memory_order_release);
-  horizon_.store(rows->U64(0, 3), std::memory_order_release);
+  {
+    // Our own trim or new epoch committed while this read ran: the read may
+    // predate it, and its NOTIFY brings a refresh that sees it.
+    std::lock_guard<std::mutex> lock(lineage_mu_);
+    if (own_lineage_writes_ == own_writes) {
+      epoch_.store(rows->U64(0, 1), std::memory_order_release);
+      horizon_.store(rows->U64(0, 3), std::memory_order_release);
+    }
+  }
   SawLatest(rows->U64(0, 2), /*notify=*/true);
   return Status::OK();
+}
+
+void PostgresStore::StoreOwnLineage(std::atomic<uint64_t>& field, uint64_t value) {
+  std::lock_guard<std::mutex> lock(lineage_mu_);
+  ++own_lineage_writes_;
+  field.store(value, std::memory_order_release);
 }
 
 void PostgresStore::SawLatest(uint64_t latest, bool notify) {
@@ -648,6 +666,7 @@ Result<std::unique_ptr<StateSnapshot>> PostgresStore::NewSnapshot() {
 
 Result<uint64_t> PostgresStore::TrimBelow(uint64_t below) {
   uint64_t removed = 0;
+  std::optional<uint64_t> new_horizon;
   Status s = InTransaction([&](PgConnection& c) -> Status {
     Result<PgRows> rows =
         c.Query("SELECT latest_version, horizon FROM journaldb.lineage WHERE id = 1 FOR UPDATE", {},
@@ -668,10 +687,12 @@ Result<uint64_t> PostgresStore::TrimBelow(uint64_t below) {
     r = c.Query("UPDATE journaldb.lineage SET horizon = $1 WHERE id = 1", {PgParam::U64(below - 1)},
                 "store horizon");
     if (!r.ok()) return r.status();
-    horizon_.store(below - 1, std::memory_order_release);
+    new_horizon = below - 1;
     return c.Exec(fmt::format("NOTIFY {}", kChannel).c_str(), "notify");
   });
   if (!s.ok()) return s;
+  // Cached once committed: a failed COMMIT leaves the old horizon.
+  if (new_horizon) StoreOwnLineage(horizon_, *new_horizon);
   return removed;
 }
 
@@ -788,7 +809,7 @@ Result<uint64_t> PostgresStore::StartNewEpoch(ServerStorage* replaced) {
     return c.Exec(fmt::format("NOTIFY {}", kChannel).c_str(), "notify");
   });
   if (!s.ok()) return s;
-  epoch_.store(epoch, std::memory_order_release);
+  StoreOwnLineage(epoch_, epoch);
   return epoch;
 }
 

@@ -88,6 +88,10 @@ class PostgresStore final : public ServerStorage {
   Status UpdateClient(uint64_t client_id, const char* set, const char* what);
   // Reads the lineage row into the cached epoch, latest and horizon.
   Status Refresh(pg::PgConnection& c);
+  // Caches an epoch or horizon this process has just committed (a trim, a
+  // new epoch), so that a Refresh that read the row before the commit cannot
+  // overwrite it with the older value.
+  void StoreOwnLineage(std::atomic<uint64_t>& field, uint64_t value);
   // Remembers `latest` if newer; calls the callback if `notify`.
   void SawLatest(uint64_t latest, bool notify);
   void ListenLoop();
@@ -97,6 +101,10 @@ class PostgresStore final : public ServerStorage {
   std::atomic<uint64_t> epoch_{0};
   std::atomic<uint64_t> latest_{0};
   std::atomic<uint64_t> horizon_{0};
+  // Counts StoreOwnLineage calls; a Refresh stores the epoch and horizon it
+  // read only if none came while it read them.
+  std::mutex lineage_mu_;
+  uint64_t own_lineage_writes_ = 0;
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
