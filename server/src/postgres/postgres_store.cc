@@ -667,6 +667,7 @@ Result<std::unique_ptr<StateSnapshot>> PostgresStore::NewSnapshot() {
 Result<uint64_t> PostgresStore::TrimBelow(uint64_t below) {
   uint64_t removed = 0;
   std::optional<uint64_t> new_horizon;
+  std::lock_guard<std::mutex> own_change(own_change_mu_);
   Status s = InTransaction([&](PgConnection& c) -> Status {
     Result<PgRows> rows =
         c.Query("SELECT latest_version, horizon FROM journaldb.lineage WHERE id = 1 FOR UPDATE", {},
@@ -775,6 +776,7 @@ Result<uint64_t> PostgresStore::StartNewEpoch(ServerStorage* replaced) {
     replaced_fork = *fork;
   }
   uint64_t epoch = RandomEpoch();
+  std::lock_guard<std::mutex> own_change(own_change_mu_);
   Status s = InTransaction([&](PgConnection& c) -> Status {
     Result<PgRows> rows =
         c.Query("SELECT epoch, latest_version FROM journaldb.lineage WHERE id = 1 FOR UPDATE", {},

@@ -105,6 +105,9 @@ class PostgresStore final : public ServerStorage {
   // read only if none came while it read them.
   std::mutex lineage_mu_;
   uint64_t own_lineage_writes_ = 0;
+  // Held through each trim and new epoch of this process, from its
+  // transaction to its StoreOwnLineage, so values are cached in commit order.
+  std::mutex own_change_mu_;
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
