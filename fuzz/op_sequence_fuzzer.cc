@@ -40,8 +40,9 @@
 // and quarantine cost 0.15 to 0.45 ms more (__asan_default_options below);
 // libFuzzer's comparison hooks in the code under the target took a fifth of
 // the samples until only the decoders kept them (fuzz/CMakeLists.txt).
-// What is left, about 2 ms of CPU per input under ASan: the commits about
-// half, the run's fold and scan, the opens and the Verify most of the rest
+// What is left, about 1.2 to 1.5 ms of CPU per input under ASan: the
+// commits about half, the run's fold and scan, the opens and the Verify most
+// of the rest
 // (docs/benchmarks.md, "Fuzzing speed").
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
