@@ -39,7 +39,7 @@
 // (fuzz/options/op_sequence_fuzzer.flags); ASan's default allocation stacks
 // and quarantine cost 0.15 to 0.45 ms more (__asan_default_options below);
 // libFuzzer's comparison hooks in the code under the target took a fifth of
-// the samples until only the decoders kept them (fuzz/CMakeLists.txt).
+// the samples until only the decoders kept them (cmake/JournaldbFuzzing.cmake).
 // What is left, about 1.2 to 1.5 ms of CPU per input under ASan: the
 // commits about half, the run's fold and scan, the opens and the Verify most
 // of the rest
