@@ -97,4 +97,16 @@ Status PgConnection::Exec(const char* sql, const char* what) {
   return Status::OK();
 }
 
+Status PgConnection::Commit(const char* what) {
+  std::unique_ptr<PGresult, void (*)(PGresult*)> r(PQexec(conn_.get(), "COMMIT"), &PQclear);
+  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+    return Status::IOError(fmt::format("postgres: {}: {}", what, ErrorOf(conn_.get())));
+  if (std::strcmp(PQcmdStatus(r.get()), "COMMIT") != 0)
+    return Status::IOError(fmt::format(
+        "postgres: {}: the database rolled the transaction back ({}): a statement in it had "
+        "failed; nothing was written",
+        what, PQcmdStatus(r.get())));
+  return Status::OK();
+}
+
 }  // namespace journaldb::server::pg

@@ -74,8 +74,12 @@ class PgConnection {
   // database's message on failure (`what` says which step it was).
   Result<PgRows> Query(const char* sql, const std::vector<PgParam>& params,
                        const char* what = "query");
-  // Runs statements without parameters (BEGIN, COMMIT, LISTEN ...).
+  // Runs statements without parameters (BEGIN, LISTEN ...).
   Status Exec(const char* sql, const char* what = "statement");
+  // Ends the open transaction with COMMIT. IOError if the database rolled it
+  // back instead: it answers COMMIT of a transaction in which a statement
+  // failed with the tag ROLLBACK, not an error, and nothing was written.
+  Status Commit(const char* what = "commit");
   // False once the connection broke; such a connection is dropped.
   bool ok() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
   PGconn* raw() const { return conn_.get(); }

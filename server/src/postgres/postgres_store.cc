@@ -297,7 +297,7 @@ Status PostgresStore::Init(const std::string& conninfo) {
       fmt::format("INSERT INTO journaldb.lineage VALUES (1, '{}', $1, 0, 0)", kFormatTag);
   Result<PgRows> r = c->Query(lineage.c_str(), {PgParam::U64(RandomEpoch())}, "create lineage");
   if (!r.ok()) return r.status();
-  return c->Exec("COMMIT", "commit the schema");
+  return c->Commit("commit the schema");
 }
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& conninfo) {
@@ -376,7 +376,7 @@ Status PostgresStore::InTransaction(const std::function<Status(PgConnection&)>& 
   if (!c.ok()) return c.status();
   if (Status s = (*c)->Exec("BEGIN", "begin"); !s.ok()) return s;
   Status s = body(**c);
-  if (s.ok()) return (*c)->Exec("COMMIT", "commit");
+  if (s.ok()) return (*c)->Commit();
   (*c)->Exec("ROLLBACK", "rollback").IgnoreError();
   return s;
 }

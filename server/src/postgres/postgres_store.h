@@ -74,7 +74,8 @@ class PostgresStore final : public ServerStorage {
   Result<Lease> Acquire();
   void Return(pg::PgConnection c);
   // Runs `body` in one transaction on a pooled connection: BEGIN, body,
-  // COMMIT; ROLLBACK if body fails.
+  // COMMIT; ROLLBACK if body fails. IOError if the database rolls the COMMIT
+  // back (a statement failed whose error the body did not return).
   Status InTransaction(const std::function<Status(pg::PgConnection&)>& body);
   // A database initialised before servers kept the chain: creates its table
   // and hashes the history it holds, from the horizon, under the lineage
