@@ -4,11 +4,13 @@
 
 #include <array>
 #include <cstring>
+#include <initializer_list>
 #include <set>
 #include <vector>
 
 #include "journal_generated.h"
 #include "journaldb/journal/aligned_bytes.h"
+#include "journaldb/journal/decode_budget.h"
 #include "journaldb/journal/text.h"
 
 namespace journaldb::codec {
@@ -175,14 +177,46 @@ std::string_view View(const flatbuffers::String* s) { return {s->data(), s->size
 
 ElementId Id(const fb::ElementIdentity* id) { return ElementId{id->counter(), id->replica()}; }
 
+// Decoding charges each string it copies and each vector it walks to the
+// entry's or object's DecodeBudget; this is the error once it runs out.
 template <typename Where>
-Result<Value> DecodeValue(fb::Value type, const void* table, const Where& where,
-                          bool in_list = false);
+Status SharedData(const Where& where) {
+  return Status::Corruption(
+      fmt::format("{}: refers to the same data more than once (it would decode to more than "
+                  "its own size)",
+                  where()));
+}
+
+// The fewest bytes a genuine buffer spends on one element of each vector,
+// beside its strings (charged apart): the offset in the vector and the fixed
+// part of the table(s) it reaches. Charged in full so that a forged buffer
+// cannot make many decoded elements, each some hundred bytes, out of a few
+// bytes either.
+// An op: its OpRecord (vtable offset, union offset and type) and the op's
+// table (vtable offset, at least two string offsets).
+constexpr size_t kOpBytes = 4 + 12 + 12;
+// A before-image: vtable offset, three string offsets.
+constexpr size_t kBeforeImageBytes = 4 + 16;
+// A field: vtable offset, name and value offsets, value type.
+constexpr size_t kFieldBytes = 4 + 13;
+// A list element: vtable offset, its 16-byte id.
+constexpr size_t kListElementBytes = 4 + 20;
+
+bool TakeStrings(DecodeBudget& budget, std::initializer_list<const flatbuffers::String*> strings) {
+  for (const flatbuffers::String* s : strings)
+    if (!budget.TakeString(s->size())) return false;
+  return true;
+}
+
+template <typename Where>
+Result<Value> DecodeValue(fb::Value type, const void* table, DecodeBudget& budget,
+                          const Where& where, bool in_list = false);
 
 // A stored list must be one the fold could have made: ids non-zero and
 // unique, values on present elements only, forwarding only on tombstones.
 template <typename Where>
-Result<Value> DecodeList(const fb::ListValue* stored, const Where& where) {
+Result<Value> DecodeList(const fb::ListValue* stored, DecodeBudget& budget, const Where& where) {
+  if (!budget.TakeEach(stored->elements()->size(), kListElementBytes)) return SharedData(where);
   List list;
   list.elements.reserve(stored->elements()->size());
   std::set<ElementId> ids;
@@ -200,7 +234,7 @@ Result<Value> DecodeList(const fb::ListValue* stored, const Where& where) {
                       "element)",
                       where(), element.id.ToString()));
     if (has_value) {
-      Result<Value> v = DecodeValue(e->value_type(), e->value(), where, true);
+      Result<Value> v = DecodeValue(e->value_type(), e->value(), budget, where, true);
       if (!v.ok()) return v.status();
       element.value = std::move(v).value();
     }
@@ -213,7 +247,8 @@ Result<Value> DecodeList(const fb::ListValue* stored, const Where& where) {
 // accepts them). `where()` names the value in an error; called only then, so
 // decoding formats nothing on success. So do the decoders below.
 template <typename Where>
-Result<Value> DecodeValue(fb::Value type, const void* table, const Where& where, bool in_list) {
+Result<Value> DecodeValue(fb::Value type, const void* table, DecodeBudget& budget,
+                          const Where& where, bool in_list) {
   if (table == nullptr && type != fb::Value::NONE)
     return Status::Corruption(fmt::format("{}: value table missing", where()));
   switch (type) {
@@ -222,16 +257,20 @@ Result<Value> DecodeValue(fb::Value type, const void* table, const Where& where,
     case fb::Value::IntValue: return Value::Int(static_cast<const fb::IntValue*>(table)->v());
     case fb::Value::DoubleValue:
       return Value::Double(static_cast<const fb::DoubleValue*>(table)->v());
-    case fb::Value::StringValue:
-      return Value::String(std::string(View(static_cast<const fb::StringValue*>(table)->v())));
+    case fb::Value::StringValue: {
+      auto* v = static_cast<const fb::StringValue*>(table)->v();
+      if (!budget.TakeString(v->size())) return SharedData(where);
+      return Value::String(std::string(View(v)));
+    }
     case fb::Value::BytesValue: {
       auto* v = static_cast<const fb::BytesValue*>(table)->v();
+      if (!budget.TakeString(v->size())) return SharedData(where);
       return Value::BytesValue(std::string(reinterpret_cast<const char*>(v->data()), v->size()));
     }
     case fb::Value::ListValue:
       if (in_list)
         return Status::Corruption(fmt::format("{}: a list inside a list element", where()));
-      return DecodeList(static_cast<const fb::ListValue*>(table), where);
+      return DecodeList(static_cast<const fb::ListValue*>(table), budget, where);
     default: break;
   }
   return Status::Corruption(fmt::format("{}: unknown value type {} (written by a newer version?)",
@@ -240,11 +279,13 @@ Result<Value> DecodeValue(fb::Value type, const void* table, const Where& where,
 
 template <typename Where>
 Result<FieldMap> DecodeFields(const flatbuffers::Vector<Offset<fb::Field>>* fields,
-                              const Where& where) {
+                              DecodeBudget& budget, const Where& where) {
+  if (!budget.TakeEach(fields->size(), kFieldBytes)) return SharedData(where);
   FieldMap out;
   for (const fb::Field* f : *fields) {
+    if (!budget.TakeString(f->name()->size())) return SharedData(where);
     std::string name(View(f->name()));
-    Result<Value> v = DecodeValue(f->value_type(), f->value(),
+    Result<Value> v = DecodeValue(f->value_type(), f->value(), budget,
                                   [&] { return fmt::format("{} field {}", where(), name); });
     if (!v.ok()) return v.status();
     if (name.empty())
@@ -256,27 +297,31 @@ Result<FieldMap> DecodeFields(const flatbuffers::Vector<Offset<fb::Field>>* fiel
 }
 
 template <typename Where>
-Result<Operation> DecodeOp(const fb::OpRecord* rec, const Where& where) {
+Result<Operation> DecodeOp(const fb::OpRecord* rec, DecodeBudget& budget, const Where& where) {
   switch (rec->op_type()) {
     case fb::Op::UpsertFields: {
       auto* u = rec->op_as_UpsertFields();
-      Result<FieldMap> fields = DecodeFields(u->fields(), where);
+      if (!TakeStrings(budget, {u->collection(), u->key()})) return SharedData(where);
+      Result<FieldMap> fields = DecodeFields(u->fields(), budget, where);
       if (!fields.ok()) return fields.status();
       return Operation::Upsert(std::string(View(u->collection())), std::string(View(u->key())),
                                std::move(fields).value());
     }
     case fb::Op::EraseField: {
       auto* e = rec->op_as_EraseField();
+      if (!TakeStrings(budget, {e->collection(), e->key(), e->field()})) return SharedData(where);
       return Operation::EraseField(std::string(View(e->collection())),
                                    std::string(View(e->key())), std::string(View(e->field())));
     }
     case fb::Op::EraseObject: {
       auto* e = rec->op_as_EraseObject();
+      if (!TakeStrings(budget, {e->collection(), e->key()})) return SharedData(where);
       return Operation::EraseObject(std::string(View(e->collection())),
                                     std::string(View(e->key())));
     }
     case fb::Op::Increment: {
       auto* i = rec->op_as_Increment();
+      if (!TakeStrings(budget, {i->collection(), i->key(), i->field()})) return SharedData(where);
       return Operation::Increment(std::string(View(i->collection())), std::string(View(i->key())),
                                   std::string(View(i->field())), i->delta());
     }
@@ -285,9 +330,12 @@ Result<Operation> DecodeOp(const fb::OpRecord* rec, const Where& where) {
       const bool insert = rec->op_type() == fb::Op::ListInsert;
       auto* ins = rec->op_as_ListInsert();
       auto* set = rec->op_as_ListSet();
+      if (!(insert ? TakeStrings(budget, {ins->collection(), ins->key(), ins->field()})
+                   : TakeStrings(budget, {set->collection(), set->key(), set->field()})))
+        return SharedData(where);
       Result<Value> value =
-          insert ? DecodeValue(ins->value_type(), ins->value(), where, /*in_list=*/true)
-                 : DecodeValue(set->value_type(), set->value(), where, /*in_list=*/true);
+          insert ? DecodeValue(ins->value_type(), ins->value(), budget, where, /*in_list=*/true)
+                 : DecodeValue(set->value_type(), set->value(), budget, where, /*in_list=*/true);
       if (!value.ok()) return value.status();
       if (insert)
         return Operation::ListInsert(
@@ -301,11 +349,13 @@ Result<Operation> DecodeOp(const fb::OpRecord* rec, const Where& where) {
     }
     case fb::Op::ListRemove: {
       auto* r = rec->op_as_ListRemove();
+      if (!TakeStrings(budget, {r->collection(), r->key(), r->field()})) return SharedData(where);
       return Operation::ListRemove(std::string(View(r->collection())), std::string(View(r->key())),
                                    std::string(View(r->field())), Id(r->id()));
     }
     case fb::Op::ListMove: {
       auto* m = rec->op_as_ListMove();
+      if (!TakeStrings(budget, {m->collection(), m->key(), m->field()})) return SharedData(where);
       return Operation::ListMove(
           std::string(View(m->collection())), std::string(View(m->key())),
           std::string(View(m->field())), Id(m->id()),
@@ -353,16 +403,21 @@ Result<JournalEntry> Decode(std::string_view unaligned, std::optional<Lsn> expec
   out.epoch = e->epoch();
   out.client_id = e->client_id();
   out.commit_time_us = e->commit_time_us();
+  DecodeBudget budget(bytes.size());
+  if (!budget.TakeEach(e->ops()->size(), kOpBytes) ||
+      !budget.TakeEach(e->before()->size(), kBeforeImageBytes))
+    return SharedData(where);
   out.ops.reserve(e->ops()->size());
   for (flatbuffers::uoffset_t i = 0; i < e->ops()->size(); ++i) {
     Result<Operation> op =
-        DecodeOp(e->ops()->Get(i), [&] { return fmt::format("{}: op {}", where(), i); });
+        DecodeOp(e->ops()->Get(i), budget, [&] { return fmt::format("{}: op {}", where(), i); });
     if (!op.ok()) return op.status();
     if (Status s = op->Validate(); !s.ok())
       return Status::Corruption(fmt::format("{}: op {}: {}", where(), i, s.message()));
     out.ops.push_back(std::move(op).value());
   }
   for (const fb::BeforeImage* b : *e->before()) {
+    if (!TakeStrings(budget, {b->collection(), b->key(), b->field()})) return SharedData(where);
     BeforeImage img;
     img.collection = View(b->collection());
     img.key = View(b->key());
@@ -372,7 +427,7 @@ Result<JournalEntry> Decode(std::string_view unaligned, std::optional<Lsn> expec
     if (Status s = Operation::EraseField(img.collection, img.key, img.field).Validate(); !s.ok())
       return Status::Corruption(fmt::format("{}: before-image: {}", where(), s.message()));
     if (b->field_present()) {
-      Result<Value> v = DecodeValue(b->value_type(), b->value(), [&] {
+      Result<Value> v = DecodeValue(b->value_type(), b->value(), budget, [&] {
         return fmt::format("{}: before-image of {}", where(), img.field);
       });
       if (!v.ok()) return v.status();
@@ -450,7 +505,8 @@ Result<FieldMap> DecodeObject(std::string_view unaligned, std::string_view where
   flatbuffers::Verifier verifier(data, bytes.size());
   if (!verifier.VerifyBuffer<fb::Object>("JDBO"))
     return Status::Corruption(fmt::format("object {}: fails verification", where));
-  return DecodeFields(flatbuffers::GetRoot<fb::Object>(data)->fields(),
+  DecodeBudget budget(bytes.size());
+  return DecodeFields(flatbuffers::GetRoot<fb::Object>(data)->fields(), budget,
                       [&] { return fmt::format("object {}", where); });
 }
 

@@ -121,7 +121,7 @@ Status Check(BootstrapPage& m) {
 // The message the frame's union holds, tried against each alternative of
 // Message in turn; the union tag of each comes from the generated code.
 template <size_t I = 0>
-Result<Message> DecodeUnion(const fb::Frame* frame) {
+Result<Message> DecodeUnion(const fb::Frame* frame, DecodeBudget& budget) {
   if constexpr (I == std::variant_size_v<Message>) {
     // NONE, or a type a newer schema appended: the Verifier let it through.
     return Bad(fmt::format("unknown message type {}", static_cast<int>(frame->message_type())));
@@ -129,9 +129,10 @@ Result<Message> DecodeUnion(const fb::Frame* frame) {
     using S = std::variant_alternative_t<I, Message>;
     using Table = TableOf<S>;
     if (frame->message_type() != fb::MessageTraits<Table>::enum_value)
-      return DecodeUnion<I + 1>(frame);
+      return DecodeUnion<I + 1>(frame, budget);
     S out;
-    if (Status s = Read(static_cast<const Table*>(frame->message()), &out); !s.ok()) return s;
+    if (Status s = Read(static_cast<const Table*>(frame->message()), &out, budget); !s.ok())
+      return s;
     if (Status s = Check(out); !s.ok()) return s;
     return Message(std::move(out));
   }
@@ -219,7 +220,8 @@ Result<Message> DecodeMessage(std::string_view unaligned) {
     return Bad("not a sync frame (bad identifier)");
   flatbuffers::Verifier verifier(data, body.size());
   if (!fb::VerifyFrameBuffer(verifier)) return Bad("fails verification (truncated or damaged)");
-  return DecodeUnion(fb::GetFrame(data));
+  DecodeBudget budget(body.size());
+  return DecodeUnion(fb::GetFrame(data), budget);
 }
 
 std::string EncodeChangesetRecord(const Changeset& c) {
@@ -240,7 +242,8 @@ Result<Changeset> DecodeChangesetRecord(std::string_view unaligned) {
   if (!verifier.VerifyBuffer<fb::Changeset>(kChangesetIdentifier))
     return Status::Corruption("stored changeset: fails verification");
   Changeset out;
-  if (Status s = Read(flatbuffers::GetRoot<fb::Changeset>(data), &out); !s.ok()) return s;
+  DecodeBudget budget(bytes.size());
+  if (Status s = Read(flatbuffers::GetRoot<fb::Changeset>(data), &out, budget); !s.ok()) return s;
   if (Status s = CheckChangeset(out, "stored changeset"); !s.ok()) return s;
   return out;
 }

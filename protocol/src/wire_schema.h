@@ -22,6 +22,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "journaldb/journal/decode_budget.h"
 #include "journaldb/protocol/wire_codec.h"
 #include "protocol_generated.h"
 
@@ -224,20 +225,34 @@ auto Build(flatbuffers::FlatBufferBuilder& b, const S& value) {
 }
 
 template <class S>
-Status Read(const TableOf<S>* table, S* out);
+Status Read(const TableOf<S>* table, S* out, DecodeBudget& budget);
 
-// Copies a field whose accessor returned `wire` into `out`.
+// A verified buffer whose offsets share data (DecodeBudget ran out).
+inline Status SharedData() {
+  return Status::Corruption(
+      "sync frame: refers to the same data more than once (it would decode to more than its "
+      "own size)");
+}
+
+// Copies a field whose accessor returned `wire` into `out`, charging what it
+// copies to `budget`.
 template <class W, class M>
-Status FromWire(W wire, M* out) {
+Status FromWire(W wire, M* out, DecodeBudget& budget) {
   if constexpr (std::is_same_v<W, const flatbuffers::String*> ||
                 std::is_same_v<W, const flatbuffers::Vector<uint8_t>*>) {
-    if (wire == nullptr)
+    if (wire == nullptr) {
       out->clear();
-    else
+    } else {
+      if (!budget.TakeString(wire->size())) return SharedData();
       out->assign(reinterpret_cast<const char*>(wire->data()), wire->size());
+    }
   } else if constexpr (VectorKind<W>::kOfTables || VectorKind<W>::kOfStructs) {
     out->clear();
     if (wire == nullptr) return Status::OK();
+    // A table: its offset in the vector and its vtable offset; a struct:
+    // itself, in place.
+    constexpr size_t kEach = VectorKind<W>::kOfTables ? 8 : sizeof(TableOf<typename M::value_type>);
+    if (!budget.TakeEach(wire->size(), kEach)) return SharedData();
     // The 2.0.8 Verifier checks a struct vector's length, not that its
     // elements are aligned; a builder always aligns them, so a misaligned
     // one is a forged buffer, and reading it in place would be undefined.
@@ -246,7 +261,7 @@ Status FromWire(W wire, M* out) {
         return Status::Corruption("sync frame: misaligned vector of structs");
     out->resize(wire->size());
     for (flatbuffers::uoffset_t i = 0; i < wire->size(); ++i)
-      if (Status s = Read(wire->Get(i), &(*out)[i]); !s.ok()) return s;
+      if (Status s = Read(wire->Get(i), &(*out)[i], budget); !s.ok()) return s;
   } else {
     *out = static_cast<M>(wire);  // a scalar or an enum, range-checked later
   }
@@ -255,11 +270,12 @@ Status FromWire(W wire, M* out) {
 
 // Copies every field of `table` into `out`. REQUIRES: `table` verified.
 template <class S>
-Status Read(const TableOf<S>* table, S* out) {
+Status Read(const TableOf<S>* table, S* out, DecodeBudget& budget) {
   return std::apply(
       [&](const auto&... field) {
         Status s;
-        (void)((s = FromWire((table->*field.read)(), &(out->*field.member)), s.ok()) && ...);
+        (void)((s = FromWire((table->*field.read)(), &(out->*field.member), budget), s.ok()) &&
+               ...);
         return s;
       },
       Schema<S>::kFields);

@@ -62,6 +62,22 @@ TEST(CodecHostileInput, OutOfRangeBeforeImageValueTypeIsCorruptionNamingLsn) {
                              {"lsn 4", "before-image", "title"});
 }
 
+// The Verifier accepts many offsets to one table; decoding them would copy
+// its value once per offset (here 64 MiB out of 68 KB, and terabytes out of
+// the largest entries).
+TEST(CodecHostileInput, OpsSharingOneTableAreCorruptionNotAnAmplifiedCopy) {
+  const std::string forged = testing::EntryWithSharedOp(4, 1000, 64 << 10);
+  ASSERT_LT(forged.size(), 70u << 10);
+  ExpectCorruptionMentioning(codec::DecodeEntry(forged, 4), {"lsn 4", "same data more than once"});
+  // Shared a few times over data small enough, it is still caught: every
+  // op's table and strings count, not only large values.
+  ExpectCorruptionMentioning(codec::DecodeEntry(testing::EntryWithSharedOp(4, 64, 0), 4),
+                             {"lsn 4", "same data more than once"});
+  Result<JournalEntry> once = codec::DecodeEntry(testing::EntryWithSharedOp(4, 1, 64 << 10), 4);
+  ASSERT_TRUE(once.ok()) << once.status().ToString();
+  EXPECT_EQ(once->ops.at(0).fields.at("title"), Value::String(std::string(64 << 10, 'v')));
+}
+
 TEST(CodecHostileInput, UnknownFormatVersionIsCorruptionNamingLsnAndVersion) {
   ExpectCorruptionMentioning(codec::DecodeEntry(testing::EntryWithFormatVersion(2, 2), 2),
                              {"lsn 2", "format version 2"});

@@ -248,6 +248,29 @@ TEST(WireCodec, UnknownUnionTypeIsRejected) {
   EXPECT_NE(r.status().message().find("unknown message type 77"), std::string::npos);
 }
 
+// An upload whose entries are all one table: valid to the Verifier, but its
+// decode would copy that table's 64 KiB once per offset (and a full frame's
+// 12 MiB a million times).
+TEST(WireCodec, EntriesSharingOneTableAreRejectedBeforeTheyAreCopied) {
+  auto forged = [](size_t copies) {
+    flatbuffers::FlatBufferBuilder b;
+    auto entry = fb::CreateUploadEntry(b, 1, b.CreateVector(std::vector<uint8_t>(64 << 10, 'e')));
+    auto upload = fb::CreateUpload(
+        b, 7, b.CreateVector(std::vector<flatbuffers::Offset<fb::UploadEntry>>(copies, entry)));
+    fb::FinishFrameBuffer(b, fb::CreateFrame(b, fb::Message::Upload, upload.Union()));
+    return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  };
+  Result<Message> r = DecodeMessage(forged(1000));
+  ASSERT_TRUE(r.status().IsCorruption()) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("same data more than once"), std::string::npos)
+      << r.status().ToString();
+  // Once, the same bytes get past the sharing check to the entry's own.
+  Result<Message> once = DecodeMessage(forged(1));
+  ASSERT_TRUE(once.status().IsCorruption());
+  EXPECT_EQ(once.status().message().find("same data more than once"), std::string::npos)
+      << once.status().ToString();
+}
+
 TEST(WireCodec, OutOfRangeEnumsAreRejected) {
   for (auto [code, reason] :
        {std::pair{uint16_t{200}, uint16_t{0}}, std::pair{uint16_t{6}, uint16_t{99}},

@@ -53,6 +53,19 @@ std::string EntryWithValueType(Lsn lsn, uint8_t value_type) {
   return FinishEntry(b, lsn, 1, {op}, {});
 }
 
+std::string EntryWithSharedOp(Lsn lsn, size_t copies, size_t value_bytes) {
+  FlatBufferBuilder b;
+  auto name = b.CreateString("title");
+  auto value = fb::CreateStringValue(b, b.CreateString(std::string(value_bytes, 'v')));
+  auto field = fb::CreateField(b, name, fb::Value::StringValue, value.Union());
+  auto fields = b.CreateVector(std::vector<Offset<fb::Field>>{field});
+  auto c = b.CreateString("tasks");
+  auto k = b.CreateString("t1");
+  auto op =
+      fb::CreateOpRecord(b, fb::Op::UpsertFields, fb::CreateUpsertFields(b, c, k, fields).Union());
+  return FinishEntry(b, lsn, 1, std::vector<Offset<fb::OpRecord>>(copies, op), {});
+}
+
 std::string EntryWithFormatVersion(Lsn lsn, uint16_t format_version) {
   FlatBufferBuilder b;
   auto op = EraseObjectOp(b, fb::Op::EraseObject);

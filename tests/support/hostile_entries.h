@@ -5,6 +5,7 @@
 #ifndef JOURNALDB_TESTS_SUPPORT_HOSTILE_ENTRIES_H_
 #define JOURNALDB_TESTS_SUPPORT_HOSTILE_ENTRIES_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -29,6 +30,12 @@ std::string EntryWithBeforeImageValueType(Lsn lsn, uint8_t value_type);
 
 // A stored object whose one field has union type `value_type`.
 std::string ObjectWithValueType(uint8_t value_type);
+
+// An entry for `lsn` whose ops are `copies` offsets to one upsert of a
+// string field of `value_bytes` bytes: valid FlatBuffers (the Verifier
+// allows shared offsets) that decode to `copies` times their own size.
+// With `copies` 1 it is an ordinary entry.
+std::string EntryWithSharedOp(Lsn lsn, size_t copies, size_t value_bytes);
 
 }  // namespace journaldb::testing
 
