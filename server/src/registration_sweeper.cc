@@ -10,12 +10,10 @@
 namespace journaldb::server {
 
 Result<uint64_t> ExpireUnusedRegistrations(ServerStorage& store, uint64_t age_seconds) {
-  const int64_t now = NowMicros();
-  constexpr int64_t kMicrosPerSecond = 1000000;
   // An age longer than the clock has run: no registration is that old.
-  if (now <= 0 || age_seconds > static_cast<uint64_t>(now / kMicrosPerSecond)) return uint64_t{0};
-  return store.RemoveUnusedRegistrations(now -
-                                         static_cast<int64_t>(age_seconds) * kMicrosPerSecond);
+  std::optional<int64_t> cutoff = MicrosAgo(age_seconds);
+  if (!cutoff) return uint64_t{0};
+  return store.RemoveUnusedRegistrations(*cutoff);
 }
 
 std::chrono::seconds SweepInterval(uint64_t age_seconds) {

@@ -558,12 +558,13 @@ Result<uint64_t> ServerStore::TrimBelow(uint64_t below) {
 }
 
 Result<uint64_t> ServerStore::FirstVersionYoungerThan(uint64_t age_seconds) {
-  int64_t cutoff = NowMicros() - static_cast<int64_t>(age_seconds) * 1000000;
+  std::optional<int64_t> cutoff = MicrosAgo(age_seconds);
+  if (!cutoff) return horizon();  // nothing is that old
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), history_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     Result<wire::Changeset> c = wire::DecodeChangesetRecord(it->value().ToStringView());
     if (!c.ok()) return c.status();
-    if (c->server_time_us >= cutoff) return c->server_version;
+    if (c->server_time_us >= *cutoff) return c->server_version;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "read server history");
   return latest_version() + 1;

@@ -5,6 +5,8 @@
 // while a trimmed one is not (docs/client-reset.md: retention).
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "journaldb/client_reset_strategy.h"
 #include "journaldb/engine/sync/integrator.h"
 #include "reset_support.h"
@@ -107,6 +109,17 @@ TEST_F(Retention, UnacknowledgedEntriesAreNeverTrimmed) {
 
 TEST_F(Retention, AcknowledgedEntriesYoungerThanKeepSecondsStay) {
   auto a = OpenKeeping(0, 3600);
+  CommitMany(*a, 5, "k");
+  ASSERT_TRUE(Sync(*a).ok());
+  EXPECT_EQ(JournalEntries(*a), 5u);
+  ExpectVerifies(*a);
+}
+
+// A keep_seconds longer than the clock has run (an app's "forever") keeps
+// every entry; computed as now - keep_seconds in int64 microseconds it
+// wrapped into the future, and every acknowledged entry looked old.
+TEST_F(Retention, KeepSecondsBeyondTheClockKeepsEveryEntry) {
+  auto a = OpenKeeping(0, std::numeric_limits<uint64_t>::max());
   CommitMany(*a, 5, "k");
   ASSERT_TRUE(Sync(*a).ok());
   EXPECT_EQ(JournalEntries(*a), 5u);

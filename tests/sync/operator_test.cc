@@ -139,6 +139,13 @@ TEST_F(Operator, TrimOlderThanKeepsRecentHistory) {
   std::string out;
   ASSERT_EQ(Command({"trim", "--data", data_, "--older-than", "3600"}, &out), 0) << out;
   EXPECT_NE(out.find("trimmed 0"), std::string::npos) << out;
+  // Ages longer than the clock has run, up to the largest the option takes:
+  // nothing is that old (computed in int64 microseconds they wrapped into
+  // the future, and everything was trimmed).
+  for (const char* age : {"9300000000000", "9223372036854775807", "18446744073709551615"}) {
+    ASSERT_EQ(Command({"trim", "--data", data_, "--older-than", age}, &out), 0) << out;
+    EXPECT_NE(out.find("trimmed 0"), std::string::npos) << age << ": " << out;
+  }
   ASSERT_EQ(Command({"trim", "--data", data_, "--older-than", "0"}, &out), 0) << out;
   EXPECT_NE(out.find("trimmed 1"), std::string::npos) << out;
 }

@@ -64,7 +64,8 @@ class ClientResetStrategy;  // journaldb/client_reset.h
 struct RetentionOptions {
   // Default: 10,000 entries.
   uint64_t keep_entries = 10000;
-  // Default: 7 days.
+  // Default: 7 days. Any value up to UINT64_MAX: one longer than the clock
+  // has run (UINT64_MAX, say) keeps every acknowledged entry for good.
   uint64_t keep_seconds = 7 * 24 * 3600;
 };
 

@@ -200,7 +200,8 @@ Result<uint64_t> Integrator::TrimAcknowledged(const RetentionOptions& retention)
     Lsn done = std::min(c->upload_cursor, c->synced_own_lsn);
     if (done <= retention.keep_entries) return Status::OK();
     Lsn cut = done - retention.keep_entries;
-    int64_t oldest_kept_us = NowMicros() - static_cast<int64_t>(retention.keep_seconds) * 1000000;
+    std::optional<int64_t> oldest_kept_us = MicrosAgo(retention.keep_seconds);
+    if (!oldest_kept_us) return Status::OK();  // no entry is that old
     const Store& store = db_.store();
     Lsn from = std::max<Lsn>(c->journal_floor, 1);
     Lsn last_removed = 0;
@@ -209,7 +210,7 @@ Result<uint64_t> Integrator::TrimAcknowledged(const RetentionOptions& retention)
     // journal) goes a slice per sync instead of in one long pause.
     for (; cursor.Valid() && cursor.entry().lsn <= cut && removed < kMaxTrimPerCall;
          cursor.Next()) {
-      if (cursor.entry().commit_time_us >= oldest_kept_us) break;
+      if (cursor.entry().commit_time_us >= *oldest_kept_us) break;
       last_removed = cursor.entry().lsn;
       ++removed;
     }

@@ -698,13 +698,14 @@ Result<uint64_t> PostgresStore::TrimBelow(uint64_t below) {
 }
 
 Result<uint64_t> PostgresStore::FirstVersionYoungerThan(uint64_t age_seconds) {
+  std::optional<int64_t> cutoff = MicrosAgo(age_seconds);
+  if (!cutoff) return horizon();  // nothing is that old
   Result<Lease> c = Acquire();
   if (!c.ok()) return c.status();
-  int64_t cutoff = NowMicros() - static_cast<int64_t>(age_seconds) * 1000000;
   Result<PgRows> rows = (*c)->Query(
       "SELECT COALESCE((SELECT min(version) FROM journaldb.changesets "
       "WHERE server_time_us >= $1), latest_version + 1) FROM journaldb.lineage WHERE id = 1",
-      {PgParam::U64(static_cast<uint64_t>(cutoff))}, "find trim point");
+      {PgParam::U64(static_cast<uint64_t>(*cutoff))}, "find trim point");
   if (!rows.ok()) return rows.status();
   if (rows->size() != 1) return Status::Corruption("postgres: the lineage row is missing");
   return rows->U64(0, 0);

@@ -127,7 +127,8 @@ class ServerStorage {
   // is below the new horizon must reset. Returns how many were removed.
   virtual Result<uint64_t> TrimBelow(uint64_t below) = 0;
   // The lowest version whose changeset is younger than `age_seconds`
-  // (latest + 1 if none is), for TrimBelow.
+  // (latest + 1 if none is; the horizon, which trims nothing, if the age is
+  // longer than the clock has run), for TrimBelow.
   virtual Result<uint64_t> FirstVersionYoungerThan(uint64_t age_seconds) = 0;
   // Forces a client reset of `client_id` at its next hello; NotFound if the
   // registry has no such client.
