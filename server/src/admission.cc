@@ -108,13 +108,18 @@ std::optional<wire::Error> CheckKnownClient(const wire::Hello& h, const Admissio
 
 }  // namespace
 
-AdmissionDecision DecideAdmission(const wire::Hello& h, std::string_view token,
-                                  const AdmissionView& view) {
+std::optional<wire::Error> CheckCredentials(const wire::Hello& h, std::string_view token) {
   if (h.protocol_version != wire::kProtocolVersion)
     return Refuse(ErrorCode::kUnsupportedVersion,
                   fmt::format("protocol version {} is not supported; this server speaks {}",
                               h.protocol_version, wire::kProtocolVersion));
   if (!TokensEqual(h.token, token)) return Refuse(ErrorCode::kUnauthorized, "wrong token");
+  return std::nullopt;
+}
+
+AdmissionDecision DecideAdmission(const wire::Hello& h, std::string_view token,
+                                  const AdmissionView& view) {
+  if (std::optional<wire::Error> refusal = CheckCredentials(h, token)) return *std::move(refusal);
   Admit admit;
   admit.reply = wire::HelloOk{h.client_id, view.epoch, view.latest_version, view.horizon, 0, {}};
   if (h.client_id == 0) {

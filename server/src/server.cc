@@ -727,16 +727,24 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
     c->outbox.push_back(UnchargedFrame(refusal, wire::EncodeMessage(refusal)));
     return false;
   }
-  // Decided on the store's current state, never on what this node cached: a
-  // node that lags behind others must not send a false reset or bad cursor.
-  Result<AdmissionView> view = store_->ReadAdmissionView(h.client_id, h.epoch, h.download_cursor);
-  if (!view.ok()) {
-    SendError(c, wire::ErrorCode::kServerError,
-              fmt::format("the server's storage is unavailable ({}); retry later",
-                          view.status().ToString()));
-    return false;
+  // The version and token first: a peer that cannot be admitted costs no
+  // read of the store. The rest is decided on the store's current state,
+  // never on what this node cached: a node that lags behind others must not
+  // send a false reset or bad cursor.
+  std::optional<AdmissionDecision> checked;
+  if (std::optional<wire::Error> refusal = CheckCredentials(h, options_.token)) {
+    checked.emplace(*std::move(refusal));
+  } else {
+    Result<AdmissionView> view = store_->ReadAdmissionView(h.client_id, h.epoch, h.download_cursor);
+    if (!view.ok()) {
+      SendError(c, wire::ErrorCode::kServerError,
+                fmt::format("the server's storage is unavailable ({}); retry later",
+                            view.status().ToString()));
+      return false;
+    }
+    checked.emplace(DecideAdmission(h, options_.token, *view));
   }
-  AdmissionDecision decision = DecideAdmission(h, options_.token, *view);
+  AdmissionDecision& decision = *checked;
   if (wire::Error* refusal = std::get_if<wire::Error>(&decision)) {
     if (refusal->code == wire::ErrorCode::kUnauthorized &&
         wrong_tokens_->RecordFailure(c->source) == kMaxWrongTokensPerMinute)

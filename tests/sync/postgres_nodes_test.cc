@@ -375,6 +375,15 @@ TEST_F(PostgresNodes, NodeRefusesHellosRetryablyWhileTheDatabaseIsDownAndRecover
     ASSERT_TRUE(raw.Send(wire::Hello{}).ok());
     EXPECT_TRUE(raw.ExpectErrorThenClose(wire::ErrorCode::kServerError));
   }
+  {
+    // A hello that cannot be admitted is refused for what it is, without a
+    // read of the store (before, the read came first: ServerError).
+    RawClient raw(node->address());
+    wire::Hello newer;
+    newer.protocol_version = wire::kProtocolVersion + 1;
+    ASSERT_TRUE(raw.Send(newer).ok());
+    EXPECT_TRUE(raw.ExpectErrorThenClose(wire::ErrorCode::kUnsupportedVersion));
+  }
   Commit(*db, {Operation::Upsert("c", "during", {{"n", Value::Int(2)}})});
   Status down = Sync(*db, node->address());
   EXPECT_TRUE(down.IsIOError()) << down.ToString();  // retryable, not a reset

@@ -77,9 +77,15 @@ struct Admit {
 // (code ClientReset with its reason for every reset trigger).
 using AdmissionDecision = std::variant<Admit, wire::Error>;
 
-// Checks, in this order: protocol version, `token` (the server's shared
-// registration credential; compared in time independent of how many leading
-// bytes match), then for a new client (id 0) that it carries no epoch,
+// The checks that need nothing from the store: the protocol version, then
+// `token` (the server's shared registration credential; compared in time
+// independent of how many leading bytes match). The server runs them before
+// it reads the store for a hello, so a peer that cannot be admitted costs no
+// read.
+[[nodiscard]] std::optional<wire::Error> CheckCredentials(const wire::Hello& hello,
+                                                          std::string_view token);
+
+// Checks, in this order: CheckCredentials, then for a new client (id 0) that it carries no epoch,
 // cursors or secret, and for a known id: registered (else reset
 // UnknownClient), not reset by an operator (OperatorReset), same epoch
 // unless 0 (EpochMismatch, naming the fork version or 0), a secret hash
