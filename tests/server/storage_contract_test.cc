@@ -689,5 +689,31 @@ TEST_P(PostgresGroupCommitRefused, TheCommittersBackendTerminatedMidwayAcksNoUpl
 INSTANTIATE_TEST_SUITE_P(Stores, PostgresGroupCommitRefused, ::testing::Values("postgres"),
                          [](const auto& store) { return store.param; });
 
+// Each bootstrap snapshot holds a database connection of its own, and any
+// client with the token can start one: a store keeps at most 8 open, so
+// clients cannot use up the database's connections.
+class PostgresSnapshots : public StorageContract {};
+
+TEST_P(PostgresSnapshots, AtMostEightSnapshotsAreOpenAtOnceAndAClosedOneFreesItsPlace) {
+  std::vector<std::unique_ptr<StateSnapshot>> open;
+  for (int i = 0; i < 8; ++i) {
+    Result<std::unique_ptr<StateSnapshot>> s = store_->NewSnapshot();
+    ASSERT_TRUE(s.ok()) << i << ": " << s.status().ToString();
+    open.push_back(std::move(s).value());
+  }
+  Result<std::unique_ptr<StateSnapshot>> ninth = store_->NewSnapshot();
+  ASSERT_TRUE(ninth.status().IsBusy()) << ninth.status().ToString();
+  EXPECT_NE(ninth.status().message().find("retry later"), std::string::npos)
+      << ninth.status().ToString();
+  // The eight still read.
+  for (const auto& s : open) EXPECT_TRUE(s->ClientHighestLsn(1).ok());
+  open.pop_back();
+  ninth = store_->NewSnapshot();
+  EXPECT_TRUE(ninth.ok()) << ninth.status().ToString();
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, PostgresSnapshots, ::testing::Values("postgres"),
+                         [](const auto& store) { return store.param; });
+
 }  // namespace
 }  // namespace journaldb::server

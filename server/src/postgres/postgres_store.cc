@@ -29,6 +29,11 @@ constexpr char kFormatTag[] = "journaldb-server/1";
 constexpr char kChannel[] = "journaldb_versions";
 // Connections kept for the server's threads; more wait for one.
 constexpr int kMaxPooled = 8;
+// Bootstraps in progress at once, each holding a connection of its own for
+// up to its snapshot's idle timeout: any client with the token can start
+// one, and without a bound they would use up the database's connections
+// (PostgreSQL's default max_connections is 100) for every node.
+constexpr int kMaxSnapshots = 8;
 // Rows read per statement by a changesets reply or a bootstrap page: entries
 // and objects are bounded (kMaxEntryBytes, kMaxObjectBytes), so this bounds
 // the memory of one read.
@@ -219,10 +224,38 @@ class PostgresStore::Lease {
   std::optional<PgConnection> c_;
 };
 
+// One of the kMaxSnapshots a store may have open, given back when it ends.
+class SnapshotSlot {
+ public:
+  static std::optional<SnapshotSlot> Take(const std::shared_ptr<std::atomic<int>>& open) {
+    if (open->fetch_add(1) >= kMaxSnapshots) {
+      open->fetch_sub(1);
+      return std::nullopt;
+    }
+    return SnapshotSlot(open);
+  }
+  SnapshotSlot(SnapshotSlot&& o) noexcept : open_(std::move(o.open_)) {}
+  SnapshotSlot& operator=(SnapshotSlot&&) = delete;
+  ~SnapshotSlot() {
+    if (open_) open_->fetch_sub(1);
+  }
+
+ private:
+  explicit SnapshotSlot(std::shared_ptr<std::atomic<int>> open) : open_(std::move(open)) {}
+  std::shared_ptr<std::atomic<int>> open_;
+};
+
 // One REPEATABLE READ, READ ONLY transaction on a connection of its own.
 class PostgresStore::Snapshot final : public StateSnapshot {
  public:
-  static Result<std::unique_ptr<StateSnapshot>> Begin(const std::string& conninfo) {
+  static Result<std::unique_ptr<StateSnapshot>> Begin(
+      const std::string& conninfo, const std::shared_ptr<std::atomic<int>>& open) {
+    std::optional<SnapshotSlot> slot = SnapshotSlot::Take(open);
+    if (!slot)
+      return Status::Busy(
+          fmt::format("postgres: {} bootstraps are in progress on this server, each holding a "
+                      "database connection; retry later",
+                      kMaxSnapshots));
     Result<PgConnection> c = PgConnection::Connect(conninfo, kSnapshotTimeouts);
     if (!c.ok()) return c.status();
     if (Status s = c->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin snapshot");
@@ -239,7 +272,7 @@ class PostgresStore::Snapshot final : public StateSnapshot {
         ChainHashInRange(latest, latest, rows->U64(0, 1), *rows, 2);
     if (!hash.ok()) return hash.status();
     return std::unique_ptr<StateSnapshot>(
-        new Snapshot(std::move(c).value(), latest, hash->value_or(kChainStart)));
+        new Snapshot(std::move(*slot), std::move(c).value(), latest, hash->value_or(kChainStart)));
   }
 
   uint64_t version() const override { return version_; }
@@ -275,8 +308,9 @@ class PostgresStore::Snapshot final : public StateSnapshot {
   }
 
  private:
-  Snapshot(PgConnection c, uint64_t version, const ChainHash& hash)
-      : c_(std::move(c)), version_(version), hash_(hash) {}
+  Snapshot(SnapshotSlot slot, PgConnection c, uint64_t version, const ChainHash& hash)
+      : slot_(std::move(slot)), c_(std::move(c)), version_(version), hash_(hash) {}
+  SnapshotSlot slot_;
   PgConnection c_;  // closing it ends the transaction
   uint64_t version_;
   ChainHash hash_;
@@ -661,7 +695,7 @@ Status PostgresStore::ReadChangesets(uint64_t from, size_t max_bytes,
 }
 
 Result<std::unique_ptr<StateSnapshot>> PostgresStore::NewSnapshot() {
-  return Snapshot::Begin(conninfo_);
+  return Snapshot::Begin(conninfo_, snapshots_open_);
 }
 
 Result<uint64_t> PostgresStore::TrimBelow(uint64_t below) {

@@ -118,6 +118,10 @@ class PostgresStore final : public ServerStorage {
   std::mutex callback_mu_;
   std::function<void()> on_new_versions_;
 
+  // Bootstrap snapshots open, each on a connection of its own (shared with
+  // them: one may outlive the store).
+  std::shared_ptr<std::atomic<int>> snapshots_open_ = std::make_shared<std::atomic<int>>(0);
+
   int stop_pipe_[2] = {-1, -1};
   std::thread listener_;
 };
