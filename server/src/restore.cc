@@ -32,6 +32,19 @@ struct RestorePaths {
   fs::path target, restoring, restored, replaced;
 };
 
+// Whether `p` is `dir` or inside it, symbolic links resolved.
+bool IsWithin(const fs::path& p, const fs::path& dir) {
+  boost::system::error_code ec;
+  const fs::path path = fs::weakly_canonical(p, ec);
+  if (ec) return false;
+  const fs::path d = fs::weakly_canonical(dir, ec);
+  if (ec) return false;
+  auto q = path.begin();
+  for (auto e = d.begin(); e != d.end(); ++e, ++q)
+    if (q == path.end() || *q != *e) return false;
+  return true;
+}
+
 bool Exists(const fs::path& p) {
   boost::system::error_code ec;
   return fs::exists(p, ec);
@@ -101,10 +114,19 @@ Status FinishInterruptedRestore(const std::string& data_dir) {
 
 Result<std::string> Restore(const std::string& data_dir, const std::string& from,
                             const std::function<void(RestoreStep)>& after_step) {
+  const RestorePaths p(data_dir);
+  // A restore replaces DIR and removes the directories beside it: a backup
+  // in one of them would be deleted, in the middle of the restore or at its
+  // end.
+  for (const fs::path& removed : {p.target, p.restoring, p.restored, p.replaced})
+    if (IsWithin(Normalized(from), removed))
+      return Status::InvalidArgument(
+          fmt::format("the backup {} is in {}, which the restore replaces or removes; copy it "
+                      "elsewhere and restore from there",
+                      from, removed.string()));
   if (!Exists(fs::path(from) / kBackupMarker))
     return Status::FailedPrecondition(
         fmt::format("{} is not a complete backup (no {} marker)", from, kBackupMarker));
-  const RestorePaths p(data_dir);
   if (Status s = FinishInterruptedRestore(data_dir); !s.ok()) return s;
   auto step = [&](RestoreStep s) {
     if (after_step) after_step(s);

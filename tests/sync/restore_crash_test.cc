@@ -170,6 +170,24 @@ TEST_F(RestoreCrash, ADirectoryNamedWithATrailingSlashIsRestoredBesideItself) {
       << "only the data directory and the backup";
 }
 
+// A restore replaces DIR and removes DIR.restoring and .restored (and
+// .replaced, which any open of DIR removes too): a backup in one of them is
+// refused before anything is touched, not deleted (it was, midway or at the
+// end).
+TEST_F(RestoreCrash, ABackupTheRestoreWouldRemoveIsRefusedAndKept) {
+  for (const std::string& inside : {data_ + "/backup", data_ + ".restoring", data_ + ".restored"}) {
+    Result<std::string> made = server::Backup(data_, inside);
+    ASSERT_TRUE(made.ok()) << inside << ": " << made.status().ToString();
+    std::string out;
+    EXPECT_NE(testing::RunServerCommand({"restore", "--data", data_, "--from", inside}, &out), 0)
+        << out;
+    EXPECT_NE(out.find("which the restore replaces or removes"), std::string::npos) << out;
+    EXPECT_TRUE(fs::exists(fs::path(inside) / server::kBackupMarker)) << inside;
+    ExpectAsBefore();
+    fs::remove_all(inside);
+  }
+}
+
 TEST(Restore, RefusesAReplacedDirectoryWithoutItsRestoredCopy) {
   testing::TempDir dir;
   const std::string data = dir.Sub("server");

@@ -47,8 +47,11 @@ enum class RestoreStep { kCopying, kCopied, kNewEpoch, kStaged, kMovedAside, kSw
 // to a new place) with a copy of backup `from` and starts a new epoch: every
 // client that synced with the old lineage gets a client reset
 // (epoch-mismatch) naming the restored latest version. A restore that a
-// crash interrupted after its commit point is finished first. `after_step`,
-// if set, is called at each crash point (tests kill the process there).
+// crash interrupted after its commit point is finished first. A backup in
+// DIR or in a directory beside it that the restore removes (DIR.restoring,
+// .restored, .replaced) is InvalidArgument, before anything is touched.
+// `after_step`, if set, is called at each crash point (tests kill the
+// process there).
 Result<std::string> Restore(const std::string& data_dir, const std::string& from,
                             const std::function<void(RestoreStep)>& after_step = nullptr);
 
