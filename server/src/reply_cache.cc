@@ -33,7 +33,14 @@ Result<SharedFrame> ReplyCache::Get(const Key& key,
   // the budget's reclaimer (DropUnsent) for room.
   entries_.push_back(Entry{key, nullptr});
   lock.unlock();
-  Result<SharedFrame> frame = build();
+  Result<SharedFrame> frame = Status::IOError("");
+  try {
+    frame = build();
+  } catch (const std::exception& e) {
+    // Out of memory: this reply fails, and the marker must still go below,
+    // or every later caller for the key would wait for it forever.
+    frame = Status::IOError(std::string("cannot build the reply: ") + e.what());
+  }
   lock.lock();
   auto marker = std::find_if(entries_.begin(), entries_.end(),
                              [&](const Entry& e) { return e.key == key && e.frame == nullptr; });

@@ -44,8 +44,9 @@ class ReplyCache {
   explicit ReplyCache(size_t capacity) : capacity_(capacity) {}
 
   // The frame for `key`: the cached one, or the one `build` returns (kept,
-  // unless it failed). Callers asking for a key being built wait for that
-  // build; if it fails, each builds for itself. Cached frames of another
+  // unless it failed; an exception from `build`, such as std::bad_alloc, is
+  // an IOError). Callers asking for a key being built wait for that build;
+  // if it fails, each builds for itself. Cached frames of another
   // epoch, or of a latest version above key.latest_version (a history that
   // went back), are dropped first.
   Result<SharedFrame> Get(const Key& key, const std::function<Result<SharedFrame>()>& build);

@@ -292,29 +292,45 @@ asio::awaitable<void> Server::AcceptLoop() {
   EventLoop& loop = *loop_;
   std::chrono::milliseconds backoff{0};
   std::optional<tcp::socket> socket;
+  bool out_of_memory = false;
   for (;;) {
     error_code ec;
-    // Each connection gets a strand of its own: its coroutine and the
-    // handlers posted to it never run at once. A socket whose accept failed
-    // is kept for the next try.
-    if (!socket) socket.emplace(asio::make_strand(loop.io));
-    co_await loop.acceptor.async_accept(*socket, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec == asio::error::operation_aborted || !loop.acceptor.is_open()) break;
-    if (ec) {
-      backoff = std::clamp(backoff * 2, kMinAcceptBackoff, kMaxAcceptBackoff);
-      LogLimited("accept", fmt::format("accept failed: {}; retrying in {} ms",
-                                       util::ErrnoStatus("accept", {}, ec.value()).ToString(),
-                                       backoff.count()));
-      // The listener stays readable while the connection that could not be
-      // accepted waits in its queue: only the pause ends this wait.
-      loop.accept_pause.expires_after(backoff);
-      co_await loop.accept_pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      if (!loop.acceptor.is_open()) break;
-      continue;
+    try {
+      if (out_of_memory) {
+        // After the catch below, which cannot wait itself.
+        out_of_memory = false;
+        loop.accept_pause.expires_after(kMaxAcceptBackoff);
+        co_await loop.accept_pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!loop.acceptor.is_open()) break;
+      }
+      // Each connection gets a strand of its own: its coroutine and the
+      // handlers posted to it never run at once. A socket whose accept failed
+      // is kept for the next try.
+      if (!socket) socket.emplace(asio::make_strand(loop.io));
+      co_await loop.acceptor.async_accept(*socket, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == asio::error::operation_aborted || !loop.acceptor.is_open()) break;
+      if (ec) {
+        backoff = std::clamp(backoff * 2, kMinAcceptBackoff, kMaxAcceptBackoff);
+        LogLimited("accept", fmt::format("accept failed: {}; retrying in {} ms",
+                                         util::ErrnoStatus("accept", {}, ec.value()).ToString(),
+                                         backoff.count()));
+        // The listener stays readable while the connection that could not be
+        // accepted waits in its queue: only the pause ends this wait.
+        loop.accept_pause.expires_after(backoff);
+        co_await loop.accept_pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!loop.acceptor.is_open()) break;
+        continue;
+      }
+      backoff = std::chrono::milliseconds{0};
+      ServeAccepted(std::move(*socket));
+      socket.reset();
+    } catch (const std::exception&) {
+      // Out of memory: the connection being accepted, if any, closes; the
+      // loop goes on after a pause instead of ending (the process would
+      // stay up but serve no new connection, and Stop would wait for it).
+      socket.reset();
+      out_of_memory = true;
     }
-    backoff = std::chrono::milliseconds{0};
-    ServeAccepted(std::move(*socket));
-    socket.reset();
   }
   std::lock_guard<std::mutex> lock(mu_);
   accepting_ = false;
@@ -352,21 +368,29 @@ void Server::ServeAccepted(tcp::socket socket) {
     }
     return;
   }
+  std::shared_ptr<Connection> c;
+  bool counted = false;
   try {
-    auto c = std::make_shared<Connection>(std::move(socket));
+    c = std::make_shared<Connection>(std::move(socket));
     c->id = next_connection_id_++;
-    c->peer = std::move(peer);
+    c->peer = peer;
     c->source = source;
     c->accepted_at = Clock::now();
-    asio::co_spawn(c->socket.get_executor(), Serve(c), asio::detached);
+    // Counted before its coroutine exists, which uncounts it when it ends.
     connections_[c->id] = c.get();
+    ++open_by_source_[source];
+    ++open_connections_;
+    counted = true;
+    asio::co_spawn(c->socket.get_executor(), Serve(c), asio::detached);
   } catch (const std::exception& e) {
     // Out of memory: this connection closes, the server goes on.
+    if (c) connections_.erase(c->id);
+    if (counted) {
+      --open_connections_;
+      if (auto it = open_by_source_.find(source); --it->second == 0) open_by_source_.erase(it);
+    }
     LogLimited("serve", fmt::format("refuse peer={} (cannot serve it: {})", peer, e.what()));
-    return;
   }
-  ++open_connections_;
-  ++open_by_source_[source];
 }
 
 void Server::CommitLoop() {
@@ -374,13 +398,20 @@ void Server::CommitLoop() {
   for (;;) {
     queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping with nothing left to store
-    std::vector<std::pair<UploadJob*, std::shared_ptr<Connection>>> group(queue_.begin(),
-                                                                          queue_.end());
-    queue_.clear();
+    std::deque<std::pair<std::shared_ptr<UploadJob>, std::shared_ptr<Connection>>> group;
+    group.swap(queue_);  // allocates nothing: nothing to throw under the lock
     lock.unlock();
-    std::vector<UploadJob*> jobs;
-    for (auto& [job, c] : group) jobs.push_back(job);
-    store_->AppendUploads(jobs);
+    try {
+      std::vector<UploadJob*> jobs;
+      for (auto& [job, c] : group) jobs.push_back(job.get());
+      store_->AppendUploads(jobs);
+    } catch (const std::exception& e) {
+      // Out of memory: no upload of the group is acknowledged (a group
+      // stored before the throw is acknowledged when its clients upload
+      // again), and the committer goes on instead of ending the process.
+      for (auto& [job, c] : group)
+        job->status = Status::IOError(std::string("cannot store the upload: ") + e.what());
+    }
     lock.lock();
     for (auto& [job, c] : group) {
       job->done = true;
@@ -438,6 +469,21 @@ asio::awaitable<void> Server::AwaitNewVersion(Connection& c, uint64_t from_versi
     waiters_[c.id] = &c;
   }
   // Registered first, then checked: a commit in between still wakes it.
+  // Unregistered however the wait ends: a commit would wake a connection
+  // that an exception (out of memory) closed and freed.
+  try {
+    co_await AwaitNewVersionRegistered(c, from_version, deadline);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mu_);
+    waiters_.erase(c.id);
+    throw;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  waiters_.erase(c.id);
+}
+
+asio::awaitable<void> Server::AwaitNewVersionRegistered(Connection& c, uint64_t from_version,
+                                                        Clock::time_point deadline) {
   if (store_->latest_version() <= from_version) {
     // The wait also ends when the client sends its next frame (an upload of
     // a fresh local commit): its first byte is read meanwhile and kept.
@@ -471,8 +517,6 @@ asio::awaitable<void> Server::AwaitNewVersion(Connection& c, uint64_t from_versi
       }
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  waiters_.erase(c.id);
 }
 
 asio::awaitable<bool> Server::Flush(Connection& c) {
@@ -586,9 +630,9 @@ asio::awaitable<bool> Server::StartTls(Connection& c, std::string* why) {
 }
 
 asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
-  Log(fmt::format("connect conn={} peer={}", c->id, c->peer));
   std::string why = "peer closed";
   try {
+    Log(fmt::format("connect conn={} peer={}", c->id, c->peer));
     const bool open = tls_ == nullptr || co_await StartTls(*c, &why);
     while (open) {
       // Before the hello only a small frame, due by the hello deadline; then
@@ -636,12 +680,12 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
       if (!std::holds_alternative<wire::Upload>(*m)) lease.Reset();
       bool ok = co_await HandleWithRetry(*c, [&] { return Handle(c.get(), *m); });
       if (ok && c->upload != nullptr) {
-        std::unique_ptr<UploadJob> job = std::move(c->upload);
+        std::shared_ptr<UploadJob> job = std::move(c->upload);
         bool queued = false;
         {
           std::lock_guard<std::mutex> lock(mu_);
           if (!stopping_) {
-            queue_.emplace_back(job.get(), c);
+            queue_.emplace_back(job, c);
             queue_cv_.notify_one();
             queued = true;
           }
@@ -677,7 +721,11 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
   }
   c->bootstrap.reset();
   c->Close();
-  Log(fmt::format("close conn={} client={} ({})", c->id, c->client_id, why));
+  try {
+    Log(fmt::format("close conn={} client={} ({})", c->id, c->client_id, why));
+  } catch (const std::exception&) {
+    // Out of memory: the line is lost; the connection's place is still given back.
+  }
   std::lock_guard<std::mutex> lock(mu_);
   connections_.erase(c->id);
   --open_connections_;

@@ -170,6 +170,9 @@ class Server {
   // passes, the peer sends its next frame, or the server stops.
   asio::awaitable<void> AwaitNewVersion(Connection& c, uint64_t from_version,
                                         std::chrono::steady_clock::time_point deadline);
+  // The wait itself, once `c` is among the waiters_ a commit wakes.
+  asio::awaitable<void> AwaitNewVersionRegistered(Connection& c, uint64_t from_version,
+                                                  std::chrono::steady_clock::time_point deadline);
   // Runs `work` on the storage pool; the coroutine resumes on its strand.
   asio::awaitable<void> OffLoop(std::function<void()> work);
   // Runs `handler` off the loop; while it leaves a reply refused by the
@@ -232,7 +235,10 @@ class Server {
   uint32_t open_connections_ = 0;
   std::map<std::string, uint32_t> open_by_source_;
   uint64_t next_connection_id_ = 1;
-  std::deque<std::pair<UploadJob*, std::shared_ptr<Connection>>> queue_;
+  // Each job is also held by its connection's coroutine, which waits for it:
+  // shared, so an exception that ends the coroutine leaves the committer a
+  // live job.
+  std::deque<std::pair<std::shared_ptr<UploadJob>, std::shared_ptr<Connection>>> queue_;
   std::condition_variable queue_cv_;    // committer: jobs queued or stopping
   std::condition_variable drained_cv_;  // Stop: no connection, no accept loop left
   std::mutex log_mu_;
