@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "exception_status.h"
+
 namespace journaldb::server {
 
 Result<SharedFrame> ReplyCache::Get(const Key& key,
@@ -33,13 +35,13 @@ Result<SharedFrame> ReplyCache::Get(const Key& key,
   // the budget's reclaimer (DropUnsent) for room.
   entries_.push_back(Entry{key, nullptr});
   lock.unlock();
-  Result<SharedFrame> frame = Status::IOError("");
+  Result<SharedFrame> frame = Status::IOError(std::string());
   try {
     frame = build();
   } catch (const std::exception& e) {
     // Out of memory: this reply fails, and the marker must still go below,
     // or every later caller for the key would wait for it forever.
-    frame = Status::IOError(std::string("cannot build the reply: ") + e.what());
+    frame = ExceptionStatus("cannot build the reply", e);
   }
   lock.lock();
   auto marker = std::find_if(entries_.begin(), entries_.end(),

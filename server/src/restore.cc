@@ -32,13 +32,14 @@ struct RestorePaths {
   fs::path target, restoring, restored, replaced;
 };
 
-// Whether `p` is `dir` or inside it, symbolic links resolved.
-bool IsWithin(const fs::path& p, const fs::path& dir) {
+// Whether `p` is `dir` or inside it, symbolic links resolved as the system
+// resolves them (before any `..`). An error resolving either is an error.
+Result<bool> IsWithin(const fs::path& p, const fs::path& dir) {
   boost::system::error_code ec;
-  const fs::path path = fs::weakly_canonical(p, ec);
-  if (ec) return false;
-  const fs::path d = fs::weakly_canonical(dir, ec);
-  if (ec) return false;
+  const fs::path path = fs::weakly_canonical(fs::absolute(p), ec);
+  if (ec) return Status::IOError(fmt::format("resolve {}: {}", p.string(), ec.message()));
+  const fs::path d = fs::weakly_canonical(fs::absolute(dir), ec);
+  if (ec) return Status::IOError(fmt::format("resolve {}: {}", dir.string(), ec.message()));
   auto q = path.begin();
   for (auto e = d.begin(); e != d.end(); ++e, ++q)
     if (q == path.end() || *q != *e) return false;
@@ -118,12 +119,15 @@ Result<std::string> Restore(const std::string& data_dir, const std::string& from
   // A restore replaces DIR and removes the directories beside it: a backup
   // in one of them would be deleted, in the middle of the restore or at its
   // end.
-  for (const fs::path& removed : {p.target, p.restoring, p.restored, p.replaced})
-    if (IsWithin(Normalized(from), removed))
+  for (const fs::path& removed : {p.target, p.restoring, p.restored, p.replaced}) {
+    Result<bool> within = IsWithin(from, removed);
+    if (!within.ok()) return within.status();
+    if (*within)
       return Status::InvalidArgument(
           fmt::format("the backup {} is in {}, which the restore replaces or removes; copy it "
                       "elsewhere and restore from there",
                       from, removed.string()));
+  }
   if (!Exists(fs::path(from) / kBackupMarker))
     return Status::FailedPrecondition(
         fmt::format("{} is not a complete backup (no {} marker)", from, kBackupMarker));

@@ -18,6 +18,7 @@
 #include <system_error>
 
 #include "async_connection.h"
+#include "exception_status.h"
 #include "journaldb/journal/util/errno_status.h"
 #include "journaldb/server/admission.h"
 #include "journaldb/server/log_line.h"
@@ -394,12 +395,15 @@ void Server::ServeAccepted(tcp::socket socket) {
 }
 
 void Server::CommitLoop() {
+  // Made before the lock is taken (even an empty deque allocates): nothing
+  // may throw under it, nor outside the try below, or the thread would end
+  // and the process with it.
+  std::deque<std::pair<std::shared_ptr<UploadJob>, std::shared_ptr<Connection>>> group;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping with nothing left to store
-    std::deque<std::pair<std::shared_ptr<UploadJob>, std::shared_ptr<Connection>>> group;
-    group.swap(queue_);  // allocates nothing: nothing to throw under the lock
+    group.swap(queue_);
     lock.unlock();
     try {
       std::vector<UploadJob*> jobs;
@@ -409,24 +413,34 @@ void Server::CommitLoop() {
       // Out of memory: no upload of the group is acknowledged (a group
       // stored before the throw is acknowledged when its clients upload
       // again), and the committer goes on instead of ending the process.
-      for (auto& [job, c] : group)
-        job->status = Status::IOError(std::string("cannot store the upload: ") + e.what());
+      for (auto& [job, c] : group) job->status = ExceptionStatus("cannot store the upload", e);
     }
     lock.lock();
     for (auto& [job, c] : group) {
       job->done = true;
-      asio::post(c->socket.get_executor(), [c = c] { c->park.cancel(); });
+      try {
+        asio::post(c->socket.get_executor(), [c = c] { c->park.cancel(); });
+      } catch (const std::exception&) {
+        // Out of memory: the connection sees `done` at its next look
+        // (AwaitUpload looks at least once a second).
+      }
     }
     lock.unlock();
     WakeWaiters();
+    group.clear();
     lock.lock();
   }
 }
 
 void Server::WakeWaiters() {
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& [id, c] : waiters_)
-    asio::post(c->socket.get_executor(), [self = c->shared_from_this()] { self->park.cancel(); });
+  for (auto& [id, c] : waiters_) {
+    try {
+      asio::post(c->socket.get_executor(), [self = c->shared_from_this()] { self->park.cancel(); });
+    } catch (const std::exception&) {
+      // Out of memory: that waiter wakes at its deadline instead.
+    }
+  }
 }
 
 asio::awaitable<void> Server::OffLoop(std::function<void()> work) {
@@ -454,8 +468,9 @@ asio::awaitable<void> Server::AwaitUpload(Connection& c, const UploadJob& job) {
       if (job.done) co_return;
     }
     // The committer posts the wake-up after setting done: it runs on this
-    // strand after the wait below began.
-    c.park.expires_at(Clock::time_point::max());
+    // strand after the wait below began. A second's bound, in case that
+    // post could not be made (out of memory).
+    c.park.expires_after(std::chrono::seconds(1));
     error_code ignored;
     co_await c.park.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
@@ -716,8 +731,13 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
     }
   } catch (const std::exception& e) {
     // Out of memory (or another resource) while serving: this connection
-    // ends, the server goes on.
-    why = fmt::format("failed: {}", e.what());
+    // ends, the server goes on. Nothing here may throw, or the connection's
+    // place below would never be given back.
+    why.clear();
+    try {
+      why = fmt::format("failed: {}", e.what());
+    } catch (const std::exception&) {
+    }
   }
   c->bootstrap.reset();
   c->Close();

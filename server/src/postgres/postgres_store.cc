@@ -336,6 +336,9 @@ Status PostgresStore::Init(const std::string& conninfo) {
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& conninfo) {
   std::unique_ptr<PostgresStore> store(new PostgresStore(conninfo));
+  // Return (from a lease's destructor) must not allocate: the pool never
+  // holds more than this.
+  store->idle_.reserve(kMaxPooled);
   {
     Result<Lease> c = store->Acquire();
     if (!c.ok()) return c.status();
@@ -398,10 +401,13 @@ Result<PostgresStore::Lease> PostgresStore::Acquire() {
 void PostgresStore::Return(PgConnection c) {
   std::lock_guard<std::mutex> lock(pool_mu_);
   --leased_;
-  if (c.ok())
-    idle_.push_back(std::move(c));
-  else
+  if (!c.ok())
     idle_.clear();  // the database went away: the idle ones are as dead
+  else if (PQtransactionStatus(c.raw()) == PQTRANS_IDLE)
+    idle_.push_back(std::move(c));
+  // else: left inside a transaction (an exception ended its user, out of
+  // memory): closed, which rolls it back, rather than handed to the next
+  // user, whose BEGIN would join it and whose statements would hold its locks.
   pool_cv_.notify_one();
 }
 
@@ -409,6 +415,8 @@ Status PostgresStore::InTransaction(const std::function<Status(PgConnection&)>& 
   Result<Lease> c = Acquire();
   if (!c.ok()) return c.status();
   if (Status s = (*c)->Exec("BEGIN", "begin"); !s.ok()) return s;
+  // An exception from `body` (out of memory) leaves the transaction open:
+  // Return closes such a connection.
   Status s = body(**c);
   if (s.ok()) return (*c)->Commit();
   (*c)->Exec("ROLLBACK", "rollback").IgnoreError();
