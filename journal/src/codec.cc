@@ -181,10 +181,7 @@ ElementId Id(const fb::ElementIdentity* id) { return ElementId{id->counter(), id
 // entry's or object's DecodeBudget; this is the error once it runs out.
 template <typename Where>
 Status SharedData(const Where& where) {
-  return Status::Corruption(
-      fmt::format("{}: refers to the same data more than once (it would decode to more than "
-                  "its own size)",
-                  where()));
+  return Status::Corruption(fmt::format("{}: {}", where(), kSharedData));
 }
 
 // The fewest bytes a genuine buffer spends on one element of each vector,

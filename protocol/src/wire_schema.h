@@ -229,9 +229,7 @@ Status Read(const TableOf<S>* table, S* out, DecodeBudget& budget);
 
 // A verified buffer whose offsets share data (DecodeBudget ran out).
 inline Status SharedData() {
-  return Status::Corruption(
-      "sync frame: refers to the same data more than once (it would decode to more than its "
-      "own size)");
+  return Status::Corruption(fmt::format("sync frame: {}", kSharedData));
 }
 
 // Copies a field whose accessor returned `wire` into `out`, charging what it

@@ -293,14 +293,15 @@ asio::awaitable<void> Server::AcceptLoop() {
   EventLoop& loop = *loop_;
   std::chrono::milliseconds backoff{0};
   std::optional<tcp::socket> socket;
-  bool out_of_memory = false;
+  bool pause = false;
   for (;;) {
     error_code ec;
     try {
-      if (out_of_memory) {
-        // After the catch below, which cannot wait itself.
-        out_of_memory = false;
-        loop.accept_pause.expires_after(kMaxAcceptBackoff);
+      if (pause) {
+        // The listener stays readable while the connection that could not
+        // be accepted waits in its queue: only the pause ends this wait.
+        pause = false;
+        loop.accept_pause.expires_after(backoff);
         co_await loop.accept_pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (!loop.acceptor.is_open()) break;
       }
@@ -315,11 +316,7 @@ asio::awaitable<void> Server::AcceptLoop() {
         LogLimited("accept", fmt::format("accept failed: {}; retrying in {} ms",
                                          util::ErrnoStatus("accept", {}, ec.value()).ToString(),
                                          backoff.count()));
-        // The listener stays readable while the connection that could not be
-        // accepted waits in its queue: only the pause ends this wait.
-        loop.accept_pause.expires_after(backoff);
-        co_await loop.accept_pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        if (!loop.acceptor.is_open()) break;
+        pause = true;
         continue;
       }
       backoff = std::chrono::milliseconds{0};
@@ -330,7 +327,8 @@ asio::awaitable<void> Server::AcceptLoop() {
       // loop goes on after a pause instead of ending (the process would
       // stay up but serve no new connection, and Stop would wait for it).
       socket.reset();
-      out_of_memory = true;
+      backoff = kMaxAcceptBackoff;
+      pause = true;
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -378,18 +376,14 @@ void Server::ServeAccepted(tcp::socket socket) {
     c->source = source;
     c->accepted_at = Clock::now();
     // Counted before its coroutine exists, which uncounts it when it ends.
-    connections_[c->id] = c.get();
     ++open_by_source_[source];
     ++open_connections_;
     counted = true;
+    connections_[c->id] = c.get();
     asio::co_spawn(c->socket.get_executor(), Serve(c), asio::detached);
   } catch (const std::exception& e) {
     // Out of memory: this connection closes, the server goes on.
-    if (c) connections_.erase(c->id);
-    if (counted) {
-      --open_connections_;
-      if (auto it = open_by_source_.find(source); --it->second == 0) open_by_source_.erase(it);
-    }
+    if (counted) Uncount(*c);
     LogLimited("serve", fmt::format("refuse peer={} (cannot serve it: {})", peer, e.what()));
   }
 }
@@ -747,11 +741,15 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
     // Out of memory: the line is lost; the connection's place is still given back.
   }
   std::lock_guard<std::mutex> lock(mu_);
-  connections_.erase(c->id);
-  --open_connections_;
-  if (auto it = open_by_source_.find(c->source); it != open_by_source_.end() && --it->second == 0)
-    open_by_source_.erase(it);
+  Uncount(*c);
   drained_cv_.notify_all();
+}
+
+void Server::Uncount(const Connection& c) {
+  connections_.erase(c.id);
+  --open_connections_;
+  if (auto it = open_by_source_.find(c.source); it != open_by_source_.end() && --it->second == 0)
+    open_by_source_.erase(it);
 }
 
 bool Server::Handle(Connection* c, wire::Message& m) {
@@ -785,6 +783,16 @@ bool Server::Handle(Connection* c, wire::Message& m) {
   return false;
 }
 
+Result<AdmissionDecision> Server::DecideHello(const wire::Hello& h) {
+  if (std::optional<wire::Error> refusal = CheckCredentials(h, options_.token))
+    return AdmissionDecision(*std::move(refusal));
+  // Decided on the store's current state, never on what this node cached: a
+  // node that lags behind others must not send a false reset or bad cursor.
+  Result<AdmissionView> view = store_->ReadAdmissionView(h.client_id, h.epoch, h.download_cursor);
+  if (!view.ok()) return view.status();
+  return DecideAdmission(h, options_.token, *view);
+}
+
 bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   if (wrong_tokens_->Blocked(c->source)) {
     // Not SendError: a blocked guesser would otherwise write a line per try.
@@ -795,24 +803,14 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
     c->outbox.push_back(UnchargedFrame(refusal, wire::EncodeMessage(refusal)));
     return false;
   }
-  // The version and token first: a peer that cannot be admitted costs no
-  // read of the store. The rest is decided on the store's current state,
-  // never on what this node cached: a node that lags behind others must not
-  // send a false reset or bad cursor.
-  std::optional<AdmissionDecision> checked;
-  if (std::optional<wire::Error> refusal = CheckCredentials(h, options_.token)) {
-    checked.emplace(*std::move(refusal));
-  } else {
-    Result<AdmissionView> view = store_->ReadAdmissionView(h.client_id, h.epoch, h.download_cursor);
-    if (!view.ok()) {
-      SendError(c, wire::ErrorCode::kServerError,
-                fmt::format("the server's storage is unavailable ({}); retry later",
-                            view.status().ToString()));
-      return false;
-    }
-    checked.emplace(DecideAdmission(h, options_.token, *view));
+  Result<AdmissionDecision> decided = DecideHello(h);
+  if (!decided.ok()) {
+    SendError(c, wire::ErrorCode::kServerError,
+              fmt::format("the server's storage is unavailable ({}); retry later",
+                          decided.status().ToString()));
+    return false;
   }
-  AdmissionDecision& decision = *checked;
+  AdmissionDecision& decision = *decided;
   if (wire::Error* refusal = std::get_if<wire::Error>(&decision)) {
     if (refusal->code == wire::ErrorCode::kUnauthorized &&
         wrong_tokens_->RecordFailure(c->source) == kMaxWrongTokensPerMinute)

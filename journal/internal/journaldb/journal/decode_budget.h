@@ -4,9 +4,9 @@
 // a few MiB, its ops or upload entries all pointing at one large value, would
 // decode into terabytes. Encoders never share a string or table: each string
 // copied (with its 4-byte length) and each table reached through a vector
-// (its offset there, its own fixed part) is a distinct part of a genuine input, so a decode that
-// takes more than its input's size is of a forged one. Internal: not
-// installed.
+// (its offset there, its own fixed part) is a distinct part of a genuine
+// input, so a decode that takes more than its input's size is of a forged
+// one (kSharedData says so). Internal: not installed.
 //
 //   DecodeBudget budget(bytes.size());
 //   if (!budget.TakeString(s->size())) return Status::Corruption(...);
@@ -17,8 +17,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 namespace journaldb {
+
+// What a decoder's corruption error says, after naming the value, when its
+// budget runs out.
+inline constexpr std::string_view kSharedData =
+    "refers to the same data more than once (it would decode to more than its own size)";
 
 class DecodeBudget {
  public:

@@ -85,11 +85,12 @@ using AdmissionDecision = std::variant<Admit, wire::Error>;
 [[nodiscard]] std::optional<wire::Error> CheckCredentials(const wire::Hello& hello,
                                                           std::string_view token);
 
-// Checks, in this order: CheckCredentials, then for a new client (id 0) that it carries no epoch,
-// cursors or secret, and for a known id: registered (else reset
-// UnknownClient), not reset by an operator (OperatorReset), same epoch
-// unless 0 (EpochMismatch, naming the fork version or 0), a secret hash
-// stored (else reset UnverifiableClient), the hello's secret hashing to it
+// Checks, in this order: CheckCredentials, then for a new client (id 0)
+// that it carries no epoch, cursors or secret, and for a known id:
+// registered (else reset UnknownClient), not reset by an operator
+// (OperatorReset), same epoch unless 0 (EpochMismatch, naming the fork
+// version or 0), a secret hash stored (else reset UnverifiableClient), the
+// hello's secret hashing to it
 // (BadClientSecret; compared in constant time), download cursor not beyond
 // the latest version (ServerRollback), not below the horizon unless 0
 // (HistoryTrimmed), upload cursor not above the highest lsn held

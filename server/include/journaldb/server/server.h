@@ -42,6 +42,7 @@
 #include "journaldb/protocol/byte_budget.h"
 #include "journaldb/protocol/socket.h"
 #include "journaldb/protocol/tls.h"
+#include "journaldb/server/admission.h"
 #include "journaldb/server/server_storage.h"
 #include "journaldb/status.h"
 
@@ -182,6 +183,8 @@ class Server {
   asio::awaitable<bool> HandleWithRetry(Connection& c, std::function<bool()> handler);
   // Starts serving an accepted connection.
   void ServeAccepted(tcp::socket socket);
+  // Forgets a connection ServeAccepted counted. REQUIRES: mu_ held.
+  void Uncount(const Connection& c);
   // Posts a wake-up to every parked download.
   void WakeWaiters();
   void CommitLoop();
@@ -190,6 +193,10 @@ class Server {
   // Return false if the connection must close.
   bool Handle(Connection* c, wire::Message& m);
   bool HandleHello(Connection* c, const wire::Hello& h);
+  // The admission decision for `h`: CheckCredentials first, so a peer that
+  // cannot be admitted costs no read of the store; then DecideAdmission on
+  // the store's current state. The store's error if it cannot be read.
+  Result<AdmissionDecision> DecideHello(const wire::Hello& h);
   bool HandleUpload(Connection* c, wire::Upload& u);
   // A download's checks; sets *wait if it must first wait for a new version.
   bool CheckDownload(Connection* c, const wire::DownloadRequest& r, bool* wait);
