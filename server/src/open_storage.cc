@@ -19,4 +19,8 @@ Result<std::unique_ptr<ServerStorage>> OpenStorage(const StorageLocation& locati
   return std::unique_ptr<ServerStorage>(std::move(store).value());
 }
 
+uint64_t StorageFilesNeeded(const StorageLocation& location) {
+  return location.postgres.empty() ? ServerStore::FilesNeeded() : PostgresStore::FilesNeeded();
+}
+
 }  // namespace journaldb::server

@@ -19,6 +19,7 @@
 
 #include "async_connection.h"
 #include "exception_status.h"
+#include "file_limit.h"
 #include "journaldb/journal/util/errno_status.h"
 #include "journaldb/server/admission.h"
 #include "journaldb/server/log_line.h"
@@ -171,7 +172,14 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
                            "the network in cleartext"
                          : "a token (--token-file or JOURNALDB_SERVER_TOKEN)",
         tls == nullptr ? "serve in cleartext" : "accept any client"));
+  // Before anything opens: the store's files and a socket per connection
+  // must fit the open-file limit (file_limit.h).
+  const FileBudget files{RaiseOpenFileLimit(), OpenFileCount(),
+                         StorageFilesNeeded({options.data_dir, options.postgres})};
+  Result<uint32_t> served = ConnectionsWithin(files, options.max_connections);
+  if (!served.ok()) return served.status();
   std::unique_ptr<Server> s(new Server(options));
+  s->max_connections_ = *served;
   s->tls_ = std::move(tls);
   Result<std::unique_ptr<ServerStorage>> store =
       OpenStorage({options.data_dir, options.postgres}, /*create=*/false);
@@ -217,6 +225,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   s->Log(fmt::format("start {} epoch={} latest_version={} horizon={} tls={}", s->store_->Describe(),
                      s->store_->epoch(), s->store_->latest_version(), s->store_->horizon(),
                      s->tls_ != nullptr ? "on" : "off"));
+  if (*served < options.max_connections)
+    s->Log(fmt::format(
+        "warning: serving at most {} connections, not {}: the open-file limit is {}, {} files "
+        "were open and the store keeps up to {}; raise it (`ulimit -n`, or LimitNOFILE= in a "
+        "systemd unit)",
+        *served, options.max_connections, files.limit, files.in_use, files.store));
   if (!loopback && options.token.empty())
     s->Log(fmt::format("warning: --insecure: any client may connect on {} without a token",
                        options.listen));
@@ -337,7 +351,7 @@ asio::awaitable<void> Server::AcceptLoop() {
 }
 
 std::string Server::OverConnectionLimit(const std::string& source) const {
-  if (open_connections_ >= options_.max_connections)
+  if (open_connections_ >= max_connections_)
     return fmt::format("the server serves {} connections, its limit", open_connections_);
   auto it = open_by_source_.find(source);
   if (it != open_by_source_.end() && it->second >= options_.max_connections_per_source)

@@ -29,6 +29,14 @@ constexpr char kOriginsFamily[] = "origins";  // client id, lsn -> server versio
 constexpr char kChainFamily[] = "chain";      // server version -> chain hash
 // Hashes per write batch while the chain of an older store is computed.
 constexpr uint32_t kChainBatchVersions = 65536;
+// RocksDB's table cache holds at most this many open table files (the rest
+// are opened when read), so the store's descriptors stay bounded however
+// large the history grows (file_limit.h).
+constexpr int kMaxOpenFiles = 256;
+// Beyond the cache: a new write-ahead log and MANIFEST, the outputs of the
+// two background jobs, the OPTIONS and info log files, and table files that
+// iterators keep open past the cache's capacity.
+constexpr uint64_t kFilesBeyondCache = 64;
 
 constexpr char kMetaFormat[] = "format";
 constexpr char kFormatTag[] = "journaldb-server/1";
@@ -111,6 +119,7 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   options.create_missing_column_families = true;
   options.max_background_jobs = 2;
   options.keep_log_file_num = 4;
+  options.max_open_files = kMaxOpenFiles;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : {rocksdb::kDefaultColumnFamilyName.c_str(), kMetaFamily, kHistoryFamily,
                            kStateFamily, kClientsFamily, kOriginsFamily, kChainFamily})
@@ -145,6 +154,8 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   if (Status l = store->Load(); !l.ok()) return l;
   return store;
 }
+
+uint64_t ServerStore::FilesNeeded() { return kMaxOpenFiles + kFilesBeyondCache; }
 
 ServerStore::~ServerStore() {
   if (!db_) return;

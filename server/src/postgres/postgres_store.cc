@@ -377,6 +377,10 @@ PostgresStore::~PostgresStore() {
 
 std::string PostgresStore::Describe() const { return describe_; }
 
+// A socket per pooled connection, per snapshot and for the listener, and a
+// few files libpq reads when it connects (a password file, certificates).
+uint64_t PostgresStore::FilesNeeded() { return kMaxPooled + kMaxSnapshots + 1 + 8; }
+
 Result<PostgresStore::Lease> PostgresStore::Acquire() {
   {
     std::unique_lock<std::mutex> lock(pool_mu_);

@@ -36,6 +36,8 @@ class PostgresStore final : public ServerStorage {
   // Connects to a database Init prepared (FailedPrecondition naming
   // `journal-server init` if it has no schema) and starts the listener.
   static Result<std::unique_ptr<PostgresStore>> Open(const std::string& conninfo);
+  // Descriptors an open store holds at most (StorageFilesNeeded).
+  static uint64_t FilesNeeded();
   ~PostgresStore() override;
 
   std::string Describe() const override;

@@ -101,8 +101,11 @@ struct ServerOptions {
   // A frame not complete this long after its first byte closes its
   // connection; also bounds each send. Default: 120 s.
   uint32_t frame_timeout_ms = 120000;
-  // Connections served at once; more are refused when accepted. Default:
-  // 1000 (below the usual limit of 1024 open files).
+  // Connections served at once; more are refused when accepted. Start
+  // raises the soft open-file limit to the hard one and serves fewer (a
+  // warning in the log) if the limit leaves less room beside the store's
+  // files; it fails if it leaves none (docs/server.md, "Open files").
+  // Default: 1000.
   uint32_t max_connections = 1000;
   // Connections served at once from one source IP address. Default: 100.
   uint32_t max_connections_per_source = 100;
@@ -227,6 +230,8 @@ class Server {
   std::string OverConnectionLimit(const std::string& source) const;
 
   const ServerOptions options_;
+  // options_.max_connections, or fewer if the open-file limit requires.
+  uint32_t max_connections_ = 0;
   std::unique_ptr<ReloadableTlsContext> tls_;  // null: cleartext
   std::unique_ptr<ServerStorage> store_;
   sync::Listener listener_;

@@ -170,6 +170,11 @@ struct StorageLocation {
 // database must have been initialised (InitPostgres) either way.
 Result<std::unique_ptr<ServerStorage>> OpenStorage(const StorageLocation& location, bool create);
 
+// Descriptors the store at `location` holds at most once open (table files
+// and logs, or database connections): the server keeps them free of
+// connections (docs/server.md, "Open files").
+uint64_t StorageFilesNeeded(const StorageLocation& location);
+
 }  // namespace journaldb::server
 
 #endif  // JOURNALDB_SERVER_SERVER_STORAGE_H_

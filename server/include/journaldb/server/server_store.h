@@ -36,6 +36,8 @@ class ServerStore final : public ServerStorage {
   // `create` and it holds nothing, else NotFound. Busy if a server runs on
   // it. Finishes a restore that a crash interrupted first (restore.h).
   static Result<std::unique_ptr<ServerStore>> Open(const std::string& dir, bool create);
+  // Descriptors an open store holds at most (StorageFilesNeeded).
+  static uint64_t FilesNeeded();
   ~ServerStore();
 
   const std::string& dir() const { return dir_; }
