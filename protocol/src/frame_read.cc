@@ -32,11 +32,23 @@ Result<uint32_t> FrameLength(const unsigned char (&prefix)[4], const FrameReadLi
 }
 
 Status GrowFrameBody(std::string* body, uint32_t n, ByteBudget::Lease* lease) {
-  size_t more = std::min<size_t>(n - body->size(), kReadChunk);
-  if (!lease->Grow(more))
-    return Status::Busy(fmt::format(
-        "sync frame: {} bytes would exceed the server's budget for frames in flight", n));
-  body->resize(body->size() + more);
+  const size_t size = body->size() + std::min<size_t>(n - body->size(), kReadChunk);
+  if (size > body->capacity()) {
+    // A string that grows at least doubles its capacity (libstdc++ takes the
+    // larger of what is asked and twice the old), so the budget is charged
+    // the memory the body will hold, not only the bytes read into it: a
+    // frame of 10 MiB holds 16.
+    const size_t held = body->empty() ? 0 : body->capacity();
+    const size_t capacity = std::max(size, 2 * held);
+    auto over = [n] {
+      return Status::Busy(fmt::format(
+          "sync frame: {} bytes would exceed the server's budget for frames in flight", n));
+    };
+    if (!lease->Grow(capacity - held)) return over();
+    body->reserve(capacity);
+    if (body->capacity() > capacity && !lease->Grow(body->capacity() - capacity)) return over();
+  }
+  body->resize(size);
   return Status::OK();
 }
 
