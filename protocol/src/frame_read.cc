@@ -34,18 +34,27 @@ Result<uint32_t> FrameLength(const unsigned char (&prefix)[4], const FrameReadLi
 Status GrowFrameBody(std::string* body, uint32_t n, ByteBudget::Lease* lease) {
   const size_t size = body->size() + std::min<size_t>(n - body->size(), kReadChunk);
   if (size > body->capacity()) {
-    // A string that grows at least doubles its capacity (libstdc++ takes the
-    // larger of what is asked and twice the old), so the budget is charged
-    // the memory the body will hold, not only the bytes read into it: a
-    // frame of 10 MiB holds 16.
+    // The budget is charged the memory the body holds, its capacity. Growing
+    // in place at least doubles it (libstdc++ takes the larger of what is
+    // asked and twice the old), which could hold up to twice the frame; once
+    // doubling would pass the frame's length, a fresh string gets exactly
+    // that length (a string's first allocation is what it asks for).
     const size_t held = body->empty() ? 0 : body->capacity();
-    const size_t capacity = std::max(size, 2 * held);
+    const bool last = 2 * held >= n;
+    const size_t capacity = last ? n : std::max(size, 2 * held);
     auto over = [n] {
       return Status::Busy(fmt::format(
           "sync frame: {} bytes would exceed the server's budget for frames in flight", n));
     };
     if (!lease->Grow(capacity - held)) return over();
-    body->reserve(capacity);
+    if (last) {
+      std::string exact;
+      exact.reserve(capacity);
+      exact.append(*body);
+      body->swap(exact);
+    } else {
+      body->reserve(capacity);
+    }
     if (body->capacity() > capacity && !lease->Grow(body->capacity() - capacity)) return over();
   }
   body->resize(size);

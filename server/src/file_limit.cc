@@ -5,6 +5,8 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 
 namespace journaldb::server {
 
@@ -14,10 +16,15 @@ uint64_t RaiseOpenFileLimit() {
   if (files.rlim_cur < files.rlim_max) {
     rlimit raised = files;
     raised.rlim_cur = files.rlim_max;
-    // An unlimited hard limit is refused: the kernel caps descriptors at
-    // fs.nr_open (1,048,576 by default).
-    if (::setrlimit(RLIMIT_NOFILE, &raised) != 0 && files.rlim_max == RLIM_INFINITY) {
-      raised.rlim_cur = 1u << 20;
+    // A hard limit above fs.nr_open (lowered after it was set) is refused:
+    // then as far as nr_open.
+    if (::setrlimit(RLIMIT_NOFILE, &raised) != 0) {
+      uint64_t nr_open = 0;
+      if (std::FILE* f = std::fopen("/proc/sys/fs/nr_open", "r")) {
+        if (std::fscanf(f, "%" SCNu64, &nr_open) != 1) nr_open = 0;
+        std::fclose(f);
+      }
+      raised.rlim_cur = std::min<uint64_t>(files.rlim_max, nr_open);
       if (raised.rlim_cur > files.rlim_cur) (void)::setrlimit(RLIMIT_NOFILE, &raised);
     }
     (void)::getrlimit(RLIMIT_NOFILE, &files);

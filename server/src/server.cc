@@ -228,9 +228,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   if (*served < options.max_connections)
     s->Log(fmt::format(
         "warning: serving at most {} connections, not {}: the open-file limit is {}, {} files "
-        "were open and the store keeps up to {}; raise it (`ulimit -n`, or LimitNOFILE= in a "
-        "systemd unit)",
-        *served, options.max_connections, files.limit, files.in_use, files.store));
+        "were open, the store keeps up to {} and the server {} spare; raise it (`ulimit -n`, or "
+        "LimitNOFILE= in a systemd unit)",
+        *served, options.max_connections, files.limit, files.in_use, files.store, kSpareFiles));
   if (!loopback && options.token.empty())
     s->Log(fmt::format("warning: --insecure: any client may connect on {} without a token",
                        options.listen));

@@ -1,5 +1,6 @@
 // A frame's body grows from the byte budget as its bytes arrive, and the
-// budget is charged the memory the body holds: its capacity, not its size.
+// budget is charged the memory the body holds: its capacity, not its size,
+// which ends at the frame's length.
 #include "journaldb/protocol/frame_read.h"
 
 #include <gtest/gtest.h>
@@ -21,25 +22,30 @@ Status GrowTo(uint32_t n, ByteBudget& budget, std::string* body) {
   return Status::OK();
 }
 
-TEST(FrameRead, TheBudgetIsChargedTheBodysCapacity) {
-  for (uint32_t n : {20u, 65536u, 65537u, 10u << 20, 16u << 20}) {
+TEST(FrameRead, TheBudgetIsChargedTheBodysCapacityWhichEndsAtTheFramesLength) {
+  for (uint32_t n : {65536u, 65537u, 3u << 20, 10u << 20, (10u << 20) + 1, 16u << 20}) {
     ByteBudget budget(64u << 20);
     std::string body;
     ASSERT_TRUE(GrowTo(n, budget, &body).ok()) << n;
     EXPECT_EQ(body.size(), n);
+    EXPECT_EQ(body.capacity(), n) << "a frame holds no more than its length";
   }
+  // A small frame holds what the string's first allocation gives it.
+  ByteBudget budget(1024);
+  std::string body;
+  ASSERT_TRUE(GrowTo(20, budget, &body).ok());
+  EXPECT_EQ(body.size(), 20u);
 }
 
-TEST(FrameRead, AFrameIsRefusedWhenTheMemoryItWouldHoldExceedsTheBudget) {
-  // 10 MiB grown in 64 KiB steps holds 16 MiB: a 12 MiB budget refuses it.
-  ByteBudget budget(12u << 20);
-  std::string body;
-  Status s = GrowTo(10u << 20, budget, &body);
-  EXPECT_TRUE(s.IsBusy()) << s.ToString();
-  // The largest frame fits the smallest budget the server accepts.
-  ByteBudget smallest(wire::kMaxFrameBytes);
-  std::string largest;
-  EXPECT_TRUE(GrowTo(wire::kMaxFrameBytes, smallest, &largest).ok());
+TEST(FrameRead, AFrameFitsABudgetOfItsLengthAndNotLess) {
+  for (uint32_t n : {(10u << 20) + 1, wire::kMaxFrameBytes}) {
+    ByteBudget exact(n);
+    std::string body;
+    EXPECT_TRUE(GrowTo(n, exact, &body).ok()) << n;
+    ByteBudget short_by_one(n - 1);
+    std::string refused;
+    EXPECT_TRUE(GrowTo(n, short_by_one, &refused).IsBusy()) << n;
+  }
 }
 
 }  // namespace

@@ -256,14 +256,16 @@ TEST(ServerLimits, AnOpenFileLimitWithNoRoomBesideTheStoreIsRefusedAtStart) {
       << error;
 }
 
-// Descriptors of process `pid`, and how many of them are files under `dir`.
+// Descriptors of process `pid`, and how many of them are files in `dir`
+// (the kernel shows their canonical paths).
 std::pair<size_t, size_t> OpenFiles(pid_t pid, const std::string& dir) {
   size_t all = 0, under = 0;
+  const std::string inside = boost::filesystem::canonical(dir).string() + "/";
   const boost::filesystem::path fds = "/proc/" + std::to_string(pid) + "/fd";
   for (const auto& fd : boost::filesystem::directory_iterator(fds)) {
     ++all;
     boost::system::error_code ec;
-    under += boost::filesystem::read_symlink(fd.path(), ec).string().rfind(dir, 0) == 0;
+    under += boost::filesystem::read_symlink(fd.path(), ec).string().rfind(inside, 0) == 0;
   }
   return {all, under};
 }

@@ -377,9 +377,11 @@ PostgresStore::~PostgresStore() {
 
 std::string PostgresStore::Describe() const { return describe_; }
 
-// A socket per pooled connection, per snapshot and for the listener, and a
-// few files libpq reads when it connects (a password file, certificates).
-uint64_t PostgresStore::FilesNeeded() { return kMaxPooled + kMaxSnapshots + 1 + 8; }
+// A socket per pooled connection, per snapshot and for the listener, the
+// listener's stop pipe, and what connecting opens for a moment (a DNS
+// socket, a password or service file, certificates) for the threads that
+// may reconnect at once after the database restarts.
+uint64_t PostgresStore::FilesNeeded() { return kMaxPooled + kMaxSnapshots + 1 + 2 + 24; }
 
 Result<PostgresStore::Lease> PostgresStore::Acquire() {
   {

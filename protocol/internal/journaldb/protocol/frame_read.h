@@ -41,9 +41,8 @@ Result<uint32_t> FrameLength(const unsigned char (&prefix)[4], const FrameReadLi
 
 // Grows `body` toward `n` bytes by at most one read chunk (64 KiB), taken
 // from `lease`: an announced length costs memory only as its bytes arrive.
-// The lease is charged the body's capacity, which doubles as it grows (so a
-// frame of n bytes costs up to 2n when n is not a power-of-two multiple of
-// 64 KiB). Busy when the budget has no room.
+// The lease is charged the body's capacity, which doubles as it grows and
+// ends at n: a frame of n bytes costs n. Busy when the budget has no room.
 Status GrowFrameBody(std::string* body, uint32_t n, ByteBudget::Lease* lease);
 
 // A failed read of the length's last 3 bytes, or of body bytes of a frame of

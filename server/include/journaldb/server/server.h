@@ -102,9 +102,11 @@ struct ServerOptions {
   // connection; also bounds each send. Default: 120 s.
   uint32_t frame_timeout_ms = 120000;
   // Connections served at once; more are refused when accepted. Start
-  // raises the soft open-file limit to the hard one and serves fewer (a
-  // warning in the log) if the limit leaves less room beside the store's
-  // files; it fails if it leaves none (docs/server.md, "Open files").
+  // raises the process's soft open-file limit to the hard one and serves
+  // fewer (a warning in the log) if the limit leaves less room beside the
+  // store's files; it fails if it leaves none (docs/server.md, "Open
+  // files"). The reckoning is made at start: a process that opens other
+  // files later (databases of its own) shares the room with the store.
   // Default: 1000.
   uint32_t max_connections = 1000;
   // Connections served at once from one source IP address. Default: 100.
