@@ -4,7 +4,8 @@
 # fuzz target's input, which each component names with
 # journaldb_fuzzed_decoders(). Elsewhere it told op_sequence_fuzzer nothing
 # (it builds its ops from its input itself) and took a fifth of its CPU
-# (docs/benchmarks.md, "Fuzzing speed").
+# (docs/benchmarks.md, "Fuzzing speed"); that target links untraced copies
+# of the journal's decoders too (fuzz/CMakeLists.txt).
 if(JOURNALDB_BUILD_FUZZERS)
   add_compile_options(-fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp)
 endif()

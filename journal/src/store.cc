@@ -129,7 +129,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   bool exists = fs::exists(st);
   if (exists && !fs::is_directory(st))
     return Status::InvalidArgument(fmt::format("{} is not a directory", path));
-  bool is_db = exists && fs::exists(dir / "CURRENT", ec);
+  // RocksDB's files live in its Env, which a caller may give (an in-memory
+  // one for the fuzzer, a faulty one for the crash tests); the directory
+  // and the creation marker stay on the file system.
+  bool is_db =
+      exists && (options.env != nullptr ? options.env->FileExists((dir / "CURRENT").string()).ok()
+                                        : fs::exists(dir / "CURRENT", ec));
   const bool interrupted_creation = exists && fs::exists(dir / kCreationMarker, ec);
   if (interrupted_creation && (!options.create_if_missing || options.read_only))
     return Status::NotFound(fmt::format(

@@ -4,6 +4,7 @@
 #include "journaldb/journal/store.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/env.h>
 
 #include <boost/filesystem.hpp>
 #include <fstream>
@@ -122,6 +123,33 @@ TEST(StoreOpen, CreatesMissingParentsAndLeavesNoCreationMarker) {
   auto raw = testing::RawRocks::Open(path, &error);
   ASSERT_NE(raw, nullptr) << error;
   EXPECT_EQ(raw->Get(layout::kMetaFamily, layout::kMetaFormat), std::string("journaldb/1"));
+}
+
+// A database whose RocksDB files live in another Env (in memory here, as
+// for the fuzzer) is found there: it reopens as a database, read-only too,
+// and not as a creation that a file beside it would refuse.
+TEST(StoreOpen, ADatabaseInAGivenEnvIsFoundThere) {
+  TempDir dir;
+  std::unique_ptr<rocksdb::Env> memory(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+  StoreOptions options;
+  options.env = memory.get();
+  const std::string path = dir.Sub("db");
+  {
+    auto store = OpenOrDie(path, options);
+    ASSERT_NE(store, nullptr);
+    rocksdb::WriteBatch batch;
+    batch.Put(store->meta(), "k", "v");
+    ASSERT_TRUE(store->Write(batch, /*sync=*/true).ok());
+  }
+  EXPECT_FALSE(fs::exists(path + "/CURRENT")) << "RocksDB's files went to the disk";
+  std::ofstream(path + "/beside") << "x";
+  StoreOptions read_only = options;
+  read_only.read_only = true;
+  auto store = OpenOrDie(path, read_only);
+  ASSERT_NE(store, nullptr);
+  std::string value;
+  ASSERT_TRUE(store->db()->Get(rocksdb::ReadOptions(), store->meta(), "k", &value).ok());
+  EXPECT_EQ(value, "v");
 }
 
 // RocksDB starts its file-opening threads whatever the number of files (a
