@@ -8,6 +8,7 @@
 #include "db_impl.h"
 #include "journaldb/engine/client_reset_record.h"
 #include "journaldb/journal/aligned_bytes.h"
+#include "journaldb/journal/decode_budget.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
 #include "journaldb/journal/wall_clock.h"
@@ -17,6 +18,11 @@ namespace journaldb {
 namespace {
 
 std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+
+// The fewest bytes a genuine op record takes in the vector: its offset there
+// and the table's offset to its vtable (fields left at their defaults are
+// not written).
+constexpr size_t kNotApplicableOpBytes = 8;
 
 }  // namespace
 
@@ -59,9 +65,22 @@ Result<ClientResetOutcome> DecodeClientResetOutcome(std::string_view bytes,
   o.mode = Str(r->mode());
   o.transactions_replayed = r->transactions_replayed();
   o.transactions_skipped = r->transactions_skipped();
-  if (r->ops_not_applicable())
-    for (const fb::NotApplicableOpRecord* op : *r->ops_not_applicable())
+  if (const auto* ops = r->ops_not_applicable()) {
+    // Many offsets to one record with a long reason would decode to far
+    // more than the record holds (decode_budget.h): each op is charged its
+    // offset and table (8 bytes at least) and its reason, before the copy.
+    DecodeBudget budget(aligned.view().size());
+    auto shared = [&] {
+      return Status::Corruption(fmt::format("{}: meta {}: its ops not applicable {}", where,
+                                            layout::kMetaClientResetOutcome, kSharedData));
+    };
+    if (!budget.TakeEach(ops->size(), kNotApplicableOpBytes)) return shared();
+    o.ops_not_applicable.reserve(ops->size());
+    for (const fb::NotApplicableOpRecord* op : *ops) {
+      if (op->reason() != nullptr && !budget.TakeString(op->reason()->size())) return shared();
       o.ops_not_applicable.push_back({op->lsn(), op->op_index(), Str(op->reason())});
+    }
+  }
   o.transactions_not_recovered = r->transactions_not_recovered();
   o.first_unrecovered_lsn = r->first_unrecovered_lsn();
   o.last_unrecovered_lsn = r->last_unrecovered_lsn();

@@ -3,6 +3,7 @@
 // never a crash or a made-up outcome.
 #include <gtest/gtest.h>
 
+#include "client_reset_outcome_generated.h"
 #include "journaldb/client_reset.h"
 #include "journaldb/database.h"
 #include "journaldb/engine/client_reset_record.h"
@@ -97,6 +98,37 @@ TEST(ClientResetOutcomeRecord, EveryTruncationAndFlippedByteIsCorruptionOrVerifi
       EXPECT_TRUE(r.status().IsCorruption()) << r.status().ToString();
     }
   }
+}
+
+// A forged record whose ops all point at one op with a long reason would
+// decode to far more than its size: corruption, before anything is copied.
+TEST(ClientResetOutcomeRecord, OpsSharingOneRecordAreCorruptionNotAnAmplifiedCopy) {
+  flatbuffers::FlatBufferBuilder b;
+  auto reason = b.CreateString(std::string(64 << 10, 'r'));
+  auto op = fb::CreateNotApplicableOpRecord(b, 3, 1, reason);
+  std::vector<flatbuffers::Offset<fb::NotApplicableOpRecord>> ops(10000, op);  // 640 MiB
+  auto ops_vector = b.CreateVector(ops);
+  auto id = b.CreateString("id");
+  fb::ClientResetOutcomeRecordBuilder r(b);
+  r.add_recovery_id(id);
+  r.add_ops_not_applicable(ops_vector);
+  b.Finish(r.Finish(), fb::ClientResetOutcomeRecordIdentifier());
+  const std::string forged(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  ASSERT_LT(forged.size(), 128u << 10);
+  Result<ClientResetOutcome> decoded = DecodeClientResetOutcome(forged, "db");
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_TRUE(decoded.status().IsCorruption());
+  EXPECT_NE(decoded.status().message().find("more than once"), std::string::npos)
+      << decoded.status().ToString();
+  // The same ops each with a reason of its own (as the encoder writes them)
+  // decode.
+  ClientResetOutcome many = SampleOutcome();
+  many.ops_not_applicable.clear();
+  for (uint32_t i = 0; i < 1000; ++i)
+    many.ops_not_applicable.push_back({i + 1, i, i % 2 == 0 ? std::string() : "reason"});
+  Result<ClientResetOutcome> back = DecodeClientResetOutcome(EncodeClientResetOutcome(many), "db");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->ops_not_applicable.size(), 1000u);
 }
 
 }  // namespace
