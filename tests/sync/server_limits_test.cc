@@ -3,6 +3,7 @@
 // deadlines, connections beyond the caps are refused, the open-file limit
 // leaves the store its files, and after each of these a real client syncs.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <boost/filesystem.hpp>
@@ -302,6 +303,36 @@ TEST(ServerLimits, AtTheOpenFileLimitConnectionsLeaveTheStoreItsFiles) {
   EXPECT_LE(all - store_now + store_files, 400u) << all << " open, " << store_now << " the store's";
   EXPECT_GE(all - store_now, served) << "the served connections hold a socket each";
   EXPECT_EQ(CountLines(ReadFile(server->log_path()), "accept failed"), 0u);
+  open.clear();
+  RealClientSyncs(dir.Sub("client"), server->address());
+  EXPECT_EQ(server->Terminate(), 0);  // stops cleanly, without a crash
+}
+
+// The limit lowered under a running server (as an operator's `prlimit` or
+// descriptors held by something else would leave it): accepts fail, and the
+// loop backs off instead of spinning, then serves again once it can.
+TEST(ServerLimits, WhenAcceptFailsTheLoopBacksOffAndServesAgainAfter) {
+  testing::TempDir dir;
+  std::string error;
+  auto server = testing::ServerProcess::Start(dir.Sub("server"), &error);
+  ASSERT_TRUE(server) << error;
+  rlimit lowered{}, before{};
+  ASSERT_EQ(::prlimit(server->pid(), RLIMIT_NOFILE, nullptr, &before), 0);
+  lowered = before;
+  lowered.rlim_cur = OpenFiles(server->pid(), dir.Sub("server")).first + 3;
+  ASSERT_EQ(::prlimit(server->pid(), RLIMIT_NOFILE, &lowered, nullptr), 0);
+  // More connections than descriptors left: the kernel completes them all,
+  // the server accepts until it has no descriptor left.
+  std::vector<std::unique_ptr<RawClient>> open;
+  for (int i = 0; i < 20; ++i) open.push_back(std::make_unique<RawClient>(server->address()));
+  AwaitLogLines(*server, "accept failed", 1);
+  // Held for two seconds: without backoff and rate limiting the accept loop
+  // spins and logs thousands of lines.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const std::string log = ReadFile(server->log_path());
+  EXPECT_LE(CountLines(log, "accept failed"), 6u) << log.substr(0, 4000);
+  EXPECT_NE(log.find("Too many open files"), std::string::npos);
+  ASSERT_EQ(::prlimit(server->pid(), RLIMIT_NOFILE, &before, nullptr), 0);
   open.clear();
   RealClientSyncs(dir.Sub("client"), server->address());
   EXPECT_EQ(server->Terminate(), 0);  // stops cleanly, without a crash
