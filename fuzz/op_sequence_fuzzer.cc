@@ -320,7 +320,8 @@ journaldb::Lsn CheckRun(const Database& db, journaldb::Lsn first,
 // directory and creation marker on disk: each process makes a directory of
 // its own (parallel runs, -jobs and -fork, would otherwise see each other's
 // marker, and a user who may not write / could not run the target at all),
-// removed at exit.
+// removed at a normal exit (an abort, a deadly signal or libFuzzer's _Exit
+// on a timeout or SIGUSR1 leaves it: an empty directory).
 std::string private_dir;
 
 const std::string& DatabasePath() {
@@ -330,7 +331,10 @@ const std::string& DatabasePath() {
         std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/op_sequence_fuzzer-XXXXXX";
     if (::mkdtemp(dir.data()) == nullptr) Fail("mkdtemp " + dir + ": " + std::strerror(errno));
     private_dir = dir;
-    std::atexit([] { std::filesystem::remove_all(private_dir); });
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(private_dir, ignored);
+    });
     return dir + "/db";
   }();
   return path;

@@ -41,9 +41,10 @@ namespace {
 // Whether the newest OPTIONS file of the database at `path` names column
 // family `family`: RocksDB writes it at every open, apart from the MANIFEST,
 // so a MANIFEST without our families next to one that names them is damaged,
-// not a foreign database.
-bool OptionsFileNamesFamily(const std::string& path, std::string_view family) {
+// not a foreign database. Read through `env`, where the database's files are.
+bool OptionsFileNamesFamily(const std::string& path, std::string_view family, rocksdb::Env* env) {
   rocksdb::ConfigOptions config;
+  config.env = env;
   config.ignore_unknown_options = true;
   config.ignore_unsupported_options = true;
   rocksdb::DBOptions db_options;
@@ -174,7 +175,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
     if (!s.ok()) return FromRocks(s, fmt::format("open {}", path));
     for (const char* want : {layout::kStateFamily, layout::kJournalFamily, layout::kMetaFamily}) {
       if (std::find(families.begin(), families.end(), want) != families.end()) continue;
-      if (OptionsFileNamesFamily(path, want))
+      if (OptionsFileNamesFamily(path, want, db_options.env))
         return Status::Corruption(fmt::format(
             "{}: its MANIFEST lists no '{}' column family though its OPTIONS file does: the "
             "MANIFEST is damaged (truncated or overwritten)",
