@@ -50,12 +50,12 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 
+#include <boost/filesystem.hpp>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -332,8 +332,8 @@ const std::string& DatabasePath() {
     if (::mkdtemp(dir.data()) == nullptr) Fail("mkdtemp " + dir + ": " + std::strerror(errno));
     private_dir = dir;
     std::atexit([] {
-      std::error_code ignored;
-      std::filesystem::remove_all(private_dir, ignored);
+      boost::system::error_code ignored;
+      boost::filesystem::remove_all(private_dir, ignored);
     });
     return dir + "/db";
   }();
