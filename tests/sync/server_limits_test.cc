@@ -355,6 +355,39 @@ TEST(ServerLimits, WhenAcceptFailsTheLoopBacksOffAndServesAgainAfter) {
   EXPECT_EQ(server->Terminate(), 0);  // stops cleanly, without a crash
 }
 
+// A file-size limit (RLIMIT_FSIZE, or a file system's largest file) reached
+// by the store's log: its write fails, and the process stays up (SIGXFSZ
+// would end it) and keeps serving what needs no write.
+TEST(ServerLimits, AFileSizeLimitFailsTheWriteNotTheProcess) {
+  testing::TempDir dir;
+  std::string error;
+  auto server =
+      testing::ServerProcess::Start(dir.Sub("server"), UnderPrlimit("--fsize=1048576"), &error);
+  ASSERT_TRUE(server) << error;
+  auto db = Database::Open(dir.Sub("client"), {});
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  for (int i = 0; i < 4; ++i) {
+    Transaction t = (*db)->BeginTransaction();
+    ASSERT_TRUE(t.Upsert("c", "k" + std::to_string(i),
+                         {{"v", Value::String(std::string(512 << 10, 'a' + i))}})
+                    .ok());
+    ASSERT_TRUE(t.Commit().ok());
+  }
+  Result<SyncReport> r = SyncOnce(**db, testing::SyncTo(server->address()));
+  ASSERT_FALSE(r.ok()) << "2 MiB stored under a 1 MiB file-size limit";
+  EXPECT_NE(r.status().message().find("store uploads: IO error"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_NE(r.status().message().find("File too large"), std::string::npos)
+      << r.status().ToString();
+  // Still serving: a registration (a write) is refused with the reason.
+  RawClient c(server->address());
+  Result<wire::HelloOk> hello = c.Hello();
+  ASSERT_FALSE(hello.ok());
+  EXPECT_NE(hello.status().message().find("File too large"), std::string::npos)
+      << hello.status().ToString();
+  EXPECT_EQ(server->Terminate(), 0);  // stops cleanly, without a crash
+}
+
 TEST(ServerLimits, UnderAnAddressSpaceLimitConnectionsNeedNoThreadsOfTheirOwn) {
   testing::TempDir dir;
   std::string error;

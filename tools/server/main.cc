@@ -207,6 +207,10 @@ int UsageError(const std::string& message) {
 
 int main(int argc, char** argv) {
   using journaldb::tools::AddDecimalOption;
+  // A write past the file-size limit (RLIMIT_FSIZE) would end the process
+  // with SIGXFSZ, mid-command or with every connection; ignored, the write
+  // fails with EFBIG and the store reports it ("File too large").
+  signal(SIGXFSZ, SIG_IGN);
   CommandLine line;
   CLI::App app("the journaldb reference sync server", "journal-server");
   // Collected, then reported by UnexpectedArgumentError; subcommands inherit it.
