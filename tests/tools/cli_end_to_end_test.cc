@@ -119,6 +119,23 @@ TEST_F(CliEndToEnd, PutStoresTypedValues) {
                                    {"nan", Value::String("nan")}}));
 }
 
+// A write past the file-size limit (RLIMIT_FSIZE) is an error naming it,
+// not a process ended by SIGXFSZ, and the commit it was for is not stored.
+TEST_F(CliEndToEnd, AFileSizeLimitIsAnErrorNotASignal) {
+  ExpectOk({"put", db_, "notes", "n1", "body=small"}, "committed lsn 1\n");
+  const std::string file = dir_.Sub("body.txt");
+  std::ofstream(file, std::ios::binary) << std::string(256 * 1024, 'x');
+  ProcessResult r = testing::RunProcess({"/usr/bin/prlimit", "--fsize=131072", JOURNAL_CLI_PATH,
+                                         "put", db_, "notes", "n2", "body=@" + file});
+  EXPECT_EQ(r.signal, 0) << "ended by a signal";
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("File too large"), std::string::npos) << r.err;
+  std::unique_ptr<Database> db = OpenReadOnly();
+  ASSERT_NE(db, nullptr);
+  EXPECT_TRUE(db->Get("notes", "n1").ok());
+  EXPECT_TRUE(db->Get("notes", "n2").status().IsNotFound());
+}
+
 // A value too large for the command line comes from a file or stdin, byte
 // for byte; a missing file and one over the value limit are named, and
 // nothing is written (docs/cli.md, "Value syntax").

@@ -1,5 +1,7 @@
 // journal: the command-line tool (docs/cli.md). Everything but process
 // start-up lives in the journaldb_cli library (cli.h) so tests can reach it.
+#include <signal.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -10,6 +12,10 @@ int main(int argc, char** argv) {
   // The CLI never mixes C stdio with iostreams; unsynchronised streams make
   // long `journal log` listings much faster.
   std::ios::sync_with_stdio(false);
+  // A write past the file-size limit (RLIMIT_FSIZE) would end the process
+  // with SIGXFSZ; ignored, the write fails with EFBIG and the command reports
+  // the store's error ("File too large") with its exit code.
+  signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   int code = journaldb::cli::RunCli(args, std::cout, std::cerr);
   std::cout.flush();
