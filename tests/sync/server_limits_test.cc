@@ -357,7 +357,7 @@ TEST(ServerLimits, WhenAcceptFailsTheLoopBacksOffAndServesAgainAfter) {
 
 // A file-size limit (RLIMIT_FSIZE, or a file system's largest file) reached
 // by the store's log: its write fails, and the process stays up (SIGXFSZ
-// would end it) and keeps serving what needs no write.
+// would end it), answering each write with the store's error.
 TEST(ServerLimits, AFileSizeLimitFailsTheWriteNotTheProcess) {
   testing::TempDir dir;
   std::string error;
