@@ -187,6 +187,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   s->store_ = std::move(store).value();
   // Commits of other nodes on a shared database end downloads' waits too.
   s->store_->SetNewVersionsCallback([p = s.get()] { p->WakeWaiters(); });
+  // A store that stops accepting writes says so, once, with what to do.
+  s->store_->SetLog([p = s.get()](const std::string& l) { p->Log(l); });
   if (options.expire_unused_registrations_after_s > 0) {
     auto sweeper =
         RegistrationSweeper::Start(s->store_.get(), options.expire_unused_registrations_after_s,

@@ -16,6 +16,7 @@
 #include "journaldb/journal/wall_clock.h"
 #include "journaldb/server/restore.h"
 #include "random_epoch.h"
+#include "store_error_listener.h"
 
 namespace journaldb::server {
 
@@ -120,6 +121,8 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   options.max_background_jobs = 2;
   options.keep_log_file_num = 4;
   options.max_open_files = kMaxOpenFiles;
+  auto errors = std::make_shared<StoreErrorListener>();
+  options.listeners.push_back(errors);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : {rocksdb::kDefaultColumnFamilyName.c_str(), kMetaFamily, kHistoryFamily,
                            kStateFamily, kClientsFamily, kOriginsFamily, kChainFamily})
@@ -135,6 +138,7 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   }
   std::unique_ptr<ServerStore> store(new ServerStore());
   store->dir_ = dir;
+  store->errors_ = std::move(errors);
   store->db_.reset(raw);
   store->default_ = handles[0];
   store->meta_ = handles[1];
@@ -149,13 +153,24 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
     batch.Put(store->meta_, kMetaEpoch, layout::EncodeU64(RandomEpoch()));
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    if (Status w = FromRocks(raw->Write(wo, &batch), "initialise server data"); !w.ok()) return w;
+    if (Status w = store->WriteFailure(raw->Write(wo, &batch), "initialise server data"); !w.ok())
+      return w;
   }
   if (Status l = store->Load(); !l.ok()) return l;
   return store;
 }
 
 uint64_t ServerStore::FilesNeeded() { return kMaxOpenFiles + kFilesBeyondCache; }
+
+void ServerStore::SetLog(std::function<void(const std::string&)> log) {
+  errors_->SetLog(std::move(log));
+}
+
+Status ServerStore::WriteFailure(const rocksdb::Status& s, std::string_view what) const {
+  Status st = FromRocks(s, what);
+  if (st.ok() || !errors_->writes_stopped()) return st;
+  return Status(st.code(), fmt::format("{} {}", st.message(), kStoreStoppedNote));
+}
 
 ServerStore::~ServerStore() {
   if (!db_) return;
@@ -260,7 +275,8 @@ Status ServerStore::CompleteChain() {
     // Bounded memory for a long history. A crash between batches leaves the
     // latest version without a hash, so the next open computes it all again.
     if (batch.Count() >= kChainBatchVersions && expected <= latest) {
-      if (Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "store the chain hashes");
+      if (Status s =
+              WriteFailure(db_->Write(rocksdb::WriteOptions(), &batch), "store the chain hashes");
           !s.ok())
         return s;
       batch.Clear();
@@ -271,7 +287,7 @@ Status ServerStore::CompleteChain() {
     return Status::Corruption(fmt::format("server history: version {} missing", expected));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  if (Status s = FromRocks(db_->Write(wo, &batch), "store the chain hashes"); !s.ok()) return s;
+  if (Status s = WriteFailure(db_->Write(wo, &batch), "store the chain hashes"); !s.ok()) return s;
   latest_hash_ = hash;
   return Status::OK();
 }
@@ -316,7 +332,7 @@ Result<uint64_t> ServerStore::RegisterClient(const SecretHash& secret_hash) {
   batch.Put(clients_, layout::EncodeU64(id), EncodeClient(record));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  if (Status s = FromRocks(db_->Write(wo, &batch), "register client"); !s.ok()) return s;
+  if (Status s = WriteFailure(db_->Write(wo, &batch), "register client"); !s.ok()) return s;
   next_client_id_ = id + 1;
   clients_cache_[id] = record;
   return id;
@@ -332,8 +348,8 @@ Status ServerStore::UpdateClient(uint64_t client_id, const char* what,
   if (!change(rec)) return Status::OK();
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  if (Status s =
-          FromRocks(db_->Put(wo, clients_, layout::EncodeU64(client_id), EncodeClient(rec)), what);
+  if (Status s = WriteFailure(
+          db_->Put(wo, clients_, layout::EncodeU64(client_id), EncodeClient(rec)), what);
       !s.ok())
     return s;
   it->second = rec;
@@ -358,7 +374,7 @@ Result<uint64_t> ServerStore::RemoveUnusedRegistrations(int64_t registered_befor
   if (removed.empty()) return uint64_t{0};
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  if (Status s = FromRocks(db_->Write(wo, &batch), "remove unused registrations"); !s.ok())
+  if (Status s = WriteFailure(db_->Write(wo, &batch), "remove unused registrations"); !s.ok())
     return s;
   for (uint64_t id : removed) clients_cache_.erase(id);
   return uint64_t{removed.size()};
@@ -432,7 +448,7 @@ void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
     batch.Put(meta_, kMetaLatest, layout::EncodeU64(plan.latest_version));
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    failure = FromRocks(db_->Write(wo, &batch), "store uploads");
+    failure = WriteFailure(db_->Write(wo, &batch), "store uploads");
   }
   FinishGroupCommit(jobs, failure);
   if (!failure.ok()) return;
@@ -562,7 +578,7 @@ Result<uint64_t> ServerStore::TrimBelow(uint64_t below) {
     batch.Put(meta_, kMetaHorizon, layout::EncodeU64(to));
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    if (Status s = FromRocks(db_->Write(wo, &batch), "trim history"); !s.ok()) return s;
+    if (Status s = WriteFailure(db_->Write(wo, &batch), "trim history"); !s.ok()) return s;
     horizon_ = to;
   }
   return removed;
@@ -617,7 +633,7 @@ Result<uint64_t> ServerStore::StartNewEpoch(ServerStorage* replaced) {
                   layout::EncodeU64(std::min(**fork, latest_version())));
     }
   }
-  if (Status s = FromRocks(db_->Write(wo, &batch), "new epoch"); !s.ok()) return s;
+  if (Status s = WriteFailure(db_->Write(wo, &batch), "new epoch"); !s.ok()) return s;
   epoch_ = epoch;
   next_client_id_ = next_client;
   return epoch;

@@ -357,7 +357,9 @@ TEST(ServerLimits, WhenAcceptFailsTheLoopBacksOffAndServesAgainAfter) {
 
 // A file-size limit (RLIMIT_FSIZE, or a file system's largest file) reached
 // by the store's log: its write fails, and the process stays up (SIGXFSZ
-// would end it), answering each write with the store's error.
+// would end it), answering each write with the store's error, which says
+// that the store accepts no more writes; the log says so once, with why and
+// what to do.
 TEST(ServerLimits, AFileSizeLimitFailsTheWriteNotTheProcess) {
   testing::TempDir dir;
   std::string error;
@@ -379,13 +381,30 @@ TEST(ServerLimits, AFileSizeLimitFailsTheWriteNotTheProcess) {
       << r.status().ToString();
   EXPECT_NE(r.status().message().find("File too large"), std::string::npos)
       << r.status().ToString();
+  const std::string stopped = "accepts no writes until journal-server restarts";
+  EXPECT_NE(r.status().message().find(stopped), std::string::npos) << r.status().ToString();
   // Still serving: a registration (a write) is refused with the reason.
   RawClient c(server->address());
   Result<wire::HelloOk> hello = c.Hello();
   ASSERT_FALSE(hello.ok());
   EXPECT_NE(hello.status().message().find("File too large"), std::string::npos)
       << hello.status().ToString();
+  EXPECT_NE(hello.status().message().find(stopped), std::string::npos) << hello.status().ToString();
   EXPECT_EQ(server->Terminate(), 0);  // stops cleanly, without a crash
+  // One line for the two refused writes: what failed, the error, what to do.
+  const std::string log = ReadFile(server->log_path());
+  const std::string line =
+      "error: the store stopped accepting writes after a write to the "
+      "write-ahead log failed: IO error: While appending to file: ";
+  EXPECT_EQ(CountLines(log, line), 1u) << log;
+  const size_t at = log.find(line);
+  ASSERT_NE(at, std::string::npos) << log;
+  const std::string logged = log.substr(at, log.find('\n', at) - at);
+  EXPECT_NE(logged.find("File too large"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("refused until journal-server restarts: free disk space or raise the "
+                        "file-size limit, then restart it"),
+            std::string::npos)
+      << logged;
 }
 
 TEST(ServerLimits, UnderAnAddressSpaceLimitConnectionsNeedNoThreadsOfTheirOwn) {

@@ -46,6 +46,9 @@ class PostgresStore final : public ServerStorage {
   uint64_t horizon() const override { return horizon_.load(std::memory_order_acquire); }
   Result<uint64_t> ReadLatestVersion() override;
   void SetNewVersionsCallback(std::function<void()> callback) override;
+  // Nothing to log: unlike RocksDB, PostgreSQL refuses no later write for
+  // an earlier failure, and each failed statement's error says what failed.
+  void SetLog(std::function<void(const std::string&)>) override {}
 
   Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
                                           uint64_t download_cursor) override;

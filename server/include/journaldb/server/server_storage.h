@@ -83,6 +83,11 @@ class ServerStorage {
   // Called, from any thread, after latest_version() rose because of a
   // commit this process did not make itself. Set before serving.
   virtual void SetNewVersionsCallback(std::function<void()> callback) = 0;
+  // Where the store writes lines about itself for the server's log, one
+  // call per line, from any thread (the RocksDB store: that it stopped
+  // accepting writes, and why). Set before serving; `log` must stay
+  // callable until the store is destroyed.
+  virtual void SetLog(std::function<void(const std::string&)> log) = 0;
 
   // What admission decides a hello on, read from one state of the store:
   // the lineage, the registry entry of `client_id` (0: none), the fork

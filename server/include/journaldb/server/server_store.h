@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "journaldb/protocol/wire_codec.h"
@@ -29,6 +30,8 @@
 #include "journaldb/status.h"
 
 namespace journaldb::server {
+
+class StoreErrorListener;
 
 class ServerStore final : public ServerStorage {
  public:
@@ -50,6 +53,8 @@ class ServerStore final : public ServerStorage {
   Result<uint64_t> ReadLatestVersion() override { return latest_version(); }
   // Only this process commits to the directory: nothing to call.
   void SetNewVersionsCallback(std::function<void()>) override {}
+  // Logs RocksDB's background errors (store_error_listener.h).
+  void SetLog(std::function<void(const std::string&)> log) override;
 
   std::optional<ClientRecord> GetClient(uint64_t client_id) const;
   Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
@@ -90,9 +95,14 @@ class ServerStore final : public ServerStorage {
   // A directory written before servers kept the chain: hashes the history
   // it holds, from the horizon (docs/server.md, "Data directory").
   Status CompleteChain();
+  // FromRocks for a failed write; once RocksDB stopped accepting writes,
+  // the message says so.
+  Status WriteFailure(const rocksdb::Status& s, std::string_view what) const;
   class Snapshot;
 
   std::string dir_;
+  // Registered with the DB at open; shared with RocksDB, which calls it.
+  std::shared_ptr<StoreErrorListener> errors_;
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* default_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;

@@ -1,0 +1,73 @@
+// StoreErrorListener: tells the server's log when its RocksDB store stops
+// accepting writes, and when RocksDB recovers by itself. After a failed
+// write-ahead-log write, flush, compaction or MANIFEST write (a full disk, a
+// file-size limit) RocksDB refuses every write until the store is reopened,
+// so each upload and registration fails with the same error; without this
+// one line the log would not say that the store stopped, why, or what the
+// operator should do (docs/server.md, "Limits").
+//
+//   auto errors = std::make_shared<StoreErrorListener>();
+//   options.listeners.push_back(errors);  // before rocksdb::DB::Open
+//   errors->SetLog([&](const std::string& line) { server.Log(line); });
+//
+// It never changes the error RocksDB reports to it, so it never keeps the
+// store accepting writes (nor calls DB::Resume).
+//
+// Thread safety: RocksDB calls the listener from its writers' and
+// background threads; SetLog and writes_stopped may be called from any
+// thread.
+#ifndef JOURNALDB_SERVER_STORE_ERROR_LISTENER_H_
+#define JOURNALDB_SERVER_STORE_ERROR_LISTENER_H_
+
+#include <rocksdb/listener.h>
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "rate_limited_log.h"
+
+namespace journaldb::server {
+
+// Appended to the error of every write refused once the store stopped.
+inline constexpr char kStoreStoppedNote[] =
+    "(the store accepts no writes until journal-server restarts; see its log)";
+
+// What failed, for the log: "a write to the write-ahead log", "a flush" ...
+const char* BackgroundErrorWhat(rocksdb::BackgroundErrorReason reason);
+
+// Whether RocksDB 7.8 stops accepting writes for `error` during `reason`
+// (db/error_handler.cc): a hard error or worse does; a retryable I/O error
+// is reported before RocksDB gives it a severity, and stops writes unless a
+// compaction or a flush without a write-ahead log failed.
+bool StopsWrites(rocksdb::BackgroundErrorReason reason, const rocksdb::Status& error);
+
+class StoreErrorListener final : public rocksdb::EventListener {
+ public:
+  // Where lines go (one call per line, from RocksDB's threads); until set,
+  // nowhere. `log` must stay callable until the store is closed.
+  void SetLog(std::function<void(const std::string&)> log);
+  // True from an error that stopped writes until RocksDB recovers from it.
+  bool writes_stopped() const;
+
+  const char* Name() const override { return "journaldb::server::StoreErrorListener"; }
+  void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override;
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason reason, rocksdb::Status error,
+                            bool* auto_recovery) override;
+  void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override;
+
+ private:
+  void Log(const std::string& line);  // REQUIRES: mu_ held
+
+  mutable std::mutex mu_;
+  std::function<void(const std::string&)> log_;
+  bool stopped_ = false;
+  // Errors that leave writes going (a compaction RocksDB retries) may come
+  // back at every retry: one line a minute.
+  RateLimitedLog limited_{std::chrono::minutes(1)};
+};
+
+}  // namespace journaldb::server
+
+#endif  // JOURNALDB_SERVER_STORE_ERROR_LISTENER_H_
