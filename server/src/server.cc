@@ -242,7 +242,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   return s;
 }
 
-Server::~Server() { Stop(); }
+Server::~Server() {
+  Stop();
+  // The store outlives log_mu_ (declared after it): its close may still
+  // report a background error, which must then go nowhere.
+  if (store_) store_->SetLog(nullptr);
+}
 
 Status Server::ReloadTls() {
   if (tls_ == nullptr) {
