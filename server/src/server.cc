@@ -242,12 +242,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   return s;
 }
 
-Server::~Server() {
-  Stop();
-  // The store outlives log_mu_ (declared after it): its close may still
-  // report a background error, which must then go nowhere.
-  if (store_) store_->SetLog(nullptr);
-}
+Server::~Server() { Stop(); }
 
 Status Server::ReloadTls() {
   if (tls_ == nullptr) {
@@ -307,6 +302,8 @@ void Server::Stop() {
   if (commit_thread_.joinable()) commit_thread_.join();
   Log("stop");
   sweeper_.reset();
+  // Closed here, with every member alive: the store's close may still log a
+  // background error through Log (its SetLog above).
   store_.reset();
 }
 

@@ -69,18 +69,21 @@ void StoreErrorListener::OnBackgroundError(BackgroundErrorReason reason, rocksdb
       BackgroundErrorWhat(reason), error->ToString()));
 }
 
-void StoreErrorListener::OnErrorRecoveryBegin(BackgroundErrorReason, rocksdb::Status error, bool*) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!stopped_) return;
-  Log(fmt::format(
-      "store: RocksDB is recovering from {} by itself (from a full disk: once there is room); "
-      "a line will say when writes resume",
-      error.ToString()));
+void StoreErrorListener::OnErrorRecoveryBegin(BackgroundErrorReason, rocksdb::Status,
+                                              bool* auto_recovery) {
+  // Declined: RocksDB 7.8's recovery (DBImpl::ResumeImpl) can leave a
+  // failed write's record in the live log while later writes go on, to come
+  // back at the next open beside them. A restart rebuilds the server's state
+  // from what the store holds.
+  *auto_recovery = false;
 }
 
 void StoreErrorListener::OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!stopped_) return;
+  // Closing the store midway through a recovery ends it with the error it
+  // began with: nothing new to tell.
+  if (info.new_bg_error.ToString() == info.old_bg_error.ToString()) return;
   if (info.new_bg_error.ok()) {
     stopped_ = false;
     Log(fmt::format("store: RocksDB recovered from {}; the store accepts writes again",

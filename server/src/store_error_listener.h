@@ -1,17 +1,17 @@
 // StoreErrorListener: tells the server's log when its RocksDB store stops
-// accepting writes, and when RocksDB recovers by itself. After a failed
-// write-ahead-log write, flush, compaction or MANIFEST write (a full disk, a
-// file-size limit) RocksDB refuses every write until the store is reopened,
-// so each upload and registration fails with the same error; without this
-// one line the log would not say that the store stopped, why, or what the
-// operator should do (docs/server.md, "Limits").
+// accepting writes. After a failed write-ahead-log write, flush, compaction
+// or MANIFEST write (a full disk, a file-size limit) RocksDB refuses every
+// write, so each upload and registration fails with the same error; without
+// this one line the log would not say that the store stopped, why, or what
+// the operator should do (docs/server.md, "Limits"). It declines RocksDB's
+// own recovery from a full disk (with max_bgerror_resume_count 0 for the
+// retryable errors, ServerStore::Open), so a stop lasts until a restart.
 //
 //   auto errors = std::make_shared<StoreErrorListener>();
 //   options.listeners.push_back(errors);  // before rocksdb::DB::Open
 //   errors->SetLog([&](const std::string& line) { server.Log(line); });
 //
-// It never changes the error RocksDB reports to it, so it never keeps the
-// store accepting writes (nor calls DB::Resume).
+// It never changes the error RocksDB reports to it (nor calls DB::Resume).
 //
 // Thread safety: RocksDB calls the listener from its writers' and
 // background threads; SetLog and writes_stopped may be called from any

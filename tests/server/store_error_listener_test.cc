@@ -1,13 +1,17 @@
 // StoreErrorListener: as RocksDB 7.8 calls it (db/error_handler.cc). An
 // error that stops writes is logged once, with what failed and what to do,
-// and left as it was; RocksDB's own recovery is logged when it ends, and
-// errors that leave writes going are logged as warnings.
+// and left as it was; RocksDB's own recovery is declined, and errors that
+// leave writes going are logged as warnings.
 #include "store_error_listener.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include <string>
 #include <vector>
+
+#include "journaldb/server/server_store.h"
+#include "support/temp_dir.h"
 
 namespace journaldb::server {
 namespace {
@@ -45,49 +49,79 @@ TEST(StoreErrorListener, AStopIsLoggedOnceWithWhatFailedAndTheErrorLeftAsItWas) 
                 "disk space or raise the file-size limit, then restart it");
 }
 
-TEST(StoreErrorListener, RocksDBsOwnRecoveryIsLoggedAndEndsTheStop) {
+// A full disk, as RocksDB reports it from a flush: a hard error its
+// SstFileManager would recover from in this process. Declined: the stop
+// lasts until a restart.
+TEST(StoreErrorListener, RocksDBsOwnRecoveryFromAFullDiskIsDeclined) {
   Logged log;
   rocksdb::Status error = Hard(rocksdb::Status::NoSpace("While appending to file"));
   log.listener.OnBackgroundError(BackgroundErrorReason::kFlush, &error);
   bool auto_recovery = true;
   log.listener.OnErrorRecoveryBegin(BackgroundErrorReason::kFlush, error, &auto_recovery);
-  EXPECT_TRUE(auto_recovery);
+  EXPECT_FALSE(auto_recovery);
   EXPECT_TRUE(log.listener.writes_stopped());
-  // Closing the store ends a recovery in progress: nothing to tell.
-  log.listener.OnErrorRecoveryEnd({error, rocksdb::Status::ShutdownInProgress()});
-  log.listener.OnErrorRecoveryEnd({error, rocksdb::Status::OK()});
-  EXPECT_FALSE(log.listener.writes_stopped());
-  ASSERT_EQ(log.lines.size(), 3u);
+  // Closing the store midway through a recovery ends it with the error it
+  // began with: nothing new to tell.
+  log.listener.OnErrorRecoveryEnd({error, error});
+  ASSERT_EQ(log.lines.size(), 1u);
   EXPECT_NE(log.lines[0].find("after a flush failed: IO error: No space left on device"),
             std::string::npos)
       << log.lines[0];
-  EXPECT_NE(log.lines[1].find("RocksDB is recovering from"), std::string::npos) << log.lines[1];
-  EXPECT_EQ(log.lines[2], "store: RocksDB recovered from " + error.ToString() +
+  EXPECT_NE(log.lines[0].find("refused until journal-server restarts"), std::string::npos)
+      << log.lines[0];
+  // Should the store be resumed all the same (DB::Resume), the log says so.
+  log.listener.OnErrorRecoveryEnd({error, rocksdb::Status::OK()});
+  EXPECT_FALSE(log.listener.writes_stopped());
+  ASSERT_EQ(log.lines.size(), 2u);
+  EXPECT_EQ(log.lines[1], "store: RocksDB recovered from " + error.ToString() +
                               "; the store accepts writes again");
-  // A later stop is logged again.
-  log.listener.OnBackgroundError(BackgroundErrorReason::kFlush, &error);
+}
+
+// A retryable I/O error, as RocksDB reports it (before giving it a
+// severity): it stops writes unless a compaction failed, and a failed
+// recovery of it is logged.
+TEST(StoreErrorListener, ARetryableErrorStopsWritesAndAFailedRecoveryIsLogged) {
+  Logged log;
+  rocksdb::IOStatus io = rocksdb::IOStatus::IOError("While syncing", "/d/000004.log");
+  io.SetRetryable(true);
+  rocksdb::Status error = io;
+  ASSERT_EQ(error.severity(), rocksdb::Status::kNoError);
+  EXPECT_TRUE(StopsWrites(BackgroundErrorReason::kFlush, error));
+  EXPECT_FALSE(StopsWrites(BackgroundErrorReason::kCompaction, error));
+  log.listener.OnBackgroundError(BackgroundErrorReason::kWriteCallback, &error);
+  EXPECT_TRUE(log.listener.writes_stopped());
   log.listener.OnErrorRecoveryEnd({error, rocksdb::Status::Aborted("Exceeded resume retry count")});
-  ASSERT_EQ(log.lines.size(), 5u);
-  EXPECT_NE(log.lines[4].find("recovery of the store failed: Operation aborted: Exceeded resume"),
+  ASSERT_EQ(log.lines.size(), 2u);
+  EXPECT_NE(log.lines[0].find("after a write to the write-ahead log failed: IO error: While "
+                              "syncing: /d/000004.log; every upload and registration is refused"),
             std::string::npos)
-      << log.lines[4];
+      << log.lines[0];
+  EXPECT_NE(log.lines[1].find("recovery of the store failed: Operation aborted: Exceeded resume"),
+            std::string::npos)
+      << log.lines[1];
   EXPECT_TRUE(log.listener.writes_stopped());
 }
 
 TEST(StoreErrorListener, AnErrorThatLeavesWritesGoingIsAWarning) {
   Logged log;
-  // A soft error (writes go on) and a retryable one from a compaction,
-  // which RocksDB reports before giving it a severity.
+  // A soft error: writes go on (a compaction's retryable error does too:
+  // ARetryableErrorStopsWritesAndAFailedRecoveryIsLogged).
   rocksdb::Status soft =
       rocksdb::Status(rocksdb::Status::NoSpace("compaction"), rocksdb::Status::kSoftError);
   log.listener.OnBackgroundError(BackgroundErrorReason::kCompaction, &soft);
   EXPECT_FALSE(log.listener.writes_stopped());
-  EXPECT_FALSE(
-      StopsWrites(BackgroundErrorReason::kCompaction, rocksdb::Status::IOError("retryable")));
-  EXPECT_TRUE(StopsWrites(BackgroundErrorReason::kFlush, rocksdb::Status::IOError("retryable")));
   ASSERT_EQ(log.lines.size(), 1u);
   EXPECT_EQ(log.lines[0], "warning: a compaction in the store failed: " + soft.ToString() +
                               "; writes go on and RocksDB retries it");
+}
+
+// The server's store never resumes writes in this process: no retries of a
+// retryable error (the listener declines a full disk's recovery, above).
+TEST(StoreErrorListener, TheServersStoreRetriesNoStoppedWrite) {
+  testing::TempDir dir;
+  auto store = ServerStore::Open(dir.Sub("server"), /*create=*/true);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->db()->GetDBOptions().max_bgerror_resume_count, 0);
 }
 
 }  // namespace
