@@ -123,7 +123,8 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   options.max_open_files = kMaxOpenFiles;
   // A store that stops accepting writes stays stopped until a restart:
   // neither RocksDB's retries of a retryable error nor its recovery from a
-  // full disk (StoreErrorListener declines it) resume it in this process.
+  // full disk (StoreErrorListener declines it) resume it in this process
+  // (store_error_listener.cc says why).
   options.max_bgerror_resume_count = 0;
   auto errors = std::make_shared<StoreErrorListener>();
   options.listeners.push_back(errors);

@@ -30,9 +30,11 @@ bool StopsWrites(BackgroundErrorReason reason, const rocksdb::Status& error) {
   if (error.ok()) return false;
   if (error.severity() != rocksdb::Status::kNoError)
     return error.severity() >= rocksdb::Status::kHardError;
-  return reason != BackgroundErrorReason::kCompaction &&
-         reason != BackgroundErrorReason::kFlushNoWAL &&
-         reason != BackgroundErrorReason::kManifestWriteNoWAL;
+  // A failed flush with an empty log becomes a soft error that stops
+  // background work until RocksDB's retries clear it; the store allows none
+  // (max_bgerror_resume_count 0), so flushes stay stopped and writes with
+  // them. A compaction reschedules itself.
+  return reason != BackgroundErrorReason::kCompaction;
 }
 
 void StoreErrorListener::SetLog(std::function<void(const std::string&)> log) {
@@ -69,13 +71,15 @@ void StoreErrorListener::OnBackgroundError(BackgroundErrorReason reason, rocksdb
       BackgroundErrorWhat(reason), error->ToString()));
 }
 
-void StoreErrorListener::OnErrorRecoveryBegin(BackgroundErrorReason, rocksdb::Status,
+void StoreErrorListener::OnErrorRecoveryBegin(BackgroundErrorReason reason, rocksdb::Status error,
                                               bool* auto_recovery) {
-  // Declined: RocksDB 7.8's recovery (DBImpl::ResumeImpl) can leave a
-  // failed write's record in the live log while later writes go on, to come
-  // back at the next open beside them. A restart rebuilds the server's state
-  // from what the store holds.
-  *auto_recovery = false;
+  // Declined for an error that stopped writes: RocksDB 7.8's recovery
+  // (DBImpl::ResumeImpl) can leave a failed write's record, whole or torn,
+  // in the live log while later writes go on after it, to come back beside
+  // them at the next open or to end the log's replay before them. A restart
+  // rebuilds the server's state from what the store holds. A soft error's
+  // recovery (a full disk in a compaction) only clears the error.
+  if (StopsWrites(reason, error)) *auto_recovery = false;
 }
 
 void StoreErrorListener::OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) {

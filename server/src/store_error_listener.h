@@ -4,8 +4,9 @@
 // write, so each upload and registration fails with the same error; without
 // this one line the log would not say that the store stopped, why, or what
 // the operator should do (docs/server.md, "Limits"). It declines RocksDB's
-// own recovery from a full disk (with max_bgerror_resume_count 0 for the
-// retryable errors, ServerStore::Open), so a stop lasts until a restart.
+// own recovery from an error that stopped writes (with
+// max_bgerror_resume_count 0 for the retryable ones, ServerStore::Open), so
+// a stop lasts until a restart.
 //
 //   auto errors = std::make_shared<StoreErrorListener>();
 //   options.listeners.push_back(errors);  // before rocksdb::DB::Open
@@ -38,9 +39,10 @@ inline constexpr char kStoreStoppedNote[] =
 const char* BackgroundErrorWhat(rocksdb::BackgroundErrorReason reason);
 
 // Whether RocksDB 7.8 stops accepting writes for `error` during `reason`
-// (db/error_handler.cc): a hard error or worse does; a retryable I/O error
-// is reported before RocksDB gives it a severity, and stops writes unless a
-// compaction or a flush without a write-ahead log failed.
+// (db/error_handler.cc), in a store that allows no retries
+// (max_bgerror_resume_count 0): a hard error or worse does; a retryable I/O
+// error is reported before RocksDB gives it a severity, and stops writes
+// unless a compaction failed.
 bool StopsWrites(rocksdb::BackgroundErrorReason reason, const rocksdb::Status& error);
 
 class StoreErrorListener final : public rocksdb::EventListener {

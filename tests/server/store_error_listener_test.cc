@@ -78,8 +78,8 @@ TEST(StoreErrorListener, RocksDBsOwnRecoveryFromAFullDiskIsDeclined) {
 }
 
 // A retryable I/O error, as RocksDB reports it (before giving it a
-// severity): it stops writes unless a compaction failed, and a failed
-// recovery of it is logged.
+// severity): it stops writes unless a compaction failed (the store allows
+// no retries), and a failed recovery of it is logged.
 TEST(StoreErrorListener, ARetryableErrorStopsWritesAndAFailedRecoveryIsLogged) {
   Logged log;
   rocksdb::IOStatus io = rocksdb::IOStatus::IOError("While syncing", "/d/000004.log");
@@ -87,6 +87,9 @@ TEST(StoreErrorListener, ARetryableErrorStopsWritesAndAFailedRecoveryIsLogged) {
   rocksdb::Status error = io;
   ASSERT_EQ(error.severity(), rocksdb::Status::kNoError);
   EXPECT_TRUE(StopsWrites(BackgroundErrorReason::kFlush, error));
+  // With an empty log, a soft error that stops flushes until a retry, and
+  // the store allows none.
+  EXPECT_TRUE(StopsWrites(BackgroundErrorReason::kFlushNoWAL, error));
   EXPECT_FALSE(StopsWrites(BackgroundErrorReason::kCompaction, error));
   log.listener.OnBackgroundError(BackgroundErrorReason::kWriteCallback, &error);
   EXPECT_TRUE(log.listener.writes_stopped());
@@ -110,6 +113,10 @@ TEST(StoreErrorListener, AnErrorThatLeavesWritesGoingIsAWarning) {
       rocksdb::Status(rocksdb::Status::NoSpace("compaction"), rocksdb::Status::kSoftError);
   log.listener.OnBackgroundError(BackgroundErrorReason::kCompaction, &soft);
   EXPECT_FALSE(log.listener.writes_stopped());
+  // Its recovery only clears the error: not declined.
+  bool auto_recovery = true;
+  log.listener.OnErrorRecoveryBegin(BackgroundErrorReason::kCompaction, soft, &auto_recovery);
+  EXPECT_TRUE(auto_recovery);
   ASSERT_EQ(log.lines.size(), 1u);
   EXPECT_EQ(log.lines[0], "warning: a compaction in the store failed: " + soft.ToString() +
                               "; writes go on and RocksDB retries it");
