@@ -158,8 +158,7 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
     batch.Put(store->meta_, kMetaEpoch, layout::EncodeU64(RandomEpoch()));
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    if (Status w = store->WriteFailure(raw->Write(wo, &batch), "initialise server data"); !w.ok())
-      return w;
+    if (Status w = store->Write(wo, batch, "initialise server data"); !w.ok()) return w;
   }
   if (Status l = store->Load(); !l.ok()) return l;
   return store;
@@ -171,8 +170,15 @@ void ServerStore::SetLog(std::function<void(const std::string&)> log) {
   errors_->SetLog(std::move(log));
 }
 
-Status ServerStore::WriteFailure(const rocksdb::Status& s, std::string_view what) const {
-  Status st = FromRocks(s, what);
+Status ServerStore::Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch,
+                          std::string_view what) {
+  // No write follows a failed one into the log, even should RocksDB recover
+  // meanwhile (store_error_listener.h).
+  if (std::string stop = errors_->stop(); !stop.empty())
+    return Status::IOError(
+        fmt::format("{}: refused: the store stopped accepting writes after {} {}", what, stop,
+                    kStoreStoppedNote));
+  Status st = FromRocks(db_->Write(options, &batch), what);
   if (st.ok() || !errors_->writes_stopped()) return st;
   return Status(st.code(), fmt::format("{} {}", st.message(), kStoreStoppedNote));
 }
@@ -280,9 +286,7 @@ Status ServerStore::CompleteChain() {
     // Bounded memory for a long history. A crash between batches leaves the
     // latest version without a hash, so the next open computes it all again.
     if (batch.Count() >= kChainBatchVersions && expected <= latest) {
-      if (Status s =
-              WriteFailure(db_->Write(rocksdb::WriteOptions(), &batch), "store the chain hashes");
-          !s.ok())
+      if (Status s = Write(rocksdb::WriteOptions(), batch, "store the chain hashes"); !s.ok())
         return s;
       batch.Clear();
     }
@@ -292,7 +296,7 @@ Status ServerStore::CompleteChain() {
     return Status::Corruption(fmt::format("server history: version {} missing", expected));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  if (Status s = WriteFailure(db_->Write(wo, &batch), "store the chain hashes"); !s.ok()) return s;
+  if (Status s = Write(wo, batch, "store the chain hashes"); !s.ok()) return s;
   latest_hash_ = hash;
   return Status::OK();
 }
@@ -337,7 +341,7 @@ Result<uint64_t> ServerStore::RegisterClient(const SecretHash& secret_hash) {
   batch.Put(clients_, layout::EncodeU64(id), EncodeClient(record));
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  if (Status s = WriteFailure(db_->Write(wo, &batch), "register client"); !s.ok()) return s;
+  if (Status s = Write(wo, batch, "register client"); !s.ok()) return s;
   next_client_id_ = id + 1;
   clients_cache_[id] = record;
   return id;
@@ -353,10 +357,11 @@ Status ServerStore::UpdateClient(uint64_t client_id, const char* what,
   if (!change(rec)) return Status::OK();
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  if (Status s = WriteFailure(
-          db_->Put(wo, clients_, layout::EncodeU64(client_id), EncodeClient(rec)), what);
-      !s.ok())
-    return s;
+  rocksdb::WriteBatch batch;
+  if (rocksdb::Status put = batch.Put(clients_, layout::EncodeU64(client_id), EncodeClient(rec));
+      !put.ok())
+    return FromRocks(put, what);
+  if (Status s = Write(wo, batch, what); !s.ok()) return s;
   it->second = rec;
   return Status::OK();
 }
@@ -379,8 +384,7 @@ Result<uint64_t> ServerStore::RemoveUnusedRegistrations(int64_t registered_befor
   if (removed.empty()) return uint64_t{0};
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  if (Status s = WriteFailure(db_->Write(wo, &batch), "remove unused registrations"); !s.ok())
-    return s;
+  if (Status s = Write(wo, batch, "remove unused registrations"); !s.ok()) return s;
   for (uint64_t id : removed) clients_cache_.erase(id);
   return uint64_t{removed.size()};
 }
@@ -453,7 +457,7 @@ void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
     batch.Put(meta_, kMetaLatest, layout::EncodeU64(plan.latest_version));
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    failure = WriteFailure(db_->Write(wo, &batch), "store uploads");
+    failure = Write(wo, batch, "store uploads");
   }
   FinishGroupCommit(jobs, failure);
   if (!failure.ok()) return;
@@ -583,7 +587,7 @@ Result<uint64_t> ServerStore::TrimBelow(uint64_t below) {
     batch.Put(meta_, kMetaHorizon, layout::EncodeU64(to));
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    if (Status s = WriteFailure(db_->Write(wo, &batch), "trim history"); !s.ok()) return s;
+    if (Status s = Write(wo, batch, "trim history"); !s.ok()) return s;
     horizon_ = to;
   }
   return removed;
@@ -638,7 +642,7 @@ Result<uint64_t> ServerStore::StartNewEpoch(ServerStorage* replaced) {
                   layout::EncodeU64(std::min(**fork, latest_version())));
     }
   }
-  if (Status s = WriteFailure(db_->Write(wo, &batch), "new epoch"); !s.ok()) return s;
+  if (Status s = Write(wo, batch, "new epoch"); !s.ok()) return s;
   epoch_ = epoch;
   next_client_id_ = next_client;
   return epoch;

@@ -30,7 +30,8 @@ bool StopsWrites(BackgroundErrorReason reason, const rocksdb::Status& error) {
   if (error.ok()) return false;
   if (error.severity() != rocksdb::Status::kNoError)
     return error.severity() >= rocksdb::Status::kHardError;
-  // A failed flush with an empty log becomes a soft error that stops
+  // A flush's failed table or MANIFEST write once the closed logs synced
+  // (kFlushNoWAL, kManifestWriteNoWAL) becomes a soft error that stops
   // background work until RocksDB's retries clear it; the store allows none
   // (max_bgerror_resume_count 0), so flushes stay stopped and writes with
   // them. A compaction reschedules itself.
@@ -44,7 +45,12 @@ void StoreErrorListener::SetLog(std::function<void(const std::string&)> log) {
 
 bool StoreErrorListener::writes_stopped() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return stopped_;
+  return !stop_.empty();
+}
+
+std::string StoreErrorListener::stop() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stop_;
 }
 
 void StoreErrorListener::Log(const std::string& line) {
@@ -53,6 +59,9 @@ void StoreErrorListener::Log(const std::string& line) {
 
 void StoreErrorListener::OnBackgroundError(BackgroundErrorReason reason, rocksdb::Status* error) {
   std::lock_guard<std::mutex> lock(mu_);
+  // Later errors while stopped change nothing for the operator (RocksDB
+  // ignores those no worse than its own).
+  if (!stop_.empty()) return;
   if (!StopsWrites(reason, *error)) {
     if (auto line = limited_.Admit(
             "store", fmt::format("warning: {} in the store failed: {}; writes go on and "
@@ -61,14 +70,12 @@ void StoreErrorListener::OnBackgroundError(BackgroundErrorReason reason, rocksdb
       Log(*line);
     return;
   }
-  // Later errors while stopped change nothing for the operator.
-  if (stopped_) return;
-  stopped_ = true;
+  stop_ = fmt::format("{} failed: {}", BackgroundErrorWhat(reason), error->ToString());
   Log(fmt::format(
-      "error: the store stopped accepting writes after {} failed: {}; every upload and "
-      "registration is refused until journal-server restarts: free disk space or raise the "
-      "file-size limit, then restart it",
-      BackgroundErrorWhat(reason), error->ToString()));
+      "error: the store stopped accepting writes after {}; every upload and registration is "
+      "refused until journal-server restarts: free disk space or raise the file-size limit, "
+      "then restart it",
+      stop_));
 }
 
 void StoreErrorListener::OnErrorRecoveryBegin(BackgroundErrorReason reason, rocksdb::Status error,
@@ -84,14 +91,17 @@ void StoreErrorListener::OnErrorRecoveryBegin(BackgroundErrorReason reason, rock
 
 void StoreErrorListener::OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!stopped_) return;
+  if (stop_.empty()) return;
   // Closing the store midway through a recovery ends it with the error it
   // began with: nothing new to tell.
   if (info.new_bg_error.ToString() == info.old_bg_error.ToString()) return;
   if (info.new_bg_error.ok()) {
-    stopped_ = false;
-    Log(fmt::format("store: RocksDB recovered from {}; the store accepts writes again",
-                    info.old_bg_error.ToString()));
+    // A recovery that began before the stop (a compaction's full disk, then
+    // a failed write) runs on: the stop stays, as the server keeps it.
+    Log(fmt::format(
+        "store: RocksDB recovered from {} by itself, but the server accepts no writes until it "
+        "restarts: a write that failed may be in the store's log",
+        info.old_bg_error.ToString()));
   } else if (!info.new_bg_error.IsShutdownInProgress()) {
     Log(
         fmt::format("error: RocksDB's recovery of the store failed: {}; writes stay refused until "

@@ -5,8 +5,9 @@
 // this one line the log would not say that the store stopped, why, or what
 // the operator should do (docs/server.md, "Limits"). It declines RocksDB's
 // own recovery from an error that stopped writes (with
-// max_bgerror_resume_count 0 for the retryable ones, ServerStore::Open), so
-// a stop lasts until a restart.
+// max_bgerror_resume_count 0 for the retryable ones, ServerStore::Open), and
+// the store refuses every write from the stop on, so a stop lasts until a
+// restart.
 //
 //   auto errors = std::make_shared<StoreErrorListener>();
 //   options.listeners.push_back(errors);  // before rocksdb::DB::Open
@@ -50,8 +51,12 @@ class StoreErrorListener final : public rocksdb::EventListener {
   // Where lines go (one call per line, from RocksDB's threads); until set,
   // nowhere. `log` must stay callable until the store is closed.
   void SetLog(std::function<void(const std::string&)> log);
-  // True from an error that stopped writes until RocksDB recovers from it.
+  // True from the first error that stopped writes on: a latch, which even a
+  // recovery RocksDB began before it does not clear (the store refuses each
+  // write while it is set, ServerStore::Write).
   bool writes_stopped() const;
+  // What stopped writes ("a flush failed: IO error: ..."), or empty.
+  std::string stop() const;
 
   const char* Name() const override { return "journaldb::server::StoreErrorListener"; }
   void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override;
@@ -64,7 +69,7 @@ class StoreErrorListener final : public rocksdb::EventListener {
 
   mutable std::mutex mu_;
   std::function<void(const std::string&)> log_;
-  bool stopped_ = false;
+  std::string stop_;  // empty until writes stop
   // Errors that leave writes going (a compaction RocksDB retries) may come
   // back at every retry: one line a minute.
   RateLimitedLog limited_{std::chrono::minutes(1)};

@@ -69,12 +69,39 @@ TEST(StoreErrorListener, RocksDBsOwnRecoveryFromAFullDiskIsDeclined) {
       << log.lines[0];
   EXPECT_NE(log.lines[0].find("refused until journal-server restarts"), std::string::npos)
       << log.lines[0];
-  // Should the store be resumed all the same (DB::Resume), the log says so.
-  log.listener.OnErrorRecoveryEnd({error, rocksdb::Status::OK()});
+  EXPECT_EQ(log.listener.stop(), "a flush failed: " + error.ToString());
+}
+
+// The disk fills in a compaction first: a soft error, whose recovery
+// RocksDB starts (not declined: writes go on). Then a write to the log fails
+// on the same full disk: writes stop. The recovery already running resumes
+// RocksDB once there is room; the stop stays all the same, and later
+// compaction errors are not logged as if writes went on.
+TEST(StoreErrorListener, AStopOutlastsARecoveryThatBeganBeforeIt) {
+  Logged log;
+  rocksdb::Status soft =
+      rocksdb::Status(rocksdb::Status::NoSpace("compaction"), rocksdb::Status::kSoftError);
+  log.listener.OnBackgroundError(BackgroundErrorReason::kCompaction, &soft);
+  bool auto_recovery = true;
+  log.listener.OnErrorRecoveryBegin(BackgroundErrorReason::kCompaction, soft, &auto_recovery);
+  EXPECT_TRUE(auto_recovery);
   EXPECT_FALSE(log.listener.writes_stopped());
-  ASSERT_EQ(log.lines.size(), 2u);
-  EXPECT_EQ(log.lines[1], "store: RocksDB recovered from " + error.ToString() +
-                              "; the store accepts writes again");
+  rocksdb::Status hard = Hard(rocksdb::Status::NoSpace("While appending to file"));
+  log.listener.OnBackgroundError(BackgroundErrorReason::kWriteCallback, &hard);
+  EXPECT_TRUE(log.listener.writes_stopped());
+  log.listener.OnBackgroundError(BackgroundErrorReason::kCompaction, &soft);
+  log.listener.OnErrorRecoveryEnd({hard, rocksdb::Status::OK()});
+  EXPECT_TRUE(log.listener.writes_stopped());
+  ASSERT_EQ(log.lines.size(), 3u);
+  EXPECT_NE(log.lines[0].find("warning: a compaction in the store failed"), std::string::npos)
+      << log.lines[0];
+  EXPECT_NE(log.lines[1].find("stopped accepting writes after a write to the write-ahead log "
+                              "failed: IO error: No space left on device"),
+            std::string::npos)
+      << log.lines[1];
+  EXPECT_EQ(log.lines[2], "store: RocksDB recovered from " + hard.ToString() +
+                              " by itself, but the server accepts no writes until it restarts: a "
+                              "write that failed may be in the store's log");
 }
 
 // A retryable I/O error, as RocksDB reports it (before giving it a

@@ -95,9 +95,11 @@ class ServerStore final : public ServerStorage {
   // A directory written before servers kept the chain: hashes the history
   // it holds, from the horizon (docs/server.md, "Data directory").
   Status CompleteChain();
-  // FromRocks for a failed write; once RocksDB stopped accepting writes,
-  // the message says so.
-  Status WriteFailure(const rocksdb::Status& s, std::string_view what) const;
+  // Writes `batch`, or refuses it once writes stopped (a latch: no write
+  // follows a failed one into the log); a failed or refused write's message
+  // says that the store accepts no more.
+  Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch,
+               std::string_view what);
   class Snapshot;
 
   std::string dir_;
