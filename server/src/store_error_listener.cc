@@ -91,7 +91,9 @@ void StoreErrorListener::OnErrorRecoveryBegin(BackgroundErrorReason reason, rock
 
 void StoreErrorListener::OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (stop_.empty()) return;
+  // A recovery from an error that did not stop writes (a compaction's soft
+  // error, whose recovery may end just after the stop) says nothing of it.
+  if (stop_.empty() || info.old_bg_error.severity() < rocksdb::Status::kHardError) return;
   // Closing the store midway through a recovery ends it with the error it
   // began with: nothing new to tell.
   if (info.new_bg_error.ToString() == info.old_bg_error.ToString()) return;

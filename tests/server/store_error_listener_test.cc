@@ -90,6 +90,8 @@ TEST(StoreErrorListener, AStopOutlastsARecoveryThatBeganBeforeIt) {
   log.listener.OnBackgroundError(BackgroundErrorReason::kWriteCallback, &hard);
   EXPECT_TRUE(log.listener.writes_stopped());
   log.listener.OnBackgroundError(BackgroundErrorReason::kCompaction, &soft);
+  // The soft error's own recovery may end just after the stop: not a line.
+  log.listener.OnErrorRecoveryEnd({soft, rocksdb::Status::OK()});
   log.listener.OnErrorRecoveryEnd({hard, rocksdb::Status::OK()});
   EXPECT_TRUE(log.listener.writes_stopped());
   ASSERT_EQ(log.lines.size(), 3u);
@@ -120,7 +122,9 @@ TEST(StoreErrorListener, ARetryableErrorStopsWritesAndAFailedRecoveryIsLogged) {
   EXPECT_FALSE(StopsWrites(BackgroundErrorReason::kCompaction, error));
   log.listener.OnBackgroundError(BackgroundErrorReason::kWriteCallback, &error);
   EXPECT_TRUE(log.listener.writes_stopped());
-  log.listener.OnErrorRecoveryEnd({error, rocksdb::Status::Aborted("Exceeded resume retry count")});
+  // RocksDB keeps it as a hard error, which its retries' end reports.
+  log.listener.OnErrorRecoveryEnd(
+      {Hard(error), rocksdb::Status::Aborted("Exceeded resume retry count")});
   ASSERT_EQ(log.lines.size(), 2u);
   EXPECT_NE(log.lines[0].find("after a write to the write-ahead log failed: IO error: While "
                               "syncing: /d/000004.log; every upload and registration is refused"),
@@ -150,12 +154,29 @@ TEST(StoreErrorListener, AnErrorThatLeavesWritesGoingIsAWarning) {
 }
 
 // The server's store never resumes writes in this process: no retries of a
-// retryable error (the listener declines a full disk's recovery, above).
-TEST(StoreErrorListener, TheServersStoreRetriesNoStoppedWrite) {
+// retryable error (the listener declines a full disk's recovery, above),
+// and once its listener saw a stop it refuses each write itself, even with
+// RocksDB taking writes again (here: never stopped).
+TEST(StoreErrorListener, TheServersStoreRetriesNoStoppedWriteAndRefusesWritesAfterAStop) {
   testing::TempDir dir;
   auto store = ServerStore::Open(dir.Sub("server"), /*create=*/true);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ((*store)->db()->GetDBOptions().max_bgerror_resume_count, 0);
+  rocksdb::DBOptions options = (*store)->db()->GetDBOptions();
+  EXPECT_EQ(options.max_bgerror_resume_count, 0);
+  ASSERT_TRUE((*store)->RegisterClient(SecretHash{}).ok());
+  ASSERT_EQ(options.listeners.size(), 1u);
+  auto listener = std::dynamic_pointer_cast<StoreErrorListener>(options.listeners[0]);
+  ASSERT_NE(listener, nullptr);
+  rocksdb::Status hard = Hard(rocksdb::Status::NoSpace("While appending to file"));
+  listener->OnBackgroundError(BackgroundErrorReason::kWriteCallback, &hard);
+  Result<uint64_t> refused = (*store)->RegisterClient(SecretHash{});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.status().IsIOError()) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find(
+                "register client: refused: the store stopped accepting writes after a write "
+                "to the write-ahead log failed: IO error: No space left on device"),
+            std::string::npos)
+      << refused.status().ToString();
 }
 
 }  // namespace
