@@ -1,7 +1,7 @@
 // StoreErrorListener: tells the server's log when its RocksDB store stops
-// accepting writes. After a failed write-ahead-log write, flush, compaction
-// or MANIFEST write (a full disk, a file-size limit) RocksDB refuses every
-// write, so each upload and registration fails with the same error; without
+// accepting writes. After a failed write-ahead-log write, flush or MANIFEST
+// write (a full disk, a file-size limit) RocksDB refuses every write, so
+// each upload and registration fails with the same error; without
 // this one line the log would not say that the store stopped, why, or what
 // the operator should do (docs/server.md, "Limits"). It declines RocksDB's
 // own recovery from an error that stopped writes (with
@@ -16,8 +16,8 @@
 // It never changes the error RocksDB reports to it (nor calls DB::Resume).
 //
 // Thread safety: RocksDB calls the listener from its writers' and
-// background threads; SetLog and writes_stopped may be called from any
-// thread.
+// background threads, with its DB mutex released; SetLog, writes_stopped
+// and stop may be called from any thread.
 #ifndef JOURNALDB_SERVER_STORE_ERROR_LISTENER_H_
 #define JOURNALDB_SERVER_STORE_ERROR_LISTENER_H_
 
