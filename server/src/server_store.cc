@@ -177,10 +177,10 @@ Status ServerStore::Write(const rocksdb::WriteOptions& options, rocksdb::WriteBa
   if (std::string stop = errors_->stop(); !stop.empty())
     return Status::IOError(
         fmt::format("{}: refused: the store stopped accepting writes after {} {}", what, stop,
-                    kStoreStoppedNote));
+                    errors_->stopped_note()));
   Status st = FromRocks(db_->Write(options, &batch), what);
   if (st.ok() || !errors_->writes_stopped()) return st;
-  return Status(st.code(), fmt::format("{} {}", st.message(), kStoreStoppedNote));
+  return Status(st.code(), fmt::format("{} {}", st.message(), errors_->stopped_note()));
 }
 
 ServerStore::~ServerStore() {

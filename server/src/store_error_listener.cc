@@ -53,6 +53,11 @@ std::string StoreErrorListener::stop() const {
   return stop_;
 }
 
+const char* StoreErrorListener::stopped_note() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return log_ ? kStoreStoppedNote : kStoreStoppedUnloggedNote;
+}
+
 void StoreErrorListener::Log(const std::string& line) {
   if (log_) log_(line);
 }

@@ -32,9 +32,14 @@
 
 namespace journaldb::server {
 
-// Appended to the error of every write refused once the store stopped.
+// Appended to the error of every write refused once the store stopped: in
+// the server, which logs the stop; in a process that does not log it (an
+// admin command, or the server before it starts), the next open is the fix.
 inline constexpr char kStoreStoppedNote[] =
     "(the store accepts no writes until journal-server restarts; see its log)";
+inline constexpr char kStoreStoppedUnloggedNote[] =
+    "(the store accepts no more writes in this process: fix the cause, then run the command "
+    "again)";
 
 // What failed, for the log: "a write to the write-ahead log", "a flush" ...
 const char* BackgroundErrorWhat(rocksdb::BackgroundErrorReason reason);
@@ -57,6 +62,8 @@ class StoreErrorListener final : public rocksdb::EventListener {
   bool writes_stopped() const;
   // What stopped writes ("a flush failed: IO error: ..."), or empty.
   std::string stop() const;
+  // kStoreStoppedNote once a log is set, else kStoreStoppedUnloggedNote.
+  const char* stopped_note() const;
 
   const char* Name() const override { return "journaldb::server::StoreErrorListener"; }
   void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override;

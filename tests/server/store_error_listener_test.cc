@@ -177,6 +177,17 @@ TEST(StoreErrorListener, TheServersStoreRetriesNoStoppedWriteAndRefusesWritesAft
                 "to the write-ahead log failed: IO error: No space left on device"),
             std::string::npos)
       << refused.status().ToString();
+  // No log is set (an admin command's store): the refusal says what to do
+  // itself, not to read a server log that nothing wrote.
+  EXPECT_NE(refused.status().message().find(kStoreStoppedUnloggedNote), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(refused.status().message().find("journal-server restarts"), std::string::npos)
+      << refused.status().ToString();
+  (*store)->SetLog([](const std::string&) {});
+  Result<uint64_t> logged = (*store)->RegisterClient(SecretHash{});
+  ASSERT_FALSE(logged.ok());
+  EXPECT_NE(logged.status().message().find(kStoreStoppedNote), std::string::npos)
+      << logged.status().ToString();
 }
 
 }  // namespace
