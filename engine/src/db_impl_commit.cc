@@ -368,9 +368,11 @@ Status DatabaseImpl::WriteQueued(Writer& w, std::unique_lock<std::mutex>& lock) 
   write_options.sync = options_.durability == Durability::kSyncEveryCommit;
   lock.unlock();
   // Straight to RocksDB rather than Store::Write, which formats its error
-  // context on every call; the message is the same.
+  // context on every call; the message is the same, and so is the check
+  // that no earlier write failed for good (a sync or client-reset write).
   Status status = Status::Corruption("cannot merge write batches for group commit");
-  if (to_write) {
+  if (to_write) status = store_->WritesStopped();
+  if (to_write && status.ok()) {
     rocksdb::Status written = store_->db()->Write(write_options, to_write);
     status = written.ok() ? Status::OK() : FromRocks(written, fmt::format("write to {}", path()));
   }

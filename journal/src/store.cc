@@ -18,6 +18,7 @@
 #include "journaldb/journal/util/errno_status.h"
 #include "journaldb/journal/util/fd.h"
 #include "journaldb/journal/util/fsync.h"
+#include "journaldb/journal/write_stop.h"
 #include "memory_budget.h"
 
 namespace journaldb {
@@ -166,6 +167,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   db_options.max_background_jobs = 2;
   db_options.max_file_opening_threads = FileOpeningThreads(dir);
   if (options.env != nullptr) db_options.env = options.env;
+  // A write that fails for good stops every later one until the next open,
+  // whatever RocksDB's own recovery would do in this process (write_stop.h).
+  auto write_stop = std::make_shared<WriteStop>();
+  db_options.listeners.push_back(write_stop);
+  db_options.max_bgerror_resume_count = 0;
   const MemoryBudget budget(options.memory_budget_bytes);
   budget.ApplyTo(db_options);
 
@@ -211,6 +217,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   std::unique_ptr<Store> store(new Store());
   store->path_ = path;
   store->db_.reset(raw);
+  store->write_stop_ = std::move(write_stop);
   store->default_ = handles[0];
   store->state_ = handles[1];
   store->journal_ = handles[2];
@@ -338,8 +345,18 @@ Result<std::optional<codec::JournalTally>> Store::LastTally() const {
   return codec::DecodeEntryTally(it->value().ToStringView(), *lsn);
 }
 
+Status Store::WritesStopped() const {
+  if (std::string stop = write_stop_->stop(); !stop.empty())
+    return Status::IOError(fmt::format(
+        "write to {}: refused: the database stopped accepting writes after {}; it accepts none "
+        "until it is opened again (free disk space, or mend the cause, then reopen it)",
+        path_, stop));
+  return Status::OK();
+}
+
 Status Store::Write(rocksdb::WriteBatch& batch, bool sync) {
   if (!db_) return Status::FailedPrecondition(fmt::format("{} is closed", path_));
+  if (Status stopped = WritesStopped(); !stopped.ok()) return stopped;
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   return FromRocks(db_->Write(wo, &batch), fmt::format("write to {}", path_));

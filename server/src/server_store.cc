@@ -179,7 +179,7 @@ Status ServerStore::Write(const rocksdb::WriteOptions& options, rocksdb::WriteBa
         fmt::format("{}: refused: the store stopped accepting writes after {} {}", what, stop,
                     errors_->stopped_note()));
   Status st = FromRocks(db_->Write(options, &batch), what);
-  if (st.ok() || !errors_->writes_stopped()) return st;
+  if (st.ok() || !errors_->stopped()) return st;
   return Status(st.code(), fmt::format("{} {}", st.message(), errors_->stopped_note()));
 }
 

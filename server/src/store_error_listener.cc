@@ -2,55 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <mutex>
 #include <utility>
 
 namespace journaldb::server {
 
 using rocksdb::BackgroundErrorReason;
 
-const char* BackgroundErrorWhat(BackgroundErrorReason reason) {
-  switch (reason) {
-    case BackgroundErrorReason::kFlush:
-    case BackgroundErrorReason::kFlushNoWAL:
-      return "a flush";
-    case BackgroundErrorReason::kCompaction:
-      return "a compaction";
-    case BackgroundErrorReason::kWriteCallback:
-      return "a write to the write-ahead log";
-    case BackgroundErrorReason::kMemTable:
-      return "a write to the memtable";
-    case BackgroundErrorReason::kManifestWrite:
-    case BackgroundErrorReason::kManifestWriteNoWAL:
-      return "a write to the MANIFEST";
-  }
-  return "a background operation";
-}
-
-bool StopsWrites(BackgroundErrorReason reason, const rocksdb::Status& error) {
-  if (error.ok()) return false;
-  if (error.severity() != rocksdb::Status::kNoError)
-    return error.severity() >= rocksdb::Status::kHardError;
-  // A flush's failed table or MANIFEST write once the closed logs synced
-  // (kFlushNoWAL, kManifestWriteNoWAL) becomes a soft error that stops
-  // background work until RocksDB's retries clear it; the store allows none
-  // (max_bgerror_resume_count 0), so flushes stay stopped and writes with
-  // them. A compaction reschedules itself.
-  return reason != BackgroundErrorReason::kCompaction;
-}
-
 void StoreErrorListener::SetLog(std::function<void(const std::string&)> log) {
   std::lock_guard<std::mutex> lock(mu_);
   log_ = std::move(log);
-}
-
-bool StoreErrorListener::writes_stopped() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return !stop_.empty();
-}
-
-std::string StoreErrorListener::stop() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return stop_;
 }
 
 const char* StoreErrorListener::stopped_note() const {
@@ -62,36 +23,20 @@ void StoreErrorListener::Log(const std::string& line) {
   if (log_) log_(line);
 }
 
-void StoreErrorListener::OnBackgroundError(BackgroundErrorReason reason, rocksdb::Status* error) {
-  std::lock_guard<std::mutex> lock(mu_);
-  // Later errors while stopped change nothing for the operator (RocksDB
-  // ignores those no worse than its own).
-  if (!stop_.empty()) return;
-  if (!StopsWrites(reason, *error)) {
-    if (auto line = limited_.Admit(
-            "store", fmt::format("warning: {} in the store failed: {}; writes go on and "
-                                 "RocksDB retries it",
-                                 BackgroundErrorWhat(reason), error->ToString())))
-      Log(*line);
-    return;
-  }
-  stop_ = fmt::format("{} failed: {}", BackgroundErrorWhat(reason), error->ToString());
+void StoreErrorListener::NotStopping(BackgroundErrorReason reason, const rocksdb::Status& error) {
+  if (auto line = limited_.Admit(
+          "store", fmt::format("warning: {} in the store failed: {}; writes go on and "
+                               "RocksDB retries it",
+                               BackgroundErrorWhat(reason), error.ToString())))
+    Log(*line);
+}
+
+void StoreErrorListener::Stopped(const std::string& stop) {
   Log(fmt::format(
       "error: the store stopped accepting writes after {}; every upload and registration is "
       "refused until journal-server restarts: free disk space or raise the file-size limit, "
       "then restart it",
-      stop_));
-}
-
-void StoreErrorListener::OnErrorRecoveryBegin(BackgroundErrorReason reason, rocksdb::Status error,
-                                              bool* auto_recovery) {
-  // Declined for an error that stopped writes: RocksDB 7.8's recovery
-  // (DBImpl::ResumeImpl) can leave a failed write's record, whole or torn,
-  // in the live log while later writes go on after it, to come back beside
-  // them at the next open or to end the log's replay before them. A restart
-  // rebuilds the server's state from what the store holds. A soft error's
-  // recovery (a full disk in a compaction) only clears the error.
-  if (StopsWrites(reason, error)) *auto_recovery = false;
+      stop));
 }
 
 void StoreErrorListener::OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) {

@@ -37,7 +37,7 @@ TEST(StoreErrorListener, AStopIsLoggedOnceWithWhatFailedAndTheErrorLeftAsItWas) 
   log.listener.OnBackgroundError(BackgroundErrorReason::kWriteCallback, &error);
   EXPECT_EQ(error.ToString(), before);
   EXPECT_EQ(error.severity(), rocksdb::Status::kFatalError);
-  EXPECT_TRUE(log.listener.writes_stopped());
+  EXPECT_TRUE(log.listener.stopped());
   rocksdb::Status later = Hard(rocksdb::Status::IOError("flush"));
   log.listener.OnBackgroundError(BackgroundErrorReason::kFlush, &later);
   ASSERT_EQ(log.lines.size(), 1u);
@@ -59,7 +59,7 @@ TEST(StoreErrorListener, RocksDBsOwnRecoveryFromAFullDiskIsDeclined) {
   bool auto_recovery = true;
   log.listener.OnErrorRecoveryBegin(BackgroundErrorReason::kFlush, error, &auto_recovery);
   EXPECT_FALSE(auto_recovery);
-  EXPECT_TRUE(log.listener.writes_stopped());
+  EXPECT_TRUE(log.listener.stopped());
   // Closing the store midway through a recovery ends it with the error it
   // began with: nothing new to tell.
   log.listener.OnErrorRecoveryEnd({error, error});
@@ -85,15 +85,15 @@ TEST(StoreErrorListener, AStopOutlastsARecoveryThatBeganBeforeIt) {
   bool auto_recovery = true;
   log.listener.OnErrorRecoveryBegin(BackgroundErrorReason::kCompaction, soft, &auto_recovery);
   EXPECT_TRUE(auto_recovery);
-  EXPECT_FALSE(log.listener.writes_stopped());
+  EXPECT_FALSE(log.listener.stopped());
   rocksdb::Status hard = Hard(rocksdb::Status::NoSpace("While appending to file"));
   log.listener.OnBackgroundError(BackgroundErrorReason::kWriteCallback, &hard);
-  EXPECT_TRUE(log.listener.writes_stopped());
+  EXPECT_TRUE(log.listener.stopped());
   log.listener.OnBackgroundError(BackgroundErrorReason::kCompaction, &soft);
   // The soft error's own recovery may end just after the stop: not a line.
   log.listener.OnErrorRecoveryEnd({soft, rocksdb::Status::OK()});
   log.listener.OnErrorRecoveryEnd({hard, rocksdb::Status::OK()});
-  EXPECT_TRUE(log.listener.writes_stopped());
+  EXPECT_TRUE(log.listener.stopped());
   ASSERT_EQ(log.lines.size(), 3u);
   EXPECT_NE(log.lines[0].find("warning: a compaction in the store failed"), std::string::npos)
       << log.lines[0];
@@ -121,7 +121,7 @@ TEST(StoreErrorListener, ARetryableErrorStopsWritesAndAFailedRecoveryIsLogged) {
   EXPECT_TRUE(StopsWrites(BackgroundErrorReason::kFlushNoWAL, error));
   EXPECT_FALSE(StopsWrites(BackgroundErrorReason::kCompaction, error));
   log.listener.OnBackgroundError(BackgroundErrorReason::kWriteCallback, &error);
-  EXPECT_TRUE(log.listener.writes_stopped());
+  EXPECT_TRUE(log.listener.stopped());
   // RocksDB keeps it as a hard error, which its retries' end reports.
   log.listener.OnErrorRecoveryEnd(
       {Hard(error), rocksdb::Status::Aborted("Exceeded resume retry count")});
@@ -133,7 +133,7 @@ TEST(StoreErrorListener, ARetryableErrorStopsWritesAndAFailedRecoveryIsLogged) {
   EXPECT_NE(log.lines[1].find("recovery of the store failed: Operation aborted: Exceeded resume"),
             std::string::npos)
       << log.lines[1];
-  EXPECT_TRUE(log.listener.writes_stopped());
+  EXPECT_TRUE(log.listener.stopped());
 }
 
 TEST(StoreErrorListener, AnErrorThatLeavesWritesGoingIsAWarning) {
@@ -143,7 +143,7 @@ TEST(StoreErrorListener, AnErrorThatLeavesWritesGoingIsAWarning) {
   rocksdb::Status soft =
       rocksdb::Status(rocksdb::Status::NoSpace("compaction"), rocksdb::Status::kSoftError);
   log.listener.OnBackgroundError(BackgroundErrorReason::kCompaction, &soft);
-  EXPECT_FALSE(log.listener.writes_stopped());
+  EXPECT_FALSE(log.listener.stopped());
   // Its recovery only clears the error: not declined.
   bool auto_recovery = true;
   log.listener.OnErrorRecoveryBegin(BackgroundErrorReason::kCompaction, soft, &auto_recovery);

@@ -25,6 +25,8 @@
 
 namespace journaldb {
 
+class WriteStop;
+
 struct StoreOptions {
   // Create the database (and missing parent directories) if it does not exist.
   bool create_if_missing = true;
@@ -79,7 +81,14 @@ class Store {
   // nullopt if the journal is empty or that entry has none.
   Result<std::optional<codec::JournalTally>> LastTally() const;
 
+  // Refused once an earlier write failed for good (WritesStopped).
   Status Write(rocksdb::WriteBatch& batch, bool sync);
+
+  // OK, or why every write is refused: a write to the write-ahead log, a
+  // flush or the MANIFEST failed for good (a full disk, an I/O error), and
+  // the store accepts none until it is opened again (write_stop.h). Writers
+  // that bypass Write (the commit path) check it first.
+  Status WritesStopped() const;
 
   // Flushes memtables and closes; later calls fail. The destructor closes too.
   Status Close();
@@ -93,6 +102,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* journal_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* synced_ = nullptr;
+  std::shared_ptr<WriteStop> write_stop_;
 };
 
 // Reads journal entries in lsn order, decoding and verifying each.

@@ -1,0 +1,69 @@
+#include "journaldb/journal/write_stop.h"
+
+#include <fmt/format.h>
+
+namespace journaldb {
+
+using rocksdb::BackgroundErrorReason;
+
+const char* BackgroundErrorWhat(BackgroundErrorReason reason) {
+  switch (reason) {
+    case BackgroundErrorReason::kFlush:
+    case BackgroundErrorReason::kFlushNoWAL:
+      return "a flush";
+    case BackgroundErrorReason::kCompaction:
+      return "a compaction";
+    case BackgroundErrorReason::kWriteCallback:
+      return "a write to the write-ahead log";
+    case BackgroundErrorReason::kMemTable:
+      return "a write to the memtable";
+    case BackgroundErrorReason::kManifestWrite:
+    case BackgroundErrorReason::kManifestWriteNoWAL:
+      return "a write to the MANIFEST";
+  }
+  return "a background operation";
+}
+
+bool StopsWrites(BackgroundErrorReason reason, const rocksdb::Status& error) {
+  if (error.ok()) return false;
+  if (error.severity() != rocksdb::Status::kNoError)
+    return error.severity() >= rocksdb::Status::kHardError;
+  // A flush's failed table or MANIFEST write once the closed logs synced
+  // (kFlushNoWAL, kManifestWriteNoWAL) becomes a soft error that stops
+  // background work until RocksDB's retries clear it; the store allows none
+  // (max_bgerror_resume_count 0), so flushes stay stopped and writes with
+  // them. A compaction reschedules itself.
+  return reason != BackgroundErrorReason::kCompaction;
+}
+
+bool WriteStop::stopped() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !stop_.empty();
+}
+
+std::string WriteStop::stop() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stop_;
+}
+
+void WriteStop::OnBackgroundError(BackgroundErrorReason reason, rocksdb::Status* error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Later errors while stopped change nothing (RocksDB ignores those no
+  // worse than its own).
+  if (!stop_.empty()) return;
+  if (!StopsWrites(reason, *error)) {
+    NotStopping(reason, *error);
+    return;
+  }
+  stop_ = fmt::format("{} failed: {}", BackgroundErrorWhat(reason), error->ToString());
+  Stopped(stop_);
+}
+
+void WriteStop::OnErrorRecoveryBegin(BackgroundErrorReason reason, rocksdb::Status error,
+                                     bool* auto_recovery) {
+  // Declined for an error that stopped writes (the header says why); a soft
+  // error's recovery (a full disk in a compaction) only clears the error.
+  if (StopsWrites(reason, error)) *auto_recovery = false;
+}
+
+}  // namespace journaldb
