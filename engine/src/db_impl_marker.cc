@@ -33,8 +33,7 @@ Status DatabaseImpl::WriteMarker(const CommitMarker& marker) {
 
 Status DatabaseImpl::SyncLog() {
   if (options_.read_only) return Status::OK();
-  rocksdb::Status s = store_->db()->SyncWAL();
-  return s.ok() ? Status::OK() : FromRocks(s, fmt::format("sync the log of {}", path()));
+  return store_->SyncWal();
 }
 
 namespace {

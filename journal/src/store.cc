@@ -354,6 +354,12 @@ Status Store::WritesStopped() const {
   return Status::OK();
 }
 
+Status Store::SyncWal() const {
+  if (!db_) return Status::FailedPrecondition(fmt::format("{} is closed", path_));
+  if (Status stopped = WritesStopped(); !stopped.ok()) return stopped;
+  return FromRocks(db_->SyncWAL(), fmt::format("sync the write-ahead log of {}", path_));
+}
+
 Status Store::Write(rocksdb::WriteBatch& batch, bool sync) {
   if (!db_) return Status::FailedPrecondition(fmt::format("{} is closed", path_));
   if (Status stopped = WritesStopped(); !stopped.ok()) return stopped;

@@ -12,6 +12,9 @@ using rocksdb::BackgroundErrorReason;
 void StoreErrorListener::SetLog(std::function<void(const std::string&)> log) {
   std::lock_guard<std::mutex> lock(mu_);
   log_ = std::move(log);
+  // Writes that stopped before there was a log (while the server opened its
+  // store) are told now: every refusal's note points to it.
+  if (!stop_.empty()) Stopped(stop_);
 }
 
 const char* StoreErrorListener::stopped_note() const {

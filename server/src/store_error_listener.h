@@ -36,7 +36,8 @@ inline constexpr char kStoreStoppedUnloggedNote[] =
 class StoreErrorListener final : public WriteStop {
  public:
   // Where lines go (one call per line, from RocksDB's threads); until set,
-  // nowhere. `log` must stay callable until the store is closed.
+  // nowhere. A stop before it is logged when it is set. `log` must stay
+  // callable until the store is closed.
   void SetLog(std::function<void(const std::string&)> log);
   // kStoreStoppedNote once a log is set, else kStoreStoppedUnloggedNote.
   const char* stopped_note() const;

@@ -183,7 +183,16 @@ TEST(StoreErrorListener, TheServersStoreRetriesNoStoppedWriteAndRefusesWritesAft
       << refused.status().ToString();
   EXPECT_EQ(refused.status().message().find("journal-server restarts"), std::string::npos)
       << refused.status().ToString();
-  (*store)->SetLog([](const std::string&) {});
+  // A log set after the stop (the server sets it once its store is open)
+  // is told of it, as every refusal's note from then on says.
+  std::vector<std::string> lines;
+  (*store)->SetLog([&](const std::string& line) { lines.push_back(line); });
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].rfind("error: the store stopped accepting writes after a write to the "
+                           "write-ahead log failed: IO error: No space left on device",
+                           0),
+            0u)
+      << lines[0];
   Result<uint64_t> logged = (*store)->RegisterClient(SecretHash{});
   ASSERT_FALSE(logged.ok());
   EXPECT_NE(logged.status().message().find(kStoreStoppedNote), std::string::npos)

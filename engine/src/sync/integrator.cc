@@ -132,8 +132,8 @@ Result<std::vector<wire::UploadEntry>> Integrator::ReadUnuploaded(Lsn after,
   // buffered durability a power loss could otherwise drop an uploaded entry
   // and its lsn would be reused for different ops. The iterator was created
   // first, so every entry it can see was written before this sync.
-  if (rocksdb::Status s = store.db()->SyncWAL(); !s.ok())
-    return FromRocks(s, "sync the write-ahead log before upload");
+  if (Status s = store.SyncWal(); !s.ok())
+    return Status(s.code(), fmt::format("before upload: {}", s.message()));
   size_t bytes = 0;
   for (it->Seek(layout::LsnKey(after + 1)); it->Valid() && bytes < max_bytes; it->Next()) {
     std::optional<Lsn> lsn = layout::ParseLsnKey(it->key().ToStringView());

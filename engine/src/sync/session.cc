@@ -376,6 +376,11 @@ void Session::Run() {
         }
       }
     }  // the connection closes here, before any backoff
+    // Writes stopped after one failed for good (a full disk): only reopening
+    // the database mends that, so retrying would reconnect and download for
+    // nothing. The session stops with the stop's error.
+    Status writes_stopped = db_.store().WritesStopped();
+    if (!writes_stopped.ok()) error = writes_stopped;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) break;
@@ -390,7 +395,7 @@ void Session::Run() {
       // round raises it past the wiped ones.)
       if (error.ok()) continue;
     }
-    if (IsFatal(error)) {
+    if (IsFatal(error) || !writes_stopped.ok()) {
       // Taken before the state is published: a Resume() prompted by the
       // kError state (a listener told another thread) must not be missed.
       uint64_t generation;

@@ -90,6 +90,11 @@ class Store {
   // that bypass Write (the commit path) check it first.
   Status WritesStopped() const;
 
+  // Fsyncs the write-ahead log; refused once writes stopped, since RocksDB
+  // built with assertions (Debian's) aborts the process on a sync of a log
+  // whose write failed (WritableFileWriter::Sync).
+  Status SyncWal() const;
+
   // Flushes memtables and closes; later calls fail. The destructor closes too.
   Status Close();
 
