@@ -364,18 +364,12 @@ Status DatabaseImpl::WriteQueued(Writer& w, std::unique_lock<std::mutex>& lock) 
     }
     to_write = appender.status.ok() ? &*combined : nullptr;
   }
-  rocksdb::WriteOptions write_options;
-  write_options.sync = options_.durability == Durability::kSyncEveryCommit;
   lock.unlock();
-  // Straight to RocksDB rather than Store::Write, which formats its error
-  // context on every call; the message is the same, and so is the check
-  // that no earlier write failed for good (a sync or client-reset write).
+  // Store::Write refuses it if an earlier write failed for good (a sync or
+  // client-reset write too: write_stop.h).
   Status status = Status::Corruption("cannot merge write batches for group commit");
-  if (to_write) status = store_->WritesStopped();
-  if (to_write && status.ok()) {
-    rocksdb::Status written = store_->db()->Write(write_options, to_write);
-    status = written.ok() ? Status::OK() : FromRocks(written, fmt::format("write to {}", path()));
-  }
+  if (to_write)
+    status = store_->Write(*to_write, options_.durability == Durability::kSyncEveryCommit);
   lock.lock();
 
   if (status.ok()) {

@@ -356,16 +356,25 @@ Status Store::WritesStopped() const {
 
 Status Store::SyncWal() const {
   if (!db_) return Status::FailedPrecondition(fmt::format("{} is closed", path_));
+  // RocksDB's SyncWAL waits for a sync in progress, then syncs the log even
+  // if that write failed; the lock keeps writes out instead, and a write
+  // that failed has set the stop before it returned (its listener runs in
+  // the writing thread).
+  std::unique_lock<std::shared_mutex> lock(write_mu_);
   if (Status stopped = WritesStopped(); !stopped.ok()) return stopped;
-  return FromRocks(db_->SyncWAL(), fmt::format("sync the write-ahead log of {}", path_));
+  rocksdb::Status s = db_->SyncWAL();
+  return s.ok() ? Status::OK() : FromRocks(s, fmt::format("sync the log of {}", path_));
 }
 
 Status Store::Write(rocksdb::WriteBatch& batch, bool sync) {
   if (!db_) return Status::FailedPrecondition(fmt::format("{} is closed", path_));
+  std::shared_lock<std::shared_mutex> lock(write_mu_);
   if (Status stopped = WritesStopped(); !stopped.ok()) return stopped;
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  return FromRocks(db_->Write(wo, &batch), fmt::format("write to {}", path_));
+  rocksdb::Status s = db_->Write(wo, &batch);
+  // The context is formatted only on an error: commits come this way.
+  return s.ok() ? Status::OK() : FromRocks(s, fmt::format("write to {}", path_));
 }
 
 JournalCursor::JournalCursor(const Store& store, Lsn from, const rocksdb::Snapshot* snapshot) {

@@ -421,7 +421,9 @@ Result<ReplayReport> Replay(const RecoverySnapshot& snapshot, Database& live,
   Replaying replaying(snapshot, live, policy, options);
   Result<ReplayReport> report = replaying.Run(snapshot);
   // Stopped by an error: what was written is made as durable as a finished
-  // replay's, so the report of what was done before holds.
+  // replay's, so the report of what was done before holds (unless the
+  // database stopped accepting writes, which refuses the fsync too: the
+  // rerun replays what a power loss then drops).
   if (!report.ok() && replaying.wrote() && options.sync_interval_transactions > 0)
     (void)SyncLog(live);
   return report;

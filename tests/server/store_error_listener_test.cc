@@ -159,6 +159,7 @@ TEST(StoreErrorListener, AnErrorThatLeavesWritesGoingIsAWarning) {
 // RocksDB taking writes again (here: never stopped).
 TEST(StoreErrorListener, TheServersStoreRetriesNoStoppedWriteAndRefusesWritesAfterAStop) {
   testing::TempDir dir;
+  std::vector<std::string> lines;  // the log set below; outlives the store
   auto store = ServerStore::Open(dir.Sub("server"), /*create=*/true);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   rocksdb::DBOptions options = (*store)->db()->GetDBOptions();
@@ -185,7 +186,6 @@ TEST(StoreErrorListener, TheServersStoreRetriesNoStoppedWriteAndRefusesWritesAft
       << refused.status().ToString();
   // A log set after the stop (the server sets it once its store is open)
   // is told of it, as every refusal's note from then on says.
-  std::vector<std::string> lines;
   (*store)->SetLog([&](const std::string& line) { lines.push_back(line); });
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].rfind("error: the store stopped accepting writes after a write to the "

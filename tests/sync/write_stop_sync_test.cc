@@ -26,6 +26,9 @@ Options SyncingTo(const std::string& address) {
   o.sync.server = address;
   o.sync.min_backoff_ms = 20;
   o.sync.max_backoff_ms = 200;
+  // Idle, the session waits on the server (capped at 5 s), so the fault
+  // armed below meets the marker's write, not one of the session's.
+  o.sync.download_wait_ms = 5000;
   return o;
 }
 

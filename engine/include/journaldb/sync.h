@@ -53,7 +53,8 @@ class SyncSession {
   // connection. A client reset is reported as client-reset-required (state
   // kError); unauthorized, unsupported protocol and protocol errors as
   // failed-precondition (state kError); network errors as I/O errors (the
-  // session retries).
+  // session retries); a database that stopped accepting writes after one
+  // failed for good (a full disk) as an I/O error in state kError: reopen it.
   virtual Status last_error() const = 0;
 
   // Returns an id for RemoveListener.

@@ -376,11 +376,6 @@ void Session::Run() {
         }
       }
     }  // the connection closes here, before any backoff
-    // Writes stopped after one failed for good (a full disk): only reopening
-    // the database mends that, so retrying would reconnect and download for
-    // nothing. The session stops with the stop's error.
-    Status writes_stopped = db_.store().WritesStopped();
-    if (!writes_stopped.ok()) error = writes_stopped;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) break;
@@ -395,6 +390,11 @@ void Session::Run() {
       // round raises it past the wiped ones.)
       if (error.ok()) continue;
     }
+    // Writes stopped after one failed for good (a full disk; the reset's
+    // own writes too): only reopening the database mends that, so retrying
+    // would reconnect and download for nothing. Stop with the stop's error.
+    Status writes_stopped = db_.store().WritesStopped();
+    if (!writes_stopped.ok()) error = writes_stopped;
     if (IsFatal(error) || !writes_stopped.ok()) {
       // Taken before the state is published: a Resume() prompted by the
       // kError state (a listener told another thread) must not be missed.

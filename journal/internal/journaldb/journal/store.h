@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -92,7 +93,9 @@ class Store {
 
   // Fsyncs the write-ahead log; refused once writes stopped, since RocksDB
   // built with assertions (Debian's) aborts the process on a sync of a log
-  // whose write failed (WritableFileWriter::Sync).
+  // whose write failed (WritableFileWriter::Sync). No write runs meanwhile:
+  // one failing during the sync would fail the log under it, and the stop
+  // is only known once that write returns.
   Status SyncWal() const;
 
   // Flushes memtables and closes; later calls fail. The destructor closes too.
@@ -108,6 +111,8 @@ class Store {
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* synced_ = nullptr;
   std::shared_ptr<WriteStop> write_stop_;
+  // Shared by writes, exclusive for SyncWal.
+  mutable std::shared_mutex write_mu_;
 };
 
 // Reads journal entries in lsn order, decoding and verifying each.
