@@ -363,7 +363,7 @@ Status Store::SyncWal() const {
   std::unique_lock<std::shared_mutex> lock(write_mu_);
   if (Status stopped = WritesStopped(); !stopped.ok()) return stopped;
   rocksdb::Status s = db_->SyncWAL();
-  return s.ok() ? Status::OK() : FromRocks(s, fmt::format("sync the log of {}", path_));
+  return s.ok() ? Status::OK() : FromRocks(s, fmt::format("sync the write-ahead log of {}", path_));
 }
 
 Status Store::Write(rocksdb::WriteBatch& batch, bool sync) {

@@ -87,15 +87,15 @@ class Store {
 
   // OK, or why every write is refused: a write to the write-ahead log, a
   // flush or the MANIFEST failed for good (a full disk, an I/O error), and
-  // the store accepts none until it is opened again (write_stop.h). Writers
-  // that bypass Write (the commit path) check it first.
+  // the store accepts none until it is opened again (write_stop.h).
   Status WritesStopped() const;
 
   // Fsyncs the write-ahead log; refused once writes stopped, since RocksDB
   // built with assertions (Debian's) aborts the process on a sync of a log
-  // whose write failed (WritableFileWriter::Sync). No write runs meanwhile:
+  // whose write failed (WritableFileWriter::Sync). No Write runs meanwhile:
   // one failing during the sync would fail the log under it, and the stop
-  // is only known once that write returns.
+  // is only known once that write returns. (A flush's sync of a closed log,
+  // on RocksDB's own thread, is not held out: a narrow window remains.)
   Status SyncWal() const;
 
   // Flushes memtables and closes; later calls fail. The destructor closes too.
