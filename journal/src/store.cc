@@ -346,11 +346,11 @@ Result<std::optional<codec::JournalTally>> Store::LastTally() const {
 }
 
 Status Store::WritesStopped() const {
-  if (std::string stop = write_stop_->stop(); !stop.empty())
+  if (write_stop_->stopped())
     return Status::IOError(fmt::format(
         "write to {}: refused: the database stopped accepting writes after {}; it accepts none "
         "until it is opened again (free disk space, or mend the cause, then reopen it)",
-        path_, stop));
+        path_, write_stop_->stop()));
   return Status::OK();
 }
 

@@ -36,11 +36,6 @@ bool StopsWrites(BackgroundErrorReason reason, const rocksdb::Status& error) {
   return reason != BackgroundErrorReason::kCompaction;
 }
 
-bool WriteStop::stopped() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return !stop_.empty();
-}
-
 std::string WriteStop::stop() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stop_;
@@ -56,6 +51,7 @@ void WriteStop::OnBackgroundError(BackgroundErrorReason reason, rocksdb::Status*
     return;
   }
   stop_ = fmt::format("{} failed: {}", BackgroundErrorWhat(reason), error->ToString());
+  stopped_.store(true, std::memory_order_release);
   Stopped(stop_);
 }
 

@@ -174,10 +174,10 @@ Status ServerStore::Write(const rocksdb::WriteOptions& options, rocksdb::WriteBa
                           std::string_view what) {
   // No write follows a failed one into the log, even should RocksDB recover
   // meanwhile (store_error_listener.h).
-  if (std::string stop = errors_->stop(); !stop.empty())
+  if (errors_->stopped())
     return Status::IOError(
-        fmt::format("{}: refused: the store stopped accepting writes after {} {}", what, stop,
-                    errors_->stopped_note()));
+        fmt::format("{}: refused: the store stopped accepting writes after {} {}", what,
+                    errors_->stop(), errors_->stopped_note()));
   Status st = FromRocks(db_->Write(options, &batch), what);
   if (st.ok() || !errors_->stopped()) return st;
   return Status(st.code(), fmt::format("{} {}", st.message(), errors_->stopped_note()));

@@ -24,6 +24,7 @@
 
 #include <rocksdb/listener.h>
 
+#include <atomic>
 #include <mutex>
 #include <string>
 
@@ -42,8 +43,9 @@ bool StopsWrites(rocksdb::BackgroundErrorReason reason, const rocksdb::Status& e
 class WriteStop : public rocksdb::EventListener {
  public:
   // True from the first error that stopped writes on: a latch, which even a
-  // recovery RocksDB began before it does not clear.
-  bool stopped() const;
+  // recovery RocksDB began before it does not clear. One atomic load: every
+  // write asks.
+  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
   // What stopped writes ("a flush failed: IO error: ..."), or empty.
   std::string stop() const;
 
@@ -61,6 +63,9 @@ class WriteStop : public rocksdb::EventListener {
 
   mutable std::mutex mu_;
   std::string stop_;  // empty until writes stop; guarded by mu_
+
+ private:
+  std::atomic<bool> stopped_{false};  // set (release) once stop_ is
 };
 
 }  // namespace journaldb
