@@ -31,6 +31,7 @@
 
 namespace journaldb::server {
 
+class StagedBatch;
 class StoreErrorListener;
 
 class ServerStore final : public ServerStorage {
@@ -95,10 +96,11 @@ class ServerStore final : public ServerStorage {
   // A directory written before servers kept the chain: hashes the history
   // it holds, from the horizon (docs/server.md, "Data directory").
   Status CompleteChain();
-  // Writes `batch`, or refuses it once writes stopped (a latch: no write
+  // Writes `batch` (staged_batch.h: RocksDB allocates nothing while it is
+  // filled), or refuses it once writes stopped (a latch: no write
   // follows a failed one into the log); a failed or refused write's message
   // says that the store accepts no more.
-  Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch,
+  Status Write(const rocksdb::WriteOptions& options, const StagedBatch& batch,
                std::string_view what);
   class Snapshot;
 
