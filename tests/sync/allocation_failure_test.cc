@@ -1,0 +1,256 @@
+// Allocation failures in the server (std::bad_alloc): the work they were
+// for fails, and only it; the process goes on. The server runs in process,
+// over loopback TCP, in a binary whose global operator new a test can make
+// fail: once, for the first allocation of at least a given size after it is
+// armed, on a thread other than the test's (sizes no other thread of an
+// idle server asks for, so the failure lands where the test points it).
+// After each failure the test checks that what the work held was given back
+// (a connection's place, its share of the budget for frames in flight, a
+// reply cache entry) and that a real client syncs.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <new>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "journaldb/database.h"
+#include "journaldb/server/admin.h"
+#include "journaldb/server/server.h"
+#include "journaldb/sync.h"
+#include "support/temp_dir.h"
+#include "sync_helpers.h"
+
+namespace {
+
+// 0: disarmed; else the first operator new of at least this many bytes on
+// a thread other than the one that armed it (the test's, whose clients run
+// in it) fails, which disarms it.
+std::atomic<size_t> fail_at_least{0};
+std::atomic<std::thread::id> spared;
+std::atomic<int> failures{0};
+
+void FailOnce(size_t at_least) {
+  spared = std::this_thread::get_id();
+  fail_at_least = at_least;
+}
+
+}  // namespace
+
+// Replaces the program's allocation functions, every form but the aligned
+// ones (which stay paired with their own deletes): ASan's are weak and give
+// way, and it sees malloc and free throughout, never a new freed by free.
+void* operator new(std::size_t n) {
+  size_t armed = fail_at_least.load(std::memory_order_relaxed);
+  if (armed != 0 && n >= armed && std::this_thread::get_id() != spared.load() &&
+      fail_at_least.compare_exchange_strong(armed, 0)) {
+    failures.fetch_add(1);
+    throw std::bad_alloc();
+  }
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  try {
+    return operator new(n);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+void* operator new[](std::size_t n, const std::nothrow_t& tag) noexcept {
+  return operator new(n, tag);
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+
+namespace journaldb {
+namespace {
+
+using testing::RawClient;
+using wire::ErrorCode;
+
+std::string Prefix(uint32_t n) {
+  return std::string{static_cast<char>(n & 0xFF), static_cast<char>((n >> 8) & 0xFF),
+                     static_cast<char>((n >> 16) & 0xFF), static_cast<char>(n >> 24)};
+}
+
+class AllocationFailure : public ::testing::Test {
+ protected:
+  void SetUp() override { failures = 0; }
+  void TearDown() override { fail_at_least = 0; }
+
+  void Start(server::ServerOptions o) {
+    o.data_dir = dir_.Sub("server");
+    ASSERT_TRUE(server::Init({o.data_dir, ""}).ok());
+    o.log = &log_;
+    auto s = server::Server::Start(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(s).value();
+    address_ = "127.0.0.1:" + std::to_string(server_->port());
+  }
+  // The log, once the server has stopped (it writes from its threads).
+  std::string StopAndReadLog() {
+    server_.reset();
+    return log_.str();
+  }
+  // A greeted raw client, retried for a while: the connection a failure
+  // closed gives its place back just after the close.
+  std::optional<RawClient> GreetedClient() {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::optional<RawClient> c = RawClient::TryConnect(address_);
+      if (c && c->Hello().ok()) return c;
+    }
+    return std::nullopt;
+  }
+  Result<SyncReport> SyncWithRetries(Database& db) {
+    Result<SyncReport> r = Status::IOError("not tried");
+    for (int attempt = 0; attempt < 100 && !r.ok() && r.status().IsIOError(); ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      r = SyncOnce(db, testing::SyncTo(address_));
+    }
+    return r;
+  }
+  std::unique_ptr<Database> Open(const std::string& name) {
+    auto db = Database::Open(dir_.Sub(name), {});
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    return db.ok() ? std::move(db).value() : nullptr;
+  }
+
+  testing::TempDir dir_;
+  std::ostringstream log_;
+  std::unique_ptr<server::Server> server_;
+  std::string address_;
+};
+
+// A frame whose buffer cannot be allocated: its connection closes (no reply:
+// none could be built either), and its place and its share of the budget
+// for frames in flight come back. With one connection allowed and a budget
+// of 18 MiB, a leaked place would refuse every later connection, and the
+// 4 MiB the failed frame had been charged would leave no room for a later
+// 16 MiB frame, which must instead be read whole (and refused as the
+// garbage it is).
+TEST_F(AllocationFailure, AFrameThatCannotBeAllocatedClosesItsConnectionAndGivesBackWhatItHeld) {
+  server::ServerOptions o;
+  o.max_connections = 1;
+  o.max_inflight_frame_bytes = 18u << 20;
+  Start(o);
+
+  std::optional<RawClient> failing = GreetedClient();
+  ASSERT_TRUE(failing);
+  FailOnce(4u << 20);  // the frame's buffer, as it doubles to 4 MiB
+  // The server closes mid-frame: the send may fail with a reset.
+  failing->SendBytes(Prefix(8u << 20) + std::string(8u << 20, 'x')).IgnoreError();
+  Result<wire::Message> m = failing->Receive();
+  EXPECT_FALSE(m.ok()) << "the connection must close without a reply, got "
+                       << (m.ok() ? wire::MessageName(*m) : "");
+  ASSERT_EQ(failures.load(), 1) << "the frame's allocation did not fail";
+  failing.reset();
+
+  std::optional<RawClient> next = GreetedClient();
+  ASSERT_TRUE(next) << "the failed connection's place was not given back";
+  next->SendBytes(Prefix(wire::kMaxFrameBytes) + std::string(wire::kMaxFrameBytes, 'y'))
+      .IgnoreError();
+  EXPECT_TRUE(next->ExpectErrorThenClose(ErrorCode::kBadFrame))
+      << "a frame the budget has room for was not read whole";
+  next.reset();
+
+  auto db = Open("client");
+  ASSERT_TRUE(db);
+  Transaction t = db->BeginTransaction();
+  ASSERT_TRUE(t.Upsert("c", "k", {{"n", Value::Int(1)}}).ok());
+  ASSERT_TRUE(t.Commit().ok());
+  Result<SyncReport> r = SyncWithRetries(*db);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->uploaded_entries, 1u);
+
+  const std::string log = StopAndReadLog();
+  EXPECT_NE(log.find("(failed: std::bad_alloc)"), std::string::npos) << log;
+}
+
+// A changesets reply that cannot be built fails its requester only, with a
+// retryable server error, and is not kept: the next request for the same
+// versions is built again and served.
+TEST_F(AllocationFailure, AReplyThatCannotBeBuiltFailsOnlyItsRequesterAndIsBuiltAgain) {
+  server::ServerOptions o;
+  o.max_changeset_bytes = 8u << 20;  // one reply holds the whole history
+  Start(o);
+  // Six versions of about 700 KiB each: every allocation while storing or
+  // reading one stays under 1 MiB, the reply's encoding passes 4 MiB.
+  auto writer = Open("writer");
+  ASSERT_TRUE(writer);
+  for (int i = 0; i < 6; ++i) {
+    Transaction t = writer->BeginTransaction();
+    ASSERT_TRUE(
+        t.Upsert("big", std::to_string(i), {{"pad", Value::String(std::string(700 << 10, 'p'))}})
+            .ok());
+    ASSERT_TRUE(t.Commit().ok());
+    Result<SyncReport> r = SyncWithRetries(*writer);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+
+  std::optional<RawClient> failing = GreetedClient();
+  ASSERT_TRUE(failing);
+  FailOnce(4u << 20);
+  wire::DownloadRequest request;
+  request.from_version = 0;
+  ASSERT_TRUE(failing->Send(request).ok());
+  EXPECT_TRUE(failing->ExpectErrorThenClose(ErrorCode::kServerError));
+  ASSERT_EQ(failures.load(), 1) << "the reply's allocation did not fail";
+  failing.reset();
+
+  auto reader = Open("reader");
+  ASSERT_TRUE(reader);
+  Result<SyncReport> r = SyncWithRetries(*reader);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (int i = 0; i < 6; ++i) {
+    Result<Object> got = reader->Get("big", std::to_string(i));
+    EXPECT_TRUE(got.ok()) << i << ": " << got.status().ToString();
+  }
+  const std::string log = StopAndReadLog();
+  EXPECT_NE(log.find("bad_alloc"), std::string::npos) << log;
+}
+
+// An upload group that cannot be stored is not acknowledged: its client is
+// told to retry, uploads again, and the server keeps the transaction once.
+TEST_F(AllocationFailure, AnUploadThatCannotBeStoredIsNotAcknowledgedAndIsStoredOnceWhenRetried) {
+  Start(server::ServerOptions{});
+  auto writer = Open("writer");
+  ASSERT_TRUE(writer);
+  // A 3 MiB object: its frame stays under 4 MiB, while the group commit's
+  // write of its changeset and its state passes 4 MiB.
+  Transaction t = writer->BeginTransaction();
+  ASSERT_TRUE(t.Upsert("big", "k", {{"pad", Value::String(std::string(3u << 20, 'p'))}}).ok());
+  ASSERT_TRUE(t.Commit().ok());
+
+  FailOnce(4u << 20);
+  Result<SyncReport> failed = SyncOnce(*writer, testing::SyncTo(address_));
+  EXPECT_FALSE(failed.ok()) << "an upload the server could not store was acknowledged";
+  ASSERT_EQ(failures.load(), 1) << "the group commit's allocation did not fail";
+
+  Result<SyncReport> r = SyncWithRetries(*writer);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->uploaded_entries, 1u);
+  auto reader = Open("reader");
+  ASSERT_TRUE(reader);
+  ASSERT_TRUE(SyncWithRetries(*reader).ok());
+  Result<Object> got = reader->Get("big", "k");
+  EXPECT_TRUE(got.ok()) << got.status().ToString();
+
+  const std::string log = StopAndReadLog();
+  EXPECT_NE(log.find("bad_alloc"), std::string::npos) << log;
+  EXPECT_EQ(testing::ServerHistory(dir_.Sub("server")).size(), 1u)
+      << "the retried upload was stored twice, or not at all";
+}
+
+}  // namespace
+}  // namespace journaldb
