@@ -50,14 +50,23 @@ RegistrationSweeper::~RegistrationSweeper() {
 }
 
 void RegistrationSweeper::SweepOnce() {
-  Result<uint64_t> removed = ExpireUnusedRegistrations(*store_, age_seconds_);
-  if (!removed.ok())
-    log_(fmt::format("expire registrations failed: {}", removed.status().ToString()));
-  else if (*removed > 0)
-    log_(
-        fmt::format("expire registrations: removed {} registered more than {} s ago and never "
-                    "used",
-                    *removed, age_seconds_));
+  // Out of memory (std::bad_alloc): this sweep fails, the next one runs. An
+  // exception leaving the thread would end the process.
+  try {
+    Result<uint64_t> removed = ExpireUnusedRegistrations(*store_, age_seconds_);
+    if (!removed.ok())
+      log_(fmt::format("expire registrations failed: {}", removed.status().ToString()));
+    else if (*removed > 0)
+      log_(fmt::format(
+          "expire registrations: removed {} registered more than {} s ago and never used", *removed,
+          age_seconds_));
+  } catch (const std::exception& e) {
+    try {
+      log_(fmt::format("expire registrations failed: {}", e.what()));
+    } catch (const std::exception&) {
+      // Out of memory again: the line is lost.
+    }
+  }
 }
 
 void RegistrationSweeper::Loop() {

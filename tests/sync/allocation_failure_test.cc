@@ -25,6 +25,12 @@
 #include "support/temp_dir.h"
 #include "sync_helpers.h"
 
+// GCC takes every free() of what new returned for a mismatch; here free is
+// this program's delete.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 namespace {
 
 // 0: disarmed; else the first operator new of at least this many bytes on
@@ -246,8 +252,12 @@ TEST_F(AllocationFailure, AnUploadThatCannotBeStoredIsNotAcknowledgedAndIsStored
   Result<Object> got = reader->Get("big", "k");
   EXPECT_TRUE(got.ok()) << got.status().ToString();
 
-  const std::string log = StopAndReadLog();
-  EXPECT_NE(log.find("bad_alloc"), std::string::npos) << log;
+  // The failure was the group commit's (a failure reading the frame would
+  // have closed the connection instead).
+  EXPECT_NE(failed.status().message().find("cannot store the upload: std::bad_alloc"),
+            std::string::npos)
+      << failed.status().ToString();
+  StopAndReadLog();
   EXPECT_EQ(testing::ServerHistory(dir_.Sub("server")).size(), 1u)
       << "the retried upload was stored twice, or not at all";
 }
