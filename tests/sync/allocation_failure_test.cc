@@ -84,11 +84,6 @@ namespace {
 using testing::RawClient;
 using wire::ErrorCode;
 
-std::string Prefix(uint32_t n) {
-  return std::string{static_cast<char>(n & 0xFF), static_cast<char>((n >> 8) & 0xFF),
-                     static_cast<char>((n >> 16) & 0xFF), static_cast<char>(n >> 24)};
-}
-
 class AllocationFailure : public ::testing::Test {
  protected:
   void SetUp() override { failures = 0; }
@@ -117,14 +112,6 @@ class AllocationFailure : public ::testing::Test {
       if (c && c->Hello().ok()) return c;
     }
     return std::nullopt;
-  }
-  Result<SyncReport> SyncWithRetries(Database& db) {
-    Result<SyncReport> r = Status::IOError("not tried");
-    for (int attempt = 0; attempt < 100 && !r.ok() && r.status().IsIOError(); ++attempt) {
-      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      r = SyncOnce(db, testing::SyncTo(address_));
-    }
-    return r;
   }
   std::unique_ptr<Database> Open(const std::string& name) {
     auto db = Database::Open(dir_.Sub(name), {});
@@ -155,7 +142,7 @@ TEST_F(AllocationFailure, AFrameThatCannotBeAllocatedClosesItsConnectionAndGives
   ASSERT_TRUE(failing);
   FailOnce(4u << 20);  // the frame's buffer, as it doubles to 4 MiB
   // The server closes mid-frame: the send may fail with a reset.
-  failing->SendBytes(Prefix(8u << 20) + std::string(8u << 20, 'x')).IgnoreError();
+  failing->SendBytes(sync::EncodeFrame(std::string(8u << 20, 'x'))).IgnoreError();
   Result<wire::Message> m = failing->Receive();
   EXPECT_FALSE(m.ok()) << "the connection must close without a reply, got "
                        << (m.ok() ? wire::MessageName(*m) : "");
@@ -164,8 +151,7 @@ TEST_F(AllocationFailure, AFrameThatCannotBeAllocatedClosesItsConnectionAndGives
 
   std::optional<RawClient> next = GreetedClient();
   ASSERT_TRUE(next) << "the failed connection's place was not given back";
-  next->SendBytes(Prefix(wire::kMaxFrameBytes) + std::string(wire::kMaxFrameBytes, 'y'))
-      .IgnoreError();
+  next->SendBytes(sync::EncodeFrame(std::string(wire::kMaxFrameBytes, 'y'))).IgnoreError();
   EXPECT_TRUE(next->ExpectErrorThenClose(ErrorCode::kBadFrame))
       << "a frame the budget has room for was not read whole";
   next.reset();
@@ -175,7 +161,7 @@ TEST_F(AllocationFailure, AFrameThatCannotBeAllocatedClosesItsConnectionAndGives
   Transaction t = db->BeginTransaction();
   ASSERT_TRUE(t.Upsert("c", "k", {{"n", Value::Int(1)}}).ok());
   ASSERT_TRUE(t.Commit().ok());
-  Result<SyncReport> r = SyncWithRetries(*db);
+  Result<SyncReport> r = testing::SyncOnceRetrying(*db, address_);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->uploaded_entries, 1u);
 
@@ -200,7 +186,7 @@ TEST_F(AllocationFailure, AReplyThatCannotBeBuiltFailsOnlyItsRequesterAndIsBuilt
         t.Upsert("big", std::to_string(i), {{"pad", Value::String(std::string(700 << 10, 'p'))}})
             .ok());
     ASSERT_TRUE(t.Commit().ok());
-    Result<SyncReport> r = SyncWithRetries(*writer);
+    Result<SyncReport> r = testing::SyncOnceRetrying(*writer, address_);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
 
@@ -216,7 +202,7 @@ TEST_F(AllocationFailure, AReplyThatCannotBeBuiltFailsOnlyItsRequesterAndIsBuilt
 
   auto reader = Open("reader");
   ASSERT_TRUE(reader);
-  Result<SyncReport> r = SyncWithRetries(*reader);
+  Result<SyncReport> r = testing::SyncOnceRetrying(*reader, address_);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   for (int i = 0; i < 6; ++i) {
     Result<Object> got = reader->Get("big", std::to_string(i));
@@ -243,12 +229,12 @@ TEST_F(AllocationFailure, AnUploadThatCannotBeStoredIsNotAcknowledgedAndIsStored
   EXPECT_FALSE(failed.ok()) << "an upload the server could not store was acknowledged";
   ASSERT_EQ(failures.load(), 1) << "the group commit's allocation did not fail";
 
-  Result<SyncReport> r = SyncWithRetries(*writer);
+  Result<SyncReport> r = testing::SyncOnceRetrying(*writer, address_);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->uploaded_entries, 1u);
   auto reader = Open("reader");
   ASSERT_TRUE(reader);
-  ASSERT_TRUE(SyncWithRetries(*reader).ok());
+  ASSERT_TRUE(testing::SyncOnceRetrying(*reader, address_).ok());
   Result<Object> got = reader->Get("big", "k");
   EXPECT_TRUE(got.ok()) << got.status().ToString();
 

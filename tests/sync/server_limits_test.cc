@@ -124,11 +124,7 @@ void RealClientSyncs(const std::string& dir, const std::string& address) {
   Transaction t = (*db)->BeginTransaction();
   ASSERT_TRUE(t.Upsert("c", "k", {{"n", Value::Int(1)}}).ok());
   ASSERT_TRUE(t.Commit().ok());
-  Result<SyncReport> r = Status::IOError("not tried");
-  for (int attempt = 0; attempt < 100 && !r.ok() && r.status().IsIOError(); ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    r = SyncOnce(**db, testing::SyncTo(address));
-  }
+  Result<SyncReport> r = testing::SyncOnceRetrying(**db, address);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->uploaded_entries, 1u);
 }

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <chrono>
+#include <thread>
+
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/server/server_store.h"
@@ -123,6 +126,15 @@ Result<wire::HelloOk> RawClient::Hello(uint64_t client_id, const std::string& to
     return ::testing::AssertionFailure()
            << "expected the server to close, got " << next.status().ToString();
   return ::testing::AssertionSuccess() << e->message;
+}
+
+Result<SyncReport> SyncOnceRetrying(Database& db, const std::string& address) {
+  Result<SyncReport> r = Status::IOError("not tried");
+  for (int attempt = 0; attempt < 100 && !r.ok() && r.status().IsIOError(); ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    r = SyncOnce(db, SyncTo(address));
+  }
+  return r;
 }
 
 }  // namespace journaldb::testing

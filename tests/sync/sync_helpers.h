@@ -16,6 +16,7 @@
 #include "journaldb/protocol/socket.h"
 #include "journaldb/protocol/wire_codec.h"
 #include "journaldb/server/server_storage.h"
+#include "journaldb/sync.h"
 
 namespace journaldb::testing {
 
@@ -34,6 +35,11 @@ std::vector<wire::Changeset> ServerHistory(const std::string& data_dir);
 std::vector<wire::Changeset> ServerHistory(const server::StorageLocation& location);
 
 // Options for syncing with the server at `address`.
+// SyncOnce, tried again every 100 ms (up to 100 times) while it fails with an
+// I/O error: a server that just closed a connection may still be giving its
+// place back.
+Result<SyncReport> SyncOnceRetrying(Database& db, const std::string& address);
+
 inline SyncOptions SyncTo(std::string address, std::string token = "") {
   SyncOptions o;
   o.server = std::move(address);
