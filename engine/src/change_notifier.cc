@@ -110,8 +110,18 @@ struct Observer {
     return d.collection == collection && (!key || d.key == *key);
   }
   void Merge(const ObjectDelta& d) {
-    auto [it, fresh] = index.try_emplace(d.key, pending.size());
-    if (fresh) pending.push_back(PendingKey{d.key, d.existed, d.exists, {}, {}});
+    // The key is pending before it is indexed: a failed allocation
+    // (std::bad_alloc) between the two must not leave an index past the end.
+    auto it = index.find(d.key);
+    if (it == index.end()) {
+      pending.push_back(PendingKey{d.key, d.existed, d.exists, {}, {}});
+      try {
+        it = index.emplace(d.key, pending.size() - 1).first;
+      } catch (...) {
+        pending.pop_back();
+        throw;
+      }
+    }
     PendingKey& p = pending[it->second];
     p.exists = d.exists;
     p.fields.insert(d.fields.begin(), d.fields.end());
@@ -189,8 +199,8 @@ struct ChangeNotifier::Core {
 
   void Queue(uint64_t id, Observer& o) {
     if (o.queued) return;
+    ready.push_back(id);  // first: one that throws must leave it unqueued
     o.queued = true;
-    ready.push_back(id);
   }
 
   void Remove(uint64_t id) {

@@ -2,13 +2,13 @@
 // SyncOnce report and stored in meta client_reset_outcome for later
 // processes (schema/client_reset_outcome.fbs).
 #include <fmt/format.h>
-#include <rocksdb/write_batch.h>
 
 #include "client_reset_outcome_generated.h"
 #include "db_impl.h"
 #include "journaldb/engine/client_reset_record.h"
 #include "journaldb/journal/aligned_bytes.h"
 #include "journaldb/journal/decode_budget.h"
+#include "journaldb/journal/growing_batch.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
 #include "journaldb/journal/wall_clock.h"
@@ -93,7 +93,7 @@ Status RecordClientResetOutcome(Database& db, ClientResetOutcome outcome) {
   auto* impl = dynamic_cast<DatabaseImpl*>(&db);
   if (impl == nullptr) return Status::InvalidArgument("not a database opened by journaldb");
   if (outcome.finished_time_us == 0) outcome.finished_time_us = NowMicros();
-  rocksdb::WriteBatch batch;
+  GrowingBatch batch;
   rocksdb::Status s = batch.Put(impl->store().meta(), layout::kMetaClientResetOutcome,
                                 EncodeClientResetOutcome(outcome));
   if (!s.ok()) return FromRocks(s, "build batch");

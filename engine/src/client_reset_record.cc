@@ -3,8 +3,9 @@
 // demand, the atomic wipe under the commit hold, and the diverged range. The
 // state machine that sequences them is recovery/src/client_reset/
 // (docs/client-reset.md); the hand-off to it is db_impl_client_reset.cc.
+#include "journaldb/engine/client_reset_record.h"
+
 #include <fmt/format.h>
-#include <rocksdb/write_batch.h>
 
 #include <chrono>
 #include <ctime>
@@ -13,8 +14,8 @@
 
 #include "client_reset_generated.h"
 #include "db_impl.h"
-#include "journaldb/engine/client_reset_record.h"
 #include "journaldb/journal/aligned_bytes.h"
+#include "journaldb/journal/growing_batch.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/wall_clock.h"
 
@@ -79,7 +80,7 @@ Status NotOurs() { return Status::InvalidArgument("not a database opened by jour
 // on an I/O error such as a full disk (CompactionJob::Install reads the
 // smallest key of the empty output it kept), where point tombstones make it
 // return the error. The cost is a batch entry per key of the wiped families.
-Status DeleteAll(const Store& store, rocksdb::ColumnFamilyHandle* family, rocksdb::WriteBatch& batch) {
+Status DeleteAll(const Store& store, rocksdb::ColumnFamilyHandle* family, GrowingBatch& batch) {
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, family));
@@ -91,7 +92,7 @@ Status DeleteAll(const Store& store, rocksdb::ColumnFamilyHandle* family, rocksd
 
 // Deletes every key of `family` that starts with `prefix`, as DeleteAll.
 Status DeletePrefix(const Store& store, rocksdb::ColumnFamilyHandle* family,
-                    std::string_view prefix, rocksdb::WriteBatch& batch) {
+                    std::string_view prefix, GrowingBatch& batch) {
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(store.db()->NewIterator(ro, family));
@@ -159,7 +160,7 @@ Result<std::optional<PendingClientReset>> GetPendingClientReset(const Database& 
 Status WriteClientResetRecord(Database& db, const PendingClientReset& pending) {
   DatabaseImpl* impl = Impl(db);
   if (impl == nullptr) return NotOurs();
-  rocksdb::WriteBatch batch;
+  GrowingBatch batch;
   if (rocksdb::Status s = batch.Put(impl->store().meta(), layout::kMetaClientReset,
                                     EncodeClientResetRecord(pending));
       !s.ok())
@@ -182,7 +183,7 @@ Status WipeLocalData(Database& db, const PendingClientReset& wiped, const Commit
     return Status::InvalidArgument(fmt::format(
         "{}: the wipe records step wiped, not {}", db.path(), ClientResetStepName(wiped.step)));
   const Store& store = impl->store();
-  rocksdb::WriteBatch batch;
+  GrowingBatch batch;
   for (rocksdb::ColumnFamilyHandle* family : {store.state(), store.journal(), store.synced()})
     if (family != nullptr)
       if (Status s = DeleteAll(store, family, batch); !s.ok()) return s;
@@ -252,7 +253,7 @@ Result<PendingClientReset> RecordClientResetDemand(Database& db, const ClientRes
 Status FinishClientReset(Database& db, const PendingClientReset& finished) {
   DatabaseImpl* impl = Impl(db);
   if (impl == nullptr) return NotOurs();
-  rocksdb::WriteBatch batch;
+  GrowingBatch batch;
   rocksdb::Status s = batch.Delete(impl->store().meta(), layout::kMetaClientReset);
   if (s.ok())
     s = batch.Put(impl->store().meta(), layout::kMetaClientResetUnsynced, finished.recovery_id);

@@ -108,12 +108,19 @@ Status DatabaseImpl::RunWithCommitsHeld(const std::function<Status()>& fn) {
   std::unique_lock<std::mutex> lock(mu_);
   sync_idle_cv_.wait(lock, [&] { return !sync_barrier_; });
   sync_barrier_ = true;
+  // Lowered however `fn` ends: an exception (std::bad_alloc) left it up, and
+  // every later commit waited for it forever.
+  struct Lower {
+    DatabaseImpl& db;
+    std::unique_lock<std::mutex>& lock;
+    ~Lower() {
+      db.sync_barrier_ = false;
+      lock.unlock();
+      db.sync_idle_cv_.notify_all();
+    }
+  } lower{*this, lock};
   sync_idle_cv_.wait(lock, [&] { return writers_.empty(); });
-  Status s = fn();
-  sync_barrier_ = false;
-  lock.unlock();
-  sync_idle_cv_.notify_all();
-  return s;
+  return fn();
 }
 
 const rocksdb::Snapshot* DatabaseImpl::RocksSnapshot(const ReadOptions& options) {

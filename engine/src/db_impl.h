@@ -149,8 +149,9 @@ class DatabaseImpl final : public Database {
   // database and after an earlier write error (the caller returns, and
   // `lock` releases mu_).
   Status LockForCommit(std::unique_lock<std::mutex>& lock);
-  // Queues `w` (prepared) and returns once its batch is written, by this
-  // thread as group leader or by another. REQUIRES: `lock` holds mu_.
+  // Returns once `w`'s batch is written, by this thread as group leader or
+  // by another; throws nothing. REQUIRES: `lock` holds mu_, `w` is prepared
+  // and queued (writers_).
   Status WriteQueued(Writer& w, std::unique_lock<std::mutex>& lock);
   static const std::optional<FieldMap>* PreparedState(const Writer& w,
                                                       const std::string& state_key);

@@ -4,11 +4,11 @@
 // that decides what runs next is recovery/src/client_reset/
 // (docs/client-reset.md). Without a strategy the engine only keeps the record.
 #include <fmt/format.h>
-#include <rocksdb/write_batch.h>
 
 #include "db_impl.h"
 #include "journaldb/engine/client_reset_record.h"
 #include "journaldb/engine/sync/integrator.h"
+#include "journaldb/journal/growing_batch.h"
 #include "journaldb/journal/layout.h"
 
 namespace journaldb {
@@ -61,7 +61,7 @@ Status DatabaseImpl::ConfirmSyncedSinceClientReset() {
   Result<std::optional<PendingClientReset>> pending = GetPendingClientReset(*this);
   if (!pending.ok()) return pending.status();
   if (pending->has_value()) return Status::OK();
-  rocksdb::WriteBatch batch;
+  GrowingBatch batch;
   if (rocksdb::Status s = batch.Delete(store().meta(), layout::kMetaClientResetUnsynced); !s.ok())
     return FromRocks(s, "build batch");
   if (Status s = mutable_store().Write(batch, /*sync=*/true); !s.ok()) return s;

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <new>
 #include <set>
 #include <tuple>
 
@@ -28,7 +30,7 @@ constexpr size_t kMaxGroupBytes = 4u << 20;
 // Copies the records of prepared batches into one group batch.
 class GroupAppender : public rocksdb::WriteBatch::Handler {
  public:
-  GroupAppender(rocksdb::WriteBatch& out, const Store& store) : out_(out), store_(store) {}
+  GroupAppender(GrowingBatch& out, const Store& store) : out_(out), store_(store) {}
   rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& k, const rocksdb::Slice& v) override {
     rocksdb::ColumnFamilyHandle* h = Family(cf);
     return h ? out_.Put(h, k, v) : rocksdb::Status::InvalidArgument("column family");
@@ -45,14 +47,42 @@ class GroupAppender : public rocksdb::WriteBatch::Handler {
       if (h->GetID() == id) return h;
     return nullptr;
   }
-  rocksdb::WriteBatch& out_;
+  GrowingBatch& out_;
   const Store& store_;
 };
 
-// WriteBatch layout: a 12-byte header (sequence, count), then per record a tag
-// byte, the column family id and two lengths as varints, key and value.
-constexpr size_t kBatchHeaderBytes = 12;
-constexpr size_t kRecordOverheadBytes = 16;
+// Gives back the lsns and running counts Prepare claimed for a writer unless
+// it was queued: an exception before then (std::bad_alloc) must leave no gap
+// in the journal's lsns, which the server refuses on upload. REQUIRES: mu_
+// held throughout.
+class ClaimGuard {
+ public:
+  ClaimGuard(Lsn& last_lsn, codec::JournalTally& tally)
+      : last_lsn_(last_lsn), tally_(tally), saved_lsn_(last_lsn), saved_tally_(tally) {}
+  ~ClaimGuard() {
+    if (kept_) return;
+    last_lsn_ = saved_lsn_;
+    tally_ = saved_tally_;
+  }
+  void Keep() { kept_ = true; }
+
+ private:
+  Lsn& last_lsn_;
+  codec::JournalTally& tally_;
+  const Lsn saved_lsn_;
+  const codec::JournalTally saved_tally_;
+  bool kept_ = false;
+};
+
+// `s`, or its code alone if its text cannot be copied (std::bad_alloc): a
+// queued commit's bookkeeping must not throw.
+Status CopyOrCode(const Status& s) noexcept {
+  try {
+    return s;
+  } catch (...) {
+    return Status(s.code(), std::string());
+  }
+}
 
 // Which (collection, key, field) already have a before-image in an entry.
 // Transactions usually touch a few fields, where scanning the images beats
@@ -82,7 +112,7 @@ class ImagedFields {
 
 struct DatabaseImpl::Writer {
   Lsn lsn = 0;
-  std::optional<rocksdb::WriteBatch> batch;  // built by a successful Prepare
+  std::optional<GrowingBatch> batch;  // built by a successful Prepare
   // The touched objects by state key, as this commit leaves them (nullopt:
   // erased). Commits prepared while this one waits in writers_ read them.
   std::vector<std::pair<std::string, std::optional<FieldMap>>> objects;
@@ -224,7 +254,9 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
                     encoded.size(), kMaxEntryBytes));
   const std::string lsn_key = layout::LsnKey(entry.lsn);
   // Size the batch once: growing it record by record reallocates and copies.
-  size_t batch_bytes = kBatchHeaderBytes + kRecordOverheadBytes + lsn_key.size() + encoded.size();
+  size_t batch_bytes = GrowingBatch::RecordBound(lsn_key.size(), encoded.size());
+  if (marker != nullptr)
+    batch_bytes += GrowingBatch::RecordBound(marker->key.size(), marker->value.size());
   for (Touched& t : touched) {
     if (t.working) t.encoded = codec::EncodeObject(*t.working);
     // Sync may have merged an object past the limit; a commit that shrinks
@@ -235,10 +267,14 @@ Status DatabaseImpl::Prepare(std::vector<Operation>& ops, const CommitMarker* ma
           "object {}/{} would encode to {} bytes; the limit is {} (kMaxObjectBytes: one object "
           "must fit one sync frame)",
           t.collection, text::Quoted(t.key), t.encoded.size(), kMaxObjectBytes));
-    batch_bytes += kRecordOverheadBytes + t.state_key.size() + t.encoded.size();
+    batch_bytes += GrowingBatch::RecordBound(t.state_key.size(), t.encoded.size());
   }
-  // A writer of several transactions appends to the batch its first one sized.
-  rocksdb::WriteBatch& batch = w.batch ? *w.batch : w.batch.emplace(batch_bytes);
+  // A writer of several transactions appends to one batch.
+  if (w.batch)
+    w.batch->Reserve(batch_bytes);
+  else
+    w.batch.emplace(batch_bytes);
+  GrowingBatch& batch = *w.batch;
   for (Touched& t : touched) {
     rocksdb::Status s = t.working ? batch.Put(store_->state(), t.state_key, t.encoded)
                                   : batch.Delete(store_->state(), t.state_key);
@@ -291,7 +327,10 @@ Result<Lsn> DatabaseImpl::Commit(std::vector<Operation>& ops, const CommitMarker
   Writer w;
   std::unique_lock<std::mutex> lock;
   if (Status s = LockForCommit(lock); !s.ok()) return s;
+  ClaimGuard claims(last_lsn_, tally_);
   if (Status s = Prepare(ops, marker, w); !s.ok()) return s;
+  writers_.push_back(&w);
+  claims.Keep();
   if (Status s = WriteQueued(w, lock); !s.ok()) return s;
   return w.lsn;
 }
@@ -300,6 +339,7 @@ Result<size_t> DatabaseImpl::CommitMarked(std::span<MarkedCommit> commits) {
   Writer w;
   std::unique_lock<std::mutex> lock;
   if (Status s = LockForCommit(lock); !s.ok()) return s;
+  ClaimGuard claims(last_lsn_, tally_);
   // Read every touched object at once (the state as of now: mu_ is held, so
   // no queued writer leaves writers_ meanwhile, and those are checked first).
   {
@@ -313,11 +353,20 @@ Result<size_t> DatabaseImpl::CommitMarked(std::span<MarkedCommit> commits) {
     if (!read.ok()) return read.status();
     for (auto& [state_key, i] : seen) w.read_ahead.emplace(state_key, std::move((*read)[i]));
   }
+  // An exception (std::bad_alloc) leaves no lsn claimed (claims) or reported.
+  struct ZeroLsns {
+    std::span<MarkedCommit> commits;
+    const int exceptions = std::uncaught_exceptions();
+    ~ZeroLsns() {
+      if (std::uncaught_exceptions() > exceptions)
+        for (MarkedCommit& c : commits) c.lsn = 0;
+    }
+  } zero_lsns{commits};
   size_t prepared = 0;
   for (MarkedCommit& c : commits) {
     c.lsn = 0;
     if (c.ops.empty()) {
-      rocksdb::WriteBatch& batch = w.batch ? *w.batch : w.batch.emplace();
+      GrowingBatch& batch = w.batch ? *w.batch : w.batch.emplace();
       if (rocksdb::Status s = batch.Put(store_->meta(), c.marker.key, c.marker.value); !s.ok())
         return FromRocks(s, "build write batch");
     } else if (Status s = Prepare(c.ops, &c.marker, w); !s.ok()) {
@@ -330,6 +379,8 @@ Result<size_t> DatabaseImpl::CommitMarked(std::span<MarkedCommit> commits) {
     ++prepared;
   }
   if (prepared == 0) return size_t{0};
+  writers_.push_back(&w);
+  claims.Keep();
   if (Status s = WriteQueued(w, lock); !s.ok()) {
     for (MarkedCommit& c : commits) c.lsn = 0;
     return s;
@@ -338,7 +389,7 @@ Result<size_t> DatabaseImpl::CommitMarked(std::span<MarkedCommit> commits) {
 }
 
 Status DatabaseImpl::WriteQueued(Writer& w, std::unique_lock<std::mutex>& lock) {
-  writers_.push_back(&w);
+  // Nothing below throws: queued writers wait on `w` and read its objects.
   while (!w.done && &w != writers_.front()) w.cv.wait(lock);
   if (w.done) return w.status;
 
@@ -351,49 +402,68 @@ Status DatabaseImpl::WriteQueued(Writer& w, std::unique_lock<std::mutex>& lock) 
     ++group_size;
     bytes += x->batch->GetDataSize();
   }
-  std::optional<rocksdb::WriteBatch> combined;  // only a group of several needs one
-  rocksdb::WriteBatch* to_write = &*w.batch;
+  std::optional<GrowingBatch> combined;  // only a group of several needs one
+  GrowingBatch* to_write = &*w.batch;
+  Status status = Status::OK();
   if (group_size > 1) {
-    combined.emplace(bytes);
-    GroupAppender appender(*combined, *store_);
-    for (size_t i = 0; i < group_size; ++i) {
-      if (rocksdb::Status s = writers_[i]->batch->Iterate(&appender); !s.ok()) {
-        appender.status = s;
-        break;
-      }
+    try {
+      combined.emplace(bytes);  // the batches' sizes, headers included: it never grows
+      GroupAppender appender(*combined, *store_);
+      for (size_t i = 0; i < group_size && status.ok(); ++i)
+        if (rocksdb::Status s = writers_[i]->batch->rep().Iterate(&appender); !s.ok())
+          status = Status::Corruption("cannot merge write batches for group commit");
+      to_write = &*combined;
+    } catch (const std::bad_alloc&) {
+      // No memory for the merged batch: this writer writes its own alone,
+      // and the next leader the rest.
+      group_size = 1;
+      to_write = &*w.batch;
     }
-    to_write = appender.status.ok() ? &*combined : nullptr;
   }
   lock.unlock();
   // Store::Write refuses it if an earlier write failed for good (a sync or
   // client-reset write too: write_stop.h).
-  Status status = Status::Corruption("cannot merge write batches for group commit");
-  if (to_write)
-    status = store_->Write(*to_write, options_.durability == Durability::kSyncEveryCommit);
+  if (status.ok()) {
+    try {
+      status = store_->Write(*to_write, options_.durability == Durability::kSyncEveryCommit);
+    } catch (...) {
+      // Whether it reached the log is unknown, and the store stopped writes
+      // (Store::Write). Its text is the store's stop.
+      status = Status(StatusCode::kIOError, std::string());
+    }
+  }
   lock.lock();
 
   if (status.ok()) {
     // Visible now, and published before the next group writes: commit order.
-    for (size_t i = 0; i < group_size; ++i)
-      if (const Writer& x = *writers_[i]; !x.changes.empty()) notifier_.Publish(x.cause, x.changes);
+    for (size_t i = 0; i < group_size; ++i) {
+      const Writer& x = *writers_[i];
+      if (x.changes.empty()) continue;
+      try {
+        notifier_.Publish(x.cause, x.changes);
+      } catch (const std::bad_alloc&) {
+        // The notification is lost (docs/api.md, "Allocation failure"); the
+        // commits are not.
+      }
+    }
   }
   if (!status.ok()) {
     // Later prepared commits built on this group's state; none of them may
     // land, and the in-memory lsn is no longer trustworthy. Refuse all
     // further commits until reopen.
-    write_error_ = status;
+    write_error_ = CopyOrCode(status);
   }
   for (size_t i = 0; i < group_size; ++i) {
     Writer* x = writers_.front();
     writers_.pop_front();  // its objects are in RocksDB now, or nowhere
-    x->status = status;
+    x->status = CopyOrCode(status);
     x->done = true;
     if (x != &w) x->cv.notify_one();
   }
   if (!write_error_.ok()) {
     // Fail every commit still queued: they were prepared on top of the failed group.
     for (Writer* x : writers_) {
-      x->status = write_error_;
+      x->status = CopyOrCode(write_error_);
       x->done = true;
       x->cv.notify_one();
     }

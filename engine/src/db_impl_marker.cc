@@ -25,7 +25,7 @@ Status DatabaseImpl::WriteMarker(const CommitMarker& marker) {
   }
   // Only the replayer writes markers, and no prepared commit depends on one:
   // a direct write needs no place in the commit queue.
-  rocksdb::WriteBatch batch;
+  GrowingBatch batch;
   if (rocksdb::Status s = batch.Put(store_->meta(), marker.key, marker.value); !s.ok())
     return FromRocks(s, "build write batch");
   return store_->Write(batch, options_.durability == Durability::kSyncEveryCommit);

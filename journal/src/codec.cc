@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstring>
+#include <exception>
 #include <initializer_list>
 #include <set>
 #include <vector>
@@ -20,13 +21,30 @@ namespace {
 using flatbuffers::FlatBufferBuilder;
 using flatbuffers::Offset;
 
-// Builders are reused per thread: commits encode on the committing thread, and
-// a reused builder avoids an allocation per commit.
-FlatBufferBuilder& ThreadBuilder() {
-  thread_local FlatBufferBuilder builder(1024);
-  builder.Clear();
-  return builder;
-}
+// The thread's builder, cleared, for one encode. Builders are reused per
+// thread: commits encode on the committing thread, and a reused builder
+// avoids an allocation per commit. An encode that throws (std::bad_alloc)
+// resets it: flatbuffers raises its reserved size before the allocation that
+// fails (vector_downward::reallocate), and a builder kept so would write past
+// its buffer at the thread's next encode.
+class ThreadBuilder {
+ public:
+  ThreadBuilder() : builder_(Builder()) { builder_.Clear(); }
+  ~ThreadBuilder() {
+    if (std::uncaught_exceptions() > exceptions_) builder_.Reset();
+  }
+  ThreadBuilder(const ThreadBuilder&) = delete;
+  ThreadBuilder& operator=(const ThreadBuilder&) = delete;
+  FlatBufferBuilder& get() { return builder_; }
+
+ private:
+  static FlatBufferBuilder& Builder() {
+    thread_local FlatBufferBuilder builder(1024);
+    return builder;
+  }
+  FlatBufferBuilder& builder_;
+  const int exceptions_ = std::uncaught_exceptions();
+};
 
 std::string Finish(FlatBufferBuilder& b) {
   return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
@@ -441,7 +459,8 @@ Result<JournalEntry> Decode(std::string_view unaligned, std::optional<Lsn> expec
 }  // namespace
 
 std::string EncodeEntry(const JournalEntry& entry, const JournalTally* tally) {
-  FlatBufferBuilder& b = ThreadBuilder();
+  ThreadBuilder builder;
+  FlatBufferBuilder& b = builder.get();
   OffsetList<fb::OpRecord> ops(entry.ops.size());
   for (const Operation& op : entry.ops) ops.push_back(EncodeOp(b, op));
   auto ops_vec = ops.Create(b);
@@ -482,7 +501,8 @@ Result<std::optional<JournalTally>> DecodeEntryTally(std::string_view bytes, Lsn
 }
 
 std::string EncodeObject(const FieldMap& fields) {
-  FlatBufferBuilder& b = ThreadBuilder();
+  ThreadBuilder builder;
+  FlatBufferBuilder& b = builder.get();
   auto f = EncodeFields(b, fields);
   b.Finish(fb::CreateObject(b, f), "JDBO");
   return Finish(b);

@@ -227,8 +227,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   std::string tag;
   s = raw->Get(rocksdb::ReadOptions(), store->meta_, layout::kMetaFormat, &tag);
   if (s.IsNotFound() && creating) {
-    rocksdb::WriteBatch batch;
-    batch.Put(store->meta_, layout::kMetaFormat, layout::kFormatTag);
+    GrowingBatch batch;
+    (void)batch.Put(store->meta_, layout::kMetaFormat, layout::kFormatTag);
     if (Status w = store->Write(batch, /*sync=*/true); !w.ok()) return w;
   } else if (!s.ok()) {
     return FromRocks(s, fmt::format("open {}: read format tag", path));
@@ -308,8 +308,8 @@ Result<uint64_t> Store::GetMetaU64(const char* name) const {
   return *v;
 }
 
-void Store::PutMetaU64(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* meta,
-                       const char* name, uint64_t value) {
+void Store::PutMetaU64(GrowingBatch& batch, rocksdb::ColumnFamilyHandle* meta, const char* name,
+                       uint64_t value) {
   rocksdb::Status s = batch.Put(meta, name, layout::EncodeU64(value));
   (void)s;  // WriteBatch::Put fails only past its 4 GiB size limit.
 }
@@ -366,13 +366,14 @@ Status Store::SyncWal() const {
   return s.ok() ? Status::OK() : FromRocks(s, fmt::format("sync the write-ahead log of {}", path_));
 }
 
-Status Store::Write(rocksdb::WriteBatch& batch, bool sync) {
+Status Store::Write(GrowingBatch& batch, bool sync) {
   if (!db_) return Status::FailedPrecondition(fmt::format("{} is closed", path_));
   std::shared_lock<std::shared_mutex> lock(write_mu_);
   if (Status stopped = WritesStopped(); !stopped.ok()) return stopped;
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  rocksdb::Status s = db_->Write(wo, &batch);
+  // A throw from inside RocksDB stops writes (docs/api.md, "Allocation failure").
+  rocksdb::Status s = write_stop_->Write(*db_, wo, batch);
   // The context is formatted only on an error: commits come this way.
   return s.ok() ? Status::OK() : FromRocks(s, fmt::format("write to {}", path_));
 }

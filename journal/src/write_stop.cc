@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "journaldb/journal/growing_batch.h"
+
 namespace journaldb {
 
 using rocksdb::BackgroundErrorReason;
@@ -53,6 +55,31 @@ void WriteStop::OnBackgroundError(BackgroundErrorReason reason, rocksdb::Status*
   stop_ = fmt::format("{} failed: {}", BackgroundErrorWhat(reason), error->ToString());
   stopped_.store(true, std::memory_order_release);
   Stopped(stop_);
+}
+
+void WriteStop::StopWrites(std::string_view what) noexcept {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped()) return;
+  try {
+    stop_ = what;
+  } catch (...) {
+    // (no memory for the text: stopped all the same)
+  }
+  stopped_.store(true, std::memory_order_release);
+  try {
+    Stopped(stop_);
+  } catch (...) {
+  }
+}
+
+rocksdb::Status WriteStop::Write(rocksdb::DB& db, const rocksdb::WriteOptions& options,
+                                 GrowingBatch& batch) {
+  try {
+    return db.Write(options, &batch.rep());
+  } catch (...) {
+    StopWrites("a write threw inside RocksDB");
+    throw;
+  }
 }
 
 void WriteStop::OnErrorRecoveryBegin(BackgroundErrorReason reason, rocksdb::Status error,

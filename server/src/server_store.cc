@@ -11,12 +11,12 @@
 
 #include "group_commit.h"
 #include "journaldb/journal/codec.h"
+#include "journaldb/journal/growing_batch.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
 #include "journaldb/journal/wall_clock.h"
 #include "journaldb/server/restore.h"
 #include "random_epoch.h"
-#include "staged_batch.h"
 #include "store_error_listener.h"
 
 namespace journaldb::server {
@@ -154,7 +154,7 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   store->origins_ = handles[5];
   store->chain_ = handles[6];
   if (!is_db) {
-    StagedBatch batch;
+    GrowingBatch batch;
     batch.Put(store->meta_, kMetaFormat, kFormatTag);
     batch.Put(store->meta_, kMetaEpoch, layout::EncodeU64(RandomEpoch()));
     rocksdb::WriteOptions wo;
@@ -171,7 +171,7 @@ void ServerStore::SetLog(std::function<void(const std::string&)> log) {
   errors_->SetLog(std::move(log));
 }
 
-Status ServerStore::Write(const rocksdb::WriteOptions& options, const StagedBatch& staged,
+Status ServerStore::Write(const rocksdb::WriteOptions& options, GrowingBatch& batch,
                           std::string_view what) {
   // No write follows a failed one into the log, even should RocksDB recover
   // meanwhile (store_error_listener.h).
@@ -179,9 +179,8 @@ Status ServerStore::Write(const rocksdb::WriteOptions& options, const StagedBatc
     return Status::IOError(
         fmt::format("{}: refused: the store stopped accepting writes after {} {}", what,
                     errors_->stop(), errors_->stopped_note()));
-  rocksdb::WriteBatch batch;
-  if (rocksdb::Status built = staged.Build(&batch); !built.ok()) return FromRocks(built, what);
-  Status st = FromRocks(db_->Write(options, &batch), what);
+  // A throw from inside RocksDB stops writes (docs/server.md, "Threat model").
+  Status st = FromRocks(errors_->Write(*db_, options, batch), what);
   if (st.ok() || !errors_->stopped()) return st;
   return Status(st.code(), fmt::format("{} {}", st.message(), errors_->stopped_note()));
 }
@@ -270,7 +269,7 @@ Status ServerStore::CompleteChain() {
   Result<std::optional<ChainHash>> at_horizon = StoredChainHash(horizon_, nullptr);
   if (!at_horizon.ok()) return at_horizon.status();
   ChainHash hash = at_horizon->value_or(kChainStart);
-  StagedBatch batch;
+  GrowingBatch batch;
   if (horizon_ > 0 && !*at_horizon)
     batch.Put(chain_, layout::EncodeU64(horizon_), ChainHashBytes(hash));
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), history_));
@@ -339,7 +338,7 @@ Result<uint64_t> ServerStore::RegisterClient(const SecretHash& secret_hash) {
   record.secret_hash = secret_hash;
   record.registered_at_us = NowMicros();
   record.used = false;
-  StagedBatch batch;
+  GrowingBatch batch;
   batch.Put(meta_, kMetaNextClient, layout::EncodeU64(id + 1));
   batch.Put(clients_, layout::EncodeU64(id), EncodeClient(record));
   rocksdb::WriteOptions wo;
@@ -360,7 +359,7 @@ Status ServerStore::UpdateClient(uint64_t client_id, const char* what,
   if (!change(rec)) return Status::OK();
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  StagedBatch batch;
+  GrowingBatch batch;
   batch.Put(clients_, layout::EncodeU64(client_id), EncodeClient(rec));
   if (Status s = Write(wo, batch, what); !s.ok()) return s;
   it->second = rec;
@@ -375,7 +374,7 @@ Status ServerStore::MarkClientUsed(uint64_t client_id) {
 Result<uint64_t> ServerStore::RemoveUnusedRegistrations(int64_t registered_before_us) {
   std::lock_guard<std::mutex> removal(registry_removal_mu_);
   std::lock_guard<std::mutex> lock(registry_mu_);
-  StagedBatch batch;
+  GrowingBatch batch;
   std::vector<uint64_t> removed;
   for (const auto& [id, rec] : clients_cache_)
     if (!rec.used && rec.registered_at_us < registered_before_us) {
@@ -434,7 +433,7 @@ void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
   Status failure = PlanGroupCommit(jobs, latest_version(), latest_hash_, reads, &plan);
   std::map<uint64_t, ClientRecord> updated;
   if (failure.ok()) {
-    StagedBatch batch;
+    GrowingBatch batch;
     for (size_t i = 0; i < plan.changesets.size(); ++i) {
       const wire::Changeset& c = plan.changesets[i];
       batch.Put(history_, layout::EncodeU64(c.server_version), wire::EncodeChangesetRecord(c));
@@ -581,7 +580,7 @@ Result<uint64_t> ServerStore::TrimBelow(uint64_t below) {
   constexpr uint64_t kVersionsPerBatch = 50000;
   while (horizon_ < below - 1) {
     const uint64_t to = std::min(below - 1, horizon_ + kVersionsPerBatch);
-    StagedBatch batch;
+    GrowingBatch batch;
     for (uint64_t v = horizon_ + 1; v <= to; ++v) batch.Delete(history_, layout::EncodeU64(v));
     // The new horizon's hash stays: a client at the horizon is still checked.
     for (uint64_t v = horizon_; v < to; ++v) batch.Delete(chain_, layout::EncodeU64(v));
@@ -620,7 +619,7 @@ Result<uint64_t> ServerStore::StartNewEpoch(ServerStorage* replaced) {
   wo.sync = true;
   // Fork points of earlier restores come with the backup, so a client of
   // any ancestor epoch learns where its lineage ended.
-  StagedBatch batch;
+  GrowingBatch batch;
   batch.Put(meta_, ForkKey(epoch_), layout::EncodeU64(latest_version()));
   batch.Put(meta_, kMetaEpoch, layout::EncodeU64(epoch));
   uint64_t next_client = next_client_id_;

@@ -46,7 +46,7 @@ StoreOptions NoCreate() {
 
 void Put(Store& store, rocksdb::ColumnFamilyHandle* family, std::string_view key,
          std::string_view value) {
-  rocksdb::WriteBatch batch;
+  GrowingBatch batch;
   ASSERT_TRUE(batch.Put(family, key, value).ok());
   ASSERT_TRUE(store.Write(batch, /*sync=*/false).ok());
 }
@@ -62,7 +62,7 @@ JournalEntry Entry(Lsn lsn) {
 void CreateWithoutFormatTag(const std::string& path) {
   auto store = OpenOrDie(path);
   ASSERT_NE(store, nullptr);
-  rocksdb::WriteBatch batch;
+  GrowingBatch batch;
   ASSERT_TRUE(batch.Delete(store->meta(), layout::kMetaFormat).ok());
   ASSERT_TRUE(store->Write(batch, true).ok());
 }
@@ -137,7 +137,7 @@ TEST(StoreOpen, ADatabaseInAGivenEnvIsFoundThere) {
   {
     auto store = OpenOrDie(path, options);
     ASSERT_NE(store, nullptr);
-    rocksdb::WriteBatch batch;
+    GrowingBatch batch;
     batch.Put(store->meta(), "k", "v");
     ASSERT_TRUE(store->Write(batch, /*sync=*/true).ok());
   }
@@ -333,7 +333,7 @@ TEST(StoreOpen, OldDatabaseWithoutSyncedFamily) {
 TEST_F(StoreClose, ASecondCloseAndAWriteAfterCloseAreFailedPrecondition) {
   ASSERT_TRUE(store_->Close().ok());
   EXPECT_TRUE(HasError(store_->Close(), StatusCode::kFailedPrecondition, {"already closed"}));
-  rocksdb::WriteBatch batch;
+  GrowingBatch batch;
   EXPECT_TRUE(HasError(store_->Write(batch, false), StatusCode::kFailedPrecondition, {"closed"}));
 }
 
@@ -377,7 +377,7 @@ TEST_F(StoreGetObject, DamagedBytesAreCorruptionNamingTheObject) {
 
 TEST_F(StoreMeta, MissingNumberIsZeroAndWrittenOnesReadBack) {
   EXPECT_EQ(*store_->GetMetaU64(layout::kMetaDownloadCursor), 0u);
-  rocksdb::WriteBatch batch;
+  GrowingBatch batch;
   Store::PutMetaU64(batch, store_->meta(), layout::kMetaDownloadCursor, 0x0102030405060708u);
   ASSERT_TRUE(store_->Write(batch, true).ok());
   EXPECT_EQ(*store_->GetMetaU64(layout::kMetaDownloadCursor), 0x0102030405060708u);

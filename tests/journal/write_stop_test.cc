@@ -28,7 +28,7 @@ std::shared_ptr<WriteStop> StopOf(Store& store) {
 }
 
 Status PutMeta(Store& store, uint64_t value) {
-  rocksdb::WriteBatch batch;
+  GrowingBatch batch;
   Store::PutMetaU64(batch, store.meta(), "test/value", value);
   return store.Write(batch, /*sync=*/true);
 }
@@ -88,6 +88,29 @@ TEST(WriteStop, AFailedWriteStopsTheStoresWritesUntilItIsOpenedAgain) {
   ASSERT_TRUE(value.ok()) << value.status().ToString();
   EXPECT_EQ(*value, 2u);
   EXPECT_TRUE(PutMeta(*store, 4).ok());
+}
+
+// A failure RocksDB does not report (a write that threw inside it) stops
+// writes as a reported one does; a background error after it changes
+// nothing.
+TEST(WriteStop, StopWritesStopsTheStoresWritesAndKeepsItsText) {
+  testing::TempDir dir;
+  auto opened = Store::Open(dir.Sub("db"), StoreOptions{});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Store> store = std::move(opened).value();
+  std::shared_ptr<WriteStop> stop = StopOf(*store);
+  ASSERT_NE(stop, nullptr);
+  stop->StopWrites("a write threw inside RocksDB");
+  EXPECT_TRUE(stop->stopped());
+  EXPECT_EQ(stop->stop(), "a write threw inside RocksDB");
+  rocksdb::Status hard = WithSeverity(rocksdb::Status::NoSpace("While appending to file"),
+                                      rocksdb::Status::kHardError);
+  stop->OnBackgroundError(BackgroundErrorReason::kWriteCallback, &hard);
+  EXPECT_EQ(stop->stop(), "a write threw inside RocksDB");
+  Status refused = PutMeta(*store, 1);
+  EXPECT_TRUE(refused.IsIOError()) << refused.ToString();
+  EXPECT_NE(refused.message().find("a write threw inside RocksDB"), std::string::npos)
+      << refused.ToString();
 }
 
 }  // namespace

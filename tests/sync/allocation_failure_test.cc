@@ -1,82 +1,30 @@
-// Allocation failures in the server (std::bad_alloc): the work they were
-// for fails, and only it; the process goes on. The server runs in process,
-// over loopback TCP, in a binary whose global operator new a test can make
-// fail: once, for the first allocation of at least a given size after it is
-// armed, on a thread other than the test's (sizes no other thread of an
-// idle server asks for, so the failure lands where the test points it).
+// Allocation failures in the server and in a client's sync session
+// (std::bad_alloc): the work they were for fails, and only it; the process
+// goes on. The server runs in process, over loopback TCP, in a binary whose
+// global operator new a test can make fail (support/failing_allocator.h):
+// once, for the first allocation of at least a given size after it is
+// armed, on a server thread (sizes no other thread of an idle server asks
+// for, so the failure lands where the test points it) or on the session's.
 // After each failure the test checks that what the work held was given back
 // (a connection's place, its share of the budget for frames in flight, a
 // reply cache entry) and that a real client syncs.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
-#include <cstdlib>
-#include <new>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "journaldb/database.h"
 #include "journaldb/server/admin.h"
 #include "journaldb/server/server.h"
 #include "journaldb/sync.h"
+#include "support/failing_allocator.h"
 #include "support/temp_dir.h"
 #include "sync_helpers.h"
-
-// GCC takes every free() of what new returned for a mismatch; here free is
-// this program's delete.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-namespace {
-
-// 0: disarmed; else the first operator new of at least this many bytes on
-// a thread other than the one that armed it (the test's, whose clients run
-// in it) fails, which disarms it.
-std::atomic<size_t> fail_at_least{0};
-std::atomic<std::thread::id> spared;
-std::atomic<int> failures{0};
-
-void FailOnce(size_t at_least) {
-  spared = std::this_thread::get_id();
-  fail_at_least = at_least;
-}
-
-}  // namespace
-
-// Replaces the program's allocation functions, every form but the aligned
-// ones (which stay paired with their own deletes): ASan's are weak and give
-// way, and it sees malloc and free throughout, never a new freed by free.
-void* operator new(std::size_t n) {
-  size_t armed = fail_at_least.load(std::memory_order_relaxed);
-  if (armed != 0 && n >= armed && std::this_thread::get_id() != spared.load() &&
-      fail_at_least.compare_exchange_strong(armed, 0)) {
-    failures.fetch_add(1);
-    throw std::bad_alloc();
-  }
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return operator new(n);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t n, const std::nothrow_t& tag) noexcept {
-  return operator new(n, tag);
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace journaldb {
 namespace {
@@ -84,10 +32,16 @@ namespace {
 using testing::RawClient;
 using wire::ErrorCode;
 
+// The first allocation of at least `at_least` bytes on a server thread
+// fails (the test's own thread runs its clients).
+void FailOnce(size_t at_least) {
+  testing::FailNextAllocation(at_least, testing::FailingThreads::kOthers);
+}
+
 class AllocationFailure : public ::testing::Test {
  protected:
-  void SetUp() override { failures = 0; }
-  void TearDown() override { fail_at_least = 0; }
+  void SetUp() override { testing::ResetAllocationFailures(); }
+  void TearDown() override { testing::DisarmAllocationFailure(); }
 
   void Start(server::ServerOptions o) {
     o.data_dir = dir_.Sub("server");
@@ -146,7 +100,7 @@ TEST_F(AllocationFailure, AFrameThatCannotBeAllocatedClosesItsConnectionAndGives
   Result<wire::Message> m = failing->Receive();
   EXPECT_FALSE(m.ok()) << "the connection must close without a reply, got "
                        << (m.ok() ? wire::MessageName(*m) : "");
-  ASSERT_EQ(failures.load(), 1) << "the frame's allocation did not fail";
+  ASSERT_EQ(testing::AllocationFailures(), 1) << "the frame's allocation did not fail";
   failing.reset();
 
   std::optional<RawClient> next = GreetedClient();
@@ -197,7 +151,7 @@ TEST_F(AllocationFailure, AReplyThatCannotBeBuiltFailsOnlyItsRequesterAndIsBuilt
   request.from_version = 0;
   ASSERT_TRUE(failing->Send(request).ok());
   EXPECT_TRUE(failing->ExpectErrorThenClose(ErrorCode::kServerError));
-  ASSERT_EQ(failures.load(), 1) << "the reply's allocation did not fail";
+  ASSERT_EQ(testing::AllocationFailures(), 1) << "the reply's allocation did not fail";
   failing.reset();
 
   auto reader = Open("reader");
@@ -227,7 +181,7 @@ TEST_F(AllocationFailure, AnUploadThatCannotBeStoredIsNotAcknowledgedAndIsStored
   FailOnce(4u << 20);
   Result<SyncReport> failed = SyncOnce(*writer, testing::SyncTo(address_));
   EXPECT_FALSE(failed.ok()) << "an upload the server could not store was acknowledged";
-  ASSERT_EQ(failures.load(), 1) << "the group commit's allocation did not fail";
+  ASSERT_EQ(testing::AllocationFailures(), 1) << "the group commit's allocation did not fail";
 
   Result<SyncReport> r = testing::SyncOnceRetrying(*writer, address_);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -246,6 +200,54 @@ TEST_F(AllocationFailure, AnUploadThatCannotBeStoredIsNotAcknowledgedAndIsStored
   StopAndReadLog();
   EXPECT_EQ(testing::ServerHistory(dir_.Sub("server")).size(), 1u)
       << "the retried upload was stored twice, or not at all";
+}
+
+// A round of a client's sync session that cannot allocate (the download
+// of a 3 MiB object, on the session's own thread) ends with an error the
+// session reports, and the session retries and converges. Before, the
+// exception left the session's thread and ended the process.
+TEST_F(AllocationFailure, ASyncSessionRoundThatCannotAllocateIsReportedAndRetried) {
+  Start(server::ServerOptions{});
+  auto writer = Open("writer");
+  ASSERT_TRUE(writer);
+  // Declared before the reader: its session calls the listener until closed.
+  std::mutex mu;
+  bool armed = false;
+  std::vector<std::string> errors;
+  Options o;
+  o.sync.server = address_;
+  o.sync.min_backoff_ms = 10;
+  auto opened = Database::Open(dir_.Sub("reader"), o);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<Database> reader = std::move(opened).value();
+  SyncSession* session = reader->sync_session();
+  ASSERT_TRUE(session->wait_for_download(std::chrono::seconds(30)).ok());
+
+  // Paused, so that the listener sees the next connection from its start:
+  // it arms the failure on the session's thread as the session reconnects.
+  session->Pause();
+  session->AddListener([&](SyncState state, const Status& error) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!error.ok()) errors.push_back(error.ToString());
+    if (state == SyncState::kConnecting && !armed) {
+      armed = true;
+      testing::FailNextAllocation(2u << 20, testing::FailingThreads::kThisOne);
+    }
+  });
+  Transaction t = writer->BeginTransaction();
+  ASSERT_TRUE(t.Upsert("big", "k", {{"pad", Value::String(std::string(3u << 20, 'p'))}}).ok());
+  ASSERT_TRUE(t.Commit().ok());
+  ASSERT_TRUE(testing::SyncOnceRetrying(*writer, address_).ok());
+  session->Resume();
+
+  Status downloaded = session->wait_for_download(std::chrono::seconds(30));
+  EXPECT_TRUE(downloaded.ok()) << downloaded.ToString();
+  Result<Object> got = reader->Get("big", "k");
+  EXPECT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(testing::AllocationFailures(), 1) << "the session's allocation did not fail";
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_FALSE(errors.empty()) << "the failed round was not reported";
+  EXPECT_NE(errors.front().find("std::bad_alloc"), std::string::npos) << errors.front();
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "journaldb/engine/sync/integrator.h"
 
 #include <fmt/format.h>
-#include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <chrono>
@@ -9,6 +8,7 @@
 #include "db_impl.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/fold.h"
+#include "journaldb/journal/growing_batch.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
 #include "journaldb/journal/wall_clock.h"
@@ -19,15 +19,14 @@ namespace {
 // Retention removes at most this many entries per call (TrimAcknowledged).
 constexpr uint64_t kMaxTrimPerCall = 10000;
 
-void PutU64(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* meta, const char* key,
-            uint64_t v) {
+void PutU64(GrowingBatch& batch, rocksdb::ColumnFamilyHandle* meta, const char* key, uint64_t v) {
   Store::PutMetaU64(batch, meta, key, v);
 }
 
 // The chain hash that goes with a new download cursor. A server that sent
 // none leaves none: the one stored belongs to the old cursor, and a hello
 // showing it for the new one would be taken for a rollback.
-Status PutDownloadHash(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* meta,
+Status PutDownloadHash(GrowingBatch& batch, rocksdb::ColumnFamilyHandle* meta,
                        std::string_view hash) {
   rocksdb::Status s = hash.empty() ? batch.Delete(meta, layout::kMetaDownloadHash)
                                    : batch.Put(meta, layout::kMetaDownloadHash,
@@ -102,7 +101,7 @@ Status Integrator::AdoptIdentity(uint64_t client_id, uint64_t epoch,
     if (c->client_id != 0 && c->client_id != client_id)
       return Status::FailedPrecondition(fmt::format(
           "the server named this client {} but it is client {}", client_id, c->client_id));
-    rocksdb::WriteBatch batch;
+    GrowingBatch batch;
     if (c->client_id == 0) {
       // An id without its secret could never sync again: both or neither.
       if (client_secret.size() != wire::kClientSecretBytes)
@@ -167,7 +166,7 @@ Status Integrator::RecordSyncError(const Status& error) {
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read meta sync_last_error");
   std::string next = error.ok() ? std::string() : error.ToString();
   if (current == next) return Status::OK();
-  rocksdb::WriteBatch batch;
+  GrowingBatch batch;
   if (next.empty())
     batch.Delete(store.meta(), kMetaSyncLastError);
   else
@@ -179,7 +178,7 @@ Status Integrator::RecordUploadAck(Lsn highest, const std::vector<wire::Ack>& ac
   return Exclusive([&]() -> Status {
     Result<uint64_t> current = db_.store().GetMetaU64(layout::kMetaUploadCursor);
     if (!current.ok()) return current.status();
-    rocksdb::WriteBatch batch;
+    GrowingBatch batch;
     for (const wire::Ack& a : acks)
       if (a.server_version != 0 && a.lsn > *current)
         batch.Put(db_.store().meta(), layout::AckVersionKey(a.lsn),
@@ -218,7 +217,7 @@ Result<uint64_t> Integrator::TrimAcknowledged(const RetentionOptions& retention)
     if (last_removed == 0) return Status::OK();
     // Point tombstones, at most kMaxTrimPerCall entries and their ack keys;
     // never DeleteRange (DeleteAll in client_reset_record.cc says why).
-    rocksdb::WriteBatch batch;
+    GrowingBatch batch;
     for (Lsn lsn = from; lsn <= last_removed; ++lsn) {
       rocksdb::Status s = batch.Delete(store.journal(), layout::LsnKey(lsn));
       if (s.ok()) s = batch.Delete(store.meta(), layout::AckVersionKey(lsn));
@@ -245,8 +244,7 @@ Result<std::optional<FieldMap>> Integrator::ReadSynced(const std::string& key) c
   return std::optional<FieldMap>(std::move(fields).value());
 }
 
-Status Integrator::WriteSyncedAndState(const ObjectMap& synced, Lsn own_lsn,
-                                       rocksdb::WriteBatch& batch,
+Status Integrator::WriteSyncedAndState(const ObjectMap& synced, Lsn own_lsn, GrowingBatch& batch,
                                        std::vector<ObjectDelta>* deltas) {
   const Store& store = db_.store();
   // The pending entries' ops on the touched objects, in lsn order.
@@ -318,7 +316,7 @@ Result<size_t> Integrator::ApplyChangesets(const std::vector<wire::Changeset>& c
       ++applied;
     }
     if (applied == 0) return Status::OK();
-    rocksdb::WriteBatch batch;
+    GrowingBatch batch;
     std::vector<ObjectDelta> deltas;
     if (Status s = WriteSyncedAndState(synced, own, batch, db_.observed() ? &deltas : nullptr);
         !s.ok())
@@ -344,7 +342,7 @@ Status Integrator::ApplyBootstrapPage(const wire::BootstrapPage& page) {
     if (c->download_cursor != 0)
       return Status::FailedPrecondition("bootstrap of a database that already downloaded");
     const Store& store = db_.store();
-    rocksdb::WriteBatch batch;
+    GrowingBatch batch;
     ObjectMap synced;
     Lsn own = c->synced_own_lsn;
     if (c->bootstrap_version != page.server_version) {

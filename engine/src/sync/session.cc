@@ -4,6 +4,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <exception>
+#include <string>
+
 #include "db_impl.h"
 #include "journaldb/engine/diverged_count.h"
 #include "journaldb/journal/layout.h"
@@ -156,6 +159,17 @@ namespace sync {
 namespace {
 // Errors retrying cannot fix stop the session (state kError).
 bool IsFatal(const Status& s) { return !s.ok() && !s.IsIOError(); }
+
+// What the exception being handled says of itself.
+std::string DescribeCurrentException() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "not a std::exception";
+  }
+}
 }  // namespace
 
 std::unique_ptr<Session> Session::Start(DatabaseImpl& db, const SyncOptions& options) {
@@ -338,6 +352,36 @@ Status Session::RunConnected(Connection& c) {
 
 void Session::Run() {
   uint32_t backoff = options_.min_backoff_ms;
+  // Doubles with each exception: a round that throws every time (no memory
+  // for a large download) must not reconnect at the connection's backoff.
+  uint32_t failure_backoff = options_.min_backoff_ms;
+  for (;;) {
+    try {
+      RunUntilStopped(backoff);
+      return;
+    } catch (...) {
+      // The round's connection closed as the exception left its scope. Retry
+      // after a backoff, as after a lost connection: memory may come back.
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stop_) return;
+        waiting_request_ = false;
+      }
+      try {
+        SetState(SyncState::kDisconnected,
+                 Status::IOError(fmt::format("sync round ended by an exception: {}",
+                                             DescribeCurrentException())));
+      } catch (...) {
+        // (no memory to report it either; the retry still comes)
+      }
+    }
+    Backoff(failure_backoff);
+    failure_backoff =
+        std::min(std::max(failure_backoff * 2, options_.min_backoff_ms), options_.max_backoff_ms);
+  }
+}
+
+void Session::RunUntilStopped(uint32_t& backoff) {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -355,6 +399,15 @@ void Session::Run() {
     wire::Error reset;
     {
       Result<std::unique_ptr<Connection>> c = Connection::Open(db_, options_, &reset);
+      // Forgets the connection before it closes, however this scope ends:
+      // Pause and stop shut down what connection_ points to.
+      struct Forget {
+        Session& s;
+        ~Forget() {
+          std::lock_guard<std::mutex> lock(s.mu_);
+          s.connection_ = nullptr;
+        }
+      } forget{*this};
       error = c.status();
       if (c.ok()) {
         {

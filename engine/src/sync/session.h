@@ -36,7 +36,11 @@ class Session final : public SyncSession {
 
  private:
   Session(DatabaseImpl& db, SyncOptions options) : db_(db), options_(std::move(options)) {}
+  // The thread: RunUntilStopped, restarted after an exception (a
+  // std::bad_alloc), which would otherwise end the app's process.
   void Run();
+  // Connects, runs rounds and reconnects with `backoff` until stopped.
+  void RunUntilStopped(uint32_t& backoff);
   // Runs rounds on one connection until an error, a pause or stop.
   Status RunConnected(Connection& c);
   void SetState(SyncState state, Status error);

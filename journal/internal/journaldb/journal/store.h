@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "journaldb/journal/codec.h"
+#include "journaldb/journal/growing_batch.h"
 #include "journaldb/journal_entry.h"
 #include "journaldb/memory_budget.h"
 #include "journaldb/object.h"
@@ -72,8 +73,8 @@ class Store {
 
   // A meta number; 0 if it was never written.
   Result<uint64_t> GetMetaU64(const char* name) const;
-  static void PutMetaU64(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* meta,
-                         const char* name, uint64_t value);
+  static void PutMetaU64(GrowingBatch& batch, rocksdb::ColumnFamilyHandle* meta, const char* name,
+                         uint64_t value);
 
   // The highest lsn ever assigned (0 for an empty journal).
   Result<Lsn> LastLsn() const;
@@ -83,7 +84,7 @@ class Store {
   Result<std::optional<codec::JournalTally>> LastTally() const;
 
   // Refused once an earlier write failed for good (WritesStopped).
-  Status Write(rocksdb::WriteBatch& batch, bool sync);
+  Status Write(GrowingBatch& batch, bool sync);
 
   // OK, or why every write is refused: a write to the write-ahead log, a
   // flush or the MANIFEST failed for good (a full disk, an I/O error), and

@@ -22,13 +22,17 @@
 #ifndef JOURNALDB_JOURNAL_WRITE_STOP_H_
 #define JOURNALDB_JOURNAL_WRITE_STOP_H_
 
+#include <rocksdb/db.h>
 #include <rocksdb/listener.h>
 
 #include <atomic>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 namespace journaldb {
+
+class GrowingBatch;
 
 // What failed, for messages: "a write to the write-ahead log", "a flush" ...
 const char* BackgroundErrorWhat(rocksdb::BackgroundErrorReason reason);
@@ -48,6 +52,14 @@ class WriteStop : public rocksdb::EventListener {
   bool stopped() const { return stopped_.load(std::memory_order_acquire); }
   // What stopped writes ("a flush failed: IO error: ..."), or empty.
   std::string stop() const;
+  // Stops writes for a failure RocksDB does not report: a write that threw
+  // inside RocksDB (std::bad_alloc), which may have reached the log or not
+  // and may leave RocksDB's write group unfinished, so that later writes are
+  // refused rather than wait for it. `what` is what stop() then says.
+  void StopWrites(std::string_view what) noexcept;
+  // db.Write of `batch`; an exception from inside it (RocksDB 7.8 is not
+  // exception-safe there) stops writes (StopWrites) and is passed on.
+  rocksdb::Status Write(rocksdb::DB& db, const rocksdb::WriteOptions& options, GrowingBatch& batch);
 
   const char* Name() const override { return "journaldb::WriteStop"; }
   void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override;

@@ -29,9 +29,12 @@
 #include "journaldb/server/server_storage.h"
 #include "journaldb/status.h"
 
+namespace journaldb {
+class GrowingBatch;
+}
+
 namespace journaldb::server {
 
-class StagedBatch;
 class StoreErrorListener;
 
 class ServerStore final : public ServerStorage {
@@ -96,12 +99,11 @@ class ServerStore final : public ServerStorage {
   // A directory written before servers kept the chain: hashes the history
   // it holds, from the horizon (docs/server.md, "Data directory").
   Status CompleteChain();
-  // Writes `batch` (staged_batch.h: RocksDB allocates nothing while it is
-  // filled), or refuses it once writes stopped (a latch: no write
+  // Writes `batch` (journal/growing_batch.h: it grew in our code, never
+  // inside RocksDB's), or refuses it once writes stopped (a latch: no write
   // follows a failed one into the log); a failed or refused write's message
   // says that the store accepts no more.
-  Status Write(const rocksdb::WriteOptions& options, const StagedBatch& batch,
-               std::string_view what);
+  Status Write(const rocksdb::WriteOptions& options, GrowingBatch& batch, std::string_view what);
   class Snapshot;
 
   std::string dir_;

@@ -24,12 +24,9 @@
 #include "journaldb/status.h"
 #include "journaldb/protocol/wire_codec.h"
 
-namespace rocksdb {
-class WriteBatch;
-}
-
 namespace journaldb {
 class Database;
+class GrowingBatch;
 class DatabaseImpl;
 struct ObjectDelta;
 }
@@ -113,7 +110,7 @@ class Integrator {
   // Writes `synced` and, for each of its keys, state = synced value folded
   // with the ops of entries with lsn > `own_lsn`. With `deltas` (someone
   // observes changes) also appends how each object's state changes.
-  Status WriteSyncedAndState(const ObjectMap& synced, Lsn own_lsn, rocksdb::WriteBatch& batch,
+  Status WriteSyncedAndState(const ObjectMap& synced, Lsn own_lsn, GrowingBatch& batch,
                              std::vector<ObjectDelta>* deltas);
   // Hands `deltas` of a written download to the change notifier.
   void PublishDownload(const std::vector<ObjectDelta>& deltas);

@@ -1,8 +1,8 @@
-// StagedBatch: the batch it builds holds exactly what WriteBatch::Put and
-// Delete would have written, and filling it never grew its buffer (the
-// buffer is the one reserved, so RocksDB allocated nothing inside a save
-// point: server/src/staged_batch.h).
-#include "staged_batch.h"
+// GrowingBatch: it holds exactly what WriteBatch::Put and Delete would
+// have written, and RecordBound leaves RocksDB's append nothing to allocate
+// (journal/internal/journaldb/journal/growing_batch.h). What a failed
+// growth leaves is tested in tests/engine/allocation_failure_test.cc.
+#include "journaldb/journal/growing_batch.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
@@ -14,7 +14,7 @@
 
 #include "support/temp_dir.h"
 
-namespace journaldb::server {
+namespace journaldb {
 namespace {
 
 // A real database for its column family handles (their ids go into each
@@ -58,45 +58,60 @@ rc::Gen<std::string> Bytes() {
       [](size_t n) { return rc::gen::just(std::string(n, 'v')); });
 }
 
-RC_GTEST_PROP(StagedBatch, BuildsWhatPutAndDeleteWriteInTheBufferItReserved, ()) {
-  static Families families;
-  const auto records = *rc::gen::container<std::vector<Record>>(rc::gen::build<Record>(
+rc::Gen<std::vector<Record>> Records() {
+  return rc::gen::container<std::vector<Record>>(rc::gen::build<Record>(
       rc::gen::set(&Record::family, rc::gen::inRange<size_t>(0, 3)),
       rc::gen::set(&Record::key, Bytes()), rc::gen::set(&Record::put, rc::gen::arbitrary<bool>()),
       rc::gen::set(&Record::value, Bytes())));
-  StagedBatch staged;
+}
+
+RC_GTEST_PROP(GrowingBatch, HoldsWhatPutAndDeleteWrite, ()) {
+  static Families families;
+  const auto records = *Records();
+  GrowingBatch growing(*rc::gen::inRange<size_t>(0, 200));
   rocksdb::WriteBatch direct;
   for (const Record& r : records) {
     if (r.put) {
-      staged.Put(families.at(r.family), r.key, r.value);
+      RC_ASSERT(growing.Put(families.at(r.family), r.key, r.value).ok());
       RC_ASSERT(direct.Put(families.at(r.family), r.key, r.value).ok());
     } else {
-      staged.Delete(families.at(r.family), r.key);
+      RC_ASSERT(growing.Delete(families.at(r.family), r.key).ok());
       RC_ASSERT(direct.Delete(families.at(r.family), r.key).ok());
     }
   }
-  RC_ASSERT(staged.Count() == records.size());
-  rocksdb::WriteBatch built;
-  RC_ASSERT(staged.Build(&built).ok());
-  RC_ASSERT(built.Data() == direct.Data());
-  // The buffer of a batch made with that reservation (a string's capacity
-  // is not always what was asked: at least its inline buffer, or twice it),
-  // never grown by the records.
-  RC_ASSERT(built.Data().size() <= staged.reserved_bytes());
-  RC_ASSERT(built.Data().capacity() ==
-            rocksdb::WriteBatch(staged.reserved_bytes()).Data().capacity());
+  RC_ASSERT(growing.Count() == records.size());
+  RC_ASSERT(growing.rep().Data() == direct.Data());
+  RC_ASSERT(growing.GetDataSize() == direct.GetDataSize());
 }
 
-TEST(StagedBatch, ClearLeavesAnEmptyBatch) {
+// Once a record's bound is reserved, RocksDB appends it in the buffer there
+// is: same address, same capacity (a grown buffer moves).
+RC_GTEST_PROP(GrowingBatch, AppendsInTheRoomItsRecordBoundMade, ()) {
+  static Families families;
+  const auto records = *Records();
+  GrowingBatch batch;
+  for (const Record& r : records) {
+    batch.Reserve(GrowingBatch::RecordBound(r.key.size(), r.put ? r.value.size() : 0));
+    const std::string& rep = batch.rep().Data();
+    const char* data = rep.data();
+    const size_t capacity = rep.capacity();
+    if (r.put)
+      RC_ASSERT(batch.rep().Put(families.at(r.family), r.key, r.value).ok());
+    else
+      RC_ASSERT(batch.rep().Delete(families.at(r.family), r.key).ok());
+    RC_ASSERT(rep.data() == data);
+    RC_ASSERT(rep.capacity() == capacity);
+  }
+}
+
+TEST(GrowingBatch, ClearLeavesAnEmptyBatch) {
   Families families;
-  StagedBatch staged;
-  staged.Put(families.at(1), "k", "v");
-  staged.Clear();
-  EXPECT_EQ(staged.Count(), 0u);
-  rocksdb::WriteBatch built;
-  ASSERT_TRUE(staged.Build(&built).ok());
-  EXPECT_EQ(built.Data(), rocksdb::WriteBatch().Data());
+  GrowingBatch batch;
+  ASSERT_TRUE(batch.Put(families.at(1), "k", "v").ok());
+  batch.Clear();
+  EXPECT_EQ(batch.Count(), 0u);
+  EXPECT_EQ(batch.rep().Data(), rocksdb::WriteBatch().Data());
 }
 
 }  // namespace
-}  // namespace journaldb::server
+}  // namespace journaldb
