@@ -130,6 +130,13 @@ struct Observer {
       if (!first) l->second.second = change.second;
     }
   }
+  // Forgets what is pending.
+  void Drop() noexcept {
+    pending.clear();
+    index.clear();
+    reset = false;
+    causes = 0;
+  }
   // Moves the pending set into a delivery and clears it.
   Changes Take() {
     Changes c;
@@ -183,7 +190,15 @@ struct ChangeNotifier::Core {
       if (it == observers.end()) continue;
       std::shared_ptr<Observer> o = it->second;
       o->queued = false;
-      Changes changes = o->Take();
+      Changes changes;
+      try {
+        changes = o->Take();
+      } catch (...) {
+        // No memory for the delivery (std::bad_alloc): its changes are lost
+        // (docs/api.md, "Allocation failure"); later ones come as usual.
+        o->Drop();
+        continue;
+      }
       running = id;
       lock.unlock();
       try {
@@ -261,25 +276,31 @@ ChangeSubscription ChangeNotifier::Subscribe(std::string collection, std::option
   return ChangeSubscription(std::move(rep));
 }
 
-void ChangeNotifier::Publish(ChangeCause cause, const std::vector<ObjectDelta>& deltas) {
+// An observer whose changes cannot be merged or queued (std::bad_alloc)
+// loses them (docs/api.md, "Allocation failure"); the others go on, and so
+// does the commit, download or wipe that publishes.
+void ChangeNotifier::Publish(ChangeCause cause, const std::vector<ObjectDelta>& deltas) noexcept {
   std::lock_guard<std::mutex> lock(core_->mu);
   bool any = false;
   for (auto& [id, o] : core_->observers) {
     bool matched = false;
-    for (const ObjectDelta& d : deltas)
-      if (o->Matches(d)) {
-        o->Merge(d);
-        matched = true;
-      }
-    if (!matched) continue;
-    o->causes |= static_cast<uint32_t>(cause);
-    core_->Queue(id, *o);
-    any = true;
+    try {
+      for (const ObjectDelta& d : deltas)
+        if (o->Matches(d)) {
+          matched = true;
+          o->Merge(d);
+        }
+      if (!matched) continue;
+      o->causes |= static_cast<uint32_t>(cause);
+      core_->Queue(id, *o);
+      any = true;
+    } catch (...) {
+    }
   }
   if (any) core_->wake.notify_one();
 }
 
-void ChangeNotifier::PublishReset() {
+void ChangeNotifier::PublishReset() noexcept {
   std::lock_guard<std::mutex> lock(core_->mu);
   for (auto& [id, o] : core_->observers) {
     // The wipe removed every object: what was pending is superseded.
@@ -287,7 +308,11 @@ void ChangeNotifier::PublishReset() {
     o->index.clear();
     o->reset = true;
     o->causes |= static_cast<uint32_t>(ChangeCause::kClientReset);
-    core_->Queue(id, *o);
+    try {
+      core_->Queue(id, *o);
+    } catch (...) {
+      // Delivered, reset flag and all, when its next change queues it.
+    }
   }
   if (!core_->observers.empty()) core_->wake.notify_one();
 }

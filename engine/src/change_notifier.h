@@ -65,10 +65,10 @@ class ChangeNotifier {
 
   // Merges `deltas` (one write's, in order) into the matching subscriptions.
   // REQUIRES: called in commit order (under the commit mutex), after the write.
-  void Publish(ChangeCause cause, const std::vector<ObjectDelta>& deltas);
+  void Publish(ChangeCause cause, const std::vector<ObjectDelta>& deltas) noexcept;
   // The client-reset wipe: every subscription's pending keys give way to a
   // reset flag.
-  void PublishReset();
+  void PublishReset() noexcept;
 
   // Drops what is pending and joins the thread (after a running callback
   // returns). Subscriptions left alive become inert. Idempotent.

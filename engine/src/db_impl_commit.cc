@@ -340,6 +340,15 @@ Result<size_t> DatabaseImpl::CommitMarked(std::span<MarkedCommit> commits) {
   std::unique_lock<std::mutex> lock;
   if (Status s = LockForCommit(lock); !s.ok()) return s;
   ClaimGuard claims(last_lsn_, tally_);
+  // An exception (std::bad_alloc) leaves no lsn claimed (claims) or reported.
+  struct ZeroLsns {
+    std::span<MarkedCommit> commits;
+    const int exceptions = std::uncaught_exceptions();
+    ~ZeroLsns() {
+      if (std::uncaught_exceptions() > exceptions)
+        for (MarkedCommit& c : commits) c.lsn = 0;
+    }
+  } zero_lsns{commits};
   // Read every touched object at once (the state as of now: mu_ is held, so
   // no queued writer leaves writers_ meanwhile, and those are checked first).
   {
@@ -353,15 +362,6 @@ Result<size_t> DatabaseImpl::CommitMarked(std::span<MarkedCommit> commits) {
     if (!read.ok()) return read.status();
     for (auto& [state_key, i] : seen) w.read_ahead.emplace(state_key, std::move((*read)[i]));
   }
-  // An exception (std::bad_alloc) leaves no lsn claimed (claims) or reported.
-  struct ZeroLsns {
-    std::span<MarkedCommit> commits;
-    const int exceptions = std::uncaught_exceptions();
-    ~ZeroLsns() {
-      if (std::uncaught_exceptions() > exceptions)
-        for (MarkedCommit& c : commits) c.lsn = 0;
-    }
-  } zero_lsns{commits};
   size_t prepared = 0;
   for (MarkedCommit& c : commits) {
     c.lsn = 0;
@@ -391,7 +391,7 @@ Result<size_t> DatabaseImpl::CommitMarked(std::span<MarkedCommit> commits) {
 Status DatabaseImpl::WriteQueued(Writer& w, std::unique_lock<std::mutex>& lock) {
   // Nothing below throws: queued writers wait on `w` and read its objects.
   while (!w.done && &w != writers_.front()) w.cv.wait(lock);
-  if (w.done) return w.status;
+  if (w.done) return std::move(w.status);
 
   // This writer leads: gather the queued batches into one write. The group is
   // the first `group_size` writers; meanwhile others only append to writers_.
@@ -413,9 +413,9 @@ Status DatabaseImpl::WriteQueued(Writer& w, std::unique_lock<std::mutex>& lock) 
         if (rocksdb::Status s = writers_[i]->batch->rep().Iterate(&appender); !s.ok())
           status = Status::Corruption("cannot merge write batches for group commit");
       to_write = &*combined;
-    } catch (const std::bad_alloc&) {
-      // No memory for the merged batch: this writer writes its own alone,
-      // and the next leader the rest.
+    } catch (...) {
+      // No memory for the merged batch (std::bad_alloc): this writer writes
+      // its own alone, and the next leader the rest.
       group_size = 1;
       to_write = &*w.batch;
     }
@@ -427,25 +427,21 @@ Status DatabaseImpl::WriteQueued(Writer& w, std::unique_lock<std::mutex>& lock) 
     try {
       status = store_->Write(*to_write, options_.durability == Durability::kSyncEveryCommit);
     } catch (...) {
-      // Whether it reached the log is unknown, and the store stopped writes
-      // (Store::Write). Its text is the store's stop.
+      // Whether it reached the log is unknown; the store stopped writes
+      // (WriteStop::Write) and says why, if there is memory to say it.
       status = Status(StatusCode::kIOError, std::string());
+      try {
+        if (Status stopped = store_->WritesStopped(); !stopped.ok()) status = std::move(stopped);
+      } catch (...) {
+      }
     }
   }
   lock.lock();
 
   if (status.ok()) {
     // Visible now, and published before the next group writes: commit order.
-    for (size_t i = 0; i < group_size; ++i) {
-      const Writer& x = *writers_[i];
-      if (x.changes.empty()) continue;
-      try {
-        notifier_.Publish(x.cause, x.changes);
-      } catch (const std::bad_alloc&) {
-        // The notification is lost (docs/api.md, "Allocation failure"); the
-        // commits are not.
-      }
-    }
+    for (size_t i = 0; i < group_size; ++i)
+      if (const Writer& x = *writers_[i]; !x.changes.empty()) notifier_.Publish(x.cause, x.changes);
   }
   if (!status.ok()) {
     // Later prepared commits built on this group's state; none of them may

@@ -40,35 +40,48 @@ bool StopsWrites(BackgroundErrorReason reason, const rocksdb::Status& error) {
 
 std::string WriteStop::stop() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return stop_;
+  return StopText();
 }
+
+std::string WriteStop::StopText() const { return stop_.empty() ? std::string(fallback_) : stop_; }
 
 void WriteStop::OnBackgroundError(BackgroundErrorReason reason, rocksdb::Status* error) {
   std::lock_guard<std::mutex> lock(mu_);
   // Later errors while stopped change nothing (RocksDB ignores those no
   // worse than its own).
-  if (!stop_.empty()) return;
-  if (!StopsWrites(reason, *error)) {
-    NotStopping(reason, *error);
-    return;
+  if (stopped()) return;
+  const bool stops = StopsWrites(reason, *error);
+  // Nothing throws back into RocksDB's error handler (std::bad_alloc): a
+  // text that cannot be made is left out.
+  try {
+    if (!stops) {
+      NotStopping(reason, *error);
+      return;
+    }
+    stop_ = fmt::format("{} failed: {}", BackgroundErrorWhat(reason), error->ToString());
+  } catch (...) {
+    if (!stops) return;
   }
-  stop_ = fmt::format("{} failed: {}", BackgroundErrorWhat(reason), error->ToString());
-  stopped_.store(true, std::memory_order_release);
-  Stopped(stop_);
+  Latch("a write or flush that failed");
 }
 
-void WriteStop::StopWrites(std::string_view what) noexcept {
+void WriteStop::StopWrites(const char* what) noexcept {
   std::lock_guard<std::mutex> lock(mu_);
   if (stopped()) return;
   try {
     stop_ = what;
   } catch (...) {
-    // (no memory for the text: stopped all the same)
   }
+  Latch(what);
+}
+
+void WriteStop::Latch(const char* fallback) noexcept {
+  fallback_ = fallback;
   stopped_.store(true, std::memory_order_release);
   try {
-    Stopped(stop_);
+    Stopped(StopText());
   } catch (...) {
+    // (no memory to tell it: stopped all the same)
   }
 }
 

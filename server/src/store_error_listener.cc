@@ -14,7 +14,7 @@ void StoreErrorListener::SetLog(std::function<void(const std::string&)> log) {
   log_ = std::move(log);
   // Writes that stopped before there was a log (while the server opened its
   // store) are told now: every refusal's note points to it.
-  if (!stop_.empty()) Stopped(stop_);
+  if (stopped()) Stopped(StopText());
 }
 
 const char* StoreErrorListener::stopped_note() const {
@@ -46,7 +46,7 @@ void StoreErrorListener::OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecove
   std::lock_guard<std::mutex> lock(mu_);
   // A recovery from an error that did not stop writes (a compaction's soft
   // error, whose recovery may end just after the stop) says nothing of it.
-  if (stop_.empty() || info.old_bg_error.severity() < rocksdb::Status::kHardError) return;
+  if (!stopped() || info.old_bg_error.severity() < rocksdb::Status::kHardError) return;
   // Closing the store midway through a recovery ends it with the error it
   // began with: nothing new to tell.
   if (info.new_bg_error.ToString() == info.old_bg_error.ToString()) return;

@@ -155,7 +155,7 @@ TEST_F(AllocationFailure, ACommitThatCannotBePreparedCommitsNothing) {
 // own batch is about 1 MiB) makes its leader write its own commit alone and
 // the next leader the rest: every commit succeeds. Before, the exception left the
 // leader's queue entry behind and the other committers waited for good.
-TEST_F(AllocationFailure, AGroupThatCannotBeMergedIsWrittenCommitByCommit) {
+TEST_F(AllocationFailure, ALeaderThatCannotMergeItsGroupWritesAloneAndEveryCommitSucceeds) {
   Options options;
   options.durability = Durability::kSyncEveryCommit;
   auto db = Open("group", options);

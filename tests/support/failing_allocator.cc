@@ -57,8 +57,9 @@ void ResetAllocationFailures() { failures = 0; }
 
 }  // namespace journaldb::testing
 
-// ASan's own allocation functions are weak and give way to these; it sees
-// malloc and free throughout, never a new freed by free.
+// These take the place of the C++ library's and of ASan's (the program's own
+// definitions come first); ASan sees malloc and free throughout, never a new
+// freed by free.
 void* operator new(std::size_t n) {
   if (journaldb::testing::ShouldFail(n)) throw std::bad_alloc();
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;

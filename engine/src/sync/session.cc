@@ -352,9 +352,11 @@ Status Session::RunConnected(Connection& c) {
 
 void Session::Run() {
   uint32_t backoff = options_.min_backoff_ms;
-  // Doubles with each exception: a round that throws every time (no memory
-  // for a large download) must not reconnect at the connection's backoff.
-  uint32_t failure_backoff = options_.min_backoff_ms;
+  // Doubles with each exception, from at least 100 ms: a round that throws
+  // every time (no memory for a large download) must not reconnect at the
+  // connection's backoff, which a connection that opens resets.
+  const uint32_t failure_cap = std::max(options_.max_backoff_ms, 100u);
+  uint32_t failure_backoff = std::min(std::max(options_.min_backoff_ms, 100u), failure_cap);
   for (;;) {
     try {
       RunUntilStopped(backoff);
@@ -376,8 +378,7 @@ void Session::Run() {
       }
     }
     Backoff(failure_backoff);
-    failure_backoff =
-        std::min(std::max(failure_backoff * 2, options_.min_backoff_ms), options_.max_backoff_ms);
+    failure_backoff = std::min(failure_backoff * 2, failure_cap);
   }
 }
 

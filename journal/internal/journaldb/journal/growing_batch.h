@@ -1,5 +1,6 @@
-// GrowingBatch: a rocksdb::WriteBatch whose buffer grows in journaldb's code,
-// never inside RocksDB's.
+// GrowingBatch: a rocksdb::WriteBatch whose buffer grows in journaldb's code
+// (or in WriteBatch's constructor, which reserves outside any save point),
+// never inside RocksDB's Put or Delete.
 //
 // WriteBatch::Put and Delete grow the batch's buffer inside a save point
 // whose destructor asserts that it was committed. Debian's RocksDB keeps its

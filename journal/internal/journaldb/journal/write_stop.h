@@ -28,7 +28,6 @@
 #include <atomic>
 #include <mutex>
 #include <string>
-#include <string_view>
 
 namespace journaldb {
 
@@ -55,8 +54,9 @@ class WriteStop : public rocksdb::EventListener {
   // Stops writes for a failure RocksDB does not report: a write that threw
   // inside RocksDB (std::bad_alloc), which may have reached the log or not
   // and may leave RocksDB's write group unfinished, so that later writes are
-  // refused rather than wait for it. `what` is what stop() then says.
-  void StopWrites(std::string_view what) noexcept;
+  // refused rather than wait for it. `what` (a literal) is what stop() then
+  // says.
+  void StopWrites(const char* what) noexcept;
   // db.Write of `batch`; an exception from inside it (RocksDB 7.8 is not
   // exception-safe there) stops writes (StopWrites) and is passed on.
   rocksdb::Status Write(rocksdb::DB& db, const rocksdb::WriteOptions& options, GrowingBatch& batch);
@@ -73,10 +73,18 @@ class WriteStop : public rocksdb::EventListener {
   virtual void NotStopping(rocksdb::BackgroundErrorReason /*reason*/,
                            const rocksdb::Status& /*error*/) {}
 
+  // What stop() says. REQUIRES: mu_ held.
+  std::string StopText() const;
+
   mutable std::mutex mu_;
   std::string stop_;  // empty until writes stop; guarded by mu_
 
  private:
+  // Sets the latch, then tells Stopped. REQUIRES: mu_ held, stop_ set if
+  // its text could be made; `fallback` (a literal) stands in for it if not.
+  void Latch(const char* fallback) noexcept;
+
+  const char* fallback_ = "";         // guarded by mu_
   std::atomic<bool> stopped_{false};  // set (release) once stop_ is
 };
 
