@@ -69,6 +69,11 @@ TEST(WriteStopSync, ASessionWhoseDatabaseStoppedWritesStopsWithThatErrorUntilReo
   EXPECT_NE(last.message().find("stopped accepting writes"), std::string::npos) << last.ToString();
   EXPECT_NE(waited.message().find("stopped accepting writes"), std::string::npos)
       << waited.ToString();
+  // The status says so too, though recording it would be a write.
+  Result<SyncStatus> status = GetSyncStatus(**b);
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_NE(status->last_error.find("stopped accepting writes"), std::string::npos)
+      << status->last_error;
 
   // Reopened, b downloads what it missed.
   b->reset();

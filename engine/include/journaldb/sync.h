@@ -107,7 +107,9 @@ struct SyncStatus {
   Lsn last_lsn = 0;               // highest lsn assigned
   uint64_t unsynced_entries = 0;  // journal entries above the upload cursor
   // The last sync error ("code: message"), empty if the last sync attempt
-  // succeeded or there was none. Recorded by SyncOnce and by sessions.
+  // succeeded or there was none. Recorded by SyncOnce and by sessions; once
+  // this open of the database stopped accepting writes, that stop (every
+  // sync fails with it until the database is reopened).
   std::string last_error;
 };
 

@@ -151,6 +151,9 @@ Result<SyncStatus> GetSyncStatus(const Database& db) {
       store.db()->Get(rocksdb::ReadOptions(), store.meta(), sync::kMetaSyncLastError, &error);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read meta sync_last_error");
   status.last_error = std::move(error);
+  // Writes stopped (a write failed for good): every sync fails with that
+  // until the database is reopened, and recording it would be a write.
+  if (Status stopped = store.WritesStopped(); !stopped.ok()) status.last_error = stopped.ToString();
   return status;
 }
 
