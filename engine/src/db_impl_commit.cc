@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
-#include <new>
 #include <set>
 #include <tuple>
 

@@ -424,7 +424,6 @@ void Session::RunUntilStopped(uint32_t& backoff) {
         error = RunConnected(**c);
         if (error.IsClientResetRequired()) reset = (*c)->last_reset();
         std::lock_guard<std::mutex> lock(mu_);
-        connection_ = nullptr;
         // A waiting request cut short for a download waiter is not an
         // error worth reporting: reconnect at once.
         if (!error.ok() && download_waiters_ > 0 && error.IsIOError()) {
