@@ -149,6 +149,59 @@ TEST_F(AllocationFailure, ACommitThatCannotBePreparedCommitsNothing) {
   EXPECT_EQ(testing::VerifyProblems(*db), "");
 }
 
+// Each allocation of the changed value's size that a commit makes, failed in
+// turn, one per attempt (seven here): the stored object decoded, its working
+// copy, the new value, the before-image and, with an observer active, the
+// change delta's before and after, built once the commit claimed its lsn.
+// Every attempt throws having committed nothing, its lsn still free for the
+// next commit, until no allocation of that size is left to fail. Before, a
+// failure after the claim left the lsn taken and never written (lsn 4 came
+// after lsn 1).
+TEST_F(AllocationFailure, EachFailedAllocationOfACommitLeavesNoLsnGap) {
+  auto db = Open("sweep");
+  ASSERT_TRUE(db);
+  Result<ChangeSubscription> sub = db->Observe("c", [](const Changes&) {});
+  ASSERT_TRUE(sub.ok()) << sub.status().ToString();
+  constexpr size_t kValueBytes = 3u << 19;  // no other allocation of its size + 1
+  const auto commit_value = [&](char fill) {
+    Transaction t = db->BeginTransaction();
+    EXPECT_TRUE(t.Upsert("c", "big", {{"v", Value::String(std::string(kValueBytes, fill))}}).ok());
+    return t.Commit();
+  };
+  Result<Lsn> first = commit_value('a');
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  Lsn next = *first + 1;
+  int thrown = 0;
+  for (int skip = 0;; ++skip) {
+    ASSERT_LT(skip, 64) << "the commit kept allocating";
+    const char fill = static_cast<char>('b' + skip % 24);
+    testing::ResetAllocationFailures();
+    testing::FailAllocationOfSize(kValueBytes + 1, skip, FailingThreads::kThisOne);
+    try {
+      Result<Lsn> lsn = commit_value(fill);
+      testing::DisarmAllocationFailure();
+      ASSERT_TRUE(lsn.ok()) << lsn.status().ToString();
+      EXPECT_EQ(*lsn, next) << "after failing allocation " << skip;
+      ++next;
+      Result<Object> o = db->Get("c", "big");
+      ASSERT_TRUE(o.ok()) << o.status().ToString();
+      EXPECT_EQ(o->Find("v")->as_string()[0], fill);
+      if (testing::AllocationFailures() == 0) break;  // none of that size was left
+    } catch (const std::bad_alloc&) {
+      ++thrown;
+      EXPECT_EQ(JournalLsns(*db).back(), next - 1) << "after failing allocation " << skip;
+    }
+  }
+  EXPECT_GE(thrown, 3);  // one before the claim at least, and the delta's two
+  Result<Lsn> last = commit_value('z');
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_EQ(*last, next);
+  std::vector<Lsn> lsns = JournalLsns(*db);
+  ASSERT_EQ(lsns.size(), next);
+  for (size_t i = 0; i < lsns.size(); ++i) EXPECT_EQ(lsns[i], i + 1);
+  EXPECT_EQ(testing::VerifyProblems(*db), "");
+}
+
 // Durable commits from several threads are written in groups, merged into
 // one batch by the group's leader. A merged batch that cannot be allocated
 // (1.5 MiB or more: two commits or more of 512 KiB objects; each commit's

@@ -17,6 +17,10 @@ namespace {
 // 0: disarmed; else the first operator new of at least this many bytes on
 // the threads `where` names fails, which disarms it.
 std::atomic<size_t> fail_at_least{0};
+// Whether only an allocation of exactly fail_at_least bytes counts, and how
+// many of those to pass over first.
+std::atomic<bool> exact{false};
+std::atomic<int> to_skip{0};
 std::atomic<FailingThreads> where{FailingThreads::kAny};
 std::atomic<std::thread::id> armer;
 std::atomic<int> failures{0};
@@ -36,8 +40,9 @@ bool Lands() {
 // Called by operator new: true if this allocation is the one to fail.
 bool ShouldFail(size_t n) {
   size_t armed = fail_at_least.load(std::memory_order_relaxed);
-  if (armed == 0 || n < armed || !Lands() || !fail_at_least.compare_exchange_strong(armed, 0))
-    return false;
+  if (armed == 0 || n < armed || (exact.load() && n != armed) || !Lands()) return false;
+  if (to_skip.load() > 0 && to_skip.fetch_sub(1) > 0) return false;
+  if (!fail_at_least.compare_exchange_strong(armed, 0)) return false;
   failures.fetch_add(1);
   return true;
 }
@@ -48,7 +53,18 @@ void FailNextAllocation(size_t at_least, FailingThreads threads) {
   fail_at_least = 0;
   armer = std::this_thread::get_id();
   where = threads;
+  exact = false;
+  to_skip = 0;
   fail_at_least = at_least;
+}
+
+void FailAllocationOfSize(size_t size, int skip, FailingThreads threads) {
+  fail_at_least = 0;
+  armer = std::this_thread::get_id();
+  where = threads;
+  exact = true;
+  to_skip = skip;
+  fail_at_least = size;
 }
 
 void DisarmAllocationFailure() { fail_at_least = 0; }

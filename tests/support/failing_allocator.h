@@ -20,6 +20,9 @@ enum class FailingThreads {
 };
 
 void FailNextAllocation(size_t at_least, FailingThreads threads);
+// The same for an allocation of exactly `size` bytes, after passing over the
+// first `skip` of them: a test that fails each allocation of one size in turn.
+void FailAllocationOfSize(size_t size, int skip, FailingThreads threads);
 void DisarmAllocationFailure();
 // Failed allocations since the last ResetAllocationFailures.
 int AllocationFailures();

@@ -11,6 +11,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -22,6 +25,7 @@
 #include "journaldb/server/admin.h"
 #include "journaldb/server/server.h"
 #include "journaldb/sync.h"
+#include "support/db_checks.h"
 #include "support/failing_allocator.h"
 #include "support/temp_dir.h"
 #include "sync_helpers.h"
@@ -248,6 +252,64 @@ TEST_F(AllocationFailure, ASyncSessionRoundThatCannotAllocateIsReportedAndRetrie
   std::lock_guard<std::mutex> lock(mu);
   ASSERT_FALSE(errors.empty()) << "the failed round was not reported";
   EXPECT_NE(errors.front().find("std::bad_alloc"), std::string::npos) << errors.front();
+}
+
+// A download is integrated while commits are held (RunWithCommitsHeld).
+// Each allocation of the downloaded value's size that a sync on the test's
+// thread makes, failed in turn, one per sync: the sync fails, a local commit
+// goes through at once, and once no allocation of that size is left to
+// fail the object arrives whole. Before, an exception inside the held
+// section left its barrier up, and every later commit waited for good.
+TEST_F(AllocationFailure, EachFailedAllocationOfADownloadLeavesCommitsRunning) {
+  Start(server::ServerOptions{});
+  auto reader = Open("reader");
+  ASSERT_TRUE(reader);
+  ASSERT_TRUE(testing::SyncOnceRetrying(*reader, address_).ok());  // registered
+  constexpr size_t kValueBytes = 3u << 19;  // no other allocation of its size + 1
+  auto writer = Open("writer");
+  ASSERT_TRUE(writer);
+  Transaction t = writer->BeginTransaction();
+  ASSERT_TRUE(t.Upsert("big", "k", {{"pad", Value::String(std::string(kValueBytes, 'd'))}}).ok());
+  ASSERT_TRUE(t.Commit().ok());
+  ASSERT_TRUE(testing::SyncOnceRetrying(*writer, address_).ok());
+
+  int failed = 0;
+  for (int skip = 0;; ++skip) {
+    ASSERT_LT(skip, 64) << "the sync kept allocating";
+    testing::ResetAllocationFailures();
+    testing::FailAllocationOfSize(kValueBytes + 1, skip, testing::FailingThreads::kThisOne);
+    bool ok = false;
+    try {
+      ok = SyncOnce(*reader, testing::SyncTo(address_)).ok();
+    } catch (const std::bad_alloc&) {
+    }
+    testing::DisarmAllocationFailure();
+    const bool allocation_failed = testing::AllocationFailures() > 0;
+    if (allocation_failed) ++failed;
+    std::future<Status> commit = std::async(std::launch::async, [&] {
+      Transaction local = reader->BeginTransaction();
+      if (Status s = local.Upsert("local", std::to_string(skip), {{"n", Value::Int(skip)}});
+          !s.ok())
+        return s;
+      return local.Commit().status();
+    });
+    if (commit.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      // The commit waits for good; end here rather than in its join.
+      std::fprintf(stderr, "after failing allocation %d a commit waited for good\n", skip);
+      std::abort();
+    }
+    Status committed = commit.get();
+    ASSERT_TRUE(committed.ok()) << committed.ToString();
+    if (!allocation_failed) {
+      ASSERT_TRUE(ok) << "a sync failed with no allocation failing";
+      break;
+    }
+  }
+  EXPECT_GE(failed, 2);  // the value as decoded, and as integrated
+  Result<Object> got = reader->Get("big", "k");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->Find("pad")->as_string(), std::string(kValueBytes, 'd'));
+  EXPECT_EQ(testing::VerifyProblems(*reader), "");
 }
 
 }  // namespace
