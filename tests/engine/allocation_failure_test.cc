@@ -129,6 +129,58 @@ TEST_F(AllocationFailure, AMarkedBatchThatCannotBePreparedCommitsNothingAndLeave
   }
 }
 
+// The same sweep for a marked batch (the replay's write) with an observer:
+// each allocation of the big value's size failed in turn. Every attempt
+// throws having committed nothing, neither transaction nor marker, until
+// none is left to fail; then both commit with the next two lsns.
+TEST_F(AllocationFailure, EachFailedAllocationOfAMarkedBatchCommitsNothingOfIt) {
+  auto db = Open("marked-sweep");
+  ASSERT_TRUE(db);
+  Result<ChangeSubscription> sub = db->Observe("c", [](const Changes&) {});
+  ASSERT_TRUE(sub.ok()) << sub.status().ToString();
+  constexpr size_t kValueBytes = 3u << 19;
+  Transaction first = db->BeginTransaction();
+  ASSERT_TRUE(
+      first.Upsert("c", "big", {{"pad", Value::String(std::string(kValueBytes, 'a'))}}).ok());
+  ASSERT_TRUE(first.Commit().ok());
+  int thrown = 0;
+  for (int skip = 0;; ++skip) {
+    ASSERT_LT(skip, 64) << "the batch kept allocating";
+    const std::string tag = std::to_string(skip);
+    std::vector<MarkedCommit> commits(2);
+    commits[0].ops.push_back(Operation::Upsert("c", "small", {{"n", Value::Int(skip)}}));
+    commits[0].marker = {"marker/s/" + tag + "/1", "1"};
+    commits[1].ops.push_back(Operation::Upsert(
+        "c", "big",
+        {{"pad", Value::String(std::string(kValueBytes, static_cast<char>('b' + skip % 24)))}}));
+    commits[1].marker = {"marker/s/" + tag + "/2", "2"};
+    testing::ResetAllocationFailures();
+    testing::FailAllocationOfSize(kValueBytes + 1, skip, FailingThreads::kThisOne);
+    try {
+      Result<size_t> n = CommitMarkedBatch(*db, commits);
+      testing::DisarmAllocationFailure();
+      ASSERT_TRUE(n.ok()) << n.status().ToString();
+      ASSERT_EQ(testing::AllocationFailures(), 0) << "the batch committed past a failure";
+      EXPECT_EQ(*n, 2u);
+      EXPECT_EQ(commits[0].lsn, 2u);
+      EXPECT_EQ(commits[1].lsn, 3u);
+      break;
+    } catch (const std::bad_alloc&) {
+      ++thrown;
+      EXPECT_EQ(JournalLsns(*db), std::vector<Lsn>{1}) << "after failing allocation " << skip;
+      for (const MarkedCommit& c : commits) {
+        EXPECT_EQ(c.lsn, 0u);
+        Result<std::optional<std::string>> marker = ReadMarker(*db, c.marker.key);
+        ASSERT_TRUE(marker.ok());
+        EXPECT_FALSE(marker->has_value()) << c.marker.key << " was written";
+      }
+    }
+  }
+  EXPECT_GE(thrown, 3);  // one before the claim at least, and the delta's two
+  EXPECT_EQ(JournalLsns(*db), (std::vector<Lsn>{1, 2, 3}));
+  EXPECT_EQ(testing::VerifyProblems(*db), "");
+}
+
 // A commit that cannot be prepared throws, commits nothing, and the next
 // commit takes its lsn.
 TEST_F(AllocationFailure, ACommitThatCannotBePreparedCommitsNothing) {
