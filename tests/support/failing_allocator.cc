@@ -14,8 +14,9 @@
 namespace journaldb::testing {
 namespace {
 
-// 0: disarmed; else the first operator new of at least this many bytes on
-// the threads `where` names fails, which disarms it.
+// 0: disarmed; else the first operator new of at least (or, if `exact`,
+// of exactly) this many bytes on the threads `where` names fails, which
+// disarms it.
 std::atomic<size_t> fail_at_least{0};
 // Whether only an allocation of exactly fail_at_least bytes counts, and how
 // many of those to pass over first.

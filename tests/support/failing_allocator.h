@@ -2,9 +2,9 @@
 // (std::bad_alloc) does. Linking journaldb_failing_allocator replaces the
 // program's allocation functions (every form but the aligned ones); they
 // allocate with malloc until armed, then fail once: the first allocation of
-// at least a given size on the threads the arming names, which disarms them.
-// Sizes no other work of the test asks for land the failure where the test
-// points it.
+// at least a given size (or the n-th of exactly a given size) on the threads
+// the arming names, which disarms them. Sizes no other work of the test asks
+// for land the failure where the test points it.
 #ifndef JOURNALDB_TESTS_SUPPORT_FAILING_ALLOCATOR_H_
 #define JOURNALDB_TESTS_SUPPORT_FAILING_ALLOCATOR_H_
 

@@ -4,7 +4,8 @@
 // global operator new a test can make fail (support/failing_allocator.h):
 // once, for the first allocation of at least a given size after it is
 // armed, on a server thread (sizes no other thread of an idle server asks
-// for, so the failure lands where the test points it) or on the session's.
+// for, so the failure lands where the test points it) or on the session's;
+// or, on the test's own thread, each allocation of one size in turn.
 // After each failure the test checks that what the work held was given back
 // (a connection's place, its share of the budget for frames in flight, a
 // reply cache entry) and that a real client syncs.
@@ -256,7 +257,7 @@ TEST_F(AllocationFailure, ASyncSessionRoundThatCannotAllocateIsReportedAndRetrie
 
 // A download is integrated while commits are held (RunWithCommitsHeld).
 // Each allocation of the downloaded value's size that a sync on the test's
-// thread makes, failed in turn, one per sync: the sync fails, a local commit
+// thread makes, failed in turn, one per sync: the sync throws, a local commit
 // goes through at once, and once no allocation of that size is left to
 // fail the object arrives whole. Before, an exception inside the held
 // section left its barrier up, and every later commit waited for good.
@@ -278,14 +279,17 @@ TEST_F(AllocationFailure, EachFailedAllocationOfADownloadLeavesCommitsRunning) {
     ASSERT_LT(skip, 64) << "the sync kept allocating";
     testing::ResetAllocationFailures();
     testing::FailAllocationOfSize(kValueBytes + 1, skip, testing::FailingThreads::kThisOne);
-    bool ok = false;
+    std::optional<Result<SyncReport>> synced;
     try {
-      ok = SyncOnce(*reader, testing::SyncTo(address_)).ok();
+      synced = SyncOnce(*reader, testing::SyncTo(address_));
     } catch (const std::bad_alloc&) {
     }
     testing::DisarmAllocationFailure();
     const bool allocation_failed = testing::AllocationFailures() > 0;
-    if (allocation_failed) ++failed;
+    if (allocation_failed) {
+      ++failed;
+      EXPECT_FALSE(synced) << "SyncOnce did not throw the failure " << skip << " to its caller";
+    }
     std::future<Status> commit = std::async(std::launch::async, [&] {
       Transaction local = reader->BeginTransaction();
       if (Status s = local.Upsert("local", std::to_string(skip), {{"n", Value::Int(skip)}});
@@ -301,11 +305,14 @@ TEST_F(AllocationFailure, EachFailedAllocationOfADownloadLeavesCommitsRunning) {
     Status committed = commit.get();
     ASSERT_TRUE(committed.ok()) << committed.ToString();
     if (!allocation_failed) {
-      ASSERT_TRUE(ok) << "a sync failed with no allocation failing";
+      ASSERT_TRUE(synced);
+      ASSERT_TRUE(synced->ok()) << synced->status().ToString();
       break;
     }
   }
-  EXPECT_GE(failed, 2);  // the value as decoded, and as integrated
+  // The value decoded from the changeset, then inside the held section the
+  // object's copy as it is applied, and as it is stored.
+  EXPECT_GE(failed, 3);
   Result<Object> got = reader->Get("big", "k");
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(got->Find("pad")->as_string(), std::string(kValueBytes, 'd'));
