@@ -48,24 +48,24 @@ bool ShouldFail(size_t n) {
   return true;
 }
 
+// Disarmed while the rest is set, then armed by the size.
+void Arm(size_t bytes, bool exactly, int skip, FailingThreads threads) {
+  fail_at_least = 0;
+  armer = std::this_thread::get_id();
+  where = threads;
+  exact = exactly;
+  to_skip = skip;
+  fail_at_least = bytes;
+}
+
 }  // namespace
 
 void FailNextAllocation(size_t at_least, FailingThreads threads) {
-  fail_at_least = 0;
-  armer = std::this_thread::get_id();
-  where = threads;
-  exact = false;
-  to_skip = 0;
-  fail_at_least = at_least;
+  Arm(at_least, false, 0, threads);
 }
 
 void FailAllocationOfSize(size_t size, int skip, FailingThreads threads) {
-  fail_at_least = 0;
-  armer = std::this_thread::get_id();
-  where = threads;
-  exact = true;
-  to_skip = skip;
-  fail_at_least = size;
+  Arm(size, true, skip, threads);
 }
 
 void DisarmAllocationFailure() { fail_at_least = 0; }
