@@ -3,26 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <boost/filesystem.hpp>
-#include <sstream>
 
-#include "cli.h"
+#include "cli_in_process.h"
 #include "support/json_checker.h"
 #include "support/temp_dir.h"
 
 namespace journaldb::cli {
 namespace {
-
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun Cli(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  int code = RunCli(args, out, err);
-  return {code, out.str(), err.str()};
-}
 
 const std::vector<std::string> kCommands = {"put",         "incr",     "del",       "list-insert",
                                             "list-remove", "list-set", "list-move", "get",

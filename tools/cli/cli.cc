@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <new>
 #include <vector>
 
 #include "args.h"
@@ -142,9 +143,7 @@ int Finish(const Command& c, const Outcome& outcome, Output& output, std::ostrea
   return static_cast<int>(outcome.code);
 }
 
-}  // namespace
-
-int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   // Global flags may come before the command name: journal --json info DB.
   GlobalArgs global;
   if (Status s = ParseGlobalArgs(args, &global); !s.ok())
@@ -207,6 +206,22 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   Output output(parsed.json, out);
   Outcome outcome = command->run(parsed, output);
   return Finish(*command, outcome, output, out, err);
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  try {
+    return RunCommandLine(args, out, err);
+  } catch (const std::bad_alloc&) {
+    // A commit that throws committed nothing and a replay resumes (docs/api.md,
+    // "Allocation failure"): say so, not abort with a core. The database was
+    // closed as the exception left the command.
+    err << "journal: out of memory (std::bad_alloc): the command stopped; what it committed "
+           "stays, a commit it was making may not have happened (see journal log); a replay "
+           "resumes where it stopped\n";
+    return static_cast<int>(ExitCode::kError);
+  }
 }
 
 }  // namespace journaldb::cli

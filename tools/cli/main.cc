@@ -3,7 +3,6 @@
 #include <signal.h>
 
 #include <iostream>
-#include <new>
 #include <string>
 #include <vector>
 
@@ -17,18 +16,9 @@ int main(int argc, char** argv) {
   // with SIGXFSZ; ignored, the write fails with EFBIG and the command reports
   // the store's error ("File too large") with its exit code.
   signal(SIGXFSZ, SIG_IGN);
-  int code = 1;
-  try {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    code = journaldb::cli::RunCli(args, std::cout, std::cerr);
-  } catch (const std::bad_alloc&) {
-    // A commit that throws committed nothing and a replay resumes (docs/api.md,
-    // "Allocation failure"): say so, not abort with a core.
-    std::cerr << "journal: out of memory (std::bad_alloc): the command stopped; what it "
-                 "committed stays, a commit it was making may not have happened (see journal "
-                 "log); a replay resumes where it stopped\n";
-    return 1;
-  }
+  // RunCli reports an allocation failure itself (std::bad_alloc); copying
+  // the arguments is the only allocation before it.
+  const int code = journaldb::cli::RunCli({argv + 1, argv + argc}, std::cout, std::cerr);
   std::cout.flush();
   if (!std::cout) {
     // A full disk or a closed pipe: the result did not reach its reader.
