@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "journaldb/journal/codec.h"
+#include "journaldb/journal/info_log.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/text.h"
 #include "journaldb/journal/util/errno_status.h"
@@ -101,6 +102,9 @@ bool DirectoryIsEmpty(const fs::path& p) {
 // (every step is idempotent) instead of refusing a half-made database forever.
 constexpr char kCreationMarker[] = "JOURNALDB-CREATING";
 
+// The largest LOG (and LOG.old) RocksDB writes in a database directory.
+constexpr size_t kMaxInfoLogBytes = 1 << 20;
+
 Status WriteCreationMarker(const fs::path& dir) {
   const std::string marker = (dir / kCreationMarker).string();
   util::Fd fd(::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
@@ -159,11 +163,15 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   db_options.create_if_missing = creating;
   // Writable opens also add column families newer versions introduced (synced).
   db_options.create_missing_column_families = !options.read_only;
-  // Every open starts a new info log and renames the old one; a CLI that
-  // opens per command would otherwise pile up LOG.old.* files. Keep the
-  // current LOG and one predecessor, each at most 1 MiB.
+  // Every open starts a new info log and keeps the old one; a CLI that
+  // opens per command would otherwise pile up logs. The current LOG and one
+  // predecessor, each at most 1 MiB, written by InfoLog: a line that cannot
+  // be written (a full disk) is dropped, where RocksDB's own logger ends the
+  // process (info_log.h). An Env of the embedder's keeps RocksDB's logger,
+  // which writes through it.
   db_options.keep_log_file_num = 2;
-  db_options.max_log_file_size = 1 << 20;
+  db_options.max_log_file_size = kMaxInfoLogBytes;
+  if (options.env == nullptr) db_options.info_log = OpenInfoLog(path, kMaxInfoLogBytes);
   db_options.max_background_jobs = 2;
   db_options.max_file_opening_threads = FileOpeningThreads(dir);
   if (options.env != nullptr) db_options.env = options.env;

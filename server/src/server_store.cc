@@ -12,6 +12,7 @@
 #include "group_commit.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/growing_batch.h"
+#include "journaldb/journal/info_log.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
 #include "journaldb/journal/wall_clock.h"
@@ -120,7 +121,10 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   // by CompleteChain.
   options.create_missing_column_families = true;
   options.max_background_jobs = 2;
-  options.keep_log_file_num = 4;
+  // RocksDB's diagnostic LOG and one LOG.old, each at most 16 MiB, written so
+  // that a full disk loses log lines instead of ending the server (RocksDB's
+  // own logger aborts on the append after a failed one: info_log.h).
+  options.info_log = OpenInfoLog(dir, 16u << 20);
   options.max_open_files = kMaxOpenFiles;
   // A store that stops accepting writes stays stopped until a restart:
   // neither RocksDB's retries of a retryable error nor its recovery from a

@@ -136,6 +136,36 @@ TEST_F(CliEndToEnd, AFileSizeLimitIsAnErrorNotASignal) {
   EXPECT_TRUE(db->Get("notes", "n2").status().IsNotFound());
 }
 
+// RocksDB's diagnostic LOG is written first at each open (about 60 KiB of
+// options) and last at close: a file-size limit (as a full disk) that it
+// reaches drops log lines; RocksDB's own logger ended the process (SIGABRT)
+// at open or at close, after the commit was stored. Each `incr` either
+// commits and exits 0, or fails naming the limit having committed nothing.
+TEST_F(CliEndToEnd, AnInfoLogPastTheFileSizeLimitLosesLinesNotTheProcess) {
+  ExpectOk({"put", db_, "c", "k", "n=0"}, "committed lsn 1\n");
+  int64_t committed = 0;
+  for (const char* limit : {"1024", "4096", "16384", "32768", "65536"}) {
+    ProcessResult r = testing::RunProcess({"/usr/bin/prlimit", std::string("--fsize=") + limit,
+                                           JOURNAL_CLI_PATH, "incr", db_, "c", "k", "n", "1"});
+    ASSERT_EQ(r.signal, 0) << "ended by a signal at a limit of " << limit << " bytes: " << r.err;
+    if (r.exit_code == 0) {
+      ++committed;
+    } else {
+      EXPECT_EQ(r.exit_code, 1) << r.err;
+      EXPECT_TRUE(Contains(r.err, "File too large")) << r.err;
+    }
+  }
+  EXPECT_GE(committed, 3);  // the LOG reached the limit of each but the last
+  std::unique_ptr<Database> db = OpenReadOnly();
+  ASSERT_NE(db, nullptr);
+  Result<Object> k = db->Get("c", "k");
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  EXPECT_EQ(k->fields.at("n"), Value::Int(committed));
+  Result<VerifyReport> report = db->Verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+}
+
 // A value too large for the command line comes from a file or stdin, byte
 // for byte; a missing file and one over the value limit are named, and
 // nothing is written (docs/cli.md, "Value syntax").

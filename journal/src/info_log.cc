@@ -1,0 +1,82 @@
+#include "journaldb/journal/info_log.h"
+
+#include <fcntl.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+
+#include "journaldb/journal/util/fd.h"
+
+namespace journaldb {
+
+namespace {
+
+class InfoLog : public rocksdb::Logger {
+ public:
+  InfoLog(std::string dir, size_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {
+    Start();
+  }
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    // One line, built whole so it is one write: RocksDB's format, a
+    // timestamp and the thread, then the message (cut at the buffer's end).
+    char line[4096];
+    struct timeval now {};
+    ::gettimeofday(&now, nullptr);
+    struct tm t {};
+    ::localtime_r(&now.tv_sec, &t);
+    int n = std::snprintf(line, sizeof line, "%04d/%02d/%02d-%02d:%02d:%02d.%06ld %lx ",
+                          t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
+                          static_cast<long>(now.tv_usec), static_cast<unsigned long>(::gettid()));
+    if (n < 0) return;
+    size_t len = static_cast<size_t>(n);
+    const int m = std::vsnprintf(line + len, sizeof line - len, format, ap);
+    if (m > 0) len = std::min(sizeof line - 2, len + static_cast<size_t>(m));
+    if (len == 0 || line[len - 1] != '\n') line[len++] = '\n';
+
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!fd_.valid()) return;
+    if (size_ + len > max_bytes_) Start();
+    if (!fd_.valid()) return;
+    // A short or failed write loses (part of) this line only: the log is
+    // advisory, and nothing waits on it.
+    const ssize_t w = ::write(fd_.get(), line, len);
+    if (w > 0) size_ += static_cast<size_t>(w);
+  }
+
+  size_t GetLogFileSize() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return size_;
+  }
+
+ private:
+  // Keeps the previous LOG as LOG.old and opens an empty LOG; on failure the
+  // log is off.
+  void Start() {
+    fd_ = util::Fd();
+    const std::string log = dir_ + "/" + kInfoLogFile;
+    (void)::rename(log.c_str(), (dir_ + "/" + kOldInfoLogFile).c_str());
+    fd_ = util::Fd(::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
+    size_ = 0;
+  }
+
+  const std::string dir_;
+  const size_t max_bytes_;
+  mutable std::mutex mu_;
+  util::Fd fd_;
+  size_t size_ = 0;
+};
+
+}  // namespace
+
+std::shared_ptr<rocksdb::Logger> OpenInfoLog(const std::string& dir, size_t max_bytes) {
+  return std::make_shared<InfoLog>(dir, max_bytes);
+}
+
+}  // namespace journaldb

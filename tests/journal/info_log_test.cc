@@ -1,0 +1,94 @@
+// InfoLog (journal/internal/journaldb/journal/info_log.h): RocksDB's LOG as
+// the stores write it: whole lines, rolled to LOG.old at open and at its
+// size limit, and no failure when the LOG cannot be written.
+#include "journaldb/journal/info_log.h"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <boost/filesystem.hpp>
+#include <csignal>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "support/temp_dir.h"
+
+namespace journaldb {
+namespace {
+
+namespace fs = boost::filesystem;
+
+std::string Read(const fs::path& path) {
+  std::ifstream in(path.string(), std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void Log(rocksdb::Logger& log, const char* format, ...) {
+  va_list ap;
+  va_start(ap, format);
+  log.Logv(format, ap);
+  va_end(ap);
+}
+
+TEST(InfoLog, AnOpenKeepsThePreviousLogAsLogOld) {
+  testing::TempDir dir;
+  Log(*OpenInfoLog(dir.path(), 1 << 20), "first open %d", 1);
+  Log(*OpenInfoLog(dir.path(), 1 << 20), "second open %s", "two");
+  const std::string log = Read(fs::path(dir.path()) / kInfoLogFile);
+  const std::string old = Read(fs::path(dir.path()) / kOldInfoLogFile);
+  EXPECT_NE(log.find("second open two\n"), std::string::npos) << log;
+  EXPECT_EQ(log.find("first open"), std::string::npos) << log;
+  EXPECT_NE(old.find("first open 1\n"), std::string::npos) << old;
+}
+
+TEST(InfoLog, ALogAtItsLimitRollsToLogOld) {
+  testing::TempDir dir;
+  auto log = OpenInfoLog(dir.path(), 1000);
+  for (int i = 0; i < 100; ++i) Log(*log, "line %03d of the log", i);
+  const std::string now = Read(fs::path(dir.path()) / kInfoLogFile);
+  const std::string old = Read(fs::path(dir.path()) / kOldInfoLogFile);
+  EXPECT_LE(now.size(), 1000u);
+  EXPECT_LE(old.size(), 1000u);
+  EXPECT_EQ(log->GetLogFileSize(), now.size());
+  EXPECT_NE(now.find("line 099 of the log\n"), std::string::npos) << now;
+  // Whole lines only: each roll comes between two lines.
+  EXPECT_EQ(old.back(), '\n');
+  EXPECT_EQ(now.rfind("line", 0), std::string::npos);  // starts with its timestamp
+}
+
+// Past the file-size limit a write fails with EFBIG (SIGXFSZ ignored, as the
+// tools do): the line is lost and the process goes on; lines fit again once
+// the limit is lifted.
+TEST(InfoLog, ALineThatCannotBeWrittenIsLost) {
+  testing::TempDir dir;
+  auto log = OpenInfoLog(dir.path(), 1 << 20);
+  struct sigaction ignore {
+  }, old_action{};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(::sigaction(SIGXFSZ, &ignore, &old_action), 0);
+  struct rlimit saved {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  struct rlimit tight = saved;
+  tight.rlim_cur = 200;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &tight), 0);
+  for (int i = 0; i < 20; ++i) Log(*log, "line %02d that does not fit", i);
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  Log(*log, "after the limit");
+  ASSERT_EQ(::sigaction(SIGXFSZ, &old_action, nullptr), 0);
+  const std::string now = Read(fs::path(dir.path()) / kInfoLogFile);
+  EXPECT_EQ(now.find("line 19"), std::string::npos) << now;
+  EXPECT_NE(now.find("after the limit\n"), std::string::npos) << now;
+}
+
+TEST(InfoLog, ADirectoryItCannotWriteLogsNothing) {
+  testing::TempDir dir;
+  auto log = OpenInfoLog(dir.Sub("missing"), 1 << 20);
+  Log(*log, "nowhere");
+  EXPECT_FALSE(fs::exists(fs::path(dir.Sub("missing")) / kInfoLogFile));
+}
+
+}  // namespace
+}  // namespace journaldb
