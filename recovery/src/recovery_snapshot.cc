@@ -113,13 +113,23 @@ Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
         ReusableSnapshot(db, existing, options.diverged_after);
     if (!reuse.ok()) return reuse.status();
     if (reuse->has_value()) return std::move(**reuse);
-    if (fs::exists(existing, ec))
+    const fs::path incomplete = IncompletePath(recovery_root, options.recovery_id);
+    fs::remove_all(incomplete, ec);
+    if (ec) return FsError("remove incomplete", incomplete, ec);
+    if (fs::exists(existing, ec)) {
       // Complete but older than the database: entries were committed after
-      // it, so a new snapshot (a superset) replaces it once complete.
-      m.recovery_id = NewRecoveryId();
-    fs::remove_all(IncompletePath(recovery_root, options.recovery_id), ec);
-    if (ec)
-      return FsError("remove incomplete", IncompletePath(recovery_root, options.recovery_id), ec);
+      // it. The new snapshot (a superset) takes the same id, and the stale
+      // one stops being complete first, durably: under a new id, a crash
+      // before the reset recorded it left two complete snapshots of one
+      // reset, whose replay markers differ, so both replayed. Nothing is
+      // lost meanwhile: a reset snapshots before it wipes (the database
+      // still holds every entry), and a crash leaves only `.tmp`.
+      fs::rename(existing, incomplete, ec);
+      if (ec) return FsError("rename to " + incomplete.string(), existing, ec);
+      if (Status s = util::FsyncDirectory(recovery_root); !s.ok()) return s;
+      fs::remove_all(incomplete, ec);
+      if (ec) return FsError("remove superseded snapshot", incomplete, ec);
+    }
   }
   m.reason = options.reason;
   m.original_path = fs::absolute(db.path()).lexically_normal().string();
@@ -156,11 +166,6 @@ Result<RecoverySnapshot> CreateRecoverySnapshot(const Database& db,
   fs::rename(tmp_dir, final_dir, ec);
   if (ec) return fail(FsError("rename to " + final_dir.string(), tmp_dir, ec));
   if (Status s = util::FsyncDirectory(recovery_root); !s.ok()) return s;
-  if (!options.recovery_id.empty() && options.recovery_id != m.recovery_id) {
-    // The stale snapshot is a subset of this complete one.
-    fs::remove_all(fs::path(recovery_root) / options.recovery_id, ec);
-    if (ec) return FsError("remove superseded snapshot", fs::path(recovery_root) / options.recovery_id, ec);
-  }
   return RecoverySnapshot{final_dir.string(), DatabasePath(final_dir).string(), std::move(m)};
 }
 

@@ -201,6 +201,36 @@ TEST_F(BadInput, ALeftoverTmpFromACrashMidSnapshotIsCleanedAndRedone) {
   EXPECT_EQ(Total(*a), 11);
 }
 
+// A crash after the snapshot's rename, then a commit: the snapshot is stale.
+// Taking it again (the next attempt, which crashes too before it records
+// anything) replaces it under the pending reset's id, so the reset that
+// finally runs leaves one snapshot and its replay applies each diverged
+// transaction once. Under a new id, the second attempt left a complete
+// snapshot no record named beside the one the reset took: both listed,
+// both replayed, +1000 applied twice.
+TEST_F(BadInput, AStaleSnapshotOfAPendingResetIsReplacedUnderItsId) {
+  auto a = PendingReset();
+  std::optional<PendingClientReset> p = Pending(*a);
+  ASSERT_TRUE(p.has_value());
+  SnapshotOfThePendingReset(*a);
+  Commit(*a, "later", 1000);
+  RecoverySnapshot again = SnapshotOfThePendingReset(*a);
+  EXPECT_EQ(again.manifest.recovery_id, p->recovery_id);
+  EXPECT_EQ(again.manifest.diverged_entries, 2u);
+  EXPECT_FALSE(fs::exists(fs::path(p->recovery_root) / (p->recovery_id + ".tmp")));
+
+  Result<RecoverySnapshot> snap = ExecuteClientReset(*a);
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  std::vector<RecoverySnapshot> snaps = Snapshots("a");
+  ASSERT_EQ(snaps.size(), 1u);
+  EXPECT_EQ(snaps[0].manifest.recovery_id, p->recovery_id);
+  ASSERT_TRUE(Sync(*a).ok());
+  EXPECT_EQ(Total(*a), 1);
+  LocalWinsPolicy policy;
+  for (const RecoverySnapshot& s : snaps) ASSERT_TRUE(Replay(s, *a, policy, {}).ok());
+  EXPECT_EQ(Total(*a), 1011);
+}
+
 TEST_F(BadInput, ALeftoverTmpIsCleanedWhenAnAutomaticResetResumesAtOpen) {
   auto a = PendingReset();
   std::optional<PendingClientReset> p = Pending(*a);

@@ -60,7 +60,10 @@ struct RecoverySnapshotOptions {
   // The snapshot's id. Empty: a new one. A client reset passes the id it
   // recorded before starting, so a crashed attempt is resumed: a complete
   // snapshot of that id holding every entry of `db` and the same diverged
-  // range is reused, a leftover `.tmp` of it is removed first. Default: empty.
+  // range is reused; a leftover `.tmp` of it is removed first, and one that
+  // is stale (entries committed after it) is made incomplete, durably, and
+  // taken again under the same id, so one reset never leaves two snapshots.
+  // Default: empty.
   std::string recovery_id;
   // Journal entries above this lsn are diverged. nullopt: those above the
   // upload cursor (never acknowledged). Default: nullopt.
