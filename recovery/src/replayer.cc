@@ -354,8 +354,10 @@ Result<ReplayReport> Replaying::Run(const RecoverySnapshot& snapshot) {
     std::vector<Operation> ops;
     switch (d.action) {
       case ReplayAction::kAbort:
-        // What was decided before stays done.
+        // What was decided before stays done, and is as durable as a
+        // finished replay's before the report says so.
         if (Status s = Flush(); !s.ok()) return s;
+        if (Status s = MaybeSync(true); !s.ok()) return s;
         report_.aborted = true;
         report_.aborted_at = txn.lsn;
         report_.abort_reason = d.reason.empty() ? "aborted by the policy" : d.reason;
