@@ -105,8 +105,19 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const SpawnOption
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, in_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  int unread[2] = {-1, -1};
+  if (options.stdout_unread) {
+    if (pipe2(unread, O_CLOEXEC) != 0) {
+      posix_spawn_file_actions_destroy(&actions);
+      result.err = std::string("pipe2: ") + std::strerror(errno);
+      return result;
+    }
+    close(unread[0]);
+    posix_spawn_file_actions_adddup2(&actions, unread[1], STDOUT_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  }
   if (options.stderr_fd >= 0)
     posix_spawn_file_actions_adddup2(&actions, options.stderr_fd, STDERR_FILENO);
   else if (options.merge_stderr)
@@ -117,6 +128,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const SpawnOption
   std::string error;
   pid_t pid = Spawn(argv, &actions, options, &error);
   posix_spawn_file_actions_destroy(&actions);
+  if (unread[1] >= 0) close(unread[1]);
   if (pid < 0) {
     result.err = error;
     return result;

@@ -44,6 +44,10 @@ struct SpawnOptions {
   // ChildProcess: if not empty, stderr is appended to this file (a server's
   // log); otherwise it is the test's own stderr.
   std::string stderr_path;
+  // RunProcess: stdout is a pipe whose reader is gone (its read end closed
+  // before the child starts, as `| head` once head exited): every write to
+  // it fails with EPIPE, or raises SIGPIPE. `out` stays empty.
+  bool stdout_unread = false;
   // RunProcess: SIGKILL the child after this long (zero: wait forever).
   std::chrono::milliseconds timeout{0};
 };

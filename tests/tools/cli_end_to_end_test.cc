@@ -136,6 +136,28 @@ TEST_F(CliEndToEnd, AFileSizeLimitIsAnErrorNotASignal) {
   EXPECT_TRUE(db->Get("notes", "n2").status().IsNotFound());
 }
 
+// Output to a pipe whose reader is gone (`journal log DB | head` once head
+// exited) is the documented error, not a process ended by SIGPIPE (exit 141
+// in a shell, no message), even after a commit: exit 1 and "cannot write the
+// output", and the commit stays.
+TEST_F(CliEndToEnd, AClosedOutputPipeIsAnErrorNotASignal) {
+  ExpectOk({"put", db_, "c", "k", "n=0"}, "committed lsn 1\n");
+  testing::SpawnOptions unread;
+  unread.stdout_unread = true;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"log", db_}, {"incr", db_, "c", "k", "n", "1"}}) {
+    std::vector<std::string> argv = args;
+    argv.insert(argv.begin(), JOURNAL_CLI_PATH);
+    ProcessResult r = testing::RunProcess(argv, unread);
+    EXPECT_EQ(r.signal, 0) << args.front() << " ended by a signal";
+    EXPECT_EQ(r.exit_code, 1) << args.front() << ": " << r.err;
+    EXPECT_EQ(r.err, "journal: cannot write the output\n") << args.front();
+  }
+  std::unique_ptr<Database> db = OpenReadOnly();
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(db->GetField("c", "k", "n").value_or(Value::Null()), Value::Int(1));
+}
+
 // RocksDB's diagnostic LOG is written first at each open (about 60 KiB of
 // options) and last at close: a file-size limit (as a full disk) that it
 // reaches drops log lines; RocksDB's own logger ended the process (SIGABRT)

@@ -16,6 +16,10 @@ int main(int argc, char** argv) {
   // with SIGXFSZ; ignored, the write fails with EFBIG and the command reports
   // the store's error ("File too large") with its exit code.
   signal(SIGXFSZ, SIG_IGN);
+  // Output to a pipe whose reader is gone (`journal log DB | head`) would end
+  // the process with SIGPIPE, silently, even after a commit; ignored, the
+  // write fails and the check below says so.
+  signal(SIGPIPE, SIG_IGN);
   // RunCli reports an allocation failure itself (std::bad_alloc); copying
   // the arguments is the only allocation before it.
   const int code = journaldb::cli::RunCli({argv + 1, argv + argc}, std::cout, std::cerr);
