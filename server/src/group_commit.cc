@@ -2,13 +2,75 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/fold.h"
 #include "journaldb/journal/layout.h"
+#include "journaldb/journal/text.h"
 #include "journaldb/journal/wall_clock.h"
 #include "journaldb/server/upload_lsns.h"
 
 namespace journaldb::server {
+
+namespace {
+
+// What one op can add to an object's encoded size beyond the bytes it
+// carries in the entry: a list element's id and table, a move's tombstone
+// forwarding (the moved value moves, it is not copied).
+constexpr size_t kOpGrowthBound = 128;
+
+size_t EncodedSize(const std::optional<FieldMap>& object) {
+  return object ? codec::EncodeObject(*object).size() : 0;
+}
+
+// Whether entry `e` would grow an object of `state` (each loaded, with an
+// upper bound of its encoded size in `bounds`) past kMaxUploadObjectBytes:
+// nullopt if not, else which object and to what size. Objects the bound
+// clears are not encoded; the others are, with the entry applied to a copy.
+// Afterwards each touched object's bound covers the entry.
+template <typename State>
+Result<std::optional<std::string>> CheckObjectSizes(
+    const wire::UploadEntry& e, State& state, std::map<std::string, size_t, std::less<>>& bounds) {
+  const size_t growth = e.bytes.size() + e.entry.ops.size() * kOpGrowthBound;
+  struct Measured {
+    const Operation* first_op;  // names the object
+    std::optional<FieldMap> copy;
+  };
+  std::map<std::string, Measured> measured;  // the objects the bound does not clear
+  for (const Operation& op : e.entry.ops) {
+    std::string key = layout::StateKey(op.collection, op.key);
+    if (bounds.at(key) + growth > kMaxUploadObjectBytes && !measured.count(key))
+      measured.emplace(key, Measured{&op, state.at(key)});
+  }
+  fold::ForwardingIndex forwardings;
+  for (const Operation& op : e.entry.ops)
+    if (auto m = measured.find(layout::StateKey(op.collection, op.key)); m != measured.end())
+      fold::ApplyOperation(op, m->second.copy, forwardings).IgnoreError();
+  std::map<std::string, size_t> after;
+  for (const auto& [key, m] : measured) {
+    const size_t before = EncodedSize(state.at(key));
+    const size_t grown = EncodedSize(m.copy);
+    bounds[key] = before;
+    if (grown > kMaxUploadObjectBytes && grown > before)
+      return std::optional<std::string>(
+          fmt::format("it would grow object {}/{} to {} encoded bytes on the server",
+                      m.first_op->collection, text::Quoted(m.first_op->key), grown));
+    after[key] = grown;
+  }
+  // Taken: each touched object's bound covers it.
+  std::set<std::string> raised;
+  for (const Operation& op : e.entry.ops) {
+    std::string key = layout::StateKey(op.collection, op.key);
+    if (auto a = after.find(key); a != after.end())
+      bounds[key] = a->second;
+    else if (raised.insert(key).second)
+      bounds[key] += growth;
+  }
+  return std::optional<std::string>();
+}
+
+}  // namespace
 
 Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
                        const ChainHash& latest_hash, GroupCommitReads& reads,
@@ -16,6 +78,9 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
   uint64_t version = latest;
   plan->latest_hash = latest_hash;
   using StateIt = decltype(plan->state)::iterator;
+  // An upper bound of each loaded object's encoded size: exact when read,
+  // then raised by what each entry could add (SizeBound).
+  std::map<std::string, size_t, std::less<>> size_bounds;
   // The object an op applies to, as the plan has it so far.
   auto Load = [&](const Operation& op) -> Result<StateIt> {
     std::string key = layout::StateKey(op.collection, op.key);
@@ -29,6 +94,7 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
       if (!f.ok()) return f.status();
       obj = std::move(f).value();
     }
+    size_bounds[key] = *raw ? (*raw)->size() : 0;
     return plan->state.emplace(std::move(key), std::move(obj)).first;
   };
   const int64_t now = NowMicros();
@@ -74,6 +140,17 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
             "upload entry lsn {}: its list ops take {} list element steps to apply to the "
             "server's lists; the limit is {}: split the transaction",
             e.lsn, list_work, kMaxUploadListWork));
+        job->entry_refused = true;
+        break;
+      }
+      for (const Operation& op : e.entry.ops)
+        if (Result<StateIt> t = Load(op); !t.ok()) return t.status();
+      Result<std::optional<std::string>> too_large = CheckObjectSizes(e, plan->state, size_bounds);
+      if (!too_large.ok()) return too_large.status();
+      if (*too_large) {
+        job->status = Status::InvalidArgument(
+            fmt::format("upload entry lsn {}: {}; the limit is {}: store less in it", e.lsn,
+                        **too_large, kMaxUploadObjectBytes));
         job->entry_refused = true;
         break;
       }

@@ -36,6 +36,16 @@ namespace journaldb::server {
 // long chains of moves; docs/server.md, "Limits").
 inline constexpr uint64_t kMaxUploadListWork = 4 * kMaxListWork;
 
+// The encoded size an uploaded entry may grow one of the server's objects
+// to. Above kMaxObjectBytes, which commits check on the client's objects:
+// upserts of several clients merge (docs/data-model.md). Without it a client
+// that skips the commit check grew one object by an entry at a time, without
+// bound: its encode, decode and bootstrap reads took memory in proportion
+// (1.7 GB at 94 MiB), and past 1 GiB the object no longer decoded, failing
+// every group commit that touched it. An entry that shrinks an object, or
+// leaves it as large as it was, is taken at any size.
+inline constexpr size_t kMaxUploadObjectBytes = 4 * kMaxObjectBytes;
+
 // What a group commit reads from its store, as of the commit's start.
 class GroupCommitReads {
  public:

@@ -251,6 +251,63 @@ TEST_F(SizeLimits, ServerRefusesAnUploadWhoseListWorkIsOverItsLimit) {
   EXPECT_NE(ServerLog().find("list element steps"), std::string::npos);
 }
 
+// A client that skips the commit check grows one object an entry at a time:
+// each upsert of a 14 MiB field is under the entry limit, and the server
+// takes them while the object stays within kMaxUploadObjectBytes (4 times
+// kMaxObjectBytes, room for several honest clients' merges); the entry that
+// would grow it past is refused, naming the object, with nothing of it
+// applied, and the server goes on committing others' uploads. Before, it
+// grew without bound (1.7 GB of server memory at 94 MiB; past 1 GiB the
+// object no longer decoded and every group commit touching it failed).
+TEST_F(SizeLimits, ServerRefusesAnUploadThatGrowsAnObjectPastItsLimit) {
+  RawClient raw(server_->address());
+  Result<wire::HelloOk> ok = raw.Hello();
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  Lsn lsn = 0;
+  for (char field = 'a';; ++field) {
+    ASSERT_LE(field, 'f') << "the server took every entry";
+    JournalEntry e;
+    e.lsn = ++lsn;
+    e.ops.push_back(
+        Operation::Upsert("files", "big", {{std::string(1, field), Blob(14 * kMiB, field)}}));
+    ASSERT_TRUE(raw.Send(wire::Upload{ok->client_id, {{e.lsn, codec::EncodeEntry(e), {}}}}).ok());
+    if (field < 'e') {
+      Result<wire::Message> m = raw.Receive();
+      ASSERT_TRUE(m.ok()) << "entry " << lsn << ": " << m.status().ToString();
+      ASSERT_TRUE(std::holds_alternative<wire::UploadAck>(*m)) << wire::MessageName(*m);
+      EXPECT_EQ(std::get<wire::UploadAck>(*m).highest_lsn, lsn);
+      continue;
+    }
+    // Four fields, 56 MiB: a fifth is over 64 MiB.
+    ::testing::AssertionResult refused = raw.ExpectErrorThenClose(wire::ErrorCode::kBadFrame);
+    ASSERT_TRUE(refused);
+    EXPECT_NE(std::string(refused.message())
+                  .find("upload entry lsn 5: it would grow object files/\"big\" to"),
+              std::string::npos)
+        << refused.message();
+    EXPECT_NE(
+        std::string(refused.message()).find(fmt::format("the limit is {}", 4 * kMaxObjectBytes)),
+        std::string::npos)
+        << refused.message();
+    break;
+  }
+  // Nothing of the refused entry was stored (it got no version: another
+  // client's next entry gets version 5), and the server goes on.
+  RawClient next(server_->address());
+  Result<wire::HelloOk> hello = next.Hello();
+  ASSERT_TRUE(hello.ok()) << hello.status().ToString();
+  JournalEntry small;
+  small.lsn = 1;
+  small.ops.push_back(Operation::Upsert("files", "small", {{"n", Value::Int(1)}}));
+  ASSERT_TRUE(next.Send(wire::Upload{hello->client_id, {{1, codec::EncodeEntry(small), {}}}}).ok());
+  Result<wire::Message> m = next.Receive();
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_TRUE(std::holds_alternative<wire::UploadAck>(*m)) << wire::MessageName(*m);
+  ASSERT_EQ(std::get<wire::UploadAck>(*m).acks.size(), 1u);
+  EXPECT_EQ(std::get<wire::UploadAck>(*m).acks[0].server_version, 5u);
+  EXPECT_NE(ServerLog().find("it would grow object"), std::string::npos);
+}
+
 // The server measures list work on its own lists: an honest entry at the
 // commit limit on a list the server has since seen grow more than 4 times
 // longer is refused. The sync fails naming it; nothing is lost or applied.
