@@ -84,6 +84,14 @@ TEST(CliDispatch, UsageErrorsExitTwoWithoutTouchingAnything) {
             "3.0000000000c0ffee"},
            {"list-move", "db", "lists", "l1", "items", "-3"},
            {"ls"},
+           // Names no write could have stored: read commands refuse them too.
+           {"get", "db", "", "t1"},
+           {"get", "db", "tasks", ""},
+           {"get", "db", "tasks", std::string(4097, 'k')},
+           {"ls", "db", ""},
+           {"ls", "db", std::string(256, 'c')},
+           {"diff", "recovery", "db", "--only", std::string(256, 'c')},
+           {"replay", "recovery", "db", "--only", std::string(256, 'c')},
            {"log", "db", "--since"},
            {"log", "db", "--since", "-1"},
            {"log", "db", "--since", "x"},
@@ -121,6 +129,10 @@ TEST(CliDispatch, UsageErrorMessagesSayWhatWasWrong) {
   EXPECT_NE(r.err.find("--after and --head exclude each other"), std::string::npos) << r.err;
   r = Cli({"frobnicate"});
   EXPECT_NE(r.err.find("unknown command \"frobnicate\""), std::string::npos) << r.err;
+  r = Cli({"ls", "db", std::string(256, 'c')});
+  EXPECT_NE(r.err.find("is 256 bytes; the limit is 255"), std::string::npos) << r.err;
+  r = Cli({"get", "db", "tasks", ""});
+  EXPECT_NE(r.err.find("empty primary key in collection \"tasks\""), std::string::npos) << r.err;
 }
 
 TEST(CliDispatch, UsageErrorUnderJsonIsAnErrorDocument) {

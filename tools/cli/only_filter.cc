@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "journaldb/journal/util/parse_number.h"
+#include "names.h"
 
 namespace journaldb::cli {
 
@@ -25,6 +26,8 @@ Result<OnlyFilter> ParseOnlyFilter(std::string_view text) {
   // Digits and dashes only is meant as lsns, so a typo (5-, 5--9) is an
   // error rather than a collection that matches nothing.
   if (!std::all_of(text.begin(), text.end(), [](char c) { return IsDigit(c) || c == '-'; })) {
+    if (Status s = CheckNames(text); !s.ok())
+      return Status::InvalidArgument(fmt::format("--only: {}", s.message()));
     f.collection = std::string(text);
     return f;
   }

@@ -5,6 +5,7 @@
 
 #include "../command.h"
 #include "../database_open.h"
+#include "../names.h"
 
 namespace journaldb::cli {
 
@@ -22,6 +23,7 @@ example:
 
 Outcome Run(const ParsedArgs& args, Output& out) {
   const std::vector<std::string>& a = args.positional;
+  if (Status s = CheckNames(a[1], a[2]); !s.ok()) return Outcome::Usage(s.message());
   Result<std::unique_ptr<Database>> db = OpenForRead(a[0]);
   if (!db.ok()) return OpenFailed(a[0], db.status());
   Result<Object> obj = (*db)->Get(a[1], a[2]);

@@ -5,6 +5,7 @@
 
 #include "../command.h"
 #include "../database_open.h"
+#include "../names.h"
 
 namespace journaldb::cli {
 
@@ -77,6 +78,8 @@ Outcome ListObjects(const Database& db, const std::string& collection, Output& o
 
 Outcome Run(const ParsedArgs& args, Output& out) {
   const std::vector<std::string>& a = args.positional;
+  if (a.size() > 1)
+    if (Status s = CheckNames(a[1]); !s.ok()) return Outcome::Usage(s.message());
   Result<std::unique_ptr<Database>> db = OpenForRead(a[0]);
   if (!db.ok()) return OpenFailed(a[0], db.status());
   return a.size() == 1 ? ListCollections(**db, out) : ListObjects(**db, a[1], out);
