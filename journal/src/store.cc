@@ -6,10 +6,13 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
+#include <cerrno>
+#include <fstream>
 #include <vector>
 
 #include "journaldb/journal/codec.h"
@@ -124,6 +127,33 @@ Status RemoveCreationMarker(const fs::path& dir) {
   return util::FsyncDirectory(dir.string());
 }
 
+// RocksDB finds a database through CURRENT, which names its MANIFEST. Either
+// one missing from a directory RocksDB wrote (outside a creation, which the
+// marker covers) is damage, not an absent or foreign database: RocksDB would
+// report a missing file as an I/O error, or no database at all.
+Status CheckCurrentFile(const fs::path& dir, bool has_current) {
+  if (has_current) {
+    std::ifstream in((dir / "CURRENT").string());
+    std::string manifest;
+    std::getline(in, manifest);
+    struct stat st {};
+    if (manifest.rfind("MANIFEST-", 0) == 0 && manifest.find('/') == std::string::npos &&
+        ::stat((dir / manifest).c_str(), &st) != 0 && errno == ENOENT)
+      return Status::Corruption(
+          fmt::format("{}: its CURRENT file names {}, which is missing", dir.string(), manifest));
+    return Status::OK();
+  }
+  boost::system::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind("MANIFEST-", 0) == 0)
+      return Status::Corruption(fmt::format(
+          "{}: holds RocksDB files ({}) but no CURRENT file, which names the live MANIFEST",
+          dir.string(), name));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& options) {
@@ -145,6 +175,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   if (interrupted_creation && (!options.create_if_missing || options.read_only))
     return Status::NotFound(fmt::format(
         "no database at {} (its creation was interrupted; a writable open completes it)", path));
+  if (options.env == nullptr && exists && !interrupted_creation)
+    if (Status s = CheckCurrentFile(dir, is_db); !s.ok()) return s;
   if (!is_db && !interrupted_creation) {
     if (!options.create_if_missing || options.read_only)
       return Status::NotFound(fmt::format("no database at {}", path));

@@ -653,6 +653,19 @@ TEST_F(CliEndToEnd, ADamagedDatabaseExitsThreeNamingTheDamageAndTheNextStep) {
   expect_damaged(manifest, "its MANIFEST lists no 'state' column family though its OPTIONS file "
                            "does: the MANIFEST is damaged");
 
+  // The MANIFEST deleted, or CURRENT naming one that is not there.
+  const std::string no_manifest = copy("no-manifest.db");
+  fs::remove(fs::path(no_manifest) / manifest_name);
+  expect_damaged(no_manifest, "its CURRENT file names " + manifest_name + ", which is missing");
+  const std::string renamed = copy("renamed.db");
+  std::ofstream(renamed + "/CURRENT", std::ios::trunc) << "MANIFEST-999999\n";
+  expect_damaged(renamed, "its CURRENT file names MANIFEST-999999, which is missing");
+  // CURRENT deleted: the MANIFEST and tables are there, so it is a damaged
+  // database, not "no database" (and no write may create one over it).
+  const std::string no_current = copy("no-current.db");
+  fs::remove(fs::path(no_current) / "CURRENT");
+  expect_damaged(no_current, "holds RocksDB files (" + manifest_name + ") but no CURRENT file");
+
   // A table file deleted.
   const std::string table = copy("table.db");
   std::string removed;
