@@ -29,9 +29,9 @@ size_t EncodedSize(const std::optional<FieldMap>& object) {
 // nullopt if not, else which object and to what size. Objects the bound
 // clears are not encoded; the others are, with the entry applied to a copy.
 // Afterwards each touched object's bound covers the entry.
-template <typename State>
-Result<std::optional<std::string>> CheckObjectSizes(
-    const wire::UploadEntry& e, State& state, std::map<std::string, size_t, std::less<>>& bounds) {
+std::optional<std::string> CheckObjectSizes(const wire::UploadEntry& e,
+                                            const decltype(GroupCommitPlan::state)& state,
+                                            std::map<std::string, size_t, std::less<>>& bounds) {
   const size_t growth = e.bytes.size() + e.entry.ops.size() * kOpGrowthBound;
   struct Measured {
     const Operation* first_op;  // names the object
@@ -53,9 +53,8 @@ Result<std::optional<std::string>> CheckObjectSizes(
     const size_t grown = EncodedSize(m.copy);
     bounds[key] = before;
     if (grown > kMaxUploadObjectBytes && grown > before)
-      return std::optional<std::string>(
-          fmt::format("it would grow object {}/{} to {} encoded bytes on the server",
-                      m.first_op->collection, text::Quoted(m.first_op->key), grown));
+      return fmt::format("it would grow object {}/{} to {} encoded bytes on the server",
+                         m.first_op->collection, text::Quoted(m.first_op->key), grown);
     after[key] = grown;
   }
   // Taken: each touched object's bound covers it.
@@ -67,7 +66,7 @@ Result<std::optional<std::string>> CheckObjectSizes(
     else if (raised.insert(key).second)
       bounds[key] += growth;
   }
-  return std::optional<std::string>();
+  return std::nullopt;
 }
 
 }  // namespace
@@ -145,12 +144,10 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
       }
       for (const Operation& op : e.entry.ops)
         if (Result<StateIt> t = Load(op); !t.ok()) return t.status();
-      Result<std::optional<std::string>> too_large = CheckObjectSizes(e, plan->state, size_bounds);
-      if (!too_large.ok()) return too_large.status();
-      if (*too_large) {
+      if (std::optional<std::string> too_large = CheckObjectSizes(e, plan->state, size_bounds)) {
         job->status = Status::InvalidArgument(
             fmt::format("upload entry lsn {}: {}; the limit is {}: store less in it", e.lsn,
-                        **too_large, kMaxUploadObjectBytes));
+                        *too_large, kMaxUploadObjectBytes));
         job->entry_refused = true;
         break;
       }
