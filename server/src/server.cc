@@ -1,8 +1,6 @@
 #include "journaldb/server/server.h"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
-#include <sys/socket.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -22,6 +20,7 @@
 #include "file_limit.h"
 #include "journaldb/journal/util/errno_status.h"
 #include "journaldb/server/admission.h"
+#include "journaldb/server/listen_address.h"
 #include "journaldb/server/log_line.h"
 #include "journaldb/server/upload_lsns.h"
 #include "outbound_frame.h"
@@ -95,13 +94,6 @@ SharedFrame UnchargedFrame(const wire::Message& m, std::string body) {
   return frame;
 }
 
-bool IsLoopback(const std::string& listen) {
-  Result<std::pair<std::string, uint16_t>> address = sync::ParseAddress(listen);
-  in_addr ip{};
-  if (!address.ok() || ::inet_pton(AF_INET, address->first.c_str(), &ip) != 1) return false;
-  return (ntohl(ip.s_addr) >> 24) == 127;
-}
-
 // A connection's part in the server, beside its I/O state.
 struct ConnectionState {
   uint64_t id = 0;
@@ -151,6 +143,8 @@ Server::Server(ServerOptions options)
 }
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+  Result<ListenAddress> address = ParseListenAddress(options.listen);
+  if (!address.ok()) return Status::InvalidArgument("server: " + address.status().message());
   if (options.data_dir.empty() == options.postgres.empty())
     return Status::InvalidArgument("server: exactly one of --data and --postgres is required");
   if (options.tls_cert_file.empty() != options.tls_key_file.empty())
@@ -162,7 +156,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     if (!context.ok()) return Status::InvalidArgument("server: " + context.status().message());
     tls = std::move(context).value();
   }
-  const bool loopback = IsLoopback(options.listen);
+  const bool loopback = address->IsLoopback();
   if (!loopback && !options.insecure && (options.token.empty() || tls == nullptr))
     return Status::InvalidArgument(fmt::format(
         "server: listening on {}, beyond loopback, needs {} (or --insecure to {})", options.listen,
@@ -178,9 +172,15 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
                          StorageFilesNeeded({options.data_dir, options.postgres})};
   Result<uint32_t> served = ConnectionsWithin(files, options.max_connections);
   if (!served.ok()) return served.status();
+  // Bound before the store opens: opening it may finish an interrupted
+  // restore, and the first sweep removes registrations; neither may happen
+  // for a server that cannot listen (the port taken, the address not ours).
+  Result<sync::Listener> listener = sync::Listener::Listen(options.listen);
+  if (!listener.ok()) return listener.status();
   std::unique_ptr<Server> s(new Server(options));
   s->max_connections_ = *served;
   s->tls_ = std::move(tls);
+  s->listener_ = std::move(listener).value();
   Result<std::unique_ptr<ServerStorage>> store =
       OpenStorage({options.data_dir, options.postgres}, /*create=*/false);
   if (!store.ok()) return store.status();
@@ -196,9 +196,6 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
     if (!sweeper.ok()) return sweeper.status();
     s->sweeper_ = std::move(sweeper).value();
   }
-  Result<sync::Listener> listener = sync::Listener::Listen(options.listen);
-  if (!listener.ok()) return listener.status();
-  s->listener_ = std::move(listener).value();
   try {
     s->loop_ = std::make_unique<EventLoop>();
     EventLoop& loop = *s->loop_;

@@ -13,7 +13,10 @@
 #include <sstream>
 #include <thread>
 
+#include "journaldb/protocol/socket.h"
 #include "reset_support.h"
+#include "server_process.h"
+#include "test_store.h"
 
 namespace journaldb {
 namespace {
@@ -143,6 +146,43 @@ TEST_F(RegistrationExpiry, AClientStayingOnItsRegisteringConnectionKeepsItsRegis
   EXPECT_FALSE(r->reset);
   EXPECT_EQ(ClientId(*again), a_id);
   EXPECT_NE(ServerLog().find(came_back), std::string::npos) << ServerLog();
+}
+
+// A server that cannot listen must not sweep: the address is checked and
+// bound before the store opens. a's registration is old enough to expire
+// (1 s) when two starts fail, one on a port another socket holds, one on a
+// malformed --listen (a usage error); afterwards it is still there.
+TEST_F(RegistrationExpiry, AServerThatCannotListenRemovesNoRegistration) {
+  auto a = RegisteredOnce("a");
+  StopServer();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const server::StorageLocation at = testing::TestStorage(data_);
+  const std::vector<std::string> store = at.postgres.empty()
+                                             ? std::vector<std::string>{"--data", data_}
+                                             : std::vector<std::string>{"--postgres", at.postgres};
+  Result<sync::Listener> taken = sync::Listener::Listen("127.0.0.1:0");
+  ASSERT_TRUE(taken.ok()) << taken.status().ToString();
+  struct Start {
+    std::string listen;
+    int exit_code;
+    std::string says;
+  };
+  for (const Start& start :
+       {Start{fmt::format("127.0.0.1:{}", taken->port()), 1, "bind"},
+        Start{"127.0.0.1:70000", 2, "malformed --listen \"127.0.0.1:70000\""}}) {
+    std::vector<std::string> args = store;
+    args.insert(args.end(), {"--listen", start.listen, "--insecure",
+                             "--expire-unused-registrations-after", "1"});
+    testing::ProcessResult r = testing::RunServerUntilExit(args);
+    EXPECT_EQ(r.exit_code, start.exit_code) << start.listen << ": " << r.err;
+    EXPECT_NE(r.err.find(start.says), std::string::npos) << start.listen << ": " << r.err;
+    EXPECT_EQ(r.err.find("expire registrations"), std::string::npos) << r.err;
+  }
+  std::string out;
+  ASSERT_EQ(
+      testing::RunOperator({"expire-registrations", "--data", data_, "--older-than", "0"}, &out), 0)
+      << out;
+  EXPECT_NE(out.find("removed 1 registrations"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -162,5 +162,37 @@ TEST_F(CommandLine, ServerUsageErrorsNameTheOption) {
   EXPECT_TRUE(Contains(r.out, "journal-server trim STORE")) << r.out;
 }
 
+// A malformed --listen is a usage error saying what is wrong with it, never
+// taken for an address beyond loopback that needs TLS and a token.
+TEST_F(CommandLine, ServerMalformedListenIsAUsageErrorSayingWhatIsWrong) {
+  const std::string data = dir_.Sub("server");
+  const std::string not_a_port = " is not a decimal number from 0 to 65535";
+  struct Case {
+    std::string listen;
+    std::string why;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"127.0.0.1:70000", "the port 70000" + not_a_port},
+           {"127.0.0.1:99999", "the port 99999" + not_a_port},
+           {"127.0.0.1:65536", "the port 65536" + not_a_port},
+           {"127.0.0.1:-1", "the port -1" + not_a_port},
+           {"127.0.0.1:0x10", "the port 0x10" + not_a_port},
+           {"127.0.0.1:", "the port is missing"},
+           {":7000", "the host is missing"},
+           {"localhost:7000", "the host localhost is not an IPv4 address"},
+           {"7000", "not HOST:PORT"},
+       }) {
+    for (const std::vector<std::string>& extra :
+         {std::vector<std::string>{}, std::vector<std::string>{"--insecure"}}) {
+      std::vector<std::string> args = {"--data", data, "--listen", c.listen};
+      args.insert(args.end(), extra.begin(), extra.end());
+      ProcessResult r = Server(args);
+      ExpectUsageError(r, "malformed --listen \"" + c.listen + "\": " + c.why);
+      EXPECT_FALSE(Contains(r.err, "beyond loopback")) << r.err;
+    }
+  }
+  EXPECT_FALSE(boost::filesystem::exists(data));
+}
+
 }  // namespace
 }  // namespace journaldb

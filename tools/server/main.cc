@@ -30,6 +30,7 @@
 
 #include "decimal_option.h"
 #include "journaldb/server/admin.h"
+#include "journaldb/server/listen_address.h"
 #include "journaldb/server/server.h"
 #include "unexpected_arguments.h"
 
@@ -305,6 +306,10 @@ int main(int argc, char** argv) {
       return UsageError(fmt::format("--data DIR or --postgres CONNINFO (or {}) is required",
                                     kPostgresEnvironmentVariable));
     line.serve.postgres = location->postgres;
+    // Checked here too (Server::Start does) to be a usage error, not a
+    // failed start.
+    if (auto address = journaldb::server::ParseListenAddress(line.serve.listen); !address.ok())
+      return UsageError(address.status().message());
     if (token_file->count() > 0) {
       journaldb::Result<std::string> t = ReadSecretFile("--token-file", line.token_file);
       if (!t.ok()) return Fail(t.status().message());

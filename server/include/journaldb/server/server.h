@@ -67,7 +67,8 @@ struct ServerOptions {
   // (docs/server.md, "Scaling out on PostgreSQL"): any number of servers may
   // share it. Default: empty (the data directory is used).
   std::string postgres;
-  // IPv4 address and port to listen on; port 0 picks a free port.
+  // IPv4 address and port to listen on (ParseListenAddress); port 0 picks a
+  // free port.
   // Default: "127.0.0.1:0".
   std::string listen = "127.0.0.1:0";
   // Shared secret every hello must carry. Default: empty (any hello's token
@@ -139,7 +140,9 @@ constexpr uint32_t kMaxWrongTokensPerMinute = 10;
 
 class Server {
  public:
-  // Opens the data directory, binds the listen address and starts serving.
+  // Checks the options and binds the listen address, then opens the store
+  // (the first sweep of registrations with it) and starts serving: a
+  // malformed or unusable address fails the start with the store untouched.
   static Result<std::unique_ptr<Server>> Start(const ServerOptions& options);
   ~Server();  // Stop()s
 
