@@ -221,6 +221,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   } catch (const std::exception& e) {
     return Status::IOError(fmt::format("server: cannot start its event loop: {}", e.what()));
   }
+  s->started_ = true;
   s->Log(fmt::format("start {} epoch={} latest_version={} horizon={} tls={}", s->store_->Describe(),
                      s->store_->epoch(), s->store_->latest_version(), s->store_->horizon(),
                      s->tls_ != nullptr ? "on" : "off"));
@@ -297,7 +298,8 @@ void Server::Stop() {
     loop.storage.join();
   }
   if (commit_thread_.joinable()) commit_thread_.join();
-  Log("stop");
+  // A start that failed logged no `start`: nothing stops.
+  if (started_) Log("stop");
   sweeper_.reset();
   // Closed here, with every member alive: the store's close may still log a
   // background error through Log (its SetLog above).

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/filesystem.hpp>
+#include <fstream>
+#include <sstream>
 
 #include "journaldb/database.h"
 #include "journaldb/sync.h"
@@ -20,6 +22,14 @@ namespace journaldb {
 namespace {
 
 using testing::ServerProcess;
+
+// Whether `log` has `line` as one of its lines.
+bool HasLine(const std::string& log, const std::string& line) {
+  std::istringstream in(log);
+  for (std::string l; std::getline(in, l);)
+    if (l == line) return true;
+  return false;
+}
 
 class Operator : public ::testing::Test {
  protected:
@@ -189,6 +199,7 @@ TEST(OperatorInit, ServerRefusesAMissingOrEmptyDataDirectoryAndOnlyInitCreatesOn
   EXPECT_NE(r.err.find("no server data directory at " + missing + " (missing)"),
             std::string::npos)
       << r.err;
+  EXPECT_FALSE(HasLine(r.err, "stop")) << "it never started: " << r.err;
   EXPECT_NE(r.err.find("journal-server init --data " + missing), std::string::npos) << r.err;
   EXPECT_FALSE(boost::filesystem::exists(missing));
   const std::string empty = dir.Sub("unmounted");
@@ -197,6 +208,7 @@ TEST(OperatorInit, ServerRefusesAMissingOrEmptyDataDirectoryAndOnlyInitCreatesOn
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("no server data directory at " + empty + " (empty)"), std::string::npos)
       << r.err;
+  EXPECT_FALSE(HasLine(r.err, "stop")) << "it never started: " << r.err;
   EXPECT_TRUE(boost::filesystem::is_empty(empty));
   // Operator commands do not create one either.
   std::string out;
@@ -214,6 +226,11 @@ TEST(OperatorInit, ServerRefusesAMissingOrEmptyDataDirectoryAndOnlyInitCreatesOn
   auto server = ServerProcess::Start(missing, launch, &error);
   ASSERT_TRUE(server) << error;
   EXPECT_EQ(server->Terminate(), 0);
+  // One that started does log its stop.
+  std::ifstream in(server->log_path());
+  std::stringstream log;
+  log << in.rdbuf();
+  EXPECT_TRUE(HasLine(log.str(), "stop")) << log.str();
 }
 
 }  // namespace

@@ -268,6 +268,7 @@ class Server {
   std::unique_ptr<RegistrationSweeper> sweeper_;  // null: registrations never expire
 
   std::thread commit_thread_;
+  bool started_ = false;  // Start succeeded and logged `start`
   bool stopped_ = false;
 };
 
