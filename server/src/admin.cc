@@ -44,29 +44,30 @@ Result<std::string> TrimOlderThan(const StorageLocation& location, uint64_t seco
 }
 
 Result<std::string> Backup(const std::string& data_dir, const std::string& to) {
-  boost::system::error_code ec;
-  if (fs::exists(to, ec))
-    return Status::FailedPrecondition(fmt::format("backup target {} already exists", to));
+  // Before the store opens, which may finish an interrupted restore.
+  Result<std::string> target = CheckBackupTarget(data_dir, to);
+  if (!target.ok()) return target.status();
   auto store = OpenExisting(data_dir);
   if (!store.ok()) return store.status();
   rocksdb::Checkpoint* raw = nullptr;
   if (Status s = FromRocks(rocksdb::Checkpoint::Create((*store)->db(), &raw), "backup"); !s.ok())
     return s;
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
-  if (Status s = FromRocks(checkpoint->CreateCheckpoint(to), fmt::format("backup to {}", to));
+  if (Status s = FromRocks(checkpoint->CreateCheckpoint(*target), fmt::format("backup to {}", to));
       !s.ok())
     return s;
   // The checkpoint fsyncs its files and directory, not the parent, and says
   // nothing about completeness to a later reader: the marker does.
-  if (Status s = util::FsyncParentDirectory(to); !s.ok()) return s;
+  if (Status s = util::FsyncParentDirectory(*target); !s.ok()) return s;
+  const std::string marker_path = (fs::path(*target) / kBackupMarker).string();
   {
-    std::ofstream marker((fs::path(to) / kBackupMarker).string());
+    std::ofstream marker(marker_path);
     marker << fmt::format("epoch {}\nlatest_version {}\n", (*store)->epoch(),
                           (*store)->latest_version());
-    if (!marker) return Status::IOError(fmt::format("write {}/{}", to, kBackupMarker));
+    if (!marker) return Status::IOError(fmt::format("write {}", marker_path));
   }
-  if (Status s = util::FsyncFile((fs::path(to) / kBackupMarker).string()); !s.ok()) return s;
-  if (Status s = util::FsyncDirectory(to); !s.ok()) return s;
+  if (Status s = util::FsyncFile(marker_path); !s.ok()) return s;
+  if (Status s = util::FsyncDirectory(*target); !s.ok()) return s;
   return fmt::format("backup of {} at version {} in {}", data_dir, (*store)->latest_version(), to);
 }
 

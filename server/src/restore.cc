@@ -46,6 +46,17 @@ Result<bool> IsWithin(const fs::path& p, const fs::path& dir) {
   return true;
 }
 
+// The one of DIR and the directories a restore of DIR removes that `path`
+// is or lies in; empty if none.
+Result<fs::path> RemovedDirectoryHolding(const RestorePaths& p, const std::string& path) {
+  for (const fs::path& removed : {p.target, p.restoring, p.restored, p.replaced}) {
+    Result<bool> within = IsWithin(path, removed);
+    if (!within.ok()) return within.status();
+    if (*within) return removed;
+  }
+  return fs::path();
+}
+
 bool Exists(const fs::path& p) {
   boost::system::error_code ec;
   return fs::exists(p, ec);
@@ -113,21 +124,48 @@ Status FinishInterruptedRestore(const std::string& data_dir) {
   return RemoveTree(p.replaced);
 }
 
+Result<std::string> CheckBackupTarget(const std::string& data_dir, const std::string& to) {
+  if (to.empty()) return Status::InvalidArgument("the backup target is empty");
+  Result<fs::path> holding = RemovedDirectoryHolding(RestorePaths(data_dir), to);
+  if (!holding.ok()) return holding.status();
+  if (!holding->empty())
+    return Status::InvalidArgument(
+        fmt::format("the backup target {} is in {}, which a restore of {} replaces or removes; "
+                    "back up to a place outside it",
+                    to, holding->string(), data_dir));
+  const fs::path target = Normalized(to);
+  // A path that is not there is a status, not an error (though Boost sets
+  // `ec` for it too); anything else that stops the look is an error.
+  boost::system::error_code ec;
+  const fs::file_status status = fs::symlink_status(target, ec);
+  if (status.type() == fs::status_error)
+    return Status::IOError(fmt::format("backup target {}: {}", to, ec.message()));
+  if (fs::exists(status))
+    return Status::FailedPrecondition(fmt::format("backup target {} already exists", to));
+  const fs::file_status parent = fs::status(target.parent_path(), ec);
+  if (parent.type() == fs::status_error)
+    return Status::IOError(
+        fmt::format("backup target {}: {}: {}", to, target.parent_path().string(), ec.message()));
+  if (!fs::is_directory(parent))
+    return Status::FailedPrecondition(
+        fmt::format("backup target {}: its parent {} {}", to, target.parent_path().string(),
+                    fs::exists(parent) ? "is not a directory" : "does not exist; create it first"));
+  return target.string();
+}
+
 Result<std::string> Restore(const std::string& data_dir, const std::string& from,
                             const std::function<void(RestoreStep)>& after_step) {
   const RestorePaths p(data_dir);
   // A restore replaces DIR and removes the directories beside it: a backup
   // in one of them would be deleted, in the middle of the restore or at its
   // end.
-  for (const fs::path& removed : {p.target, p.restoring, p.restored, p.replaced}) {
-    Result<bool> within = IsWithin(from, removed);
-    if (!within.ok()) return within.status();
-    if (*within)
-      return Status::InvalidArgument(
-          fmt::format("the backup {} is in {}, which the restore replaces or removes; copy it "
-                      "elsewhere and restore from there",
-                      from, removed.string()));
-  }
+  Result<fs::path> holding = RemovedDirectoryHolding(p, from);
+  if (!holding.ok()) return holding.status();
+  if (!holding->empty())
+    return Status::InvalidArgument(
+        fmt::format("the backup {} is in {}, which the restore replaces or removes; copy it "
+                    "elsewhere and restore from there",
+                    from, holding->string()));
   if (!Exists(fs::path(from) / kBackupMarker))
     return Status::FailedPrecondition(
         fmt::format("{} is not a complete backup (no {} marker)", from, kBackupMarker));

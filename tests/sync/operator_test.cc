@@ -1,9 +1,9 @@
 // Operator commands on a stopped server's store really change what clients
 // get: trim and restore and reset-client force client resets, and a new
 // client bootstraps from the state when history is trimmed. They run on
-// either store (test_store.h) but for the two cases about the data
-// directory itself, its lock and its absence, which tests/sync/CMakeLists.txt
-// leaves out of the run on PostgreSQL (there the commands run online:
+// either store (test_store.h) but for the cases about the data directory
+// itself, its lock, its absence and its backups, which
+// tests/sync/CMakeLists.txt leaves out of the run on PostgreSQL (there the commands run online:
 // postgres_nodes_test.cc).
 #include <gtest/gtest.h>
 
@@ -231,6 +231,47 @@ TEST(OperatorInit, ServerRefusesAMissingOrEmptyDataDirectoryAndOnlyInitCreatesOn
   std::stringstream log;
   log << in.rdbuf();
   EXPECT_TRUE(HasLine(log.str(), "stop")) << log.str();
+}
+
+// A backup target that a restore of DIR would delete (in DIR, DIR.restoring,
+// DIR.restored or DIR.replaced), that exists, or whose parent is missing is
+// refused before the store is opened. DIR is left mid-restore (missing, its
+// complete copy DIR.restored beside it), so an open would show: it renames
+// the copy in. Each refusal leaves it so; a good target then backs it up.
+TEST(OperatorBackup, RefusesABadTargetBeforeOpeningTheStore) {
+  testing::TempDir dir;
+  const std::string data = dir.Sub("server");
+  std::string out;
+  ASSERT_EQ(testing::RunServerCommand({"init", "--data", data}, &out), 0) << out;
+  boost::filesystem::rename(data, data + ".restored");
+  boost::filesystem::create_directory(dir.Sub("taken"));
+  const std::string deleted_by_restore = "which a restore of " + data + " replaces or removes";
+  struct Case {
+    std::string to;
+    std::string says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {data, deleted_by_restore},
+           {data + "/sub", deleted_by_restore},
+           {data + ".restoring", deleted_by_restore},
+           {data + ".restored/sub", deleted_by_restore},
+           {data + ".replaced/a/b", deleted_by_restore},
+           {dir.Sub("missing") + "/backup", "its parent " + dir.Sub("missing") + " does not exist"},
+           {dir.Sub("taken"), "backup target " + dir.Sub("taken") + " already exists"},
+       }) {
+    EXPECT_EQ(testing::RunServerCommand({"backup", "--data", data, "--to", c.to}, &out), 1)
+        << c.to << ": " << out;
+    EXPECT_NE(out.find(c.says), std::string::npos) << c.to << ": " << out;
+    EXPECT_FALSE(boost::filesystem::exists(data)) << c.to << ": the store was opened";
+    EXPECT_TRUE(boost::filesystem::exists(data + ".restored")) << c.to;
+  }
+  EXPECT_FALSE(boost::filesystem::exists(dir.Sub("missing")));
+  EXPECT_TRUE(boost::filesystem::is_empty(dir.Sub("taken")));
+  ASSERT_EQ(testing::RunServerCommand({"backup", "--data", data, "--to", dir.Sub("backup")}, &out),
+            0)
+      << out;
+  EXPECT_TRUE(boost::filesystem::exists(data));
+  EXPECT_TRUE(boost::filesystem::exists(dir.Sub("backup") + "/BACKUP-COMPLETE"));
 }
 
 }  // namespace

@@ -20,8 +20,10 @@ namespace journaldb::server {
 Result<std::string> TrimBelow(const StorageLocation& location, uint64_t below);
 // Removes changesets stored more than `seconds` ago.
 Result<std::string> TrimOlderThan(const StorageLocation& location, uint64_t seconds);
-// A consistent copy of the data directory at `to` (must not exist): a
-// RocksDB checkpoint, fsynced, with a BACKUP-COMPLETE marker written last.
+// A consistent copy of the data directory at `to`: a RocksDB checkpoint,
+// fsynced, with a BACKUP-COMPLETE marker written last. `to` is checked
+// before the store is opened (CheckBackupTarget): it must not exist, its
+// parent must, and it must lie outside what a restore of DIR removes.
 Result<std::string> Backup(const std::string& data_dir, const std::string& to);
 // Forces a client reset for one client id (operator-reset).
 Result<std::string> ResetClient(const StorageLocation& location, uint64_t client_id);

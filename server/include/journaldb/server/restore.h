@@ -55,6 +55,15 @@ enum class RestoreStep { kCopying, kCopied, kNewEpoch, kStaged, kMovedAside, kSw
 Result<std::string> Restore(const std::string& data_dir, const std::string& from,
                             const std::function<void(RestoreStep)>& after_step = nullptr);
 
+// Whether a backup of `data_dir` may be made at `to`, checked before the
+// store is opened: if `to` does not exist and its parent is a directory, the
+// path to write it at (`to` absolute, without a trailing separator or `.`).
+// InvalidArgument if `to` is empty, or is DIR or in DIR, DIR.restoring, DIR.restored or
+// DIR.replaced (symbolic links resolved), where a restore of DIR would
+// delete it; FailedPrecondition if `to` exists or its parent is missing or
+// not a directory; IOError if a path cannot be resolved.
+Result<std::string> CheckBackupTarget(const std::string& data_dir, const std::string& to);
+
 // Completes a restore of `data_dir` that a crash interrupted after its
 // commit point (DIR missing, DIR.restored complete) and removes the
 // replaced directory a finished one left. OK if there is nothing to do;
