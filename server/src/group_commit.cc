@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <set>
+#include <vector>
 
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/fold.h"
@@ -15,10 +16,23 @@ namespace journaldb::server {
 
 namespace {
 
-// What one op can add to an object's encoded size beyond the bytes it
-// carries in the entry: a list element's id and table, a move's tombstone
-// forwarding (the moved value moves, it is not copied).
+// What one op, and each field of an upsert, can add to an object's encoded
+// size beyond the bytes the entry spends on it: a list element's id and
+// table, a move's tombstone forwarding (the moved value moves, it is not
+// copied); a field's table, and its value's, which a forged entry may share
+// among all its fields (the verifier allows shared offsets, and the decode
+// budget charges strings, not scalar tables), where the object stores one
+// each: about 44 bytes against 24 in the entry.
 constexpr size_t kOpGrowthBound = 128;
+constexpr size_t kFieldGrowthBound = 64;
+
+// An upper bound of what entry `e` can add to the encoded size of any one
+// object it touches.
+size_t GrowthBound(const wire::UploadEntry& e) {
+  size_t growth = e.bytes.size() + e.entry.ops.size() * kOpGrowthBound;
+  for (const Operation& op : e.entry.ops) growth += op.fields.size() * kFieldGrowthBound;
+  return growth;
+}
 
 size_t EncodedSize(const std::optional<FieldMap>& object) {
   return object ? codec::EncodeObject(*object).size() : 0;
@@ -32,7 +46,7 @@ size_t EncodedSize(const std::optional<FieldMap>& object) {
 std::optional<std::string> CheckObjectSizes(const wire::UploadEntry& e,
                                             const decltype(GroupCommitPlan::state)& state,
                                             std::map<std::string, size_t, std::less<>>& bounds) {
-  const size_t growth = e.bytes.size() + e.entry.ops.size() * kOpGrowthBound;
+  const size_t growth = GrowthBound(e);
   struct Measured {
     const Operation* first_op;  // names the object
     std::optional<FieldMap> copy;
@@ -78,8 +92,17 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
   plan->latest_hash = latest_hash;
   using StateIt = decltype(plan->state)::iterator;
   // An upper bound of each loaded object's encoded size: exact when read,
-  // then raised by what each entry could add (SizeBound).
+  // then raised by what each entry could add (GrowthBound).
   std::map<std::string, size_t, std::less<>> size_bounds;
+  // The objects first loaded for the entry at hand: a refused entry puts
+  // them back, so the store does not rewrite objects nothing changed.
+  std::vector<std::string> loaded_for_entry;
+  auto Unload = [&] {
+    for (const std::string& key : loaded_for_entry) {
+      plan->state.erase(key);
+      size_bounds.erase(key);
+    }
+  };
   // The object an op applies to, as the plan has it so far.
   auto Load = [&](const Operation& op) -> Result<StateIt> {
     std::string key = layout::StateKey(op.collection, op.key);
@@ -94,6 +117,7 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
       obj = std::move(f).value();
     }
     size_bounds[key] = *raw ? (*raw)->size() : 0;
+    loaded_for_entry.push_back(key);
     return plan->state.emplace(std::move(key), std::move(obj)).first;
   };
   const int64_t now = NowMicros();
@@ -126,6 +150,7 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
         job->ack.acks.push_back({e.lsn, got->value_or(0)});
         continue;
       }
+      loaded_for_entry.clear();
       Status read;
       const uint64_t list_work = fold::ListWork(e.entry.ops, [&](const Operation& op) {
         Result<StateIt> t = Load(op);
@@ -140,6 +165,7 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
             "server's lists; the limit is {}: split the transaction",
             e.lsn, list_work, kMaxUploadListWork));
         job->entry_refused = true;
+        Unload();
         break;
       }
       for (const Operation& op : e.entry.ops)
@@ -149,6 +175,7 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
             fmt::format("upload entry lsn {}: {}; the limit is {}: store less in it", e.lsn,
                         *too_large, kMaxUploadObjectBytes));
         job->entry_refused = true;
+        Unload();
         break;
       }
       ++version;
