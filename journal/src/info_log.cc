@@ -4,17 +4,22 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <string>
+#include <utility>
 
 #include "journaldb/journal/util/fd.h"
 
 namespace journaldb {
 
 namespace {
+
+constexpr size_t kMaxLineBytes = 64 << 10;
 
 class InfoLog : public rocksdb::Logger {
  public:
@@ -25,28 +30,40 @@ class InfoLog : public rocksdb::Logger {
   using rocksdb::Logger::Logv;
   void Logv(const char* format, va_list ap) override {
     // One line, built whole so it is one write: RocksDB's format, a
-    // timestamp and the thread, then the message (cut at the buffer's end).
-    char line[4096];
+    // timestamp and the thread, then the message, up to 64 KiB as in
+    // RocksDB's own logger (its statistics dumps take several KiB).
     struct timeval now {};
     ::gettimeofday(&now, nullptr);
     struct tm t {};
     ::localtime_r(&now.tv_sec, &t);
-    int n = std::snprintf(line, sizeof line, "%04d/%02d/%02d-%02d:%02d:%02d.%06ld %lx ",
-                          t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
-                          static_cast<long>(now.tv_usec), static_cast<unsigned long>(::gettid()));
+    char prefix[64];
+    const int n =
+        std::snprintf(prefix, sizeof prefix, "%04d/%02d/%02d-%02d:%02d:%02d.%06ld %lx ",
+                      t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
+                      static_cast<long>(now.tv_usec), static_cast<unsigned long>(::gettid()));
     if (n < 0) return;
-    size_t len = static_cast<size_t>(n);
-    const int m = std::vsnprintf(line + len, sizeof line - len, format, ap);
-    if (m > 0) len = std::min(sizeof line - 2, len + static_cast<size_t>(m));
-    if (len == 0 || line[len - 1] != '\n') line[len++] = '\n';
+    std::string line(prefix, std::min(sizeof prefix - 1, static_cast<size_t>(n)));
+    va_list again;
+    va_copy(again, ap);
+    char small[1024];
+    const int m = std::vsnprintf(small, sizeof small, format, ap);
+    if (m >= 0 && static_cast<size_t>(m) < sizeof small) {
+      line.append(small, static_cast<size_t>(m));
+    } else if (m > 0) {
+      std::string big(std::min(static_cast<size_t>(m), kMaxLineBytes) + 1, '\0');
+      const int k = std::vsnprintf(big.data(), big.size(), format, again);
+      if (k > 0) line.append(big.data(), std::min(big.size() - 1, static_cast<size_t>(k)));
+    }
+    va_end(again);
+    if (line.back() != '\n') line.push_back('\n');
 
     std::lock_guard<std::mutex> lock(mu_);
     if (!fd_.valid()) return;
-    if (size_ + len > max_bytes_) Start();
+    if (size_ + line.size() > max_bytes_) Start();
     if (!fd_.valid()) return;
     // A short or failed write loses (part of) this line only: the log is
     // advisory, and nothing waits on it.
-    const ssize_t w = ::write(fd_.get(), line, len);
+    const ssize_t w = ::write(fd_.get(), line.data(), line.size());
     if (w > 0) size_ += static_cast<size_t>(w);
   }
 

@@ -133,12 +133,21 @@ Status RemoveCreationMarker(const fs::path& dir) {
 // report a missing file as an I/O error, or no database at all.
 Status CheckCurrentFile(const fs::path& dir, bool has_current) {
   if (has_current) {
-    std::ifstream in((dir / "CURRENT").string());
-    std::string manifest;
-    std::getline(in, manifest);
-    struct stat st {};
-    if (manifest.rfind("MANIFEST-", 0) == 0 && manifest.find('/') == std::string::npos &&
-        ::stat((dir / manifest).c_str(), &st) != 0 && errno == ENOENT)
+    auto named = [&] {
+      std::ifstream in((dir / "CURRENT").string());
+      std::string manifest;
+      std::getline(in, manifest);
+      return manifest;
+    };
+    auto missing = [&](const std::string& manifest) {
+      struct stat st {};
+      return manifest.rfind("MANIFEST-", 0) == 0 && manifest.find('/') == std::string::npos &&
+             ::stat((dir / manifest).c_str(), &st) != 0 && errno == ENOENT;
+    };
+    // A writable open in another process writes a new MANIFEST, then CURRENT,
+    // then removes the old one: read CURRENT again, so that is not damage.
+    const std::string manifest = named();
+    if (missing(manifest) && named() == manifest)
       return Status::Corruption(
           fmt::format("{}: its CURRENT file names {}, which is missing", dir.string(), manifest));
     return Status::OK();
@@ -203,7 +212,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   // which writes through it.
   db_options.keep_log_file_num = 2;
   db_options.max_log_file_size = kMaxInfoLogBytes;
-  if (options.env == nullptr) db_options.info_log = OpenInfoLog(path, kMaxInfoLogBytes);
+  // Read-only opens write no LOG (RocksDB's own logger skips them too): they
+  // must not rotate the LOG of the process that has the database open.
+  if (options.env == nullptr && !options.read_only)
+    db_options.info_log = OpenInfoLog(path, kMaxInfoLogBytes);
   db_options.max_background_jobs = 2;
   db_options.max_file_opening_threads = FileOpeningThreads(dir);
   if (options.env != nullptr) db_options.env = options.env;

@@ -59,6 +59,15 @@ TEST(InfoLog, ALogAtItsLimitRollsToLogOld) {
   EXPECT_EQ(now.rfind("line", 0), std::string::npos);  // starts with its timestamp
 }
 
+// RocksDB's statistics dumps are one call of several KiB: kept whole.
+TEST(InfoLog, ALongLineIsKeptWhole) {
+  testing::TempDir dir;
+  const std::string long_text(10000, 'x');
+  Log(*OpenInfoLog(dir.path(), 1 << 20), "%s|end", long_text.c_str());
+  const std::string log = Read(fs::path(dir.path()) / kInfoLogFile);
+  EXPECT_NE(log.find(long_text + "|end\n"), std::string::npos) << log.size();
+}
+
 // Past the file-size limit a write fails with EFBIG (SIGXFSZ ignored, as the
 // tools do): the line is lost and the process goes on; lines fit again once
 // the limit is lifted.

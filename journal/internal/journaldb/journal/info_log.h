@@ -4,13 +4,14 @@
 // Debian's RocksDB build (assertions kept) aborts the process on the append
 // after a failed one: a full disk or a file-size limit reached by the LOG
 // ended the process, at open or at close, after a commit had been stored
-// (docs/api.md, "Full disk").
+// (docs/api.md, "Durability").
 //
 // Each open renames the previous LOG to LOG.old (replacing it) and starts a
 // new one; one that reaches `max_bytes` rolls the same way. A line that
 // cannot be written (ENOSPC, EFBIG, EIO) is lost; the next one is tried
 // again. A LOG that cannot be created at all (a read-only directory) logs
-// nothing, as RocksDB does then.
+// nothing, as RocksDB does then. Read-only opens get none: RocksDB writes
+// no LOG for them either.
 //
 //   db_options.info_log = OpenInfoLog(path, 1 << 20);
 //
