@@ -126,17 +126,23 @@ Status FinishInterruptedRestore(const std::string& data_dir) {
 
 Result<std::string> CheckBackupTarget(const std::string& data_dir, const std::string& to) {
   if (to.empty()) return Status::InvalidArgument("the backup target is empty");
-  Result<fs::path> holding = RemovedDirectoryHolding(RestorePaths(data_dir), to);
+  // The path checked is the path written: symbolic links resolved as the
+  // system resolves them, then `..` (taken lexically, `link/..` could name
+  // a place inside DIR that the check did not see).
+  boost::system::error_code ec;
+  fs::path target = fs::weakly_canonical(fs::absolute(to), ec);
+  if (ec) return Status::IOError(fmt::format("resolve backup target {}: {}", to, ec.message()));
+  while (target.has_relative_path() && (target.filename() == "." || target.filename().empty()))
+    target = target.parent_path();
+  Result<fs::path> holding = RemovedDirectoryHolding(RestorePaths(data_dir), target.string());
   if (!holding.ok()) return holding.status();
   if (!holding->empty())
     return Status::InvalidArgument(
         fmt::format("the backup target {} is in {}, which a restore of {} replaces or removes; "
                     "back up to a place outside it",
                     to, holding->string(), data_dir));
-  const fs::path target = Normalized(to);
   // A path that is not there is a status, not an error (though Boost sets
   // `ec` for it too); anything else that stops the look is an error.
-  boost::system::error_code ec;
   const fs::file_status status = fs::symlink_status(target, ec);
   if (status.type() == fs::status_error)
     return Status::IOError(fmt::format("backup target {}: {}", to, ec.message()));
