@@ -48,8 +48,18 @@ pid_t Spawn(const std::vector<std::string>& argv, posix_spawn_file_actions_t* ac
   std::vector<std::string> args = argv;
   std::vector<std::string> env = Environment(options.env);
   std::vector<char*> arg_ptrs = Pointers(args), env_ptrs = Pointers(env);
+  // SIGPIPE's default action, as a shell gives it, whatever the test runner
+  // set: a test of what a child does on a closed pipe sees the child's own.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, arg_ptrs[0], actions, nullptr, arg_ptrs.data(), env_ptrs.data());
+  int rc = posix_spawn(&pid, arg_ptrs[0], actions, &attr, arg_ptrs.data(), env_ptrs.data());
+  posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     *error = "posix_spawn " + argv[0] + ": " + std::strerror(rc);
     return -1;
