@@ -47,20 +47,21 @@ std::optional<std::string> CheckObjectSizes(const wire::UploadEntry& e,
                                             const decltype(GroupCommitPlan::state)& state,
                                             std::map<std::string, size_t, std::less<>>& bounds) {
   const size_t growth = GrowthBound(e);
+  std::vector<std::string> keys;  // of each op's object, in op order
+  keys.reserve(e.entry.ops.size());
+  for (const Operation& op : e.entry.ops) keys.push_back(layout::StateKey(op.collection, op.key));
   struct Measured {
     const Operation* first_op;  // names the object
     std::optional<FieldMap> copy;
   };
   std::map<std::string, Measured> measured;  // the objects the bound does not clear
-  for (const Operation& op : e.entry.ops) {
-    std::string key = layout::StateKey(op.collection, op.key);
-    if (bounds.at(key) + growth > kMaxUploadObjectBytes && !measured.count(key))
-      measured.emplace(key, Measured{&op, state.at(key)});
-  }
+  for (size_t i = 0; i < keys.size(); ++i)
+    if (bounds.at(keys[i]) + growth > kMaxUploadObjectBytes && !measured.count(keys[i]))
+      measured.emplace(keys[i], Measured{&e.entry.ops[i], state.at(keys[i])});
   fold::ForwardingIndex forwardings;
-  for (const Operation& op : e.entry.ops)
-    if (auto m = measured.find(layout::StateKey(op.collection, op.key)); m != measured.end())
-      fold::ApplyOperation(op, m->second.copy, forwardings).IgnoreError();
+  for (size_t i = 0; i < keys.size(); ++i)
+    if (auto m = measured.find(keys[i]); m != measured.end())
+      fold::ApplyOperation(e.entry.ops[i], m->second.copy, forwardings).IgnoreError();
   std::map<std::string, size_t> after;
   for (const auto& [key, m] : measured) {
     const size_t before = EncodedSize(state.at(key));
@@ -73,8 +74,7 @@ std::optional<std::string> CheckObjectSizes(const wire::UploadEntry& e,
   }
   // Taken: each touched object's bound covers it.
   std::set<std::string> raised;
-  for (const Operation& op : e.entry.ops) {
-    std::string key = layout::StateKey(op.collection, op.key);
+  for (const std::string& key : keys) {
     if (auto a = after.find(key); a != after.end())
       bounds[key] = a->second;
     else if (raised.insert(key).second)

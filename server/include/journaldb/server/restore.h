@@ -57,7 +57,8 @@ Result<std::string> Restore(const std::string& data_dir, const std::string& from
 
 // Whether a backup of `data_dir` may be made at `to`, checked before the
 // store is opened: if `to` does not exist and its parent is a directory, the
-// path to write it at (`to` absolute, without a trailing separator or `.`).
+// path to write it at, the one checked (`to` absolute, symbolic links resolved, then
+// `..`, without a trailing separator or `.`).
 // InvalidArgument if `to` is empty, or is DIR or in DIR, DIR.restoring, DIR.restored or
 // DIR.replaced (symbolic links resolved), where a restore of DIR would
 // delete it; FailedPrecondition if `to` exists or its parent is missing or
