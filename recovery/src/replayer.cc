@@ -421,14 +421,22 @@ Result<ReplayReport> Replay(const RecoverySnapshot& snapshot, Database& live,
         "only; replay into the live database instead",
         live.path(), root.string()));
   Replaying replaying(snapshot, live, policy, options);
-  Result<ReplayReport> report = replaying.Run(snapshot);
-  // Stopped by an error: what was written is made as durable as a finished
-  // replay's, so the report of what was done before holds (unless the
-  // database stopped accepting writes, which refuses the fsync too: the
-  // rerun replays what a power loss then drops).
-  if (!report.ok() && replaying.wrote() && options.sync_interval_transactions > 0)
-    (void)SyncLog(live);
-  return report;
+  // Stopped by an error or an exception (a policy's, an allocation's): what
+  // was written is made as durable as a finished replay's, so the report of
+  // what was done before holds (unless the database stopped accepting
+  // writes, which refuses the fsync too: the rerun replays what a power loss
+  // then drops).
+  auto sync_what_was_written = [&] {
+    if (replaying.wrote() && options.sync_interval_transactions > 0) (void)SyncLog(live);
+  };
+  try {
+    Result<ReplayReport> report = replaying.Run(snapshot);
+    if (!report.ok()) sync_what_was_written();
+    return report;
+  } catch (...) {
+    sync_what_was_written();
+    throw;
+  }
 }
 
 }  // namespace journaldb

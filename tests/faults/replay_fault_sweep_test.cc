@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <stdexcept>
 #include <vector>
 
 #include "faults/fault_fs.h"
@@ -278,29 +279,34 @@ TEST_P(ReplayFaultSweep, EveryDivergedTransactionLandsExactlyOnceAndNoErrorIsRep
             << failed << " runs\n";
 }
 
-// Applies the first `applied` transactions, then stops the replay.
+// Applies the first `applied` transactions, then stops the replay, by
+// aborting or, with `throws`, by throwing.
 class StopAfter : public ReplayPolicy {
  public:
-  explicit StopAfter(Lsn applied) : applied_(applied) {}
+  explicit StopAfter(Lsn applied, bool throws = false) : applied_(applied), throws_(throws) {}
   ReplayDecision Decide(const PlannedTransaction& txn) override {
-    if (txn.lsn > applied_) return {ReplayAction::kAbort, {}, "stopped by the test"};
+    if (txn.lsn > applied_) {
+      if (throws_) throw std::runtime_error("the policy failed");
+      return {ReplayAction::kAbort, {}, "stopped by the test"};
+    }
     return {ReplayAction::kApply, {}, {}};
   }
   bool NeedsServerValues() const override { return false; }
 
  private:
   Lsn applied_;
+  bool throws_;
 };
 
-// A replay a policy stops (an interactive quit, clean-only at its first
-// conflict) into a buffered database with a sync interval, as `journal
-// replay` runs: what it reports done survives a power cut right after it
-// returned. Before, only a finished or failed replay synced the log: the
-// three transactions were lost with their markers.
-TEST_F(ReplayFaultSweep, AStoppedReplaysTransactionsAreDurableWhenItReturns) {
+// Replays into a copy of the live database, buffered with a sync interval as
+// `journal replay` runs, under a policy that stops the replay after lsn 3
+// (aborting, or with `throws` throwing, which reaches the caller); then
+// cuts the power and checks that lsns 1 to 3, and only they, are done.
+void ExpectTheStoppedReplaysTransactionsDurable(const RecoverySnapshot& snapshot,
+                                                const std::string& live_template, bool throws) {
   TempDir dir;
   const std::string path = dir.Sub("live");
-  CopyTree(dir_.Sub("live"), path);
+  CopyTree(live_template, path);
   FaultEnv fault;
   Options options;
   options.durability = Durability::kBuffered;
@@ -309,24 +315,43 @@ TEST_F(ReplayFaultSweep, AStoppedReplaysTransactionsAreDurableWhenItReturns) {
     ASSERT_TRUE(live.ok()) << live.status().ToString();
     ReplayOptions ro;
     ro.sync_interval_transactions = 10000;
-    StopAfter policy(3);
-    Result<ReplayReport> report = Replay(snapshot_, **live, policy, ro);
-    ASSERT_TRUE(report.ok()) << report.status().ToString();
-    EXPECT_TRUE(report->aborted);
-    EXPECT_EQ(report->aborted_at, 4u);
-    EXPECT_EQ(report->transactions_applied, 3u);
+    StopAfter policy(3, throws);
+    if (throws) {
+      EXPECT_THROW((void)Replay(snapshot, **live, policy, ro), std::runtime_error);
+    } else {
+      Result<ReplayReport> report = Replay(snapshot, **live, policy, ro);
+      ASSERT_TRUE(report.ok()) << report.status().ToString();
+      EXPECT_TRUE(report->aborted);
+      EXPECT_EQ(report->aborted_at, 4u);
+      EXPECT_EQ(report->transactions_applied, 3u);
+    }
   }
   ASSERT_TRUE(fault.fs->DropUnsyncedData().ok());
   Result<std::unique_ptr<Database>> reopened = Database::Open(path, options);
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
   for (Lsn lsn = 1; lsn <= 4; ++lsn) {
-    Result<bool> done = IsReplayed(**reopened, snapshot_.manifest.recovery_id, lsn);
+    Result<bool> done = IsReplayed(**reopened, snapshot.manifest.recovery_id, lsn);
     ASSERT_TRUE(done.ok()) << done.status().ToString();
     EXPECT_EQ(*done, lsn <= 3) << "lsn " << lsn;
   }
   Result<DatabaseContents> contents = ReadContents(**reopened);
   ASSERT_TRUE(contents.ok()) << contents.status().ToString();
   EXPECT_EQ(contents->journal.size(), static_cast<size_t>(kServerCommits + 3));
+}
+
+// A replay a policy stops (an interactive quit, clean-only at its first
+// conflict): what it reports done survives a power cut right after it
+// returned. Before, only a finished or failed replay synced the log: the
+// three transactions were lost with their markers.
+TEST_F(ReplayFaultSweep, AStoppedReplaysTransactionsAreDurableWhenItReturns) {
+  ExpectTheStoppedReplaysTransactionsDurable(snapshot_, dir_.Sub("live"), /*throws=*/false);
+}
+
+// The same when the policy throws: the transactions committed before it are
+// as durable as when it aborts. Before, the exception left them in the
+// unsynced log.
+TEST_F(ReplayFaultSweep, AReplayWhosePolicyThrowsLeavesItsCommittedTransactionsDurable) {
+  ExpectTheStoppedReplaysTransactionsDurable(snapshot_, dir_.Sub("live"), /*throws=*/true);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -99,7 +99,8 @@ struct ReplayOptions {
   // 0 (default): each write is as durable as the live database's
   // Durability says. N > 0, for a live database opened with kBuffered: the
   // replay fsyncs the live database's log after every N transactions it
-  // wrote and once when it ends (finished, stopped or failed), instead of
+  // wrote and once when it ends (finished, stopped, failed, or ended by an
+  // exception of the policy, which then reaches the caller), instead of
   // once per commit. A crash loses at most what was written since the last
   // sync, each transaction together with its done marker, so a rerun
   // replays exactly those again.
