@@ -108,11 +108,11 @@ Status DeletePrefix(const Store& store, rocksdb::ColumnFamilyHandle* family,
 // was restored to an empty history or to a lineage it cannot relate to the
 // client's (restored version 0), up to the restored version after a restore,
 // all of them otherwise (trimmed history, operator reset).
+// (server-rollback and client-rollback name an lsn, not a version:
+// DivergedAfter takes them before asking this.)
 uint64_t HeldVersion(const std::string& reason, uint64_t restored_latest_version) {
-  // server-rollback names the highest lsn held, not a version (DivergedAfter);
-  // for ordering demands it counts as holding least.
-  if (reason == "unknown-client" || reason == "server-rollback") return 0;
-  if (reason == "epoch-mismatch" || reason == "server-rollback") return restored_latest_version;
+  if (reason == "unknown-client") return 0;
+  if (reason == "epoch-mismatch") return restored_latest_version;
   return std::numeric_limits<uint64_t>::max();
 }
 
@@ -228,13 +228,20 @@ Result<PendingClientReset> RecordClientResetDemand(Database& db, const ClientRes
     p = **pending;  // already recorded: keep its recovery id
     // Not wiped yet, and the server now holds less of this client's writes
     // (restored from a backup since the reset was recorded): the diverged
-    // range must take that in, or rolled-back writes are not offered. A
-    // snapshot already taken with the narrower range is not reused.
-    if (HeldVersion(demand.reason, demand.restored_latest_version) <
-        HeldVersion(p.reason, p.restored_latest_version)) {
-      p.reason = demand.reason;
-      p.message = demand.message;
-      p.restored_latest_version = demand.restored_latest_version;
+    // range must take that in, or rolled-back writes are not offered. Each
+    // demand's range is measured as the reset will take it (DivergedAfter:
+    // reasons name versions or lsns); the wider one is kept. A snapshot
+    // already taken with the narrower range is not reused.
+    PendingClientReset demanded = p;
+    demanded.reason = demand.reason;
+    demanded.message = demand.message;
+    demanded.restored_latest_version = demand.restored_latest_version;
+    Result<Lsn> kept_after = DivergedAfter(db, p);
+    if (!kept_after.ok()) return kept_after.status();
+    Result<Lsn> demanded_after = DivergedAfter(db, demanded);
+    if (!demanded_after.ok()) return demanded_after.status();
+    if (*demanded_after < *kept_after) {
+      p = std::move(demanded);
       if (Status s = WriteClientResetRecord(db, p); !s.ok()) return s;
     }
   } else {
@@ -294,6 +301,10 @@ Result<Lsn> DivergedAfter(const Database& db, const PendingClientReset& pending)
   // Same epoch, same client id: the server says which of its lsns it holds.
   if (pending.reason == "server-rollback")
     return std::min<Lsn>(*upload, pending.restored_latest_version);
+  // The server compared this client's re-uploads up to the lsn it names with
+  // what it stored, and they were the same: held, acknowledged or not.
+  if (pending.reason == "client-rollback")
+    return std::max<Lsn>(*upload, pending.restored_latest_version);
   const uint64_t held_version = HeldVersion(pending.reason, pending.restored_latest_version);
   if (held_version == std::numeric_limits<uint64_t>::max() || *upload == 0) return *upload;
   // Versions grow with lsn within one lineage: the first kept acknowledged

@@ -184,6 +184,8 @@ std::string_view ResetReasonName(ResetReason reason) {
       return "server-rollback";
     case ResetReason::kUnverifiableClient:
       return "unverifiable-client";
+    case ResetReason::kClientRollback:
+      return "client-rollback";
   }
   return "unknown";
 }

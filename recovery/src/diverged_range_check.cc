@@ -43,7 +43,10 @@ Result<DivergedRangeCheck> CheckDivergedRange(const Database& snapshot_db,
 
   // Acknowledged entries form a prefix of the journal, so every entry above
   // the upload cursor must lie in the diverged range, and the range must
-  // reach the journal's end.
+  // reach the journal's end. After a client-rollback the entries between
+  // the cursor and the range are held too: the server compared them with
+  // its own, and they were not acknowledged (client-reset.md).
+  const bool held_above_cursor = m.reason == "client-rollback";
   const bool any = m.diverged_entries > 0;
   Lsn from = m.upload_cursor == std::numeric_limits<uint64_t>::max()
                  ? std::numeric_limits<uint64_t>::max()
@@ -54,6 +57,7 @@ Result<DivergedRangeCheck> CheckDivergedRange(const Database& snapshot_db,
   for (; reader.Valid(); reader.Next()) {
     const Lsn lsn = reader.entry().lsn;
     if (!any || lsn < m.first_diverged_lsn) {
+      if (held_above_cursor) continue;
       AddProblem(c, fmt::format("journal entry lsn {} is above the upload cursor {} but outside "
                                 "the manifest's diverged range",
                                 lsn, m.upload_cursor));

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "journaldb/journal/codec.h"
@@ -120,6 +122,17 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
     loaded_for_entry.push_back(key);
     return plan->state.emplace(std::move(key), std::move(obj)).first;
   };
+  // Entries planned in this group by (client, lsn): a second copy of a
+  // client file uploading the same lsn in the same group is compared with
+  // the first, which the store does not hold yet.
+  std::map<std::pair<uint64_t, Lsn>, size_t> planned;
+  auto Origin = [&](uint64_t client_id, Lsn lsn) -> Result<std::optional<StoredOrigin>> {
+    if (auto p = planned.find({client_id, lsn}); p != planned.end()) {
+      const wire::Changeset& c = plan->changesets[p->second];
+      return std::optional<StoredOrigin>(StoredOrigin{c.server_version, c.bytes});
+    }
+    return reads.Origin(client_id, lsn);
+  };
   const int64_t now = NowMicros();
   // Kept over the whole plan: each op naming a moved element through a long
   // chain would otherwise map its list's forwardings anew.
@@ -145,9 +158,21 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
     for (const wire::UploadEntry& e : job->entries) {
       if (e.lsn <= highest) {
         // A re-upload after a lost ack: answer with the version it got.
-        Result<std::optional<uint64_t>> got = reads.OriginVersion(job->client_id, e.lsn);
+        Result<std::optional<StoredOrigin>> got = Origin(job->client_id, e.lsn);
         if (!got.ok()) return got.status();
-        job->ack.acks.push_back({e.lsn, got->value_or(0)});
+        if (*got && (*got)->entry && *(*got)->entry != e.bytes) {
+          // The client's data went back (a restored backup, a damaged log)
+          // and it wrote again under lsns it had uploaded: acknowledging
+          // would drop the new entry. The entries before it are the stored
+          // ones; a client reset replays the rest (docs/protocol.md).
+          job->status = Status::ClientResetRequired(fmt::format(
+              "the client's lsn {} is not the entry the server stored under it (version {}): "
+              "the client's data went back after it uploaded up to lsn {}, and it wrote again",
+              e.lsn, (*got)->version, highest));
+          job->rolled_back_after = e.lsn - 1;
+          break;
+        }
+        job->ack.acks.push_back({e.lsn, *got ? (*got)->version : 0});
         continue;
       }
       loaded_for_entry.clear();
@@ -179,6 +204,7 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
         break;
       }
       ++version;
+      planned[{job->client_id, e.lsn}] = plan->changesets.size();
       plan->changesets.push_back({version, job->client_id, e.lsn, now, e.bytes, {}});
       Result<ChainHash> hash = NextChainHash(plan->latest_hash, plan->changesets.back());
       if (!hash.ok()) return hash.status();

@@ -1,7 +1,8 @@
 // GroupCommit: what one group commit of uploads does, apart from where it
 // reads and writes, so both stores number, deduplicate and fold uploads by
 // one algorithm: each job's lsns are checked (CheckUploadLsns), re-uploads
-// are acknowledged with the version their origin got, new entries get the
+// are compared with what was stored under their lsn and acknowledged with
+// the version their origin got, new entries get the
 // next versions, their chain hashes, and are folded into the objects they
 // touch.
 //
@@ -46,15 +47,23 @@ inline constexpr uint64_t kMaxUploadListWork = 4 * kMaxListWork;
 // leaves it as large as it was, is taken at any size.
 inline constexpr size_t kMaxUploadObjectBytes = 4 * kMaxObjectBytes;
 
+// An entry the server stored: the version it got, and its bytes while its
+// changeset is kept (nullopt once trimmed), against which a re-upload of the
+// same lsn is compared.
+struct StoredOrigin {
+  uint64_t version = 0;
+  std::optional<std::string> entry;
+};
+
 // What a group commit reads from its store, as of the commit's start.
 class GroupCommitReads {
  public:
   virtual ~GroupCommitReads() = default;
   // The registry entry of `client_id`, nullopt if there is none.
   virtual Result<std::optional<ClientRecord>> Client(uint64_t client_id) = 0;
-  // The version the entry (client_id, lsn) got when first stored; nullopt if
-  // the origin index has none.
-  virtual Result<std::optional<uint64_t>> OriginVersion(uint64_t client_id, Lsn lsn) = 0;
+  // What was stored for the entry (client_id, lsn); nullopt if the origin
+  // index has none.
+  virtual Result<std::optional<StoredOrigin>> Origin(uint64_t client_id, Lsn lsn) = 0;
   // The stored object under a state key (layout::StateKey), encoded;
   // nullopt if there is none.
   virtual Result<std::optional<std::string>> StateObject(const std::string& key) = 0;

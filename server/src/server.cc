@@ -891,6 +891,11 @@ bool Server::HandleUpload(Connection* c, wire::Upload& u) {
 }
 
 bool Server::FinishUpload(Connection* c, UploadJob& job) {
+  if (job.status.IsClientResetRequired()) {
+    SendError(c, wire::ErrorCode::kClientReset, job.status.message(),
+              wire::ResetReason::kClientRollback, job.rolled_back_after);
+    return false;
+  }
   if (!job.status.ok()) {
     // An lsn that does not continue the client's stored ones is the
     // client's fault, and so is an entry the server will not apply;

@@ -399,20 +399,31 @@ namespace {
 class RocksGroupReads final : public GroupCommitReads {
  public:
   RocksGroupReads(const ServerStore& store, rocksdb::ColumnFamilyHandle* origins,
-                  rocksdb::ColumnFamilyHandle* state)
-      : store_(store), origins_(origins), state_(state) {}
+                  rocksdb::ColumnFamilyHandle* history, rocksdb::ColumnFamilyHandle* state)
+      : store_(store), origins_(origins), history_(history), state_(state) {}
 
   Result<std::optional<ClientRecord>> Client(uint64_t client_id) override {
     return store_.GetClient(client_id);
   }
 
-  Result<std::optional<uint64_t>> OriginVersion(uint64_t client_id, Lsn lsn) override {
+  Result<std::optional<StoredOrigin>> Origin(uint64_t client_id, Lsn lsn) override {
     std::string v;
     rocksdb::Status s =
         store_.db()->Get(rocksdb::ReadOptions(), origins_, OriginKey(client_id, lsn), &v);
-    if (s.IsNotFound()) return std::optional<uint64_t>();
+    if (s.IsNotFound()) return std::optional<StoredOrigin>();
     if (!s.ok()) return FromRocks(s, "read origins");
-    return layout::DecodeU64(v);
+    std::optional<uint64_t> version = layout::DecodeU64(v);
+    if (!version)
+      return Status::Corruption(
+          fmt::format("origins: the entry of client {} lsn {} is malformed", client_id, lsn));
+    StoredOrigin origin{*version, std::nullopt};
+    s = store_.db()->Get(rocksdb::ReadOptions(), history_, layout::EncodeU64(origin.version), &v);
+    if (s.IsNotFound()) return std::optional<StoredOrigin>(std::move(origin));  // trimmed
+    if (!s.ok()) return FromRocks(s, "read history");
+    Result<wire::Changeset> c = wire::DecodeChangesetRecord(v);
+    if (!c.ok()) return c.status();
+    origin.entry = std::move(c->bytes);
+    return std::optional<StoredOrigin>(std::move(origin));
   }
 
   Result<std::optional<std::string>> StateObject(const std::string& key) override {
@@ -426,13 +437,14 @@ class RocksGroupReads final : public GroupCommitReads {
  private:
   const ServerStore& store_;
   rocksdb::ColumnFamilyHandle* origins_;
+  rocksdb::ColumnFamilyHandle* history_;
   rocksdb::ColumnFamilyHandle* state_;
 };
 }  // namespace
 
 void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
   std::lock_guard<std::mutex> removal(registry_removal_mu_);
-  RocksGroupReads reads(*this, origins_, state_);
+  RocksGroupReads reads(*this, origins_, history_, state_);
   GroupCommitPlan plan;
   Status failure = PlanGroupCommit(jobs, latest_version(), latest_hash_, reads, &plan);
   std::map<uint64_t, ClientRecord> updated;

@@ -132,12 +132,16 @@ SyncOutcome DbModel::Sync(ResetMode mode) {
   };
   if (!ResetDemanded()) {
     if (cursors.client_id == 0) register_client();
-    // The hello: entries the server stored but whose ack was lost count as
-    // acknowledged. The upload loop fsyncs the write-ahead log each time it
-    // looks for entries, the last time after the last ack.
-    cursors.upload_cursor =
-        std::max(cursors.upload_cursor, server.clients[cursors.client_id].highest_lsn);
-    out.uploaded = UploadAll();
+    // The hello: entries the server stored but whose ack was lost are sent
+    // again, found the same as the stored ones and acknowledged (uploaded,
+    // not stored again). The upload loop fsyncs the write-ahead log each
+    // time it looks for entries, the last time after the last ack, so an
+    // uploaded entry is never lost here (no client-rollback in this model).
+    const Lsn held = server.clients[cursors.client_id].highest_lsn;
+    uint64_t resent = 0;
+    for (const ModelEntry& e : journal) resent += e.lsn > cursors.upload_cursor && e.lsn <= held;
+    cursors.upload_cursor = std::max(cursors.upload_cursor, held);
+    out.uploaded = resent + UploadAll();
     durable = cursors;
     // With one client every changeset downloaded is its own: the visible
     // state does not change.

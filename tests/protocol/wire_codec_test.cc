@@ -289,11 +289,12 @@ TEST(WireCodec, OutOfRangeEnumsAreRejected) {
 
 TEST(WireCodec, TheLastErrorCodeAndResetReasonDecodeWithTheirNames) {
   Result<Message> r = DecodeMessage(
-      EncodeMessage(Error{ErrorCode::kBadClientSecret, "x", ResetReason::kUnverifiableClient, 0}));
+      EncodeMessage(Error{ErrorCode::kBadClientSecret, "x", ResetReason::kClientRollback, 7}));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const Error& e = std::get<Error>(*r);
   EXPECT_EQ(ErrorCodeName(e.code), "bad-client-secret");
-  EXPECT_EQ(ResetReasonName(e.reset_reason), "unverifiable-client");
+  EXPECT_EQ(ResetReasonName(e.reset_reason), "client-rollback");
+  EXPECT_EQ(e.restored_latest_version, 7u);
 }
 
 TEST(WireCodec, DamagedNestedEntryIsRejected) {

@@ -247,6 +247,63 @@ TEST_P(StorageContract, ReuploadIsAckedWithItsOriginalVersionAndNotStoredAgain) 
   EXPECT_EQ(History(0).size(), 3u);
 }
 
+// The client's data went back and it wrote again under an uploaded lsn:
+// acknowledging that entry as a re-upload would drop it.
+TEST_P(StorageContract, AReuploadThatIsNotTheStoredEntryIsAClientResetAndStoresNothing) {
+  uint64_t a = Register('a');
+  AppendFor(a, {Entry(1, "x", 1), Entry(2, "x", 2)});
+  std::vector<UploadJob> jobs(1);
+  jobs[0].client_id = a;
+  jobs[0].entries = {Entry(1, "x", 1), Entry(2, "x", 20), Entry(3, "x", 3)};
+  std::vector<UploadJob*> group = {&jobs[0]};
+  store_->AppendUploads(group);
+  EXPECT_TRUE(jobs[0].status.IsClientResetRequired()) << jobs[0].status.ToString();
+  EXPECT_NE(jobs[0].status.message().find("lsn 2 is not the entry the server stored"),
+            std::string::npos)
+      << jobs[0].status.ToString();
+  EXPECT_EQ(jobs[0].rolled_back_after, 1u);  // lsn 1 was the same
+  EXPECT_EQ(store_->latest_version(), 2u);
+  std::vector<wire::Changeset> history = History(0);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[1].bytes, Entry(2, "x", 2).bytes);
+  EXPECT_EQ(Client(a)->highest_lsn, 2u);
+}
+
+// Two copies of one client file upload lsn 1 in the same group commit: the
+// second is compared with the first, which the store does not hold yet.
+TEST_P(StorageContract, TheSameLsnTwiceInOneGroupIsComparedWithTheFirst) {
+  uint64_t a = Register('a');
+  std::vector<UploadJob> jobs(3);
+  for (UploadJob& j : jobs) j.client_id = a;
+  jobs[0].entries = {Entry(1, "x", 1)};
+  jobs[1].entries = {Entry(1, "x", 1), Entry(2, "x", 2)};  // the same lsn 1: acknowledged
+  jobs[2].entries = {Entry(1, "x", 7)};                    // another lsn 1: a reset
+  std::vector<UploadJob*> group = {&jobs[0], &jobs[1], &jobs[2]};
+  store_->AppendUploads(group);
+  ASSERT_TRUE(jobs[0].status.ok()) << jobs[0].status.ToString();
+  ASSERT_TRUE(jobs[1].status.ok()) << jobs[1].status.ToString();
+  ASSERT_EQ(jobs[1].ack.acks.size(), 2u);
+  EXPECT_EQ(jobs[1].ack.acks[0].server_version, 1u);
+  EXPECT_TRUE(jobs[2].status.IsClientResetRequired()) << jobs[2].status.ToString();
+  EXPECT_EQ(jobs[2].rolled_back_after, 0u);
+  EXPECT_EQ(store_->latest_version(), 2u);
+  EXPECT_EQ(History(0).size(), 2u);
+}
+
+// A trimmed changeset cannot be compared: its lsn is acknowledged as before.
+TEST_P(StorageContract, AReuploadOfATrimmedLsnIsAcknowledgedUncompared) {
+  uint64_t a = Register('a');
+  AppendFor(a, Entries(1, 3));
+  ASSERT_TRUE(store_->TrimBelow(3).ok());
+  std::vector<UploadJob> jobs(1);
+  jobs[0].client_id = a;
+  jobs[0].entries = {Entry(1, "x", 100), Entry(2, "x", 2), Entry(3, "x", 3), Entry(4, "x", 4)};
+  Append(jobs);
+  ASSERT_EQ(jobs[0].ack.acks.size(), 4u);
+  EXPECT_EQ(jobs[0].ack.acks[0].server_version, 1u);
+  EXPECT_EQ(jobs[0].ack.acks[3].server_version, 4u);
+}
+
 TEST_P(StorageContract, UploadOfAnUnknownClientOrWithAnLsnGapIsRefusedAlone) {
   uint64_t a = Register('a');
   std::vector<UploadJob> jobs(3);

@@ -1,7 +1,7 @@
 // Upload lsn discipline against a real journal-server: uploads continue
-// exactly from what the server holds of their client, the last lsn is never
-// stored, and a client refuses a server that holds more of it than it ever
-// wrote, instead of skipping or looping.
+// exactly from what the server holds of their client, and the last lsn is
+// never stored. A client whose data went back behind what the server holds
+// of it resets (tests/reset/client_rollback_test.cc).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -89,43 +89,6 @@ TEST(UploadLsn, GapAndLastLsnAreRefusedAndTheClientStillSyncs) {
   }();
   EXPECT_NE(log.find("leaves a gap: the next lsn must be 2"), std::string::npos) << log;
   EXPECT_NE(log.find("beyond the highest usable lsn"), std::string::npos) << log;
-}
-
-TEST(UploadLsn, ClientRefusesAServerHoldingLsnsItNeverWrote) {
-  testing::TempDir dir;
-  std::string error;
-  auto server = testing::ServerProcess::Start(dir.Sub("server"), &error);
-  ASSERT_TRUE(server) << error;
-  const SyncOptions options = testing::SyncTo(server->address());
-  {
-    auto db = Database::Open(dir.Sub("original"), {});
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    ASSERT_TRUE(SyncOnce(**db, options).ok());  // registered, nothing written
-  }
-  // A copy of the client file shares its id but not what it writes next.
-  testing::ProcessResult cp =
-      testing::RunProcess({"/bin/cp", "-a", dir.Sub("original"), dir.Sub("copy")});
-  ASSERT_EQ(cp.exit_code, 0) << cp.err;
-  {
-    auto db = Database::Open(dir.Sub("original"), {});
-    ASSERT_TRUE(db.ok());
-    for (const char* key : {"a", "b", "c"}) Commit(**db, key);
-    Result<SyncReport> r = SyncOnce(**db, options);
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    EXPECT_EQ(r->uploaded_entries, 3u);
-  }
-  auto copy = Database::Open(dir.Sub("copy"), {});
-  ASSERT_TRUE(copy.ok());
-  Result<SyncReport> r = SyncOnce(**copy, options);
-  ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(r.status().IsFailedPrecondition()) << r.status().ToString();
-  EXPECT_NE(r.status().message().find("the server says it holds lsn 3"), std::string::npos)
-      << r.status().ToString();
-  // Nothing was recorded as acknowledged: a commit of the copy stays pending.
-  Commit(**copy, "d");
-  Result<SyncStatus> status = GetSyncStatus(**copy);
-  ASSERT_TRUE(status.ok());
-  EXPECT_EQ(status->upload_cursor, 0u);
 }
 
 }  // namespace

@@ -46,12 +46,14 @@ const char* ClientResetStepName(ClientResetStep step);
 struct PendingClientReset {
   ClientResetStep step = ClientResetStep::kDetected;
   // Why the server demanded it: "unknown-client", "operator-reset",
-  // "epoch-mismatch", "history-trimmed", "server-rollback" or
-  // "unverifiable-client".
+  // "epoch-mismatch", "history-trimmed", "server-rollback",
+  // "unverifiable-client" or "client-rollback".
   std::string reason;
   std::string message;  // the server's words
   // epoch-mismatch: the server's latest version after its restore; local
-  // entries it acknowledged at a higher version were rolled back. 0 otherwise.
+  // entries it acknowledged at a higher version were rolled back.
+  // server-rollback, client-rollback: the highest lsn of this client the
+  // server holds as this database has it. 0 otherwise.
   uint64_t restored_latest_version = 0;
   int64_t detected_time_us = 0;
   // Where the recovery snapshot goes: <recovery_root>/<recovery_id>.

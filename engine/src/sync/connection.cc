@@ -101,17 +101,6 @@ Result<std::unique_ptr<Connection>> Connection::Open(Database& db, const SyncOpt
     if (reset != nullptr && ok.status().IsClientResetRequired()) *reset = c->last_reset_;
     return ok.status();
   }
-  if (ok->highest_stored_lsn > cursors->last_lsn) {
-    // A commit since the cursors were read may have been uploaded by another
-    // connection: only an lsn this client never assigned is refused.
-    cursors = c->integrator_.ReadCursors();
-    if (!cursors.ok()) return cursors.status();
-    if (ok->highest_stored_lsn > cursors->last_lsn)
-      return Status::FailedPrecondition(fmt::format(
-          "sync: the server says it holds lsn {} of client {}, but this client's last lsn is {}: "
-          "someone else uploaded as this client",
-          ok->highest_stored_lsn, ok->client_id, cursors->last_lsn));
-  }
   c->hello_ = *ok;
   // Kept only in the database: a connection object has no use for it later.
   c->hello_.client_secret.clear();
@@ -119,11 +108,12 @@ Result<std::unique_ptr<Connection>> Connection::Open(Database& db, const SyncOpt
     return s;
   if (identity_lock.owns_lock()) identity_lock.unlock();
   // Entries below the journal floor were trimmed or wiped: never re-sent.
-  c->acked_ = std::max({cursors->upload_cursor, ok->highest_stored_lsn,
-                        cursors->journal_floor > 0 ? cursors->journal_floor - 1 : 0});
-  // An ack lost with a dropped connection: the server has the entries.
-  if (ok->highest_stored_lsn > cursors->upload_cursor)
-    if (Status s = c->integrator_.RecordUploadAck(ok->highest_stored_lsn); !s.ok()) return s;
+  // Those the server holds above the upload cursor (an ack lost with a
+  // dropped connection, or this database's data went back since it uploaded
+  // them) are sent again: the server acknowledges only the entries it
+  // stored, and demands a client-rollback reset at the first that differs.
+  c->acked_ = cursors->AcknowledgedOrGone();
+  c->server_highest_ = ok->highest_stored_lsn;
   return c;
 }
 
@@ -152,19 +142,32 @@ Status Connection::RecordAck(const wire::UploadAck& ack, Lsn last) {
     return Status::FailedPrecondition(
         fmt::format("sync: the server acknowledged up to lsn {} of an upload up to {}",
                     ack.highest_lsn, last));
-  if (ack.highest_lsn > last) {
-    // Another connection of this client may have uploaded more, but never
-    // beyond what it committed: above that, later commits would never go up.
-    Result<LocalCursors> cursors = integrator_.ReadCursors();
-    if (!cursors.ok()) return cursors.status();
-    if (ack.highest_lsn > cursors->last_lsn)
-      return Status::FailedPrecondition(fmt::format(
-          "sync: the server acknowledged up to lsn {}, but this client's last lsn is {}",
-          ack.highest_lsn, cursors->last_lsn));
-  }
-  if (Status s = integrator_.RecordUploadAck(ack.highest_lsn, ack.acks); !s.ok()) return s;
-  acked_ = ack.highest_lsn;
+  // The server may hold more of this client (another connection uploaded
+  // it, or this database lost entries it had uploaded), but only what this
+  // upload carried was compared: the rest is sent and compared next.
+  server_highest_ = std::max(server_highest_, ack.highest_lsn);
+  if (Status s = integrator_.RecordUploadAck(last, ack.acks); !s.ok()) return s;
+  acked_ = std::max(acked_, last);
   return Status::OK();
+}
+
+Status Connection::CheckServerHoldsNoMore() {
+  if (server_highest_ <= acked_) return Status::OK();
+  // Read after server_highest_ was learned: an lsn the server held then was
+  // committed here before, unless this database lost it.
+  Result<LocalCursors> cursors = integrator_.ReadCursors();
+  if (!cursors.ok()) return cursors.status();
+  if (server_highest_ <= cursors->last_lsn) return Status::OK();  // sent next
+  // Its next commits would reuse lsns the server holds: reset instead, with
+  // every entry the server found the same held.
+  last_reset_ = wire::Error{
+      wire::ErrorCode::kClientReset,
+      fmt::format("the server holds lsn {} of client {}, but this database's last lsn is {}: "
+                  "its data went back (a restored backup or a damaged log), or another copy "
+                  "of it synced",
+                  server_highest_, hello_.client_id, cursors->last_lsn),
+      wire::ResetReason::kClientRollback, acked_};
+  return StatusFromWireError(last_reset_);
 }
 
 Result<uint64_t> Connection::UploadAll() {
@@ -173,7 +176,10 @@ Result<uint64_t> Connection::UploadAll() {
     Result<std::vector<wire::UploadEntry>> entries =
         integrator_.ReadUnuploaded(acked_, kUploadBatchBytes);
     if (!entries.ok()) return entries.status();
-    if (entries->empty()) return acked;
+    if (entries->empty()) {
+      if (Status s = CheckServerHoldsNoMore(); !s.ok()) return s;
+      return acked;
+    }
     Lsn last = entries->back().lsn;
     size_t count = entries->size();
     wire::Upload upload{hello_.client_id, std::move(entries).value()};

@@ -125,7 +125,8 @@ struct RecoverySnapshotReport {
 // passes Database::Verify with options.check_database), its cursors equal
 // the manifest's, and its journal holds the manifest's diverged range
 // without gaps, with the manifest's entry and op counts, and nothing above
-// the upload cursor outside it. A mismatch is a problem in the report, not
+// the upload cursor outside it (below it is allowed after a client-rollback,
+// whose server holds those entries unacknowledged). A mismatch is a problem in the report, not
 // an error. Errors (the check could not run): those of
 // OpenCompleteRecoverySnapshot() and OpenRecoverySnapshotDatabase(), and
 // I/O error while reading.

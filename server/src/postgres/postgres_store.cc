@@ -119,13 +119,20 @@ class PgGroupReads final : public GroupCommitReads {
     return std::optional<ClientRecord>(*r);
   }
 
-  Result<std::optional<uint64_t>> OriginVersion(uint64_t client_id, Lsn lsn) override {
-    Result<PgRows> rows =
-        c_.Query("SELECT version FROM journaldb.origins WHERE client_id = $1 AND lsn = $2",
-                 {PgParam::U64(client_id), PgParam::U64(lsn)}, "read origin");
+  Result<std::optional<StoredOrigin>> Origin(uint64_t client_id, Lsn lsn) override {
+    Result<PgRows> rows = c_.Query(
+        "SELECT o.version, c.record FROM journaldb.origins o LEFT JOIN journaldb.changesets c "
+        "ON c.version = o.version WHERE o.client_id = $1 AND o.lsn = $2",
+        {PgParam::U64(client_id), PgParam::U64(lsn)}, "read origin");
     if (!rows.ok()) return rows.status();
-    if (rows->size() == 0) return std::optional<uint64_t>();
-    return std::optional<uint64_t>(rows->U64(0, 0));
+    if (rows->size() == 0) return std::optional<StoredOrigin>();
+    StoredOrigin origin{rows->U64(0, 0), std::nullopt};
+    if (!rows->IsNull(0, 1)) {  // NULL: trimmed
+      Result<wire::Changeset> c = wire::DecodeChangesetRecord(rows->Bytes(0, 1));
+      if (!c.ok()) return c.status();
+      origin.entry = std::move(c->bytes);
+    }
+    return std::optional<StoredOrigin>(std::move(origin));
   }
 
   Result<std::optional<std::string>> StateObject(const std::string& key) override {

@@ -98,7 +98,9 @@ Result<ClientResetOutcome> DecodeClientResetOutcome(std::string_view bytes,
 // acknowledged entry stored at a version above the restored latest version,
 // or at a version this database never learned (counted as diverged, so it
 // is never lost). A server that does not know the client, or reports
-// restored version 0, holds none of them.
+// restored version 0, holds none of them. After client-rollback (this
+// database's data went back) every entry up to the lsn the server found the
+// same as its own is held, acknowledged or not.
 Result<Lsn> DivergedAfter(const Database& db, const PendingClientReset& pending);
 
 }  // namespace journaldb

@@ -75,8 +75,9 @@ enum class ResetReason : uint16_t {
   kHistoryTrimmed = 4,
   kServerRollback = 5,
   kUnverifiableClient = 6,
+  kClientRollback = 7,
 };
-inline constexpr uint16_t kMaxResetReason = 6;
+inline constexpr uint16_t kMaxResetReason = 7;
 
 std::string_view ErrorCodeName(ErrorCode code);
 std::string_view ResetReasonName(ResetReason reason);

@@ -43,6 +43,9 @@ struct UploadJob {
   // status refuses an entry the server will not apply (its list work is over
   // kMaxUploadListWork): a BadFrame, as an oversized entry is.
   bool entry_refused = false;
+  // With a client-reset-required status: a re-upload differs from the entry
+  // stored under its lsn; the client's entries up to this lsn are held.
+  Lsn rolled_back_after = 0;
   bool done = false;  // set by the committer, under its mutex
 };
 

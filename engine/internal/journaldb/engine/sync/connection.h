@@ -56,13 +56,17 @@ class Connection {
   // Blocks until the socket or `wake_fd` is readable; true if woken (and
   // the wake counter consumed).
   Result<bool> WaitForReplyOrWake(int wake_fd);
-  // Checks an ack covers up to `last` and moves the upload cursor.
+  // Checks an ack covers up to `last` and moves the upload cursor there.
   Status RecordAck(const wire::UploadAck& ack, Lsn last);
+  // Once every entry is uploaded: a client-rollback reset if the server
+  // holds lsns of this client beyond this database's last one.
+  Status CheckServerHoldsNoMore();
 
   Integrator integrator_;
   Socket socket_;
   wire::HelloOk hello_;
-  Lsn acked_ = 0;  // highest lsn known stored on the server
+  Lsn acked_ = 0;           // highest lsn the server holds as this database has it
+  Lsn server_highest_ = 0;  // highest lsn of this client the server said it holds
   wire::Error last_reset_;  // the last client-reset error received
 };
 
