@@ -11,8 +11,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <limits>
 
 #include "journaldb/journal/util/errno_status.h"
+#include "journaldb/journal/util/parse_number.h"
 #include "journaldb/protocol/frame_read.h"
 #include "tls_stream.h"
 
@@ -22,14 +24,12 @@ Result<std::pair<std::string, uint16_t>> ParseAddress(std::string_view address) 
   size_t colon = address.rfind(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == address.size())
     return Status::InvalidArgument(fmt::format("address \"{}\" is not HOST:PORT", address));
-  unsigned port = 0;
-  for (char c : address.substr(colon + 1)) {
-    if (c < '0' || c > '9' || port > 65535)
-      return Status::InvalidArgument(fmt::format("address {}: bad port", address));
-    port = port * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (port > 65535) return Status::InvalidArgument(fmt::format("address {}: bad port", address));
-  return std::pair{std::string(address.substr(0, colon)), static_cast<uint16_t>(port)};
+  const std::string_view port = address.substr(colon + 1);
+  Result<uint64_t> number = util::ParseUint64(port);
+  if (!number.ok() || *number > std::numeric_limits<uint16_t>::max())
+    return Status::InvalidArgument(fmt::format(
+        "address \"{}\": the port {} is not a decimal number from 0 to 65535", address, port));
+  return std::pair{std::string(address.substr(0, colon)), static_cast<uint16_t>(*number)};
 }
 
 Socket::Socket() = default;

@@ -78,6 +78,14 @@ TEST(OpenErrors, MalformedSyncServerIsInvalidArgumentBeforeAnythingIsCreated) {
                          {"Options::sync.server", server}));
     EXPECT_FALSE(boost::filesystem::exists(dir.Sub("fresh"))) << server;
   }
+  // A port out of range or not a number says which and why.
+  for (const std::string port : {"70000", "7x", "-1", "0x10"}) {
+    SyncOptions options;
+    options.server = "host:" + port;
+    EXPECT_TRUE(HasError(
+        ValidateSyncOptions(options), StatusCode::kInvalidArgument,
+        {"\"host:" + port + "\": the port " + port + " is not a decimal number from 0 to 65535"}));
+  }
   SyncOptions valid;
   valid.server = "127.0.0.1:7000";
   EXPECT_TRUE(ValidateSyncOptions(valid).ok());
