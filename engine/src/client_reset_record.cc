@@ -108,6 +108,13 @@ Status DeletePrefix(const Store& store, rocksdb::ColumnFamilyHandle* family,
 // was restored to an empty history or to a lineage it cannot relate to the
 // client's (restored version 0), up to the restored version after a restore,
 // all of them otherwise (trimmed history, operator reset).
+// Whether a demand for `reason` says the server lost writes of this client
+// it held (or never held them), rather than only asking for a reset.
+bool ServerHoldsLess(const std::string& reason) {
+  return reason == "unknown-client" || reason == "epoch-mismatch" || reason == "server-rollback" ||
+         reason == "client-rollback";
+}
+
 // (server-rollback and client-rollback name an lsn, not a version:
 // DivergedAfter takes them before asking this.)
 uint64_t HeldVersion(const std::string& reason, uint64_t restored_latest_version) {
@@ -227,11 +234,15 @@ Result<PendingClientReset> RecordClientResetDemand(Database& db, const ClientRes
   if (pending->has_value()) {
     p = **pending;  // already recorded: keep its recovery id
     // Not wiped yet, and the server now holds less of this client's writes
-    // (restored from a backup since the reset was recorded): the diverged
-    // range must take that in, or rolled-back writes are not offered. Each
-    // demand's range is measured as the reset will take it (DivergedAfter:
-    // reasons name versions or lsns); the wider one is kept. A snapshot
-    // already taken with the narrower range is not reused.
+    // (restored from a backup or rolled back since the reset was recorded):
+    // the diverged range must take that in, or rolled-back writes are not
+    // offered. Each such demand's range is measured as the reset will take
+    // it (DivergedAfter: reasons name versions or lsns); the wider one is
+    // kept. A demand whose server holds all it held (an operator's reset, a
+    // trim, an unverifiable id) does not widen it: a pending client-rollback
+    // knows entries above the upload cursor held, and replaying them would
+    // apply them twice. A snapshot already taken with the narrower range is
+    // not reused.
     PendingClientReset demanded = p;
     demanded.reason = demand.reason;
     demanded.message = demand.message;
@@ -240,7 +251,7 @@ Result<PendingClientReset> RecordClientResetDemand(Database& db, const ClientRes
     if (!kept_after.ok()) return kept_after.status();
     Result<Lsn> demanded_after = DivergedAfter(db, demanded);
     if (!demanded_after.ok()) return demanded_after.status();
-    if (*demanded_after < *kept_after) {
+    if (ServerHoldsLess(demand.reason) && *demanded_after < *kept_after) {
       p = std::move(demanded);
       if (Status s = WriteClientResetRecord(db, p); !s.ok()) return s;
     }

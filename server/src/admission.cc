@@ -83,11 +83,7 @@ std::optional<wire::Error> CheckKnownClient(const wire::Hello& h, const Admissio
                              h.download_cursor, view.latest_version),
                  held);
   // Cursor 0 has nothing to continue from: it bootstraps from the full state.
-  // A client below the horizon that has not recorded acks for lsns the
-  // server holds (an ack lost, or its data went back) is admitted to send
-  // them again first, to be compared: the reset its download request then
-  // gets counts as diverged only what the server does not hold.
-  if (h.download_cursor != 0 && h.download_cursor < view.horizon && h.upload_cursor >= held)
+  if (h.download_cursor != 0 && h.download_cursor < view.horizon)
     return Reset(ResetReason::kHistoryTrimmed,
                  fmt::format("history up to version {} was trimmed; the client is at {}",
                              view.horizon, h.download_cursor));

@@ -230,8 +230,10 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
 
 void FinishGroupCommit(const std::vector<UploadJob*>& jobs, const Status& failure) {
   if (failure.ok()) return;
+  // A reset decided against an entry of this group, which is not stored
+  // now, is decided again when the client retries.
   for (UploadJob* job : jobs)
-    if (job->status.ok()) job->status = failure;
+    if (job->status.ok() || job->status.IsClientResetRequired()) job->status = failure;
 }
 
 }  // namespace journaldb::server

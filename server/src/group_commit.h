@@ -93,7 +93,8 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
                        GroupCommitPlan* plan);
 
 // After the store's write: a failure becomes the status of every job not
-// already refused.
+// already refused, and of a job refused with a client reset (it may have
+// been decided against an entry the failed write did not store).
 void FinishGroupCommit(const std::vector<UploadJob*>& jobs, const Status& failure);
 
 }  // namespace journaldb::server

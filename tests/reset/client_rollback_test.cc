@@ -45,6 +45,36 @@ class ClientRollback : public testing::ResetFixture {
     BackUp(a, "a", "a.backup");
     ASSERT_TRUE(Sync(*a).ok());
   }
+  // Leaves `a` (no strategy) with a client-rollback reset pending: lsns 2 and
+  // 3 unacknowledged in the put-back copy but the same as the server's (held),
+  // lsn 4 different (+10000 where the server has +1000). Returns its client id.
+  uint64_t LeaveAClientRollbackPending(std::unique_ptr<Database>& a) {
+    a = Open("a", RecoverUnsyncedChanges());
+    BackUpBeforeTheAckOfTwoCommits(a);
+    Commit(*a, "fourth", 1000);
+    EXPECT_TRUE(Sync(*a).ok());
+    Result<SyncStatus> status = GetSyncStatus(*a);
+    EXPECT_TRUE(status.ok()) << status.status().ToString();
+    PutBack(a, "a", "a.backup");
+    a.reset();
+    a = Open("a");
+    Commit(*a, "new-4", 10000);
+    EXPECT_TRUE(Sync(*a).status().IsClientResetRequired());
+    Result<std::optional<PendingClientReset>> pending = GetPendingClientReset(*a);
+    EXPECT_TRUE(pending.ok() && pending->has_value() && (*pending)->reason == "client-rollback");
+    return status.ok() ? status->client_id : 0;
+  }
+
+  // The reset runs (recovering) and a syncs: each write once.
+  void RunThePendingResetAndExpectEachWriteOnce(std::unique_ptr<Database>& a) {
+    a.reset();
+    a = Open("a", RecoverUnsyncedChanges());
+    ASSERT_NE(a, nullptr);
+    Result<SyncReport> r = Sync(*a);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(Total(*a), 11111);
+    EXPECT_TRUE(a->Get("c", "new-4").ok());
+  }
   void ExpectClientRollbackReset(Database& db) {
     Result<SyncReport> r = Sync(db);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -203,28 +233,19 @@ TEST_F(ClientRollback, AServerHoldingLsnsBeyondTheLastOneResetsWithoutDoublingTh
   EXPECT_EQ(Total(*b), 111111);
 }
 
-// Put back with lsn 2 unacknowledged and a download cursor below the
-// history the server trimmed since: the hello admits it to send lsn 2 again,
-// and its download is then reset with history-trimmed. Lsn 2 is
-// acknowledged first, so the reset does not replay it (its +10 counted
-// twice when the hello demanded the reset at once).
-TEST_F(ClientRollback, ABackupBelowTheTrimmedHistoryIsResetWithoutReplayingWhatTheServerHolds) {
-  auto a = Open("a", RecoverUnsyncedChanges());
-  auto b = Open("b");
-  BackUpBeforeTheAckOfTwoCommits(a);  // versions 1 to 3; the backup is at version 1
-  Commit(*b, "other", 1000);
-  ASSERT_TRUE(Sync(*b).ok());  // version 4
-  TrimAll(4);                  // the horizon is now version 3
-  PutBack(a, "a", "a.backup");
-
-  Result<SyncReport> r = Sync(*a);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  ASSERT_TRUE(r->client_reset.has_value());
-  EXPECT_EQ(r->client_reset->reason, "history-trimmed");
-  EXPECT_EQ(r->client_reset->transactions_replayed, 0u);
-  EXPECT_EQ(Total(*a), 1111);
-  ASSERT_TRUE(Sync(*b).ok());
-  EXPECT_EQ(Total(*b), 1111);
+// An operator's reset-client meets the pending client-rollback: it does not
+// say the server holds less, so the held lsns 2 and 3 stay held (replaying
+// them counted +10 and +100 twice).
+TEST_F(ClientRollback, AnOperatorResetKeepsThePendingClientRollbacksHeldEntries) {
+  std::unique_ptr<Database> a;
+  const uint64_t id = LeaveAClientRollbackPending(a);
+  ASSERT_NE(id, 0u);
+  ResetClient(id);
+  EXPECT_TRUE(Sync(*a).status().IsClientResetRequired());
+  Result<std::optional<PendingClientReset>> pending = GetPendingClientReset(*a);
+  ASSERT_TRUE(pending.ok() && pending->has_value()) << pending.status().ToString();
+  EXPECT_EQ((*pending)->reason, "client-rollback");
+  RunThePendingResetAndExpectEachWriteOnce(a);
 }
 
 // A copy of a client file that only registered, synced after the original

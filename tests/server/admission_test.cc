@@ -395,18 +395,6 @@ TEST(Admission, ADownloadCursorAtTheHorizonIsAdmittedAndOneBelowIsHistoryTrimmed
   EXPECT_NE(Message(d).find("up to version 10"), std::string::npos) << Message(d);
 }
 
-// It sends the lsns the server holds again first, to be compared; its
-// download request below the horizon is then reset.
-TEST(Admission, ACursorBelowTheHorizonWithLsnsToSendAgainIsAdmitted) {
-  wire::Hello h = KnownHello();
-  h.download_cursor = kHorizon - 1;
-  h.upload_cursor = kHighestLsn - 1;
-  const AdmissionDecision d = DecideAdmission(h, kToken, View());
-  const Admit* a = Admitted(d);
-  ASSERT_NE(a, nullptr) << Message(d);
-  EXPECT_EQ(a->reply.highest_stored_lsn, kHighestLsn);
-}
-
 TEST(Admission, ADownloadCursorOfZeroBelowTheHorizonIsAdmittedToBootstrap) {
   wire::Hello h = KnownHello();
   h.download_cursor = 0;
