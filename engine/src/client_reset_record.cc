@@ -102,12 +102,6 @@ Status DeletePrefix(const Store& store, rocksdb::ColumnFamilyHandle* family,
   return FromRocks(it->status(), "wipe: list keys");
 }
 
-// The highest server version of this client's acknowledged writes a demand
-// says the server still holds: none if it does not know the client (restored
-// from a backup older than the client's registration, or a fresh server) or
-// was restored to an empty history or to a lineage it cannot relate to the
-// client's (restored version 0), up to the restored version after a restore,
-// all of them otherwise (trimmed history, operator reset).
 // Whether a demand for `reason` says the server lost writes of this client
 // it held (or never held them), rather than only asking for a reset.
 bool ServerHoldsLess(const std::string& reason) {
@@ -115,6 +109,12 @@ bool ServerHoldsLess(const std::string& reason) {
          reason == "client-rollback";
 }
 
+// The highest server version of this client's acknowledged writes a demand
+// says the server still holds: none if it does not know the client (restored
+// from a backup older than the client's registration, or a fresh server) or
+// was restored to an empty history or to a lineage it cannot relate to the
+// client's (restored version 0), up to the restored version after a restore,
+// all of them otherwise (trimmed history, operator reset).
 // (server-rollback and client-rollback name an lsn, not a version:
 // DivergedAfter takes them before asking this.)
 uint64_t HeldVersion(const std::string& reason, uint64_t restored_latest_version) {

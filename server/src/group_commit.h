@@ -2,9 +2,8 @@
 // reads and writes, so both stores number, deduplicate and fold uploads by
 // one algorithm: each job's lsns are checked (CheckUploadLsns), re-uploads
 // are compared with what was stored under their lsn and acknowledged with
-// the version their origin got, new entries get the
-// next versions, their chain hashes, and are folded into the objects they
-// touch.
+// the version their origin got, new entries get the next versions, their
+// chain hashes, and are folded into the objects they touch.
 //
 //   GroupCommitPlan plan;
 //   Status failure = PlanGroupCommit(jobs, latest, latest_hash, reads, &plan);
