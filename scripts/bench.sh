@@ -163,9 +163,11 @@ dirty=false
 if [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then dirty=true; fi
 mem_kib="$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
 cpu="$(plain "$(lscpu | sed -n 's/^Model name: *//p' | head -1)")"
-printf '{"bench_sh":"machine","date":"%s","quick":%s,"commit":"%s","dirty":%s,"build_type":"Release","nproc":%s,"cpu_model":"%s","mem_kib":%s,"kernel":"%s","tmpdir_fs":"%s","postgres":%s,"postgres_note":"%s"}\n' \
+# The malloc journal-bench runs on ("journal-bench 0.1.0 (malloc: tcmalloc)").
+malloc="$(plain "$("$bench" --version | sed -n 's/.*(malloc: \(.*\))$/\1/p')")"
+printf '{"bench_sh":"machine","date":"%s","quick":%s,"commit":"%s","dirty":%s,"build_type":"Release","nproc":%s,"cpu_model":"%s","mem_kib":%s,"kernel":"%s","tmpdir_fs":"%s","malloc":"%s","postgres":%s,"postgres_note":"%s"}\n' \
   "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$([ "$quick" = 1 ] && echo true || echo false)" \
-  "$commit" "$dirty" "$(nproc)" "$cpu" "$mem_kib" "$(uname -r)" "$tmp_fs" \
+  "$commit" "$dirty" "$(nproc)" "$cpu" "$mem_kib" "$(uname -r)" "$tmp_fs" "${malloc:-unknown}" \
   "$([ -n "$postgres" ] && echo true || echo false)" "$(plain "$postgres_note")" >>"$results"
 
 failed=0

@@ -318,6 +318,8 @@ def render(machine, sections, done):
     date = machine["date"].replace("T", " ").rstrip("Z")
     commit = f"`{machine['commit']}`" + (" with uncommitted changes" if machine["dirty"] else "")
     total = f"; the workloads took {minutes(done['seconds'])} in all" if done else ""
+    # Results files written before bench.sh recorded the malloc lack it.
+    malloc = f", malloc: {machine['malloc']}" if "malloc" in machine else ""
     out = [
         BEGIN,
         "",
@@ -327,7 +329,7 @@ def render(machine, sections, done):
         f"Run on {date} UTC{' (`--quick`: smoke parameters, not figures)' if machine['quick'] else ''}, "
         f"commit {commit}, Release build; `nproc` {machine['nproc']}, `lscpu` model name "
         f"\"{machine['cpu_model']}\", {machine['mem_kib'] / 2**20:.0f} GiB, Linux {machine['kernel']}, "
-        f"`TMPDIR` on {machine['tmpdir_fs']}{total}. Each workload ran once, in this order, "
+        f"`TMPDIR` on {machine['tmpdir_fs']}{malloc}{total}. Each workload ran once, in this order, "
         "with the load average before and after it (and its highest 5-second sample during it); "
         "the benchmark's own threads count in it (about 1 for one committing thread). On a shared "
         "machine wall-clock rates move with the other load; CPU µs per op much less. "

@@ -14,6 +14,7 @@ packages=(
   clang-14 libclang-rt-14-dev lld
   libsqlite3-dev libcli11-dev
   libssl-dev openssl
+  libgoogle-perftools-dev
   postgresql libpq-dev
   python3
   "$@"

@@ -172,5 +172,24 @@ class Threads(unittest.TestCase):
                          [f"{m['journaled_ops_per_s']:.0f}", "NaN", f"{m['sqlite_ops_per_s']:.0f}"])
 
 
+class Malloc(unittest.TestCase):
+    """The machine line names the malloc when bench.sh recorded it (older results files did not)."""
+
+    def test_the_machine_line_names_the_recorded_malloc_only(self):
+        def machine_line(lines):
+            path = pathlib.Path(tempfile.mkdtemp())
+            self.addCleanup(shutil.rmtree, path)
+            (path / "results.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            rendered = report.render(*report.read_results(str(path / "results.jsonl")))
+            return next(l for l in rendered if l.startswith("Run on "))
+
+        lines = committed_lines()
+        machine = json.loads(lines[0])
+        self.assertNotIn("malloc", machine)
+        self.assertNotIn("malloc", machine_line(lines))
+        lines[0] = json.dumps({**machine, "malloc": "tcmalloc"})
+        self.assertIn(", malloc: tcmalloc", machine_line(lines))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -25,6 +25,7 @@
 
 #include "bench.h"
 #include "decimal_option.h"
+#include "rss.h"
 #include "unexpected_arguments.h"
 
 namespace journaldb::bench {
@@ -174,7 +175,8 @@ int Main(int argc, char** argv) {
   CLI::App app("throughput benchmarks for journaldb", "journal-bench");
   app.allow_extras();  // reported by UnexpectedArgumentError below
   app.set_help_flag("-h,--help", "print the usage");
-  app.set_version_flag("--version", std::string("journal-bench ") + JOURNALDB_VERSION);
+  app.set_version_flag("--version", std::string("journal-bench ") + JOURNALDB_VERSION +
+                                        " (malloc: " + AllocatorName() + ")");
   app.add_option("--workload", args.workload)->required();
   app.add_option("--postgres", args.postgres)->check([](const std::string& conninfo) {
     return conninfo.empty() ? std::string("needs a libpq connection string") : std::string();
