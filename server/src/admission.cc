@@ -83,7 +83,12 @@ std::optional<wire::Error> CheckKnownClient(const wire::Hello& h, const Admissio
                              h.download_cursor, view.latest_version),
                  held);
   // Cursor 0 has nothing to continue from: it bootstraps from the full state.
-  if (h.download_cursor != 0 && h.download_cursor < view.horizon)
+  // A client below the horizon that has not recorded acks for lsns the
+  // server holds (an ack lost, or its data went back) is admitted to send
+  // them again first, to be compared by the origins' digests: the reset its
+  // download request then gets counts as diverged only what the server does
+  // not hold, instead of applying the held entries a second time.
+  if (h.download_cursor != 0 && h.download_cursor < view.horizon && h.upload_cursor >= held)
     return Reset(ResetReason::kHistoryTrimmed,
                  fmt::format("history up to version {} was trimmed; the client is at {}",
                              view.horizon, h.download_cursor));

@@ -28,6 +28,30 @@ namespace {
 constexpr size_t kOpGrowthBound = 128;
 constexpr size_t kFieldGrowthBound = 64;
 
+// Why re-upload `e` of a client whose highest stored lsn is `highest` may
+// not be acknowledged as the entry stored under its lsn; nullopt if it is
+// that entry (or no origin was found).
+Result<std::optional<std::string>> Mismatch(const std::optional<StoredOrigin>& stored,
+                                            const wire::UploadEntry& e, Lsn highest) {
+  if (!stored) return std::optional<std::string>();
+  // An origin written before digests whose changeset was trimmed since
+  // cannot be compared. Acknowledging it would lose a different entry;
+  // a reset replays it, at worst a second time (docs/client-reset.md).
+  if (!stored->digest)
+    return std::optional<std::string>(fmt::format(
+        "the server cannot compare the client's lsn {} with the entry it stored under it "
+        "(version {}: its changeset was trimmed, and it was stored before servers kept entry "
+        "digests), so it cannot acknowledge it",
+        e.lsn, stored->version));
+  Result<EntryDigest> digest = DigestEntry(e.bytes);
+  if (!digest.ok()) return digest.status();
+  if (*digest == *stored->digest) return std::optional<std::string>();
+  return std::optional<std::string>(fmt::format(
+      "the client's lsn {} is not the entry the server stored under it (version {}): the "
+      "client's data went back after it uploaded up to lsn {}, and it wrote again",
+      e.lsn, stored->version, highest));
+}
+
 // An upper bound of what entry `e` can add to the encoded size of any one
 // object it touches.
 size_t GrowthBound(const wire::UploadEntry& e) {
@@ -127,10 +151,9 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
   // the first, which the store does not hold yet.
   std::map<std::pair<uint64_t, Lsn>, size_t> planned;
   auto Origin = [&](uint64_t client_id, Lsn lsn) -> Result<std::optional<StoredOrigin>> {
-    if (auto p = planned.find({client_id, lsn}); p != planned.end()) {
-      const wire::Changeset& c = plan->changesets[p->second];
-      return std::optional<StoredOrigin>(StoredOrigin{c.server_version, c.bytes});
-    }
+    if (auto p = planned.find({client_id, lsn}); p != planned.end())
+      return std::optional<StoredOrigin>(
+          StoredOrigin{plan->changesets[p->second].server_version, plan->entry_digests[p->second]});
     return reads.Origin(client_id, lsn);
   };
   const int64_t now = NowMicros();
@@ -160,15 +183,14 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
         // A re-upload after a lost ack: answer with the version it got.
         Result<std::optional<StoredOrigin>> got = Origin(job->client_id, e.lsn);
         if (!got.ok()) return got.status();
-        if (*got && (*got)->entry && *(*got)->entry != e.bytes) {
+        Result<std::optional<std::string>> mismatch = Mismatch(*got, e, highest);
+        if (!mismatch.ok()) return mismatch.status();
+        if (*mismatch) {
           // The client's data went back (a restored backup, a damaged log)
           // and it wrote again under lsns it had uploaded: acknowledging
           // would drop the new entry. The entries before it are the stored
           // ones; a client reset replays the rest (docs/protocol.md).
-          job->status = Status::ClientResetRequired(fmt::format(
-              "the client's lsn {} is not the entry the server stored under it (version {}): "
-              "the client's data went back after it uploaded up to lsn {}, and it wrote again",
-              e.lsn, (*got)->version, highest));
+          job->status = Status::ClientResetRequired(std::move(**mismatch));
           job->rolled_back_after = e.lsn - 1;
           break;
         }
@@ -208,8 +230,11 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
       plan->changesets.push_back({version, job->client_id, e.lsn, now, e.bytes, {}});
       Result<ChainHash> hash = NextChainHash(plan->latest_hash, plan->changesets.back());
       if (!hash.ok()) return hash.status();
+      Result<EntryDigest> digest = DigestEntry(e.bytes);
+      if (!digest.ok()) return digest.status();
       plan->latest_hash = *hash;
       plan->chain_hashes.push_back(*hash);
+      plan->entry_digests.push_back(*digest);
       for (const Operation& op : e.entry.ops) {
         Result<StateIt> t = Load(op);
         if (!t.ok()) return t.status();

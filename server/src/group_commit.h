@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "entry_digest.h"
 #include "journaldb/object.h"
 #include "journaldb/server/admission.h"
 #include "journaldb/server/chain_hash.h"
@@ -46,12 +47,14 @@ inline constexpr uint64_t kMaxUploadListWork = 4 * kMaxListWork;
 // leaves it as large as it was, is taken at any size.
 inline constexpr size_t kMaxUploadObjectBytes = 4 * kMaxObjectBytes;
 
-// An entry the server stored: the version it got, and its bytes while its
-// changeset is kept (nullopt once trimmed), against which a re-upload of the
-// same lsn is compared.
+// An entry the server stored: the version it got, and the digest of its
+// bytes, against which a re-upload of the same lsn is compared. The origin
+// index keeps the digest (entry_digest.h); an origin written before digests
+// gets its stored changeset's, or nullopt once that changeset is trimmed
+// (such a re-upload cannot be compared, and gets a client reset).
 struct StoredOrigin {
   uint64_t version = 0;
-  std::optional<std::string> entry;
+  std::optional<EntryDigest> digest;
 };
 
 // What a group commit reads from its store, as of the commit's start.
@@ -76,6 +79,9 @@ struct GroupCommitPlan {
   std::vector<wire::Changeset> changesets;
   // The chain hash of each new changeset (same order), stored with it.
   std::vector<ChainHash> chain_hashes;
+  // The digest of each new changeset's entry (same order), stored in the
+  // origin index with its version.
+  std::vector<EntryDigest> entry_digests;
   // The chain hash at latest_version.
   ChainHash latest_hash = kChainStart;
   // State key -> new object (nullopt: erased).

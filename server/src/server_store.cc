@@ -9,6 +9,7 @@
 #include <cstring>
 #include <utility>
 
+#include "entry_digest.h"
 #include "group_commit.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/growing_batch.h"
@@ -28,7 +29,7 @@ constexpr char kMetaFamily[] = "meta";
 constexpr char kHistoryFamily[] = "history";  // server version -> changeset record
 constexpr char kStateFamily[] = "state";      // state key -> object
 constexpr char kClientsFamily[] = "clients";  // client id -> ClientRecord
-constexpr char kOriginsFamily[] = "origins";  // client id, lsn -> server version
+constexpr char kOriginsFamily[] = "origins";  // client id, lsn -> version, entry digest
 constexpr char kChainFamily[] = "chain";      // server version -> chain hash
 // Hashes per write batch while the chain of an older store is computed.
 constexpr uint32_t kChainBatchVersions = 65536;
@@ -412,18 +413,23 @@ class RocksGroupReads final : public GroupCommitReads {
         store_.db()->Get(rocksdb::ReadOptions(), origins_, OriginKey(client_id, lsn), &v);
     if (s.IsNotFound()) return std::optional<StoredOrigin>();
     if (!s.ok()) return FromRocks(s, "read origins");
-    std::optional<uint64_t> version = layout::DecodeU64(v);
-    if (!version)
+    // The version (8 bytes), then the entry's digest; an older server wrote
+    // the version alone.
+    std::optional<uint64_t> version = layout::DecodeU64(std::string_view(v).substr(0, 8));
+    std::optional<EntryDigest> digest =
+        v.size() > 8 ? EntryDigestFromBytes(std::string_view(v).substr(8)) : std::nullopt;
+    if (!version || (v.size() > 8 && !digest))
       return Status::Corruption(
           fmt::format("origins: the entry of client {} lsn {} is malformed", client_id, lsn));
-    StoredOrigin origin{*version, std::nullopt};
+    StoredOrigin origin{*version, digest};
+    if (digest) return std::optional<StoredOrigin>(origin);
     s = store_.db()->Get(rocksdb::ReadOptions(), history_, layout::EncodeU64(origin.version), &v);
-    if (s.IsNotFound()) return std::optional<StoredOrigin>(std::move(origin));  // trimmed
+    if (s.IsNotFound()) return std::optional<StoredOrigin>(origin);  // trimmed: no digest
     if (!s.ok()) return FromRocks(s, "read history");
-    Result<wire::Changeset> c = wire::DecodeChangesetRecord(v);
-    if (!c.ok()) return c.status();
-    origin.entry = std::move(c->bytes);
-    return std::optional<StoredOrigin>(std::move(origin));
+    Result<EntryDigest> stored = DigestOfChangesetRecord(v);
+    if (!stored.ok()) return stored.status();
+    origin.digest = *stored;
+    return std::optional<StoredOrigin>(origin);
   }
 
   Result<std::optional<std::string>> StateObject(const std::string& key) override {
@@ -455,7 +461,7 @@ void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
       batch.Put(history_, layout::EncodeU64(c.server_version), wire::EncodeChangesetRecord(c));
       batch.Put(chain_, layout::EncodeU64(c.server_version), ChainHashBytes(plan.chain_hashes[i]));
       batch.Put(origins_, OriginKey(c.origin_client, c.origin_lsn),
-                layout::EncodeU64(c.server_version));
+                layout::EncodeU64(c.server_version) + EntryDigestBytes(plan.entry_digests[i]));
     }
     for (auto& [key, obj] : plan.state) {
       if (obj)

@@ -395,6 +395,19 @@ TEST(Admission, ADownloadCursorAtTheHorizonIsAdmittedAndOneBelowIsHistoryTrimmed
   EXPECT_NE(Message(d).find("up to version 10"), std::string::npos) << Message(d);
 }
 
+// Below the horizon, but the server holds lsns the client has no acks for
+// (an ack lost, or its data went back): admitted to send them again first,
+// to be compared, so that its reset (at the download) does not apply them a
+// second time.
+TEST(Admission, BelowTheHorizonAClientMissingAcksIsAdmittedToSendThemFirst) {
+  wire::Hello h = KnownHello();
+  h.download_cursor = kHorizon - 1;
+  h.upload_cursor = kHighestLsn - 2;
+  EXPECT_NE(Admitted(DecideAdmission(h, kToken, View())), nullptr);
+  h.upload_cursor = kHighestLsn;
+  EXPECT_TRUE(Reset(DecideAdmission(h, kToken, View()), ResetReason::kHistoryTrimmed));
+}
+
 TEST(Admission, ADownloadCursorOfZeroBelowTheHorizonIsAdmittedToBootstrap) {
   wire::Hello h = KnownHello();
   h.download_cursor = 0;

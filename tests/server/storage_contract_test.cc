@@ -163,6 +163,33 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
     });
   }
 
+  // Makes the store look written before servers kept entry digests: each
+  // origin holds its version alone, or the table lacks the column.
+  void DropEntryDigests() {
+    store_.reset();
+    if (GetParam() != "rocksdb")
+      return ExecPostgres("ALTER TABLE journaldb.origins DROP COLUMN entry_hash");
+    RewriteRaw([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* h) {
+      if (h->GetName() != "origins") return;
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, h));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        ASSERT_EQ(it->value().size(), 40u);  // the version, then the digest
+        EXPECT_TRUE(db->Put({}, h, it->key(), it->value().ToString().substr(0, 8)).ok());
+      }
+    });
+  }
+
+  // Uploads `entries` as client `id` in a group of their own; the job's
+  // status and acks.
+  UploadJob Upload(uint64_t id, std::vector<wire::UploadEntry> entries) {
+    std::vector<UploadJob> jobs(1);
+    jobs[0].client_id = id;
+    jobs[0].entries = std::move(entries);
+    std::vector<UploadJob*> group = {&jobs[0]};
+    store_->AppendUploads(group);
+    return std::move(jobs[0]);
+  }
+
   std::optional<ClientRecord> Client(uint64_t id) {
     Result<AdmissionView> view = store_->ReadAdmissionView(id, 0, 0);
     EXPECT_TRUE(view.ok()) << view.status().ToString();
@@ -290,18 +317,73 @@ TEST_P(StorageContract, TheSameLsnTwiceInOneGroupIsComparedWithTheFirst) {
   EXPECT_EQ(History(0).size(), 2u);
 }
 
-// A trimmed changeset cannot be compared: its lsn is acknowledged as before.
-TEST_P(StorageContract, AReuploadOfATrimmedLsnIsAcknowledgedUncompared) {
+// The origins keep each entry's digest, so a re-upload is compared after
+// the operator trimmed its changeset too (before: acknowledged uncompared,
+// and the new entry under a reused lsn was lost).
+TEST_P(StorageContract, AReuploadOfATrimmedLsnIsComparedWithTheDigestTheOriginsKeep) {
   uint64_t a = Register('a');
   AppendFor(a, Entries(1, 3));
   ASSERT_TRUE(store_->TrimBelow(3).ok());
-  std::vector<UploadJob> jobs(1);
-  jobs[0].client_id = a;
-  jobs[0].entries = {Entry(1, "x", 100), Entry(2, "x", 2), Entry(3, "x", 3), Entry(4, "x", 4)};
-  Append(jobs);
-  ASSERT_EQ(jobs[0].ack.acks.size(), 4u);
-  EXPECT_EQ(jobs[0].ack.acks[0].server_version, 1u);
-  EXPECT_EQ(jobs[0].ack.acks[3].server_version, 4u);
+  UploadJob same = Upload(a, {Entry(1, "x", 1), Entry(2, "x", 2), Entry(3, "x", 3)});
+  ASSERT_TRUE(same.status.ok()) << same.status.ToString();
+  ASSERT_EQ(same.ack.acks.size(), 3u);
+  EXPECT_EQ(same.ack.acks[0].server_version, 1u);
+  EXPECT_EQ(same.ack.acks[1].server_version, 2u);  // trimmed, compared, acknowledged
+
+  UploadJob other = Upload(a, {Entry(1, "x", 1), Entry(2, "x", 20), Entry(3, "x", 3)});
+  EXPECT_TRUE(other.status.IsClientResetRequired()) << other.status.ToString();
+  EXPECT_EQ(other.rolled_back_after, 1u);
+  EXPECT_EQ(store_->latest_version(), 3u);
+  EXPECT_EQ(Client(a)->highest_lsn, 3u);
+}
+
+// Origins an older server wrote hold no digest: a re-upload is compared with
+// the stored changeset while it is kept, and once it is trimmed cannot be
+// compared, so the client resets rather than have a different entry lost.
+// Entries stored after the upgrade carry digests again.
+TEST_P(StorageContract, OriginsWithoutDigestsAreComparedWithTheChangesetWhileItIsKept) {
+  uint64_t a = Register('a');
+  AppendFor(a, Entries(1, 3));
+  DropEntryDigests();
+  Open();
+  UploadJob differs = Upload(a, {Entry(1, "x", 1), Entry(2, "x", 20)});
+  EXPECT_TRUE(differs.status.IsClientResetRequired()) << differs.status.ToString();
+  EXPECT_EQ(differs.rolled_back_after, 1u);
+
+  AppendFor(a, {Entry(4, "x", 4)});
+  ASSERT_TRUE(store_->TrimBelow(5).ok());
+  UploadJob uncompared = Upload(a, {Entry(2, "x", 2)});
+  EXPECT_TRUE(uncompared.status.IsClientResetRequired()) << uncompared.status.ToString();
+  EXPECT_EQ(uncompared.rolled_back_after, 1u);
+  UploadJob after_upgrade = Upload(a, {Entry(4, "x", 40)});
+  EXPECT_TRUE(after_upgrade.status.IsClientResetRequired()) << after_upgrade.status.ToString();
+  EXPECT_EQ(after_upgrade.rolled_back_after, 3u);
+}
+
+// A malformed origin (neither 8 nor 40 bytes on RocksDB, an entry hash not
+// 32 bytes on PostgreSQL) met by a re-upload fails the group commit with a
+// corruption error naming the origin; nothing is stored or acknowledged.
+TEST_P(StorageContract, AMalformedOriginFailsTheReuploadWithCorruption) {
+  uint64_t a = Register('a');
+  AppendFor(a, Entries(1, 1));
+  store_.reset();
+  if (GetParam() == "rocksdb") {
+    RewriteRaw([](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* h) {
+      if (h->GetName() != "origins") return;
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, h));
+      for (it->SeekToFirst(); it->Valid(); it->Next())
+        EXPECT_TRUE(db->Put({}, h, it->key(), it->value().ToString().substr(0, 39)).ok());
+    });
+  } else {
+    ExecPostgres("UPDATE journaldb.origins SET entry_hash = substring(entry_hash from 2)");
+  }
+  Open();
+  UploadJob job = Upload(a, {Entry(1, "x", 1), Entry(2, "x", 2)});
+  EXPECT_TRUE(job.status.IsCorruption()) << job.status.ToString();
+  EXPECT_NE(job.status.message().find("lsn 1 is malformed"), std::string::npos)
+      << job.status.ToString();
+  EXPECT_TRUE(job.ack.acks.empty());
+  EXPECT_EQ(store_->latest_version(), 1u);
 }
 
 TEST_P(StorageContract, UploadOfAnUnknownClientOrWithAnLsnGapIsRefusedAlone) {

@@ -11,6 +11,7 @@
 #include <system_error>
 #include <utility>
 
+#include "../entry_digest.h"
 #include "../group_commit.h"
 #include "../random_epoch.h"
 #include "journaldb/journal/codec.h"
@@ -69,6 +70,7 @@ CREATE TABLE journaldb.origins (
   client_id bigint NOT NULL,
   lsn bigint NOT NULL,
   version bigint NOT NULL,
+  entry_hash bytea,
   PRIMARY KEY (client_id, lsn));
 CREATE TABLE journaldb.state (key bytea PRIMARY KEY, object bytea NOT NULL);
 CREATE TABLE journaldb.forks (epoch bigint PRIMARY KEY, version bigint NOT NULL);
@@ -120,19 +122,27 @@ class PgGroupReads final : public GroupCommitReads {
   }
 
   Result<std::optional<StoredOrigin>> Origin(uint64_t client_id, Lsn lsn) override {
+    // An origin an older server wrote has no entry_hash: the changeset's
+    // record is read instead, while it is kept.
     Result<PgRows> rows = c_.Query(
-        "SELECT o.version, c.record FROM journaldb.origins o LEFT JOIN journaldb.changesets c "
+        "SELECT o.version, o.entry_hash, CASE WHEN o.entry_hash IS NULL THEN c.record END "
+        "FROM journaldb.origins o LEFT JOIN journaldb.changesets c "
         "ON c.version = o.version WHERE o.client_id = $1 AND o.lsn = $2",
         {PgParam::U64(client_id), PgParam::U64(lsn)}, "read origin");
     if (!rows.ok()) return rows.status();
     if (rows->size() == 0) return std::optional<StoredOrigin>();
     StoredOrigin origin{rows->U64(0, 0), std::nullopt};
-    if (!rows->IsNull(0, 1)) {  // NULL: trimmed
-      Result<wire::Changeset> c = wire::DecodeChangesetRecord(rows->Bytes(0, 1));
-      if (!c.ok()) return c.status();
-      origin.entry = std::move(c->bytes);
+    if (!rows->IsNull(0, 1)) {
+      origin.digest = EntryDigestFromBytes(rows->Bytes(0, 1));
+      if (!origin.digest)
+        return Status::Corruption(fmt::format(
+            "postgres: the entry hash of client {} lsn {} is malformed", client_id, lsn));
+    } else if (!rows->IsNull(0, 2)) {  // both NULL: trimmed, no digest
+      Result<EntryDigest> stored = DigestOfChangesetRecord(rows->Bytes(0, 2));
+      if (!stored.ok()) return stored.status();
+      origin.digest = *stored;
     }
-    return std::optional<StoredOrigin>(std::move(origin));
+    return std::optional<StoredOrigin>(origin);
   }
 
   Result<std::optional<std::string>> StateObject(const std::string& key) override {
@@ -182,10 +192,12 @@ Status WritePlan(PgConnection& c, const GroupCommitPlan& plan, uint64_t old_late
          PgParam::Bytes(wire::EncodeChangesetRecord(cs))},
         "store changeset");
     if (!r.ok()) return r.status();
-    r = c.Query("INSERT INTO journaldb.origins VALUES ($1, $2, $3)",
-                {PgParam::U64(cs.origin_client), PgParam::U64(cs.origin_lsn),
-                 PgParam::U64(cs.server_version)},
-                "store origin");
+    r = c.Query(
+        "INSERT INTO journaldb.origins (client_id, lsn, version, entry_hash) VALUES ($1, $2, $3, "
+        "$4)",
+        {PgParam::U64(cs.origin_client), PgParam::U64(cs.origin_lsn),
+         PgParam::U64(cs.server_version), PgParam::Bytes(EntryDigestBytes(plan.entry_digests[i]))},
+        "store origin");
     if (!r.ok()) return r.status();
   }
   for (const auto& [key, obj] : plan.state) {
@@ -362,6 +374,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
   }
   if (Status s = store->CompleteChain(); !s.ok()) return s;
   if (Status s = store->CompleteRegistry(); !s.ok()) return s;
+  if (Status s = store->CompleteOrigins(); !s.ok()) return s;
   if (::pipe2(store->stop_pipe_, O_CLOEXEC) != 0)
     return Status::IOError("postgres store: cannot create pipe");
   try {
@@ -814,6 +827,22 @@ Status PostgresStore::CompleteRegistry() {
       "ADD COLUMN IF NOT EXISTS registered_at_us bigint NOT NULL DEFAULT 0, "
       "ADD COLUMN IF NOT EXISTS used boolean NOT NULL DEFAULT true",
       "add registration times to the registry");
+}
+
+Status PostgresStore::CompleteOrigins() {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  Result<PgRows> has = (*c)->Query(
+      "SELECT count(*) = 1 FROM information_schema.columns WHERE table_schema = 'journaldb' "
+      "AND table_name = 'origins' AND column_name = 'entry_hash'",
+      {}, "look for entry hashes");
+  if (!has.ok()) return has.status();
+  if (has->Bool(0, 0)) return Status::OK();
+  // Existing rows keep NULL: their re-uploads are compared with the stored
+  // changeset while it is kept. Nodes starting together wait for the
+  // table's lock, and the later ones find the column there.
+  return (*c)->Exec("ALTER TABLE journaldb.origins ADD COLUMN IF NOT EXISTS entry_hash bytea",
+                    "add entry hashes to the origins");
 }
 
 Result<uint64_t> PostgresStore::StartNewEpoch(ServerStorage* replaced) {

@@ -89,6 +89,9 @@ class PostgresStore final : public ServerStorage {
   // A database initialised before servers kept registration times: adds
   // them to the registry, every existing registration counting as used.
   Status CompleteRegistry();
+  // A database initialised before servers kept entry digests: adds the
+  // origins' entry_hash column, NULL in the rows already there.
+  Status CompleteOrigins();
   // Runs `UPDATE journaldb.clients SET <set>` on client `client_id`'s row;
   // NotFound if there is none. `what` names the step in errors.
   Status UpdateClient(uint64_t client_id, const char* set, const char* what);

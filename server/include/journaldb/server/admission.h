@@ -92,8 +92,10 @@ using AdmissionDecision = std::variant<Admit, wire::Error>;
 // version or 0), a secret hash stored (else reset UnverifiableClient), the
 // hello's secret hashing to it
 // (BadClientSecret; compared in constant time), download cursor not beyond
-// the latest version (ServerRollback), not below the horizon unless 0
-// (HistoryTrimmed), upload cursor not above the highest lsn held
+// the latest version (ServerRollback), not below the horizon unless 0 or
+// the upload cursor is below the highest lsn held (HistoryTrimmed; that
+// client re-sends those entries first, and its download request is reset),
+// upload cursor not above the highest lsn held
 // (ServerRollback), and the hello's download hash, if it has one, equal to
 // the chain hash at its cursor (ServerRollback). Every ServerRollback names
 // the highest lsn of the client held. An admitted known client whose
