@@ -21,10 +21,17 @@ namespace {
 
 constexpr size_t kMaxLineBytes = 64 << 10;
 
-class InfoLog : public rocksdb::Logger {
+class FileInfoLog final : public InfoLog {
  public:
-  InfoLog(std::string dir, size_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {
-    Start();
+  FileInfoLog(std::string dir, size_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {}
+
+  void Start() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (started_) return;
+    started_ = true;
+    Roll();
+    std::string held = std::move(held_);
+    if (!held.empty()) Write(held);
   }
 
   using rocksdb::Logger::Logv;
@@ -58,13 +65,11 @@ class InfoLog : public rocksdb::Logger {
     if (line.back() != '\n') line.push_back('\n');
 
     std::lock_guard<std::mutex> lock(mu_);
-    if (!fd_.valid()) return;
-    if (size_ + line.size() > max_bytes_) Start();
-    if (!fd_.valid()) return;
-    // A short or failed write loses (part of) this line only: the log is
-    // advisory, and nothing waits on it.
-    const ssize_t w = ::write(fd_.get(), line.data(), line.size());
-    if (w > 0) size_ += static_cast<size_t>(w);
+    if (!started_) {
+      if (held_.size() + line.size() <= max_bytes_) held_ += line;
+      return;
+    }
+    Write(line);
   }
 
   size_t GetLogFileSize() const override {
@@ -73,9 +78,20 @@ class InfoLog : public rocksdb::Logger {
   }
 
  private:
+  // REQUIRES: mu_ held.
+  void Write(const std::string& text) {
+    if (!fd_.valid()) return;
+    if (size_ + text.size() > max_bytes_) Roll();
+    if (!fd_.valid()) return;
+    // A short or failed write loses (part of) this text only: the log is
+    // advisory, and nothing waits on it.
+    const ssize_t w = ::write(fd_.get(), text.data(), text.size());
+    if (w > 0) size_ += static_cast<size_t>(w);
+  }
+
   // Keeps the previous LOG as LOG.old and opens an empty LOG; on failure the
-  // log is off.
-  void Start() {
+  // log is off. REQUIRES: mu_ held.
+  void Roll() {
     fd_ = util::Fd();
     const std::string log = dir_ + "/" + kInfoLogFile;
     (void)::rename(log.c_str(), (dir_ + "/" + kOldInfoLogFile).c_str());
@@ -86,14 +102,16 @@ class InfoLog : public rocksdb::Logger {
   const std::string dir_;
   const size_t max_bytes_;
   mutable std::mutex mu_;
+  bool started_ = false;
+  std::string held_;  // lines logged before Start
   util::Fd fd_;
   size_t size_ = 0;
 };
 
 }  // namespace
 
-std::shared_ptr<rocksdb::Logger> OpenInfoLog(const std::string& dir, size_t max_bytes) {
-  return std::make_shared<InfoLog>(dir, max_bytes);
+std::shared_ptr<InfoLog> OpenInfoLog(const std::string& dir, size_t max_bytes) {
+  return std::make_shared<FileInfoLog>(dir, max_bytes);
 }
 
 }  // namespace journaldb

@@ -214,8 +214,13 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   db_options.max_log_file_size = kMaxInfoLogBytes;
   // Read-only opens write no LOG (RocksDB's own logger skips them too): they
   // must not rotate the LOG of the process that has the database open.
-  if (options.env == nullptr && !options.read_only)
-    db_options.info_log = OpenInfoLog(path, kMaxInfoLogBytes);
+  // Neither may a writable open that finds it locked: the log starts only
+  // once the open is past the lock.
+  std::shared_ptr<InfoLog> info_log;
+  if (options.env == nullptr && !options.read_only) {
+    info_log = OpenInfoLog(path, kMaxInfoLogBytes);
+    db_options.info_log = info_log;
+  }
   db_options.max_background_jobs = 2;
   db_options.max_file_opening_threads = FileOpeningThreads(dir);
   if (options.env != nullptr) db_options.env = options.env;
@@ -264,7 +269,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
       options.read_only
           ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw)
           : rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
-  if (!s.ok()) return FromRocks(s, fmt::format("open {}", path));
+  Status opened = FromRocks(s, fmt::format("open {}", path));
+  if (info_log && !opened.IsBusy()) info_log->Start();  // a failed open's lines say why
+  if (!opened.ok()) return opened;
 
   std::unique_ptr<Store> store(new Store());
   store->path_ = path;

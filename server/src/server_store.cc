@@ -125,7 +125,10 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   // RocksDB's diagnostic LOG and one LOG.old, each at most 16 MiB, written so
   // that a full disk loses log lines instead of ending the server (RocksDB's
   // own logger aborts on the append after a failed one: info_log.h).
-  options.info_log = OpenInfoLog(dir, 16u << 20);
+  // It starts once the open is past the lock: a second server on the
+  // directory must leave the running one's LOG alone.
+  std::shared_ptr<InfoLog> info_log = OpenInfoLog(dir, 16u << 20);
+  options.info_log = info_log;
   options.max_open_files = kMaxOpenFiles;
   // A store that stops accepting writes stays stopped until a restart:
   // neither RocksDB's retries of a retryable error nor its recovery from a
@@ -141,12 +144,11 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, families, &handles, &raw);
-  if (!s.ok()) {
-    Status st = FromRocks(s, fmt::format("open server data {}", dir));
-    if (st.IsBusy())
-      return Status::Busy(fmt::format("{} is in use (is a journal-server running on it?)", dir));
-    return st;
-  }
+  Status opened = FromRocks(s, fmt::format("open server data {}", dir));
+  if (opened.IsBusy())
+    return Status::Busy(fmt::format("{} is in use (is a journal-server running on it?)", dir));
+  info_log->Start();  // a failed open's lines say why
+  if (!opened.ok()) return opened;
   std::unique_ptr<ServerStore> store(new ServerStore());
   store->dir_ = dir;
   store->errors_ = std::move(errors);

@@ -8,6 +8,8 @@
 
 #include <boost/filesystem.hpp>
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include "journaldb/database.h"
 #include "journaldb/engine/checkpoint.h"
@@ -22,6 +24,13 @@ namespace journaldb {
 namespace {
 
 using testing::HasError;
+namespace fs = boost::filesystem;
+
+// The file's bytes; empty if it does not exist.
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 void WriteFile(const std::string& path, const std::string& contents) {
   std::ofstream out(path, std::ios::binary);
@@ -176,9 +185,7 @@ TEST(OpenErrors, PathThatIsARegularFileIsRefusedNamingPath) {
         HasError(db.status(), StatusCode::kInvalidArgument, {dir.Sub("file"), "not a directory"}))
         << "create_if_missing " << create;
   }
-  std::ifstream in(dir.Sub("file"));
-  std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(contents, "not a database") << "a failed open touched the file";
+  EXPECT_EQ(ReadFile(dir.Sub("file")), "not a database") << "a failed open touched the file";
 }
 
 TEST(OpenErrors, PathUnderARegularFileIsAnErrorNamingPath) {
@@ -286,8 +293,17 @@ TEST(OpenErrors, DatabaseHeldByAnotherProcessIsBusyNamingPath) {
   std::optional<std::string> line = holder->ReadLine();
   ASSERT_EQ(line, "open") << "holder could not open the database";
 
+  // The holder's RocksDB LOG stays its own: a busy open rolls nothing.
+  const fs::path log = fs::path(dir.Sub("db")) / "LOG";
+  const fs::path old_log = fs::path(dir.Sub("db")) / "LOG.old";
+  const std::string log_before = ReadFile(log.string());
+  const std::string old_log_before = ReadFile(old_log.string());
+  ASSERT_NE(log_before.find("DB SUMMARY"), std::string::npos) << log_before;
+
   auto db = Database::Open(dir.Sub("db"), {});
   EXPECT_TRUE(HasError(db.status(), StatusCode::kBusy, {dir.Sub("db"), "locked"}));
+  EXPECT_EQ(ReadFile(log.string()).substr(0, log_before.size()), log_before);
+  EXPECT_EQ(ReadFile(old_log.string()), old_log_before);
 
   Options read_only;
   read_only.read_only = true;

@@ -1,6 +1,7 @@
 // InfoLog (journal/internal/journaldb/journal/info_log.h): RocksDB's LOG as
-// the stores write it: whole lines, rolled to LOG.old at open and at its
-// size limit, and no failure when the LOG cannot be written.
+// the stores write it: whole lines, held until the open is past the lock,
+// rolled to LOG.old then and at its size limit, and no failure when the LOG
+// cannot be written.
 #include "journaldb/journal/info_log.h"
 
 #include <gtest/gtest.h>
@@ -26,6 +27,12 @@ std::string Read(const fs::path& path) {
   return s.str();
 }
 
+std::shared_ptr<InfoLog> Started(const std::string& dir, size_t max_bytes) {
+  std::shared_ptr<InfoLog> log = OpenInfoLog(dir, max_bytes);
+  log->Start();
+  return log;
+}
+
 void Log(rocksdb::Logger& log, const char* format, ...) {
   va_list ap;
   va_start(ap, format);
@@ -35,8 +42,8 @@ void Log(rocksdb::Logger& log, const char* format, ...) {
 
 TEST(InfoLog, AnOpenKeepsThePreviousLogAsLogOld) {
   testing::TempDir dir;
-  Log(*OpenInfoLog(dir.path(), 1 << 20), "first open %d", 1);
-  Log(*OpenInfoLog(dir.path(), 1 << 20), "second open %s", "two");
+  Log(*Started(dir.path(), 1 << 20), "first open %d", 1);
+  Log(*Started(dir.path(), 1 << 20), "second open %s", "two");
   const std::string log = Read(fs::path(dir.path()) / kInfoLogFile);
   const std::string old = Read(fs::path(dir.path()) / kOldInfoLogFile);
   EXPECT_NE(log.find("second open two\n"), std::string::npos) << log;
@@ -46,7 +53,7 @@ TEST(InfoLog, AnOpenKeepsThePreviousLogAsLogOld) {
 
 TEST(InfoLog, ALogAtItsLimitRollsToLogOld) {
   testing::TempDir dir;
-  auto log = OpenInfoLog(dir.path(), 1000);
+  auto log = Started(dir.path(), 1000);
   for (int i = 0; i < 100; ++i) Log(*log, "line %03d of the log", i);
   const std::string now = Read(fs::path(dir.path()) / kInfoLogFile);
   const std::string old = Read(fs::path(dir.path()) / kOldInfoLogFile);
@@ -63,7 +70,7 @@ TEST(InfoLog, ALogAtItsLimitRollsToLogOld) {
 TEST(InfoLog, ALongLineIsKeptWhole) {
   testing::TempDir dir;
   const std::string long_text(10000, 'x');
-  Log(*OpenInfoLog(dir.path(), 1 << 20), "%s|end", long_text.c_str());
+  Log(*Started(dir.path(), 1 << 20), "%s|end", long_text.c_str());
   const std::string log = Read(fs::path(dir.path()) / kInfoLogFile);
   EXPECT_NE(log.find(long_text + "|end\n"), std::string::npos) << log.size();
 }
@@ -73,7 +80,7 @@ TEST(InfoLog, ALongLineIsKeptWhole) {
 // the limit is lifted.
 TEST(InfoLog, ALineThatCannotBeWrittenIsLost) {
   testing::TempDir dir;
-  auto log = OpenInfoLog(dir.path(), 1 << 20);
+  auto log = Started(dir.path(), 1 << 20);
   struct sigaction ignore {
   }, old_action{};
   ignore.sa_handler = SIG_IGN;
@@ -94,9 +101,34 @@ TEST(InfoLog, ALineThatCannotBeWrittenIsLost) {
 
 TEST(InfoLog, ADirectoryItCannotWriteLogsNothing) {
   testing::TempDir dir;
-  auto log = OpenInfoLog(dir.Sub("missing"), 1 << 20);
+  auto log = Started(dir.Sub("missing"), 1 << 20);
   Log(*log, "nowhere");
   EXPECT_FALSE(fs::exists(fs::path(dir.Sub("missing")) / kInfoLogFile));
+}
+
+// Lines logged before Start wait in memory; Start rolls the LOG and writes
+// them first. A log never started leaves the directory as it was.
+TEST(InfoLog, LinesBeforeStartAreHeldAndANeverStartedLogWritesNothing) {
+  testing::TempDir dir;
+  Log(*Started(dir.path(), 1 << 20), "the running process's line");
+  Log(*OpenInfoLog(dir.path(), 1 << 20), "a busy open's line");
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / kOldInfoLogFile));
+  EXPECT_NE(Read(fs::path(dir.path()) / kInfoLogFile).find("the running process's line\n"),
+            std::string::npos);
+
+  auto log = OpenInfoLog(dir.path(), 1 << 20);
+  Log(*log, "held %d", 1);
+  EXPECT_EQ(Read(fs::path(dir.path()) / kInfoLogFile).find("held"), std::string::npos);
+  log->Start();
+  log->Start();  // once
+  Log(*log, "after %d", 2);
+  const std::string now = Read(fs::path(dir.path()) / kInfoLogFile);
+  const size_t held = now.find("held 1\n");
+  ASSERT_NE(held, std::string::npos) << now;
+  EXPECT_LT(held, now.find("after 2\n")) << now;
+  EXPECT_EQ(log->GetLogFileSize(), now.size());
+  EXPECT_NE(Read(fs::path(dir.path()) / kOldInfoLogFile).find("the running process's line\n"),
+            std::string::npos);
 }
 
 }  // namespace

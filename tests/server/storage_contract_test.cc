@@ -10,7 +10,9 @@
 #include <openssl/sha.h>
 #include <rocksdb/db.h>
 
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -736,6 +738,34 @@ TEST_P(RocksStoreTrimBatches, ATrimAcrossTwoBatchesRemovesEveryVersionBelowAndKe
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, RocksStoreTrimBatches, ::testing::Values("rocksdb"),
+                         [](const auto& store) { return store.param; });
+
+// A second open of a directory in use is busy, and rolls nothing: RocksDB
+// logs while it opens, before it meets the lock, and the running store's LOG
+// (which it keeps writing to) must stay LOG, its LOG.old as it was.
+class RocksStoreOpen : public StorageContract {};
+
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST_P(RocksStoreOpen, ASecondOpenIsBusyAndLeavesTheRunningStoresLogAlone) {
+  Open();  // the second open of the directory: LOG.old exists
+  const std::string log = location_.data_dir + "/LOG", old_log = location_.data_dir + "/LOG.old";
+  const std::string log_before = FileBytes(log), old_log_before = FileBytes(old_log);
+  ASSERT_NE(log_before.find("DB SUMMARY"), std::string::npos) << log_before;
+  ASSERT_NE(old_log_before.find("DB SUMMARY"), std::string::npos) << old_log_before;
+
+  Result<std::unique_ptr<ServerStorage>> second = OpenStorage(location_, /*create=*/false);
+  ASSERT_TRUE(second.status().IsBusy()) << second.status().ToString();
+  EXPECT_NE(second.status().message().find("is in use"), std::string::npos)
+      << second.status().ToString();
+  EXPECT_EQ(FileBytes(log).substr(0, log_before.size()), log_before);
+  EXPECT_EQ(FileBytes(old_log), old_log_before);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, RocksStoreOpen, ::testing::Values("rocksdb"),
                          [](const auto& store) { return store.param; });
 
 // What only a database does: refuse a group commit's transaction midway, a

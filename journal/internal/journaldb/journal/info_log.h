@@ -6,14 +6,20 @@
 // ended the process, at open or at close, after a commit had been stored
 // (docs/api.md, "Durability").
 //
-// Each open renames the previous LOG to LOG.old (replacing it) and starts a
-// new one; one that reaches `max_bytes` rolls the same way. A line that
+// Lines are held in memory (up to `max_bytes`) until Start(), which renames
+// the previous LOG to LOG.old (replacing it), starts a new one and writes
+// them: RocksDB logs while it opens, before it takes the database's lock, and
+// an open that then fails because another process holds the lock must leave
+// that process's LOG alone. A LOG that reaches `max_bytes` rolls the same way. A line that
 // cannot be written (ENOSPC, EFBIG, EIO) is lost; the next one is tried
 // again. A LOG that cannot be created at all (a read-only directory) logs
 // nothing, as RocksDB does then. Read-only opens get none: RocksDB writes
 // no LOG for them either.
 //
-//   db_options.info_log = OpenInfoLog(path, 1 << 20);
+//   std::shared_ptr<InfoLog> log = OpenInfoLog(path, 1 << 20);
+//   db_options.info_log = log;
+//   rocksdb::Status s = rocksdb::DB::Open(db_options, ...);
+//   if (!FromRocks(s, path).IsBusy()) log->Start();  // a failed open's lines say why
 //
 // Thread safety: RocksDB logs from every thread; a mutex orders the lines.
 // Internal: not installed.
@@ -31,7 +37,16 @@ namespace journaldb {
 inline constexpr const char* kInfoLogFile = "LOG";
 inline constexpr const char* kOldInfoLogFile = "LOG.old";
 
-std::shared_ptr<rocksdb::Logger> OpenInfoLog(const std::string& dir, size_t max_bytes);
+class InfoLog : public rocksdb::Logger {
+ public:
+  // Rolls LOG to LOG.old, opens a new LOG and writes the lines held so far;
+  // later lines go straight to it. Once; later calls do nothing.
+  virtual void Start() = 0;
+};
+
+// A log of `dir` holding its lines until Start(); never started, it writes
+// nothing.
+std::shared_ptr<InfoLog> OpenInfoLog(const std::string& dir, size_t max_bytes);
 
 }  // namespace journaldb
 
