@@ -605,6 +605,7 @@ Result<uint64_t> ServerStore::TrimBelow(uint64_t below) {
   while (horizon_ < below - 1) {
     const uint64_t to = std::min(below - 1, horizon_ + kVersionsPerBatch);
     GrowingBatch batch;
+    if (Status s = DigestOriginsOf(horizon_ + 1, to, batch); !s.ok()) return s;
     for (uint64_t v = horizon_ + 1; v <= to; ++v) batch.Delete(history_, layout::EncodeU64(v));
     // The new horizon's hash stays: a client at the horizon is still checked.
     for (uint64_t v = horizon_; v < to; ++v) batch.Delete(chain_, layout::EncodeU64(v));
@@ -615,6 +616,31 @@ Result<uint64_t> ServerStore::TrimBelow(uint64_t below) {
     horizon_ = to;
   }
   return removed;
+}
+
+Status ServerStore::DigestOriginsOf(uint64_t from, uint64_t to, GrowingBatch& batch) {
+  const std::string end = layout::EncodeU64(to + 1);
+  const rocksdb::Slice end_slice(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &end_slice;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, history_));
+  for (it->Seek(layout::EncodeU64(from)); it->Valid(); it->Next()) {
+    Result<wire::Changeset> c = wire::DecodeChangesetRecord(it->value().ToStringView());
+    if (!c.ok()) return c.status();
+    const std::string key = OriginKey(c->origin_client, c->origin_lsn);
+    std::string origin;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), origins_, key, &origin);
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) return FromRocks(s, "read origins");
+    // Only the version: an older server's origin. Anything else is left for
+    // the comparison to judge.
+    if (origin.size() != 8 || layout::DecodeU64(origin) != c->server_version) continue;
+    Result<EntryDigest> digest = DigestEntry(c->bytes);
+    if (!digest.ok()) return digest.status();
+    batch.Put(origins_, key, origin + EntryDigestBytes(*digest));
+  }
+  return FromRocks(it->status(), "read server history");
 }
 
 Result<uint64_t> ServerStore::FirstVersionYoungerThan(uint64_t age_seconds) {

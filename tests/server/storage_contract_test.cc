@@ -340,10 +340,10 @@ TEST_P(StorageContract, AReuploadOfATrimmedLsnIsComparedWithTheDigestTheOriginsK
 }
 
 // Origins an older server wrote hold no digest: a re-upload is compared with
-// the stored changeset while it is kept, and once it is trimmed cannot be
-// compared, so the client resets rather than have a different entry lost.
+// the stored changeset while it is kept, and a trim gives them the digest of
+// the changesets it removes, so re-uploads are compared after it too.
 // Entries stored after the upgrade carry digests again.
-TEST_P(StorageContract, OriginsWithoutDigestsAreComparedWithTheChangesetWhileItIsKept) {
+TEST_P(StorageContract, OriginsWithoutDigestsAreComparedWithTheChangesetAndGetItsDigestAtTrim) {
   uint64_t a = Register('a');
   AppendFor(a, Entries(1, 3));
   DropEntryDigests();
@@ -354,12 +354,37 @@ TEST_P(StorageContract, OriginsWithoutDigestsAreComparedWithTheChangesetWhileItI
 
   AppendFor(a, {Entry(4, "x", 4)});
   ASSERT_TRUE(store_->TrimBelow(5).ok());
-  UploadJob uncompared = Upload(a, {Entry(2, "x", 2)});
-  EXPECT_TRUE(uncompared.status.IsClientResetRequired()) << uncompared.status.ToString();
-  EXPECT_EQ(uncompared.rolled_back_after, 1u);
+  Open();
+  UploadJob same = Upload(a, {Entry(1, "x", 1), Entry(2, "x", 2), Entry(3, "x", 3)});
+  ASSERT_TRUE(same.status.ok()) << same.status.ToString();
+  ASSERT_EQ(same.ack.acks.size(), 3u);
+  EXPECT_EQ(same.ack.acks[2].server_version, 3u);  // trimmed, compared, acknowledged
+  EXPECT_EQ(store_->latest_version(), 4u);
+  UploadJob other = Upload(a, {Entry(3, "x", 30)});
+  EXPECT_TRUE(other.status.IsClientResetRequired()) << other.status.ToString();
+  EXPECT_EQ(other.rolled_back_after, 2u);
   UploadJob after_upgrade = Upload(a, {Entry(4, "x", 40)});
   EXPECT_TRUE(after_upgrade.status.IsClientResetRequired()) << after_upgrade.status.ToString();
   EXPECT_EQ(after_upgrade.rolled_back_after, 3u);
+}
+
+// An origin without a digest whose changeset is gone (an older server
+// trimmed it) cannot be compared: its re-upload resets the client rather than
+// risk a different entry being lost. One whose changeset is kept is compared
+// with it.
+TEST_P(StorageContract, AnOriginWithoutDigestOrChangesetCannotBeComparedAndResets) {
+  uint64_t a = Register('a');
+  AppendFor(a, Entries(1, 3));
+  ASSERT_TRUE(store_->TrimBelow(3).ok());
+  DropEntryDigests();
+  Open();
+  UploadJob uncompared = Upload(a, {Entry(2, "x", 2)});
+  EXPECT_TRUE(uncompared.status.IsClientResetRequired()) << uncompared.status.ToString();
+  EXPECT_EQ(uncompared.rolled_back_after, 1u);
+  UploadJob kept = Upload(a, {Entry(3, "x", 3)});
+  ASSERT_TRUE(kept.status.ok()) << kept.status.ToString();
+  ASSERT_EQ(kept.ack.acks.size(), 1u);
+  EXPECT_EQ(kept.ack.acks[0].server_version, 3u);
 }
 
 // A malformed origin (neither 8 nor 40 bytes on RocksDB, an entry hash not

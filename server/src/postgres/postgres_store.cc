@@ -72,6 +72,7 @@ CREATE TABLE journaldb.origins (
   version bigint NOT NULL,
   entry_hash bytea,
   PRIMARY KEY (client_id, lsn));
+CREATE INDEX origins_without_hash ON journaldb.origins (version) WHERE entry_hash IS NULL;
 CREATE TABLE journaldb.state (key bytea PRIMARY KEY, object bytea NOT NULL);
 CREATE TABLE journaldb.forks (epoch bigint PRIMARY KEY, version bigint NOT NULL);
 CREATE TABLE journaldb.chain (version bigint PRIMARY KEY, hash bytea NOT NULL);
@@ -375,6 +376,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
   if (Status s = store->CompleteChain(); !s.ok()) return s;
   if (Status s = store->CompleteRegistry(); !s.ok()) return s;
   if (Status s = store->CompleteOrigins(); !s.ok()) return s;
+  if (Status s = store->IndexOriginsWithoutHash(); !s.ok()) return s;
   if (::pipe2(store->stop_pipe_, O_CLOEXEC) != 0)
     return Status::IOError("postgres store: cannot create pipe");
   try {
@@ -732,6 +734,35 @@ Result<std::unique_ptr<StateSnapshot>> PostgresStore::NewSnapshot() {
   return Snapshot::Begin(conninfo_, snapshots_open_);
 }
 
+namespace {
+// Gives each origin an older server wrote without an entry_hash, whose
+// changeset is about to be trimmed, the digest of that changeset's entry: a
+// re-upload of it is still compared once the changeset is gone. In pages, so
+// memory stays bounded; each page's rows leave the partial index it reads.
+Status DigestOriginsBelow(PgConnection& c, uint64_t below) {
+  constexpr uint64_t kPage = 1000;
+  for (;;) {
+    Result<PgRows> rows = c.Query(
+        "SELECT o.client_id, o.lsn, c.record FROM journaldb.origins o "
+        "JOIN journaldb.changesets c ON c.version = o.version "
+        "WHERE o.entry_hash IS NULL AND o.version < $1 ORDER BY o.version LIMIT $2",
+        {PgParam::U64(below), PgParam::U64(kPage)}, "read origins without hashes");
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < rows->size(); ++i) {
+      Result<EntryDigest> digest = DigestOfChangesetRecord(rows->Bytes(i, 2));
+      if (!digest.ok()) return digest.status();
+      Result<PgRows> r =
+          c.Query("UPDATE journaldb.origins SET entry_hash = $3 WHERE client_id = $1 AND lsn = $2",
+                  {PgParam::U64(rows->U64(i, 0)), PgParam::U64(rows->U64(i, 1)),
+                   PgParam::Bytes(EntryDigestBytes(*digest))},
+                  "store an origin's entry hash");
+      if (!r.ok()) return r.status();
+    }
+    if (static_cast<uint64_t>(rows->size()) < kPage) return Status::OK();
+  }
+}
+}  // namespace
+
 Result<uint64_t> PostgresStore::TrimBelow(uint64_t below) {
   uint64_t removed = 0;
   std::optional<uint64_t> new_horizon;
@@ -746,6 +777,7 @@ Result<uint64_t> PostgresStore::TrimBelow(uint64_t below) {
     below = std::min(below, latest + 1);
     if (below <= horizon + 1) return Status::OK();
     removed = below - 1 - horizon;
+    if (Status d = DigestOriginsBelow(c, below); !d.ok()) return d;
     Result<PgRows> r = c.Query("DELETE FROM journaldb.changesets WHERE version < $1",
                                {PgParam::U64(below)}, "trim history");
     if (!r.ok()) return r.status();
@@ -843,6 +875,21 @@ Status PostgresStore::CompleteOrigins() {
   // table's lock, and the later ones find the column there.
   return (*c)->Exec("ALTER TABLE journaldb.origins ADD COLUMN IF NOT EXISTS entry_hash bytea",
                     "add entry hashes to the origins");
+}
+
+Status PostgresStore::IndexOriginsWithoutHash() {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  Result<PgRows> has =
+      (*c)->Query("SELECT to_regclass('journaldb.origins_without_hash') IS NOT NULL", {},
+                  "look for the index of origins without hashes");
+  if (!has.ok()) return has.status();
+  if (has->Bool(0, 0)) return Status::OK();
+  // One scan of the table, once; writes wait for it.
+  return (*c)->Exec(
+      "CREATE INDEX IF NOT EXISTS origins_without_hash ON journaldb.origins (version) "
+      "WHERE entry_hash IS NULL",
+      "index the origins without hashes");
 }
 
 Result<uint64_t> PostgresStore::StartNewEpoch(ServerStorage* replaced) {

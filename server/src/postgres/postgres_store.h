@@ -92,6 +92,10 @@ class PostgresStore final : public ServerStorage {
   // A database initialised before servers kept entry digests: adds the
   // origins' entry_hash column, NULL in the rows already there.
   Status CompleteOrigins();
+  // Indexes the origins without an entry_hash (an older server's), which a
+  // trim digests before it removes their changesets; once, on a database
+  // initialised before the index.
+  Status IndexOriginsWithoutHash();
   // Runs `UPDATE journaldb.clients SET <set>` on client `client_id`'s row;
   // NotFound if there is none. `what` names the step in errors.
   Status UpdateClient(uint64_t client_id, const char* set, const char* what);

@@ -99,6 +99,10 @@ class ServerStore final : public ServerStorage {
   // A directory written before servers kept the chain: hashes the history
   // it holds, from the horizon (docs/server.md, "Data directory").
   Status CompleteChain();
+  // Adds to `batch` the digest of each changeset from `from` to `to` whose
+  // origin an older server wrote without one, so that a re-upload of its
+  // entry is still compared once the changeset is trimmed.
+  Status DigestOriginsOf(uint64_t from, uint64_t to, GrowingBatch& batch);
   // Writes `batch` (journal/growing_batch.h: it grew in our code, never
   // inside RocksDB's), or refuses it once writes stopped (a latch: no write
   // follows a failed one into the log); a failed or refused write's message
