@@ -108,7 +108,33 @@ class FileInfoLog final : public InfoLog {
   size_t size_ = 0;
 };
 
+// RocksDB takes the database's LOCK first thing in its recovery, after
+// logging its options: a successful LockFile is where the log may roll.
+class StartLogAtLock final : public rocksdb::FileSystemWrapper {
+ public:
+  StartLogAtLock(const std::shared_ptr<rocksdb::FileSystem>& target, std::shared_ptr<InfoLog> log)
+      : FileSystemWrapper(target), log_(std::move(log)) {}
+
+  static const char* kClassName() { return "JournaldbStartLogAtLock"; }
+  const char* Name() const override { return kClassName(); }
+
+  rocksdb::IOStatus LockFile(const std::string& name, const rocksdb::IOOptions& options,
+                             rocksdb::FileLock** lock, rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = FileSystemWrapper::LockFile(name, options, lock, dbg);
+    if (s.ok()) log_->Start();
+    return s;
+  }
+
+ private:
+  const std::shared_ptr<InfoLog> log_;
+};
+
 }  // namespace
+
+std::unique_ptr<rocksdb::Env> EnvStartingLogAtLock(std::shared_ptr<InfoLog> log) {
+  return rocksdb::NewCompositeEnv(
+      std::make_shared<StartLogAtLock>(rocksdb::FileSystem::Default(), std::move(log)));
+}
 
 std::shared_ptr<InfoLog> OpenInfoLog(const std::string& dir, size_t max_bytes) {
   return std::make_shared<FileInfoLog>(dir, max_bytes);

@@ -29,13 +29,28 @@ namespace journaldb {
 
 namespace fs = boost::filesystem;
 
+namespace {
+// RocksDB's (PosixFileSystem's) errors for a LOCK another process holds
+// (fcntl: EAGAIN or EACCES) or this one does. Not any error naming a lock: a
+// LOCK that cannot be created (a read-only file system) is no conflict, nor
+// is an error whose path holds the word.
+bool IsLockConflict(const rocksdb::Status& s) {
+  if (!s.IsIOError()) return false;
+  const std::string text = s.ToString();
+  auto has = [&](std::string_view part) { return text.find(part) != std::string::npos; };
+  return has("lock hold by current process") ||
+         (has("While lock file") &&
+          (has("Resource temporarily unavailable") || has("Permission denied")));
+}
+}  // namespace
+
 Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   if (s.ok()) return Status::OK();
   std::string msg = fmt::format("{}: {}", context, s.ToString());
   if (s.IsNotFound()) return Status::NotFound(std::move(msg));
   if (s.IsCorruption()) return Status::Corruption(std::move(msg));
   if (s.IsInvalidArgument()) return Status::InvalidArgument(std::move(msg));
-  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos)
+  if (IsLockConflict(s))
     return Status::Busy(fmt::format("{}: the database is locked by another process ({})", context,
                                     s.ToString()));
   return Status::IOError(std::move(msg));
@@ -214,12 +229,15 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   db_options.max_log_file_size = kMaxInfoLogBytes;
   // Read-only opens write no LOG (RocksDB's own logger skips them too): they
   // must not rotate the LOG of the process that has the database open.
-  // Neither may a writable open that finds it locked: the log starts only
-  // once the open is past the lock.
+  // Neither may a writable open that finds it locked: the log starts once
+  // RocksDB holds the lock (EnvStartingLogAtLock).
   std::shared_ptr<InfoLog> info_log;
+  std::unique_ptr<rocksdb::Env> env;
   if (options.env == nullptr && !options.read_only) {
     info_log = OpenInfoLog(path, kMaxInfoLogBytes);
+    env = EnvStartingLogAtLock(info_log);
     db_options.info_log = info_log;
+    db_options.env = env.get();
   }
   db_options.max_background_jobs = 2;
   db_options.max_file_opening_threads = FileOpeningThreads(dir);
@@ -270,11 +288,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
           ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw)
           : rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
   Status opened = FromRocks(s, fmt::format("open {}", path));
-  if (info_log && !opened.IsBusy()) info_log->Start();  // a failed open's lines say why
+  // An open that failed before it took the lock, other than on the lock: its
+  // lines say why.
+  if (info_log && !opened.IsBusy()) info_log->Start();
   if (!opened.ok()) return opened;
 
   std::unique_ptr<Store> store(new Store());
   store->path_ = path;
+  store->env_ = std::move(env);
   store->db_.reset(raw);
   store->write_stop_ = std::move(write_stop);
   store->default_ = handles[0];

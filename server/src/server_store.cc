@@ -125,10 +125,12 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   // RocksDB's diagnostic LOG and one LOG.old, each at most 16 MiB, written so
   // that a full disk loses log lines instead of ending the server (RocksDB's
   // own logger aborts on the append after a failed one: info_log.h).
-  // It starts once the open is past the lock: a second server on the
+  // It starts once RocksDB holds the lock: a second server on the
   // directory must leave the running one's LOG alone.
   std::shared_ptr<InfoLog> info_log = OpenInfoLog(dir, 16u << 20);
+  std::unique_ptr<rocksdb::Env> env = EnvStartingLogAtLock(info_log);
   options.info_log = info_log;
+  options.env = env.get();
   options.max_open_files = kMaxOpenFiles;
   // A store that stops accepting writes stays stopped until a restart:
   // neither RocksDB's retries of a retryable error nor its recovery from a
@@ -147,10 +149,11 @@ Result<std::unique_ptr<ServerStore>> ServerStore::Open(const std::string& dir, b
   Status opened = FromRocks(s, fmt::format("open server data {}", dir));
   if (opened.IsBusy())
     return Status::Busy(fmt::format("{} is in use (is a journal-server running on it?)", dir));
-  info_log->Start();  // a failed open's lines say why
+  info_log->Start();  // failed before the lock: its lines say why
   if (!opened.ok()) return opened;
   std::unique_ptr<ServerStore> store(new ServerStore());
   store->dir_ = dir;
+  store->env_ = std::move(env);
   store->errors_ = std::move(errors);
   store->db_.reset(raw);
   store->default_ = handles[0];
@@ -626,8 +629,10 @@ Status ServerStore::DigestOriginsOf(uint64_t from, uint64_t to, GrowingBatch& ba
   ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, history_));
   for (it->Seek(layout::EncodeU64(from)); it->Valid(); it->Next()) {
+    // A record that does not decode leaves its origin without a digest (a
+    // re-upload of it resets: the safe side) and does not stop the trim.
     Result<wire::Changeset> c = wire::DecodeChangesetRecord(it->value().ToStringView());
-    if (!c.ok()) return c.status();
+    if (!c.ok()) continue;
     const std::string key = OriginKey(c->origin_client, c->origin_lsn);
     std::string origin;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), origins_, key, &origin);

@@ -131,5 +131,23 @@ TEST(InfoLog, LinesBeforeStartAreHeldAndANeverStartedLogWritesNothing) {
             std::string::npos);
 }
 
+// The Env a store opens with starts the log the moment RocksDB takes the
+// LOCK, before its open returns: an open that dies past the lock (killed,
+// aborted in recovery) leaves its lines in LOG.
+TEST(InfoLog, TheLogStartsWhenTheLockIsTaken) {
+  testing::TempDir dir;
+  std::shared_ptr<InfoLog> log = OpenInfoLog(dir.path(), 1 << 20);
+  std::unique_ptr<rocksdb::Env> env = EnvStartingLogAtLock(log);
+  Log(*log, "options before the lock");
+  EXPECT_FALSE(fs::exists(fs::path(dir.path()) / kInfoLogFile));
+  rocksdb::FileLock* lock = nullptr;
+  ASSERT_TRUE(env->GetFileSystem()
+                  ->LockFile(dir.path() + "/LOCK", rocksdb::IOOptions(), &lock, nullptr)
+                  .ok());
+  EXPECT_NE(Read(fs::path(dir.path()) / kInfoLogFile).find("options before the lock\n"),
+            std::string::npos);
+  EXPECT_TRUE(env->GetFileSystem()->UnlockFile(lock, rocksdb::IOOptions(), nullptr).ok());
+}
+
 }  // namespace
 }  // namespace journaldb

@@ -497,8 +497,22 @@ TEST(StoreFromRocks, MapsEachCodeAndKeepsTheContext) {
                        StatusCode::kInvalidArgument, {"open c: ", "nope"}));
   EXPECT_TRUE(HasError(FromRocks(rocksdb::Status::IOError("disk full"), "write d"),
                        StatusCode::kIOError, {"write d: ", "disk full"}));
-  EXPECT_TRUE(HasError(FromRocks(rocksdb::Status::IOError("While lock file", "LOCK"), "open e"),
-                       StatusCode::kBusy, {"open e: ", "locked by another process"}));
+  EXPECT_TRUE(HasError(
+      FromRocks(
+          rocksdb::Status::IOError("While lock file", "db/LOCK: Resource temporarily unavailable"),
+          "open e"),
+      StatusCode::kBusy, {"open e: ", "locked by another process"}));
+  EXPECT_TRUE(
+      FromRocks(rocksdb::Status::IOError("lock hold by current process", "db/LOCK"), "e").IsBusy());
+  // Errors that only mention a lock are not a conflict: a LOCK that cannot
+  // be created, a path holding the word.
+  EXPECT_TRUE(HasError(FromRocks(rocksdb::Status::IOError("While open a file for lock",
+                                                          "db/LOCK: Read-only file system"),
+                                 "open e"),
+                       StatusCode::kIOError, {"open e: ", "Read-only file system"}));
+  EXPECT_TRUE(
+      FromRocks(rocksdb::Status::IOError("While pread", "blocked/000016.sst: Is a directory"), "e")
+          .IsIOError());
   // Anything else is treated as a retryable I/O error.
   EXPECT_TRUE(FromRocks(rocksdb::Status::TimedOut(), "f").IsIOError());
   EXPECT_TRUE(FromRocks(rocksdb::Status::Busy(), "g").IsIOError());

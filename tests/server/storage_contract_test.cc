@@ -368,6 +368,35 @@ TEST_P(StorageContract, OriginsWithoutDigestsAreComparedWithTheChangesetAndGetIt
   EXPECT_EQ(after_upgrade.rolled_back_after, 3u);
 }
 
+// More origins without digests than PostgreSQL digests in one page (1,000),
+// two clients interleaved: every one gets its digest, so each re-upload is
+// acknowledged with the version it got; a changed one still resets.
+TEST_P(StorageContract, ATrimDigestsEveryOriginWithoutOneAcrossPages) {
+  constexpr Lsn kCount = 1300;
+  const uint64_t a = Register('a'), b = Register('b');
+  for (Lsn from = 1; from <= kCount; from += 100) {
+    AppendFor(a, Entries(from, from + 99));
+    AppendFor(b, Entries(from, from + 99));
+  }
+  DropEntryDigests();
+  Open();
+  ASSERT_TRUE(store_->TrimBelow(2 * kCount).ok());  // all but the last version
+  Open();
+  for (uint64_t id : {a, b}) {
+    UploadJob same = Upload(id, Entries(1, kCount));
+    ASSERT_TRUE(same.status.ok()) << "client " << id << ": " << same.status.ToString();
+    ASSERT_EQ(same.ack.acks.size(), kCount);
+    for (Lsn lsn = 1; lsn <= kCount; ++lsn)  // a's block of 100, then b's
+      ASSERT_EQ(same.ack.acks[lsn - 1].server_version,
+                (lsn - 1) / 100 * 200 + (id == b ? 100 : 0) + (lsn - 1) % 100 + 1)
+          << "client " << id << " lsn " << lsn;
+  }
+  UploadJob other = Upload(b, {Entry(1001, "x", 7)});
+  EXPECT_TRUE(other.status.IsClientResetRequired()) << other.status.ToString();
+  EXPECT_EQ(other.rolled_back_after, 1000u);
+  EXPECT_EQ(store_->latest_version(), 2 * kCount);
+}
+
 // An origin without a digest whose changeset is gone (an older server
 // trimmed it) cannot be compared: its re-upload resets the client rather than
 // risk a different entry being lost. One whose changeset is kept is compared

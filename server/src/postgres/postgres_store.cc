@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -735,35 +736,71 @@ Result<std::unique_ptr<StateSnapshot>> PostgresStore::NewSnapshot() {
 }
 
 namespace {
-// Gives each origin an older server wrote without an entry_hash, whose
-// changeset is about to be trimmed, the digest of that changeset's entry: a
-// re-upload of it is still compared once the changeset is gone. In pages, so
-// memory stays bounded; each page's rows leave the partial index it reads.
-Status DigestOriginsBelow(PgConnection& c, uint64_t below) {
-  constexpr uint64_t kPage = 1000;
-  for (;;) {
-    Result<PgRows> rows = c.Query(
-        "SELECT o.client_id, o.lsn, c.record FROM journaldb.origins o "
-        "JOIN journaldb.changesets c ON c.version = o.version "
-        "WHERE o.entry_hash IS NULL AND o.version < $1 ORDER BY o.version LIMIT $2",
-        {PgParam::U64(below), PgParam::U64(kPage)}, "read origins without hashes");
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < rows->size(); ++i) {
-      Result<EntryDigest> digest = DigestOfChangesetRecord(rows->Bytes(i, 2));
-      if (!digest.ok()) return digest.status();
-      Result<PgRows> r =
-          c.Query("UPDATE journaldb.origins SET entry_hash = $3 WHERE client_id = $1 AND lsn = $2",
-                  {PgParam::U64(rows->U64(i, 0)), PgParam::U64(rows->U64(i, 1)),
-                   PgParam::Bytes(EntryDigestBytes(*digest))},
-                  "store an origin's entry hash");
-      if (!r.ok()) return r.status();
-    }
-    if (static_cast<uint64_t>(rows->size()) < kPage) return Status::OK();
+constexpr int kDigestPage = 1000;
+
+// Gives origins an older server wrote without an entry_hash, with a version
+// above `after` and below `below` whose changeset is still there, the digest
+// of that changeset's entry: a re-upload of it is then still compared once
+// the changeset is trimmed. At most one page, in version order; the highest
+// version the page read, or nullopt once none is left. A record that does not
+// decode leaves its origin without (a re-upload of it resets: the safe side).
+Result<std::optional<uint64_t>> DigestOriginsPage(PgConnection& c, uint64_t after, uint64_t below) {
+  Result<PgRows> rows = c.Query(
+      "SELECT o.client_id, o.lsn, o.version, c.record FROM journaldb.origins o "
+      "JOIN journaldb.changesets c ON c.version = o.version "
+      "WHERE o.entry_hash IS NULL AND o.version > $1 AND o.version < $2 "
+      "ORDER BY o.version LIMIT $3",
+      {PgParam::U64(after), PgParam::U64(below), PgParam::U64(kDigestPage)},
+      "read origins without hashes");
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return std::optional<uint64_t>();
+  // One statement per page; the values are numbers and hex digits.
+  std::string values;
+  for (int i = 0; i < rows->size(); ++i) {
+    const uint64_t client = rows->U64(i, 0), lsn = rows->U64(i, 1), version = rows->U64(i, 2);
+    Result<wire::Changeset> changeset = wire::DecodeChangesetRecord(rows->Bytes(i, 3));
+    if (!changeset.ok() || changeset->origin_client != client || changeset->origin_lsn != lsn ||
+        changeset->server_version != version)
+      continue;
+    Result<EntryDigest> digest = DigestEntry(changeset->bytes);
+    if (!digest.ok()) return digest.status();
+    fmt::format_to(std::back_inserter(values), "{}({},{},decode('{:02x}','hex'))",
+                   values.empty() ? "" : ",", client, lsn, fmt::join(*digest, ""));
   }
+  if (!values.empty()) {
+    Result<PgRows> r = c.Query(
+        fmt::format("UPDATE journaldb.origins o SET entry_hash = v.h FROM (VALUES {}) "
+                    "AS v(client_id, lsn, h) WHERE o.client_id = v.client_id AND o.lsn = v.lsn",
+                    values)
+            .c_str(),
+        {}, "store origins' entry hashes");
+    if (!r.ok()) return r.status();
+  }
+  return std::optional<uint64_t>(rows->U64(rows->size() - 1, 2));
 }
 }  // namespace
 
+Status PostgresStore::DigestOriginsBelow(uint64_t below) {
+  uint64_t after = 0;
+  for (;;) {
+    std::optional<uint64_t> last;
+    Status s = InTransaction([&](PgConnection& c) -> Status {
+      Result<std::optional<uint64_t>> page = DigestOriginsPage(c, after, below);
+      if (!page.ok()) return page.status();
+      last = *page;
+      return Status::OK();
+    });
+    if (!s.ok()) return s;
+    if (!last) return Status::OK();
+    after = *last;
+  }
+}
+
 Result<uint64_t> PostgresStore::TrimBelow(uint64_t below) {
+  // Digests first, in short transactions of their own (one for a changeset
+  // that stays is harmless): the trim's holds the lineage row, which every
+  // node's group commit waits for.
+  if (Status s = DigestOriginsBelow(below); !s.ok()) return s;
   uint64_t removed = 0;
   std::optional<uint64_t> new_horizon;
   std::lock_guard<std::mutex> own_change(own_change_mu_);
@@ -777,7 +814,12 @@ Result<uint64_t> PostgresStore::TrimBelow(uint64_t below) {
     below = std::min(below, latest + 1);
     if (below <= horizon + 1) return Status::OK();
     removed = below - 1 - horizon;
-    if (Status d = DigestOriginsBelow(c, below); !d.ok()) return d;
+    // Origins an older node wrote since the pass before this transaction.
+    for (std::optional<uint64_t> after = 0; after;) {
+      Result<std::optional<uint64_t>> page = DigestOriginsPage(c, *after, below);
+      if (!page.ok()) return page.status();
+      after = *page;
+    }
     Result<PgRows> r = c.Query("DELETE FROM journaldb.changesets WHERE version < $1",
                                {PgParam::U64(below)}, "trim history");
     if (!r.ok()) return r.status();
@@ -878,18 +920,30 @@ Status PostgresStore::CompleteOrigins() {
 }
 
 Status PostgresStore::IndexOriginsWithoutHash() {
-  Result<Lease> c = Acquire();
-  if (!c.ok()) return c.status();
-  Result<PgRows> has =
-      (*c)->Query("SELECT to_regclass('journaldb.origins_without_hash') IS NOT NULL", {},
-                  "look for the index of origins without hashes");
-  if (!has.ok()) return has.status();
-  if (has->Bool(0, 0)) return Status::OK();
-  // One scan of the table, once; writes wait for it.
-  return (*c)->Exec(
-      "CREATE INDEX IF NOT EXISTS origins_without_hash ON journaldb.origins (version) "
-      "WHERE entry_hash IS NULL",
-      "index the origins without hashes");
+  {
+    Result<Lease> c = Acquire();
+    if (!c.ok()) return c.status();
+    Result<PgRows> has =
+        (*c)->Query("SELECT to_regclass('journaldb.origins_without_hash') IS NOT NULL", {},
+                    "look for the index of origins without hashes");
+    if (!has.ok()) return has.status();
+    if (has->Bool(0, 0)) return Status::OK();
+  }
+  return InTransaction([&](PgConnection& c) -> Status {
+    // The lock conflicts with itself (CREATE INDEX's own lock does not):
+    // nodes starting together take turns, and the later ones find the index.
+    // One scan of the table, however long it takes; writes wait for it.
+    if (Status s = c.Exec("SET LOCAL statement_timeout = 0", "lift the statement timeout"); !s.ok())
+      return s;
+    if (Status s =
+            c.Exec("LOCK TABLE journaldb.origins IN SHARE ROW EXCLUSIVE MODE", "lock the origins");
+        !s.ok())
+      return s;
+    return c.Exec(
+        "CREATE INDEX IF NOT EXISTS origins_without_hash ON journaldb.origins (version) "
+        "WHERE entry_hash IS NULL",
+        "index the origins without hashes");
+  });
 }
 
 Result<uint64_t> PostgresStore::StartNewEpoch(ServerStorage* replaced) {

@@ -96,6 +96,9 @@ class PostgresStore final : public ServerStorage {
   // trim digests before it removes their changesets; once, on a database
   // initialised before the index.
   Status IndexOriginsWithoutHash();
+  // Writes the entry_hash of each origin without one whose changeset is
+  // below `below`, a page per transaction (before a trim).
+  Status DigestOriginsBelow(uint64_t below);
   // Runs `UPDATE journaldb.clients SET <set>` on client `client_id`'s row;
   // NotFound if there is none. `what` names the step in errors.
   Status UpdateClient(uint64_t client_id, const char* set, const char* what);

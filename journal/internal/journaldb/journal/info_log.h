@@ -17,9 +17,11 @@
 // no LOG for them either.
 //
 //   std::shared_ptr<InfoLog> log = OpenInfoLog(path, 1 << 20);
+//   std::unique_ptr<rocksdb::Env> env = EnvStartingLogAtLock(log);
 //   db_options.info_log = log;
+//   db_options.env = env.get();
 //   rocksdb::Status s = rocksdb::DB::Open(db_options, ...);
-//   if (!FromRocks(s, path).IsBusy()) log->Start();  // a failed open's lines say why
+//   if (!FromRocks(s, path).IsBusy()) log->Start();  // failed before the lock
 //
 // Thread safety: RocksDB logs from every thread; a mutex orders the lines.
 // Internal: not installed.
@@ -27,6 +29,7 @@
 #define JOURNALDB_JOURNAL_INFO_LOG_H_
 
 #include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 
 #include <cstddef>
 #include <memory>
@@ -47,6 +50,11 @@ class InfoLog : public rocksdb::Logger {
 // A log of `dir` holding its lines until Start(); never started, it writes
 // nothing.
 std::shared_ptr<InfoLog> OpenInfoLog(const std::string& dir, size_t max_bytes);
+
+// The default Env, but `log` starts the moment RocksDB holds the database's
+// lock: an open that dies past it (killed, aborted, hung in recovery) leaves
+// its lines in LOG. Must outlive the DB opened with it.
+std::unique_ptr<rocksdb::Env> EnvStartingLogAtLock(std::shared_ptr<InfoLog> log);
 
 }  // namespace journaldb
 

@@ -105,6 +105,9 @@ class Store {
  private:
   Store() = default;
   std::string path_;
+  // The Env the DB was opened with, when the store made one (it outlives
+  // the DB: declared before it).
+  std::unique_ptr<rocksdb::Env> env_;
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* default_ = nullptr;
   rocksdb::ColumnFamilyHandle* state_ = nullptr;

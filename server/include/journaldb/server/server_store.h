@@ -113,6 +113,8 @@ class ServerStore final : public ServerStorage {
   std::string dir_;
   // Registered with the DB at open; shared with RocksDB, which calls it.
   std::shared_ptr<StoreErrorListener> errors_;
+  // The Env the DB was opened with (it outlives the DB: declared before it).
+  std::unique_ptr<rocksdb::Env> env_;
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* default_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
