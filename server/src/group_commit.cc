@@ -33,7 +33,14 @@ constexpr size_t kFieldGrowthBound = 64;
 // that entry (or no origin was found).
 Result<std::optional<std::string>> Mismatch(const std::optional<StoredOrigin>& stored,
                                             const wire::UploadEntry& e, Lsn highest) {
-  if (!stored) return std::optional<std::string>();
+  // Below the client's highest stored lsn but never stored: its first upload
+  // started above it (lsns go on across client resets). Acknowledging would
+  // lose the entry; a reset replays it.
+  if (!stored)
+    return std::optional<std::string>(fmt::format(
+        "the server stored no entry under the client's lsn {} (its stored lsns start above "
+        "it), so it cannot acknowledge it",
+        e.lsn));
   // An origin written before digests whose changeset was trimmed since
   // cannot be compared. Acknowledging it would lose a different entry;
   // a reset replays it, at worst a second time (docs/client-reset.md).
@@ -194,7 +201,7 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
           job->rolled_back_after = e.lsn - 1;
           break;
         }
-        job->ack.acks.push_back({e.lsn, *got ? (*got)->version : 0});
+        job->ack.acks.push_back({e.lsn, (*got)->version});
         continue;
       }
       loaded_for_entry.clear();

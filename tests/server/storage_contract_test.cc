@@ -368,6 +368,24 @@ TEST_P(StorageContract, OriginsWithoutDigestsAreComparedWithTheChangesetAndGetIt
   EXPECT_EQ(after_upgrade.rolled_back_after, 3u);
 }
 
+// A client's first upload may start at any lsn (its lsns go on across
+// client resets). An lsn below that one was never stored under this id:
+// sent later, it is not acknowledged (that would lose it) but resets the
+// client, and nothing of that upload is stored.
+TEST_P(StorageContract, AnLsnBelowTheFirstStoredOneIsNotAcknowledged) {
+  uint64_t a = Register('a');
+  AppendFor(a, {Entry(5, "x", 5)});
+  UploadJob job = Upload(a, {Entry(4, "x", 4), Entry(5, "x", 5), Entry(6, "x", 6)});
+  EXPECT_TRUE(job.status.IsClientResetRequired()) << job.status.ToString();
+  EXPECT_NE(job.status.message().find("stored no entry under the client's lsn 4"),
+            std::string::npos)
+      << job.status.ToString();
+  EXPECT_EQ(job.rolled_back_after, 3u);
+  EXPECT_TRUE(job.ack.acks.empty());
+  EXPECT_EQ(store_->latest_version(), 1u);
+  EXPECT_EQ(Client(a)->highest_lsn, 5u);
+}
+
 // More origins without digests than PostgreSQL digests in one page (1,000),
 // two clients interleaved: every one gets its digest, so each re-upload is
 // acknowledged with the version it got; a changed one still resets.
