@@ -29,6 +29,7 @@
 #include "reloadable_tls_context.h"
 #include "reply_cache.h"
 #include "source_throttle.h"
+#include "upload_footprint.h"
 
 namespace journaldb::server {
 
@@ -701,9 +702,23 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
         m = std::move(decoded).value();
       }
       // Decoded, the frame's bytes are given back before any reply is
-      // built, except an upload's: its entries stay charged until its group
-      // commit is done, and are given back before the ack is sent.
-      if (!std::holds_alternative<wire::Upload>(*m)) lease.Reset();
+      // built, except an upload's: its decoded entries are charged until its
+      // group commit is done (at most the whole budget, so that one upload
+      // alone always goes through), and given back before the ack is sent.
+      if (const auto* upload = std::get_if<wire::Upload>(&*m)) {
+        const size_t held = std::min(UploadFootprint(*upload), frame_budget_.limit());
+        if (held > lease.held() && !lease.Grow(held - lease.held())) {
+          SendError(c.get(), wire::ErrorCode::kServerError,
+                    fmt::format("an upload of {} entries holds {} bytes decoded, which would "
+                                "exceed the server's budget for frames in flight; retry later",
+                                upload->entries.size(), held));
+          co_await Flush(*c);
+          why = "upload over the budget for frames in flight";
+          break;
+        }
+      } else {
+        lease.Reset();
+      }
       bool ok = co_await HandleWithRetry(*c, [&] { return Handle(c.get(), *m); });
       if (ok && c->upload != nullptr) {
         std::shared_ptr<UploadJob> job = std::move(c->upload);
