@@ -9,12 +9,16 @@ std::optional<std::string> RateLimitedLog::Admit(const char* kind, std::string l
   std::lock_guard<std::mutex> lock(mu_);
   auto [it, first] = kinds_.try_emplace(kind);
   Kind& k = it->second;
-  if (!first && now - k.last_logged < interval_) {
+  if (first || now - k.interval_start >= interval_) {
+    k.interval_start = now;
+    k.logged = 0;
+  }
+  if (k.logged >= per_interval_) {
     ++k.suppressed;
     return std::nullopt;
   }
+  ++k.logged;
   if (k.suppressed > 0) line += fmt::format(" ({} similar suppressed)", k.suppressed);
-  k.last_logged = now;
   k.suppressed = 0;
   return line;
 }

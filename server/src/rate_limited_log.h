@@ -1,5 +1,6 @@
 // RateLimitedLog: events of one kind (an accept error, a refused connection)
-// logged at most once per interval, the line saying how many were held back,
+// logged at most `per_interval` times per interval (once by default), the
+// next line logged saying how many were held back,
 // so a flood of events can neither flood the log nor keep a core busy
 // writing it.
 //
@@ -21,20 +22,25 @@ namespace journaldb::server {
 
 class RateLimitedLog {
  public:
-  explicit RateLimitedLog(std::chrono::milliseconds interval = std::chrono::seconds(1))
-      : interval_(interval) {}
+  explicit RateLimitedLog(std::chrono::milliseconds interval = std::chrono::seconds(1),
+                          uint32_t per_interval = 1)
+      : interval_(interval), per_interval_(per_interval) {}
 
   // `line` (with the count of `kind` events suppressed since the last one
-  // logged) if no `kind` line was logged within the interval; nullopt
-  // otherwise. `kind` is one of a few fixed names, never peer data.
+  // logged) if fewer than `per_interval` `kind` lines were logged in the
+  // current interval (which begins with the first line after the last
+  // ended); nullopt otherwise. `kind` is one of a few fixed names, never
+  // peer data.
   std::optional<std::string> Admit(const char* kind, std::string line);
 
  private:
   struct Kind {
-    std::chrono::steady_clock::time_point last_logged;
+    std::chrono::steady_clock::time_point interval_start;
+    uint32_t logged = 0;  // in the interval
     uint64_t suppressed = 0;
   };
   const std::chrono::milliseconds interval_;
+  const uint32_t per_interval_;
   std::mutex mu_;
   std::map<std::string, Kind> kinds_;
 };

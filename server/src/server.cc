@@ -135,6 +135,7 @@ struct Server::EventLoop {
 Server::Server(ServerOptions options)
     : options_(std::move(options)),
       limited_log_(std::make_unique<RateLimitedLog>()),
+      before_hello_log_(std::make_unique<RateLimitedLog>(std::chrono::seconds(1), 10)),
       wrong_tokens_(
           std::make_unique<SourceThrottle>(kMaxWrongTokensPerMinute, std::chrono::minutes(1))),
       frame_budget_(options_.max_inflight_frame_bytes),
@@ -268,6 +269,11 @@ void Server::Log(const std::string& line) {
 
 void Server::LogLimited(const char* kind, std::string line) {
   if (std::optional<std::string> admitted = limited_log_->Admit(kind, std::move(line)))
+    Log(*admitted);
+}
+
+void Server::LogBeforeHello(const char* kind, std::string line) {
+  if (std::optional<std::string> admitted = before_hello_log_->Admit(kind, std::move(line)))
     Log(*admitted);
 }
 
@@ -588,12 +594,16 @@ asio::awaitable<bool> Server::HandleWithRetry(Connection& c, std::function<bool(
 
 void Server::SendError(Connection* c, wire::ErrorCode code, std::string message,
                        wire::ResetReason reason, uint64_t restored_latest) {
-  Log(fmt::format("error conn={} client={} code={}{} message={}", c->id, c->client_id,
-                  wire::ErrorCodeName(code),
-                  reason == wire::ResetReason::kNone
-                      ? std::string()
-                      : fmt::format(" reason={}", wire::ResetReasonName(reason)),
-                  message));
+  std::string line = fmt::format("error conn={} client={} code={}{} message={}", c->id,
+                                 c->client_id, wire::ErrorCodeName(code),
+                                 reason == wire::ResetReason::kNone
+                                     ? std::string()
+                                     : fmt::format(" reason={}", wire::ResetReasonName(reason)),
+                                 message);
+  if (c->greeted)
+    Log(line);
+  else
+    LogBeforeHello("error", std::move(line));
   wire::Error e{code, std::move(message), reason, restored_latest};
   (void)Send(c, e);  // the connection closes after an error either way
 }
@@ -659,7 +669,9 @@ asio::awaitable<bool> Server::StartTls(Connection& c, std::string* why) {
 asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
   std::string why = "peer closed";
   try {
-    Log(fmt::format("connect conn={} peer={}", c->id, c->peer));
+    // Lines of a connection before its hello is accepted are a peer's to
+    // repeat at will: one a second per kind (the hello line names the peer).
+    LogBeforeHello("connect", fmt::format("connect conn={} peer={}", c->id, c->peer));
     const bool open = tls_ == nullptr || co_await StartTls(*c, &why);
     while (open) {
       // Before the hello only a small frame, due by the hello deadline; then
@@ -768,7 +780,11 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
   c->bootstrap.reset();
   c->Close();
   try {
-    Log(fmt::format("close conn={} client={} ({})", c->id, c->client_id, why));
+    std::string line = fmt::format("close conn={} client={} ({})", c->id, c->client_id, why);
+    if (c->greeted)
+      Log(line);
+    else
+      LogBeforeHello("close", std::move(line));
   } catch (const std::exception&) {
     // Out of memory: the line is lost; the connection's place is still given back.
   }
@@ -877,8 +893,8 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   c->greeted = true;
   c->client_id = admit.reply.client_id;
   if (admit.register_client) c->registered_at = Clock::now();
-  Log(fmt::format("hello conn={} client={}{} download_cursor={} upload_cursor={}", c->id,
-                  c->client_id, admit.register_client ? " (new)" : "", h.download_cursor,
+  Log(fmt::format("hello conn={} peer={} client={}{} download_cursor={} upload_cursor={}", c->id,
+                  c->peer, c->client_id, admit.register_client ? " (new)" : "", h.download_cursor,
                   h.upload_cursor));
   return Send(c, admit.reply);
 }

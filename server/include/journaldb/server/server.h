@@ -230,6 +230,9 @@ class Server {
   void Log(const std::string& line);
   // Logs `line` unless a line of `kind` was logged within the last second.
   void LogLimited(const char* kind, std::string line);
+  // A connection's line (`kind`: connect, error, close) before its hello is
+  // accepted, which a peer can repeat at will: at most 10 of a kind a second.
+  void LogBeforeHello(const char* kind, std::string line);
   // Why a just-accepted connection from `source` must be refused, or empty.
   // REQUIRES: mu_ held.
   std::string OverConnectionLimit(const std::string& source) const;
@@ -260,6 +263,7 @@ class Server {
   std::condition_variable drained_cv_;  // Stop: no connection, no accept loop left
   std::mutex log_mu_;
   std::unique_ptr<RateLimitedLog> limited_log_;
+  std::unique_ptr<RateLimitedLog> before_hello_log_;
   std::unique_ptr<SourceThrottle> wrong_tokens_;
   sync::ByteBudget frame_budget_;
   // Shared changesets replies, charged to frame_budget_, which reclaims the
