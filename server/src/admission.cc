@@ -102,7 +102,7 @@ std::optional<wire::Error> CheckKnownClient(const wire::Hello& h, const Admissio
   // before servers kept the chain) is not checked; nor is a cursor the
   // store has no hash for.
   if (!h.download_hash.empty() && view.cursor_hash &&
-      h.download_hash != ChainHashBytes(*view.cursor_hash))
+      h.download_hash != DigestBytes(*view.cursor_hash))
     return Reset(ResetReason::kServerRollback,
                  fmt::format("the server's history at version {} is not the one the client "
                              "downloaded (chain hash differs): it was rolled back and rewritten",

@@ -12,18 +12,16 @@
 #ifndef JOURNALDB_SERVER_SRC_ENTRY_DIGEST_H_
 #define JOURNALDB_SERVER_SRC_ENTRY_DIGEST_H_
 
-#include <array>
-#include <cstdint>
-#include <optional>
-#include <string>
 #include <string_view>
 
+#include "journaldb/server/sha256.h"
 #include "journaldb/status.h"
 
 namespace journaldb::server {
 
-// SHA-256 (OpenSSL) of the entry's bytes as uploaded.
-using EntryDigest = std::array<unsigned char, 32>;
+// SHA-256 of the entry's bytes as uploaded; DigestBytes and DigestFromBytes
+// (sha256.h) convert it to and from the bytes the stores keep.
+using EntryDigest = Sha256Digest;
 
 // IOError only if OpenSSL cannot allocate its digest context.
 Result<EntryDigest> DigestEntry(std::string_view bytes);
@@ -31,11 +29,6 @@ Result<EntryDigest> DigestEntry(std::string_view bytes);
 // The digest of the entry inside a stored changeset record
 // (wire::EncodeChangesetRecord); corruption if the record does not decode.
 Result<EntryDigest> DigestOfChangesetRecord(std::string_view record);
-
-// The digest as raw bytes, as the stores keep it.
-std::string EntryDigestBytes(const EntryDigest& digest);
-// The inverse; nullopt unless `bytes` is exactly 32 bytes long.
-std::optional<EntryDigest> EntryDigestFromBytes(std::string_view bytes);
 
 }  // namespace journaldb::server
 

@@ -1023,7 +1023,7 @@ Result<SharedFrame> Server::BuildChangesetsFrame(uint64_t from) {
     if (!hash.ok()) return hash.status();
     // None only if a trim on another node took it meanwhile: the client
     // then keeps no hash, and its next hello is not checked.
-    if (*hash) reply.chain_hash = ChainHashBytes(**hash);
+    if (*hash) reply.chain_hash = DigestBytes(**hash);
   }
   reply.latest_version =
       std::max(store_->latest_version(),
@@ -1083,7 +1083,7 @@ bool Server::HandleBootstrap(Connection* c, const wire::BootstrapRequest& r) {
     return false;
   }
   page.client_highest_lsn = *highest;
-  page.chain_hash = ChainHashBytes(c->bootstrap->chain_hash());
+  page.chain_hash = DigestBytes(c->bootstrap->chain_hash());
   if (Status encoded = EncodeCharged(page, *frame); !encoded.ok())
     return ReplyNotBuilt(c, frame->name, encoded);
   if (page.last) c->bootstrap.reset();

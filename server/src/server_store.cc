@@ -258,7 +258,7 @@ Result<std::optional<ChainHash>> ServerStore::StoredChainHash(
   rocksdb::Status s = db_->Get(ro, chain_, layout::EncodeU64(version), &v);
   if (s.IsNotFound()) return std::optional<ChainHash>();
   if (!s.ok()) return FromRocks(s, "read chain hash");
-  std::optional<ChainHash> h = ChainHashFromBytes(v);
+  std::optional<ChainHash> h = DigestFromBytes(v);
   if (!h)
     return Status::Corruption(
         fmt::format("chain hash of version {} in {} is malformed", version, dir_));
@@ -281,7 +281,7 @@ Status ServerStore::CompleteChain() {
   ChainHash hash = at_horizon->value_or(kChainStart);
   GrowingBatch batch;
   if (horizon_ > 0 && !*at_horizon)
-    batch.Put(chain_, layout::EncodeU64(horizon_), ChainHashBytes(hash));
+    batch.Put(chain_, layout::EncodeU64(horizon_), DigestBytes(hash));
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), history_));
   uint64_t expected = horizon_ + 1;
   for (it->Seek(layout::EncodeU64(expected)); it->Valid() && expected <= latest; it->Next()) {
@@ -293,7 +293,7 @@ Status ServerStore::CompleteChain() {
     Result<ChainHash> next = NextChainHash(hash, *c);
     if (!next.ok()) return next.status();
     hash = *next;
-    batch.Put(chain_, layout::EncodeU64(expected), ChainHashBytes(hash));
+    batch.Put(chain_, layout::EncodeU64(expected), DigestBytes(hash));
     ++expected;
     // Bounded memory for a long history. A crash between batches leaves the
     // latest version without a hash, so the next open computes it all again.
@@ -422,7 +422,7 @@ class RocksGroupReads final : public GroupCommitReads {
     // the version alone.
     std::optional<uint64_t> version = layout::DecodeU64(std::string_view(v).substr(0, 8));
     std::optional<EntryDigest> digest =
-        v.size() > 8 ? EntryDigestFromBytes(std::string_view(v).substr(8)) : std::nullopt;
+        v.size() > 8 ? DigestFromBytes(std::string_view(v).substr(8)) : std::nullopt;
     if (!version || (v.size() > 8 && !digest))
       return Status::Corruption(
           fmt::format("origins: the entry of client {} lsn {} is malformed", client_id, lsn));
@@ -464,9 +464,9 @@ void ServerStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
     for (size_t i = 0; i < plan.changesets.size(); ++i) {
       const wire::Changeset& c = plan.changesets[i];
       batch.Put(history_, layout::EncodeU64(c.server_version), wire::EncodeChangesetRecord(c));
-      batch.Put(chain_, layout::EncodeU64(c.server_version), ChainHashBytes(plan.chain_hashes[i]));
+      batch.Put(chain_, layout::EncodeU64(c.server_version), DigestBytes(plan.chain_hashes[i]));
       batch.Put(origins_, OriginKey(c.origin_client, c.origin_lsn),
-                layout::EncodeU64(c.server_version) + EntryDigestBytes(plan.entry_digests[i]));
+                layout::EncodeU64(c.server_version) + DigestBytes(plan.entry_digests[i]));
     }
     for (auto& [key, obj] : plan.state) {
       if (obj)
@@ -643,7 +643,7 @@ Status ServerStore::DigestOriginsOf(uint64_t from, uint64_t to, GrowingBatch& ba
     if (origin.size() != 8 || layout::DecodeU64(origin) != c->server_version) continue;
     Result<EntryDigest> digest = DigestEntry(c->bytes);
     if (!digest.ok()) return digest.status();
-    batch.Put(origins_, key, origin + EntryDigestBytes(*digest));
+    batch.Put(origins_, key, origin + DigestBytes(*digest));
   }
   return FromRocks(it->status(), "read server history");
 }

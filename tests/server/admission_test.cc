@@ -50,7 +50,7 @@ wire::Hello KnownHello() {
   h.download_cursor = 30;
   h.upload_cursor = kHighestLsn;
   h.client_secret = kSecret;
-  h.download_hash = ChainHashBytes(StoredHash());
+  h.download_hash = DigestBytes(StoredHash());
   return h;
 }
 
@@ -381,7 +381,7 @@ TEST(Admission, AHelloWithoutADownloadHashOrACursorWithoutAStoredHashIsNotChecke
 
 TEST(Admission, ANewClientMustNotCarryADownloadHash) {
   wire::Hello h = NewClientHello();
-  h.download_hash = ChainHashBytes(StoredHash());
+  h.download_hash = DigestBytes(StoredHash());
   EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kProtocolViolation));
 }
 

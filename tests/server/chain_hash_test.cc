@@ -55,15 +55,5 @@ TEST(ChainHash, ThePreviousHashChangesItAndTheStoreTimeDoesNot) {
   EXPECT_EQ(Next(kChainStart, later), reference);
 }
 
-TEST(ChainHash, BytesRoundTripAndOnlyWholeHashesParse) {
-  ChainHash h = Next(kChainStart, Sample());
-  std::string bytes = ChainHashBytes(h);
-  ASSERT_EQ(bytes.size(), wire::kChainHashBytes);
-  EXPECT_EQ(ChainHashFromBytes(bytes), h);
-  EXPECT_EQ(ChainHashFromBytes(bytes.substr(1)), std::nullopt);
-  EXPECT_EQ(ChainHashFromBytes(bytes + "x"), std::nullopt);
-  EXPECT_EQ(ChainHashFromBytes(""), std::nullopt);
-}
-
 }  // namespace
 }  // namespace journaldb::server

@@ -135,7 +135,7 @@ class PgGroupReads final : public GroupCommitReads {
     if (rows->size() == 0) return std::optional<StoredOrigin>();
     StoredOrigin origin{rows->U64(0, 0), std::nullopt};
     if (!rows->IsNull(0, 1)) {
-      origin.digest = EntryDigestFromBytes(rows->Bytes(0, 1));
+      origin.digest = DigestFromBytes(rows->Bytes(0, 1));
       if (!origin.digest)
         return Status::Corruption(fmt::format(
             "postgres: the entry hash of client {} lsn {} is malformed", client_id, lsn));
@@ -162,7 +162,7 @@ class PgGroupReads final : public GroupCommitReads {
 // A chain hash column that is NULL (an outer join found no row) or the hash.
 Result<std::optional<ChainHash>> ChainHashColumn(const PgRows& rows, int row, int col) {
   if (rows.IsNull(row, col)) return std::optional<ChainHash>();
-  std::optional<ChainHash> h = ChainHashFromBytes(rows.Bytes(row, col));
+  std::optional<ChainHash> h = DigestFromBytes(rows.Bytes(row, col));
   if (!h) return Status::Corruption("postgres: a chain hash is malformed");
   return h;
 }
@@ -179,7 +179,7 @@ Result<std::optional<ChainHash>> ChainHashInRange(uint64_t version, uint64_t lat
 Status StoreChainHash(PgConnection& c, uint64_t version, const ChainHash& hash) {
   Result<PgRows> r =
       c.Query("INSERT INTO journaldb.chain VALUES ($1, $2)",
-              {PgParam::U64(version), PgParam::Bytes(ChainHashBytes(hash))}, "store chain hash");
+              {PgParam::U64(version), PgParam::Bytes(DigestBytes(hash))}, "store chain hash");
   return r.status();
 }
 
@@ -198,7 +198,7 @@ Status WritePlan(PgConnection& c, const GroupCommitPlan& plan, uint64_t old_late
         "INSERT INTO journaldb.origins (client_id, lsn, version, entry_hash) VALUES ($1, $2, $3, "
         "$4)",
         {PgParam::U64(cs.origin_client), PgParam::U64(cs.origin_lsn),
-         PgParam::U64(cs.server_version), PgParam::Bytes(EntryDigestBytes(plan.entry_digests[i]))},
+         PgParam::U64(cs.server_version), PgParam::Bytes(DigestBytes(plan.entry_digests[i]))},
         "store origin");
     if (!r.ok()) return r.status();
   }

@@ -8,24 +8,24 @@
 //
 //   ChainHash h = kChainStart;                   // before version 1
 //   for (const wire::Changeset& c : history) h = NextChainHash(h, c).value();
-//   std::string wire_bytes = ChainHashBytes(h);  // Changesets.chain_hash
+//   std::string wire_bytes = DigestBytes(h);     // Changesets.chain_hash
 //
 // Thread safety: pure functions.
 #ifndef JOURNALDB_SERVER_CHAIN_HASH_H_
 #define JOURNALDB_SERVER_CHAIN_HASH_H_
 
-#include <array>
-#include <optional>
-#include <string>
-#include <string_view>
+#include <tuple>
 
 #include "journaldb/protocol/wire_codec.h"
+#include "journaldb/server/sha256.h"
 #include "journaldb/status.h"
 
 namespace journaldb::server {
 
-// SHA-256 (OpenSSL), wire::kChainHashBytes long.
-using ChainHash = std::array<unsigned char, wire::kChainHashBytes>;
+// SHA-256, wire::kChainHashBytes long; DigestBytes and DigestFromBytes
+// (sha256.h) convert it to and from the bytes the wire and the stores carry.
+using ChainHash = Sha256Digest;
+static_assert(std::tuple_size_v<ChainHash> == wire::kChainHashBytes);
 
 // The chain before its first version: all zero. Every lineage starts here;
 // a restore continues the backup's chain (epochs are told apart by the
@@ -39,11 +39,6 @@ inline constexpr ChainHash kChainStart{};
 // after a lost ack reaching the same version) makes the same state.
 // IOError only if OpenSSL cannot allocate its digest context.
 Result<ChainHash> NextChainHash(const ChainHash& previous, const wire::Changeset& changeset);
-
-// The hash as raw bytes, as the wire and the stores carry it.
-std::string ChainHashBytes(const ChainHash& hash);
-// The inverse; nullopt unless `bytes` is exactly wire::kChainHashBytes long.
-std::optional<ChainHash> ChainHashFromBytes(std::string_view bytes);
 
 }  // namespace journaldb::server
 
