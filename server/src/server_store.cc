@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <boost/filesystem.hpp>
 #include <chrono>
-#include <cstring>
 #include <utility>
 
 #include "entry_digest.h"
@@ -63,7 +62,7 @@ constexpr size_t kClientBytes = kClientWithoutTime + 16;
 std::string EncodeClient(const ClientRecord& r) {
   std::string v = layout::EncodeU64(r.highest_lsn) + layout::EncodeU64(r.reset ? 1 : 0);
   if (!r.secret_hash) return v;
-  v.append(reinterpret_cast<const char*>(r.secret_hash->data()), r.secret_hash->size());
+  v += DigestBytes(*r.secret_hash);
   v += layout::EncodeU64(static_cast<uint64_t>(r.registered_at_us));
   v += layout::EncodeU64(r.used ? 1 : 0);
   return v;
@@ -73,10 +72,8 @@ std::optional<ClientRecord> DecodeClient(std::string_view v) {
   if (v.size() != kClientWithoutHash && v.size() != kClientWithoutTime && v.size() != kClientBytes)
     return std::nullopt;
   ClientRecord r{*layout::DecodeU64(v.substr(0, 8)), *layout::DecodeU64(v.substr(8, 8)) != 0, {}};
-  if (v.size() >= kClientWithoutTime) {
-    r.secret_hash.emplace();
-    std::memcpy(r.secret_hash->data(), v.data() + kClientWithoutHash, r.secret_hash->size());
-  }
+  if (v.size() >= kClientWithoutTime)
+    r.secret_hash = DigestFromBytes(v.substr(kClientWithoutHash, std::tuple_size_v<SecretHash>));
   if (v.size() == kClientBytes) {
     r.registered_at_us = static_cast<int64_t>(*layout::DecodeU64(v.substr(kClientWithoutTime, 8)));
     r.used = *layout::DecodeU64(v.substr(kClientWithoutTime + 8, 8)) != 0;

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <iterator>
 #include <optional>
 #include <system_error>
@@ -84,19 +83,12 @@ const pg::PgTimeouts kPoolTimeouts{};
 // A bootstrap's transaction stays open between the client's page requests.
 const pg::PgTimeouts kSnapshotTimeouts{30000, 300000};
 
-std::optional<SecretHash> DecodeSecretHash(std::string_view b) {
-  if (b.size() != std::tuple_size_v<SecretHash>) return std::nullopt;
-  SecretHash h;
-  std::memcpy(h.data(), b.data(), h.size());
-  return h;
-}
-
 // A registry row (highest_lsn, reset, secret_hash, registered_at_us, used)
 // starting at column `col`.
 Result<ClientRecord> DecodeClientRow(const PgRows& rows, int row, int col) {
   ClientRecord r{rows.U64(row, col), rows.Bool(row, col + 1), std::nullopt};
   if (!rows.IsNull(row, col + 2)) {
-    r.secret_hash = DecodeSecretHash(rows.Bytes(row, col + 2));
+    r.secret_hash = DigestFromBytes(rows.Bytes(row, col + 2));
     if (!r.secret_hash) return Status::Corruption("postgres: a client's secret hash is malformed");
   }
   r.registered_at_us = static_cast<int64_t>(rows.U64(row, col + 3));
@@ -657,9 +649,7 @@ Result<uint64_t> PostgresStore::RegisterClient(const SecretHash& secret_hash) {
       "WITH n AS (UPDATE journaldb.client_ids SET next = next + 1 RETURNING next - 1 AS id) "
       "INSERT INTO journaldb.clients (client_id, highest_lsn, reset, secret_hash, "
       "registered_at_us, used) SELECT id, 0, false, $1, $2, false FROM n RETURNING client_id",
-      {PgParam::Bytes(
-           std::string_view(reinterpret_cast<const char*>(secret_hash.data()), secret_hash.size())),
-       PgParam::U64(static_cast<uint64_t>(NowMicros()))},
+      {PgParam::Bytes(DigestBytes(secret_hash)), PgParam::U64(static_cast<uint64_t>(NowMicros()))},
       "register client");
   if (!rows.ok()) return rows.status();
   if (rows->size() != 1) return Status::Corruption("postgres: the client id counter is missing");

@@ -10,16 +10,18 @@
 #ifndef JOURNALDB_SERVER_CLIENT_SECRET_H_
 #define JOURNALDB_SERVER_CLIENT_SECRET_H_
 
-#include <array>
 #include <string>
 #include <string_view>
 
+#include "journaldb/server/sha256.h"
 #include "journaldb/status.h"
 
 namespace journaldb::server {
 
 // SHA-256 of a client secret: what the server keeps instead of the secret.
-using SecretHash = std::array<unsigned char, 32>;
+// DigestBytes and DigestFromBytes (sha256.h) convert it to and from the
+// bytes the stores keep.
+using SecretHash = Sha256Digest;
 
 // SHA-256 of `secret`. A plain hash suffices: the secret is 256 random bits,
 // so there is no dictionary to salt against or slow down.

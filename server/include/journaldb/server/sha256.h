@@ -1,7 +1,7 @@
 // Sha256Digest: the one SHA-256 value the server keeps and sends, whatever
-// it digests: the history's chain hash (chain_hash.h) and the entry digest
-// the origins keep (src/entry_digest.h) are each this type under the name
-// that says what.
+// it digests: the history's chain hash (chain_hash.h), the entry digest the
+// origins keep (src/entry_digest.h) and a client secret's hash
+// (client_secret.h) are each this type under the name that says what.
 //
 //   Result<Sha256Digest> d = Sha256Of({header, body}, "entry digest");
 //   std::string stored = DigestBytes(*d);                   // 32 raw bytes
