@@ -367,8 +367,21 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
     if (Status s = store->Refresh(**c); !s.ok()) return s;
   }
   if (Status s = store->CompleteChain(); !s.ok()) return s;
-  if (Status s = store->CompleteRegistry(); !s.ok()) return s;
-  if (Status s = store->CompleteOrigins(); !s.ok()) return s;
+  // A database initialised before servers kept registration times: the
+  // registrations already there become used, so an upgrade never expires
+  // them.
+  if (Status s = store->AddColumnsIfMissing("clients",
+                                            {{"registered_at_us", "bigint NOT NULL DEFAULT 0"},
+                                             {"used", "boolean NOT NULL DEFAULT true"}},
+                                            "registration times");
+      !s.ok())
+    return s;
+  // A database initialised before servers kept entry digests: the origins
+  // already there keep NULL, and their re-uploads are compared with the
+  // stored changeset while it is kept.
+  if (Status s = store->AddColumnsIfMissing("origins", {{"entry_hash", "bytea"}}, "entry hashes");
+      !s.ok())
+    return s;
   if (Status s = store->IndexOriginsWithoutHash(); !s.ok()) return s;
   if (::pipe2(store->stop_pipe_, O_CLOEXEC) != 0)
     return Status::IOError("postgres store: cannot create pipe");
@@ -877,39 +890,29 @@ Result<uint64_t> PostgresStore::RemoveUnusedRegistrations(int64_t registered_bef
   return r->Affected();
 }
 
-Status PostgresStore::CompleteRegistry() {
+Status PostgresStore::AddColumnsIfMissing(const char* table,
+                                          std::initializer_list<AddedColumn> columns,
+                                          const char* what) {
   Result<Lease> c = Acquire();
   if (!c.ok()) return c.status();
+  std::string names, additions;
+  for (const AddedColumn& column : columns) {
+    names += fmt::format("{}'{}'", names.empty() ? "" : ", ", column.name);
+    additions += fmt::format("{}ADD COLUMN IF NOT EXISTS {} {}", additions.empty() ? "" : ", ",
+                             column.name, column.definition);
+  }
   Result<PgRows> has = (*c)->Query(
-      "SELECT count(*) = 2 FROM information_schema.columns WHERE table_schema = 'journaldb' "
-      "AND table_name = 'clients' AND column_name IN ('registered_at_us', 'used')",
-      {}, "look for registration times");
+      fmt::format("SELECT count(*) = {} FROM information_schema.columns WHERE table_schema = "
+                  "'journaldb' AND table_name = '{}' AND column_name IN ({})",
+                  columns.size(), table, names)
+          .c_str(),
+      {}, fmt::format("look for {}", what).c_str());
   if (!has.ok()) return has.status();
   if (has->Bool(0, 0)) return Status::OK();
   // One statement; nodes starting together wait for the table's lock, and
-  // the later ones find the columns there. Existing rows become used, so an
-  // upgrade never expires them.
-  return (*c)->Exec(
-      "ALTER TABLE journaldb.clients "
-      "ADD COLUMN IF NOT EXISTS registered_at_us bigint NOT NULL DEFAULT 0, "
-      "ADD COLUMN IF NOT EXISTS used boolean NOT NULL DEFAULT true",
-      "add registration times to the registry");
-}
-
-Status PostgresStore::CompleteOrigins() {
-  Result<Lease> c = Acquire();
-  if (!c.ok()) return c.status();
-  Result<PgRows> has = (*c)->Query(
-      "SELECT count(*) = 1 FROM information_schema.columns WHERE table_schema = 'journaldb' "
-      "AND table_name = 'origins' AND column_name = 'entry_hash'",
-      {}, "look for entry hashes");
-  if (!has.ok()) return has.status();
-  if (has->Bool(0, 0)) return Status::OK();
-  // Existing rows keep NULL: their re-uploads are compared with the stored
-  // changeset while it is kept. Nodes starting together wait for the
-  // table's lock, and the later ones find the column there.
-  return (*c)->Exec("ALTER TABLE journaldb.origins ADD COLUMN IF NOT EXISTS entry_hash bytea",
-                    "add entry hashes to the origins");
+  // the later ones find the columns there.
+  return (*c)->Exec(fmt::format("ALTER TABLE journaldb.{} {}", table, additions).c_str(),
+                    fmt::format("add {} to journaldb.{}", what, table).c_str());
 }
 
 Status PostgresStore::IndexOriginsWithoutHash() {

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -86,12 +87,19 @@ class PostgresStore final : public ServerStorage {
   // and hashes the history it holds, from the horizon, under the lineage
   // row's lock (docs/server.md, "Scaling out on PostgreSQL").
   Status CompleteChain();
-  // A database initialised before servers kept registration times: adds
-  // them to the registry, every existing registration counting as used.
-  Status CompleteRegistry();
-  // A database initialised before servers kept entry digests: adds the
-  // origins' entry_hash column, NULL in the rows already there.
-  Status CompleteOrigins();
+  // A column that a database initialised by an older server lacks: its name
+  // and its type after ADD COLUMN, with the default that the rows already
+  // there get.
+  struct AddedColumn {
+    const char* name;
+    const char* definition;
+  };
+  // Adds those of `columns` that journaldb.`table` lacks, in one ALTER TABLE;
+  // nothing if it has them all. `table` and the columns are the store's own
+  // constants, written into the SQL as they are. `what` names the columns in
+  // errors.
+  Status AddColumnsIfMissing(const char* table, std::initializer_list<AddedColumn> columns,
+                             const char* what);
   // Indexes the origins without an entry_hash (an older server's), which a
   // trim digests before it removes their changesets; once, on a database
   // initialised before the index.
