@@ -1,5 +1,6 @@
 // PgConnection against a throwaway PostgreSQL cluster: a COMMIT that the
-// database answers by rolling back is an error, never a success.
+// database answers by rolling back is an error, never a success, and the
+// database's notices and warnings are not printed to stderr.
 #include "postgres/pg_connection.h"
 
 #include <gtest/gtest.h>
@@ -70,6 +71,19 @@ TEST_F(PgConnectionTest, CommitAnsweredWithRollbackIsAnIOErrorAndWritesNothing) 
   ASSERT_TRUE(Insert(2).ok());
   EXPECT_TRUE(c_->Commit().ok());
   EXPECT_EQ(Rows(), "1");
+}
+
+// ADD COLUMN IF NOT EXISTS finding the column (a node starting beside
+// another that just added it) raises a NOTICE; libpq's default would print
+// it, and any WARNING, to stderr, outside the server's log.
+TEST_F(PgConnectionTest, NoticesAndWarningsFromTheDatabaseAreNotPrintedToStderr) {
+  ::testing::internal::CaptureStderr();
+  Status s = c_->Exec("ALTER TABLE t ADD COLUMN IF NOT EXISTS n int8", "add n again");
+  Status raised = c_->Exec("DO $$ BEGIN RAISE WARNING 'from the test'; END $$", "raise");
+  std::string printed = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(raised.ok()) << raised.ToString();
+  EXPECT_EQ(printed, "");
 }
 
 }  // namespace

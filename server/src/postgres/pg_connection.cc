@@ -18,6 +18,13 @@ std::string ErrorOf(PGconn* c) {
   while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
   return m;
 }
+
+// The notice processor of every connection. libpq's default prints the
+// database's notices and warnings raw to stderr, outside the server's log,
+// and no log reaches a connection: the store's is set after Open, where the
+// expected ones arise (ADD COLUMN or CREATE INDEX IF NOT EXISTS finding what
+// a node starting beside this one has just added).
+void DropNotice(void*, const char*) {}
 }  // namespace
 
 PgParam PgParam::U64(uint64_t v) {
@@ -61,6 +68,7 @@ Result<PgConnection> PgConnection::Connect(const std::string& conninfo, const Pg
   if (c.raw() == nullptr) return Status::IOError("postgres: out of memory connecting");
   if (!c.ok())
     return Status::IOError(fmt::format("postgres: cannot connect: {}", ErrorOf(c.raw())));
+  PQsetNoticeProcessor(c.raw(), DropNotice, nullptr);
   std::string set =
       fmt::format("SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}",
                   timeouts.statement_ms, timeouts.idle_in_transaction_ms);

@@ -63,7 +63,8 @@ class PgConnection {
  public:
   // Connects (within 5 s, unless `conninfo` sets connect_timeout) and sets
   // `timeouts`. The backend shows `application_name` in pg_stat_activity
-  // unless `conninfo` or PGAPPNAME names one. IOError naming the database's
+  // unless `conninfo` or PGAPPNAME names one. The database's notices and
+  // warnings on the connection are dropped. IOError naming the database's
   // reason if it cannot connect.
   static Result<PgConnection> Connect(const std::string& conninfo, const PgTimeouts& timeouts,
                                       const char* application_name = "journal-server");
