@@ -56,7 +56,9 @@ void ExpectFootprintCovers(const wire::Upload& upload, const char* what) {
   EXPECT_GE(footprint, heap) << what << ": frame " << body.size();
   EXPECT_LE(footprint, 2 * heap) << what << ": frame " << body.size();
   // What the frame's size alone would have charged: far less.
-  if (decoded.entries.size() > 100) EXPECT_GT(heap, 2 * body.size()) << what;
+  if (decoded.entries.size() > 100) {
+    EXPECT_GT(heap, 2 * body.size()) << what;
+  }
 }
 
 TEST(UploadFootprint, CoversWhatDecodingManySmallEntriesAllocates) {
@@ -77,8 +79,8 @@ TEST(UploadFootprint, CoversWhatDecodingManySmallEntriesAllocates) {
 TEST(UploadFootprint, CoversLongStringsAndWholeListBeforeImages) {
   List list;
   for (uint64_t i = 1; i <= 300; ++i)
-    list.elements.push_back(
-        {ElementId{i, 9}, Value::String("element value " + std::to_string(i)), false});
+    list.elements.push_back({ElementId{i, 9}, Value::String("element value " + std::to_string(i)),
+                             false, std::nullopt});
   wire::Upload upload;
   upload.client_id = 7;
   for (Lsn lsn = 1; lsn <= 20; ++lsn)
