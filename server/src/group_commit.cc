@@ -35,7 +35,9 @@ Result<std::optional<std::string>> Mismatch(const std::optional<StoredOrigin>& s
                                             const wire::UploadEntry& e, Lsn highest) {
   // Below the client's highest stored lsn but never stored: its first upload
   // started above it (lsns go on across client resets). Acknowledging would
-  // lose the entry; a reset replays it.
+  // lose the entry; a reset replays it, and with it the stored lsns above it
+  // a second time: an honest client never gets here (its uploads start at
+  // its journal floor, where its first upload under this id started).
   if (!stored)
     return std::optional<std::string>(fmt::format(
         "the server stored no entry under the client's lsn {} (its stored lsns start above "

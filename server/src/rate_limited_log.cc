@@ -4,8 +4,8 @@
 
 namespace journaldb::server {
 
-std::optional<std::string> RateLimitedLog::Admit(const char* kind, std::string line) {
-  auto now = std::chrono::steady_clock::now();
+std::optional<std::string> RateLimitedLog::Admit(const char* kind, std::string line,
+                                                 std::chrono::steady_clock::time_point now) {
   std::lock_guard<std::mutex> lock(mu_);
   auto [it, first] = kinds_.try_emplace(kind);
   Kind& k = it->second;

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace journaldb::server {
 
@@ -31,7 +32,12 @@ class RateLimitedLog {
   // current interval (which begins with the first line after the last
   // ended); nullopt otherwise. `kind` is one of a few fixed names, never
   // peer data.
-  std::optional<std::string> Admit(const char* kind, std::string line);
+  std::optional<std::string> Admit(const char* kind, std::string line) {
+    return Admit(kind, std::move(line), std::chrono::steady_clock::now());
+  }
+  // The same at time `now` (tests pass their own clock).
+  std::optional<std::string> Admit(const char* kind, std::string line,
+                                   std::chrono::steady_clock::time_point now);
 
  private:
   struct Kind {

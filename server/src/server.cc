@@ -594,7 +594,11 @@ asio::awaitable<bool> Server::HandleWithRetry(Connection& c, std::function<bool(
 
 void Server::SendError(Connection* c, wire::ErrorCode code, std::string message,
                        wire::ResetReason reason, uint64_t restored_latest) {
-  std::string line = fmt::format("error conn={} client={} code={}{} message={}", c->id,
+  // Before an accepted hello the line names the peer (the hello line does
+  // after), and a kind per code keeps a flood of bad frames from hiding the
+  // resets and refusals decided at hello.
+  std::string line = fmt::format("error conn={}{} client={} code={}{} message={}", c->id,
+                                 c->greeted ? std::string() : fmt::format(" peer={}", c->peer),
                                  c->client_id, wire::ErrorCodeName(code),
                                  reason == wire::ResetReason::kNone
                                      ? std::string()
@@ -603,7 +607,7 @@ void Server::SendError(Connection* c, wire::ErrorCode code, std::string message,
   if (c->greeted)
     Log(line);
   else
-    LogBeforeHello("error", std::move(line));
+    LogBeforeHello(fmt::format("error {}", wire::ErrorCodeName(code)).c_str(), std::move(line));
   wire::Error e{code, std::move(message), reason, restored_latest};
   (void)Send(c, e);  // the connection closes after an error either way
 }
@@ -780,7 +784,10 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
   c->bootstrap.reset();
   c->Close();
   try {
-    std::string line = fmt::format("close conn={} client={} ({})", c->id, c->client_id, why);
+    std::string line = c->greeted
+                           ? fmt::format("close conn={} client={} ({})", c->id, c->client_id, why)
+                           : fmt::format("close conn={} peer={} client={} ({})", c->id, c->peer,
+                                         c->client_id, why);
     if (c->greeted)
       Log(line);
     else

@@ -6,14 +6,14 @@ namespace journaldb::server {
 
 namespace {
 
-// What a heap block costs beyond its bytes (glibc's header and rounding), and
-// a std::map node beyond its value (links and colour).
-constexpr size_t kBlock = 24;
-constexpr size_t kMapNode = 32 + kBlock;
+// A heap block of `n` bytes as an allocator holds it: glibc adds a header and
+// rounds to 16; tcmalloc (the tools' malloc) rounds up to a size class, up to
+// an eighth more. An upper bound for both.
+constexpr size_t Block(size_t n) { return n + n / 8 + 32; }
 
 size_t StringHeap(const std::string& s) {
   // Short strings live inside the object (SSO); longer ones in a block.
-  return s.capacity() > 15 ? s.capacity() + 1 + kBlock : 0;
+  return s.capacity() > 15 ? Block(s.capacity() + 1) : 0;
 }
 
 size_t ValueHeap(const Value& v) {
@@ -25,7 +25,7 @@ size_t ValueHeap(const Value& v) {
     case ValueType::kList: {
       // The shared List (with its control block), then its elements.
       const std::vector<ListElement>& elements = v.as_list().elements;
-      size_t n = sizeof(List) + 32 + kBlock + elements.capacity() * sizeof(ListElement) + kBlock;
+      size_t n = Block(sizeof(List) + 32) + Block(elements.capacity() * sizeof(ListElement));
       for (const ListElement& e : elements) n += ValueHeap(e.value);
       return n;
     }
@@ -38,7 +38,7 @@ size_t OperationHeap(const Operation& op) {
   size_t n =
       StringHeap(op.collection) + StringHeap(op.key) + StringHeap(op.field) + ValueHeap(op.value);
   for (const auto& [name, value] : op.fields)
-    n += kMapNode + sizeof(FieldMap::value_type) + StringHeap(name) + ValueHeap(value);
+    n += Block(32 + sizeof(FieldMap::value_type)) + StringHeap(name) + ValueHeap(value);
   return n;
 }
 
@@ -50,11 +50,11 @@ size_t BeforeImageHeap(const BeforeImage& b) {
 }  // namespace
 
 size_t UploadFootprint(const wire::Upload& upload) {
-  size_t n = upload.entries.capacity() * sizeof(wire::UploadEntry) + kBlock;
+  size_t n = Block(upload.entries.capacity() * sizeof(wire::UploadEntry));
   for (const wire::UploadEntry& e : upload.entries) {
     n += StringHeap(e.bytes);
-    n += e.entry.ops.capacity() * sizeof(Operation) + kBlock;
-    n += e.entry.before.capacity() * sizeof(BeforeImage) + kBlock;
+    n += Block(e.entry.ops.capacity() * sizeof(Operation));
+    n += Block(e.entry.before.capacity() * sizeof(BeforeImage));
     for (const Operation& op : e.entry.ops) n += OperationHeap(op);
     for (const BeforeImage& b : e.entry.before) n += BeforeImageHeap(b);
   }

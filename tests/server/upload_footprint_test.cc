@@ -32,7 +32,8 @@ size_t HeapInUse() {
 #ifdef JOURNALDB_TEST_ASAN
   return __sanitizer_get_current_allocated_bytes();
 #else
-  return mallinfo2().uordblks;
+  const struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;  // blocks in the arenas, and the mmapped ones
 #endif
 }
 

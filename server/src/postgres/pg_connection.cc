@@ -2,8 +2,13 @@
 
 #include <endian.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstring>
+#include <string>
+#include <string_view>
+
+#include "journaldb/server/log_line.h"
 
 namespace journaldb::server::pg {
 
@@ -19,12 +24,19 @@ std::string ErrorOf(PGconn* c) {
   return m;
 }
 
-// The notice processor of every connection. libpq's default prints the
-// database's notices and warnings raw to stderr, outside the server's log,
-// and no log reaches a connection: the store's is set after Open, where the
-// expected ones arise (ADD COLUMN or CREATE INDEX IF NOT EXISTS finding what
-// a node starting beside this one has just added).
-void DropNotice(void*, const char*) {}
+// The notice processor of every connection. The connection asks for no
+// NOTICEs (client_min_messages: the expected ones arise when ADD COLUMN or
+// CREATE INDEX IF NOT EXISTS finds what a node starting beside this one has
+// just added); a WARNING (transaction wraparound ahead, no transaction in
+// progress) is written to stderr as one escaped log line, where libpq's
+// default prints it raw. No log of the server's reaches a connection: the
+// store's is set after Open.
+void WarnToStderr(void*, const char* message) {
+  std::string_view m(message);
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.remove_suffix(1);
+  const std::string line = LogLine(fmt::format("postgres: {}", m)) + "\n";
+  (void)!::write(STDERR_FILENO, line.data(), line.size());  // one write: one whole line
+}
 }  // namespace
 
 PgParam PgParam::U64(uint64_t v) {
@@ -68,10 +80,11 @@ Result<PgConnection> PgConnection::Connect(const std::string& conninfo, const Pg
   if (c.raw() == nullptr) return Status::IOError("postgres: out of memory connecting");
   if (!c.ok())
     return Status::IOError(fmt::format("postgres: cannot connect: {}", ErrorOf(c.raw())));
-  PQsetNoticeProcessor(c.raw(), DropNotice, nullptr);
-  std::string set =
-      fmt::format("SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}",
-                  timeouts.statement_ms, timeouts.idle_in_transaction_ms);
+  PQsetNoticeProcessor(c.raw(), WarnToStderr, nullptr);
+  std::string set = fmt::format(
+      "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}; "
+      "SET client_min_messages = warning",
+      timeouts.statement_ms, timeouts.idle_in_transaction_ms);
   if (Status s = c.Exec(set.c_str(), "set timeouts"); !s.ok()) return s;
   return c;
 }

@@ -230,7 +230,7 @@ class Server {
   void Log(const std::string& line);
   // Logs `line` unless a line of `kind` was logged within the last second.
   void LogLimited(const char* kind, std::string line);
-  // A connection's line (`kind`: connect, error, close) before its hello is
+  // A connection's line (`kind`: connect, "error CODE", close) before its hello is
   // accepted, which a peer can repeat at will: at most 10 of a kind a second.
   void LogBeforeHello(const char* kind, std::string line);
   // Why a just-accepted connection from `source` must be refused, or empty.
