@@ -674,7 +674,7 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
   std::string why = "peer closed";
   try {
     // Lines of a connection before its hello is accepted are a peer's to
-    // repeat at will: one a second per kind (the hello line names the peer).
+    // repeat at will: 10 a second per kind (the hello line names the peer).
     LogBeforeHello("connect", fmt::format("connect conn={} peer={}", c->id, c->peer));
     const bool open = tls_ == nullptr || co_await StartTls(*c, &why);
     while (open) {
