@@ -73,14 +73,23 @@ size_t EncodedSize(const std::optional<FieldMap>& object) {
   return object ? codec::EncodeObject(*object).size() : 0;
 }
 
-// Whether entry `e` would grow an object of `state` (each loaded, with an
-// upper bound of its encoded size in `bounds`) past kMaxUploadObjectBytes:
-// nullopt if not, else which object and to what size. Objects the bound
-// clears are not encoded; the others are, with the entry applied to a copy.
-// Afterwards each touched object's bound covers the entry.
+// What the plan knows of a loaded object's encoded size: an upper bound,
+// exact once the object was encoded in this plan.
+struct SizeBound {
+  size_t bytes = 0;
+  bool exact = false;
+};
+using SizeBounds = std::map<std::string, SizeBound, std::less<>>;
+
+// Whether entry `e` would grow an object of `state` (each loaded, with a
+// bound of its encoded size in `bounds`) past `limit`: nullopt if not, else
+// which object and to what size. Objects the bound clears are not encoded;
+// the others are, with the entry applied to a copy, and what that copied and
+// encoded is added to `work`. Afterwards each touched object's bound covers
+// the entry.
 std::optional<std::string> CheckObjectSizes(const wire::UploadEntry& e,
                                             const decltype(GroupCommitPlan::state)& state,
-                                            std::map<std::string, size_t, std::less<>>& bounds) {
+                                            size_t limit, SizeBounds& bounds, uint64_t& work) {
   const size_t growth = GrowthBound(e);
   std::vector<std::string> keys;  // of each op's object, in op order
   keys.reserve(e.entry.ops.size());
@@ -91,7 +100,7 @@ std::optional<std::string> CheckObjectSizes(const wire::UploadEntry& e,
   };
   std::map<std::string, Measured> measured;  // the objects the bound does not clear
   for (size_t i = 0; i < keys.size(); ++i)
-    if (bounds.at(keys[i]) + growth > kMaxUploadObjectBytes && !measured.count(keys[i]))
+    if (bounds.at(keys[i]).bytes + growth > limit && !measured.count(keys[i]))
       measured.emplace(keys[i], Measured{&e.entry.ops[i], state.at(keys[i])});
   fold::ForwardingIndex forwardings;
   for (size_t i = 0; i < keys.size(); ++i)
@@ -99,10 +108,14 @@ std::optional<std::string> CheckObjectSizes(const wire::UploadEntry& e,
       fold::ApplyOperation(e.entry.ops[i], m->second.copy, forwardings).IgnoreError();
   std::map<std::string, size_t> after;
   for (const auto& [key, m] : measured) {
-    const size_t before = EncodedSize(state.at(key));
+    SizeBound& bound = bounds[key];
+    // An object the previous entry measured is not encoded again: an
+    // upload of many small entries on one large object encodes it once each.
+    const size_t before = bound.exact ? bound.bytes : EncodedSize(state.at(key));
     const size_t grown = EncodedSize(m.copy);
-    bounds[key] = before;
-    if (grown > kMaxUploadObjectBytes && grown > before)
+    work += before + (bound.exact ? 0 : before) + grown;  // the copy and the encodes
+    bound = {before, true};
+    if (grown > limit && grown > before)
       return fmt::format("it would grow object {}/{} to {} encoded bytes on the server",
                          m.first_op->collection, text::Quoted(m.first_op->key), grown);
     after[key] = grown;
@@ -111,9 +124,9 @@ std::optional<std::string> CheckObjectSizes(const wire::UploadEntry& e,
   std::set<std::string> raised;
   for (const std::string& key : keys) {
     if (auto a = after.find(key); a != after.end())
-      bounds[key] = a->second;
+      bounds[key] = {a->second, true};
     else if (raised.insert(key).second)
-      bounds[key] += growth;
+      bounds[key] = {bounds[key].bytes + growth, false};
   }
   return std::nullopt;
 }
@@ -121,14 +134,18 @@ std::optional<std::string> CheckObjectSizes(const wire::UploadEntry& e,
 }  // namespace
 
 Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
-                       const ChainHash& latest_hash, GroupCommitReads& reads,
-                       GroupCommitPlan* plan) {
+                       const ChainHash& latest_hash, GroupCommitReads& reads, GroupCommitPlan* plan,
+                       const GroupCommitLimits& limits) {
   uint64_t version = latest;
   plan->latest_hash = latest_hash;
   using StateIt = decltype(plan->state)::iterator;
-  // An upper bound of each loaded object's encoded size: exact when read,
+  // A bound of each loaded object's encoded size: its stored size when read,
   // then raised by what each entry could add (GrowthBound).
-  std::map<std::string, size_t, std::less<>> size_bounds;
+  SizeBounds size_bounds;
+  // The work of the job at hand in this group: list element steps, and the
+  // bytes of objects it decoded, copied and encoded.
+  uint64_t job_list_work = 0;
+  uint64_t job_object_work = 0;
   // The objects first loaded for the entry at hand: a refused entry puts
   // them back, so the store does not rewrite objects nothing changed.
   std::vector<std::string> loaded_for_entry;
@@ -151,7 +168,8 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
       if (!f.ok()) return f.status();
       obj = std::move(f).value();
     }
-    size_bounds[key] = *raw ? (*raw)->size() : 0;
+    size_bounds[key] = {*raw ? (*raw)->size() : 0, false};
+    job_object_work += *raw ? (*raw)->size() : 0;
     loaded_for_entry.push_back(key);
     return plan->state.emplace(std::move(key), std::move(obj)).first;
   };
@@ -170,7 +188,6 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
   // chain would otherwise map its list's forwardings anew.
   fold::ForwardingIndex forwardings;
   for (UploadJob* job : jobs) {
-    job->ack = {};
     Lsn highest = 0;
     if (auto u = plan->highest_lsns.find(job->client_id); u != plan->highest_lsns.end()) {
       highest = u->second;
@@ -183,11 +200,23 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
       }
       highest = (*r)->highest_lsn;
     }
+    // A job continued from an earlier group keeps the acks it got there,
+    // unless what they acknowledge is no longer all stored (the history went
+    // back meanwhile): then it is planned whole again, compared as a
+    // re-upload with what is left.
+    if (job->next_entry > 0 && !job->ack.acks.empty() && job->ack.acks.back().lsn > highest)
+      job->next_entry = 0;
+    if (job->next_entry == 0) job->ack = {};
     if (Status s = CheckUploadLsns(job->client_id, highest, job->entries); !s.ok()) {
       job->status = std::move(s);
       continue;
     }
-    for (const wire::UploadEntry& e : job->entries) {
+    job_list_work = job_object_work = 0;
+    bool planned_one = false;  // of the job's new entries, in this group
+    size_t i = job->next_entry;
+    job->next_entry = job->entries.size();
+    for (; i < job->entries.size(); ++i) {
+      const wire::UploadEntry& e = job->entries[i];
       if (e.lsn <= highest) {
         // A re-upload after a lost ack: answer with the version it got.
         Result<std::optional<StoredOrigin>> got = Origin(job->client_id, e.lsn);
@@ -206,6 +235,12 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
         job->ack.acks.push_back({e.lsn, (*got)->version});
         continue;
       }
+      // The rest of a job that took its share of this group's work waits
+      // for the next group, behind the jobs queued meanwhile.
+      if (planned_one && job_object_work >= limits.job_object_work) {
+        job->next_entry = i;
+        break;
+      }
       loaded_for_entry.clear();
       Status read;
       const uint64_t list_work = fold::ListWork(e.entry.ops, [&](const Operation& op) {
@@ -214,22 +249,30 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
         return t.ok() ? fold::ListLength((*t)->second, op.field) : 0;
       });
       if (!read.ok()) return read;
-      if (list_work > kMaxUploadListWork) {
+      if (list_work > limits.entry_list_work) {
         // The entries before it are stored; the client is told which one is not.
         job->status = Status::InvalidArgument(fmt::format(
             "upload entry lsn {}: its list ops take {} list element steps to apply to the "
             "server's lists; the limit is {}: split the transaction",
-            e.lsn, list_work, kMaxUploadListWork));
+            e.lsn, list_work, limits.entry_list_work));
         job->entry_refused = true;
         Unload();
         break;
       }
+      if (planned_one && (job_list_work + list_work > limits.job_list_work ||
+                          job_object_work > limits.job_object_work)) {
+        Unload();
+        job->next_entry = i;
+        break;
+      }
+      job_list_work += list_work;
       for (const Operation& op : e.entry.ops)
         if (Result<StateIt> t = Load(op); !t.ok()) return t.status();
-      if (std::optional<std::string> too_large = CheckObjectSizes(e, plan->state, size_bounds)) {
+      if (std::optional<std::string> too_large =
+              CheckObjectSizes(e, plan->state, limits.object_bytes, size_bounds, job_object_work)) {
         job->status = Status::InvalidArgument(
             fmt::format("upload entry lsn {}: {}; the limit is {}: store less in it", e.lsn,
-                        *too_large, kMaxUploadObjectBytes));
+                        *too_large, limits.object_bytes));
         job->entry_refused = true;
         Unload();
         break;
@@ -254,6 +297,7 @@ Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
       }
       highest = e.lsn;
       job->ack.acks.push_back({e.lsn, version});
+      planned_one = true;
     }
     job->ack.highest_lsn = highest;
     plan->highest_lsns[job->client_id] = highest;

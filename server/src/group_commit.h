@@ -47,6 +47,24 @@ inline constexpr uint64_t kMaxUploadListWork = 4 * kMaxListWork;
 // leaves it as large as it was, is taken at any size.
 inline constexpr size_t kMaxUploadObjectBytes = 4 * kMaxObjectBytes;
 
+// What one group commit may spend on each upload before the rest of it
+// waits for the next group, behind the uploads queued meanwhile: list work
+// (four entries' worth: about 1 s) and bytes of objects it decodes, copies
+// and encodes (an entry on an object near kMaxUploadObjectBytes copies and
+// encodes it to check its size: about 20 ms each; 4 GiB is about 30 such
+// entries, a second). Checked before each entry, so a group may go past
+// them by one entry's work; a job's first new entry in a group is always
+// planned, so each group makes progress. Each group rewrites every object it
+// touched whole, so a smaller share would make a large object's upload pay
+// that again and again. Without them one upload held every other client's
+// acks for all of its work: 500 small entries on a 62 MiB object, 11 s.
+struct GroupCommitLimits {
+  uint64_t entry_list_work = kMaxUploadListWork;  // an entry over it is refused
+  size_t object_bytes = kMaxUploadObjectBytes;    // an entry growing one past it is refused
+  uint64_t job_list_work = 4 * kMaxUploadListWork;
+  uint64_t job_object_work = 64 * kMaxUploadObjectBytes;
+};
+
 // An entry the server stored: the version it got, and the digest of its
 // bytes, against which a re-upload of the same lsn is compared. The origin
 // index keeps the digest (entry_digest.h); an origin written before digests
@@ -92,10 +110,12 @@ struct GroupCommitPlan {
 
 // Fills each job's ack (and the status of a job refused on its own: an
 // unknown client, an lsn gap) and `plan`, starting at `latest`, whose chain
-// hash is `latest_hash`. A failed read fails the whole group.
+// hash is `latest_hash`. A job whose work reached `limits` is planned up to
+// job->next_entry: once the plan is stored, the caller queues it again (a
+// job continued so keeps its acks). A failed read fails the whole group.
 Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
-                       const ChainHash& latest_hash, GroupCommitReads& reads,
-                       GroupCommitPlan* plan);
+                       const ChainHash& latest_hash, GroupCommitReads& reads, GroupCommitPlan* plan,
+                       const GroupCommitLimits& limits = {});
 
 // After the store's write: a failure becomes the status of every job not
 // already refused, and of a job refused with a client reset (it may have

@@ -116,6 +116,12 @@ struct ConnectionState {
   // Set by a handler whose reply the budget had no room for: why.
   std::string reply_refusal;
 };
+
+// Whether a group commit took its share of work from `job` and left the
+// entries from job.next_entry on for the next group.
+bool Continues(const UploadJob& job) {
+  return job.status.ok() && job.next_entry > 0 && job.next_entry < job.entries.size();
+}
 }  // namespace
 
 // The server's side of a connection: its I/O state and its part in the server.
@@ -433,8 +439,26 @@ void Server::CommitLoop() {
       // again), and the committer goes on instead of ending the process.
       for (auto& [job, c] : group) job->status = ExceptionStatus("cannot store the upload", e);
     }
+    try {
+      for (auto& [job, c] : group)
+        if (Continues(*job))
+          LogLimited("continue",
+                     fmt::format("upload conn={} client={} continues after lsn {} in "
+                                 "the next group commit (it took this one's share)",
+                                 c->id, job->client_id, job->entries[job->next_entry - 1].lsn));
+    } catch (const std::exception&) {
+      // Out of memory: no line; the upload goes on.
+    }
     lock.lock();
     for (auto& [job, c] : group) {
+      if (Continues(*job) && !stopping_) {
+        try {
+          queue_.emplace_back(job, c);
+          continue;
+        } catch (const std::exception&) {
+          // Out of memory: answered as when the server stops (FinishUpload).
+        }
+      }
       job->done = true;
       try {
         asio::post(c->socket.get_executor(), [c = c] { c->park.cancel(); });
@@ -719,8 +743,8 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
       }
       // Decoded, the frame's bytes are given back before any reply is
       // built, except an upload's: its decoded entries are charged until its
-      // group commit is done (at most the whole budget, so that one upload
-      // alone always goes through), and given back before the ack is sent.
+      // group commit is done and they are freed (at most the whole budget, so
+      // that one upload alone always goes through).
       if (const auto* upload = std::get_if<wire::Upload>(&*m)) {
         const size_t held = std::min(UploadFootprint(*upload), frame_budget_.limit());
         if (held > lease.held() && !lease.Grow(held - lease.held())) {
@@ -750,8 +774,11 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
         if (queued) {
           // The committer drains the queue even when stopping, so this wait ends.
           co_await AwaitUpload(*c, *job);
+          ok = FinishUpload(c.get(), *job);  // queues the reply
+          // Its decoded entries are freed before their charge is given back
+          // (the committer no longer reads the job once it is done).
+          std::vector<wire::UploadEntry>().swap(job->entries);
           lease.Reset();
-          ok = FinishUpload(c.get(), *job);
         } else {
           SendError(c.get(), wire::ErrorCode::kShuttingDown, "the server is stopping");
           ok = false;
@@ -929,6 +956,14 @@ bool Server::HandleUpload(Connection* c, wire::Upload& u) {
 }
 
 bool Server::FinishUpload(Connection* c, UploadJob& job) {
+  if (Continues(job)) {
+    // Not queued again: the server stops (or had no memory to queue it).
+    SendError(c, wire::ErrorCode::kShuttingDown,
+              fmt::format("the server stored this upload up to lsn {} and stopped taking the "
+                          "rest: upload it again",
+                          job.entries[job.next_entry - 1].lsn));
+    return false;
+  }
   if (job.status.IsClientResetRequired()) {
     SendError(c, wire::ErrorCode::kClientReset, job.status.message(),
               wire::ResetReason::kClientRollback, job.rolled_back_after);

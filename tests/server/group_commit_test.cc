@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "journaldb/journal/codec.h"
+#include "journaldb/journal/layout.h"
 
 namespace journaldb::server {
 namespace {
@@ -40,23 +41,57 @@ class MemoryReads : public GroupCommitReads {
     auto o = origins.find({client_id, lsn});
     return o == origins.end() ? std::optional<StoredOrigin>() : o->second;
   }
-  Result<std::optional<std::string>> StateObject(const std::string&) override {
-    return std::optional<std::string>();
+  Result<std::optional<std::string>> StateObject(const std::string& key) override {
+    auto o = objects.find(key);
+    return o == objects.end() ? std::optional<std::string>() : o->second;
   }
+  std::map<std::string, std::string> objects;  // state key -> encoded
 };
 
 class GroupCommit : public ::testing::Test {
  protected:
   void SetUp() override { reads_.clients[7] = ClientRecord{}; }
 
-  Status Plan(std::vector<UploadJob>& jobs) {
+  Status Plan(std::vector<UploadJob>& jobs, const GroupCommitLimits& limits = {}) {
     group_.clear();
     for (UploadJob& j : jobs) group_.push_back(&j);
-    return PlanGroupCommit(group_, latest_, kChainStart, reads_, &plan_);
+    return PlanGroupCommit(group_, latest_, latest_hash_, reads_, &plan_, limits);
+  }
+  // Writes plan_ as a store would, into reads_.
+  void Store() {
+    for (size_t i = 0; i < plan_.changesets.size(); ++i) {
+      const wire::Changeset& c = plan_.changesets[i];
+      reads_.origins[{c.origin_client, c.origin_lsn}] =
+          StoredOrigin{c.server_version, plan_.entry_digests[i]};
+    }
+    for (auto& [key, obj] : plan_.state) {
+      if (obj)
+        reads_.objects[key] = codec::EncodeObject(*obj);
+      else
+        reads_.objects.erase(key);
+    }
+    for (auto& [id, highest] : plan_.highest_lsns) reads_.clients[id].highest_lsn = highest;
+    latest_ = plan_.latest_version;
+    latest_hash_ = plan_.latest_hash;
+    plan_ = {};
+  }
+  // Plans and stores groups of `job` until it is done, as the committer
+  // does; the number of groups it took.
+  int PlanUntilDone(UploadJob& job, const GroupCommitLimits& limits) {
+    int groups = 0;
+    do {
+      std::vector<UploadJob*> one{&job};
+      EXPECT_TRUE(PlanGroupCommit(one, latest_, latest_hash_, reads_, &plan_, limits).ok());
+      EXPECT_TRUE(job.status.ok()) << job.status.ToString();
+      Store();
+      ++groups;
+    } while (job.status.ok() && job.next_entry < job.entries.size() && groups < 100);
+    return groups;
   }
 
   MemoryReads reads_;
   uint64_t latest_ = 0;
+  ChainHash latest_hash_ = kChainStart;
   std::vector<UploadJob*> group_;
   GroupCommitPlan plan_;
 };
@@ -147,6 +182,172 @@ TEST_F(GroupCommit, ASuccessfulWriteLeavesEveryStatusAsPlanned) {
   FinishGroupCommit(group_, Status::OK());
   EXPECT_TRUE(jobs[0].status.ok());
   EXPECT_TRUE(jobs[1].status.IsClientResetRequired());
+}
+
+// An entry of `lsn` of `ops` list removes on c/x.items (no such list: each
+// costs one list element step, and is a no-op).
+wire::UploadEntry ListEntry(Lsn lsn, int ops) {
+  JournalEntry e;
+  e.lsn = lsn;
+  for (int i = 0; i < ops; ++i) e.ops.push_back(Operation::ListRemove("c", "x", "items", {1, 1}));
+  return {lsn, codec::EncodeEntry(e), e};
+}
+
+// Client 7's upload of lsns 1 to 3, each 3 list element steps.
+UploadJob ThreeListEntries() {
+  UploadJob job;
+  job.client_id = 7;
+  job.entries = {ListEntry(1, 3), ListEntry(2, 3), ListEntry(3, 3)};
+  return job;
+}
+
+// An upload that takes its group's share of list work goes on in the next
+// group, behind the jobs queued meanwhile; it keeps its acks, and its
+// entries get the versions of the order they were planned in. Another job
+// of the first group is planned whole.
+TEST_F(GroupCommit, AnUploadOverItsShareOfListWorkGoesOnInTheNextGroupKeepingItsAcks) {
+  reads_.clients[9] = ClientRecord{};
+  GroupCommitLimits limits;
+  limits.job_list_work = 5;  // one entry of 3 steps a group
+  std::vector<UploadJob> jobs(2);
+  jobs[0] = ThreeListEntries();
+  jobs[1].client_id = 9;
+  jobs[1].entries = {ListEntry(1, 3), Entry(2, 5)};
+  ASSERT_TRUE(Plan(jobs, limits).ok());
+  ASSERT_TRUE(jobs[0].status.ok()) << jobs[0].status.ToString();
+  EXPECT_EQ(jobs[0].next_entry, 1u);
+  ASSERT_EQ(jobs[0].ack.acks.size(), 1u);
+  EXPECT_EQ(jobs[0].ack.acks[0].server_version, 1u);
+  EXPECT_EQ(jobs[0].ack.highest_lsn, 1u);
+  // Client 9's own share: its second entry has no list work.
+  EXPECT_EQ(jobs[1].next_entry, 2u);
+  ASSERT_EQ(jobs[1].ack.acks.size(), 2u);
+  EXPECT_EQ(plan_.changesets.size(), 3u);
+  Store();
+
+  EXPECT_EQ(PlanUntilDone(jobs[0], limits), 2);
+  const std::vector<std::pair<Lsn, uint64_t>> want = {{1, 1}, {2, 4}, {3, 5}};
+  std::vector<std::pair<Lsn, uint64_t>> got;
+  for (const auto& a : jobs[0].ack.acks) got.push_back({a.lsn, a.server_version});
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(jobs[0].ack.highest_lsn, 3u);
+  EXPECT_EQ(reads_.clients[7].highest_lsn, 3u);
+  EXPECT_EQ(latest_, 5u);
+
+  // Without the limit, the same upload is one group.
+  std::vector<UploadJob> again(1);
+  again[0].client_id = 7;
+  again[0].entries = {ListEntry(4, 3), ListEntry(5, 3), ListEntry(6, 3)};
+  ASSERT_TRUE(Plan(again).ok());
+  EXPECT_EQ(again[0].next_entry, 3u);
+  EXPECT_EQ(plan_.changesets.size(), 3u);
+}
+
+// A job's first new entry in a group is planned whatever it costs, so an
+// upload of entries each over the share still makes progress, one a group.
+TEST_F(GroupCommit, EachGroupTakesAnUploadsFirstNewEntryEvenOverItsShare) {
+  GroupCommitLimits limits;
+  limits.job_list_work = 2;
+  UploadJob job = ThreeListEntries();
+  EXPECT_EQ(PlanUntilDone(job, limits), 3);
+  ASSERT_EQ(job.ack.acks.size(), 3u);
+  EXPECT_EQ(job.ack.highest_lsn, 3u);
+  EXPECT_EQ(latest_, 3u);
+}
+
+// If the stored history went back between a job's groups (its client's
+// highest stored lsn below what the job was acknowledged), the job is
+// planned whole again instead of going on above a hole.
+TEST_F(GroupCommit, AContinuedJobWhoseStoredEntriesWentBackIsPlannedWholeAgain) {
+  GroupCommitLimits limits;
+  limits.job_list_work = 5;
+  UploadJob job = ThreeListEntries();
+  std::vector<UploadJob*> one{&job};
+  ASSERT_TRUE(PlanGroupCommit(one, latest_, latest_hash_, reads_, &plan_, limits).ok());
+  ASSERT_EQ(job.next_entry, 1u);
+  plan_ = {};  // not stored: the client's highest stored lsn stays 0
+  ASSERT_TRUE(PlanGroupCommit(one, latest_, latest_hash_, reads_, &plan_, limits).ok());
+  ASSERT_TRUE(job.status.ok()) << job.status.ToString();
+  ASSERT_EQ(plan_.changesets.size(), 1u);
+  EXPECT_EQ(plan_.changesets[0].origin_lsn, 1u);
+  ASSERT_EQ(job.ack.acks.size(), 1u);
+  EXPECT_EQ(job.ack.acks[0].lsn, 1u);
+  EXPECT_EQ(job.next_entry, 1u);
+}
+
+// Within one group, an object's size once measured is exact: an entry that
+// shrinks an object near the limit, then one that grows it past the limit,
+// is refused; one that grows it back to just under is taken.
+TEST_F(GroupCommit, AnObjectsMeasuredSizeIsCarriedExactlyFromEntryToEntry) {
+  const std::string key = layout::StateKey("c", "x");
+  reads_.objects[key] = codec::EncodeObject({{"a", Value::BytesValue(std::string(400, 'a'))},
+                                             {"b", Value::BytesValue(std::string(400, 'b'))}});
+  const size_t full = reads_.objects[key].size();
+  GroupCommitLimits limits;
+  limits.object_bytes = full + 50;
+  auto Set = [](Lsn lsn, const std::string& field, size_t bytes) {
+    JournalEntry e;
+    e.lsn = lsn;
+    e.ops.push_back(
+        Operation::Upsert("c", "x", {{field, Value::BytesValue(std::string(bytes, 'z'))}}));
+    return wire::UploadEntry{lsn, codec::EncodeEntry(e), e};
+  };
+  std::vector<UploadJob> jobs(2);
+  jobs[0].client_id = 7;
+  jobs[0].entries = {Set(1, "a", 100), Set(2, "a", 400)};  // shrinks, then back: taken
+  jobs[1].client_id = 7;
+  jobs[1].entries = {Set(1, "a", 100), Set(2, "a", 400), Set(3, "a", 500)};  // past: refused
+  ASSERT_TRUE(Plan(jobs, limits).ok());
+  EXPECT_TRUE(jobs[0].status.ok()) << jobs[0].status.ToString();
+  EXPECT_TRUE(jobs[1].status.IsInvalidArgument()) << jobs[1].status.ToString();
+  EXPECT_NE(jobs[1].status.message().find("upload entry lsn 3"), std::string::npos)
+      << jobs[1].status.ToString();
+  EXPECT_EQ(plan_.changesets.size(), 2u);
+  EXPECT_EQ(codec::EncodeObject(*plan_.state.at(key)).size(), full);
+}
+
+// The same for the objects an upload decodes, copies and encodes: entries
+// on an object near the size limit are checked by encoding it, and one
+// group takes as many of them as the job's share of that work allows (the
+// first always). The object comes out the same as in one group.
+TEST_F(GroupCommit, AnUploadOverItsShareOfObjectWorkGoesOnInTheNextGroup) {
+  const std::string key = layout::StateKey("c", "x");
+  reads_.objects[key] = codec::EncodeObject({{"blob", Value::BytesValue(std::string(800, 'b'))}});
+  const std::string stored = reads_.objects[key];
+  GroupCommitLimits limits;
+  limits.object_bytes = 1000;  // every entry's growth bound crosses it: each is measured
+  limits.job_object_work = 1500;
+  UploadJob job;
+  job.client_id = 7;
+  job.entries = {Entry(1, 1), Entry(2, 2), Entry(3, 3)};
+  EXPECT_EQ(PlanUntilDone(job, limits), 3);
+  ASSERT_EQ(job.ack.acks.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(job.ack.acks[i].server_version, i + 1);
+  const std::string split = reads_.objects[key];
+
+  reads_ = {};
+  reads_.clients[7] = ClientRecord{};
+  reads_.objects[key] = stored;
+  latest_ = 0;
+  latest_hash_ = kChainStart;
+  UploadJob whole;
+  whole.client_id = 7;
+  whole.entries = job.entries;
+  limits.job_object_work = 100 * 1000;
+  EXPECT_EQ(PlanUntilDone(whole, limits), 1);
+  EXPECT_EQ(reads_.objects[key], split);
+  // The limit still refuses what would grow the object past it.
+  UploadJob large;
+  large.client_id = 7;
+  JournalEntry e;
+  e.lsn = 4;
+  e.ops.push_back(
+      Operation::Upsert("c", "x", {{"more", Value::BytesValue(std::string(300, 'm'))}}));
+  large.entries = {{4, codec::EncodeEntry(e), e}};
+  std::vector<UploadJob*> one{&large};
+  ASSERT_TRUE(PlanGroupCommit(one, latest_, latest_hash_, reads_, &plan_, limits).ok());
+  EXPECT_TRUE(large.status.IsInvalidArgument()) << large.status.ToString();
+  EXPECT_TRUE(large.entry_refused);
 }
 
 }  // namespace

@@ -251,6 +251,49 @@ TEST_F(SizeLimits, ServerRefusesAnUploadWhoseListWorkIsOverItsLimit) {
   EXPECT_NE(ServerLog().find("list element steps"), std::string::npos);
 }
 
+// An upload's entries each at the server's limit of list work, together
+// over what one group commit spends on one upload (4 * kMaxUploadListWork):
+// the group stores the first four, and the fifth goes on in the next group
+// commit (behind the uploads queued meanwhile) before one ack for all five.
+TEST_F(SizeLimits, AnUploadOverItsShareOfAGroupCommitGoesOnInTheNextAndIsAckedWhole) {
+  auto db = Open("client");
+  ASSERT_TRUE(MakeList(*db).ok());
+  ASSERT_TRUE(Syncs(*db));  // version 1
+
+  // Each entry 4 * 4,096 removes of ids the 4,095-element list does not
+  // hold: 2^26 steps by fold::ListWork, each op a cheap no-op.
+  wire::Upload upload;
+  for (Lsn lsn = 1; lsn <= 5; ++lsn) {
+    JournalEntry e;
+    e.lsn = lsn;
+    for (uint64_t i = 0; i < 4 * 4096; ++i) e.ops.push_back(Remove(kListLength + 1 + i));
+    upload.entries.push_back({lsn, codec::EncodeEntry(e), {}});
+  }
+  RawClient raw(server_->address());
+  Result<wire::HelloOk> ok = raw.Hello();
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  upload.client_id = ok->client_id;
+  ASSERT_TRUE(raw.Send(upload).ok());
+  Result<wire::Message> reply = raw.Receive();
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  const auto* ack = std::get_if<wire::UploadAck>(&*reply);
+  ASSERT_NE(ack, nullptr) << wire::MessageName(*reply);
+  EXPECT_EQ(ack->highest_lsn, 5u);
+  ASSERT_EQ(ack->acks.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(ack->acks[i].lsn, i + 1);
+    EXPECT_EQ(ack->acks[i].server_version, i + 2);
+  }
+  EXPECT_NE(ServerLog().find(fmt::format("client={} continues after lsn 4 in the next group commit",
+                                         ok->client_id)),
+            std::string::npos)
+      << ServerLog();
+  auto fresh = Open("fresh");
+  ASSERT_TRUE(Syncs(*fresh));
+  EXPECT_EQ(PresentElements(*fresh), kListLength);
+  EXPECT_EQ(fresh->Info()->download_cursor, 6u);
+}
+
 // A client that skips the commit check grows one object an entry at a time:
 // each upsert of a 14 MiB field is under the entry limit, and the server
 // takes them while the object stays within kMaxUploadObjectBytes (4 times

@@ -46,6 +46,10 @@ struct UploadJob {
   // With a client-reset-required status: a re-upload differs from the entry
   // stored under its lsn; the client's entries up to this lsn are held.
   Lsn rolled_back_after = 0;
+  // With an ok status, below entries.size(): the group commit took its
+  // share of work from this upload; the entries from here on go to the
+  // next group (docs/server.md, "Limits").
+  size_t next_entry = 0;
   bool done = false;  // set by the committer, under its mutex
 };
 
@@ -112,7 +116,9 @@ class ServerStorage {
   // and their chain hashes (skipping lsns a client already has stored,
   // which are acknowledged with their original server version), applies
   // them to the state, all durably and atomically. Fills each job's ack and
-  // status.
+  // status. A job that took its share of the group's work is stored up to
+  // job->next_entry (its status ok, its ack so far kept in it): pass it
+  // again, in a later call, until its next_entry reaches its entries' end.
   virtual void AppendUploads(const std::vector<UploadJob*>& jobs) = 0;
 
   // Changesets with server versions in (from, latest_version()]: the first,
