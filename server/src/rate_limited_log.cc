@@ -23,4 +23,16 @@ std::optional<std::string> RateLimitedLog::Admit(const char* kind, std::string l
   return line;
 }
 
+std::vector<std::string> RateLimitedLog::TakeSuppressed() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> lines;
+  for (auto& [kind, k] : kinds_) {
+    if (k.suppressed == 0) continue;
+    lines.push_back(
+        fmt::format("{}: {} similar lines suppressed since the last one", kind, k.suppressed));
+    k.suppressed = 0;
+  }
+  return lines;
+}
+
 }  // namespace journaldb::server

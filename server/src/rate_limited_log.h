@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace journaldb::server {
 
@@ -38,6 +39,11 @@ class RateLimitedLog {
   // The same at time `now` (tests pass their own clock).
   std::optional<std::string> Admit(const char* kind, std::string line,
                                    std::chrono::steady_clock::time_point now);
+
+  // One line per kind with events held back since its last line, saying how
+  // many, in kind order; those counts start again from zero. At the end
+  // (the server stops), so a flood's tail is not lost with it.
+  std::vector<std::string> TakeSuppressed();
 
  private:
   struct Kind {

@@ -312,7 +312,12 @@ void Server::Stop() {
   }
   if (commit_thread_.joinable()) commit_thread_.join();
   // A start that failed logged no `start`: nothing stops.
-  if (started_) Log("stop");
+  if (started_) {
+    for (const std::string& line : limited_log_->TakeSuppressed()) Log(line);
+    for (const std::string& line : before_hello_log_->TakeSuppressed())
+      Log("before hello: " + line);
+    Log("stop");
+  }
   sweeper_.reset();
   // Closed here, with every member alive: the store's close may still log a
   // background error through Log (its SetLog above).

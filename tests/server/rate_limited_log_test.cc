@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace journaldb::server {
 namespace {
@@ -33,6 +34,22 @@ TEST(RateLimitedLog, OnceAnIntervalByDefault) {
   EXPECT_TRUE(log.Admit("accept", "a", t0).has_value());
   EXPECT_FALSE(log.Admit("accept", "b", t0 + milliseconds(999)).has_value());
   EXPECT_EQ(log.Admit("accept", "c", t0 + milliseconds(1000)), "c (1 similar suppressed)");
+}
+
+// What was held back after the last line of a kind is reported at the end,
+// once.
+TEST(RateLimitedLog, TakeSuppressedReportsWhatNoLaterLineCounted) {
+  RateLimitedLog log(milliseconds(1000), 2);
+  EXPECT_TRUE(log.TakeSuppressed().empty());
+  for (int i = 0; i < 5; ++i) log.Admit("close", "close", t0 + milliseconds(i));
+  for (int i = 0; i < 3; ++i) log.Admit("connect", "connect", t0 + milliseconds(i));
+  log.Admit("accept", "accept", t0);
+  const std::vector<std::string> want = {"close: 3 similar lines suppressed since the last one",
+                                         "connect: 1 similar lines suppressed since the last one"};
+  EXPECT_EQ(log.TakeSuppressed(), want);
+  EXPECT_TRUE(log.TakeSuppressed().empty());
+  // Counted again from zero: the next line admitted says nothing of them.
+  EXPECT_EQ(log.Admit("close", "close 6", t0 + milliseconds(1000)), "close 6");
 }
 
 }  // namespace

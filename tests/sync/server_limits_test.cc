@@ -258,6 +258,28 @@ TEST(ServerLimits, ConnectionsOverTheCapsAreRefusedAndRealClientsSyncAfter) {
   RealClientSyncs(dir.Sub("client2"), server2->address());
 }
 
+// A flood of connections closed before their hello: their lines are
+// rate-limited, and what the last interval held back is logged when the
+// server stops, so every connect is accounted for.
+TEST(ServerLimits, WhatTheRateLimitedLogHeldBackIsLoggedAtStop) {
+  testing::TempDir dir;
+  std::string error;
+  auto server = testing::ServerProcess::Start(dir.Sub("server"), {}, &error);
+  ASSERT_TRUE(server) << error;
+  for (int i = 0; i < 30; ++i) RawClient(server->address());
+  // Accepted in order: once this one is greeted, the 30 were accepted.
+  RawClient last(server->address());
+  ASSERT_TRUE(last.Hello().ok());
+  ASSERT_EQ(server->Terminate(), 0);
+  const std::string log = ReadFile(server->log_path());
+  const std::string tail = "before hello: connect: ";
+  const size_t at = log.find(tail);
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_EQ(CountAttempts(log, "connect conn=") + std::stoull(log.substr(at + tail.size())), 31u)
+      << log;
+  EXPECT_LT(at, log.rfind("stop"));
+}
+
 TEST(ServerLimits, AnOpenFileLimitWithNoRoomBesideTheStoreIsRefusedAtStart) {
   testing::TempDir dir;
   std::string error;
