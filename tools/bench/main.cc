@@ -53,7 +53,7 @@ constexpr Workload kWorkloads[] = {
      "      0): the server's memory, threads and CPU over 3 s idle, a fresh client's sync of\n"
      "      1,000 entries, then upload-and-ack throughput, 1 and 16 clients, batched and one\n"
      "      ack per commit (--threads T: T clients; default --ops 20000 batched, a tenth\n"
-     "      per commit)"},
+     "      per commit; --postgres CONNINFO: the server on a scratch database there)"},
     {"sync-nodes", RunSyncNodes,
      "versions committed per second with 1, 8 and 32 clients uploading one transaction at a\n"
      "      time, spread over in-process journal-server nodes: one on a data directory, then\n"
@@ -120,7 +120,7 @@ void PrintUsage(std::FILE* out) {
       "               suffix (powers of 1024), e.g. 100M,1G\n"
       "  --txn-ops K  operations per transaction\n"
       "  --postgres CONNINFO  a PostgreSQL server (libpq connection string) to make\n"
-      "               scratch databases on (sync-nodes)\n"
+      "               scratch databases on (sync-nodes, sync)\n"
       "  --idle-connections N  idle long-polling clients held open (sync)\n"
       "  --tls        sync over TLS (sync)\n"
       "  --memory-budget SIZE  Options::memory_budget_bytes of the databases written\n"

@@ -22,7 +22,7 @@ namespace {
 [[noreturn]] void ChildMain(const server::ServerOptions& options, int from_parent, int to_parent) {
   uint16_t port = 0;
   std::unique_ptr<server::Server> server;
-  Result<std::string> init = server::Init({options.data_dir, ""});
+  Result<std::string> init = server::Init({options.data_dir, options.postgres});
   Result<std::unique_ptr<server::Server>> started =
       init.ok() ? server::Server::Start(options)
                 : Result<std::unique_ptr<server::Server>>(init.status());
