@@ -619,6 +619,54 @@ TEST_P(StorageContract, EveryVersionsChainHashCoversThePreviousOneAndItsChangese
   EXPECT_EQ(HashAt(4), SpecifiedNext(expected, fourth[0]));
 }
 
+// One group commit of thousands of entries and of entries of megabytes (the
+// PostgreSQL store writes rows many a statement, up to a count and a size of
+// parameters each): every changeset, origin, chain hash and object is stored.
+TEST_P(StorageContract, AGroupOfThousandsOfEntriesAndOfLargeOnesIsStoredWhole) {
+  const uint64_t a = Register('a');
+  constexpr Lsn kSmall = 1500, kAll = kSmall + 2;
+  std::vector<wire::UploadEntry> entries;
+  for (Lsn lsn = 1; lsn <= kSmall; ++lsn)
+    entries.push_back(Entry(lsn, "k" + std::to_string(lsn % 1200), static_cast<int64_t>(lsn)));
+  for (Lsn lsn = kSmall + 1; lsn <= kAll; ++lsn) {
+    JournalEntry e;
+    e.lsn = lsn;
+    e.ops.push_back(Operation::Upsert(
+        "c", "big" + std::to_string(lsn),
+        {{"blob", Value::BytesValue(std::string(3 << 20, static_cast<char>('a' + lsn % 26)))}}));
+    entries.push_back({lsn, codec::EncodeEntry(e), e});
+  }
+  AppendFor(a, entries);
+  Open();
+  std::vector<wire::Changeset> history = History(0);
+  ASSERT_EQ(history.size(), kAll);
+  ChainHash expected = kChainStart;
+  for (Lsn i = 0; i < kAll; ++i) {
+    ASSERT_EQ(history[i].server_version, i + 1);
+    ASSERT_EQ(history[i].origin_lsn, i + 1);
+    ASSERT_EQ(history[i].bytes, entries[i].bytes) << "version " << i + 1;
+    expected = SpecifiedNext(expected, history[i]);
+    if (i % 500 == 0 || i + 2 >= kAll) {
+      EXPECT_EQ(HashAt(i + 1), expected) << "version " << i + 1;
+    }
+  }
+  UploadJob same = Upload(a, entries);  // compared with the origins' digests
+  ASSERT_TRUE(same.status.ok()) << same.status.ToString();
+  ASSERT_EQ(same.ack.acks.size(), kAll);
+  for (Lsn i = 0; i < kAll; ++i) ASSERT_EQ(same.ack.acks[i].server_version, i + 1);
+  Result<std::unique_ptr<StateSnapshot>> snap = store_->NewSnapshot();
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  size_t objects = 0;
+  std::string after;
+  for (wire::BootstrapPage page; !page.last;) {
+    page.objects.clear();
+    ASSERT_TRUE((*snap)->ReadStatePage(after, size_t{1} << 20, &page).ok());
+    if (!page.objects.empty()) after = page.objects.back().key;
+    objects += page.objects.size();
+  }
+  EXPECT_EQ(objects, 1200u + 2);
+}
+
 // Two stores that stored the same changesets but one byte of one entry have
 // different hashes from that version on: a history rewritten in place after
 // a rollback is told from the one a client downloaded.

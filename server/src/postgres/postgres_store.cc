@@ -175,35 +175,81 @@ Status StoreChainHash(PgConnection& c, uint64_t version, const ChainHash& hash) 
   return r.status();
 }
 
+// Rows inserted into one table a statement at a time, up to kMaxRows rows
+// or about kMaxBytes of parameters a statement: a group commit of thousands
+// of entries made three round trips per entry, all under the lineage lock.
+class RowInserter {
+ public:
+  // `into`: the table (and columns) after INSERT INTO; `suffix` follows the
+  // VALUES list (ON CONFLICT ...).
+  RowInserter(PgConnection& c, std::string into, size_t columns, const char* what,
+              std::string suffix = "")
+      : c_(c), into_(std::move(into)), suffix_(std::move(suffix)), columns_(columns), what_(what) {}
+
+  Status Add(std::vector<PgParam> row) {
+    for (PgParam& p : row) {
+      bytes_ += p.bytes.size();
+      params_.push_back(std::move(p));
+    }
+    return params_.size() / columns_ >= kMaxRows || bytes_ >= kMaxBytes ? Flush() : Status::OK();
+  }
+  Status Flush() {
+    if (params_.empty()) return Status::OK();
+    std::string sql = fmt::format("INSERT INTO {} VALUES ", into_);
+    for (size_t i = 0; i < params_.size(); ++i)
+      sql += fmt::format("{}${}{}", i % columns_ == 0 ? (i == 0 ? "(" : ", (") : ", ", i + 1,
+                         i % columns_ == columns_ - 1 ? ")" : "");
+    sql += suffix_;
+    Result<PgRows> r = c_.Query(sql.c_str(), params_, what_);
+    params_.clear();
+    bytes_ = 0;
+    return r.status();
+  }
+
+ private:
+  static constexpr size_t kMaxRows = 1000;       // of 4 columns: 4,000 parameters (of 65,535)
+  static constexpr size_t kMaxBytes = 4u << 20;  // a 16 MiB changeset goes alone
+  PgConnection& c_;
+  const std::string into_;
+  const std::string suffix_;
+  const size_t columns_;
+  const char* const what_;
+  std::vector<PgParam> params_;
+  size_t bytes_ = 0;
+};
+
 // Writes a planned group commit inside its transaction.
 Status WritePlan(PgConnection& c, const GroupCommitPlan& plan, uint64_t old_latest) {
+  RowInserter chain(c, "journaldb.chain", 2, "store chain hashes");
+  RowInserter changesets(c, "journaldb.changesets", 3, "store changesets");
+  RowInserter origins(c, "journaldb.origins (client_id, lsn, version, entry_hash)", 4,
+                      "store origins");
   for (size_t i = 0; i < plan.changesets.size(); ++i) {
     const wire::Changeset& cs = plan.changesets[i];
-    if (Status s = StoreChainHash(c, cs.server_version, plan.chain_hashes[i]); !s.ok()) return s;
-    Result<PgRows> r = c.Query(
-        "INSERT INTO journaldb.changesets VALUES ($1, $2, $3)",
-        {PgParam::U64(cs.server_version), PgParam::U64(static_cast<uint64_t>(cs.server_time_us)),
-         PgParam::Bytes(wire::EncodeChangesetRecord(cs))},
-        "store changeset");
-    if (!r.ok()) return r.status();
-    r = c.Query(
-        "INSERT INTO journaldb.origins (client_id, lsn, version, entry_hash) VALUES ($1, $2, $3, "
-        "$4)",
-        {PgParam::U64(cs.origin_client), PgParam::U64(cs.origin_lsn),
-         PgParam::U64(cs.server_version), PgParam::Bytes(DigestBytes(plan.entry_digests[i]))},
-        "store origin");
-    if (!r.ok()) return r.status();
+    Status s = chain.Add(
+        {PgParam::U64(cs.server_version), PgParam::Bytes(DigestBytes(plan.chain_hashes[i]))});
+    if (s.ok())
+      s = changesets.Add({PgParam::U64(cs.server_version),
+                          PgParam::U64(static_cast<uint64_t>(cs.server_time_us)),
+                          PgParam::Bytes(wire::EncodeChangesetRecord(cs))});
+    if (s.ok())
+      s = origins.Add({PgParam::U64(cs.origin_client), PgParam::U64(cs.origin_lsn),
+                       PgParam::U64(cs.server_version),
+                       PgParam::Bytes(DigestBytes(plan.entry_digests[i]))});
+    if (!s.ok()) return s;
   }
+  for (RowInserter* rows : {&chain, &changesets, &origins})
+    if (Status s = rows->Flush(); !s.ok()) return s;
+  RowInserter upserts(c, "journaldb.state", 2, "store state",
+                      " ON CONFLICT (key) DO UPDATE SET object = EXCLUDED.object");
   for (const auto& [key, obj] : plan.state) {
-    Result<PgRows> r =
-        obj ? c.Query(
-                  "INSERT INTO journaldb.state VALUES ($1, $2) "
-                  "ON CONFLICT (key) DO UPDATE SET object = EXCLUDED.object",
-                  {PgParam::Bytes(key), PgParam::Bytes(codec::EncodeObject(*obj))}, "store state")
-            : c.Query("DELETE FROM journaldb.state WHERE key = $1", {PgParam::Bytes(key)},
-                      "erase state");
-    if (!r.ok()) return r.status();
+    Status s = obj ? upserts.Add({PgParam::Bytes(key), PgParam::Bytes(codec::EncodeObject(*obj))})
+                   : c.Query("DELETE FROM journaldb.state WHERE key = $1", {PgParam::Bytes(key)},
+                             "erase state")
+                         .status();
+    if (!s.ok()) return s;
   }
+  if (Status s = upserts.Flush(); !s.ok()) return s;
   for (const auto& [id, highest] : plan.highest_lsns) {
     Result<PgRows> r =
         c.Query("UPDATE journaldb.clients SET highest_lsn = $2, used = true WHERE client_id = $1",
