@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -654,17 +655,29 @@ TEST_P(StorageContract, AGroupOfThousandsOfEntriesAndOfLargeOnesIsStoredWhole) {
   ASSERT_TRUE(same.status.ok()) << same.status.ToString();
   ASSERT_EQ(same.ack.acks.size(), kAll);
   for (Lsn i = 0; i < kAll; ++i) ASSERT_EQ(same.ack.acks[i].server_version, i + 1);
+  // A second group updates 1,100 of the objects the first stored (the
+  // upserts' conflict path, many rows a statement).
+  std::vector<wire::UploadEntry> updates;
+  for (Lsn k = 0; k < 1100; ++k)
+    updates.push_back(Entry(kAll + 1 + k, "k" + std::to_string(k), -static_cast<int64_t>(k)));
+  AppendFor(a, updates);
   Result<std::unique_ptr<StateSnapshot>> snap = store_->NewSnapshot();
   ASSERT_TRUE(snap.ok()) << snap.status().ToString();
-  size_t objects = 0;
+  std::map<std::string, std::string> objects;  // state key -> encoded
   std::string after;
   for (wire::BootstrapPage page; !page.last;) {
     page.objects.clear();
     ASSERT_TRUE((*snap)->ReadStatePage(after, size_t{1} << 20, &page).ok());
     if (!page.objects.empty()) after = page.objects.back().key;
-    objects += page.objects.size();
+    for (wire::StateObject& o : page.objects) objects[o.key] = std::move(o.bytes);
   }
-  EXPECT_EQ(objects, 1200u + 2);
+  ASSERT_EQ(objects.size(), 1200u + 2);
+  // k5 was last set by the update, k1150 by lsn 1150 of the first group.
+  for (const auto& [key, n] : {std::pair<std::string, int64_t>{"k5", -5}, {"k1150", 1150}}) {
+    Result<FieldMap> o = codec::DecodeObject(objects.at(layout::StateKey("c", key)), key);
+    ASSERT_TRUE(o.ok()) << o.status().ToString();
+    EXPECT_EQ(o->at("n"), Value::Int(n)) << key;
+  }
 }
 
 // Two stores that stored the same changesets but one byte of one entry have
@@ -913,7 +926,8 @@ CREATE TRIGGER refuse BEFORE INSERT ON journaldb.origins FOR EACH ROW
     const uint64_t a = Register('a'), b = Register('b'), c = Register('c');
     AppendFor(a, Entries(1, 1));  // version 1
     RefuseAt(b, 2, action);
-    // a's two entries and b's first are written when b's second is refused.
+    // The chain hashes and changesets of all four entries are written when
+    // the origins' one statement reaches b's second and is refused.
     auto group = [&] {
       std::vector<UploadJob> jobs(3);
       jobs[0].client_id = a;

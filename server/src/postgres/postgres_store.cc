@@ -208,7 +208,7 @@ class RowInserter {
 
  private:
   static constexpr size_t kMaxRows = 1000;       // of 4 columns: 4,000 parameters (of 65,535)
-  static constexpr size_t kMaxBytes = 4u << 20;  // a 16 MiB changeset goes alone
+  static constexpr size_t kMaxBytes = 4u << 20;  // then at most that and one row
   PgConnection& c_;
   const std::string into_;
   const std::string suffix_;
