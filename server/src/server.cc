@@ -116,12 +116,6 @@ struct ConnectionState {
   // Set by a handler whose reply the budget had no room for: why.
   std::string reply_refusal;
 };
-
-// Whether a group commit took its share of work from `job` and left the
-// entries from job.next_entry on for the next group.
-bool Continues(const UploadJob& job) {
-  return job.status.ok() && job.next_entry > 0 && job.next_entry < job.entries.size();
-}
 }  // namespace
 
 // The server's side of a connection: its I/O state and its part in the server.
@@ -446,17 +440,16 @@ void Server::CommitLoop() {
     }
     try {
       for (auto& [job, c] : group)
-        if (Continues(*job))
-          LogLimited("continue",
-                     fmt::format("upload conn={} client={} continues after lsn {} in "
-                                 "the next group commit (it took this one's share)",
-                                 c->id, job->client_id, job->entries[job->next_entry - 1].lsn));
+        if (job->continues())
+          LogLimited("continue", fmt::format("upload conn={} client={} continues after lsn {} in "
+                                             "the next group commit (it took this one's share)",
+                                             c->id, job->client_id, job->ack.highest_lsn));
     } catch (const std::exception&) {
       // Out of memory: no line; the upload goes on.
     }
     lock.lock();
     for (auto& [job, c] : group) {
-      if (Continues(*job) && !stopping_) {
+      if (job->continues() && !stopping_) {
         try {
           queue_.emplace_back(job, c);
           continue;
@@ -961,12 +954,12 @@ bool Server::HandleUpload(Connection* c, wire::Upload& u) {
 }
 
 bool Server::FinishUpload(Connection* c, UploadJob& job) {
-  if (Continues(job)) {
+  if (job.continues()) {
     // Not queued again: the server stops (or had no memory to queue it).
     SendError(c, wire::ErrorCode::kShuttingDown,
               fmt::format("the server stored this upload up to lsn {} and stopped taking the "
                           "rest: upload it again",
-                          job.entries[job.next_entry - 1].lsn));
+                          job.ack.highest_lsn));
     return false;
   }
   if (job.status.IsClientResetRequired()) {

@@ -51,6 +51,11 @@ struct UploadJob {
   // next group (docs/server.md, "Limits").
   size_t next_entry = 0;
   bool done = false;  // set by the committer, under its mutex
+
+  // Whether a group commit stored part of this upload and left the entries
+  // from next_entry on for the next group; ack.highest_lsn is then the last
+  // lsn stored.
+  bool continues() const { return status.ok() && next_entry > 0 && next_entry < entries.size(); }
 };
 
 // A consistent read view of the state for one bootstrap: every page and the
