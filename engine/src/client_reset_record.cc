@@ -17,6 +17,7 @@
 #include "journaldb/journal/aligned_bytes.h"
 #include "journaldb/journal/growing_batch.h"
 #include "journaldb/journal/layout.h"
+#include "journaldb/journal/util/random_bytes.h"
 #include "journaldb/journal/wall_clock.h"
 
 namespace journaldb {
@@ -202,6 +203,14 @@ Status WipeLocalData(Database& db, const PendingClientReset& wiped, const Commit
       return FromRocks(s, "wipe: build batch");
   if (Status s = DeletePrefix(store, store.meta(), layout::kMetaAckVersionPrefix, batch); !s.ok())
     return s;
+  // The replayed writes register as a new client: a secret of their own, in
+  // the wipe, so that a backup taken before their first sync names that
+  // client and not the one the reset left (layout.h).
+  Result<std::string> secret = util::RandomBytes(layout::kRegistrationSecretBytes);
+  if (!secret.ok()) return secret.status();
+  if (rocksdb::Status s = batch.Put(store.meta(), layout::kMetaRegistrationSecret, *secret);
+      !s.ok())
+    return FromRocks(s, "wipe: build batch");
   Result<Lsn> last = store.LastLsn();
   if (!last.ok()) return last.status();
   Store::PutMetaU64(batch, store.meta(), layout::kMetaLsnHighWater, *last);

@@ -22,6 +22,7 @@
 #include "journaldb/journal/util/errno_status.h"
 #include "journaldb/journal/util/fd.h"
 #include "journaldb/journal/util/fsync.h"
+#include "journaldb/journal/util/random_bytes.h"
 #include "journaldb/journal/write_stop.h"
 #include "memory_budget.h"
 
@@ -307,8 +308,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   std::string tag;
   s = raw->Get(rocksdb::ReadOptions(), store->meta_, layout::kMetaFormat, &tag);
   if (s.IsNotFound() && creating) {
+    Result<std::string> secret = util::RandomBytes(layout::kRegistrationSecretBytes);
+    if (!secret.ok()) return secret.status();
     GrowingBatch batch;
     (void)batch.Put(store->meta_, layout::kMetaFormat, layout::kFormatTag);
+    (void)batch.Put(store->meta_, layout::kMetaRegistrationSecret, *secret);
     if (Status w = store->Write(batch, /*sync=*/true); !w.ok()) return w;
   } else if (!s.ok()) {
     return FromRocks(s, fmt::format("open {}: read format tag", path));

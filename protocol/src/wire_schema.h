@@ -45,14 +45,16 @@ struct Schema;
 template <>
 struct Schema<Hello> {
   static constexpr auto kCreate = &fb::CreateHello;
-  static constexpr std::tuple kFields{Field{&Hello::protocol_version, &fb::Hello::protocol_version},
-                                      Field{&Hello::token, &fb::Hello::token},
-                                      Field{&Hello::client_id, &fb::Hello::client_id},
-                                      Field{&Hello::epoch, &fb::Hello::epoch},
-                                      Field{&Hello::download_cursor, &fb::Hello::download_cursor},
-                                      Field{&Hello::upload_cursor, &fb::Hello::upload_cursor},
-                                      Field{&Hello::client_secret, &fb::Hello::client_secret},
-                                      Field{&Hello::download_hash, &fb::Hello::download_hash}};
+  static constexpr std::tuple kFields{
+      Field{&Hello::protocol_version, &fb::Hello::protocol_version},
+      Field{&Hello::token, &fb::Hello::token},
+      Field{&Hello::client_id, &fb::Hello::client_id},
+      Field{&Hello::epoch, &fb::Hello::epoch},
+      Field{&Hello::download_cursor, &fb::Hello::download_cursor},
+      Field{&Hello::upload_cursor, &fb::Hello::upload_cursor},
+      Field{&Hello::client_secret, &fb::Hello::client_secret},
+      Field{&Hello::download_hash, &fb::Hello::download_hash},
+      Field{&Hello::registration_secret, &fb::Hello::registration_secret}};
 };
 
 template <>

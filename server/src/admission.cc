@@ -132,9 +132,19 @@ AdmissionDecision DecideAdmission(const wire::Hello& h, std::string_view token,
         !h.client_secret.empty() || !h.download_hash.empty())
       return Refuse(ErrorCode::kProtocolViolation,
                     "a hello without client id must carry no cursors, no hash and no secret");
+    if (!h.registration_secret.empty() && h.registration_secret.size() != wire::kClientSecretBytes)
+      return Refuse(ErrorCode::kProtocolViolation,
+                    fmt::format("the hello's registration secret is {} bytes, not {}",
+                                h.registration_secret.size(), wire::kClientSecretBytes));
     admit.register_client = true;
+    admit.registration_secret = h.registration_secret;
     return admit;
   }
+  if (!h.registration_secret.empty())
+    return Refuse(ErrorCode::kProtocolViolation,
+                  fmt::format("a hello of client {} carries a registration secret; only one "
+                              "without a client id may",
+                              h.client_id));
   if (std::optional<wire::Error> refusal = CheckKnownClient(h, view)) return *std::move(refusal);
   admit.reply.highest_stored_lsn = view.client->highest_lsn;
   admit.first_use = !view.client->used;

@@ -692,6 +692,14 @@ asio::awaitable<bool> Server::StartTls(Connection& c, std::string* why) {
   co_return true;
 }
 
+// GCC 12 takes asio's recycled coroutine frames (allocated by
+// thread_info_base::allocate, freed by awaitable_frame_base's operator
+// delete) for a mismatch, depending on what it inlines into the coroutine
+// (GCC bug 109224).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
   std::string why = "peer closed";
   try {
@@ -824,6 +832,9 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> c) {
   Uncount(*c);
   drained_cv_.notify_all();
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 void Server::Uncount(const Connection& c) {
   connections_.erase(c.id);
@@ -870,7 +881,35 @@ Result<AdmissionDecision> Server::DecideHello(const wire::Hello& h) {
   // node that lags behind others must not send a false reset or bad cursor.
   Result<AdmissionView> view = store_->ReadAdmissionView(h.client_id, h.epoch, h.download_cursor);
   if (!view.ok()) return view.status();
-  return DecideAdmission(h, options_.token, *view);
+  AdmissionDecision decision = DecideAdmission(h, options_.token, *view);
+  Admit* admit = std::get_if<Admit>(&decision);
+  if (admit == nullptr || admit->registration_secret.empty()) return decision;
+  // A client file proposing the secret of a registration is that client's
+  // file: put back from a backup taken before it first synced, or a copy.
+  // Admitted as that client, it sends its entries again and the server
+  // compares them with the ones it stored, instead of storing them again
+  // under a new id (docs/client-reset.md).
+  Result<std::optional<uint64_t>> known =
+      store_->FindClientBySecret(HashClientSecret(admit->registration_secret));
+  if (!known.ok()) return known.status();
+  if (!*known) return decision;
+  wire::Hello as_known = h;
+  as_known.client_id = **known;
+  as_known.client_secret = std::move(as_known.registration_secret);
+  as_known.registration_secret.clear();
+  view = store_->ReadAdmissionView(as_known.client_id, 0, 0);
+  if (!view.ok()) return view.status();
+  AdmissionDecision known_decision = DecideAdmission(as_known, options_.token, *view);
+  if (Admit* known_admit = std::get_if<Admit>(&known_decision)) {
+    known_admit->registered_before = true;
+    known_admit->reply.client_secret = std::move(as_known.client_secret);
+    return known_decision;
+  }
+  // That client cannot be admitted (an operator reset it, or its
+  // registration expired meanwhile): a registration of its own, with a
+  // secret the server issues (the proposed one names the other).
+  admit->registration_secret.clear();
+  return decision;
 }
 
 bool Server::HandleHello(Connection* c, const wire::Hello& h) {
@@ -906,10 +945,14 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   if (admit.register_client) {
     // The secret leaves the server only in this reply; the registry keeps
     // its hash, stored before the reply is sent.
-    Result<std::string> secret = NewClientSecret();
+    Result<std::string> secret = admit.registration_secret.empty()
+                                     ? NewClientSecret()
+                                     : Result<std::string>(std::move(admit.registration_secret));
     Result<uint64_t> id = secret.ok() ? store_->RegisterClient(HashClientSecret(*secret))
                                       : Result<uint64_t>(secret.status());
     if (!id.ok()) {
+      // Busy: another connection registered the same proposed secret
+      // meanwhile; the client's retry is admitted as that client.
       SendError(c, wire::ErrorCode::kServerError, id.status().ToString());
       return false;
     }
@@ -926,8 +969,11 @@ bool Server::HandleHello(Connection* c, const wire::Hello& h) {
   c->client_id = admit.reply.client_id;
   if (admit.register_client) c->registered_at = Clock::now();
   Log(fmt::format("hello conn={} peer={} client={}{} download_cursor={} upload_cursor={}", c->id,
-                  c->peer, c->client_id, admit.register_client ? " (new)" : "", h.download_cursor,
-                  h.upload_cursor));
+                  c->peer, c->client_id,
+                  admit.register_client     ? " (new)"
+                  : admit.registered_before ? " (registered before with this registration secret)"
+                                            : "",
+                  h.download_cursor, h.upload_cursor));
   return Send(c, admit.reply);
 }
 

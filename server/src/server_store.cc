@@ -242,6 +242,7 @@ Status ServerStore::Load() {
     if (!id || !rec)
       return Status::Corruption(fmt::format("client registry of {} is malformed", dir_));
     clients_cache_[*id] = *rec;
+    if (rec->secret_hash) clients_by_secret_.emplace(*rec->secret_hash, *id);
   }
   if (Status s = FromRocks(it->status(), "read client registry"); !s.ok()) return s;
   return CompleteChain();
@@ -338,8 +339,18 @@ Result<std::optional<ChainHash>> ServerStore::ChainHashAt(uint64_t version) {
   return StoredChainHash(version, nullptr);
 }
 
+Result<std::optional<uint64_t>> ServerStore::FindClientBySecret(const SecretHash& secret_hash) {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  auto it = clients_by_secret_.find(secret_hash);
+  if (it == clients_by_secret_.end()) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(it->second);
+}
+
 Result<uint64_t> ServerStore::RegisterClient(const SecretHash& secret_hash) {
   std::lock_guard<std::mutex> lock(registry_mu_);
+  if (auto taken = clients_by_secret_.find(secret_hash); taken != clients_by_secret_.end())
+    return Status::Busy(fmt::format(
+        "client {} registered with this registration secret meanwhile; retry", taken->second));
   uint64_t id = next_client_id_;
   ClientRecord record;
   record.secret_hash = secret_hash;
@@ -353,6 +364,7 @@ Result<uint64_t> ServerStore::RegisterClient(const SecretHash& secret_hash) {
   if (Status s = Write(wo, batch, "register client"); !s.ok()) return s;
   next_client_id_ = id + 1;
   clients_cache_[id] = record;
+  clients_by_secret_.emplace(secret_hash, id);
   return id;
 }
 
@@ -392,7 +404,11 @@ Result<uint64_t> ServerStore::RemoveUnusedRegistrations(int64_t registered_befor
   rocksdb::WriteOptions wo;
   wo.sync = true;
   if (Status s = Write(wo, batch, "remove unused registrations"); !s.ok()) return s;
-  for (uint64_t id : removed) clients_cache_.erase(id);
+  for (uint64_t id : removed) {
+    if (const std::optional<SecretHash>& hash = clients_cache_[id].secret_hash)
+      clients_by_secret_.erase(*hash);
+    clients_cache_.erase(id);
+  }
   return uint64_t{removed.size()};
 }
 

@@ -33,7 +33,7 @@ std::vector<Message> Samples() {
       3,
       std::string(kChainHashBytes, 'b')};
   return {Hello{kProtocolVersion, "secret", 7, 99, 12, 2, std::string(kClientSecretBytes, 's'),
-                std::string(kChainHashBytes, 'h')},
+                std::string(kChainHashBytes, 'h'), std::string(kClientSecretBytes, 'r')},
           HelloOk{7, 99, 12, 3, 2, std::string(kClientSecretBytes, 'i')},
           Error{ErrorCode::kClientReset, "trimmed", ResetReason::kHistoryTrimmed, 4},
           upload,
@@ -66,9 +66,10 @@ TEST(WireCodec, EncodingKeepsTheBytesOfRecord) {
   // The bytes these messages had when recorded: a change to how messages
   // are built must not change what goes on the wire. Hello and HelloOk were
   // recorded again for protocol version 2 (the appended client_secret),
-  // Hello, Changesets and BootstrapPage for the appended chain hashes.
+  // Hello, Changesets and BootstrapPage for the appended chain hashes, Hello
+  // for the appended registration secret.
   constexpr uint64_t kRecorded[] = {
-      11555636009156493910u, 2287772570795332108u,  5413993404399248867u,
+      4073830080690851308u,  2287772570795332108u,  5413993404399248867u,
       15174352368310663429u, 2183363564366390140u,  3658562947553084452u,
       16576022490950652288u, 14095100358869116107u, 5125044862621189424u};
   std::vector<Message> samples = Samples();
@@ -85,11 +86,12 @@ TEST(WireCodec, EmptyStringsAndVectorsAreWrittenNotOmitted) {
   // Peers built before may tell an absent field from an empty one; the
   // encoder has always written empty ones (a generated object API packer
   // would leave them out).
-  std::string hello = EncodeMessage(Hello{kProtocolVersion, "", 0, 0, 0, 0, "", ""});
+  std::string hello = EncodeMessage(Hello{kProtocolVersion, "", 0, 0, 0, 0, "", "", ""});
   std::string ack = EncodeMessage(UploadAck{0, {}});
   std::string request = EncodeMessage(BootstrapRequest{0, ""});
   EXPECT_NE(fb::GetFrame(hello.data())->message_as_Hello()->token(), nullptr);
   EXPECT_NE(fb::GetFrame(hello.data())->message_as_Hello()->client_secret(), nullptr);
+  EXPECT_NE(fb::GetFrame(hello.data())->message_as_Hello()->registration_secret(), nullptr);
   EXPECT_NE(fb::GetFrame(ack.data())->message_as_UploadAck()->acks(), nullptr);
   EXPECT_NE(fb::GetFrame(request.data())->message_as_BootstrapRequest()->after_key(), nullptr);
 }

@@ -326,5 +326,70 @@ TEST_F(ClientRollback, ANewEntryUnderAnLsnWhoseChangesetWasTrimmedIsRecovered) {
   EXPECT_EQ(Total(*b), 11111);
 }
 
+// Written by a client file that never synced (no client id yet) ---------------
+// Such a file draws a registration secret when it is created, and a hello
+// without a client id proposes it: a copy of the file (a backup put back, a
+// copied app directory) registers as the client the original became, so its
+// entries are compared with the ones stored. Before, it registered as a new
+// client and the server applied them a second time.
+
+uint64_t ClientIdOf(Database& db) {
+  Result<SyncStatus> status = GetSyncStatus(db);
+  EXPECT_TRUE(status.ok()) << status.status().ToString();
+  return status.ok() ? status->client_id : 0;
+}
+
+// +1 and +10 written offline, backed up, then synced by the original; the
+// backup put back sends them again with a new +100: acknowledged once each.
+// (Registered as a new client, it made 122 of 111.)
+TEST_F(ClientRollback, ABackupFromBeforeTheFirstSyncIsTheSameClientAndAppliesNothingTwice) {
+  auto a = Open("a", RecoverUnsyncedChanges());
+  Commit(*a, "first", 1);
+  Commit(*a, "second", 10);
+  BackUp(a, "a", "a.backup");
+  ASSERT_TRUE(Sync(*a).ok());
+  const uint64_t id = ClientIdOf(*a);
+  ASSERT_NE(id, 0u);
+  PutBack(a, "a", "a.backup");
+  ASSERT_EQ(ClientIdOf(*a), 0u);
+  Commit(*a, "third", 100);
+
+  Result<SyncReport> r = Sync(*a);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->reset);
+  EXPECT_EQ(r->uploaded_entries, 3u);  // 1 and 2 again, acknowledged from the origins; then 3
+  EXPECT_EQ(ClientIdOf(*a), id);
+  EXPECT_EQ(Total(*a), 111);
+  auto b = Open("b");
+  ASSERT_TRUE(Sync(*b).ok());
+  EXPECT_EQ(Total(*b), 111);
+}
+
+// A copy taken after +1 was written offline; the original then writes +10 and
+// syncs, the copy writes +100 under the same lsn 2 and syncs: lsn 1 is the
+// same entry (held), lsn 2 is not, so the copy resets (client-rollback) and
+// replays only its +100, as a client of its own: the wipe drew it a new
+// registration secret.
+TEST_F(ClientRollback, ACopyFromBeforeTheFirstSyncReplaysOnlyItsOwnWrites) {
+  auto original = Open("original", RecoverUnsyncedChanges());
+  Commit(*original, "first", 1);
+  BackUp(original, "original", "copy");
+  Commit(*original, "original-2", 10);
+  ASSERT_TRUE(Sync(*original).ok());
+  auto copy = Open("copy", RecoverUnsyncedChanges());
+  Commit(*copy, "copy-2", 100);
+
+  ExpectClientRollbackReset(*copy);
+  EXPECT_EQ(Total(*copy), 111);
+  const uint64_t copy_id = ClientIdOf(*copy);
+  EXPECT_NE(copy_id, 0u);
+  EXPECT_NE(copy_id, ClientIdOf(*original));
+  Commit(*copy, "copy-3", 1000);
+  ASSERT_TRUE(Sync(*copy).ok());
+  ASSERT_TRUE(Sync(*original).ok());
+  EXPECT_EQ(Total(*original), 1111);
+  EXPECT_EQ(ClientIdOf(*copy), copy_id);
+}
+
 }  // namespace
 }  // namespace journaldb

@@ -132,7 +132,7 @@ TEST_F(IdentityReset, AnIdWithoutAStoredHashAdmitsNoHelloWhateverItsSecret) {
   StartServer();
   for (const std::string& s : {std::string(), secret}) {
     testing::RawClient raw(ServerAddress());
-    ASSERT_TRUE(raw.Send(wire::Hello{wire::kProtocolVersion, "", old_id, 0, 0, 0, s, ""}).ok());
+    ASSERT_TRUE(raw.Send(wire::Hello{wire::kProtocolVersion, "", old_id, 0, 0, 0, s, "", ""}).ok());
     Result<wire::Message> m = raw.Receive();
     ASSERT_TRUE(m.ok()) << m.status().ToString();
     const wire::Error* e = std::get_if<wire::Error>(&*m);

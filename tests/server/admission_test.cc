@@ -142,9 +142,32 @@ TEST(Admission, ARegistrationCarryingAnEpochOrCursorIsAProtocolViolation) {
 }
 
 TEST(Admission, ARegistrationCarryingASecretIsAProtocolViolation) {
-  // A secret is issued with an id, never chosen by the client.
+  // A client secret proves an id; a client file without one proposes its
+  // secret in registration_secret.
   wire::Hello h = NewClientHello();
   h.client_secret = kSecret;
+  EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kProtocolViolation));
+}
+
+TEST(Admission, ARegistrationSecretOf32BytesIsPassedOnAndOfAnotherLengthIsAProtocolViolation) {
+  wire::Hello h = NewClientHello();
+  h.registration_secret = kSecret;
+  const AdmissionDecision proposed = DecideAdmission(h, kToken, View());
+  ASSERT_NE(Admitted(proposed), nullptr);
+  EXPECT_TRUE(Admitted(proposed)->register_client);
+  EXPECT_EQ(Admitted(proposed)->registration_secret, kSecret);
+  const AdmissionDecision plain = DecideAdmission(NewClientHello(), kToken, View());
+  ASSERT_NE(Admitted(plain), nullptr);
+  EXPECT_TRUE(Admitted(plain)->registration_secret.empty());  // the server issues one
+  for (size_t size : {size_t{1}, size_t{31}, size_t{33}}) {
+    h.registration_secret.assign(size, 'r');
+    EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kProtocolViolation)) << size;
+  }
+}
+
+TEST(Admission, AKnownClientsHelloCarryingARegistrationSecretIsAProtocolViolation) {
+  wire::Hello h = KnownHello();
+  h.registration_secret = kSecret;
   EXPECT_TRUE(Refused(DecideAdmission(h, kToken, View()), ErrorCode::kProtocolViolation));
 }
 

@@ -784,6 +784,33 @@ TEST_P(StorageContract, OnlyRegistrationsNeverUsedAreRemovedOnceMadeBeforeTheCut
   EXPECT_GT(Register('d'), c);
 }
 
+// A client file proposes its own registration secret: a copy of it finds
+// the registration by the secret's hash, durably, until it expires; a second
+// registration with a secret the registry holds is Busy (the retry finds it).
+TEST_P(StorageContract, ARegistrationIsFoundByItsSecretUntilItExpiresAndTheSecretIsNotTakenTwice) {
+  auto find = [&](char fill) -> std::optional<uint64_t> {
+    Result<std::optional<uint64_t>> found = store_->FindClientBySecret(HashOf(fill));
+    EXPECT_TRUE(found.ok()) << found.status().ToString();
+    return found.ok() ? *found : std::nullopt;
+  };
+  EXPECT_EQ(find('a'), std::nullopt);
+  const uint64_t a = Register('a'), b = Register('b');
+  EXPECT_EQ(find('a'), a);
+  EXPECT_EQ(find('b'), b);
+  EXPECT_EQ(find('z'), std::nullopt);
+  Result<uint64_t> again = store_->RegisterClient(HashOf('a'));
+  EXPECT_TRUE(again.status().IsBusy()) << again.status().ToString();
+  Open();
+  EXPECT_EQ(find('a'), a);
+  AppendFor(b, Entries(1, 1));  // used: b does not expire
+  EXPECT_EQ(RemoveUnused(NowMicros() + 1), 1u);
+  EXPECT_EQ(find('a'), std::nullopt);
+  EXPECT_EQ(find('b'), b);
+  const uint64_t a2 = Register('a');
+  EXPECT_GT(a2, b);
+  EXPECT_EQ(find('a'), a2);
+}
+
 // An upload by a client whose registration was removed is refused like any
 // unknown client's, and stores nothing.
 TEST_P(StorageContract, AnUploadOfAnExpiredRegistrationIsRefusedAsUnknown) {

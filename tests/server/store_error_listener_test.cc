@@ -164,13 +164,13 @@ TEST(StoreErrorListener, TheServersStoreRetriesNoStoppedWriteAndRefusesWritesAft
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   rocksdb::DBOptions options = (*store)->db()->GetDBOptions();
   EXPECT_EQ(options.max_bgerror_resume_count, 0);
-  ASSERT_TRUE((*store)->RegisterClient(SecretHash{}).ok());
+  ASSERT_TRUE((*store)->RegisterClient(HashClientSecret("first")).ok());
   ASSERT_EQ(options.listeners.size(), 1u);
   auto listener = std::dynamic_pointer_cast<StoreErrorListener>(options.listeners[0]);
   ASSERT_NE(listener, nullptr);
   rocksdb::Status hard = Hard(rocksdb::Status::NoSpace("While appending to file"));
   listener->OnBackgroundError(BackgroundErrorReason::kWriteCallback, &hard);
-  Result<uint64_t> refused = (*store)->RegisterClient(SecretHash{});
+  Result<uint64_t> refused = (*store)->RegisterClient(HashClientSecret("second"));
   ASSERT_FALSE(refused.ok());
   EXPECT_TRUE(refused.status().IsIOError()) << refused.status().ToString();
   EXPECT_NE(refused.status().message().find(
@@ -193,7 +193,7 @@ TEST(StoreErrorListener, TheServersStoreRetriesNoStoppedWriteAndRefusesWritesAft
                            0),
             0u)
       << lines[0];
-  Result<uint64_t> logged = (*store)->RegisterClient(SecretHash{});
+  Result<uint64_t> logged = (*store)->RegisterClient(HashClientSecret("third"));
   ASSERT_FALSE(logged.ok());
   EXPECT_NE(logged.status().message().find(kStoreStoppedNote), std::string::npos)
       << logged.status().ToString();

@@ -100,7 +100,7 @@ TEST_F(BadInput, MalformedFrameAfterHelloGetsBadFrame) {
 TEST_F(BadInput, TruncatedFrameGetsBadFrame) {
   RawClient c(server_->address());
   std::string body =
-      wire::EncodeMessage(wire::Hello{wire::kProtocolVersion, "s3cret", 0, 0, 0, 0, "", ""});
+      wire::EncodeMessage(wire::Hello{wire::kProtocolVersion, "s3cret", 0, 0, 0, 0, "", "", ""});
   ASSERT_TRUE(c.SendBytes(Prefix(static_cast<uint32_t>(body.size())) + body.substr(0, 10)).ok());
   c.CloseWrite();  // the stream ends inside the frame
   EXPECT_TRUE(c.ExpectErrorThenClose(ErrorCode::kBadFrame));
@@ -115,13 +115,13 @@ TEST_F(BadInput, OversizedFrameIsRejectedBeforeItsBody) {
 
 TEST_F(BadInput, WrongProtocolVersionGetsUnsupportedVersion) {
   RawClient c(server_->address());
-  ASSERT_TRUE(c.Send(wire::Hello{99, "s3cret", 0, 0, 0, 0, "", ""}).ok());
+  ASSERT_TRUE(c.Send(wire::Hello{99, "s3cret", 0, 0, 0, 0, "", "", ""}).ok());
   EXPECT_TRUE(c.ExpectErrorThenClose(ErrorCode::kUnsupportedVersion));
 }
 
 TEST_F(BadInput, WrongTokenGetsUnauthorized) {
   RawClient c(server_->address());
-  ASSERT_TRUE(c.Send(wire::Hello{wire::kProtocolVersion, "guess", 0, 0, 0, 0, "", ""}).ok());
+  ASSERT_TRUE(c.Send(wire::Hello{wire::kProtocolVersion, "guess", 0, 0, 0, 0, "", "", ""}).ok());
   EXPECT_TRUE(c.ExpectErrorThenClose(ErrorCode::kUnauthorized));
 }
 
@@ -150,16 +150,16 @@ TEST_F(BadInput, DownloadFromVersionNeverHadGetsBadCursor) {
 // data was rolled back in place, and the client must reset.
 TEST_F(BadInput, HelloWithCursorBeyondHistoryGetsAServerRollbackReset) {
   RawClient c(server_->address());
-  ASSERT_TRUE(
-      c.Send(wire::Hello{wire::kProtocolVersion, "s3cret", good_id_, 0, 1000, 0, good_secret_, ""})
-          .ok());
+  ASSERT_TRUE(c.Send(wire::Hello{wire::kProtocolVersion, "s3cret", good_id_, 0, 1000, 0,
+                                 good_secret_, "", ""})
+                  .ok());
   EXPECT_TRUE(c.ExpectErrorThenClose(ErrorCode::kClientReset));
 }
 
 TEST_F(BadInput, HelloWithADownloadHashOfTheWrongSizeIsABadFrame) {
   RawClient c(server_->address());
   ASSERT_TRUE(c.Send(wire::Hello{wire::kProtocolVersion, "s3cret", good_id_, 0, 0, 0, good_secret_,
-                                 std::string(31, 'h')})
+                                 std::string(31, 'h'), ""})
                   .ok());
   EXPECT_TRUE(c.ExpectErrorThenClose(ErrorCode::kBadFrame));
 }
@@ -178,7 +178,8 @@ TEST_F(BadInput, ServerOnlyMessageFromClientIsAProtocolViolation) {
 
 TEST_F(BadInput, UnknownClientIdGetsClientReset) {
   RawClient c(server_->address());
-  ASSERT_TRUE(c.Send(wire::Hello{wire::kProtocolVersion, "s3cret", 424242, 0, 0, 0, "", ""}).ok());
+  ASSERT_TRUE(
+      c.Send(wire::Hello{wire::kProtocolVersion, "s3cret", 424242, 0, 0, 0, "", "", ""}).ok());
   EXPECT_TRUE(c.ExpectErrorThenClose(ErrorCode::kClientReset));
 }
 

@@ -13,10 +13,12 @@
 #include "journaldb/database.h"
 #include "journaldb/engine/sync/integrator.h"
 #include "journaldb/journal/codec.h"
+#include "journaldb/journal/layout.h"
 #include "journaldb/server/client_secret.h"
 #include "journaldb/sync.h"
 #include "server_process.h"
 #include "support/child_process.h"
+#include "support/raw_rocks.h"
 #include "support/temp_dir.h"
 #include "sync_helpers.h"
 #include "test_store.h"
@@ -159,6 +161,35 @@ TEST_F(Identity, RegistrationStoresA32ByteSecretWithTheId) {
   EXPECT_NE(Stored(*other).client_secret, c.client_secret);
 }
 
+// A client file draws its registration secret when it is created, and the
+// server registers it with that secret (so a copy that never synced is the
+// same client: docs/client-reset.md). A file from before the secret existed
+// draws one before its first hello.
+TEST_F(Identity, ARegistrationIsMadeWithTheSecretTheFileDrewAtCreationOrBeforeItsFirstHello) {
+  auto a = Open("a");
+  Result<std::string> drawn = sync::Integrator(*a).RegistrationSecret();
+  ASSERT_TRUE(drawn.ok()) << drawn.status().ToString();
+  EXPECT_EQ(drawn->size(), wire::kClientSecretBytes);
+  EXPECT_EQ(*sync::Integrator(*a).RegistrationSecret(), *drawn);  // drawn once
+  ASSERT_TRUE(Sync(*a).ok());
+  EXPECT_EQ(Stored(*a).client_secret, *drawn);
+
+  auto old = Open("old");
+  old.reset();
+  {
+    std::string error;
+    auto raw = testing::RawRocks::Open(dir_.Sub("old"), &error);
+    ASSERT_NE(raw, nullptr) << error;
+    ASSERT_TRUE(raw->Delete(layout::kMetaFamily, layout::kMetaRegistrationSecret).ok());
+  }
+  old = Open("old");
+  ASSERT_TRUE(Sync(*old).ok());
+  const std::string secret = Stored(*old).client_secret;
+  EXPECT_EQ(secret.size(), wire::kClientSecretBytes);
+  EXPECT_EQ(*sync::Integrator(*old).RegistrationSecret(), secret);
+  EXPECT_NE(secret, *drawn);
+}
+
 // The client's half of registration: an id is stored only together with a
 // secret of the issued size, in one batch; a later answer naming the same
 // id never replaces the secret.
@@ -204,7 +235,7 @@ TEST_F(Identity, AHelloAsAnotherClientWithoutItsSecretIsRefusedAndTheVictimKeeps
     // The victim's own cursors, so nothing but the secret is wrong.
     ASSERT_TRUE(attacker
                     .Send(wire::Hello{wire::kProtocolVersion, kToken, v.client_id, v.epoch,
-                                      v.download_cursor, v.upload_cursor, secret, ""})
+                                      v.download_cursor, v.upload_cursor, secret, "", ""})
                     .ok());
     // What the forged client would send next; never read by the server.
     attacker.Send(wire::Upload{v.client_id, {{2, Entry(2), {}}}}).IgnoreError();

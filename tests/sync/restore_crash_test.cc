@@ -5,6 +5,7 @@
 // restored (otherwise), never missing, empty or half restored, and nothing
 // of the replaced lineage that the restored one needs is lost (its epoch's
 // fork point, its client ids).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -43,7 +44,8 @@ struct Lineage {
 
 // Appends one entry of a new client setting c/`key` to `n`.
 void UploadAsNewClient(server::ServerStore& store, const std::string& key, int64_t n) {
-  Result<uint64_t> id = store.RegisterClient(server::SecretHash{});
+  Result<uint64_t> id =
+      store.RegisterClient(server::HashClientSecret(fmt::format("{}={}", key, n)));
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   JournalEntry e;
   e.lsn = 1;

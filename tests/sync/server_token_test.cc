@@ -27,7 +27,7 @@ using testing::RunServerUntilExit;
 // if the server said hello-ok.
 ErrorCode HelloWith(const std::string& address, const std::string& token) {
   RawClient c(address);
-  if (!c.Send(wire::Hello{wire::kProtocolVersion, token, 0, 0, 0, 0, "", ""}).ok())
+  if (!c.Send(wire::Hello{wire::kProtocolVersion, token, 0, 0, 0, 0, "", "", ""}).ok())
     return ErrorCode::kNone;
   Result<wire::Message> m = c.Receive();
   if (!m.ok()) {

@@ -4,12 +4,12 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include <cerrno>
-
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <mutex>
 
+#include "journaldb/journal/layout.h"
 #include "journaldb/protocol/tls.h"
 
 namespace journaldb::sync {
@@ -96,6 +96,12 @@ Result<std::unique_ptr<Connection>> Connection::Open(Database& db, const SyncOpt
   hello.download_hash = cursors->download_hash;
   hello.upload_cursor = cursors->upload_cursor;
   hello.client_secret = cursors->client_secret;
+  static_assert(layout::kRegistrationSecretBytes == wire::kClientSecretBytes);
+  if (cursors->client_id == 0) {
+    Result<std::string> secret = c->integrator_.RegistrationSecret();
+    if (!secret.ok()) return secret.status();
+    hello.registration_secret = *std::move(secret);
+  }
   Result<wire::HelloOk> ok = Expect<wire::HelloOk>(c->RoundTrip(hello), "hello");
   if (!ok.ok()) {
     if (reset != nullptr && ok.status().IsClientResetRequired()) *reset = c->last_reset_;

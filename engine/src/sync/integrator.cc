@@ -11,6 +11,7 @@
 #include "journaldb/journal/growing_batch.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
+#include "journaldb/journal/util/random_bytes.h"
 #include "journaldb/journal/wall_clock.h"
 
 namespace journaldb::sync {
@@ -119,6 +120,34 @@ Status Integrator::AdoptIdentity(uint64_t client_id, uint64_t epoch,
     db_.SetSyncIdentity(client_id, epoch);
     return Status::OK();
   });
+}
+
+Result<std::string> Integrator::RegistrationSecret() {
+  std::string secret;
+  Status s = Exclusive([&]() -> Status {
+    const Store& store = db_.store();
+    rocksdb::Status got = store.db()->Get(rocksdb::ReadOptions(), store.meta(),
+                                          layout::kMetaRegistrationSecret, &secret);
+    if (got.ok())
+      return secret.size() == layout::kRegistrationSecretBytes
+                 ? Status::OK()
+                 : Status::Corruption(fmt::format("{}: meta {} is {} bytes, not {}", db_.path(),
+                                                  layout::kMetaRegistrationSecret, secret.size(),
+                                                  layout::kRegistrationSecretBytes));
+    if (!got.IsNotFound()) return FromRocks(got, "read the registration secret");
+    Result<std::string> drawn = util::RandomBytes(layout::kRegistrationSecretBytes);
+    if (!drawn.ok()) return drawn.status();
+    GrowingBatch batch;
+    if (rocksdb::Status p = batch.Put(store.meta(), layout::kMetaRegistrationSecret, *drawn);
+        !p.ok())
+      return FromRocks(p, "build batch");
+    // Durable before a server can hold a registration made with it.
+    if (Status w = db_.mutable_store().Write(batch, /*sync=*/true); !w.ok()) return w;
+    secret = *std::move(drawn);
+    return Status::OK();
+  });
+  if (!s.ok()) return s;
+  return secret;
 }
 
 Result<std::vector<wire::UploadEntry>> Integrator::ReadUnuploaded(Lsn after,

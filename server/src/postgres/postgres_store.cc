@@ -73,6 +73,7 @@ CREATE TABLE journaldb.origins (
   entry_hash bytea,
   PRIMARY KEY (client_id, lsn));
 CREATE INDEX origins_without_hash ON journaldb.origins (version) WHERE entry_hash IS NULL;
+CREATE UNIQUE INDEX clients_by_secret ON journaldb.clients (secret_hash);
 CREATE TABLE journaldb.state (key bytea PRIMARY KEY, object bytea NOT NULL);
 CREATE TABLE journaldb.forks (epoch bigint PRIMARY KEY, version bigint NOT NULL);
 CREATE TABLE journaldb.chain (version bigint PRIMARY KEY, hash bytea NOT NULL);
@@ -428,7 +429,19 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
   if (Status s = store->AddColumnsIfMissing("origins", {{"entry_hash", "bytea"}}, "entry hashes");
       !s.ok())
     return s;
-  if (Status s = store->IndexOriginsWithoutHash(); !s.ok()) return s;
+  // The origins without an entry_hash (an older server's), which a trim
+  // digests before it removes their changesets.
+  if (Status s = store->CreateIndexIfMissing("origins_without_hash", "origins", /*unique=*/false,
+                                             "(version) WHERE entry_hash IS NULL",
+                                             "origins without hashes");
+      !s.ok())
+    return s;
+  // Registrations by secret (FindClientBySecret); unique, so that two nodes
+  // registering one proposed secret at once cannot both succeed.
+  if (Status s = store->CreateIndexIfMissing("clients_by_secret", "clients", /*unique=*/true,
+                                             "(secret_hash)", "clients by secret");
+      !s.ok())
+    return s;
   if (::pipe2(store->stop_pipe_, O_CLOEXEC) != 0)
     return Status::IOError("postgres store: cannot create pipe");
   try {
@@ -700,19 +713,38 @@ Status PostgresStore::CompleteChain() {
   });
 }
 
+Result<std::optional<uint64_t>> PostgresStore::FindClientBySecret(const SecretHash& secret_hash) {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  Result<PgRows> rows =
+      (*c)->Query("SELECT client_id FROM journaldb.clients WHERE secret_hash = $1",
+                  {PgParam::Bytes(DigestBytes(secret_hash))}, "find a client by its secret");
+  if (!rows.ok()) return rows.status();
+  if (rows->size() == 0) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(rows->U64(0, 0));
+}
+
 Result<uint64_t> PostgresStore::RegisterClient(const SecretHash& secret_hash) {
   Result<Lease> c = Acquire();
   if (!c.ok()) return c.status();
-  // One statement, so committed (and durable) when it returns.
+  // One statement, so committed (and durable) when it returns. A secret a
+  // registration holds inserts nothing (the id drawn is skipped); one
+  // registered by another node at the same moment violates the unique index.
   Result<PgRows> rows = (*c)->Query(
       "WITH n AS (UPDATE journaldb.client_ids SET next = next + 1 RETURNING next - 1 AS id) "
       "INSERT INTO journaldb.clients (client_id, highest_lsn, reset, secret_hash, "
-      "registered_at_us, used) SELECT id, 0, false, $1, $2, false FROM n RETURNING client_id",
+      "registered_at_us, used) SELECT id, 0, false, $1, $2, false FROM n "
+      "WHERE NOT EXISTS (SELECT 1 FROM journaldb.clients WHERE secret_hash = $1) "
+      "RETURNING client_id",
       {PgParam::Bytes(DigestBytes(secret_hash)), PgParam::U64(static_cast<uint64_t>(NowMicros()))},
       "register client");
   if (!rows.ok()) return rows.status();
-  if (rows->size() != 1) return Status::Corruption("postgres: the client id counter is missing");
-  return rows->U64(0, 0);
+  if (rows->size() == 1) return rows->U64(0, 0);
+  Result<std::optional<uint64_t>> taken = FindClientBySecret(secret_hash);
+  if (!taken.ok()) return taken.status();
+  if (!*taken) return Status::Corruption("postgres: the client id counter is missing");
+  return Status::Busy(
+      fmt::format("client {} registered with this registration secret meanwhile; retry", **taken));
 }
 
 void PostgresStore::AppendUploads(const std::vector<UploadJob*>& jobs) {
@@ -961,13 +993,14 @@ Status PostgresStore::AddColumnsIfMissing(const char* table,
                     fmt::format("add {} to journaldb.{}", what, table).c_str());
 }
 
-Status PostgresStore::IndexOriginsWithoutHash() {
+Status PostgresStore::CreateIndexIfMissing(const char* index, const char* table, bool unique,
+                                           const char* definition, const char* what) {
   {
     Result<Lease> c = Acquire();
     if (!c.ok()) return c.status();
     Result<PgRows> has =
-        (*c)->Query("SELECT to_regclass('journaldb.origins_without_hash') IS NOT NULL", {},
-                    "look for the index of origins without hashes");
+        (*c)->Query(fmt::format("SELECT to_regclass('journaldb.{}') IS NOT NULL", index).c_str(),
+                    {}, fmt::format("look for the index of {}", what).c_str());
     if (!has.ok()) return has.status();
     if (has->Bool(0, 0)) return Status::OK();
   }
@@ -977,14 +1010,15 @@ Status PostgresStore::IndexOriginsWithoutHash() {
     // One scan of the table, however long it takes; writes wait for it.
     if (Status s = c.Exec("SET LOCAL statement_timeout = 0", "lift the statement timeout"); !s.ok())
       return s;
-    if (Status s =
-            c.Exec("LOCK TABLE journaldb.origins IN SHARE ROW EXCLUSIVE MODE", "lock the origins");
+    if (Status s = c.Exec(
+            fmt::format("LOCK TABLE journaldb.{} IN SHARE ROW EXCLUSIVE MODE", table).c_str(),
+            fmt::format("lock journaldb.{}", table).c_str());
         !s.ok())
       return s;
-    return c.Exec(
-        "CREATE INDEX IF NOT EXISTS origins_without_hash ON journaldb.origins (version) "
-        "WHERE entry_hash IS NULL",
-        "index the origins without hashes");
+    return c.Exec(fmt::format("CREATE {}INDEX IF NOT EXISTS {} ON journaldb.{} {}",
+                              unique ? "UNIQUE " : "", index, table, definition)
+                      .c_str(),
+                  fmt::format("index {}", what).c_str());
   });
 }
 

@@ -53,6 +53,7 @@ class PostgresStore final : public ServerStorage {
 
   Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
                                           uint64_t download_cursor) override;
+  Result<std::optional<uint64_t>> FindClientBySecret(const SecretHash& secret_hash) override;
   Result<uint64_t> RegisterClient(const SecretHash& secret_hash) override;
   Status MarkClientUsed(uint64_t client_id) override;
   // One transaction holding the lineage row's lock; NOTIFY at its commit.
@@ -100,10 +101,12 @@ class PostgresStore final : public ServerStorage {
   // errors.
   Status AddColumnsIfMissing(const char* table, std::initializer_list<AddedColumn> columns,
                              const char* what);
-  // Indexes the origins without an entry_hash (an older server's), which a
-  // trim digests before it removes their changesets; once, on a database
-  // initialised before the index.
-  Status IndexOriginsWithoutHash();
+  // Creates journaldb.`index` on `table` `definition` (columns and an
+  // optional WHERE), once, on a database initialised before the index.
+  // `index`, `table` and `definition` are the store's own constants, written
+  // into the SQL as they are; `what` names the index in errors.
+  Status CreateIndexIfMissing(const char* index, const char* table, bool unique,
+                              const char* definition, const char* what);
   // Writes the entry_hash of each origin without one whose changeset is
   // below `below`, a page per transaction (before a trim).
   Status DigestOriginsBelow(uint64_t below);

@@ -3,6 +3,7 @@
 #ifndef JOURNALDB_JOURNAL_LAYOUT_H_
 #define JOURNALDB_JOURNAL_LAYOUT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,6 +29,13 @@ inline constexpr char kMetaEpoch[] = "epoch";
 // same batch as client_id; absent for a client file registered before
 // servers issued secrets. Never printed.
 inline constexpr char kMetaClientSecret[] = "client_secret";
+// Random bytes the client file drew for its registration (raw, never
+// printed): written at creation, and anew by a client reset's wipe (a client
+// file from before this key gets one before its first hello). A hello
+// without a client id carries it, so a copy of the file that never synced
+// registers as the client the original became (docs/protocol.md, "Hello").
+inline constexpr char kMetaRegistrationSecret[] = "registration_secret";
+inline constexpr size_t kRegistrationSecretBytes = 32;
 inline constexpr char kMetaDownloadCursor[] = "download_cursor";
 // The server's chain hash at the download cursor (raw bytes, sent in the
 // hello: docs/protocol.md, "Rollback detection"), written in the same batch

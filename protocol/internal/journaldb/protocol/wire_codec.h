@@ -92,6 +92,9 @@ struct Hello {
   std::string client_secret;  // empty with client id 0
   // The chain hash at download_cursor (kChainHashBytes), empty if unknown.
   std::string download_hash;
+  // With client id 0: the secret the client file drew for its registration
+  // (kClientSecretBytes), empty if it has none (the server issues one).
+  std::string registration_secret;
 };
 
 struct HelloOk {
@@ -100,7 +103,9 @@ struct HelloOk {
   uint64_t latest_version = 0;
   uint64_t horizon = 0;
   uint64_t highest_stored_lsn = 0;
-  std::string client_secret;  // only in the answer to a registration
+  // Only in the answer to a registration: the client's secret (the hello's
+  // registration secret if it had one).
+  std::string client_secret;
 };
 
 struct Error {

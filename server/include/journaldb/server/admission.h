@@ -67,6 +67,13 @@ struct Admit {
   // The hello asked for a client id: the handler registers a new one and
   // puts it in reply.client_id before sending.
   bool register_client = false;
+  // With register_client: the secret the hello proposed (its
+  // registration_secret), to register with instead of issuing one; empty:
+  // the handler issues one.
+  std::string registration_secret;
+  // The hello had no client id, but its registration secret is that of
+  // client reply.client_id, admitted as that client (logged).
+  bool registered_before = false;
   // The hello proves a registration that was never used: the handler marks
   // it used (ServerStorage::MarkClientUsed) before replying, so it does not
   // expire.
@@ -86,7 +93,9 @@ using AdmissionDecision = std::variant<Admit, wire::Error>;
                                                           std::string_view token);
 
 // Checks, in this order: CheckCredentials, then for a new client (id 0)
-// that it carries no epoch, cursors or secret, and for a known id:
+// that it carries no epoch, cursors or secret, and a registration secret of
+// kClientSecretBytes if any (the server looks it up: Server::DecideHello),
+// and for a known id: no registration secret,
 // registered (else reset UnknownClient), not reset by an operator
 // (OperatorReset), same epoch unless 0 (EpochMismatch, naming the fork
 // version or 0), a secret hash stored (else reset UnverifiableClient), the

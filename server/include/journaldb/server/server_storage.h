@@ -108,9 +108,15 @@ class ServerStorage {
   // unreachable) means the hello cannot be decided now.
   virtual Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
                                                   uint64_t download_cursor) = 0;
+  // The client registered with the secret hashing to `secret_hash`, if the
+  // registry holds one (a client file proposes its own secret: a copy of it
+  // that never synced finds the client the original became).
+  virtual Result<std::optional<uint64_t>> FindClientBySecret(const SecretHash& secret_hash) = 0;
   // Hands out a new client id whose hellos must carry the secret hashing to
   // `secret_hash`; both durable before it returns. The registration records
-  // the time and is not yet used (ClientRecord).
+  // the time and is not yet used (ClientRecord). Busy if a registration
+  // holds that secret (two copies of a client file registering at once: the
+  // second finds the first's on its retry).
   virtual Result<uint64_t> RegisterClient(const SecretHash& secret_hash) = 0;
   // Marks the registration of `client_id` used, durably, if it was not: its
   // client came back (a hello with its id). An upload marks it used by

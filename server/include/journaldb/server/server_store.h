@@ -63,6 +63,7 @@ class ServerStore final : public ServerStorage {
   std::optional<ClientRecord> GetClient(uint64_t client_id) const;
   Result<AdmissionView> ReadAdmissionView(uint64_t client_id, uint64_t client_epoch,
                                           uint64_t download_cursor) override;
+  Result<std::optional<uint64_t>> FindClientBySecret(const SecretHash& secret_hash) override;
   Result<uint64_t> RegisterClient(const SecretHash& secret_hash) override;
   Status MarkClientUsed(uint64_t client_id) override;
   // One synced write batch.
@@ -134,6 +135,7 @@ class ServerStore final : public ServerStorage {
   std::mutex registry_removal_mu_;
   mutable std::mutex registry_mu_;
   std::map<uint64_t, ClientRecord> clients_cache_;
+  std::map<SecretHash, uint64_t> clients_by_secret_;  // FindClientBySecret
   uint64_t next_client_id_ = 1;
 };
 

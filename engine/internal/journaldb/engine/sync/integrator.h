@@ -73,6 +73,11 @@ class Integrator {
   // keeps its secret; `client_secret` is required only when it has none.
   Status AdoptIdentity(uint64_t client_id, uint64_t epoch, std::string_view client_secret);
 
+  // The secret a hello without a client id proposes for the registration
+  // (layout::kMetaRegistrationSecret). A client file created before it
+  // existed draws one here, durably, before it is first sent.
+  Result<std::string> RegistrationSecret();
+
   // Journal entries with lsn > `after` as stored, in lsn order, up to about
   // `max_bytes` (at least one if any). Each is verified before it is sent.
   Result<std::vector<wire::UploadEntry>> ReadUnuploaded(Lsn after, size_t max_bytes) const;
