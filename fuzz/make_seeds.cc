@@ -246,6 +246,11 @@ int main(int argc, char** argv) {
   // cursor, in changesets and bootstrap pages, and the reset it triggers.
   hello.download_hash = std::string(wire::kChainHashBytes, '\x3c');
   frame("hello_download_hash", 0, wire::EncodeMessage(hello));
+  // A registration proposing the client file's own secret.
+  wire::Hello registration;
+  registration.token = "s3cret";
+  registration.registration_secret = std::string(wire::kClientSecretBytes, '\x7e');
+  frame("hello_registration_secret", 0, wire::EncodeMessage(registration));
   wire::HelloOk hello_ok;
   hello_ok.client_id = 5;
   hello_ok.epoch = 11;

@@ -8,6 +8,7 @@
 #include "journaldb/engine/checkpoint.h"
 #include "journaldb/engine/object_reads.h"
 #include "journaldb/engine/open_with_env.h"
+#include "journaldb/engine/sync/integrator.h"
 #include "journaldb/journal/codec.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/text.h"
@@ -95,6 +96,12 @@ Result<std::unique_ptr<Database>> DatabaseImpl::Open(const std::string& path,
     if (!v.ok()) return v.status();
     *field = *v;
   }
+  // A client file from before registration secrets that never synced draws
+  // one now, so that a backup taken from here on registers as the client it
+  // becomes (layout.h). If the write fails (a full disk), its first hello
+  // draws it instead.
+  if (!options.read_only && db->client_id_ == 0)
+    sync::Integrator(*db).RegistrationSecret().status().IgnoreError();
   if (!options.read_only)
     if (Status s = db->ResumeClientResetAtOpen(); !s.ok())
       return Status(s.code(), fmt::format("{}: resuming the pending client reset: {}", path,

@@ -391,5 +391,27 @@ TEST_F(ClientRollback, ACopyFromBeforeTheFirstSyncReplaysOnlyItsOwnWrites) {
   EXPECT_EQ(ClientIdOf(*copy), copy_id);
 }
 
+// The registration the backup's secret names was reset by an operator: the
+// backup cannot be admitted as that client, so it registers as a new one with
+// a secret the server issues (its entries count again: docs/client-reset.md,
+// "What it does not catch"). Registering with the taken secret instead was
+// refused as Busy on every retry.
+TEST_F(ClientRollback, ABackupFromBeforeTheFirstSyncOfAClientAnOperatorResetRegistersAnew) {
+  auto a = Open("a", RecoverUnsyncedChanges());
+  Commit(*a, "first", 1);
+  BackUp(a, "a", "a.backup");
+  ASSERT_TRUE(Sync(*a).ok());
+  const uint64_t id = ClientIdOf(*a);
+  a.reset();
+  ResetClient(id);
+  a = Open("a.backup", RecoverUnsyncedChanges());
+
+  Result<SyncReport> r = Sync(*a);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->reset);
+  EXPECT_NE(ClientIdOf(*a), 0u);
+  EXPECT_NE(ClientIdOf(*a), id);
+}
+
 }  // namespace
 }  // namespace journaldb

@@ -164,7 +164,7 @@ TEST_F(Identity, RegistrationStoresA32ByteSecretWithTheId) {
 // A client file draws its registration secret when it is created, and the
 // server registers it with that secret (so a copy that never synced is the
 // same client: docs/client-reset.md). A file from before the secret existed
-// draws one before its first hello.
+// draws one when it is opened.
 TEST_F(Identity, ARegistrationIsMadeWithTheSecretTheFileDrewAtCreationOrBeforeItsFirstHello) {
   auto a = Open("a");
   Result<std::string> drawn = sync::Integrator(*a).RegistrationSecret();

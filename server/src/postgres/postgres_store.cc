@@ -713,34 +713,40 @@ Status PostgresStore::CompleteChain() {
   });
 }
 
-Result<std::optional<uint64_t>> PostgresStore::FindClientBySecret(const SecretHash& secret_hash) {
-  Result<Lease> c = Acquire();
-  if (!c.ok()) return c.status();
+namespace {
+Result<std::optional<uint64_t>> ClientWithSecret(PgConnection& c, const SecretHash& secret_hash) {
   Result<PgRows> rows =
-      (*c)->Query("SELECT client_id FROM journaldb.clients WHERE secret_hash = $1",
-                  {PgParam::Bytes(DigestBytes(secret_hash))}, "find a client by its secret");
+      c.Query("SELECT client_id FROM journaldb.clients WHERE secret_hash = $1",
+              {PgParam::Bytes(DigestBytes(secret_hash))}, "find a client by its secret");
   if (!rows.ok()) return rows.status();
   if (rows->size() == 0) return std::optional<uint64_t>();
   return std::optional<uint64_t>(rows->U64(0, 0));
+}
+}  // namespace
+
+Result<std::optional<uint64_t>> PostgresStore::FindClientBySecret(const SecretHash& secret_hash) {
+  Result<Lease> c = Acquire();
+  if (!c.ok()) return c.status();
+  return ClientWithSecret(**c, secret_hash);
 }
 
 Result<uint64_t> PostgresStore::RegisterClient(const SecretHash& secret_hash) {
   Result<Lease> c = Acquire();
   if (!c.ok()) return c.status();
   // One statement, so committed (and durable) when it returns. A secret a
-  // registration holds inserts nothing (the id drawn is skipped); one
-  // registered by another node at the same moment violates the unique index.
+  // registration holds, also one another node inserts at the same moment,
+  // inserts nothing (the unique index clients_by_secret; the id drawn is
+  // skipped).
   Result<PgRows> rows = (*c)->Query(
       "WITH n AS (UPDATE journaldb.client_ids SET next = next + 1 RETURNING next - 1 AS id) "
       "INSERT INTO journaldb.clients (client_id, highest_lsn, reset, secret_hash, "
       "registered_at_us, used) SELECT id, 0, false, $1, $2, false FROM n "
-      "WHERE NOT EXISTS (SELECT 1 FROM journaldb.clients WHERE secret_hash = $1) "
-      "RETURNING client_id",
+      "ON CONFLICT (secret_hash) DO NOTHING RETURNING client_id",
       {PgParam::Bytes(DigestBytes(secret_hash)), PgParam::U64(static_cast<uint64_t>(NowMicros()))},
       "register client");
   if (!rows.ok()) return rows.status();
   if (rows->size() == 1) return rows->U64(0, 0);
-  Result<std::optional<uint64_t>> taken = FindClientBySecret(secret_hash);
+  Result<std::optional<uint64_t>> taken = ClientWithSecret(**c, secret_hash);
   if (!taken.ok()) return taken.status();
   if (!*taken) return Status::Corruption("postgres: the client id counter is missing");
   return Status::Busy(
