@@ -21,7 +21,10 @@ stage "build"
 "$root/scripts/build.sh" "$root/build" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 
 stage "tests"
-(cd "$root/build" && ctest --output-on-failure -j 2)
+# Four at a time on two cores: these tests wait on servers, sockets and
+# fsyncs (two at a time kept the cores 60% busy); the sanitizer stage below
+# is CPU-bound and keeps two (docs/testing.md, "How long each part runs").
+(cd "$root/build" && ctest --output-on-failure -j 4)
 
 if [ "${JOURNALDB_SKIP_FUZZ:-0}" != 1 ]; then
   stage "fuzz"
