@@ -98,8 +98,9 @@ Result<std::unique_ptr<Database>> DatabaseImpl::Open(const std::string& path,
   }
   // A client file from before registration secrets that never synced draws
   // one now, so that a backup taken from here on registers as the client it
-  // becomes (layout.h). If the write fails (a full disk), its first hello
-  // draws it instead.
+  // becomes (layout.h). Not an open error: if the write fails (a full disk),
+  // the store stops writes until reopened, as after any failed write, and
+  // the next writable open (or the first hello) draws it.
   if (!options.read_only && db->client_id_ == 0)
     sync::Integrator(*db).RegistrationSecret().status().IgnoreError();
   if (!options.read_only)

@@ -402,6 +402,7 @@ TEST_F(ClientRollback, ABackupFromBeforeTheFirstSyncOfAClientAnOperatorResetRegi
   BackUp(a, "a", "a.backup");
   ASSERT_TRUE(Sync(*a).ok());
   const uint64_t id = ClientIdOf(*a);
+  ASSERT_NE(id, 0u);
   a.reset();
   ResetClient(id);
   a = Open("a.backup", RecoverUnsyncedChanges());

@@ -165,7 +165,7 @@ TEST_F(Identity, RegistrationStoresA32ByteSecretWithTheId) {
 // server registers it with that secret (so a copy that never synced is the
 // same client: docs/client-reset.md). A file from before the secret existed
 // draws one when it is opened.
-TEST_F(Identity, ARegistrationIsMadeWithTheSecretTheFileDrewAtCreationOrBeforeItsFirstHello) {
+TEST_F(Identity, ARegistrationIsMadeWithTheSecretTheFileDrewAtCreationOrWhenOpened) {
   auto a = Open("a");
   Result<std::string> drawn = sync::Integrator(*a).RegistrationSecret();
   ASSERT_TRUE(drawn.ok()) << drawn.status().ToString();
@@ -181,6 +181,17 @@ TEST_F(Identity, ARegistrationIsMadeWithTheSecretTheFileDrewAtCreationOrBeforeIt
     auto raw = testing::RawRocks::Open(dir_.Sub("old"), &error);
     ASSERT_NE(raw, nullptr) << error;
     ASSERT_TRUE(raw->Delete(layout::kMetaFamily, layout::kMetaRegistrationSecret).ok());
+  }
+  old = Open("old");
+  old.reset();
+  {
+    std::string error;
+    auto raw = testing::RawRocks::Open(dir_.Sub("old"), &error);
+    ASSERT_NE(raw, nullptr) << error;
+    std::optional<std::string> reopened =
+        raw->Get(layout::kMetaFamily, layout::kMetaRegistrationSecret);
+    ASSERT_TRUE(reopened.has_value());  // drawn by the open, before any hello
+    EXPECT_EQ(reopened->size(), wire::kClientSecretBytes);
   }
   old = Open("old");
   ASSERT_TRUE(Sync(*old).ok());

@@ -31,7 +31,8 @@ inline constexpr char kMetaEpoch[] = "epoch";
 inline constexpr char kMetaClientSecret[] = "client_secret";
 // Random bytes the client file drew for its registration (raw, never
 // printed): written at creation, and anew by a client reset's wipe (a client
-// file from before this key gets one before its first hello). A hello
+// file from before this key that never synced draws one when opened
+// writable, else before its first hello). A hello
 // without a client id carries it, so a copy of the file that never synced
 // registers as the client the original became (docs/protocol.md, "Hello").
 inline constexpr char kMetaRegistrationSecret[] = "registration_secret";
