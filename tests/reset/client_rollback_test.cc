@@ -391,6 +391,29 @@ TEST_F(ClientRollback, ACopyFromBeforeTheFirstSyncReplaysOnlyItsOwnWrites) {
   EXPECT_EQ(ClientIdOf(*copy), copy_id);
 }
 
+// A copy handed out on purpose as the start of another database draws a new
+// registration secret (DrawNewRegistrationSecret, `journal new-identity`)
+// before it first syncs: it is a client of its own and its writes, the copied
+// ones too, count as its own (as before registration secrets).
+TEST_F(ClientRollback, ACopyThatDrewANewRegistrationSecretIsAClientOfItsOwn) {
+  auto original = Open("original", RecoverUnsyncedChanges());
+  Commit(*original, "first", 1);
+  BackUp(original, "original", "copy");
+  ASSERT_TRUE(Sync(*original).ok());
+  auto copy = Open("copy", RecoverUnsyncedChanges());
+  ASSERT_TRUE(DrawNewRegistrationSecret(*copy).ok());
+  Commit(*copy, "copy-2", 10);
+
+  Result<SyncReport> r = Sync(*copy);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->reset);
+  EXPECT_EQ(r->uploaded_entries, 2u);
+  EXPECT_NE(ClientIdOf(*copy), ClientIdOf(*original));
+  EXPECT_EQ(Total(*copy), 12);
+  Status again = DrawNewRegistrationSecret(*copy);
+  EXPECT_TRUE(again.IsFailedPrecondition()) << again.ToString();
+}
+
 // The registration the backup's secret names was reset by an operator: the
 // backup cannot be admitted as that client, so it registers as a new one with
 // a secret the server issues (its entries count again: docs/client-reset.md,

@@ -201,6 +201,36 @@ TEST_F(Identity, ARegistrationIsMadeWithTheSecretTheFileDrewAtCreationOrWhenOpen
   EXPECT_NE(secret, *drawn);
 }
 
+// `journal new-identity` draws a database that never synced a new
+// registration secret, and refuses one that has a client id.
+TEST_F(Identity, NewIdentityDrawsANewSecretBeforeTheFirstSyncAndRefusesASyncedDatabase) {
+  const std::string a = dir_.Sub("a");
+  ASSERT_EQ(Journal({"put", a, "c", "k1", "n=1"}).exit_code, 0);
+  auto secret_of = [&] {
+    auto db = Open("a");
+    Result<std::string> s = sync::Integrator(*db).RegistrationSecret();
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? *s : std::string();
+  };
+  const std::string before = secret_of();
+  CliRun drawn = Journal({"new-identity", a});
+  EXPECT_EQ(drawn.exit_code, 0) << drawn.out;
+  EXPECT_NE(drawn.out.find("drew a new registration secret"), std::string::npos) << drawn.out;
+  const std::string after = secret_of();
+  EXPECT_EQ(after.size(), wire::kClientSecretBytes);
+  EXPECT_NE(after, before);
+  EXPECT_EQ(drawn.out.find(after), std::string::npos);  // never printed
+
+  ASSERT_EQ(Journal({"sync", a, "--server", server_->address(), "--token", kToken}).exit_code, 0);
+  const auto [id, secret] = IdentityOf("a");
+  EXPECT_EQ(secret, after);
+  CliRun refused = Journal({"new-identity", a});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_NE(refused.out.find(fmt::format("is client {} of its server", id)), std::string::npos)
+      << refused.out;
+  EXPECT_EQ(IdentityOf("a").second, secret);
+}
+
 // The client's half of registration: an id is stored only together with a
 // secret of the issued size, in one batch; a later answer naming the same
 // id never replaces the secret.

@@ -26,6 +26,7 @@
   X(Sync)                       \
   X(Status)                     \
   X(Reset)                      \
+  X(NewIdentity)                \
   X(Snapshot)                   \
   X(Recoveries)                 \
   X(Diff)                       \

@@ -116,6 +116,16 @@ struct SyncStatus {
 // Reads the sync status; works on a database opened read-only.
 Result<SyncStatus> GetSyncStatus(const Database& db);
 
+// Makes a database that never synced a client of its own at its first sync:
+// draws it a new registration secret, fsynced. A copy of a database that
+// never synced registers as the client the original became (so a backup put
+// back applies nothing twice: docs/client-reset.md); a copy handed out on
+// purpose as the start of another database (shipped with an app, in a
+// device image) needs this before it first syncs. FailedPrecondition if
+// the database has a client id: a copy of a synced database is that client,
+// and only a client reset makes it another.
+Status DrawNewRegistrationSecret(Database& db);
+
 // Checks `options` without connecting: a server address that is not
 // HOST:PORT with a decimal port up to 65535 is invalid-argument naming
 // Options::sync.server and the address; a TLS CA file that cannot be loaded

@@ -135,19 +135,38 @@ Result<std::string> Integrator::RegistrationSecret() {
                                                   layout::kMetaRegistrationSecret, secret.size(),
                                                   layout::kRegistrationSecretBytes));
     if (!got.IsNotFound()) return FromRocks(got, "read the registration secret");
-    Result<std::string> drawn = util::RandomBytes(layout::kRegistrationSecretBytes);
+    Result<std::string> drawn = DrawRegistrationSecret();
     if (!drawn.ok()) return drawn.status();
-    GrowingBatch batch;
-    if (rocksdb::Status p = batch.Put(store.meta(), layout::kMetaRegistrationSecret, *drawn);
-        !p.ok())
-      return FromRocks(p, "build batch");
-    // Durable before a server can hold a registration made with it.
-    if (Status w = db_.mutable_store().Write(batch, /*sync=*/true); !w.ok()) return w;
     secret = *std::move(drawn);
     return Status::OK();
   });
   if (!s.ok()) return s;
   return secret;
+}
+
+Result<std::string> Integrator::DrawRegistrationSecret() {
+  Result<std::string> drawn = util::RandomBytes(layout::kRegistrationSecretBytes);
+  if (!drawn.ok()) return drawn.status();
+  GrowingBatch batch;
+  if (rocksdb::Status p = batch.Put(db_.store().meta(), layout::kMetaRegistrationSecret, *drawn);
+      !p.ok())
+    return FromRocks(p, "build batch");
+  // Durable before a server can hold a registration made with it.
+  if (Status w = db_.mutable_store().Write(batch, /*sync=*/true); !w.ok()) return w;
+  return drawn;
+}
+
+Status Integrator::RedrawRegistrationSecret() {
+  return Exclusive([&]() -> Status {
+    Result<LocalCursors> c = ReadCursors();
+    if (!c.ok()) return c.status();
+    if (c->client_id != 0)
+      return Status::FailedPrecondition(fmt::format(
+          "{} is client {} of its server: a copy of a database that synced is that client, and "
+          "only a client reset makes it another",
+          db_.path(), c->client_id));
+    return DrawRegistrationSecret().status();
+  });
 }
 
 Result<std::vector<wire::UploadEntry>> Integrator::ReadUnuploaded(Lsn after,

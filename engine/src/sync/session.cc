@@ -129,6 +129,13 @@ Result<SyncReport> SyncOnce(Database& db, const SyncOptions& options) {
   return report;
 }
 
+Status DrawNewRegistrationSecret(Database& db) {
+  auto* impl = dynamic_cast<DatabaseImpl*>(&db);
+  if (impl == nullptr)
+    return Status::InvalidArgument("DrawNewRegistrationSecret: not a journaldb database");
+  return sync::Integrator(*impl).RedrawRegistrationSecret();
+}
+
 Result<SyncStatus> GetSyncStatus(const Database& db) {
   const auto* impl = dynamic_cast<const DatabaseImpl*>(&db);
   if (impl == nullptr) return Status::InvalidArgument("GetSyncStatus: not a journaldb database");

@@ -77,6 +77,9 @@ class Integrator {
   // (layout::kMetaRegistrationSecret). A client file created before it
   // existed draws one here, durably, before it is first sent.
   Result<std::string> RegistrationSecret();
+  // Replaces it with a new one (DrawNewRegistrationSecret), durably;
+  // FailedPrecondition if the database has a client id.
+  Status RedrawRegistrationSecret();
 
   // Journal entries with lsn > `after` as stored, in lsn order, up to about
   // `max_bytes` (at least one if any). Each is verified before it is sent.
@@ -111,6 +114,8 @@ class Integrator {
   // Runs `fn` under the commit mutex with commits held off and none in flight.
   template <typename Fn>
   Status Exclusive(Fn&& fn);
+  // Draws a registration secret and stores it, fsynced; under Exclusive.
+  Result<std::string> DrawRegistrationSecret();
   Result<std::optional<FieldMap>> ReadSynced(const std::string& key) const;
   // Writes `synced` and, for each of its keys, state = synced value folded
   // with the ops of entries with lsn > `own_lsn`. With `deltas` (someone
