@@ -90,6 +90,12 @@ class DatabaseImpl final : public Database {
   // flight: sync integration and the client-reset wipe rewrite state this way.
   Status RunWithCommitsHeld(const std::function<Status()>& fn);
 
+  // Held by a hello of a database without a client id from before it reads
+  // the registration secret until it adopts the id the server gave (so two
+  // connections do not both register), and by a redraw of the secret, which
+  // must not change it under such a hello (sync/connection.cc).
+  std::mutex& registration_mu() { return registration_mu_; }
+
   // Client reset (db_impl_client_reset.cc, journaldb/client_reset.h): the
   // engine records the demand and hands the reset to the strategy.
   // The server demanded a reset: records it (fsynced, RecordClientResetDemand),
@@ -165,6 +171,7 @@ class DatabaseImpl final : public Database {
   std::unique_ptr<Store> store_;
 
   std::mutex mu_;
+  std::mutex registration_mu_;
   // Prepared commits not yet written, in lsn order; the front is the group
   // leader. Each holds the objects as it leaves them, so later commits build
   // on them (LoadForCommit).

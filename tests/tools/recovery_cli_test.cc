@@ -328,6 +328,7 @@ TEST_F(RecoveryCli, EveryWriteToASnapshotDatabaseIsRefusedAndTheSnapshotStillVer
            {"incr", s.db_path, "tasks", "t1", "views", "1"},
            {"replay", s.path, s.db_path, "--policy", "local-wins"},
            {"reset", s.db_path},
+           {"new-identity", s.db_path},
            {"sync", s.db_path, "--server", "127.0.0.1:1"}}) {
     ProcessResult r = Journal(args);
     EXPECT_EQ(r.exit_code, 1) << args.front() << ": " << r.err;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <mutex>
 
+#include "db_impl.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/protocol/tls.h"
 
@@ -79,8 +80,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(Database& db, const SyncOpt
   // Two connections of a client file without an id (a session and a
   // SyncOnce) must not both ask for one: the first hello's answer is adopted
   // before the second reads the cursors.
-  static std::mutex identity_mu;
-  std::unique_lock<std::mutex> identity_lock(identity_mu, std::defer_lock);
+  std::unique_lock<std::mutex> identity_lock(static_cast<DatabaseImpl&>(db).registration_mu(),
+                                             std::defer_lock);
   Result<LocalCursors> cursors = c->integrator_.ReadCursors();
   if (!cursors.ok()) return cursors.status();
   if (cursors->client_id == 0) {

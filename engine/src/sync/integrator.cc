@@ -157,6 +157,10 @@ Result<std::string> Integrator::DrawRegistrationSecret() {
 }
 
 Status Integrator::RedrawRegistrationSecret() {
+  if (db_.options().read_only)
+    return Status::FailedPrecondition(fmt::format("{} is open read-only", db_.path()));
+  // Waits for a registration in flight: once it adopted its id, this refuses.
+  std::lock_guard<std::mutex> registering(db_.registration_mu());
   return Exclusive([&]() -> Status {
     Result<LocalCursors> c = ReadCursors();
     if (!c.ok()) return c.status();

@@ -1,9 +1,8 @@
 // journal new-identity DB: make a copy of a database that never synced a
 // client of its own at its first sync.
-#include <fmt/format.h>
-
 #include "../command.h"
 #include "../database_open.h"
+#include "../manifest_output.h"
 #include "journaldb/sync.h"
 
 namespace journaldb::cli {
@@ -36,10 +35,9 @@ Outcome Run(const ParsedArgs& args, Output& out) {
     out.doc().BeginObject().Key("new_identity").Bool(true).EndObject();
     return Outcome::Ok();
   }
-  out.text() << fmt::format(
-      "{} drew a new registration secret: it registers as a client of its own at its first "
-      "sync\n",
-      args.positional[0]);
+  out.text() << DisplayText(args.positional[0])
+             << " drew a new registration secret: it registers as a client of its own at its "
+                "first sync\n";
   return Outcome::Ok();
 }
 
