@@ -17,7 +17,6 @@
 #include "journaldb/journal/aligned_bytes.h"
 #include "journaldb/journal/growing_batch.h"
 #include "journaldb/journal/layout.h"
-#include "journaldb/journal/util/random_bytes.h"
 #include "journaldb/journal/wall_clock.h"
 
 namespace journaldb {
@@ -206,11 +205,9 @@ Status WipeLocalData(Database& db, const PendingClientReset& wiped, const Commit
   // The replayed writes register as a new client: a secret of their own, in
   // the wipe, so that a backup taken before their first sync names that
   // client and not the one the reset left (layout.h).
-  Result<std::string> secret = util::RandomBytes(layout::kRegistrationSecretBytes);
-  if (!secret.ok()) return secret.status();
-  if (rocksdb::Status s = batch.Put(store.meta(), layout::kMetaRegistrationSecret, *secret);
-      !s.ok())
-    return FromRocks(s, "wipe: build batch");
+  if (Result<std::string> secret = Store::PutNewRegistrationSecret(batch, store.meta());
+      !secret.ok())
+    return secret.status();
   Result<Lsn> last = store.LastLsn();
   if (!last.ok()) return last.status();
   Store::PutMetaU64(batch, store.meta(), layout::kMetaLsnHighWater, *last);

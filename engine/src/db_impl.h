@@ -117,6 +117,9 @@ class DatabaseImpl final : public Database {
     client_id_ = client_id;
     epoch_ = epoch;
   }
+  // The client id commits are tagged with; 0 before the first registration.
+  // REQUIRES: commits held (RunWithCommitsHeld).
+  uint64_t client_id() const { return client_id_; }
   void SetDownloadCursor(uint64_t download_cursor) { download_cursor_ = download_cursor; }
   void set_reset_pending(bool pending) { reset_pending_ = pending; }
   void set_reset_unsynced(bool unsynced) { reset_unsynced_ = unsynced; }

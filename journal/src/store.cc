@@ -308,11 +308,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   std::string tag;
   s = raw->Get(rocksdb::ReadOptions(), store->meta_, layout::kMetaFormat, &tag);
   if (s.IsNotFound() && creating) {
-    Result<std::string> secret = util::RandomBytes(layout::kRegistrationSecretBytes);
-    if (!secret.ok()) return secret.status();
     GrowingBatch batch;
     (void)batch.Put(store->meta_, layout::kMetaFormat, layout::kFormatTag);
-    (void)batch.Put(store->meta_, layout::kMetaRegistrationSecret, *secret);
+    if (Result<std::string> secret = PutNewRegistrationSecret(batch, store->meta_); !secret.ok())
+      return secret.status();
     if (Status w = store->Write(batch, /*sync=*/true); !w.ok()) return w;
   } else if (!s.ok()) {
     return FromRocks(s, fmt::format("open {}: read format tag", path));
@@ -396,6 +395,15 @@ void Store::PutMetaU64(GrowingBatch& batch, rocksdb::ColumnFamilyHandle* meta, c
                        uint64_t value) {
   rocksdb::Status s = batch.Put(meta, name, layout::EncodeU64(value));
   (void)s;  // WriteBatch::Put fails only past its 4 GiB size limit.
+}
+
+Result<std::string> Store::PutNewRegistrationSecret(GrowingBatch& batch,
+                                                    rocksdb::ColumnFamilyHandle* meta) {
+  Result<std::string> secret = util::RandomBytes(layout::kRegistrationSecretBytes);
+  if (!secret.ok()) return secret.status();
+  rocksdb::Status s = batch.Put(meta, layout::kMetaRegistrationSecret, *secret);
+  (void)s;  // WriteBatch::Put fails only past its 4 GiB size limit.
+  return secret;
 }
 
 Result<Lsn> Store::LastLsn() const {

@@ -11,7 +11,6 @@
 #include "journaldb/journal/growing_batch.h"
 #include "journaldb/journal/layout.h"
 #include "journaldb/journal/store.h"
-#include "journaldb/journal/util/random_bytes.h"
 #include "journaldb/journal/wall_clock.h"
 
 namespace journaldb::sync {
@@ -123,18 +122,19 @@ Status Integrator::AdoptIdentity(uint64_t client_id, uint64_t epoch,
 }
 
 Result<std::string> Integrator::RegistrationSecret() {
+  // A plain read: only a draw needs commits held.
+  Result<std::optional<std::string>> stored = StoredRegistrationSecret();
+  if (!stored.ok()) return stored.status();
+  if (*stored) return **std::move(stored);
   std::string secret;
   Status s = Exclusive([&]() -> Status {
-    const Store& store = db_.store();
-    rocksdb::Status got = store.db()->Get(rocksdb::ReadOptions(), store.meta(),
-                                          layout::kMetaRegistrationSecret, &secret);
-    if (got.ok())
-      return secret.size() == layout::kRegistrationSecretBytes
-                 ? Status::OK()
-                 : Status::Corruption(fmt::format("{}: meta {} is {} bytes, not {}", db_.path(),
-                                                  layout::kMetaRegistrationSecret, secret.size(),
-                                                  layout::kRegistrationSecretBytes));
-    if (!got.IsNotFound()) return FromRocks(got, "read the registration secret");
+    // Another caller may have drawn it meanwhile.
+    Result<std::optional<std::string>> again = StoredRegistrationSecret();
+    if (!again.ok()) return again.status();
+    if (*again) {
+      secret = **std::move(again);
+      return Status::OK();
+    }
     Result<std::string> drawn = DrawRegistrationSecret();
     if (!drawn.ok()) return drawn.status();
     secret = *std::move(drawn);
@@ -144,13 +144,24 @@ Result<std::string> Integrator::RegistrationSecret() {
   return secret;
 }
 
+Result<std::optional<std::string>> Integrator::StoredRegistrationSecret() const {
+  const Store& store = db_.store();
+  std::string secret;
+  rocksdb::Status got = store.db()->Get(rocksdb::ReadOptions(), store.meta(),
+                                        layout::kMetaRegistrationSecret, &secret);
+  if (got.IsNotFound()) return std::optional<std::string>();
+  if (!got.ok()) return FromRocks(got, "read the registration secret");
+  if (secret.size() != layout::kRegistrationSecretBytes)
+    return Status::Corruption(fmt::format("{}: meta {} is {} bytes, not {}", db_.path(),
+                                          layout::kMetaRegistrationSecret, secret.size(),
+                                          layout::kRegistrationSecretBytes));
+  return std::optional<std::string>(std::move(secret));
+}
+
 Result<std::string> Integrator::DrawRegistrationSecret() {
-  Result<std::string> drawn = util::RandomBytes(layout::kRegistrationSecretBytes);
-  if (!drawn.ok()) return drawn.status();
   GrowingBatch batch;
-  if (rocksdb::Status p = batch.Put(db_.store().meta(), layout::kMetaRegistrationSecret, *drawn);
-      !p.ok())
-    return FromRocks(p, "build batch");
+  Result<std::string> drawn = Store::PutNewRegistrationSecret(batch, db_.store().meta());
+  if (!drawn.ok()) return drawn.status();
   // Durable before a server can hold a registration made with it.
   if (Status w = db_.mutable_store().Write(batch, /*sync=*/true); !w.ok()) return w;
   return drawn;
@@ -162,13 +173,11 @@ Status Integrator::RedrawRegistrationSecret() {
   // Waits for a registration in flight: once it adopted its id, this refuses.
   std::lock_guard<std::mutex> registering(db_.registration_mu());
   return Exclusive([&]() -> Status {
-    Result<LocalCursors> c = ReadCursors();
-    if (!c.ok()) return c.status();
-    if (c->client_id != 0)
+    if (uint64_t id = db_.client_id(); id != 0)
       return Status::FailedPrecondition(fmt::format(
           "{} is client {} of its server: a copy of a database that synced is that client, and "
           "only a client reset makes it another",
-          db_.path(), c->client_id));
+          db_.path(), id));
     return DrawRegistrationSecret().status();
   });
 }

@@ -75,6 +75,10 @@ class Store {
   Result<uint64_t> GetMetaU64(const char* name) const;
   static void PutMetaU64(GrowingBatch& batch, rocksdb::ColumnFamilyHandle* meta, const char* name,
                          uint64_t value);
+  // Draws a new registration secret (layout::kMetaRegistrationSecret) and
+  // puts it into `batch`; the secret, or why none could be drawn.
+  static Result<std::string> PutNewRegistrationSecret(GrowingBatch& batch,
+                                                      rocksdb::ColumnFamilyHandle* meta);
 
   // The highest lsn ever assigned (0 for an empty journal).
   Result<Lsn> LastLsn() const;

@@ -114,6 +114,8 @@ class Integrator {
   // Runs `fn` under the commit mutex with commits held off and none in flight.
   template <typename Fn>
   Status Exclusive(Fn&& fn);
+  // The stored registration secret; nullopt if none was drawn.
+  Result<std::optional<std::string>> StoredRegistrationSecret() const;
   // Draws a registration secret and stores it, fsynced; under Exclusive.
   Result<std::string> DrawRegistrationSecret();
   Result<std::optional<FieldMap>> ReadSynced(const std::string& key) const;
