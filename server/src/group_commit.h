@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "entry_digest.h"
@@ -87,6 +88,21 @@ class GroupCommitReads {
   // The stored object under a state key (layout::StateKey), encoded;
   // nullopt if there is none.
   virtual Result<std::optional<std::string>> StateObject(const std::string& key) = 0;
+
+  // Reads ahead, in as few statements as the store can, the registry entries
+  // of `client_ids` and the objects under `state_keys`; the calls above then
+  // answer from what was read. A store whose every read is a round trip
+  // (PostgreSQL) makes a few instead of one per client and object, all under
+  // the lineage lock. It may leave any of them unread (a memory bound): the
+  // calls above read those themselves. The default reads nothing ahead.
+  virtual Status ReadAhead(const std::vector<uint64_t>& /*client_ids*/,
+                           const std::vector<std::string>& /*state_keys*/) {
+    return Status::OK();
+  }
+  // The same for Origin, of the entries (client id, lsn) uploaded again.
+  virtual Status ReadAheadOrigins(const std::vector<std::pair<uint64_t, Lsn>>& /*origins*/) {
+    return Status::OK();
+  }
 };
 
 // What a group commit writes, all in one atomic, durable step.

@@ -680,6 +680,111 @@ TEST_P(StorageContract, AGroupOfThousandsOfEntriesAndOfLargeOnesIsStoredWhole) {
   }
 }
 
+// One group of several clients' uploads reads every client, object and
+// re-uploaded origin it needs, whatever their number and size: on
+// PostgreSQL it reads them ahead, a thousand a statement and at most 4 MiB
+// of objects, and reads the rest (past the budget: here the third large
+// object and the small ones after it in key order) one at a time.
+TEST_P(StorageContract, AGroupFoldsOntoEveryStoredObjectItReadsHoweverManyOrLarge) {
+  const uint64_t a = Register('a'), b = Register('b'), d = Register('d');
+  constexpr int kSmall = 1100, kLarge = 3;
+  constexpr size_t kBlobBytes = 3u << 19;  // 1.5 MiB: the three pass 4 MiB
+  auto EntryOf = [](Lsn lsn, std::vector<Operation> ops) {
+    JournalEntry e;
+    e.lsn = lsn;
+    e.ops = std::move(ops);
+    return wire::UploadEntry{lsn, codec::EncodeEntry(e), e};
+  };
+  std::vector<wire::UploadEntry> first;
+  for (int k = 0; k < kLarge; ++k)
+    first.push_back(EntryOf(
+        first.size() + 1,
+        {Operation::Upsert("c", "big" + std::to_string(k),
+                           {{"blob", Value::BytesValue(std::string(kBlobBytes, 'a' + k))}})}));
+  for (int k = 0; k < kSmall; ++k)
+    first.push_back(Entry(first.size() + 1, "k" + std::to_string(k), k));
+  AppendFor(a, first);
+  AppendFor(d, {Entry(1, "d", 1)});
+  const uint64_t stored = store_->latest_version();
+
+  std::vector<UploadJob> jobs(4);
+  // a: its first three entries again (acknowledged from the origins), then
+  // one entry setting m on every object it stored and erasing two.
+  jobs[0].client_id = a;
+  jobs[0].entries = {first[0], first[1], first[2]};
+  std::vector<Operation> touch;
+  for (int k = 0; k < kLarge; ++k)
+    touch.push_back(Operation::Upsert("c", "big" + std::to_string(k), {{"m", Value::Int(k)}}));
+  for (int k = 0; k < kSmall; ++k)
+    touch.push_back(k == 5 || k == 6
+                        ? Operation::EraseObject("c", "k" + std::to_string(k))
+                        : Operation::Upsert("c", "k" + std::to_string(k), {{"m", Value::Int(-k)}}));
+  jobs[0].entries.push_back(EntryOf(first.size() + 1, std::move(touch)));
+  // b: new objects only.
+  jobs[1].client_id = b;
+  for (int k = 0; k < 10; ++k)
+    jobs[1].entries.push_back(Entry(k + 1, "new" + std::to_string(k), k));
+  // An id nobody registered.
+  jobs[2].client_id = d + 100;
+  jobs[2].entries = {Entry(1, "x", 1)};
+  // d: a different entry under its stored lsn 1.
+  jobs[3].client_id = d;
+  jobs[3].entries = {Entry(1, "d", 2)};
+  std::vector<UploadJob*> group;
+  for (UploadJob& j : jobs) group.push_back(&j);
+  store_->AppendUploads(group);
+
+  ASSERT_TRUE(jobs[0].status.ok()) << jobs[0].status.ToString();
+  ASSERT_EQ(jobs[0].ack.acks.size(), 4u);
+  for (Lsn i = 0; i < 3; ++i) EXPECT_EQ(jobs[0].ack.acks[i].server_version, i + 1);
+  ASSERT_TRUE(jobs[1].status.ok()) << jobs[1].status.ToString();
+  EXPECT_EQ(jobs[1].ack.acks.size(), 10u);
+  EXPECT_TRUE(jobs[2].status.IsNotFound()) << jobs[2].status.ToString();
+  EXPECT_TRUE(jobs[3].status.IsClientResetRequired()) << jobs[3].status.ToString();
+  EXPECT_EQ(store_->latest_version(), stored + 1 + 10);
+  ASSERT_TRUE(Client(a).has_value());
+  EXPECT_EQ(Client(a)->highest_lsn, first.size() + 1);
+  ASSERT_TRUE(Client(b).has_value());
+  EXPECT_EQ(Client(b)->highest_lsn, 10u);
+  EXPECT_EQ(Client(d)->highest_lsn, 1u);
+
+  Result<std::unique_ptr<StateSnapshot>> snap = store_->NewSnapshot();
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  std::map<std::string, FieldMap> objects;  // key -> fields
+  std::string after;
+  for (wire::BootstrapPage page; !page.last;) {
+    page.objects.clear();
+    ASSERT_TRUE((*snap)->ReadStatePage(after, size_t{1} << 22, &page).ok());
+    if (!page.objects.empty()) after = page.objects.back().key;
+    for (wire::StateObject& o : page.objects) {
+      Result<FieldMap> f = codec::DecodeObject(o.bytes, "");
+      ASSERT_TRUE(f.ok()) << f.status().ToString();
+      objects[o.key] = *std::move(f);
+    }
+  }
+  EXPECT_EQ(objects.size(), kLarge + kSmall - 2 + 10 + 1u);
+  for (int k = 0; k < kLarge; ++k) {
+    const FieldMap& o = objects[layout::StateKey("c", "big" + std::to_string(k))];
+    EXPECT_EQ(o.at("m"), Value::Int(k)) << k;
+    ASSERT_EQ(o.count("blob"), 1u) << "big" << k << " lost the field it had";
+    EXPECT_EQ(o.at("blob"), Value::BytesValue(std::string(kBlobBytes, 'a' + k))) << k;
+  }
+  for (int k = 0; k < kSmall; ++k) {
+    const std::string key = layout::StateKey("c", "k" + std::to_string(k));
+    if (k == 5 || k == 6) {
+      EXPECT_EQ(objects.count(key), 0u) << k;
+      continue;
+    }
+    const FieldMap& o = objects[key];
+    ASSERT_EQ(o.count("n"), 1u) << "k" << k << " lost the field it had";
+    EXPECT_EQ(o.at("n"), Value::Int(k));
+    EXPECT_EQ(o.at("m"), Value::Int(-k));
+  }
+  for (int k = 0; k < 10; ++k)
+    EXPECT_EQ(objects[layout::StateKey("c", "new" + std::to_string(k))].at("n"), Value::Int(k));
+  EXPECT_EQ(objects[layout::StateKey("c", "d")].at("n"), Value::Int(1));
+}
+
 // Two stores that stored the same changesets but one byte of one entry have
 // different hashes from that version on: a history rewritten in place after
 // a rollback is told from the one a client downloaded.

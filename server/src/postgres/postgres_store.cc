@@ -7,7 +7,10 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <optional>
+#include <set>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -97,12 +100,35 @@ Result<ClientRecord> DecodeClientRow(const PgRows& rows, int row, int col) {
   return r;
 }
 
-// The uploads' reads inside the group commit's transaction.
+// Rows one statement writes or names, at most: of 4 columns, 4,000
+// parameters (of the 65,535 a statement may have).
+constexpr size_t kRowsPerStatement = 1000;
+// Bytes of objects a group commit reads ahead (PgGroupReads::ReadAhead):
+// larger objects, and those past it, are read one statement each.
+constexpr int64_t kReadAheadObjectBytes = 4 << 20;
+
+// `count` parameters from $first on: "$1, $2, $3", or in rows of `width`:
+// "($1, $2), ($3, $4)".
+std::string Placeholders(size_t first, size_t count, size_t width = 1) {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) {
+    const bool opens = width > 1 && i % width == 0, closes = width > 1 && i % width == width - 1;
+    out += fmt::format("{}{}${}{}", i == 0 ? "" : ", ", opens ? "(" : "", first + i,
+                       closes ? ")" : "");
+  }
+  return out;
+}
+
+// The uploads' reads inside the group commit's transaction. Each read is a
+// round trip made while the lineage row is locked, holding every node's
+// group commits: ReadAhead makes one per table and kRowsPerStatement rows
+// instead of one per client, object and re-uploaded entry.
 class PgGroupReads final : public GroupCommitReads {
  public:
   explicit PgGroupReads(PgConnection& c) : c_(c) {}
 
   Result<std::optional<ClientRecord>> Client(uint64_t client_id) override {
+    if (auto a = clients_ahead_.find(client_id); a != clients_ahead_.end()) return a->second;
     // Locked until the commit: a concurrent RemoveUnusedRegistrations waits
     // and then finds the row used (WritePlan marks it), or removed it first.
     Result<PgRows> rows = c_.Query(
@@ -117,6 +143,7 @@ class PgGroupReads final : public GroupCommitReads {
   }
 
   Result<std::optional<StoredOrigin>> Origin(uint64_t client_id, Lsn lsn) override {
+    if (auto a = origins_ahead_.find({client_id, lsn}); a != origins_ahead_.end()) return a->second;
     // An origin an older server wrote has no entry_hash: the changeset's
     // record is read instead, while it is kept.
     Result<PgRows> rows = c_.Query(
@@ -141,6 +168,13 @@ class PgGroupReads final : public GroupCommitReads {
   }
 
   Result<std::optional<std::string>> StateObject(const std::string& key) override {
+    // Handed over, not copied: the plan keeps the object it decodes, and
+    // reads it again here only if it put it back (a refused entry).
+    if (auto a = state_ahead_.find(key); a != state_ahead_.end()) {
+      std::optional<std::string> object = std::move(a->second);
+      state_ahead_.erase(a);
+      return object;
+    }
     Result<PgRows> rows = c_.Query("SELECT object FROM journaldb.state WHERE key = $1",
                                    {PgParam::Bytes(key)}, "read state");
     if (!rows.ok()) return rows.status();
@@ -148,8 +182,95 @@ class PgGroupReads final : public GroupCommitReads {
     return std::optional<std::string>(std::string(rows->Bytes(0, 0)));
   }
 
+  Status ReadAhead(const std::vector<uint64_t>& client_ids,
+                   const std::vector<std::string>& state_keys) override {
+    for (size_t at = 0; at < client_ids.size(); at += kRowsPerStatement) {
+      const size_t n = std::min(kRowsPerStatement, client_ids.size() - at);
+      std::vector<PgParam> params;
+      for (size_t i = 0; i < n; ++i) params.push_back(PgParam::U64(client_ids[at + i]));
+      // Locked as Client locks one.
+      Result<PgRows> rows = c_.Query(
+          fmt::format("SELECT client_id, highest_lsn, reset, secret_hash, registered_at_us, used "
+                      "FROM journaldb.clients WHERE client_id IN ({}) FOR UPDATE",
+                      Placeholders(1, n))
+              .c_str(),
+          params, "read clients");
+      if (!rows.ok()) return rows.status();
+      for (size_t i = 0; i < n; ++i) clients_ahead_[client_ids[at + i]] = std::nullopt;
+      for (int row = 0; row < rows->size(); ++row) {
+        Result<ClientRecord> r = DecodeClientRow(*rows, row, 1);
+        if (!r.ok()) return r.status();
+        clients_ahead_[rows->U64(row, 0)] = *r;
+      }
+    }
+    // Objects in key order until kReadAheadObjectBytes: one past it, and
+    // those after, come back without their bytes and are read when asked.
+    int64_t budget = kReadAheadObjectBytes;
+    for (size_t at = 0; at < state_keys.size() && budget > 0; at += kRowsPerStatement) {
+      const size_t n = std::min(kRowsPerStatement, state_keys.size() - at);
+      std::vector<PgParam> params{PgParam::U64(static_cast<uint64_t>(budget))};
+      for (size_t i = 0; i < n; ++i) params.push_back(PgParam::Bytes(state_keys[at + i]));
+      Result<PgRows> rows = c_.Query(
+          fmt::format("SELECT key, CASE WHEN sum(length(object)) OVER (ORDER BY key) <= $1 "
+                      "THEN object END FROM journaldb.state WHERE key IN ({})",
+                      Placeholders(2, n))
+              .c_str(),
+          params, "read state");
+      if (!rows.ok()) return rows.status();
+      std::set<std::string_view> found;
+      for (int row = 0; row < rows->size(); ++row) {
+        found.insert(rows->Bytes(row, 0));
+        if (rows->IsNull(row, 1)) continue;  // past the budget: read when asked
+        std::string_view object = rows->Bytes(row, 1);
+        budget -= static_cast<int64_t>(object.size());
+        state_ahead_[std::string(rows->Bytes(row, 0))] = std::string(object);
+      }
+      for (size_t i = 0; i < n; ++i)
+        if (!found.contains(state_keys[at + i])) state_ahead_[state_keys[at + i]] = std::nullopt;
+    }
+    return Status::OK();
+  }
+
+  Status ReadAheadOrigins(const std::vector<std::pair<uint64_t, Lsn>>& origins) override {
+    for (size_t at = 0; at < origins.size(); at += kRowsPerStatement) {
+      const size_t n = std::min(kRowsPerStatement, origins.size() - at);
+      std::vector<PgParam> params;
+      for (size_t i = 0; i < n; ++i) {
+        params.push_back(PgParam::U64(origins[at + i].first));
+        params.push_back(PgParam::U64(origins[at + i].second));
+      }
+      Result<PgRows> rows =
+          c_.Query(fmt::format("SELECT client_id, lsn, version, entry_hash FROM journaldb.origins "
+                               "WHERE (client_id, lsn) IN ({})",
+                               Placeholders(1, 2 * n, 2))
+                       .c_str(),
+                   params, "read origins");
+      if (!rows.ok()) return rows.status();
+      std::set<std::pair<uint64_t, Lsn>> found;
+      for (int row = 0; row < rows->size(); ++row) {
+        std::pair<uint64_t, Lsn> at_lsn{rows->U64(row, 0), rows->U64(row, 1)};
+        found.insert(at_lsn);
+        // Without a digest (an older server's), or a malformed one: Origin
+        // reads it whole, with the changeset's record, and names the fault.
+        if (rows->IsNull(row, 3)) continue;
+        std::optional<EntryDigest> digest = DigestFromBytes(rows->Bytes(row, 3));
+        if (!digest) continue;
+        origins_ahead_[at_lsn] = StoredOrigin{rows->U64(row, 2), digest};
+      }
+      for (size_t i = 0; i < n; ++i)
+        if (!found.contains(origins[at + i])) origins_ahead_[origins[at + i]] = std::nullopt;
+    }
+    return Status::OK();
+  }
+
  private:
   PgConnection& c_;
+  // What ReadAhead found: a registry row or none; an object (taken by
+  // StateObject) or none; an origin or none. A name missing here is read
+  // when asked.
+  std::map<uint64_t, std::optional<ClientRecord>> clients_ahead_;
+  std::map<std::string, std::optional<std::string>> state_ahead_;
+  std::map<std::pair<uint64_t, Lsn>, std::optional<StoredOrigin>> origins_ahead_;
 };
 
 // A chain hash column that is NULL (an outer join found no row) or the hash.
@@ -176,7 +297,7 @@ Status StoreChainHash(PgConnection& c, uint64_t version, const ChainHash& hash) 
   return r.status();
 }
 
-// Rows inserted into one table a statement at a time, up to kMaxRows rows
+// Rows inserted into one table a statement at a time, up to kRowsPerStatement rows
 // or about kMaxBytes of parameters a statement: a group commit of thousands
 // of entries made three round trips per entry, all under the lineage lock.
 class RowInserter {
@@ -192,15 +313,13 @@ class RowInserter {
       bytes_ += p.bytes.size();
       params_.push_back(std::move(p));
     }
-    return params_.size() / columns_ >= kMaxRows || bytes_ >= kMaxBytes ? Flush() : Status::OK();
+    return params_.size() / columns_ >= kRowsPerStatement || bytes_ >= kMaxBytes ? Flush()
+                                                                                 : Status::OK();
   }
   Status Flush() {
     if (params_.empty()) return Status::OK();
-    std::string sql = fmt::format("INSERT INTO {} VALUES ", into_);
-    for (size_t i = 0; i < params_.size(); ++i)
-      sql += fmt::format("{}${}{}", i % columns_ == 0 ? (i == 0 ? "(" : ", (") : ", ", i + 1,
-                         i % columns_ == columns_ - 1 ? ")" : "");
-    sql += suffix_;
+    std::string sql = fmt::format("INSERT INTO {} VALUES {}{}", into_,
+                                  Placeholders(1, params_.size(), columns_), suffix_);
     Result<PgRows> r = c_.Query(sql.c_str(), params_, what_);
     params_.clear();
     bytes_ = 0;
@@ -208,7 +327,6 @@ class RowInserter {
   }
 
  private:
-  static constexpr size_t kMaxRows = 1000;       // of 4 columns: 4,000 parameters (of 65,535)
   static constexpr size_t kMaxBytes = 4u << 20;  // then at most that and one row
   PgConnection& c_;
   const std::string into_;
@@ -218,6 +336,18 @@ class RowInserter {
   std::vector<PgParam> params_;
   size_t bytes_ = 0;
 };
+
+// Erases the objects under the keys in `keys` (bytea parameters), and
+// empties it.
+Status EraseState(PgConnection& c, std::vector<PgParam>& keys) {
+  if (keys.empty()) return Status::OK();
+  Result<PgRows> r = c.Query(
+      fmt::format("DELETE FROM journaldb.state WHERE key IN ({})", Placeholders(1, keys.size()))
+          .c_str(),
+      keys, "erase state");
+  keys.clear();
+  return r.status();
+}
 
 // Writes a planned group commit inside its transaction.
 Status WritePlan(PgConnection& c, const GroupCommitPlan& plan, uint64_t old_latest) {
@@ -243,19 +373,34 @@ Status WritePlan(PgConnection& c, const GroupCommitPlan& plan, uint64_t old_late
     if (Status s = rows->Flush(); !s.ok()) return s;
   RowInserter upserts(c, "journaldb.state", 2, "store state",
                       " ON CONFLICT (key) DO UPDATE SET object = EXCLUDED.object");
+  std::vector<PgParam> erased;
   for (const auto& [key, obj] : plan.state) {
-    Status s = obj ? upserts.Add({PgParam::Bytes(key), PgParam::Bytes(codec::EncodeObject(*obj))})
-                   : c.Query("DELETE FROM journaldb.state WHERE key = $1", {PgParam::Bytes(key)},
-                             "erase state")
-                         .status();
-    if (!s.ok()) return s;
+    if (!obj) {
+      erased.push_back(PgParam::Bytes(key));
+      if (erased.size() < kRowsPerStatement) continue;
+      if (Status s = EraseState(c, erased); !s.ok()) return s;
+    } else if (Status s =
+                   upserts.Add({PgParam::Bytes(key), PgParam::Bytes(codec::EncodeObject(*obj))});
+               !s.ok()) {
+      return s;
+    }
   }
   if (Status s = upserts.Flush(); !s.ok()) return s;
+  if (Status s = EraseState(c, erased); !s.ok()) return s;
+  std::vector<PgParam> lsns;
+  size_t clients_left = plan.highest_lsns.size();
   for (const auto& [id, highest] : plan.highest_lsns) {
+    lsns.push_back(PgParam::U64(id));
+    lsns.push_back(PgParam::U64(highest));
+    if (--clients_left > 0 && lsns.size() / 2 < kRowsPerStatement) continue;
     Result<PgRows> r =
-        c.Query("UPDATE journaldb.clients SET highest_lsn = $2, used = true WHERE client_id = $1",
-                {PgParam::U64(id), PgParam::U64(highest)}, "store client lsn");
+        c.Query(fmt::format("UPDATE journaldb.clients c SET highest_lsn = v.highest, used = true "
+                            "FROM (VALUES {}) v (id, highest) WHERE c.client_id = v.id",
+                            Placeholders(1, lsns.size(), 2))
+                    .c_str(),
+                lsns, "store client lsns");
     if (!r.ok()) return r.status();
+    lsns.clear();
   }
   if (plan.latest_version == old_latest) return Status::OK();
   Result<PgRows> r = c.Query("UPDATE journaldb.lineage SET latest_version = $1 WHERE id = 1",
