@@ -131,38 +131,42 @@ std::optional<std::string> CheckObjectSizes(const wire::UploadEntry& e,
   return std::nullopt;
 }
 
-// The names of the objects read ahead in a group are at most this many
-// bytes (on top of the entries that hold them); the plan reads the rest
-// itself.
+// The names of the objects read ahead in a group: at most this many bytes
+// and one op's key (on top of the entries that hold them); the plan reads
+// the objects of the rest itself.
 constexpr size_t kReadAheadKeyBytes = 4u << 20;
 
-// Reads ahead what the plan asks its store for: each job's client, the
-// objects its entries from next_entry on touch, then the stored origins of
-// its entries at or below the client's highest stored lsn (re-uploads).
+// Reads ahead what the plan asks its store for: each job's client, then for
+// a client the store knows the stored origins of its entries at or below
+// its highest stored lsn (re-uploads) and the objects its entries above it
+// touch, from next_entry on.
 Status ReadAheadForGroup(const std::vector<UploadJob*>& jobs, GroupCommitReads& reads) {
   std::set<uint64_t> clients;
+  for (const UploadJob* job : jobs) clients.insert(job->client_id);
+  if (Status s = reads.ReadAheadClients({clients.begin(), clients.end()}); !s.ok()) return s;
+  std::vector<std::pair<uint64_t, Lsn>> origins;
   std::set<std::string> keys;
   size_t key_bytes = 0;
-  for (const UploadJob* job : jobs) {
-    clients.insert(job->client_id);
-    for (size_t i = job->next_entry; i < job->entries.size() && key_bytes < kReadAheadKeyBytes; ++i)
-      for (const Operation& op : job->entries[i].entry.ops)
-        if (auto [k, added] = keys.insert(layout::StateKey(op.collection, op.key)); added)
-          key_bytes += k->size();
-  }
-  if (Status s = reads.ReadAhead({clients.begin(), clients.end()}, {keys.begin(), keys.end()});
-      !s.ok())
-    return s;
-  std::vector<std::pair<uint64_t, Lsn>> origins;
   for (const UploadJob* job : jobs) {
     Result<std::optional<ClientRecord>> r = reads.Client(job->client_id);
     if (!r.ok()) return r.status();
     if (!*r) continue;
-    for (size_t i = job->next_entry; i < job->entries.size(); ++i)
-      if (job->entries[i].lsn <= (*r)->highest_lsn)
-        origins.emplace_back(job->client_id, job->entries[i].lsn);
+    for (size_t i = job->next_entry; i < job->entries.size(); ++i) {
+      const wire::UploadEntry& e = job->entries[i];
+      if (e.lsn <= (*r)->highest_lsn) {
+        origins.emplace_back(job->client_id, e.lsn);
+        continue;
+      }
+      for (const Operation& op : e.entry.ops) {
+        if (key_bytes >= kReadAheadKeyBytes) break;
+        if (auto [k, added] = keys.insert(layout::StateKey(op.collection, op.key)); added)
+          key_bytes += k->size();
+      }
+    }
   }
-  return origins.empty() ? Status::OK() : reads.ReadAheadOrigins(origins);
+  if (!origins.empty())
+    if (Status s = reads.ReadAheadOrigins(origins); !s.ok()) return s;
+  return keys.empty() ? Status::OK() : reads.ReadAheadObjects({keys.begin(), keys.end()});
 }
 
 }  // namespace
@@ -170,7 +174,8 @@ Status ReadAheadForGroup(const std::vector<UploadJob*>& jobs, GroupCommitReads& 
 Status PlanGroupCommit(const std::vector<UploadJob*>& jobs, uint64_t latest,
                        const ChainHash& latest_hash, GroupCommitReads& reads, GroupCommitPlan* plan,
                        const GroupCommitLimits& limits) {
-  if (Status s = ReadAheadForGroup(jobs, reads); !s.ok()) return s;
+  if (reads.ReadsAhead())
+    if (Status s = ReadAheadForGroup(jobs, reads); !s.ok()) return s;
   uint64_t version = latest;
   plan->latest_hash = latest_hash;
   using StateIt = decltype(plan->state)::iterator;

@@ -89,18 +89,21 @@ class GroupCommitReads {
   // nullopt if there is none.
   virtual Result<std::optional<std::string>> StateObject(const std::string& key) = 0;
 
-  // Reads ahead, in as few statements as the store can, the registry entries
-  // of `client_ids` and the objects under `state_keys`; the calls above then
-  // answer from what was read. A store whose every read is a round trip
-  // (PostgreSQL) makes a few instead of one per client and object, all under
-  // the lineage lock. It may leave any of them unread (a memory bound): the
-  // calls above read those themselves. The default reads nothing ahead.
-  virtual Status ReadAhead(const std::vector<uint64_t>& /*client_ids*/,
-                           const std::vector<std::string>& /*state_keys*/) {
+  // Reads ahead, in as few statements as the store can, what the calls
+  // above will be asked for; they then answer from what was read. A store
+  // whose every read is a round trip (PostgreSQL) makes a few instead of one
+  // per client, origin and object, all under the lineage lock. It may leave
+  // any of them unread (a memory bound): the calls above read those
+  // themselves. A store that answers ReadsAhead() false is never asked.
+  virtual bool ReadsAhead() const { return false; }
+  virtual Status ReadAheadClients(const std::vector<uint64_t>& /*client_ids*/) {
     return Status::OK();
   }
-  // The same for Origin, of the entries (client id, lsn) uploaded again.
+  // Of the entries (client id, lsn) uploaded again.
   virtual Status ReadAheadOrigins(const std::vector<std::pair<uint64_t, Lsn>>& /*origins*/) {
+    return Status::OK();
+  }
+  virtual Status ReadAheadObjects(const std::vector<std::string>& /*state_keys*/) {
     return Status::OK();
   }
 };

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -103,26 +104,31 @@ Result<ClientRecord> DecodeClientRow(const PgRows& rows, int row, int col) {
 // Rows one statement writes or names, at most: of 4 columns, 4,000
 // parameters (of the 65,535 a statement may have).
 constexpr size_t kRowsPerStatement = 1000;
-// Bytes of objects a group commit reads ahead (PgGroupReads::ReadAhead):
-// larger objects, and those past it, are read one statement each.
+// Bytes of objects a group commit reads ahead (PgGroupReads): an object
+// past them in key order, and those after it in its statement, are read one
+// statement each.
 constexpr int64_t kReadAheadObjectBytes = 4 << 20;
 
-// `count` parameters from $first on: "$1, $2, $3", or in rows of `width`:
-// "($1, $2), ($3, $4)".
-std::string Placeholders(size_t first, size_t count, size_t width = 1) {
+// `count` parameters from $first on: "$1, $2, $3".
+std::string Placeholders(size_t first, size_t count) {
   std::string out;
-  for (size_t i = 0; i < count; ++i) {
-    const bool opens = width > 1 && i % width == 0, closes = width > 1 && i % width == width - 1;
-    out += fmt::format("{}{}${}{}", i == 0 ? "" : ", ", opens ? "(" : "", first + i,
-                       closes ? ")" : "");
-  }
+  for (size_t i = 0; i < count; ++i) out += fmt::format("{}${}", i == 0 ? "" : ", ", first + i);
+  return out;
+}
+
+// `count` parameters from $first on in rows of `width`: "($1, $2), ($3, $4)".
+std::string RowPlaceholders(size_t first, size_t count, size_t width) {
+  assert(width > 0 && count % width == 0);
+  std::string out;
+  for (size_t i = 0; i < count; i += width)
+    out += fmt::format("{}({})", i == 0 ? "" : ", ", Placeholders(first + i, width));
   return out;
 }
 
 // The uploads' reads inside the group commit's transaction. Each read is a
 // round trip made while the lineage row is locked, holding every node's
-// group commits: ReadAhead makes one per table and kRowsPerStatement rows
-// instead of one per client, object and re-uploaded entry.
+// group commits: the reads ahead make one per kRowsPerStatement clients,
+// origins or objects instead of one each.
 class PgGroupReads final : public GroupCommitReads {
  public:
   explicit PgGroupReads(PgConnection& c) : c_(c) {}
@@ -136,10 +142,16 @@ class PgGroupReads final : public GroupCommitReads {
         "WHERE client_id = $1 FOR UPDATE",
         {PgParam::U64(client_id)}, "read client");
     if (!rows.ok()) return rows.status();
-    if (rows->size() == 0) return std::optional<ClientRecord>();
-    Result<ClientRecord> r = DecodeClientRow(*rows, 0, 0);
-    if (!r.ok()) return r.status();
-    return std::optional<ClientRecord>(*r);
+    std::optional<ClientRecord> record;
+    if (rows->size() == 1) {
+      Result<ClientRecord> r = DecodeClientRow(*rows, 0, 0);
+      if (!r.ok()) return r.status();
+      record = *r;
+    }
+    // Asked again by the plan after ReadAheadForGroup: the row is locked,
+    // and nothing before WritePlan writes it.
+    clients_ahead_[client_id] = record;
+    return record;
   }
 
   Result<std::optional<StoredOrigin>> Origin(uint64_t client_id, Lsn lsn) override {
@@ -182,16 +194,21 @@ class PgGroupReads final : public GroupCommitReads {
     return std::optional<std::string>(std::string(rows->Bytes(0, 0)));
   }
 
-  Status ReadAhead(const std::vector<uint64_t>& client_ids,
-                   const std::vector<std::string>& state_keys) override {
-    for (size_t at = 0; at < client_ids.size(); at += kRowsPerStatement) {
+  bool ReadsAhead() const override { return true; }
+
+  // One client or object is left to Client or StateObject: their plain
+  // statements cost the database less to plan.
+  Status ReadAheadClients(const std::vector<uint64_t>& client_ids) override {
+    for (size_t at = 0; client_ids.size() > 1 && at < client_ids.size(); at += kRowsPerStatement) {
       const size_t n = std::min(kRowsPerStatement, client_ids.size() - at);
       std::vector<PgParam> params;
       for (size_t i = 0; i < n; ++i) params.push_back(PgParam::U64(client_ids[at + i]));
-      // Locked as Client locks one.
+      // Locked as Client locks one, in id order, as RemoveUnusedRegistrations
+      // locks them, so that the two do not deadlock.
       Result<PgRows> rows = c_.Query(
           fmt::format("SELECT client_id, highest_lsn, reset, secret_hash, registered_at_us, used "
-                      "FROM journaldb.clients WHERE client_id IN ({}) FOR UPDATE",
+                      "FROM journaldb.clients WHERE client_id IN ({}) ORDER BY client_id "
+                      "FOR UPDATE",
                       Placeholders(1, n))
               .c_str(),
           params, "read clients");
@@ -203,10 +220,48 @@ class PgGroupReads final : public GroupCommitReads {
         clients_ahead_[rows->U64(row, 0)] = *r;
       }
     }
-    // Objects in key order until kReadAheadObjectBytes: one past it, and
-    // those after, come back without their bytes and are read when asked.
+    return Status::OK();
+  }
+
+  Status ReadAheadOrigins(const std::vector<std::pair<uint64_t, Lsn>>& origins) override {
+    for (size_t at = 0; origins.size() > 1 && at < origins.size(); at += kRowsPerStatement) {
+      const size_t n = std::min(kRowsPerStatement, origins.size() - at);
+      std::vector<PgParam> params;
+      for (size_t i = 0; i < n; ++i) {
+        params.push_back(PgParam::U64(origins[at + i].first));
+        params.push_back(PgParam::U64(origins[at + i].second));
+      }
+      Result<PgRows> rows = c_.Query(
+          fmt::format("SELECT o.client_id, o.lsn, o.version, o.entry_hash FROM journaldb.origins o "
+                      "JOIN (VALUES {}) v (client_id, lsn) USING (client_id, lsn)",
+                      RowPlaceholders(1, 2 * n, 2))
+              .c_str(),
+          params, "read origins");
+      if (!rows.ok()) return rows.status();
+      std::set<std::pair<uint64_t, Lsn>> found;
+      for (int row = 0; row < rows->size(); ++row) {
+        std::pair<uint64_t, Lsn> at_lsn{rows->U64(row, 0), rows->U64(row, 1)};
+        found.insert(at_lsn);
+        // Without a digest (an older server's), or a malformed one: Origin
+        // reads it whole, with the changeset's record, and names the fault.
+        if (rows->IsNull(row, 3)) continue;
+        std::optional<EntryDigest> digest = DigestFromBytes(rows->Bytes(row, 3));
+        if (!digest) continue;
+        origins_ahead_[at_lsn] = StoredOrigin{rows->U64(row, 2), digest};
+      }
+      for (size_t i = 0; i < n; ++i)
+        if (!found.contains(origins[at + i])) origins_ahead_[origins[at + i]] = std::nullopt;
+    }
+    return Status::OK();
+  }
+
+  // Objects in key order until kReadAheadObjectBytes: one past what is left
+  // of it, and those after it in its statement, come back without their
+  // bytes and are read when asked.
+  Status ReadAheadObjects(const std::vector<std::string>& state_keys) override {
     int64_t budget = kReadAheadObjectBytes;
-    for (size_t at = 0; at < state_keys.size() && budget > 0; at += kRowsPerStatement) {
+    for (size_t at = 0; state_keys.size() > 1 && at < state_keys.size() && budget > 0;
+         at += kRowsPerStatement) {
       const size_t n = std::min(kRowsPerStatement, state_keys.size() - at);
       std::vector<PgParam> params{PgParam::U64(static_cast<uint64_t>(budget))};
       for (size_t i = 0; i < n; ++i) params.push_back(PgParam::Bytes(state_keys[at + i]));
@@ -231,43 +286,11 @@ class PgGroupReads final : public GroupCommitReads {
     return Status::OK();
   }
 
-  Status ReadAheadOrigins(const std::vector<std::pair<uint64_t, Lsn>>& origins) override {
-    for (size_t at = 0; at < origins.size(); at += kRowsPerStatement) {
-      const size_t n = std::min(kRowsPerStatement, origins.size() - at);
-      std::vector<PgParam> params;
-      for (size_t i = 0; i < n; ++i) {
-        params.push_back(PgParam::U64(origins[at + i].first));
-        params.push_back(PgParam::U64(origins[at + i].second));
-      }
-      Result<PgRows> rows =
-          c_.Query(fmt::format("SELECT client_id, lsn, version, entry_hash FROM journaldb.origins "
-                               "WHERE (client_id, lsn) IN ({})",
-                               Placeholders(1, 2 * n, 2))
-                       .c_str(),
-                   params, "read origins");
-      if (!rows.ok()) return rows.status();
-      std::set<std::pair<uint64_t, Lsn>> found;
-      for (int row = 0; row < rows->size(); ++row) {
-        std::pair<uint64_t, Lsn> at_lsn{rows->U64(row, 0), rows->U64(row, 1)};
-        found.insert(at_lsn);
-        // Without a digest (an older server's), or a malformed one: Origin
-        // reads it whole, with the changeset's record, and names the fault.
-        if (rows->IsNull(row, 3)) continue;
-        std::optional<EntryDigest> digest = DigestFromBytes(rows->Bytes(row, 3));
-        if (!digest) continue;
-        origins_ahead_[at_lsn] = StoredOrigin{rows->U64(row, 2), digest};
-      }
-      for (size_t i = 0; i < n; ++i)
-        if (!found.contains(origins[at + i])) origins_ahead_[origins[at + i]] = std::nullopt;
-    }
-    return Status::OK();
-  }
-
  private:
   PgConnection& c_;
-  // What ReadAhead found: a registry row or none; an object (taken by
-  // StateObject) or none; an origin or none. A name missing here is read
-  // when asked.
+  // What was read ahead (and each client read): a registry row or none; an
+  // object (taken by StateObject) or none; an origin or none. A name missing
+  // here is read when asked.
   std::map<uint64_t, std::optional<ClientRecord>> clients_ahead_;
   std::map<std::string, std::optional<std::string>> state_ahead_;
   std::map<std::pair<uint64_t, Lsn>, std::optional<StoredOrigin>> origins_ahead_;
@@ -319,7 +342,7 @@ class RowInserter {
   Status Flush() {
     if (params_.empty()) return Status::OK();
     std::string sql = fmt::format("INSERT INTO {} VALUES {}{}", into_,
-                                  Placeholders(1, params_.size(), columns_), suffix_);
+                                  RowPlaceholders(1, params_.size(), columns_), suffix_);
     Result<PgRows> r = c_.Query(sql.c_str(), params_, what_);
     params_.clear();
     bytes_ = 0;
@@ -394,11 +417,17 @@ Status WritePlan(PgConnection& c, const GroupCommitPlan& plan, uint64_t old_late
     lsns.push_back(PgParam::U64(highest));
     if (--clients_left > 0 && lsns.size() / 2 < kRowsPerStatement) continue;
     Result<PgRows> r =
-        c.Query(fmt::format("UPDATE journaldb.clients c SET highest_lsn = v.highest, used = true "
-                            "FROM (VALUES {}) v (id, highest) WHERE c.client_id = v.id",
-                            Placeholders(1, lsns.size(), 2))
-                    .c_str(),
-                lsns, "store client lsns");
+        lsns.size() == 2
+            ? c.Query(
+                  "UPDATE journaldb.clients SET highest_lsn = $2, used = true "
+                  "WHERE client_id = $1",
+                  lsns, "store client lsn")
+            : c.Query(fmt::format("UPDATE journaldb.clients c SET highest_lsn = v.highest, "
+                                  "used = true FROM (VALUES {}) v (id, highest) "
+                                  "WHERE c.client_id = v.id",
+                                  RowPlaceholders(1, lsns.size(), 2))
+                          .c_str(),
+                      lsns, "store client lsns");
     if (!r.ok()) return r.status();
     lsns.clear();
   }
@@ -1112,8 +1141,12 @@ Status PostgresStore::MarkClientUsed(uint64_t client_id) {
 Result<uint64_t> PostgresStore::RemoveUnusedRegistrations(int64_t registered_before_us) {
   Result<Lease> c = Acquire();
   if (!c.ok()) return c.status();
+  // Locked in id order, as a group commit locks its clients' rows
+  // (PgGroupReads::ReadAheadClients), so that the two do not deadlock; a row
+  // a group commit marked used meanwhile is looked at again and kept.
   Result<PgRows> r = (*c)->Query(
-      "DELETE FROM journaldb.clients WHERE NOT used AND registered_at_us < $1",
+      "DELETE FROM journaldb.clients WHERE client_id IN (SELECT client_id FROM journaldb.clients "
+      "WHERE NOT used AND registered_at_us < $1 ORDER BY client_id FOR UPDATE)",
       {PgParam::U64(static_cast<uint64_t>(registered_before_us))}, "remove unused registrations");
   if (!r.ok()) return r.status();
   return r->Affected();
