@@ -1150,5 +1150,27 @@ TEST_P(PostgresSnapshots, AtMostEightSnapshotsAreOpenAtOnceAndAClosedOneFreesIts
 INSTANTIATE_TEST_SUITE_P(Stores, PostgresSnapshots, ::testing::Values("postgres"),
                          [](const auto& store) { return store.param; });
 
+class PostgresRegistryIndex : public StorageContract {};
+
+// An older dump restored in place (pg_restore --clean) under a running node
+// drops the index of registrations by secret, which a registration's
+// ON CONFLICT names: the node makes it again and registers.
+TEST_P(PostgresRegistryIndex, ARegistrationMakesTheIndexOfSecretsAgainIfItWasDropped) {
+  const uint64_t a = Register('a');
+  ExecPostgres("DROP INDEX journaldb.clients_by_secret");
+  const uint64_t b = Register('b');
+  EXPECT_NE(b, 0u);
+  EXPECT_NE(b, a);
+  // Unique again: the same secret registers nothing.
+  Result<uint64_t> again = store_->RegisterClient(HashOf('b'));
+  EXPECT_TRUE(again.status().IsBusy()) << again.status().ToString();
+  Result<std::optional<uint64_t>> found = store_->FindClientBySecret(HashOf('b'));
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(*found, std::optional<uint64_t>(b));
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, PostgresRegistryIndex, ::testing::Values("postgres"),
+                         [](const auto& store) { return store.param; });
+
 }  // namespace
 }  // namespace journaldb::server

@@ -105,8 +105,11 @@ Result<PgRows> PgConnection::Query(const char* sql, const std::vector<PgParam>& 
   PgRows rows(PQexecParams(conn_.get(), sql, static_cast<int>(params.size()), types.data(),
                            values.data(), lengths.data(), formats.data(), /*resultFormat=*/1));
   ExecStatusType st = PQresultStatus(rows.raw_result());
-  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    const char* code = PQresultErrorField(rows.raw_result(), PG_DIAG_SQLSTATE);
+    last_error_code_ = code != nullptr ? code : "";
     return Status::IOError(fmt::format("postgres: {}: {}", what, ErrorOf(conn_.get())));
+  }
   return rows;
 }
 

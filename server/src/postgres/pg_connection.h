@@ -81,6 +81,9 @@ class PgConnection {
   // back instead: it answers COMMIT of a transaction in which a statement
   // failed with the tag ROLLBACK, not an error, and nothing was written.
   Status Commit(const char* what = "commit");
+  // The SQLSTATE of the last statement that failed ("42P10"), empty if it
+  // named none (a broken connection) or none failed.
+  const std::string& last_error_code() const { return last_error_code_; }
   // False once the connection broke; such a connection is dropped.
   bool ok() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
   PGconn* raw() const { return conn_.get(); }
@@ -88,6 +91,7 @@ class PgConnection {
  private:
   explicit PgConnection(PGconn* c) : conn_(c, &PQfinish) {}
   std::unique_ptr<PGconn, void (*)(PGconn*)> conn_;
+  std::string last_error_code_;
 };
 
 }  // namespace journaldb::server::pg

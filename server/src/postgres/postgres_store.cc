@@ -905,6 +905,24 @@ Result<std::optional<uint64_t>> PostgresStore::FindClientBySecret(const SecretHa
 }
 
 Result<uint64_t> PostgresStore::RegisterClient(const SecretHash& secret_hash) {
+  std::string error_code;
+  Result<uint64_t> id = RegisterClientOnce(secret_hash, &error_code);
+  // SQLSTATE 42P10: no unique index matches the ON CONFLICT clause.
+  if (id.ok() || error_code != "42P10") return id;
+  // The index clients_by_secret is gone: an older dump restored in place
+  // (pg_restore --clean) under running nodes dropped it. Made again, as at
+  // open, and the registration is made once more.
+  if (Status s = CreateIndexIfMissing("clients_by_secret", "clients", /*unique=*/true,
+                                      "(secret_hash)", "clients by secret");
+      !s.ok())
+    return Status(s.code(),
+                  fmt::format("{} (making the index of registrations by secret again: {})",
+                              id.status().message(), s.message()));
+  return RegisterClientOnce(secret_hash, &error_code);
+}
+
+Result<uint64_t> PostgresStore::RegisterClientOnce(const SecretHash& secret_hash,
+                                                   std::string* error_code) {
   Result<Lease> c = Acquire();
   if (!c.ok()) return c.status();
   // One statement, so committed (and durable) when it returns. A secret a
@@ -918,7 +936,10 @@ Result<uint64_t> PostgresStore::RegisterClient(const SecretHash& secret_hash) {
       "ON CONFLICT (secret_hash) DO NOTHING RETURNING client_id",
       {PgParam::Bytes(DigestBytes(secret_hash)), PgParam::U64(static_cast<uint64_t>(NowMicros()))},
       "register client");
-  if (!rows.ok()) return rows.status();
+  if (!rows.ok()) {
+    *error_code = (*c)->last_error_code();
+    return rows.status();
+  }
   if (rows->size() == 1) return rows->U64(0, 0);
   Result<std::optional<uint64_t>> taken = ClientWithSecret(**c, secret_hash);
   if (!taken.ok()) return taken.status();

@@ -105,6 +105,9 @@ class PostgresStore final : public ServerStorage {
   // optional WHERE), once, on a database initialised before the index.
   // `index`, `table` and `definition` are the store's own constants, written
   // into the SQL as they are; `what` names the index in errors.
+  // One registration (RegisterClient); `error_code`: the SQLSTATE if the
+  // statement failed.
+  Result<uint64_t> RegisterClientOnce(const SecretHash& secret_hash, std::string* error_code);
   Status CreateIndexIfMissing(const char* index, const char* table, bool unique,
                               const char* definition, const char* what);
   // Writes the entry_hash of each origin without one whose changeset is
