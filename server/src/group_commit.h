@@ -96,6 +96,8 @@ class GroupCommitReads {
   // any of them unread (a memory bound): the calls above read those
   // themselves. A store that answers ReadsAhead() false is never asked.
   virtual bool ReadsAhead() const { return false; }
+  // `client_ids` ascending, each once: a store that locks their rows locks
+  // them in that order.
   virtual Status ReadAheadClients(const std::vector<uint64_t>& /*client_ids*/) {
     return Status::OK();
   }

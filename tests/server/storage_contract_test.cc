@@ -746,6 +746,7 @@ TEST_P(StorageContract, AGroupFoldsOntoEveryStoredObjectItReadsHoweverManyOrLarg
   EXPECT_EQ(Client(a)->highest_lsn, first.size() + 1);
   ASSERT_TRUE(Client(b).has_value());
   EXPECT_EQ(Client(b)->highest_lsn, 10u);
+  EXPECT_TRUE(Client(b)->used);  // its first upload, in a group of several clients
   EXPECT_EQ(Client(d)->highest_lsn, 1u);
 
   Result<std::unique_ptr<StateSnapshot>> snap = store_->NewSnapshot();

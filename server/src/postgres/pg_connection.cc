@@ -102,6 +102,7 @@ Result<PgRows> PgConnection::Query(const char* sql, const std::vector<PgParam>& 
     values.push_back(p.bytes.data());
     lengths.push_back(static_cast<int>(p.bytes.size()));
   }
+  last_error_code_.clear();
   PgRows rows(PQexecParams(conn_.get(), sql, static_cast<int>(params.size()), types.data(),
                            values.data(), lengths.data(), formats.data(), /*resultFormat=*/1));
   ExecStatusType st = PQresultStatus(rows.raw_result());

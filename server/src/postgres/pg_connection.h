@@ -81,8 +81,8 @@ class PgConnection {
   // back instead: it answers COMMIT of a transaction in which a statement
   // failed with the tag ROLLBACK, not an error, and nothing was written.
   Status Commit(const char* what = "commit");
-  // The SQLSTATE of the last statement that failed ("42P10"), empty if it
-  // named none (a broken connection) or none failed.
+  // The SQLSTATE of the last Query if it failed ("42P10"); empty if it
+  // succeeded or its failure named none (a broken connection).
   const std::string& last_error_code() const { return last_error_code_; }
   // False once the connection broke; such a connection is dropped.
   bool ok() const { return PQstatus(conn_.get()) == CONNECTION_OK; }

@@ -148,8 +148,8 @@ class PgGroupReads final : public GroupCommitReads {
       if (!r.ok()) return r.status();
       record = *r;
     }
-    // Asked again by the plan after ReadAheadForGroup: the row is locked,
-    // and nothing before WritePlan writes it.
+    // Asked again by the plan after ReadAheadForGroup: a row found is
+    // locked, and nothing before WritePlan writes the registry.
     clients_ahead_[client_id] = record;
     return record;
   }
@@ -910,10 +910,13 @@ Result<uint64_t> PostgresStore::RegisterClient(const SecretHash& secret_hash) {
   // SQLSTATE 42P10: no unique index matches the ON CONFLICT clause.
   if (id.ok() || error_code != "42P10") return id;
   // The index clients_by_secret is gone: an older dump restored in place
-  // (pg_restore --clean) under running nodes dropped it. Made again, as at
-  // open, and the registration is made once more.
+  // (pg_restore --clean) under running nodes dropped it. Made again by one
+  // registration at a time, bounded (it runs on a loop thread), and the
+  // registration is made once more.
+  std::unique_lock<std::mutex> repairing(index_repair_mu_, std::try_to_lock);
+  if (!repairing.owns_lock()) return id;
   if (Status s = CreateIndexIfMissing("clients_by_secret", "clients", /*unique=*/true,
-                                      "(secret_hash)", "clients by secret");
+                                      "(secret_hash)", "clients by secret", /*serving=*/true);
       !s.ok())
     return Status(s.code(),
                   fmt::format("{} (making the index of registrations by secret again: {})",
@@ -1199,7 +1202,7 @@ Status PostgresStore::AddColumnsIfMissing(const char* table,
 }
 
 Status PostgresStore::CreateIndexIfMissing(const char* index, const char* table, bool unique,
-                                           const char* definition, const char* what) {
+                                           const char* definition, const char* what, bool serving) {
   {
     Result<Lease> c = Acquire();
     if (!c.ok()) return c.status();
@@ -1212,8 +1215,12 @@ Status PostgresStore::CreateIndexIfMissing(const char* index, const char* table,
   return InTransaction([&](PgConnection& c) -> Status {
     // The lock conflicts with itself (CREATE INDEX's own lock does not):
     // nodes starting together take turns, and the later ones find the index.
-    // One scan of the table, however long it takes; writes wait for it.
-    if (Status s = c.Exec("SET LOCAL statement_timeout = 0", "lift the statement timeout"); !s.ok())
+    // One scan of the table, however long it takes at open; writes wait
+    // for it.
+    if (Status s = serving
+                       ? c.Exec("SET LOCAL lock_timeout = 5000", "bound the lock's wait")
+                       : c.Exec("SET LOCAL statement_timeout = 0", "lift the statement timeout");
+        !s.ok())
       return s;
     if (Status s = c.Exec(
             fmt::format("LOCK TABLE journaldb.{} IN SHARE ROW EXCLUSIVE MODE", table).c_str(),

@@ -104,12 +104,15 @@ class PostgresStore final : public ServerStorage {
   // Creates journaldb.`index` on `table` `definition` (columns and an
   // optional WHERE), once, on a database initialised before the index.
   // `index`, `table` and `definition` are the store's own constants, written
-  // into the SQL as they are; `what` names the index in errors.
+  // into the SQL as they are; `what` names the index in errors. At open it
+  // waits as long as the build takes; `serving` (a node making it again
+  // under its hellos) waits at most a few seconds for the table's lock and
+  // its statement timeout for the build.
+  Status CreateIndexIfMissing(const char* index, const char* table, bool unique,
+                              const char* definition, const char* what, bool serving = false);
   // One registration (RegisterClient); `error_code`: the SQLSTATE if the
   // statement failed.
   Result<uint64_t> RegisterClientOnce(const SecretHash& secret_hash, std::string* error_code);
-  Status CreateIndexIfMissing(const char* index, const char* table, bool unique,
-                              const char* definition, const char* what);
   // Writes the entry_hash of each origin without one whose changeset is
   // below `below`, a page per transaction (before a trim).
   Status DigestOriginsBelow(uint64_t below);
@@ -138,6 +141,9 @@ class PostgresStore final : public ServerStorage {
   // Held through each trim and new epoch of this process, from its
   // transaction to its StoreOwnLineage, so values are cached in commit order.
   std::mutex own_change_mu_;
+  // Held by the registration that makes clients_by_secret again; the others
+  // meanwhile fail as they would have (the client retries).
+  std::mutex index_repair_mu_;
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
