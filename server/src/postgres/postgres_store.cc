@@ -196,8 +196,9 @@ class PgGroupReads final : public GroupCommitReads {
 
   bool ReadsAhead() const override { return true; }
 
-  // One client or object is left to Client or StateObject: their plain
-  // statements cost the database less to plan.
+  // One client or object is left to Client or StateObject: through the
+  // multi-row statements a group of one upload of one entry was about a
+  // sixth slower (docs/benchmarks.md).
   Status ReadAheadClients(const std::vector<uint64_t>& client_ids) override {
     for (size_t at = 0; client_ids.size() > 1 && at < client_ids.size(); at += kRowsPerStatement) {
       const size_t n = std::min(kRowsPerStatement, client_ids.size() - at);
