@@ -611,12 +611,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
                                              "origins without hashes");
       !s.ok())
     return s;
-  // Registrations by secret (FindClientBySecret); unique, so that two nodes
-  // registering one proposed secret at once cannot both succeed.
-  if (Status s = store->CreateIndexIfMissing("clients_by_secret", "clients", /*unique=*/true,
-                                             "(secret_hash)", "clients by secret");
-      !s.ok())
-    return s;
+  if (Status s = store->CreateSecretIndexIfMissing(/*serving=*/false); !s.ok()) return s;
   if (::pipe2(store->stop_pipe_, O_CLOEXEC) != 0)
     return Status::IOError("postgres store: cannot create pipe");
   try {
@@ -916,9 +911,7 @@ Result<uint64_t> PostgresStore::RegisterClient(const SecretHash& secret_hash) {
   // registration is made once more.
   std::unique_lock<std::mutex> repairing(index_repair_mu_, std::try_to_lock);
   if (!repairing.owns_lock()) return id;
-  if (Status s = CreateIndexIfMissing("clients_by_secret", "clients", /*unique=*/true,
-                                      "(secret_hash)", "clients by secret", /*serving=*/true);
-      !s.ok())
+  if (Status s = CreateSecretIndexIfMissing(/*serving=*/true); !s.ok())
     return Status(s.code(),
                   fmt::format("{} (making the index of registrations by secret again: {})",
                               id.status().message(), s.message()));
@@ -1200,6 +1193,13 @@ Status PostgresStore::AddColumnsIfMissing(const char* table,
   // the later ones find the columns there.
   return (*c)->Exec(fmt::format("ALTER TABLE journaldb.{} {}", table, additions).c_str(),
                     fmt::format("add {} to journaldb.{}", what, table).c_str());
+}
+
+Status PostgresStore::CreateSecretIndexIfMissing(bool serving) {
+  // Registrations by secret (FindClientBySecret); unique, so that two nodes
+  // registering one proposed secret at once cannot both succeed.
+  return CreateIndexIfMissing("clients_by_secret", "clients", /*unique=*/true, "(secret_hash)",
+                              "clients by secret", serving);
 }
 
 Status PostgresStore::CreateIndexIfMissing(const char* index, const char* table, bool unique,

@@ -110,6 +110,9 @@ class PostgresStore final : public ServerStorage {
   // its statement timeout for the build.
   Status CreateIndexIfMissing(const char* index, const char* table, bool unique,
                               const char* definition, const char* what, bool serving = false);
+  // The index clients_by_secret, at open and when a registration finds it
+  // gone (`serving` as above).
+  Status CreateSecretIndexIfMissing(bool serving);
   // One registration (RegisterClient); `error_code`: the SQLSTATE if the
   // statement failed.
   Result<uint64_t> RegisterClientOnce(const SecretHash& secret_hash, std::string* error_code);
